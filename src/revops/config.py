@@ -1,0 +1,296 @@
+"""The workspace configuration: `revops.yaml` validated into frozen pydantic models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from revops.errors import ConfigError
+
+CONFIG_FILE = "revops.yaml"
+WAREHOUSE_SCHEMES = ("duckdb", "postgres", "postgresql", "spark")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WarehouseConfig(_Frozen):
+    url: str = Field(
+        default="duckdb:///warehouse.duckdb",
+        description=(
+            "Where the canonical model lives. duckdb:///FILE (relative paths are inside the "
+            "workspace), postgresql://USER@HOST:PORT/DB, or spark://local for a local-mode "
+            "Spark session with a Hive metastore in the workspace."
+        ),
+    )
+    schema_prefix: str = Field(
+        default="",
+        description=(
+            "Prefix for the warehouse schemas (core, history, raw, ...), to share one "
+            "database with other tools: 'revops_' gives revops_core, revops_history."
+        ),
+        pattern=r"^[a-z0-9_]*$",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, url: str) -> str:
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme not in WAREHOUSE_SCHEMES:
+            raise ValueError(
+                f"unsupported warehouse URL {url!r}; use one of "
+                + ", ".join(f"{s}://" for s in WAREHOUSE_SCHEMES)
+            )
+        return url
+
+
+class AppDatabaseConfig(_Frozen):
+    url: str = Field(
+        default="sqlite:///app.db",
+        description=(
+            "SQLAlchemy URL of the app database (users, sessions, audit log). "
+            "sqlite:///FILE (relative to the workspace) or postgresql+psycopg://..."
+        ),
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _sqlalchemy_url(cls, url: str) -> str:
+        if not re.match(r"^(sqlite|postgresql(\+\w+)?)://", url):
+            raise ValueError(f"unsupported app database URL {url!r}; use sqlite:// or postgresql://")
+        return url
+
+
+class FiscalConfig(_Frozen):
+    year_start_month: int = Field(
+        default=1, ge=1, le=12, description="Month (1-12) in which the fiscal year starts."
+    )
+    year_named_by: Literal["end", "start"] = Field(
+        default="end",
+        description=(
+            "Whether a fiscal year is named by the calendar year in which it ends "
+            "(Feb 2024-Jan 2025 is FY2025) or starts (FY2024)."
+        ),
+    )
+
+
+StageCategory = Literal["open", "won", "lost"]
+
+
+class OpportunityStage(_Frozen):
+    name: str = Field(min_length=1, description="Stage name as users see it.")
+    probability: float = Field(
+        ge=0, le=100, description="Default win probability of the stage, in percent."
+    )
+    category: StageCategory = Field(description="open, won or lost.")
+
+
+class LifecycleStage(_Frozen):
+    name: str = Field(
+        min_length=1,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Stage key, lower-case (mql, sql, ...).",
+    )
+    label: str = Field(min_length=1, description="Stage name as users see it.")
+
+
+DEFAULT_OPPORTUNITY_STAGES: tuple[OpportunityStage, ...] = (
+    OpportunityStage(name="Prospecting", probability=10, category="open"),
+    OpportunityStage(name="Qualification", probability=20, category="open"),
+    OpportunityStage(name="Discovery", probability=40, category="open"),
+    OpportunityStage(name="Proposal", probability=60, category="open"),
+    OpportunityStage(name="Negotiation", probability=80, category="open"),
+    OpportunityStage(name="Closed Won", probability=100, category="won"),
+    OpportunityStage(name="Closed Lost", probability=0, category="lost"),
+)
+
+DEFAULT_LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
+    LifecycleStage(name="subscriber", label="Subscriber"),
+    LifecycleStage(name="lead", label="Lead"),
+    LifecycleStage(name="mql", label="Marketing qualified lead"),
+    LifecycleStage(name="sql", label="Sales qualified lead"),
+    LifecycleStage(name="opportunity", label="Opportunity"),
+    LifecycleStage(name="customer", label="Customer"),
+    LifecycleStage(name="evangelist", label="Evangelist"),
+)
+
+
+class RevOpsConfig(_Frozen):
+    """Everything `revops.yaml` holds."""
+
+    version: Literal[1] = Field(default=1, description="Version of the config file format.")
+    warehouse: WarehouseConfig = Field(
+        default_factory=WarehouseConfig, description="The analytics warehouse."
+    )
+    app_database: AppDatabaseConfig = Field(
+        default_factory=AppDatabaseConfig, description="The app database."
+    )
+    fiscal: FiscalConfig = Field(default_factory=FiscalConfig, description="Fiscal calendar.")
+    reporting_currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code every amount is converted to for reporting.",
+    )
+    opportunity_stages: tuple[OpportunityStage, ...] = Field(
+        default=DEFAULT_OPPORTUNITY_STAGES,
+        min_length=2,
+        description="Opportunity stages in pipeline order; open stages first.",
+    )
+    lifecycle_stages: tuple[LifecycleStage, ...] = Field(
+        default=DEFAULT_LIFECYCLE_STAGES,
+        min_length=2,
+        description="Lifecycle stages of a person, in order (subscriber ... evangelist).",
+    )
+
+    @field_validator("opportunity_stages")
+    @classmethod
+    def _stages_make_a_pipeline(
+        cls, stages: tuple[OpportunityStage, ...]
+    ) -> tuple[OpportunityStage, ...]:
+        _unique([s.name.casefold() for s in stages], "stage name")
+        categories = [s.category for s in stages]
+        for needed in ("open", "won", "lost"):
+            if needed not in categories:
+                raise ValueError(f"needs at least one {needed} stage")
+        first_closed = min(i for i, c in enumerate(categories) if c != "open")
+        if "open" in categories[first_closed:]:
+            raise ValueError("open stages must come before the won and lost stages")
+        for stage in stages:
+            if stage.category == "won" and stage.probability != 100:
+                raise ValueError(f"won stage {stage.name!r} must have probability 100")
+            if stage.category == "lost" and stage.probability != 0:
+                raise ValueError(f"lost stage {stage.name!r} must have probability 0")
+        return stages
+
+    @field_validator("lifecycle_stages")
+    @classmethod
+    def _unique_lifecycle(cls, stages: tuple[LifecycleStage, ...]) -> tuple[LifecycleStage, ...]:
+        _unique([s.name for s in stages], "lifecycle stage")
+        return stages
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, data: Any) -> Any:
+        if data is None:
+            return {}
+        return data
+
+    def stage(self, name: str) -> OpportunityStage:
+        """The opportunity stage called `name` (case-insensitive)."""
+        for stage in self.opportunity_stages:
+            if stage.name.casefold() == name.casefold():
+                return stage
+        raise KeyError(name)
+
+
+def _unique(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"duplicate {what} {name!r}")
+        seen.add(name)
+
+
+def load_config(path: Path) -> RevOpsConfig:
+    """Read and validate a `revops.yaml`.
+
+    Raises:
+        ConfigError: naming the file, the first offending key and the problem.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, None, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot be read ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, where, f"not valid YAML: {problem}") from None
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(path, None, f"must be a mapping of keys, not a {type(data).__name__}")
+    try:
+        return RevOpsConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ConfigError(path, _dotted(first["loc"]), _problem(first)) from None
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key or "(top level)"
+
+
+def _problem(error: Any) -> str:
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "missing":
+        return "required key is missing"
+    if "input" in error and error["type"] not in ("model_type",):
+        message += f" (got {error['input']!r})"
+    return message
+
+
+def config_schema() -> dict[str, Any]:
+    """The JSON schema of `revops.yaml`."""
+    return RevOpsConfig.model_json_schema()
+
+
+def config_template() -> str:
+    """The commented `revops.yaml` that `revops init` writes; it loads to the defaults."""
+    stages = "\n".join(
+        f"  - {{name: {s.name}, probability: {s.probability:g}, category: {s.category}}}"
+        for s in DEFAULT_OPPORTUNITY_STAGES
+    )
+    lifecycle = "\n".join(
+        f"  - {{name: {s.name}, label: {s.label}}}" for s in DEFAULT_LIFECYCLE_STAGES
+    )
+    return _TEMPLATE.format(stages=stages, lifecycle=lifecycle)
+
+
+_TEMPLATE = """\
+# revops workspace configuration. `revops config schema` prints the JSON schema of this
+# file; `revops config show` the effective values.
+version: 1
+
+warehouse:
+  # Where the canonical model lives: duckdb:///FILE (relative to this folder),
+  # postgresql://USER@HOST:5432/DB, or spark://local (local-mode Spark, needs revops[spark]).
+  url: duckdb:///warehouse.duckdb
+  # Prefix for the warehouse schemas (core, history, ...) when the database is shared.
+  schema_prefix: ""
+
+app_database:
+  # Users, sessions, audit log: sqlite:///FILE (relative to this folder) or
+  # postgresql+psycopg://USER@HOST/DB.
+  url: sqlite:///app.db
+
+fiscal:
+  # Month (1-12) in which the fiscal year starts; 2 means February.
+  year_start_month: 1
+  # FY named by the calendar year in which it ends ("end") or starts ("start").
+  year_named_by: end
+
+# ISO 4217 code that every amount is converted to for reporting.
+reporting_currency: USD
+
+# Opportunity stages in pipeline order: open stages first, then won and lost.
+# probability is the default win probability in percent.
+opportunity_stages:
+{stages}
+
+# Lifecycle stages of a person (lead or contact), in order.
+lifecycle_stages:
+{lifecycle}
+"""

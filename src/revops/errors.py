@@ -1,0 +1,74 @@
+"""The one exception tree of revops.
+
+Every error a user can cause or meet derives from :class:`RevOpsError`; the CLI turns it
+into one red line and exit code 1 (``--debug`` shows the traceback)::
+
+    RevOpsError
+    ├── ConfigError          a workspace or definition file is missing or invalid (file, key)
+    ├── WorkspaceError       no workspace where one was expected, or one already there
+    ├── ModelError           an unknown entity or column of the canonical model
+    ├── WarehouseError       a warehouse cannot be reached, is locked, or a load is refused
+    │   └── LoadError        a batch does not fit its table (table, column, key)
+    ├── CalendarError        an impossible period or fiscal-calendar setting
+    └── MoneyError           an amount in the wrong currency, or no FX rate for a date
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class RevOpsError(Exception):
+    """Base class of every error revops raises on purpose."""
+
+
+class ConfigError(RevOpsError):
+    """A configuration file is missing or invalid.
+
+    Args:
+        file: the file that holds the problem.
+        key: dotted path of the offending key (``opportunity_stages[2].probability``),
+            or ``None`` when the problem is the file as a whole.
+        problem: what is wrong, in words a user can act on.
+    """
+
+    def __init__(self, file: Path | str, key: str | None, problem: str) -> None:
+        self.file = Path(file)
+        self.key = key
+        self.problem = problem
+        where = f"{self.file}: {key}" if key else str(self.file)
+        super().__init__(f"{where}: {problem}")
+
+
+class WorkspaceError(RevOpsError):
+    """No workspace where one is expected, or a workspace where a new one should go."""
+
+
+class ModelError(RevOpsError):
+    """An unknown entity or column of the canonical model."""
+
+
+class WarehouseError(RevOpsError):
+    """A warehouse cannot be reached, is locked by another process, or refuses an operation."""
+
+
+class LoadError(WarehouseError):
+    """A batch cannot be loaded into its table.
+
+    Args:
+        table: qualified name of the target table.
+        problem: what is wrong with the batch.
+    """
+
+    def __init__(self, table: str, problem: str) -> None:
+        self.table = table
+        self.problem = problem
+        super().__init__(f"load into {table}: {problem}")
+
+
+class CalendarError(RevOpsError):
+    """An impossible period or fiscal-calendar setting."""
+
+
+class MoneyError(RevOpsError):
+    """Amounts in mismatched currencies, or no FX rate for a currency at a date."""

@@ -1,0 +1,265 @@
+"""What every warehouse backend offers: namespaces, DDL, atomic loads, as-of reads."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import sqlglot as sg
+
+from revops.errors import WarehouseError
+from revops.warehouse.asof import as_of
+from revops.warehouse.batch import conform, new_load_id
+from revops.warehouse.url import BackendName, WarehouseURL
+
+if TYPE_CHECKING:
+    import ibis.expr.schema as sch
+    import ibis.expr.types as ir
+    from ibis.backends import BaseBackend
+
+    from revops.model.base import Entity
+
+log = logging.getLogger(__name__)
+
+NAMESPACES = ("raw", "core", "history", "identity", "quarantine")
+SOURCE_KEY = ("source_system", "source_id")
+LoadMode = Literal["append", "replace", "upsert"]
+Progress = Callable[[str], None]
+"""Called with the name of each step of a load as it completes (`staged`, `applied`)."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a load did. `rows_in = inserted + updated + unchanged + duplicates`."""
+
+    table: str
+    load_id: str
+    mode: LoadMode
+    rows_in: int
+    inserted: int
+    updated: int
+    unchanged: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    """One table of the warehouse and how many rows it holds."""
+
+    namespace: str
+    name: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """The rows a load writes, and how they divide into new and changed ones."""
+
+    rows: ir.Table
+    inserted: int
+    updated: int
+
+
+class Warehouse(ABC):
+    """One warehouse, reached through an ibis backend.
+
+    Subclasses supply how a batch is applied atomically; everything else, including
+    which rows change, is computed here with ibis so it is the same on every backend.
+    """
+
+    backend: BackendName
+
+    def __init__(self, con: BaseBackend, url: WarehouseURL, schema_prefix: str = "") -> None:
+        self.con = con
+        self.url = url
+        self.schema_prefix = schema_prefix
+
+    # -- names -------------------------------------------------------------------------
+
+    def schema_name(self, namespace: str) -> str:
+        """The database schema that holds `namespace` (`core` → `<prefix>core`)."""
+        if namespace not in NAMESPACES:
+            raise WarehouseError(f"unknown namespace {namespace!r}; one of {', '.join(NAMESPACES)}")
+        return f"{self.schema_prefix}{namespace}"
+
+    def qualified(self, name: str, namespace: str) -> str:
+        """The quoted `schema.table` name in this backend's SQL dialect."""
+        return sg.table(name, db=self.schema_name(namespace), quoted=True).sql(self.con.dialect)
+
+    def quote(self, identifier: str) -> str:
+        """`identifier` quoted in this backend's SQL dialect."""
+        return sg.to_identifier(identifier, quoted=True).sql(self.con.dialect)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def table(self, name: str, namespace: str = "core") -> ir.Table:
+        """The table `namespace.name` as an ibis expression."""
+        if not self.has_table(name, namespace):
+            raise WarehouseError(
+                f"no table {namespace}.{name} in the warehouse; run `revops warehouse init`"
+            )
+        return self.con.table(name, database=self.schema_name(namespace))
+
+    def has_table(self, name: str, namespace: str = "core") -> bool:
+        """Whether `namespace.name` exists."""
+        return name in self.list_tables(namespace)
+
+    def list_tables(self, namespace: str) -> list[str]:
+        """Tables of `namespace`, sorted; empty when the namespace does not exist yet."""
+        schema = self.schema_name(namespace)
+        if schema not in self.con.list_databases():
+            return []
+        return sorted(self.con.list_tables(database=schema))
+
+    def status(self) -> list[TableStatus]:
+        """Every revops table with its row count."""
+        return [
+            TableStatus(ns, name, int(self.table(name, ns).count().execute()))
+            for ns in NAMESPACES
+            for name in self.list_tables(ns)
+        ]
+
+    def as_of(
+        self,
+        name: str,
+        at: datetime,
+        key: str,
+        *,
+        namespace: str = "history",
+        valid_from: str = "valid_from",
+    ) -> ir.Table:
+        """The version of each record of a history table that was valid at `at`."""
+        return as_of(self.table(name, namespace), at, key, valid_from=valid_from)
+
+    # -- DDL ---------------------------------------------------------------------------
+
+    def init(self, entities: Iterable[Entity]) -> tuple[list[str], list[str]]:
+        """Create the namespaces and the tables of `entities` that do not exist yet.
+
+        Returns:
+            The qualified names created and those already there.
+
+        Raises:
+            WarehouseError: an existing table whose columns differ from the model.
+        """
+        existing_schemas = set(self.con.list_databases())
+        for namespace in NAMESPACES:
+            if self.schema_name(namespace) not in existing_schemas:
+                self.con.create_database(self.schema_name(namespace), force=True)
+        created, present = [], []
+        for entity in entities:
+            label = f"{entity.namespace}.{entity.name}"
+            if self.has_table(entity.name, entity.namespace):
+                self._check_columns(entity)
+                present.append(label)
+            else:
+                self.create_table(entity.name, entity.schema(), entity.namespace)
+                created.append(label)
+        return created, present
+
+    def _check_columns(self, entity: Entity) -> None:
+        actual = list(self.table(entity.name, entity.namespace).columns)
+        expected = [c.name for c in entity.all_columns]
+        if actual != expected:
+            missing = sorted(set(expected) - set(actual))
+            extra = sorted(set(actual) - set(expected))
+            raise WarehouseError(
+                f"table {entity.namespace}.{entity.name} does not match the model "
+                f"(missing: {', '.join(missing) or '-'}; not in the model: {', '.join(extra) or '-'})"
+            )
+
+    @abstractmethod
+    def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
+        """Create an empty table."""
+
+    # -- loading -----------------------------------------------------------------------
+
+    def load(
+        self,
+        name: str,
+        data: Any,
+        *,
+        namespace: str = "core",
+        mode: LoadMode = "upsert",
+        key: tuple[str, ...] = SOURCE_KEY,
+        progress: Progress | None = None,
+    ) -> LoadResult:
+        """Load a batch into `namespace.name` atomically.
+
+        Readers see the table as it was before or as it is after the whole batch, never
+        in between, also when the process dies mid-load.
+
+        Args:
+            name: target table.
+            data: a pyarrow Table (or a pandas DataFrame, or a list of dicts).
+            namespace: target namespace.
+            mode: `upsert` replaces rows with the same `key` and inserts new ones, and
+                writes nothing for rows that are already there unchanged, so loading the
+                same batch twice changes nothing; `append` adds every row; `replace`
+                makes the batch the whole table.
+            key: the columns that identify a row for `upsert`.
+            progress: called after each step, for progress reporting.
+
+        Raises:
+            LoadError: the batch does not fit the table (see `conform`).
+        """
+        target = self.table(name, namespace)
+        load_id = new_load_id()
+        batch_key = key if mode == "upsert" else ()
+        batch = conform(
+            data, target.schema(), table=f"{namespace}.{name}", load_id=load_id, key=batch_key
+        )
+        report = progress or (lambda step: None)
+        if mode == "upsert" and batch.rows.num_rows == 0:
+            changes = None
+        else:
+            changes = self._apply(name, namespace, batch.rows, mode, key, report)
+        inserted = changes.inserted if changes else 0
+        updated = changes.updated if changes else 0
+        result = LoadResult(
+            table=f"{namespace}.{name}",
+            load_id=load_id,
+            mode=mode,
+            rows_in=batch.rows_in,
+            inserted=inserted,
+            updated=updated,
+            unchanged=batch.rows.num_rows - inserted - updated,
+            duplicates=batch.duplicates,
+        )
+        log.info("loaded %s", result)
+        return result
+
+    def changes(
+        self, staged: ir.Table, target: ir.Table, mode: LoadMode, key: tuple[str, ...]
+    ) -> _Changes:
+        """Which staged rows to write: all of them, or for upserts the new and changed ones."""
+        if mode != "upsert":
+            return _Changes(staged, int(staged.count().execute()), 0)
+        compared = [c for c in staged.columns if c != "load_id" and c not in key]
+        same = [staged[k] == target[k] for k in key] + [
+            staged[c].identical_to(target[c]) for c in compared
+        ]
+        rows = staged.anti_join(target, same)
+        known = int(target.semi_join(rows, list(key)).count().execute())
+        total = int(rows.count().execute())
+        return _Changes(rows, total - known, known)
+
+    @abstractmethod
+    def _apply(
+        self,
+        name: str,
+        namespace: str,
+        rows: Any,
+        mode: LoadMode,
+        key: tuple[str, ...],
+        progress: Progress,
+    ) -> _Changes:
+        """Write the conformed `rows` so readers see all of them or none."""
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.con.disconnect()

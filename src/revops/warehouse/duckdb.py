@@ -1,0 +1,59 @@
+"""The embedded default: a DuckDB file in the workspace."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from revops.errors import WarehouseError
+from revops.warehouse.transactional import TransactionalWarehouse
+from revops.warehouse.url import WarehouseURL
+
+
+class DuckDBWarehouse(TransactionalWarehouse):
+    """A DuckDB database file (or memory). One process at a time may write to a file."""
+
+    backend = "duckdb"
+
+    @classmethod
+    def connect(cls, url: WarehouseURL, schema_prefix: str = "") -> DuckDBWarehouse:
+        """Open the database file, creating it (and its folder) when missing.
+
+        Raises:
+            WarehouseError: another process holds the file (DuckDB allows one writer).
+        """
+        import duckdb
+        import ibis
+
+        if url.path is None:
+            return cls(ibis.duckdb.connect(":memory:"), url, schema_prefix)
+        url.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = ibis.duckdb.connect(str(url.path))
+        except duckdb.IOException as exc:
+            raise WarehouseError(_lock_message(str(exc), str(url.path))) from None
+        return cls(con, url, schema_prefix)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        raw = self.con.con
+        raw.begin()
+        try:
+            yield raw
+        except BaseException:
+            raw.rollback()
+            raise
+        raw.commit()
+
+
+def _lock_message(error: str, path: str) -> str:
+    holder = re.search(r"PID (\d+)", error)
+    if "lock" in error.lower():
+        who = f"process {holder.group(1)}" if holder else "another process"
+        return (
+            f"the warehouse {path} is in use by {who} (DuckDB allows one writer at a time); "
+            "stop it, or run this command through it"
+        )
+    return f"cannot open the warehouse {path}: {error}"

@@ -1,0 +1,40 @@
+"""A company warehouse on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from revops.errors import WarehouseError
+from revops.warehouse.transactional import TransactionalWarehouse
+from revops.warehouse.url import WarehouseURL
+
+
+class PostgresWarehouse(TransactionalWarehouse):
+    """A PostgreSQL database; revops keeps its tables in its own schemas."""
+
+    backend = "postgres"
+
+    @classmethod
+    def connect(cls, url: WarehouseURL, schema_prefix: str = "") -> PostgresWarehouse:
+        """Connect to the server named by `url`.
+
+        Raises:
+            WarehouseError: the server cannot be reached or refuses the login.
+        """
+        import ibis
+        import psycopg
+
+        try:
+            con = ibis.connect(url.raw.replace("postgresql://", "postgres://", 1))
+        except psycopg.OperationalError as exc:
+            reason = str(exc).strip().splitlines()[-1]
+            raise WarehouseError(f"cannot connect to {url.display}: {reason}") from None
+        return cls(con, url, schema_prefix)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        raw = self.con.con
+        with raw.transaction(), raw.cursor() as cursor:
+            yield cursor
