@@ -244,8 +244,15 @@ class Warehouse(ABC):
             staged[c].identical_to(target[c]) for c in compared
         ]
         rows = staged.anti_join(target, same)
-        known = int(target.semi_join(rows, list(key)).count().execute())
-        total = int(rows.count().execute())
+        # One query counts both: rows whose key the target already has are updates.
+        target_keys = target.select(**{f"_target_{k}": target[k] for k in key})
+        matched = rows.left_join(
+            target_keys, [rows[k] == target_keys[f"_target_{k}"] for k in key]
+        )
+        counts = matched.aggregate(
+            total=matched.count(), known=matched[f"_target_{key[0]}"].count()
+        ).to_pyarrow().to_pylist()[0]
+        total, known = int(counts["total"]), int(counts["known"])
         return _Changes(rows, total - known, known)
 
     @abstractmethod
@@ -259,6 +266,18 @@ class Warehouse(ABC):
         progress: Progress,
     ) -> _Changes:
         """Write the conformed `rows` so readers see all of them or none."""
+
+    def drop(self) -> None:
+        """Drop every revops namespace with all its tables. There is no undo."""
+        existing = set(self.con.list_databases())
+        for namespace in NAMESPACES:
+            schema = self.schema_name(namespace)
+            if schema in existing:
+                self.execute(f"DROP SCHEMA IF EXISTS {self.quote(schema)} CASCADE")
+
+    @abstractmethod
+    def execute(self, sql: str) -> None:
+        """Run one SQL statement that returns no rows."""
 
     def close(self) -> None:
         """Release the connection."""

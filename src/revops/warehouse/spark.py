@@ -39,6 +39,10 @@ class SparkWarehouse(Warehouse):
 
         return cls(ibis.pyspark.connect(session or spark_session(url)), url, schema_prefix)
 
+    def has_table(self, name: str, namespace: str = "core") -> bool:
+        qualified = f"{self.schema_name(namespace)}.{name}"
+        return bool(self.con._session.catalog.tableExists(qualified))
+
     def list_tables(self, namespace: str) -> list[str]:
         schema = self.schema_name(namespace)
         if schema not in self.con.list_databases():
@@ -50,6 +54,9 @@ class SparkWarehouse(Warehouse):
             for t in catalog.listTables(schema)
             if not t.isTemporary and _VERSION not in t.name
         )
+
+    def execute(self, sql: str) -> None:
+        self.con.raw_sql(sql)
 
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
         version = f"{name}{_VERSION}{new_load_id()}"
@@ -65,11 +72,26 @@ class SparkWarehouse(Warehouse):
         key: tuple[str, ...],
         progress: Progress,
     ) -> _Changes:
-        import ibis
-
         target = self.table(name, namespace)
-        staged = ibis.memtable(rows)
-        changes = self.changes(staged, target, mode, key)
+        staged_view = f"_revops_stage_{new_load_id()}"
+        session = self.con._session
+        session.createDataFrame(rows).createOrReplaceTempView(staged_view)
+        try:
+            return self._apply_staged(name, namespace, staged_view, target, mode, key, progress)
+        finally:
+            session.catalog.dropTempView(staged_view)
+
+    def _apply_staged(
+        self,
+        name: str,
+        namespace: str,
+        staged_view: str,
+        target: ir.Table,
+        mode: LoadMode,
+        key: tuple[str, ...],
+        progress: Progress,
+    ) -> _Changes:
+        changes = self.changes(self.con.table(staged_view), target, mode, key)
         next_version = self._next_version(target, changes.rows, mode, key)
         version = f"{name}{_VERSION}{new_load_id()}"
         self.con.create_table(version, next_version, database=self.schema_name(namespace))
@@ -93,7 +115,7 @@ class SparkWarehouse(Warehouse):
     def _point(self, name: str, namespace: str, version: str) -> None:
         view = self.qualified(name, namespace)
         source = self.qualified(version, namespace)
-        self.con.raw_sql(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {source}")
+        self.execute(f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM {source}")
 
     def _drop_versions(self, name: str, namespace: str, keep: str) -> None:
         schema = self.schema_name(namespace)
@@ -128,6 +150,7 @@ def spark_session(url: WarehouseURL) -> Any:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.warehouse.dir", str(home / "warehouse"))
         .config(
             "spark.hadoop.javax.jdo.option.ConnectionURL",

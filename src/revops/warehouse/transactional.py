@@ -24,6 +24,10 @@ class TransactionalWarehouse(Warehouse):
     def transaction(self) -> AbstractContextManager[Any]:
         """A context whose value has `execute(sql)`, committed on exit."""
 
+    def execute(self, sql: str) -> None:
+        with self.transaction() as cursor:
+            cursor.execute(sql)
+
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
         self.con.create_table(name, schema=schema, database=self.schema_name(namespace))
 

@@ -1,0 +1,44 @@
+# Targets CI calls too (.ci/run): install, check, test, demo.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO ?= demo-workspace
+export SPARK_LOCAL_IP ?= 127.0.0.1
+
+.PHONY: install check lint types imports test test-fast demo clean
+
+$(BIN)/revops: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
+	touch $@
+
+install: $(BIN)/revops
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+types: install
+	$(BIN)/mypy
+
+imports: install
+	$(BIN)/lint-imports
+
+check: lint types imports
+
+# Every test, Postgres and Spark included (needs the local PostgreSQL server and Java 17).
+test: install
+	$(BIN)/pytest
+
+# Without the Postgres and Spark backends, for a quick loop.
+test-fast: install
+	$(BIN)/pytest -m "not postgres and not spark"
+
+demo: install
+	test -f $(DEMO)/revops.yaml || $(BIN)/revops init $(DEMO)
+	$(BIN)/revops --workspace $(DEMO) warehouse init
+	$(BIN)/revops --workspace $(DEMO) model
+
+clean:
+	rm -rf $(VENV) $(DEMO) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,5 @@
+"""`python -m revops` runs the CLI."""
+
+from revops.cli.app import main
+
+main()

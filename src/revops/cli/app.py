@@ -1,0 +1,83 @@
+"""The `revops` command: command groups, global options and the one error handler."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import typer
+
+from revops.cli import config, model, warehouse
+from revops.cli.output import error_console
+from revops.cli.state import State
+from revops.errors import RevOpsError
+
+app = typer.Typer(
+    name="revops",
+    help="revops: one source of truth for revenue. Every command takes --workspace.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(config.app, name="config")
+app.add_typer(model.app, name="model")
+app.add_typer(warehouse.app, name="warehouse")
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        envvar="REVOPS_WORKSPACE",
+        help="Workspace folder (default: $REVOPS_WORKSPACE, else the current folder).",
+        file_okay=False,
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+) -> None:
+    """revops: one source of truth for revenue."""
+    ctx.obj = State(workspace_path=workspace, debug=debug)
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    directory: Path | None = typer.Argument(
+        None, help="Folder for the new workspace (default: --workspace, else the current one)."
+    ),
+) -> None:
+    """Create a workspace: revops.yaml with commented defaults and definition folders."""
+    ws = ctx.obj.create_workspace(directory)
+    error_console().print(f"Created workspace {ws.root} ({ws.config_file.name})")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the CLI, turning any RevOpsError into one red line and exit 1."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = app(args=args, prog_name="revops", standalone_mode=False)
+    except RevOpsError as exc:
+        if "--debug" in args:
+            traceback.print_exc()
+        error_console().print(f"[bold red]error:[/] {_escape(str(exc))}", highlight=False)
+        raise SystemExit(1) from None
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.Abort:
+        error_console().print("[red]aborted[/]")
+        raise SystemExit(1) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(" ".join(text.split()))

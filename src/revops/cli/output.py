@@ -1,0 +1,97 @@
+"""The one console layer: rich tables for people, JSON and CSV for machines."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(StrEnum):
+    """How a read command prints its result."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def console() -> Console:
+    """The console for people-facing output on stdout."""
+    return Console(soft_wrap=True)
+
+
+def error_console() -> Console:
+    """The console for errors on stderr; never wraps, so an error stays one line."""
+    return Console(stderr=True, soft_wrap=True)
+
+
+def render(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+) -> None:
+    """Print `rows` (with these `columns`, in order) as a table, JSON or CSV."""
+    if fmt is OutputFormat.json:
+        payload = [{c: row.get(c) for c in columns} for row in rows]
+        sys.stdout.write(json.dumps(payload, indent=2, default=_plain) + "\n")
+    elif fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in columns])
+    else:
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(_cell(row.get(c)) for c in columns))
+        console().print(table)
+
+
+def render_document(document: Any, fmt: OutputFormat) -> None:
+    """Print a nested document: JSON for `json`, dotted key/value rows otherwise."""
+    if fmt is OutputFormat.json:
+        sys.stdout.write(json.dumps(document, indent=2, default=_plain) + "\n")
+        return
+    rows = [{"key": k, "value": v} for k, v in _flatten(document, "")]
+    render(rows, ("key", "value"), fmt)
+
+
+def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
+    if isinstance(value, Mapping):
+        items: list[tuple[str, Any]] = []
+        for key, inner in value.items():
+            items += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
+        return items
+    if isinstance(value, list | tuple) and value and isinstance(value[0], Mapping):
+        items = []
+        for index, inner in enumerate(value):
+            items += _flatten(inner, f"{prefix}[{index}]")
+        return items
+    return [(prefix, value)]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)

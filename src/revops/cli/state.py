@@ -1,0 +1,24 @@
+"""What the root command hands to every command: where the workspace is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from revops.workspace import Workspace
+
+
+@dataclass
+class State:
+    """Global options of the `revops` command."""
+
+    workspace_path: Path | None
+    debug: bool = False
+
+    def open_workspace(self) -> Workspace:
+        """The workspace named by --workspace, $REVOPS_WORKSPACE or the current folder."""
+        return Workspace.open(self.workspace_path)
+
+    def create_workspace(self, directory: Path | None) -> Workspace:
+        """A new workspace in `directory`, else where --workspace points."""
+        return Workspace.create(Workspace.locate(directory or self.workspace_path))

@@ -1,0 +1,117 @@
+"""The façade every surface calls: a workspace folder with its config and warehouse."""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from revops.config import CONFIG_FILE, RevOpsConfig, config_template, load_config
+from revops.core import FiscalCalendar
+from revops.errors import WorkspaceError
+from revops.model import ENTITIES
+
+if TYPE_CHECKING:
+    from revops.warehouse import Warehouse
+
+WORKSPACE_ENV = "REVOPS_WORKSPACE"
+DEFINITION_FOLDERS = ("metrics", "rules", "plans")
+
+
+class Workspace:
+    """A revops workspace: `revops.yaml`, definition folders, warehouse and app database.
+
+    Open one with :meth:`open`, create one with :meth:`create`. The warehouse connects on
+    first use, so commands that only read the config stay fast.
+    """
+
+    def __init__(self, root: Path, config: RevOpsConfig, spark_session: Any = None) -> None:
+        self.root = root
+        self.config = config
+        self._spark_session = spark_session
+
+    @classmethod
+    def locate(cls, path: Path | str | None = None) -> Path:
+        """The workspace folder: `path`, else `$REVOPS_WORKSPACE`, else the current folder."""
+        chosen = path or os.environ.get(WORKSPACE_ENV) or Path.cwd()
+        return Path(chosen).expanduser().resolve()
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, spark_session: Any = None) -> Workspace:
+        """Open the workspace at `path` (see :meth:`locate`).
+
+        Raises:
+            WorkspaceError: the folder holds no `revops.yaml`.
+            ConfigError: `revops.yaml` is invalid.
+        """
+        root = cls.locate(path)
+        config_file = root / CONFIG_FILE
+        if not config_file.is_file():
+            raise WorkspaceError(
+                f"{root} is not a revops workspace (no {CONFIG_FILE}); "
+                "run `revops init` there or pass --workspace"
+            )
+        return cls(root, load_config(config_file), spark_session)
+
+    @classmethod
+    def create(cls, path: Path | str) -> Workspace:
+        """Write a new workspace with the commented default `revops.yaml`.
+
+        Raises:
+            WorkspaceError: the folder already holds a workspace.
+        """
+        root = Path(path).expanduser().resolve()
+        config_file = root / CONFIG_FILE
+        if config_file.exists():
+            raise WorkspaceError(f"{root} is already a revops workspace ({CONFIG_FILE} exists)")
+        root.mkdir(parents=True, exist_ok=True)
+        config_file.write_text(config_template(), encoding="utf-8")
+        for folder in DEFINITION_FOLDERS:
+            (root / folder).mkdir(exist_ok=True)
+        return cls.open(root)
+
+    @property
+    def config_file(self) -> Path:
+        """Path of `revops.yaml`."""
+        return self.root / CONFIG_FILE
+
+    @property
+    def warehouse_url_display(self) -> str:
+        """The warehouse URL without its password, for messages."""
+        from revops.warehouse import WarehouseURL
+
+        return WarehouseURL.parse(self.config.warehouse.url, self.root).display
+
+    @cached_property
+    def calendar(self) -> FiscalCalendar:
+        """The fiscal calendar of the workspace."""
+        fiscal = self.config.fiscal
+        return FiscalCalendar(fiscal.year_start_month, fiscal.year_named_by)
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        """The warehouse, connected on first use."""
+        from revops.warehouse import connect
+
+        settings = self.config.warehouse
+        return connect(
+            settings.url,
+            self.root,
+            schema_prefix=settings.schema_prefix,
+            spark_session=self._spark_session,
+        )
+
+    def init_warehouse(self) -> tuple[list[str], list[str]]:
+        """Create the canonical model's namespaces and tables that are missing.
+
+        Returns:
+            The tables created and the tables already there.
+        """
+        return self.warehouse.init(ENTITIES.values())
+
+    def close(self) -> None:
+        """Release the warehouse connection, if one was made."""
+        if "warehouse" in self.__dict__:
+            self.warehouse.close()
+            del self.__dict__["warehouse"]

@@ -1,0 +1,95 @@
+"""Helpers for tests: small entities, batches, and a backend-neutral view of rows."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from revops.model.base import DATE, FLOAT, MONEY, TEXT, TIMESTAMP, Column, Entity
+
+DEAL = Entity(
+    "deal",
+    "test",
+    "A deal, for warehouse tests.",
+    (
+        Column("stage", TEXT, "Stage."),
+        Column("amount", MONEY, "Amount."),
+        Column("currency", TEXT, "Currency."),
+        Column("close_date", DATE, "Close date."),
+        Column("probability", FLOAT, "Probability."),
+    ),
+)
+
+DEAL_HISTORY = Entity(
+    "deal_history",
+    "test",
+    "One row per change of a deal.",
+    (
+        Column("deal_id", TEXT, "The deal.", required=True),
+        Column("valid_from", TIMESTAMP, "When this version became valid.", required=True),
+        Column("stage", TEXT, "Stage."),
+        Column("amount", MONEY, "Amount."),
+    ),
+    namespace="history",
+    history_key="deal_id",
+)
+
+
+def at(text: str) -> datetime:
+    """A UTC timestamp from an ISO string."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def deals(*rows: tuple[str, str, str, str]) -> pa.Table:
+    """A deal batch from (source_id, stage, amount, close_date) tuples."""
+    return pa.table(
+        {
+            "deal_id": [f"d-{r[0]}" for r in rows],
+            "source_system": ["crm"] * len(rows),
+            "source_id": [r[0] for r in rows],
+            "stage": [r[1] for r in rows],
+            "amount": pa.array([Decimal(r[2]) for r in rows], pa.decimal128(18, 2)),
+            "currency": ["USD"] * len(rows),
+            "close_date": [date.fromisoformat(r[3]) for r in rows],
+            "updated_at": [at("2024-01-01T00:00:00")] * len(rows),
+        }
+    )
+
+
+def history(*rows: tuple[str, str, str, str]) -> pa.Table:
+    """A deal-history batch from (source_id, deal_id, valid_from, stage) tuples."""
+    return pa.table(
+        {
+            "deal_history_id": [f"h-{r[0]}" for r in rows],
+            "source_system": ["crm"] * len(rows),
+            "source_id": [r[0] for r in rows],
+            "deal_id": [r[1] for r in rows],
+            "valid_from": [at(r[2]) for r in rows],
+            "stage": [r[3] for r in rows],
+        }
+    )
+
+
+def canonical(value: Any) -> Any:
+    """One value as every backend should agree on it."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat()
+    if isinstance(value, Decimal | date):
+        return str(value)
+    return value
+
+
+def rows(expr: Any, *, drop: tuple[str, ...] = ("load_id",)) -> list[tuple[Any, ...]]:
+    """The rows of an ibis table expression, sorted, in a backend-neutral form."""
+    table = expr.drop(*[c for c in drop if c in expr.columns]).to_pyarrow()
+    return sorted(
+        (tuple(canonical(v) for v in row.values()) for row in table.to_pylist()),
+        key=lambda r: tuple("" if v is None else str(v) for v in r),
+    )

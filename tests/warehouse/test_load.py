@@ -1,0 +1,139 @@
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from support import DEAL, DEAL_HISTORY, deals, rows
+
+from revops.errors import LoadError, WarehouseError
+from revops.warehouse import Warehouse
+
+FIRST = deals(
+    ("1", "Prospecting", "100.00", "2024-03-31"),
+    ("2", "Proposal", "250.50", "2024-06-30"),
+    ("3", "Closed Won", "75.25", "2024-02-15"),
+)
+
+
+def test_init_creates_the_namespaces_and_tables_once(warehouse: Warehouse) -> None:
+    created, present = warehouse.init([DEAL, DEAL_HISTORY])
+    assert (created, present) == (["core.deal", "history.deal_history"], [])
+    assert warehouse.init([DEAL, DEAL_HISTORY]) == ([], ["core.deal", "history.deal_history"])
+    assert warehouse.list_tables("core") == ["deal"]
+    assert list(warehouse.table("deal").columns) == [c.name for c in DEAL.all_columns]
+
+
+def test_reading_a_missing_table_says_to_init_the_warehouse(warehouse: Warehouse) -> None:
+    with pytest.raises(WarehouseError, match="no table core.deal .* `revops warehouse init`"):
+        warehouse.table("deal")
+
+
+def test_the_same_batch_loaded_twice_leaves_one_copy(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    first = warehouse.load("deal", FIRST)
+    second = warehouse.load("deal", FIRST)
+    assert (first.inserted, first.updated, first.unchanged) == (3, 0, 0)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 0, 3)
+    table = warehouse.table("deal")
+    assert table.count().execute() == 3
+    # Nothing was rewritten: every row still carries the first load's id.
+    assert set(table.load_id.execute()) == {first.load_id}
+
+
+def test_an_upsert_replaces_changed_rows_and_inserts_new_ones(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST)
+    update = deals(
+        ("2", "Negotiation", "300.00", "2024-06-30"),
+        ("3", "Closed Won", "75.25", "2024-02-15"),
+        ("4", "Prospecting", "10.00", "2024-09-30"),
+    )
+    result = warehouse.load("deal", update)
+    assert (result.rows_in, result.inserted, result.updated, result.unchanged) == (3, 1, 1, 1)
+    assert [r[:3] for r in rows(warehouse.table("deal"))] == [
+        ("d-1", "Prospecting", "100.00"),
+        ("d-2", "Negotiation", "300.00"),
+        ("d-3", "Closed Won", "75.25"),
+        ("d-4", "Prospecting", "10.00"),
+    ]
+
+
+def test_a_change_from_a_value_to_null_counts_as_a_change(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST)
+    blanked = FIRST.slice(0, 1).set_column(
+        FIRST.schema.get_field_index("stage"), "stage", pa.array([None], pa.string())
+    )
+    result = warehouse.load("deal", blanked)
+    assert result.updated == 1
+    stages = warehouse.table("deal").filter(lambda t: t.source_id == "1").stage.execute()
+    assert stages.isna().all()
+
+
+def test_append_adds_every_row_and_replace_makes_the_batch_the_table(
+    warehouse: Warehouse,
+) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST, mode="append")
+    warehouse.load("deal", FIRST.slice(0, 1), mode="append")
+    assert warehouse.table("deal").count().execute() == 4
+    result = warehouse.load("deal", FIRST.slice(1, 1), mode="replace")
+    assert result.inserted == 1
+    assert [r[0] for r in rows(warehouse.table("deal"))] == ["d-2"]
+
+
+def test_exact_duplicates_in_a_batch_collapse_to_one_row(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    doubled = pa.concat_tables([FIRST, FIRST.slice(0, 1)])
+    result = warehouse.load("deal", doubled)
+    assert (result.rows_in, result.duplicates, result.inserted) == (4, 1, 3)
+    assert warehouse.table("deal").count().execute() == 3
+
+
+def test_a_batch_with_one_key_twice_and_different_values_is_refused(
+    warehouse: Warehouse,
+) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST)
+    clash = deals(("1", "Proposal", "1.00", "2024-01-01"), ("1", "Closed Lost", "1.00", "2024-01-01"))
+    with pytest.raises(LoadError, match=r"core.deal: 1 key\(s\) .* source_id='1'"):
+        warehouse.load("deal", clash)
+    assert warehouse.table("deal").count().execute() == 3
+
+
+@pytest.mark.parametrize(
+    ("batch", "problem"),
+    [
+        (FIRST.append_column("colour", pa.array(["red"] * 3)), "unknown column"),
+        (FIRST.drop_columns(["source_id"]), "key column.* missing"),
+        (
+            FIRST.set_column(2, "source_id", pa.array(["1", None, "3"], pa.string())),
+            "key column source_id is empty in 1 row",
+        ),
+        (
+            FIRST.set_column(
+                FIRST.schema.get_field_index("amount"), "amount", pa.array(["a", "b", "c"])
+            ),
+            "column amount cannot be read as decimal",
+        ),
+    ],
+    ids=["unknown-column", "missing-key", "null-key", "bad-amount"],
+)
+def test_a_batch_that_does_not_fit_is_refused_and_the_table_is_untouched(
+    warehouse: Warehouse, batch: pa.Table, problem: str
+) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST)
+    before = rows(warehouse.table("deal"), drop=())
+    with pytest.raises(LoadError, match=problem):
+        warehouse.load("deal", batch)
+    assert rows(warehouse.table("deal"), drop=()) == before
+    assert warehouse.table("deal").amount.sum().execute() == Decimal("425.75")
+
+
+def test_status_counts_the_rows_of_every_table(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL, DEAL_HISTORY])
+    warehouse.load("deal", FIRST)
+    assert [(t.namespace, t.name, t.rows) for t in warehouse.status()] == [
+        ("core", "deal", 3),
+        ("history", "deal_history", 0),
+    ]
