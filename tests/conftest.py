@@ -46,9 +46,7 @@ def open_warehouse(backend: str, tmp_path: Path, request: pytest.FixtureRequest)
 
 
 @pytest.fixture(params=BACKENDS)
-def warehouse(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Warehouse]:
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
     """An empty warehouse on each backend in turn."""
     wh = open_warehouse(request.param, tmp_path, request)
     yield wh

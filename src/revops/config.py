@@ -62,7 +62,9 @@ class AppDatabaseConfig(_Frozen):
     @classmethod
     def _sqlalchemy_url(cls, url: str) -> str:
         if not re.match(r"^(sqlite|postgresql(\+\w+)?)://", url):
-            raise ValueError(f"unsupported app database URL {url!r}; use sqlite:// or postgresql://")
+            raise ValueError(
+                f"unsupported app database URL {url!r}; use sqlite:// or postgresql://"
+            )
         return url
 
 

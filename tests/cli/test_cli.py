@@ -44,7 +44,8 @@ def test_init_refuses_to_overwrite_a_workspace(
 ) -> None:
     code, _, err = run(capsys, "init", str(workspace))
     assert code == 1
-    assert err.strip().startswith("error:") and "already a revops workspace" in err
+    assert err.strip().startswith("error:")
+    assert "already a revops workspace" in err
     assert len(err.strip().splitlines()) == 1
 
 
@@ -85,7 +86,9 @@ def test_config_show_prints_effective_values_as_csv(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = workspace / "revops.yaml"
-    config.write_text(config.read_text().replace("reporting_currency: USD", "reporting_currency: EUR"))
+    config.write_text(
+        config.read_text().replace("reporting_currency: USD", "reporting_currency: EUR")
+    )
     code, out, _ = run(capsys, "-w", str(workspace), "config", "show", "--format", "csv")
     assert code == 0
     values = dict(csv.reader(io.StringIO(out)))
@@ -165,7 +168,8 @@ def test_a_locked_duckdb_warehouse_gets_a_clear_message(
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ready"
         code, _, err = run(capsys, "-w", str(workspace), "warehouse", "status")
     finally:
         holder.kill()

@@ -51,7 +51,7 @@ def test_values_in_the_file_override_the_defaults(tmp_path: Path) -> None:
 
 
 BROKEN = {
-    "yaml syntax": ("warehouse: [unclosed\n", "line 2", "not valid YAML"),
+    "yaml syntax": ("warehouse: [unclosed\n", "line 2, column 1", "not valid YAML"),
     "not a mapping": ("- just\n- a list\n", None, "must be a mapping of keys, not a list"),
     "unknown top-level key": (with_change({"warehose": {}}), "warehose", "unknown key"),
     "unknown nested key": (
@@ -105,12 +105,20 @@ BROKEN = {
         "duplicate stage name 'prospecting'",
     ),
     "no won stage": (
-        with_change({"opportunity_stages": [s for s in BASE["opportunity_stages"] if s["category"] != "won"]}),
+        with_change(
+            {
+                "opportunity_stages": [
+                    s for s in BASE["opportunity_stages"] if s["category"] != "won"
+                ]
+            }
+        ),
         "opportunity_stages",
         "needs at least one won stage",
     ),
     "open stage after a closed one": (
-        with_change({"opportunity_stages": BASE["opportunity_stages"][1:] + BASE["opportunity_stages"][:1]}),
+        with_change(
+            {"opportunity_stages": BASE["opportunity_stages"][1:] + BASE["opportunity_stages"][:1]}
+        ),
         "opportunity_stages",
         "open stages must come before",
     ),
@@ -120,12 +128,21 @@ BROKEN = {
         "must have probability 100",
     ),
     "duplicate lifecycle stage": (
-        with_change({"lifecycle_stages": [*BASE["lifecycle_stages"], {"name": "mql", "label": "Again"}]}),
+        with_change(
+            {"lifecycle_stages": [*BASE["lifecycle_stages"], {"name": "mql", "label": "Again"}]}
+        ),
         "lifecycle_stages",
         "duplicate lifecycle stage 'mql'",
     ),
     "lifecycle stage key with spaces": (
-        with_change({"lifecycle_stages": [{"name": "Sales Lead", "label": "x"}, {"name": "b", "label": "y"}]}),
+        with_change(
+            {
+                "lifecycle_stages": [
+                    {"name": "Sales Lead", "label": "x"},
+                    {"name": "b", "label": "y"},
+                ]
+            }
+        ),
         "lifecycle_stages[0].name",
         "should match pattern",
     ),

@@ -12,15 +12,15 @@ import sys
 import time
 from pathlib import Path
 
-from support import DEAL, deals, rows
-
 from revops.warehouse import connect
 
-FIRST = deals(("1", "Prospecting", "100.00", "2024-03-31"), ("2", "Proposal", "250.50", "2024-06-30"))
-# Large enough that a load takes a while, and touches every row of FIRST.
-SECOND = deals(
-    *[(str(i), "Negotiation", f"{i}.00", "2024-09-30") for i in range(1, 20_001)]
+from support import DEAL, deals, rows
+
+FIRST = deals(
+    ("1", "Prospecting", "100.00", "2024-03-31"), ("2", "Proposal", "250.50", "2024-06-30")
 )
+# Large enough that a load takes a while, and touches every row of FIRST.
+SECOND = deals(*[(str(i), "Negotiation", f"{i}.00", "2024-09-30") for i in range(1, 20_001)])
 
 
 def main(url: str, root: str, prefix: str, action: str) -> None:

@@ -1,7 +1,8 @@
 import pytest
-from support import DEAL_HISTORY, at, history, rows
 
 from revops.warehouse import Warehouse, with_validity
+
+from support import DEAL_HISTORY, at, history, rows
 
 VERSIONS = history(
     ("h1", "d-1", "2024-01-01T00:00:00", "Prospecting"),

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL
 
 from revops.warehouse import connect
+
+from conftest import POSTGRES_URL
 
 CHILD = Path(__file__).with_name("load_child.py")
 
@@ -26,7 +27,9 @@ CASES = [
 ]
 
 
-def child(url: str, root: Path, prefix: str, action: str, **kwargs: object) -> subprocess.Popen[str]:
+def child(
+    url: str, root: Path, prefix: str, action: str, **kwargs: object
+) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(CHILD.parent.parent)}
     return subprocess.Popen(
         [sys.executable, str(CHILD), url, str(root), prefix, action],

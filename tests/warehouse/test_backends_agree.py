@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BACKENDS, open_warehouse
-from support import DEAL, DEAL_HISTORY, at, deals, history, rows
 
 from revops.warehouse import Warehouse
+
+from conftest import BACKENDS, open_warehouse
+from support import DEAL, DEAL_HISTORY, at, deals, history, rows
 
 
 def scenario(warehouse: Warehouse) -> dict[str, Any]:
@@ -24,7 +25,9 @@ def scenario(warehouse: Warehouse) -> dict[str, Any]:
     warehouse.load("deal", first)
     update = warehouse.load(
         "deal",
-        deals(("2", "Negotiation", "300.10", "2024-07-31"), ("4", "Proposal", "0.05", "2024-08-01")),
+        deals(
+            ("2", "Negotiation", "300.10", "2024-07-31"), ("4", "Proposal", "0.05", "2024-08-01")
+        ),
     )
     warehouse.load(
         "deal_history",

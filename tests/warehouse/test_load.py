@@ -2,10 +2,11 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
-from support import DEAL, DEAL_HISTORY, deals, rows
 
 from revops.errors import LoadError, WarehouseError
 from revops.warehouse import Warehouse
+
+from support import DEAL, DEAL_HISTORY, deals, rows
 
 FIRST = deals(
     ("1", "Prospecting", "100.00", "2024-03-31"),
@@ -23,7 +24,7 @@ def test_init_creates_the_namespaces_and_tables_once(warehouse: Warehouse) -> No
 
 
 def test_reading_a_missing_table_says_to_init_the_warehouse(warehouse: Warehouse) -> None:
-    with pytest.raises(WarehouseError, match="no table core.deal .* `revops warehouse init`"):
+    with pytest.raises(WarehouseError, match=r"no table core\.deal .* `revops warehouse init`"):
         warehouse.table("deal")
 
 
@@ -94,7 +95,9 @@ def test_a_batch_with_one_key_twice_and_different_values_is_refused(
 ) -> None:
     warehouse.init([DEAL])
     warehouse.load("deal", FIRST)
-    clash = deals(("1", "Proposal", "1.00", "2024-01-01"), ("1", "Closed Lost", "1.00", "2024-01-01"))
+    clash = deals(
+        ("1", "Proposal", "1.00", "2024-01-01"), ("1", "Closed Lost", "1.00", "2024-01-01")
+    )
     with pytest.raises(LoadError, match=r"core.deal: 1 key\(s\) .* source_id='1'"):
         warehouse.load("deal", clash)
     assert warehouse.table("deal").count().execute() == 3

@@ -51,8 +51,9 @@ def render(
             writer.writerow([_cell(row.get(c)) for c in columns])
     else:
         table = Table(title=title, title_justify="left")
-        for column in columns:
-            table.add_column(column)
+        for index, column in enumerate(columns):
+            # The first column names the row: keep it whole so it can be searched for.
+            table.add_column(column, no_wrap=index == 0)
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         console().print(table)

@@ -30,7 +30,9 @@ __all__ = [
 ]
 
 
-def connect(url: str, root: Path, *, schema_prefix: str = "", spark_session: Any = None) -> Warehouse:
+def connect(
+    url: str, root: Path, *, schema_prefix: str = "", spark_session: Any = None
+) -> Warehouse:
     """Open the warehouse at `url` (relative file paths inside `root`).
 
     Args:

@@ -11,9 +11,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
-def as_of(
-    history: ir.Table, at: datetime, key: str, *, valid_from: str = "valid_from"
-) -> ir.Table:
+def as_of(history: ir.Table, at: datetime, key: str, *, valid_from: str = "valid_from") -> ir.Table:
     """Rows of `history` valid at `at`: per `key`, the last version with `valid_from <= at`.
 
     A record whose first version starts after `at` did not exist yet and is absent.

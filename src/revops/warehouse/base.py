@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import sqlglot as sg
+from sqlglot import exp
 
 from revops.errors import WarehouseError
 from revops.warehouse.asof import as_of
@@ -88,11 +88,11 @@ class Warehouse(ABC):
 
     def qualified(self, name: str, namespace: str) -> str:
         """The quoted `schema.table` name in this backend's SQL dialect."""
-        return sg.table(name, db=self.schema_name(namespace), quoted=True).sql(self.con.dialect)
+        return exp.table_(name, db=self.schema_name(namespace), quoted=True).sql(self.con.dialect)
 
     def quote(self, identifier: str) -> str:
         """`identifier` quoted in this backend's SQL dialect."""
-        return sg.to_identifier(identifier, quoted=True).sql(self.con.dialect)
+        return exp.to_identifier(identifier, quoted=True).sql(self.con.dialect)
 
     # -- reading -----------------------------------------------------------------------
 
@@ -169,7 +169,8 @@ class Warehouse(ABC):
             extra = sorted(set(actual) - set(expected))
             raise WarehouseError(
                 f"table {entity.namespace}.{entity.name} does not match the model "
-                f"(missing: {', '.join(missing) or '-'}; not in the model: {', '.join(extra) or '-'})"
+                f"(missing: {', '.join(missing) or '-'}; "
+                f"not in the model: {', '.join(extra) or '-'})"
             )
 
     @abstractmethod
@@ -246,12 +247,12 @@ class Warehouse(ABC):
         rows = staged.anti_join(target, same)
         # One query counts both: rows whose key the target already has are updates.
         target_keys = target.select(**{f"_target_{k}": target[k] for k in key})
-        matched = rows.left_join(
-            target_keys, [rows[k] == target_keys[f"_target_{k}"] for k in key]
+        matched = rows.left_join(target_keys, [rows[k] == target_keys[f"_target_{k}"] for k in key])
+        counts = (
+            matched.aggregate(total=matched.count(), known=matched[f"_target_{key[0]}"].count())
+            .to_pyarrow()
+            .to_pylist()[0]
         )
-        counts = matched.aggregate(
-            total=matched.count(), known=matched[f"_target_{key[0]}"].count()
-        ).to_pyarrow().to_pylist()[0]
         total, known = int(counts["total"]), int(counts["known"])
         return _Changes(rows, total - known, known)
 

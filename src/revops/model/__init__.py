@@ -1,0 +1,54 @@
+"""The canonical model: every entity of the warehouse, one module per entity family.
+
+Examples:
+    >>> from revops.model import get_entity
+    >>> get_entity("opportunity").column("amount").type
+    'decimal(18, 2)'
+    >>> from revops.model import FAMILIES
+    >>> FAMILIES["billing"]
+    ('product', 'subscription_line', 'invoice', 'order', 'fx_rate')
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from revops.errors import ModelError
+from revops.model import accounts, billing, desk, marketing, org, sales, stack, success
+from revops.model.base import Column, Entity
+
+__all__ = ["ENTITIES", "FAMILIES", "Column", "Entity", "get_entity"]
+
+_MODULES = (accounts, sales, marketing, billing, success, org, stack, desk)
+
+FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {module.FAMILY: tuple(e.name for e in module.ENTITIES) for module in _MODULES}
+)
+"""Family name → names of its entities, in model order."""
+
+ENTITIES: Mapping[str, Entity] = MappingProxyType(
+    {e.name: e for module in _MODULES for e in module.ENTITIES}
+)
+"""Entity name → entity, ordered by family, then as each family module lists them."""
+
+
+def get_entity(name: str) -> Entity:
+    """The entity called `name`.
+
+    Raises:
+        ModelError: no such entity; the message suggests the closest name.
+
+    Examples:
+        >>> get_entity("oportunity")
+        Traceback (most recent call last):
+        ...
+        revops.errors.ModelError: unknown entity 'oportunity'; did you mean 'opportunity'?
+    """
+    try:
+        return ENTITIES[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, ENTITIES, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ENTITIES)}"
+        raise ModelError(f"unknown entity {name!r}; {hint}") from None

@@ -1,0 +1,152 @@
+"""Marketing: campaigns and the touches they get, web sessions, and go-to-market cost."""
+
+from __future__ import annotations
+
+from revops.model.base import (
+    BOOL,
+    CURRENCY,
+    DATE,
+    ID,
+    INT,
+    MONEY,
+    TEXT,
+    TIMESTAMP,
+    Column,
+    Entity,
+)
+
+FAMILY = "marketing"
+
+_CHANNEL = (
+    "Marketing channel: paid_search, paid_social, display, organic_search, organic_social, "
+    "email, event, webinar, content, referral, partner, direct or other."
+)
+
+CAMPAIGN = Entity(
+    "campaign",
+    FAMILY,
+    "A marketing initiative (ad program, event, webinar, email send, ...) that touches people.",
+    (
+        Column("name", TEXT, "Campaign name.", required=True),
+        Column("channel", TEXT, _CHANNEL),
+        Column(
+            "type",
+            TEXT,
+            "Kind of campaign as the source names it (webinar, conference, ad, email, "
+            "content_syndication, ...).",
+        ),
+        Column("status", TEXT, "planned, active, completed or aborted."),
+        Column("start_date", DATE, "First day the campaign runs."),
+        Column("end_date", DATE, "Last day the campaign runs (inclusive)."),
+        Column("budget", MONEY, "Planned spend, in currency."),
+        Column("actual_cost", MONEY, "Spend so far, in currency (gtm_cost holds booked costs)."),
+        Column("currency", CURRENCY, "ISO 4217 code of budget and actual_cost."),
+        Column("owner_id", ID, "User (user_id) who runs the campaign."),
+        Column(
+            "parent_campaign_id",
+            ID,
+            "Parent campaign (campaign_id) in a campaign hierarchy; null at the top.",
+        ),
+    ),
+)
+
+CAMPAIGN_TOUCH = Entity(
+    "campaign_touch",
+    FAMILY,
+    "One interaction of a person with a campaign (sent, clicked, registered, attended, ...); "
+    "the input of attribution.",
+    (
+        Column("campaign_id", ID, "Campaign (campaign_id) touched.", required=True),
+        Column("person_id", ID, "The lead_id or contact_id of the person.", required=True),
+        Column(
+            "person_type", TEXT, "lead or contact: which entity person_id points to.", required=True
+        ),
+        Column("account_id", ID, "Account (account_id) of the person at the time of the touch."),
+        Column("occurred_at", TIMESTAMP, "When the touch happened.", required=True),
+        Column(
+            "status",
+            TEXT,
+            "Member status: sent, opened, clicked, registered, attended, responded, ...",
+        ),
+        Column(
+            "has_responded",
+            BOOL,
+            "Whether the person engaged (clicked, filled a form, attended); attribution "
+            "counts only responded touches by default.",
+        ),
+    ),
+)
+
+WEB_SESSION = Entity(
+    "web_session",
+    FAMILY,
+    "One visit to the company website, from landing page to leaving.",
+    (
+        Column(
+            "visitor_key",
+            TEXT,
+            "Anonymous visitor identifier from the analytics cookie; the same across visits.",
+            required=True,
+        ),
+        Column("person_id", ID, "The lead_id or contact_id once the visitor is identified."),
+        Column("person_type", TEXT, "lead or contact: which entity person_id points to."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) matched by the visitor's company domain, when known.",
+        ),
+        Column("domain", TEXT, "Visitor's company domain (reverse IP or form), lower-case."),
+        Column("started_at", TIMESTAMP, "When the session started.", required=True),
+        Column("duration_seconds", INT, "Length of the session, in seconds."),
+        Column("page_views", INT, "Pages viewed in the session."),
+        Column("landing_page", TEXT, "Path of the first page viewed (/pricing), without query."),
+        Column("referrer", TEXT, "Referring URL or host, empty for direct traffic."),
+        Column("channel", TEXT, _CHANNEL),
+        Column("utm_source", TEXT, "utm_source parameter of the landing URL."),
+        Column("utm_medium", TEXT, "utm_medium parameter of the landing URL."),
+        Column("utm_campaign", TEXT, "utm_campaign parameter of the landing URL."),
+        Column("campaign_id", ID, "Campaign (campaign_id) matched from the UTM parameters."),
+        Column("country", TEXT, "Visitor country, ISO 3166-1 alpha-2 code."),
+        Column("device_type", TEXT, "desktop, mobile or tablet."),
+        Column(
+            "is_converted",
+            BOOL,
+            "Whether the session ended in a conversion (form fill, demo request, signup, ...).",
+        ),
+        Column(
+            "conversion_type",
+            TEXT,
+            "What the conversion was: form_fill, demo_request, trial_signup, content_download, "
+            "chat or other.",
+        ),
+    ),
+)
+
+GTM_COST = Entity(
+    "gtm_cost",
+    FAMILY,
+    "Go-to-market spend booked for one month, department, category and channel (the input of "
+    "CAC, payback and magic number).",
+    (
+        Column(
+            "month_start_date",
+            DATE,
+            "First day of the calendar month the cost is booked to (accrual, not payment).",
+            required=True,
+        ),
+        Column("department", TEXT, "marketing, sales or success.", required=True),
+        Column(
+            "category",
+            TEXT,
+            "headcount (salaries, commissions, benefits), programs (paid media, events, "
+            "sponsorships: the spend behind paid CAC), tools, agencies, travel or other.",
+            required=True,
+        ),
+        Column("channel", TEXT, "For programs, the marketing channel; same values as campaign."),
+        Column("campaign_id", ID, "Campaign (campaign_id) the spend belongs to, if any."),
+        Column("amount", MONEY, "Cost, in currency.", required=True),
+        Column("currency", CURRENCY, "ISO 4217 code of amount.", required=True),
+    ),
+)
+
+ENTITIES = (CAMPAIGN, CAMPAIGN_TOUCH, WEB_SESSION, GTM_COST)

@@ -1,0 +1,132 @@
+"""Sales: opportunities, their change history, and the activities that move them."""
+
+from __future__ import annotations
+
+from revops.model.base import (
+    BOOL,
+    CURRENCY,
+    DATE,
+    FLOAT,
+    ID,
+    INT,
+    MONEY,
+    TEXT,
+    TIMESTAMP,
+    Column,
+    Entity,
+)
+
+FAMILY = "sales"
+
+_STAGE = "Stage name, one of the workspace's opportunity_stages (which say open, won or lost)."
+_FORECAST_CATEGORY = "Forecast category: pipeline, best_case, commit, closed or omitted."
+_PROBABILITY = "Win probability in percent, 0-100 (as in Salesforce)."
+
+OPPORTUNITY = Entity(
+    "opportunity",
+    FAMILY,
+    "A deal: a potential sale to an account, from creation (created_at) to won or lost.",
+    (
+        Column("name", TEXT, "Deal name as the CRM shows it."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) the deal is with; null only for bad data, flagged by quality.",
+        ),
+        Column("owner_id", ID, "User (user_id) who owns the deal, normally the AE."),
+        Column("sdr_id", ID, "User (user_id) of the SDR credited with setting up the deal."),
+        Column("primary_contact_id", ID, "Main buyer-side contact (contact_id)."),
+        Column(
+            "type",
+            TEXT,
+            "new (first deal with a customer), expansion (more from a customer) or renewal.",
+        ),
+        Column("stage", TEXT, _STAGE, required=True),
+        Column("amount", MONEY, "Deal value counted as bookings when won, in currency."),
+        Column("currency", CURRENCY, "ISO 4217 code of amount (e.g. USD, EUR)."),
+        Column(
+            "close_date", DATE, "Expected close date while open; actual close date once closed."
+        ),
+        Column("forecast_category", TEXT, _FORECAST_CATEGORY),
+        Column("probability", FLOAT, _PROBABILITY),
+        Column("is_closed", BOOL, "Whether the deal is closed (won or lost), as the source says."),
+        Column("is_won", BOOL, "Whether the deal is closed won, as the source says."),
+        Column("closed_at", TIMESTAMP, "When the deal was closed won or lost; null while open."),
+        Column(
+            "lead_source",
+            TEXT,
+            "Original source of the deal; same values as lead.source (web, event, partner, ...).",
+        ),
+        Column(
+            "sourced_by",
+            TEXT,
+            "Team credited with sourcing the deal: marketing, sales, partner, success or other.",
+        ),
+        Column("campaign_id", ID, "Primary campaign (campaign_id) credited with the deal."),
+        Column("partner_id", ID, "Partner (partner_id) that referred, registered or resells it."),
+        Column("lost_reason", TEXT, "Why the deal was lost (price, competitor, no_decision, ...)."),
+        Column("next_step", TEXT, "The next agreed action, as the owner wrote it."),
+    ),
+)
+
+OPPORTUNITY_HISTORY = Entity(
+    "opportunity_history",
+    FAMILY,
+    "One version of an opportunity: a row per change of stage, amount, close date, forecast "
+    "category, probability or owner.",
+    (
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) this is a version of.",
+            required=True,
+        ),
+        Column(
+            "valid_from",
+            TIMESTAMP,
+            "When this version took effect; it holds until the next version's valid_from.",
+            required=True,
+        ),
+        Column("stage", TEXT, _STAGE),
+        Column("amount", MONEY, "Deal value in this version, in currency."),
+        Column("currency", CURRENCY, "ISO 4217 code of amount."),
+        Column("close_date", DATE, "Expected close date in this version."),
+        Column("forecast_category", TEXT, _FORECAST_CATEGORY),
+        Column("probability", FLOAT, _PROBABILITY),
+        Column("owner_id", ID, "User (user_id) who owned the deal in this version."),
+    ),
+    namespace="history",
+    history_key="opportunity_id",
+)
+
+ACTIVITY = Entity(
+    "activity",
+    FAMILY,
+    "A sales touch logged against people and deals: a call, email, meeting, demo or task.",
+    (
+        Column("type", TEXT, "call, email, meeting, demo or task.", required=True),
+        Column("subject", TEXT, "Subject line or title of the activity."),
+        Column("direction", TEXT, "inbound or outbound (calls and emails)."),
+        Column("owner_id", ID, "User (user_id) who performed or owns the activity."),
+        Column("account_id", ID, "Account (account_id) the activity relates to."),
+        Column("contact_id", ID, "Contact (contact_id) the activity was with."),
+        Column("lead_id", ID, "Lead (lead_id) the activity was with."),
+        Column("opportunity_id", ID, "Opportunity (opportunity_id) the activity advances."),
+        Column(
+            "occurred_at",
+            TIMESTAMP,
+            "When it happened (a meeting: its scheduled start; a task: when completed); null "
+            "for open tasks. A meeting is booked at created_at.",
+        ),
+        Column("due_date", DATE, "Due date of a task."),
+        Column("duration_minutes", INT, "Length of a call or meeting, in minutes."),
+        Column(
+            "outcome",
+            TEXT,
+            "Result: connected, no_answer, voicemail, replied, bounced, held, no_show, "
+            "rescheduled or completed.",
+        ),
+    ),
+)
+
+ENTITIES = (OPPORTUNITY, OPPORTUNITY_HISTORY, ACTIVITY)
