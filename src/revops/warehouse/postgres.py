@@ -33,6 +33,10 @@ class PostgresWarehouse(TransactionalWarehouse):
             raise WarehouseError(f"cannot connect to {url.display}: {reason}") from None
         return cls(con, url, schema_prefix)
 
+    def _lock(self, cursor: Any, target: str) -> None:
+        # Two loads of one table at once could both insert a key; readers are not blocked.
+        cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
+
     @contextmanager
     def transaction(self) -> Iterator[Any]:
         raw = self.con.con

@@ -49,6 +49,9 @@ class TransactionalWarehouse(Warehouse):
                 self._write(name, namespace, changed, mode, key, progress)
         return changes
 
+    def _lock(self, cursor: Any, target: str) -> None:
+        """Keep other writers of `target` out until the transaction ends (readers go on)."""
+
     def _temporary(self, name: str, obj: Any) -> AbstractContextManager[Any]:
         return _TemporaryTable(self, name, obj)
 
@@ -65,6 +68,7 @@ class TransactionalWarehouse(Warehouse):
         source_sql = self.quote(source)
         columns = ", ".join(self.quote(c) for c in self.table(name, namespace).columns)
         with self.transaction() as cursor:
+            self._lock(cursor, target)
             if mode == "replace":
                 cursor.execute(f"DELETE FROM {target}")
             elif mode == "upsert":
