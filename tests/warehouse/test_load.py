@@ -1,9 +1,11 @@
+from collections.abc import Callable
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
 from revops.errors import LoadError, WarehouseError
+from revops.model.base import TEXT, Column, Entity
 from revops.warehouse import Warehouse
 
 from support import DEAL, DEAL_HISTORY, deals, rows
@@ -140,3 +142,47 @@ def test_status_counts_the_rows_of_every_table(warehouse: Warehouse) -> None:
         ("core", "deal", 3),
         ("history", "deal_history", 0),
     ]
+
+
+class SimulatedCrashError(Exception):
+    pass
+
+
+def crash_at(step: str) -> Callable[[str], None]:
+    def progress(done: str) -> None:
+        if done == step:
+            raise SimulatedCrashError(step)
+
+    return progress
+
+
+def test_a_load_that_fails_half_way_changes_nothing_and_the_next_one_succeeds(
+    warehouse: Warehouse,
+) -> None:
+    warehouse.init([DEAL])
+    warehouse.load("deal", FIRST)
+    before = rows(warehouse.table("deal"), drop=())
+    # On transactional backends `deleted` is inside the transaction; Spark never emits it
+    # and fails after writing its next version, before the swap.
+    step = "staged" if warehouse.backend == "spark" else "deleted"
+    update = deals(("1", "Closed Lost", "0.00", "2024-03-31"))
+    with pytest.raises(SimulatedCrashError):
+        warehouse.load("deal", update, progress=crash_at(step))
+    assert rows(warehouse.table("deal"), drop=()) == before
+
+    assert warehouse.load("deal", update).updated == 1
+    assert warehouse.table("deal").count().execute() == 3
+    if warehouse.backend == "spark":
+        versions = warehouse.con.list_tables(database=warehouse.schema_name("core"))
+        assert len([t for t in versions if t.startswith("deal__v")]) == 1
+
+
+def test_init_refuses_a_table_that_does_not_match_the_model(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    grown = Entity(
+        DEAL.name, DEAL.family, DEAL.description, (*DEAL.columns, Column("region", TEXT, "Region."))
+    )
+    with pytest.raises(
+        WarehouseError, match=r"core\.deal does not match the model \(missing: region"
+    ):
+        warehouse.init([grown])

@@ -23,13 +23,14 @@ def entities(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
         {
             "entity": e.name,
             "family": e.family,
-            "table": f"{e.namespace}.{e.name}",
+            "namespace": e.namespace,
             "columns": len(e.all_columns),
             "description": e.description,
         }
         for e in ENTITIES.values()
     ]
-    render(rows, ("entity", "family", "table", "columns", "description"), fmt, title="Entities")
+    columns = ("entity", "family", "namespace", "columns", "description")
+    render(rows, columns, fmt, title="Entities")
 
 
 @app.command("show")

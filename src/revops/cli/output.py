@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
@@ -23,9 +24,17 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+PIPE_WIDTH = 160
+
+
 def console() -> Console:
-    """The console for people-facing output on stdout."""
-    return Console(soft_wrap=True)
+    """The console for people-facing output on stdout.
+
+    A terminal sets its own width; into a pipe or file, tables get room to stay readable
+    (rich's default there is 80 columns) unless $COLUMNS says otherwise.
+    """
+    wide = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(soft_wrap=True, width=PIPE_WIDTH if wide else None)
 
 
 def error_console() -> Console:

@@ -29,7 +29,9 @@ NAMESPACES = ("raw", "core", "history", "identity", "quarantine")
 SOURCE_KEY = ("source_system", "source_id")
 LoadMode = Literal["append", "replace", "upsert"]
 Progress = Callable[[str], None]
-"""Called with the name of each step of a load as it completes (`staged`, `applied`)."""
+"""Called with the name of each step of a load as it completes: `staged` (the rows to
+write are ready), `deleted` and `inserted` (inside the transaction, on backends that have
+one), `applied` (readers see the new content)."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class TableStatus:
 
 
 @dataclass(frozen=True)
-class _Changes:
+class Changes:
     """The rows a load writes, and how they divide into new and changed ones."""
 
     rows: ir.Table
@@ -234,12 +236,12 @@ class Warehouse(ABC):
         log.info("loaded %s", result)
         return result
 
-    def changes(
+    def _changes(
         self, staged: ir.Table, target: ir.Table, mode: LoadMode, key: tuple[str, ...]
-    ) -> _Changes:
+    ) -> Changes:
         """Which staged rows to write: all of them, or for upserts the new and changed ones."""
         if mode != "upsert":
-            return _Changes(staged, int(staged.count().execute()), 0)
+            return Changes(staged, int(staged.count().execute()), 0)
         compared = [c for c in staged.columns if c != "load_id" and c not in key]
         same = [staged[k] == target[k] for k in key] + [
             staged[c].identical_to(target[c]) for c in compared
@@ -254,7 +256,7 @@ class Warehouse(ABC):
             .to_pylist()[0]
         )
         total, known = int(counts["total"]), int(counts["known"])
-        return _Changes(rows, total - known, known)
+        return Changes(rows, total - known, known)
 
     @abstractmethod
     def _apply(
@@ -265,7 +267,7 @@ class Warehouse(ABC):
         mode: LoadMode,
         key: tuple[str, ...],
         progress: Progress,
-    ) -> _Changes:
+    ) -> Changes:
         """Write the conformed `rows` so readers see all of them or none."""
 
     def drop(self) -> None:

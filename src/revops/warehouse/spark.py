@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import WarehouseError
-from revops.warehouse.base import LoadMode, Progress, Warehouse, _Changes
+from revops.warehouse.base import Changes, LoadMode, Progress, Warehouse
 from revops.warehouse.batch import new_load_id
 from revops.warehouse.url import WarehouseURL
 
@@ -71,7 +71,7 @@ class SparkWarehouse(Warehouse):
         mode: LoadMode,
         key: tuple[str, ...],
         progress: Progress,
-    ) -> _Changes:
+    ) -> Changes:
         target = self.table(name, namespace)
         staged_view = f"_revops_stage_{new_load_id()}"
         session = self.con._session
@@ -90,8 +90,8 @@ class SparkWarehouse(Warehouse):
         mode: LoadMode,
         key: tuple[str, ...],
         progress: Progress,
-    ) -> _Changes:
-        changes = self.changes(self.con.table(staged_view), target, mode, key)
+    ) -> Changes:
+        changes = self._changes(self.con.table(staged_view), target, mode, key)
         next_version = self._next_version(target, changes.rows, mode, key)
         version = f"{name}{_VERSION}{new_load_id()}"
         self.con.create_table(version, next_version, database=self.schema_name(namespace))

@@ -6,7 +6,7 @@ from abc import abstractmethod
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from revops.warehouse.base import LoadMode, Progress, Warehouse, _Changes
+from revops.warehouse.base import Changes, LoadMode, Progress, Warehouse
 
 if TYPE_CHECKING:
     import ibis.expr.schema as sch
@@ -39,11 +39,11 @@ class TransactionalWarehouse(Warehouse):
         mode: LoadMode,
         key: tuple[str, ...],
         progress: Progress,
-    ) -> _Changes:
+    ) -> Changes:
         target = self.table(name, namespace)
         changed = f"_revops_changes_{name}"
         with self._temporary(f"_revops_stage_{name}", rows) as staged:
-            changes = self.changes(staged, target, mode, key)
+            changes = self._changes(staged, target, mode, key)
             with self._temporary(changed, changes.rows):
                 progress("staged")
                 self._write(name, namespace, changed, mode, key, progress)
