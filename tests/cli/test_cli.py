@@ -1,13 +1,18 @@
 import csv
 import io
 import json
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from revops import Workspace
 from revops.cli.app import main
+from revops.model import ENTITIES
+
+from conftest import POSTGRES_URL
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -106,8 +111,6 @@ def test_config_schema_is_json_schema(capsys: pytest.CaptureFixture[str]) -> Non
 def test_model_lists_every_entity_in_each_format(
     capsys: pytest.CaptureFixture[str], fmt: str
 ) -> None:
-    from revops.model import ENTITIES
-
     code, out, _ = run(capsys, "model", "--format", fmt)
     assert code == 0
     for name in ENTITIES:
@@ -185,3 +188,27 @@ def test_the_installed_command_starts(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "warehouse" in done.stdout
+
+
+@pytest.mark.postgres
+def test_a_workspace_on_postgres_creates_its_schemas_there(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prefix = f"w{secrets.token_hex(4)}_"
+    config = workspace / "revops.yaml"
+    text = config.read_text()
+    text = text.replace("url: duckdb:///warehouse.duckdb", f"url: {POSTGRES_URL}")
+    text = text.replace('schema_prefix: ""', f"schema_prefix: {prefix}")
+    config.write_text(text)
+    try:
+        code, _, err = run(capsys, "-w", str(workspace), "warehouse", "init")
+        assert code == 0, err
+        assert f"{len(ENTITIES)} table(s) created" in err
+        code, out, _ = run(capsys, "-w", str(workspace), "warehouse", "status", "-f", "json")
+        assert {t["table"] for t in json.loads(out)} >= {"opportunity", "user", "order"}
+        assert not (workspace / "warehouse.duckdb").exists()
+    finally:
+        ws = Workspace.open(workspace)
+        assert ws.warehouse.schema_name("core") == f"{prefix}core"
+        ws.warehouse.drop()
+        ws.close()
