@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO ?= demo-workspace
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install check lint types imports test test-fast demo clean
+.PHONY: install check lint types imports test test-fast bench demo clean
 
 $(BIN)/revops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,8 @@ $(BIN)/revops: pyproject.toml
 install: $(BIN)/revops
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 types: install
 	$(BIN)/mypy
@@ -34,6 +34,11 @@ test: install
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install
 	$(BIN)/pytest -m "not postgres and not spark"
+
+# Load primitives against a plain bulk insert, on DuckDB and PostgreSQL.
+bench: install
+	$(BIN)/python benchmarks/warehouse_load.py --backend duckdb
+	$(BIN)/python benchmarks/warehouse_load.py --backend postgres
 
 demo: install
 	test -f $(DEMO)/revops.yaml || $(BIN)/revops init $(DEMO)

@@ -236,18 +236,25 @@ class Warehouse(ABC):
         log.info("loaded %s", result)
         return result
 
-    def _changes(
+    def _changed_rows(
         self, staged: ir.Table, target: ir.Table, mode: LoadMode, key: tuple[str, ...]
-    ) -> Changes:
+    ) -> ir.Table:
         """Which staged rows to write: all of them, or for upserts the new and changed ones."""
         if mode != "upsert":
-            return Changes(staged, int(staged.count().execute()), 0)
+            return staged
         compared = [c for c in staged.columns if c != "load_id" and c not in key]
         same = [staged[k] == target[k] for k in key] + [
             staged[c].identical_to(target[c]) for c in compared
         ]
-        rows = staged.anti_join(target, same)
-        # One query counts both: rows whose key the target already has are updates.
+        return staged.anti_join(target, same)
+
+    def _count_changes(
+        self, rows: ir.Table, target: ir.Table, mode: LoadMode, key: tuple[str, ...]
+    ) -> Changes:
+        """Split `rows` into inserts and updates (rows whose key the target already has)."""
+        if mode != "upsert":
+            return Changes(rows, int(rows.count().execute()), 0)
+        # One query counts both.
         target_keys = target.select(**{f"_target_{k}": target[k] for k in key})
         matched = rows.left_join(target_keys, [rows[k] == target_keys[f"_target_{k}"] for k in key])
         counts = (

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from revops.errors import WarehouseError
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 
 class PostgresWarehouse(TransactionalWarehouse):
@@ -32,6 +37,25 @@ class PostgresWarehouse(TransactionalWarehouse):
             reason = str(exc).strip().splitlines()[-1]
             raise WarehouseError(f"cannot connect to {url.display}: {reason}") from None
         return cls(con, url, schema_prefix)
+
+    def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
+        if not isinstance(obj, pa.Table):
+            return super().create_temporary(name, obj)
+        import ibis
+
+        # COPY is several times faster than the row-by-row INSERTs ibis uses for batches.
+        table = self.con.create_table(
+            name, schema=ibis.Schema.from_pyarrow(obj.schema), temp=True, overwrite=True
+        )
+        columns = ", ".join(self.quote(c) for c in obj.column_names)
+        with (
+            self.transaction() as cursor,
+            cursor.copy(f"COPY {self.quote(name)} ({columns}) FROM STDIN") as copy,
+        ):
+            for batch in obj.to_batches(max_chunksize=50_000):
+                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                    copy.write_row(row)
+        return table
 
     def _lock(self, cursor: Any, target: str) -> None:
         # Two loads of one table at once could both insert a key; readers are not blocked.

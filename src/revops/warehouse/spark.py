@@ -91,7 +91,8 @@ class SparkWarehouse(Warehouse):
         key: tuple[str, ...],
         progress: Progress,
     ) -> Changes:
-        changes = self._changes(self.con.table(staged_view), target, mode, key)
+        to_write = self._changed_rows(self.con.table(staged_view), target, mode, key)
+        changes = self._count_changes(to_write, target, mode, key)
         next_version = self._next_version(target, changes.rows, mode, key)
         version = f"{name}{_VERSION}{new_load_id()}"
         self.con.create_table(version, next_version, database=self.schema_name(namespace))

@@ -10,6 +10,7 @@ from revops.warehouse.base import Changes, LoadMode, Progress, Warehouse
 
 if TYPE_CHECKING:
     import ibis.expr.schema as sch
+    import ibis.expr.types as ir
     import pyarrow as pa
 
 
@@ -43,8 +44,9 @@ class TransactionalWarehouse(Warehouse):
         target = self.table(name, namespace)
         changed = f"_revops_changes_{name}"
         with self._temporary(f"_revops_stage_{name}", rows) as staged:
-            changes = self._changes(staged, target, mode, key)
-            with self._temporary(changed, changes.rows):
+            to_write = self._changed_rows(staged, target, mode, key)
+            with self._temporary(changed, to_write) as written:
+                changes = self._count_changes(written, target, mode, key)
                 progress("staged")
                 self._write(name, namespace, changed, mode, key, progress)
         return changes
@@ -54,6 +56,10 @@ class TransactionalWarehouse(Warehouse):
 
     def _temporary(self, name: str, obj: Any) -> AbstractContextManager[Any]:
         return _TemporaryTable(self, name, obj)
+
+    def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
+        """A session-private table holding `obj` (a batch or a query's result)."""
+        return self.con.create_table(name, obj, temp=True, overwrite=True)
 
     def _write(
         self,
@@ -83,13 +89,13 @@ class TransactionalWarehouse(Warehouse):
 class _TemporaryTable(AbstractContextManager[Any]):
     """A session-private table, dropped on exit."""
 
-    def __init__(self, warehouse: Warehouse, name: str, obj: Any) -> None:
+    def __init__(self, warehouse: TransactionalWarehouse, name: str, obj: Any) -> None:
         self.warehouse = warehouse
         self.name = name
         self.obj = obj
 
     def __enter__(self) -> Any:
-        return self.warehouse.con.create_table(self.name, self.obj, temp=True, overwrite=True)
+        return self.warehouse.create_temporary(self.name, self.obj)
 
     def __exit__(self, *exc: object) -> None:
         self.warehouse.con.drop_table(self.name, force=True)
