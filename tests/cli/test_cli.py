@@ -37,6 +37,13 @@ def test_help_lists_the_command_groups(capsys: pytest.CaptureFixture[str]) -> No
         assert group in out
 
 
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from revops import __version__
+
+    code, out, _ = run(capsys, "--version")
+    assert (code, out.strip()) == (0, f"revops {__version__}")
+
+
 def test_init_writes_a_commented_workspace(workspace: Path) -> None:
     text = (workspace / "revops.yaml").read_text()
     assert text.startswith("# revops workspace configuration")

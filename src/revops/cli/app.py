@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 import typer
 
+from revops import __version__
 from revops.cli import config, model, warehouse
 from revops.cli.output import error_console
 from revops.cli.state import State
@@ -27,7 +29,7 @@ app.add_typer(model.app, name="model")
 app.add_typer(warehouse.app, name="warehouse")
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
     workspace: Path | None = typer.Option(
@@ -38,9 +40,24 @@ def root(
         help="Workspace folder (default: $REVOPS_WORKSPACE, else the current folder).",
         file_okay=False,
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of errors."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show tracebacks of errors, and debug logging."
+    ),
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", is_eager=True
+    ),
 ) -> None:
     """revops: one source of truth for revenue."""
+    if version:
+        typer.echo(f"revops {__version__}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ctx.obj = State(workspace_path=workspace, debug=debug)
 
 
