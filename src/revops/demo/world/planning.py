@@ -1,0 +1,150 @@
+"""Partners and their deal registrations, territories, and quarterly quotas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from revops.core import FiscalCalendar
+
+PARTNER_NAMES = np.array(
+    [
+        "Northwind",
+        "Contoso",
+        "Fabrikam",
+        "Tailspin",
+        "Wingtip",
+        "Litware",
+        "Proseware",
+        "Adatum",
+        "Coho",
+        "Lucerne",
+        "Margie's",
+        "Trey",
+        "Woodgrove",
+        "Alpine",
+        "Humongous",
+    ]
+)
+PARTNER_SUFFIXES = np.array(["Consulting", "Partners", "Solutions", "Group", "Digital", "Systems"])
+SEGMENT_QUOTA = {"smb": 90_000.0, "mid_market": 180_000.0, "enterprise": 350_000.0}
+
+
+def simulate_partners(
+    accounts: pd.DataFrame, opportunities: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Partners, and registrations: one converted for each partner-sourced opportunity, plus
+    registrations that were rejected or expired without becoming a deal."""
+    count = max(8, len(accounts) // 150)
+    first = opportunities["created_at"].min() if len(opportunities) else pd.Timestamp("2020-01-01")
+    partners = pd.DataFrame(
+        {
+            "partner_id": [f"prt-{i:03d}" for i in range(1, count + 1)],
+            "name": [
+                f"{a} {b}"
+                for a, b in zip(
+                    rng.choice(PARTNER_NAMES, count),
+                    rng.choice(PARTNER_SUFFIXES, count),
+                    strict=True,
+                )
+            ],
+            "type": rng.choice(
+                np.array(["referral", "reseller", "technology"]), count, p=[0.5, 0.3, 0.2]
+            ),
+            "tier": rng.choice(
+                np.array(["gold", "silver", "registered"]), count, p=[0.2, 0.35, 0.45]
+            ),
+            "joined_date": (
+                first - pd.to_timedelta(rng.integers(0, 720, count), unit="D")
+            ).normalize(),
+        }
+    )
+    sourced = opportunities[opportunities["source"] == "partner"]
+    partner_of = np.where(
+        sourced["partner_id"].fillna("").to_numpy() != "",
+        sourced["partner_id"].fillna("").to_numpy(),
+        rng.choice(partners["partner_id"].to_numpy(), len(sourced)),
+    )
+    converted = pd.DataFrame(
+        {
+            "partner_id": partner_of,
+            "account_id": sourced["account_id"].to_numpy(),
+            "opportunity_id": sourced["opportunity_id"].to_numpy(),
+            "registered_at": sourced["created_at"].to_numpy()
+            - pd.to_timedelta(rng.integers(1, 21, len(sourced)), unit="D").to_numpy(),
+            "status": "converted",
+        }
+    )
+    extra = len(sourced) // 2 + count
+    unconverted = pd.DataFrame(
+        {
+            "partner_id": rng.choice(partners["partner_id"].to_numpy(), extra),
+            "account_id": rng.choice(accounts["account_id"].to_numpy(), extra),
+            "opportunity_id": "",
+            "registered_at": first
+            + pd.to_timedelta(rng.integers(0, 900, extra), unit="D")
+            + pd.to_timedelta(rng.integers(0, 86_400, extra), unit="s"),
+            "status": rng.choice(
+                np.array(["rejected", "expired", "approved"]), extra, p=[0.3, 0.5, 0.2]
+            ),
+        }
+    )
+    deals = pd.concat([converted, unconverted], ignore_index=True).sort_values(
+        ["registered_at", "partner_id"], kind="stable"
+    )
+    deals.insert(0, "registration_id", [f"reg-{i:06d}" for i in range(1, len(deals) + 1)])
+    return partners, deals.reset_index(drop=True)
+
+
+def simulate_territories(users: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    """One territory per region and segment that has accounts, run by a sales manager."""
+    cells = accounts[["region", "segment"]].drop_duplicates().sort_values(["region", "segment"])
+    managers = users.loc[users["role"] == "manager", "user_id"].to_numpy()
+    owners = np.resize(managers, len(cells)) if managers.size else np.full(len(cells), "")
+    return pd.DataFrame(
+        {
+            "territory_id": [f"ter-{i:02d}" for i in range(1, len(cells) + 1)],
+            "name": [
+                f"{r} {s.replace('_', '-').title()}" for r, s in cells.itertuples(index=False)
+            ],
+            "region": cells["region"].to_numpy(),
+            "segment": cells["segment"].to_numpy(),
+            "owner_id": owners,
+        }
+    )
+
+
+def simulate_quotas(
+    users: pd.DataFrame, calendar: FiscalCalendar, start: np.datetime64, as_of: np.datetime64
+) -> pd.DataFrame:
+    """A quarterly bookings quota for every AE employed in the quarter, reduced while ramping
+    and pro-rated for partial quarters."""
+    quarters = calendar.periods_between(
+        pd.Timestamp(start).date(), (pd.Timestamp(as_of) + pd.Timedelta(days=1)).date(), "quarter"
+    )
+    aes = users[users["role"] == "AE"]
+    hired = aes["hire_date"].to_numpy("datetime64[D]")
+    left = aes["termination_date"].to_numpy("datetime64[D]")
+    ramp_days = aes["ramp_months"].to_numpy() * 30.4
+    full = aes["segment"].map(SEGMENT_QUOTA).fillna(120_000.0).to_numpy()
+    parts = []
+    for quarter in quarters:
+        begin, end = np.datetime64(quarter.start, "D"), np.datetime64(quarter.end, "D")
+        active = (hired < end) & (np.isnat(left) | (left >= begin))
+        worked = np.minimum(end, np.where(np.isnat(left), end, left)) - np.maximum(begin, hired)
+        share = np.clip(worked.astype(float) / (end - begin).astype(float), 0, 1)
+        tenure = (begin - hired).astype(float)
+        ramp = np.clip((tenure + 45) / np.maximum(ramp_days, 1), 0.25, 1)
+        amount = np.round(full * share * ramp / 1_000) * 1_000
+        keep = active & (amount > 0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "user_id": aes["user_id"].to_numpy()[keep],
+                    "period_start_date": begin,
+                    "period_end_date": end - 1,
+                    "amount": amount[keep],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,79 @@
+"""The GTM cost ledger, shaped like a general-ledger detail export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from revops.demo.exports.finance import COLUMNS, MONTHLY_COST, build_gtm_ledger, write_gtm_ledger
+
+MONTHS = pd.date_range("2024-02-01", "2024-04-01", freq="MS")
+USERS = pd.DataFrame(
+    {
+        "user_id": ["u1", "u2", "u3"],
+        "role": ["AE", "marketing", "AE"],
+        "team_id": ["t-sales", "t-mkt", "t-sales"],
+        "hire_date": pd.to_datetime(["2023-01-01", "2024-03-10", "2023-06-01"]),
+        "termination_date": pd.to_datetime([None, None, "2024-02-20"]),
+    }
+)
+TEAMS = pd.DataFrame({"team_id": ["t-sales", "t-mkt"], "department": ["sales", "marketing"]})
+OPPORTUNITIES = pd.DataFrame(
+    {
+        "is_won": [True, True, False],
+        "closed_at": pd.to_datetime(["2024-02-10", "2024-03-05", "2024-03-06"]),
+        "amount": [10_000.0, 30_000.0, 99_000.0],
+    }
+)
+SPEND = pd.DataFrame(
+    {
+        "month": pd.to_datetime(["2024-02-01", "2024-03-01"]),
+        "channel": ["paid_search", "events"],
+        "amount": [5_000.0, 8_000.0],
+    }
+)
+
+
+def ledger(seed: int = 1) -> pd.DataFrame:
+    return build_gtm_ledger(USERS, TEAMS, OPPORTUNITIES, SPEND, MONTHS, np.random.default_rng(seed))
+
+
+def amounts(frame: pd.DataFrame, account: str, period: str) -> float:
+    rows = frame[(frame["Account"] == account) & (frame["Period"] == period)]
+    return float(rows["Amount"].astype(float).sum())
+
+
+def test_salaries_follow_head_count_by_month() -> None:
+    frame = ledger()
+    assert list(frame.columns) == COLUMNS
+    # February: two AEs (one leaves on the 20th, still paid that month); March adds marketing.
+    assert amounts(frame, "6110 Salaries & Wages", "Feb 2024") == 2 * MONTHLY_COST["AE"]
+    assert amounts(frame, "6110 Salaries & Wages", "Mar 2024") == (
+        MONTHLY_COST["AE"] + MONTHLY_COST["marketing"]
+    )
+
+
+def test_commissions_accrue_on_bookings_won_in_the_month() -> None:
+    frame = ledger()
+    assert amounts(frame, "6120 Commissions", "Feb 2024") == 1_000.0
+    assert amounts(frame, "6120 Commissions", "Mar 2024") == 3_000.0
+
+
+def test_program_spend_is_the_channel_spend_less_vendor_credits() -> None:
+    frame = ledger()
+    programs = frame[frame["Account"] == "6210 Marketing Programs"]
+    debits = programs[programs["Memo"] == "Program spend"]
+    assert debits["Amount"].astype(float).sum() == 13_000.0
+    assert set(debits["Class"]) == {"Paid Search", "Events"}
+    credits = programs[programs["Memo"] == "Vendor credit"]["Amount"].astype(float)
+    assert (credits < 0).all()
+
+
+def test_the_ledger_is_written_identically_for_the_same_seed(tmp_path: Path) -> None:
+    write_gtm_ledger(ledger(), tmp_path / "a")
+    write_gtm_ledger(ledger(), tmp_path / "b")
+    first = (tmp_path / "a" / "finance" / "gtm_costs.csv").read_bytes()
+    assert first == (tmp_path / "b" / "finance" / "gtm_costs.csv").read_bytes()
+    assert first.startswith(b"Period,Account,Department,Class,Amount,Currency,Memo\n")
