@@ -155,6 +155,20 @@ FRAMES: dict[str, dict[str, str]] = {
         "priority": "low, normal, high, urgent",
         "csat": "1..5 satisfaction, NaN if not rated",
     },
+    "web_sessions": {
+        "session_id": "ses-NNNNNNNNN",
+        "visitor_id": "analytics cookie id",
+        "person_id": "known person, empty for anonymous visitors",
+        "account_id": "account revealed by IP lookup or known person, empty otherwise",
+        "started_at": "session start",
+        "landing_page": "path of the first page",
+        "source": "traffic source (google, linkedin, ...)",
+        "medium": "traffic medium (cpc, organic, referral, ...)",
+        "channel": "channel, as people.channel, or direct / email",
+        "device": "desktop, mobile, tablet",
+        "pageviews": "pages viewed",
+        "converted": "a form was submitted in the session",
+    },
     "tools": {
         "tool_id": "tool-NNN",
         "name": "product name",
@@ -250,6 +264,7 @@ class World:
     subscriptions: pd.DataFrame = field(default_factory=pd.DataFrame)
     invoices: pd.DataFrame = field(default_factory=pd.DataFrame)
     tickets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    web_sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
     tools: pd.DataFrame = field(default_factory=pd.DataFrame)
     tool_usage: pd.DataFrame = field(default_factory=pd.DataFrame)
     content: pd.DataFrame = field(default_factory=pd.DataFrame)
