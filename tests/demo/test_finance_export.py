@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from revops.demo.exports.finance import COLUMNS, MONTHLY_COST, build_gtm_ledger, write_gtm_ledger
+from revops.demo.exports.files import write_csv
+from revops.demo.exports.finance import COLUMNS, MONTHLY_COST, build_gtm_ledger
 
 MONTHS = pd.date_range("2024-02-01", "2024-04-01", freq="MS")
 USERS = pd.DataFrame(
@@ -72,8 +73,8 @@ def test_program_spend_is_the_channel_spend_less_vendor_credits() -> None:
 
 
 def test_the_ledger_is_written_identically_for_the_same_seed(tmp_path: Path) -> None:
-    write_gtm_ledger(ledger(), tmp_path / "a")
-    write_gtm_ledger(ledger(), tmp_path / "b")
+    write_csv(ledger(), tmp_path / "a", "finance/gtm_costs.csv")
+    write_csv(ledger(), tmp_path / "b", "finance/gtm_costs.csv")
     first = (tmp_path / "a" / "finance" / "gtm_costs.csv").read_bytes()
     assert first == (tmp_path / "b" / "finance" / "gtm_costs.csv").read_bytes()
     assert first.startswith(b"Period,Account,Department,Class,Amount,Currency,Memo\n")

@@ -8,8 +8,6 @@ spend), as an ERP such as NetSuite exports a GL detail report: `Period` as `Mar 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -141,11 +139,3 @@ def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
         },
         columns=COLUMNS,
     ).reset_index(drop=True)
-
-
-def write_gtm_ledger(ledger: pd.DataFrame, out_dir: Path) -> int:
-    """Write `finance/gtm_costs.csv`; returns the rows written."""
-    folder = out_dir / "finance"
-    folder.mkdir(parents=True, exist_ok=True)
-    ledger.to_csv(folder / "gtm_costs.csv", index=False, lineterminator="\n")
-    return len(ledger)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 CHANNEL_GROUPS = {
@@ -54,11 +52,3 @@ def build_sessions(
         },
         columns=COLUMNS,
     )
-
-
-def write_sessions(rows: pd.DataFrame, out_dir: Path) -> int:
-    """Write `web/sessions.csv`; returns the rows written."""
-    folder = out_dir / "web"
-    folder.mkdir(parents=True, exist_ok=True)
-    rows.to_csv(folder / "sessions.csv", index=False, lineterminator="\n")
-    return len(rows)
