@@ -12,7 +12,7 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, model, warehouse
+from revops.cli import config, demo, model, warehouse
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(config.app, name="config")
+app.add_typer(demo.app, name="demo")
 app.add_typer(model.app, name="model")
 app.add_typer(warehouse.app, name="warehouse")
 
