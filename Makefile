@@ -35,10 +35,12 @@ test: install
 test-fast: install
 	$(BIN)/pytest -m "not postgres and not spark"
 
-# Load primitives against a plain bulk insert, on DuckDB and PostgreSQL.
+# Load primitives against a plain bulk insert, on DuckDB and PostgreSQL; the demo company
+# generator at 2k, 20k and 200k accounts.
 bench: install
 	$(BIN)/python benchmarks/warehouse_load.py --backend duckdb
 	$(BIN)/python benchmarks/warehouse_load.py --backend postgres
+	$(BIN)/python benchmarks/demo_generate.py
 
 demo: install
 	test -f $(DEMO)/revops.yaml || $(BIN)/revops init $(DEMO)

@@ -10,13 +10,13 @@ memory scale with the number of accounts (linear scaling gives a per-account rat
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 
 CHILD = """
+import resource
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,6 +24,7 @@ from revops.demo import DemoParams
 from revops.demo.generate import generate_company
 params = DemoParams(accounts=int(sys.argv[1]), seed=7, as_of=date(2026, 11, 22))
 generate_company(params, Path(sys.argv[2]))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -31,9 +32,14 @@ def run(accounts: int) -> tuple[float, float]:
     """Seconds and peak resident MiB of generating `accounts` accounts."""
     with tempfile.TemporaryDirectory() as folder:
         began = time.perf_counter()
-        subprocess.run([sys.executable, "-c", CHILD, str(accounts), folder], check=True)
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, str(accounts), folder],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - began
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_kib = int(child.stdout.split()[-1])
     return seconds, peak_kib / 1024
 
 

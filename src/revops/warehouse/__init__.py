@@ -11,6 +11,7 @@ from revops.warehouse.base import (
     SOURCE_KEY,
     LoadMode,
     LoadResult,
+    LoadSpec,
     TableStatus,
     Warehouse,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "SOURCE_KEY",
     "LoadMode",
     "LoadResult",
+    "LoadSpec",
     "TableStatus",
     "Warehouse",
     "WarehouseURL",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,6 +32,23 @@ Progress = Callable[[str], None]
 """Called with the name of each step of a load as it completes: `staged` (the rows to
 write are ready), `deleted` and `inserted` (inside the transaction, on backends that have
 one), `applied` (readers see the new content)."""
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    """One table's part of a load (see :meth:`Warehouse.load` for the arguments).
+
+    `scope` narrows a `replace` to the rows whose columns hold one of the given values
+    (`{"file": ["a.csv"]}` replaces only the rows of a.csv); without it the batch
+    becomes the whole table.
+    """
+
+    name: str
+    data: Any
+    namespace: str = "core"
+    mode: LoadMode = "upsert"
+    key: tuple[str, ...] = SOURCE_KEY
+    scope: Mapping[str, Sequence[str]] | None = field(default=None)
 
 
 @dataclass(frozen=True)
@@ -189,6 +206,7 @@ class Warehouse(ABC):
         namespace: str = "core",
         mode: LoadMode = "upsert",
         key: tuple[str, ...] = SOURCE_KEY,
+        scope: Mapping[str, Sequence[str]] | None = None,
         progress: Progress | None = None,
     ) -> LoadResult:
         """Load a batch into `namespace.name` atomically.
@@ -203,38 +221,81 @@ class Warehouse(ABC):
             mode: `upsert` replaces rows with the same `key` and inserts new ones, and
                 writes nothing for rows that are already there unchanged, so loading the
                 same batch twice changes nothing; `append` adds every row; `replace`
-                makes the batch the whole table.
+                makes the batch the whole table (or the part of it in `scope`).
             key: the columns that identify a row for `upsert`.
+            scope: for `replace`, which rows the batch replaces (see :class:`LoadSpec`).
             progress: called after each step, for progress reporting.
 
         Raises:
             LoadError: the batch does not fit the table (see `conform`).
         """
-        target = self.table(name, namespace)
-        load_id = new_load_id()
-        batch_key = key if mode == "upsert" else ()
-        batch = conform(
-            data, target.schema(), table=f"{namespace}.{name}", load_id=load_id, key=batch_key
-        )
+        spec = LoadSpec(name, data, namespace, mode, key, scope)
+        return self.load_many([spec], progress=progress)[0]
+
+    def load_many(
+        self,
+        specs: Sequence[LoadSpec],
+        *,
+        load_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> list[LoadResult]:
+        """Load several tables as one: readers see all of the batches or none of them.
+
+        On backends with transactions (DuckDB, PostgreSQL) every table changes in one
+        transaction. Spark has none: each table still swaps atomically, one after the
+        other, so a process killed between two swaps leaves the earlier tables loaded.
+
+        Raises:
+            LoadError: a batch does not fit its table; nothing is written.
+        """
+        load_id = load_id or new_load_id()
         report = progress or (lambda step: None)
-        if mode == "upsert" and batch.rows.num_rows == 0:
-            changes = None
-        else:
-            changes = self._apply(name, namespace, batch.rows, mode, key, report)
-        inserted = changes.inserted if changes else 0
-        updated = changes.updated if changes else 0
-        result = LoadResult(
-            table=f"{namespace}.{name}",
-            load_id=load_id,
-            mode=mode,
-            rows_in=batch.rows_in,
-            inserted=inserted,
-            updated=updated,
-            unchanged=batch.rows.num_rows - inserted - updated,
-            duplicates=batch.duplicates,
-        )
-        log.info("loaded %s", result)
-        return result
+        batches = []
+        for spec in specs:
+            target = self.table(spec.name, spec.namespace)
+            batch = conform(
+                spec.data,
+                target.schema(),
+                table=f"{spec.namespace}.{spec.name}",
+                load_id=load_id,
+                key=spec.key if spec.mode == "upsert" else (),
+            )
+            if spec.scope is not None and spec.mode != "replace":
+                raise WarehouseError(f"a scope only narrows a replace, not an {spec.mode}")
+            batches.append(batch)
+        writes = [
+            (spec, batch.rows)
+            for spec, batch in zip(specs, batches, strict=True)
+            if not (spec.mode == "upsert" and batch.rows.num_rows == 0)
+        ]
+        changes = iter(self._apply_many(writes, report) if writes else [])
+        results = []
+        for spec, batch in zip(specs, batches, strict=True):
+            written = batch.rows.num_rows
+            change = None if spec.mode == "upsert" and written == 0 else next(changes)
+            inserted = change.inserted if change else 0
+            updated = change.updated if change else 0
+            result = LoadResult(
+                table=f"{spec.namespace}.{spec.name}",
+                load_id=load_id,
+                mode=spec.mode,
+                rows_in=batch.rows_in,
+                inserted=inserted,
+                updated=updated,
+                unchanged=written - inserted - updated,
+                duplicates=batch.duplicates,
+            )
+            log.info("loaded %s", result)
+            results.append(result)
+        return results
+
+    def scope_sql(self, scope: Mapping[str, Sequence[str]]) -> str:
+        """A SQL condition true for the rows inside `scope`, in this backend's dialect."""
+        conditions = [
+            exp.column(column, quoted=True).isin(*values) if values else exp.false()
+            for column, values in scope.items()
+        ]
+        return exp.and_(*conditions).sql(self.con.dialect) if conditions else "TRUE"
 
     def _changed_rows(
         self, staged: ir.Table, target: ir.Table, mode: LoadMode, key: tuple[str, ...]
@@ -266,16 +327,10 @@ class Warehouse(ABC):
         return Changes(rows, total - known, known)
 
     @abstractmethod
-    def _apply(
-        self,
-        name: str,
-        namespace: str,
-        rows: Any,
-        mode: LoadMode,
-        key: tuple[str, ...],
-        progress: Progress,
-    ) -> Changes:
-        """Write the conformed `rows` so readers see all of them or none."""
+    def _apply_many(
+        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
+    ) -> list[Changes]:
+        """Write each spec's conformed rows so readers see all of them or none."""
 
     def drop(self) -> None:
         """Drop every revops namespace with all its tables. There is no undo."""

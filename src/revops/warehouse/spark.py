@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import WarehouseError
-from revops.warehouse.base import Changes, LoadMode, Progress, Warehouse
+from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
 from revops.warehouse.batch import new_load_id
 from revops.warehouse.url import WarehouseURL
 
@@ -63,55 +64,45 @@ class SparkWarehouse(Warehouse):
         self.con.create_table(version, schema=schema, database=self.schema_name(namespace))
         self._point(name, namespace, version)
 
-    def _apply(
-        self,
-        name: str,
-        namespace: str,
-        rows: pa.Table,
-        mode: LoadMode,
-        key: tuple[str, ...],
-        progress: Progress,
-    ) -> Changes:
-        target = self.table(name, namespace)
+    def _apply_many(
+        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
+    ) -> list[Changes]:
+        return [self._apply(spec, rows, progress) for spec, rows in writes]
+
+    def _apply(self, spec: LoadSpec, rows: pa.Table, progress: Progress) -> Changes:
+        target = self.table(spec.name, spec.namespace)
         staged_view = f"_revops_stage_{new_load_id()}"
         session = self.con._session
         session.createDataFrame(rows).createOrReplaceTempView(staged_view)
         try:
-            return self._apply_staged(name, namespace, staged_view, target, mode, key, progress)
+            staged = self.con.table(staged_view)
+            to_write = self._changed_rows(staged, target, spec.mode, spec.key)
+            changes = self._count_changes(to_write, target, spec.mode, spec.key)
+            next_version = self._next_version(target, changes.rows, spec)
+            version = f"{spec.name}{_VERSION}{new_load_id()}"
+            database = self.schema_name(spec.namespace)
+            self.con.create_table(version, next_version, database=database)
+            progress("staged")
+            self._point(spec.name, spec.namespace, version)
+            progress("applied")
+            self._drop_versions(spec.name, spec.namespace, keep=version)
+            return changes
         finally:
             session.catalog.dropTempView(staged_view)
 
-    def _apply_staged(
-        self,
-        name: str,
-        namespace: str,
-        staged_view: str,
-        target: ir.Table,
-        mode: LoadMode,
-        key: tuple[str, ...],
-        progress: Progress,
-    ) -> Changes:
-        to_write = self._changed_rows(self.con.table(staged_view), target, mode, key)
-        changes = self._count_changes(to_write, target, mode, key)
-        next_version = self._next_version(target, changes.rows, mode, key)
-        version = f"{name}{_VERSION}{new_load_id()}"
-        self.con.create_table(version, next_version, database=self.schema_name(namespace))
-        progress("staged")
-        self._point(name, namespace, version)
-        progress("applied")
-        self._drop_versions(name, namespace, keep=version)
-        return changes
-
-    @staticmethod
-    def _next_version(
-        target: ir.Table, changed: ir.Table, mode: LoadMode, key: tuple[str, ...]
-    ) -> ir.Table:
+    def _next_version(self, target: ir.Table, changed: ir.Table, spec: LoadSpec) -> ir.Table:
         changed = changed.select(*target.columns).cast(target.schema())
-        if mode == "replace":
-            return changed
-        if mode == "append":
+        if spec.mode == "replace":
+            if spec.scope is None:
+                return changed
+            import ibis
+
+            inside = [target[c].isin(list(v)) for c, v in spec.scope.items()]
+            outside = target.filter(~ibis.and_(*inside)) if inside else target
+            return outside.union(changed, distinct=False)
+        if spec.mode == "append":
             return target.union(changed, distinct=False)
-        return target.anti_join(changed, list(key)).union(changed, distinct=False)
+        return target.anti_join(changed, list(spec.key)).union(changed, distinct=False)
 
     def _point(self, name: str, namespace: str, version: str) -> None:
         view = self.qualified(name, namespace)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from contextlib import AbstractContextManager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, ExitStack
 from typing import TYPE_CHECKING, Any
 
-from revops.warehouse.base import Changes, LoadMode, Progress, Warehouse
+from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
 
 if TYPE_CHECKING:
     import ibis.expr.schema as sch
@@ -32,23 +33,27 @@ class TransactionalWarehouse(Warehouse):
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
         self.con.create_table(name, schema=schema, database=self.schema_name(namespace))
 
-    def _apply(
-        self,
-        name: str,
-        namespace: str,
-        rows: pa.Table,
-        mode: LoadMode,
-        key: tuple[str, ...],
-        progress: Progress,
-    ) -> Changes:
-        target = self.table(name, namespace)
-        changed = f"_revops_changes_{name}"
-        with self._temporary(f"_revops_stage_{name}", rows) as staged:
-            to_write = self._changed_rows(staged, target, mode, key)
-            with self._temporary(changed, to_write) as written:
-                changes = self._count_changes(written, target, mode, key)
-                progress("staged")
-                self._write(name, namespace, changed, mode, key, progress)
+    def _apply_many(
+        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
+    ) -> list[Changes]:
+        with ExitStack() as temporaries:
+            changes, sources = [], []
+            for spec, rows in writes:
+                target = self.table(spec.name, spec.namespace)
+                suffix = f"{spec.namespace}_{spec.name}"
+                staged = temporaries.enter_context(self._temporary(f"_revops_stage_{suffix}", rows))
+                to_write = self._changed_rows(staged, target, spec.mode, spec.key)
+                changed = f"_revops_changes_{suffix}"
+                written = temporaries.enter_context(self._temporary(changed, to_write))
+                changes.append(self._count_changes(written, target, spec.mode, spec.key))
+                sources.append(changed)
+            progress("staged")
+            with self.transaction() as cursor:
+                for (spec, _), source in zip(writes, sources, strict=True):
+                    self._write(cursor, spec, source)
+                progress("deleted")
+                progress("inserted")
+            progress("applied")
         return changes
 
     def _lock(self, cursor: Any, target: str) -> None:
@@ -61,29 +66,19 @@ class TransactionalWarehouse(Warehouse):
         """A session-private table holding `obj` (a batch or a query's result)."""
         return self.con.create_table(name, obj, temp=True, overwrite=True)
 
-    def _write(
-        self,
-        name: str,
-        namespace: str,
-        source: str,
-        mode: LoadMode,
-        key: tuple[str, ...],
-        progress: Progress,
-    ) -> None:
-        target = self.qualified(name, namespace)
+    def _write(self, cursor: Any, spec: LoadSpec, source: str) -> None:
+        """Inside the open transaction: remove what `source` replaces, then insert it."""
+        target = self.qualified(spec.name, spec.namespace)
         source_sql = self.quote(source)
-        columns = ", ".join(self.quote(c) for c in self.table(name, namespace).columns)
-        with self.transaction() as cursor:
-            self._lock(cursor, target)
-            if mode == "replace":
-                cursor.execute(f"DELETE FROM {target}")
-            elif mode == "upsert":
-                match = " AND ".join(f"t.{self.quote(k)} = s.{self.quote(k)}" for k in key)
-                cursor.execute(f"DELETE FROM {target} AS t USING {source_sql} AS s WHERE {match}")
-            progress("deleted")
-            cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source_sql}")
-            progress("inserted")
-        progress("applied")
+        columns = ", ".join(self.quote(c) for c in self.table(spec.name, spec.namespace).columns)
+        self._lock(cursor, target)
+        if spec.mode == "replace":
+            where = f" WHERE {self.scope_sql(spec.scope)}" if spec.scope is not None else ""
+            cursor.execute(f"DELETE FROM {target}{where}")
+        elif spec.mode == "upsert":
+            match = " AND ".join(f"t.{self.quote(k)} = s.{self.quote(k)}" for k in spec.key)
+            cursor.execute(f"DELETE FROM {target} AS t USING {source_sql} AS s WHERE {match}")
+        cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source_sql}")
 
 
 class _TemporaryTable(AbstractContextManager[Any]):
