@@ -9,7 +9,67 @@ import typer
 
 from revops.cli.output import OutputFormat, error_console, render
 
-app = typer.Typer(help="The demo company: a generated B2B SaaS go-to-market.", no_args_is_help=True)
+app = typer.Typer(
+    help="The demo company: a generated B2B SaaS go-to-market, ingested into a workspace.",
+    invoke_without_command=True,
+)
+
+DEMO_WORKSPACE = Path("demo-workspace")
+DATA_FOLDER = "demo-data"
+SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "web", "finance", "stack",
+           "enablement", "partners", "planning", "revops")  # fmt: skip
+
+
+@app.callback()
+def demo(
+    ctx: typer.Context,
+    accounts: int = typer.Option(2_000, "--accounts", min=50, help="Companies in the market."),
+    years: int = typer.Option(3, "--years", min=1, max=10, help="Fiscal years of history."),
+    seed: int = typer.Option(42, "--seed", min=0, help="Same seed (and --as-of), same company."),
+    as_of: datetime | None = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="The company's today (default: today, UTC)."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table, "--format", "-f", help="table, json or csv."
+    ),
+) -> None:
+    """Generate the demo company, ingest every system into a workspace, show what is there.
+
+    The workspace is --workspace (default ./demo-workspace), created when missing; the
+    exports go to its demo-data/ folder. Running it again re-ingests: nothing changes.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from revops.cli.ingest import print_report
+    from revops.demo import DemoParams
+    from revops.demo.generate import generate_company
+    from revops.ingest.runner import ingest
+    from revops.workspace import Workspace
+
+    root = Workspace.locate(ctx.obj.workspace_path or DEMO_WORKSPACE)
+    ws = Workspace.open(root) if (root / "revops.yaml").is_file() else Workspace.create(root)
+    today = as_of.date() if as_of else datetime.now(UTC).date()
+    params = DemoParams(accounts=accounts, years=years, seed=seed, as_of=today)
+    errors = error_console()
+    data = root / DATA_FOLDER
+    generated = generate_company(params, data)
+    errors.print(f"Generated the demo company ({accounts:,} accounts) in {data} "
+                 f"in {generated.seconds:.1f} s.")  # fmt: skip
+    try:
+        report = ingest(ws, [str(data / system) for system in SYSTEMS])
+        print_report(report, fmt)
+        tables = [
+            {"namespace": t.namespace, "table": t.name, "rows": t.rows}
+            for t in ws.warehouse.status()
+            if t.rows
+        ]
+    finally:
+        ws.close()
+    render(
+        tables, ("namespace", "table", "rows"), fmt, title=f"Warehouse {ws.warehouse_url_display}"
+    )
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command("generate")

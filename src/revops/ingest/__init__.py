@@ -1,0 +1,1 @@
+"""Data in: read source files, map them to the canonical model, validate, load."""

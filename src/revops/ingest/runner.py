@@ -1,0 +1,445 @@
+"""Ingest files into the warehouse: find them, map each object, validate, load atomically.
+
+For each mapping that has files, one load writes, in one transaction: the canonical
+rows (upserted by source id, so the same files twice change nothing), the versions its
+snapshots add to a history entity, and the quarantine rows of those files (replacing
+the previous ones: a fixed file re-ingested releases its rows). A log row records the
+counts, which always add up: rows in = loaded + quarantined + duplicates + skipped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pyarrow as pa
+
+from revops.ingest import tables
+from revops.ingest.history import changed_versions
+from revops.ingest.mapping import Mapping, all_mappings
+from revops.ingest.readers import SourceRows, find_files, read_file
+from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
+from revops.model import ENTITIES, get_entity
+from revops.warehouse import LoadSpec
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from revops.config import RevOpsConfig
+    from revops.warehouse import Warehouse
+    from revops.workspace import Workspace
+
+FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
+
+
+@dataclass(frozen=True)
+class ObjectLoad:
+    """What loading one mapping's files did."""
+
+    mapping: str
+    source_system: str
+    object: str
+    entity: str
+    files: tuple[str, ...]
+    status: Literal["loaded", "failed"]
+    message: str = ""
+    load_id: str | None = None
+    rows_in: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    released: int = 0
+    history_rows: int = 0
+    seconds: float = 0.0
+
+    @property
+    def loaded(self) -> int:
+        """Rows now in the canonical table from this load (new, updated or unchanged)."""
+        return self.inserted + self.updated + self.unchanged
+
+
+@dataclass(frozen=True)
+class FileNote:
+    """Something about a file as a whole: unreadable, empty, no mapping, a missing column."""
+
+    file: str
+    message: str
+
+
+@dataclass
+class IngestReport:
+    """Every load of a run, the notes on files, and unresolved references found after."""
+
+    loads: list[ObjectLoad] = field(default_factory=list)
+    notes: list[FileNote] = field(default_factory=list)
+    reference_warnings: int = 0
+
+    @property
+    def failed(self) -> list[ObjectLoad]:
+        """Loads that did not happen."""
+        return [load for load in self.loads if load.status == "failed"]
+
+
+@dataclass(frozen=True)
+class PlannedLoad:
+    """One mapping and the files it will read."""
+
+    mapping: Mapping
+    files: tuple[Path, ...]
+
+
+def allowed_values(config: RevOpsConfig) -> dict[str, tuple[str, ...]]:
+    """Column → accepted values, from the workspace's definitions."""
+    stages = tuple(s.name for s in config.opportunity_stages)
+    lifecycle = tuple(s.name for s in config.lifecycle_stages)
+    return {
+        "stage": stages,
+        "forecast_category": FORECAST_CATEGORIES,
+        "lifecycle_stage": lifecycle,
+    }
+
+
+def allowed_for(mapping: Mapping, config: RevOpsConfig) -> dict[str, tuple[str, ...]]:
+    """The accepted values of `mapping`'s columns (a lifecycle event's stage is a lifecycle one)."""
+    values = allowed_values(config)
+    if mapping.entity == "lifecycle_event":
+        values["stage"] = values["lifecycle_stage"]
+    return values
+
+
+def source_of(path: Path, sources: Iterable[str]) -> str | None:
+    """The source a file belongs to: the nearest folder named after a known source."""
+    known = set(sources)
+    return next((p.name for p in path.parents if p.name in known), None)
+
+
+def plan(
+    paths: Sequence[Path | str],
+    mappings: Sequence[Mapping],
+    source: str | None = None,
+) -> tuple[list[PlannedLoad], list[FileNote], dict[Path, list[SourceRows]]]:
+    """Which mapping reads which files, in load order, with notes on files left over.
+
+    Files are read here once (their object names decide the mapping) and returned so
+    loads do not read them again.
+    """
+    sources = {m.source for m in mappings}
+    notes: list[FileNote] = []
+    read: dict[Path, list[SourceRows]] = {}
+    by_mapping: dict[str, list[Path]] = {}
+    for path in find_files(paths):
+        system = source or source_of(path.resolve(), sources)
+        if system is None:
+            notes.append(
+                FileNote(str(path), "no source system: name its folder after one or pass --source")
+            )
+            continue
+        objects = read_file(path)
+        read[path] = objects
+        notes += [
+            FileNote(str(path), p.reason) for o in objects for p in o.problems if p.row is None
+        ]
+        matched = [
+            m
+            for m in mappings
+            if m.source == system
+            and (
+                any(o.object == m.object for o in objects)
+                or any(fnmatch.fnmatch(path.name, pattern) for pattern in m.files)
+            )
+        ]
+        if not matched and objects:
+            names = ", ".join(sorted({o.object for o in objects}))
+            notes.append(
+                FileNote(
+                    str(path),
+                    f"no {system} mapping for {names}; `revops ingest mapping new` scaffolds one",
+                )
+            )
+        for mapping in matched:
+            by_mapping.setdefault(mapping.name, []).append(path)
+    chosen = [m for m in mappings if m.name in by_mapping]
+    ordered = sorted(chosen, key=_load_order)
+    return [PlannedLoad(m, tuple(by_mapping[m.name])) for m in ordered], notes, read
+
+
+def _load_order(mapping: Mapping) -> tuple[int, int]:
+    """Shipped history first (snapshots compare with it), then in model order."""
+    entity = get_entity(mapping.entity)
+    order = list(ENTITIES).index(entity.name)
+    return (0 if entity.history_key else 1, order)
+
+
+def ingest(
+    workspace: Workspace,
+    paths: Sequence[Path | str],
+    *,
+    source: str | None = None,
+    progress: Callable[[PlannedLoad, int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest the files at `paths` (files, folders or globs) into the workspace warehouse.
+
+    Args:
+        workspace: the workspace; its warehouse is created where missing.
+        paths: what to read.
+        source: the source system of every file; by default each file's folder name.
+        progress: called before each load with the plan, its position and the total.
+    """
+    report = IngestReport()
+    mappings = all_mappings(workspace.root)
+    for item in run(workspace, paths, source=source, progress=progress, mappings=mappings):
+        if isinstance(item, ObjectLoad):
+            report.loads.append(item)
+        else:
+            report.notes.append(item)
+    loaded = [load for load in report.loads if load.status == "loaded"]
+    report.reference_warnings = check_references(workspace.warehouse, mappings, loaded)
+    return report
+
+
+def run(
+    workspace: Workspace,
+    paths: Sequence[Path | str],
+    *,
+    source: str | None = None,
+    progress: Callable[[PlannedLoad, int, int], None] | None = None,
+    mappings: Sequence[Mapping] | None = None,
+) -> Iterator[ObjectLoad | FileNote]:
+    """The loads of :func:`ingest`, one at a time, as they finish."""
+    workspace.init_warehouse()
+    warehouse = workspace.warehouse
+    tables.ensure_tables(warehouse)
+    mappings = mappings if mappings is not None else all_mappings(workspace.root)
+    loads, notes, read = plan(paths, mappings, source)
+    yield from notes
+    con = engine()
+    try:
+        for index, planned in enumerate(loads):
+            if progress:
+                progress(planned, index, len(loads))
+            yield _load(con, warehouse, workspace.config, planned, read)
+    finally:
+        con.close()
+
+
+def _objects(
+    read: dict[Path, list[SourceRows]], files: Iterable[Path], mapping: Mapping
+) -> list[SourceRows]:
+    found = []
+    for path in files:
+        objects = read[path]
+        exact = [o for o in objects if o.object == mapping.object]
+        found += exact or objects[:1]
+    return found
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Warehouse,
+    config: RevOpsConfig,
+    planned: PlannedLoad,
+    read: dict[Path, list[SourceRows]],
+) -> ObjectLoad:
+    mapping = planned.mapping
+    started = datetime.now(UTC)
+    began = time.perf_counter()
+    files = tuple(str(p) for p in planned.files)
+    base = {
+        "mapping": mapping.name,
+        "source_system": mapping.source,
+        "object": mapping.object,
+        "entity": mapping.entity,
+        "files": files,
+    }
+    lookups = {
+        lookup.object: [
+            o for objects in read.values() for o in objects if o.object == lookup.object
+        ]
+        for lookup in mapping.lookups.values()
+    }
+    try:
+        mapped = map_rows(
+            con,
+            mapping,
+            _objects(read, planned.files, mapping),
+            lookups,
+            allowed_for(mapping, config),
+        )
+    except MappingError as exc:
+        failed = ObjectLoad(**base, status="failed", message=str(exc))
+        _log(warehouse, failed, started)
+        return failed
+    message = (
+        f"column(s) missing from the file: {', '.join(mapped.missing_fields)}"
+        if mapped.missing_fields
+        else ""
+    )
+    history = changed_versions(warehouse, mapping, mapped.good, started)
+    released = _released(warehouse, mapping, files, mapped.rejected)
+    entity = get_entity(mapping.entity)
+    specs = [LoadSpec(entity.name, mapped.good, entity.namespace)]
+    if history is not None and mapping.history is not None:
+        target = get_entity(mapping.history.entity)
+        specs.append(LoadSpec(target.name, history, target.namespace))
+    rejected = _quarantine_rows(mapped)
+    name, namespace = tables.REJECTED
+    specs.append(
+        LoadSpec(
+            name,
+            rejected,
+            namespace,
+            "replace",
+            (),
+            {"mapping": [mapping.name], "file": list(files)},
+        )
+    )
+    results = warehouse.load_many(specs)
+    core = results[0]
+    done = ObjectLoad(
+        **base,
+        status="loaded",
+        message=message,
+        load_id=core.load_id,
+        rows_in=mapped.rows_in,
+        inserted=core.inserted,
+        updated=core.updated,
+        unchanged=core.unchanged,
+        duplicates=core.duplicates,
+        quarantined=mapped.quarantined,
+        skipped=mapped.skipped,
+        released=released,
+        history_rows=results[1].inserted if history is not None else 0,
+        seconds=time.perf_counter() - began,
+    )
+    _log(warehouse, done, started)
+    return done
+
+
+def _quarantine_rows(mapped: MappedRows) -> pa.Table:
+    n = mapped.rejected.num_rows
+    mapping = mapped.mapping
+
+    def constant(value: str) -> pa.Array:
+        return pa.array([value] * n, pa.string())
+
+    return (
+        mapped.rejected.append_column("mapping", constant(mapping.name))
+        .append_column("source_system", constant(mapping.source))
+        .append_column("object", constant(mapping.object))
+        .append_column("entity", constant(mapping.entity))
+    )
+
+
+def _released(
+    warehouse: Warehouse, mapping: Mapping, files: tuple[str, ...], rejected: pa.Table
+) -> int:
+    """Rows quarantined by the previous load of these files that this load accepts."""
+    name, namespace = tables.REJECTED
+    previous = warehouse.table(name, namespace)
+    before = (
+        previous.filter(previous.mapping == mapping.name, previous.file.isin(list(files)))
+        .select("file", "row", "source_id")
+        .distinct()
+        .to_pyarrow()
+        .to_pylist()
+    )
+    still = {
+        (r["file"], r["source_id"] or r["row"])
+        for r in rejected.select(["file", "row", "source_id"]).to_pylist()
+    }
+    return sum((r["file"], r["source_id"] or r["row"]) not in still for r in before)
+
+
+def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
+    name, namespace = tables.LOG
+    row = {
+        "load_id": load.load_id,
+        "mapping": load.mapping,
+        "source_system": load.source_system,
+        "object": load.object,
+        "entity": load.entity,
+        "files": "; ".join(load.files),
+        "started_at": started,
+        "finished_at": datetime.now(UTC),
+        "status": load.status,
+        "message": load.message,
+        **{
+            k: getattr(load, k)
+            for k in (
+                "rows_in",
+                "inserted",
+                "updated",
+                "unchanged",
+                "duplicates",
+                "quarantined",
+                "skipped",
+                "released",
+                "history_rows",
+            )
+        },
+    }
+    table = pa.Table.from_pylist([row], schema=tables.schema(tables.LOG).to_pyarrow())
+    warehouse.load(name, table, namespace=namespace, mode="append")
+
+
+def check_references(
+    warehouse: Warehouse, mappings: Sequence[Mapping], loads: Sequence[ObjectLoad]
+) -> int:
+    """Record references of loaded rows that point at no record (they load anyway).
+
+    References are checked per source system and entity, over every mapping into it
+    (Salesforce Task and Event both fill activity), after all loads of the run, so the
+    order files load in does not matter. Returns the number of unresolved references.
+    """
+    import ibis
+
+    by_name = {m.name: m for m in mappings}
+    loaded = {
+        (by_name[load.mapping].source, load.entity) for load in loads if load.mapping in by_name
+    }
+    name, namespace = tables.WARNING
+    total = 0
+    for source, entity_name in sorted(loaded):
+        refs = {
+            column: rule.ref
+            for m in mappings
+            if (m.source, m.entity) == (source, entity_name)
+            for column, rule in m.columns.items()
+            if rule.ref is not None
+        }
+        entity = get_entity(entity_name)
+        rows = warehouse.table(entity.name, entity.namespace)
+        found = []
+        for column, ref in sorted(refs.items()):
+            target = get_entity(ref)
+            ids = warehouse.table(target.name, target.namespace)[target.id_column]
+            orphans = rows.filter(
+                rows.source_system == source, rows[column].notnull(), ~rows[column].isin(ids)
+            )
+            found.append(
+                orphans.select(
+                    id=orphans[entity.id_column],
+                    source_id=orphans.source_id,
+                    value=orphans[column],
+                    column=ibis.literal(column),
+                    reason=ibis.literal(f"no {target.name} with this id"),
+                )
+            )
+        if not found:
+            continue
+        table = (ibis.union(*found) if len(found) > 1 else found[0]).to_pyarrow()
+        n = table.num_rows
+        table = table.append_column("source_system", pa.array([source] * n, pa.string()))
+        table = table.append_column("entity", pa.array([entity.name] * n, pa.string()))
+        scope = {"source_system": [source], "entity": [entity.name]}
+        warehouse.load(name, table, namespace=namespace, mode="replace", scope=scope)
+        total += n
+    return total

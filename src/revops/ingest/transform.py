@@ -1,0 +1,225 @@
+"""Run a mapping over source rows: canonical rows that pass every check, and the rest
+as quarantine rows naming file, row, field, value and reason.
+
+The work happens in an in-process DuckDB, whatever the warehouse: it reads the rows
+as Arrow without copying them and checks every column of every row in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping as MappingOf
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from revops.errors import RevOpsError
+from revops.ingest.compile import (
+    FILE,
+    RECORD,
+    ROW,
+    SOURCE,
+    compile_mapping,
+    expression_fields,
+    ident,
+    literal,
+)
+from revops.ingest.mapping import Mapping
+from revops.ingest.reference import country_aliases, currency_codes
+from revops.model import get_entity
+
+if TYPE_CHECKING:
+    from revops.ingest.readers import SourceRows
+
+REJECTED_COLUMNS = ("file", "row", "source_id", "field", "column", "value", "reason", "record")
+
+
+class MappingError(RevOpsError):
+    """A mapping cannot run on a file: a broken expression, a lookup with no rows."""
+
+
+@dataclass(frozen=True)
+class MappedRows:
+    """What a mapping made of its source rows: `rows_in = len(good) + quarantined + skipped`.
+
+    Rows are source records, except for an unpivot, which counts the records it makes
+    (one per non-empty unpivoted field).
+    """
+
+    mapping: Mapping
+    files: tuple[str, ...]
+    good: pa.Table
+    rejected: pa.Table
+    rows_in: int
+    quarantined: int
+    skipped: int
+    missing_fields: tuple[str, ...]
+
+
+def engine() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the reference tables the checks use."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    aliases = country_aliases()
+    con.register(
+        "__country_aliases",
+        pa.table({"alias": list(aliases), "code": list(aliases.values())}),
+    )
+    con.execute("CREATE TABLE __countries AS SELECT DISTINCT code FROM __country_aliases")
+    con.execute(
+        "CREATE MACRO country_code(x) AS "
+        "(SELECT code FROM __country_aliases WHERE alias = lower(trim(x)))"
+    )
+    con.register("__currencies", pa.table({"code": sorted(currency_codes())}))
+    return con
+
+
+def map_rows(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    sources: Sequence[SourceRows],
+    lookups: MappingOf[str, Sequence[SourceRows]] | None = None,
+    allowed: MappingOf[str, tuple[str, ...]] | None = None,
+) -> MappedRows:
+    """Apply `mapping` to the rows of `sources` (several files of one object at once).
+
+    Raises:
+        MappingError: the mapping's SQL does not run on these files.
+    """
+    files = tuple(str(s.file) for s in sources)
+    rows = _stack(sources)
+    lookups = lookups or {}
+    lookup_rows = {
+        name: _stack(lookups.get(lookup.object, ())) for name, lookup in mapping.lookups.items()
+    }
+    con.register("__source_all", rows)
+    for name, table in lookup_rows.items():
+        con.register(f"lookup_{name}", table)
+    where = f"WHERE {mapping.where}" if mapping.where else ""
+    # Fields an expression reads that these files lack are read as empty, like fields.
+    absent = sorted(expression_fields(mapping) - set(rows.column_names) - {"__name", "__value"})
+    nulls = "".join(f", CAST(NULL AS VARCHAR) AS {ident(name)}" for name in absent)
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS SELECT *{nulls} FROM __source_all {where}"
+        )
+        kept = _count(con, f"SELECT count(*) FROM {SOURCE}")
+        compiled = compile_mapping(
+            mapping,
+            [c for c in rows.column_names if c not in (FILE, ROW)] + absent,
+            {name: table.column_names for name, table in lookup_rows.items()},
+            allowed,
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __checked AS {compiled.select_sql()}")
+    except duckdb.Error as exc:
+        raise MappingError(
+            f"mapping {mapping.name} ({mapping.path}) cannot run on {', '.join(files)}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    entity = get_entity(mapping.entity)
+    canonical = [c.name for c in entity.all_columns if c.name != "load_id"]
+    _reject_conflicting_ids(con, canonical)
+    errors = [ident(f"__error_{c.name}") for c in compiled.columns if c.error != "NULL"]
+    bad = " OR ".join(f"{e} IS NOT NULL" for e in errors) or "FALSE"
+    present = [c for c in canonical if c in {col.name for col in compiled.columns}]
+    good = con.execute(
+        f"SELECT {', '.join(ident(c) for c in present)} FROM __checked WHERE NOT ({bad})"
+    ).fetch_arrow_table()
+    rejected_sql = " UNION ALL ".join(
+        f"SELECT {ident(FILE)} AS {ident('file')}, {ident(ROW)} AS {ident('row')}, "
+        f"__raw_source_id AS {ident('source_id')}, {literal(c.origin)} AS {ident('field')}, "
+        f"{literal(c.name)} AS {ident('column')}, {ident('__raw_' + c.name)} AS {ident('value')}, "
+        f"{ident('__error_' + c.name)} AS {ident('reason')}, {ident(RECORD)} AS {ident('record')} "
+        f"FROM __checked WHERE {ident('__error_' + c.name)} IS NOT NULL"
+        for c in compiled.columns
+        if c.error != "NULL"
+    )
+    order = ", ".join(ident(c) for c in ("file", "row", "column"))
+    rejected = (
+        con.execute(f"SELECT * FROM ({rejected_sql}) ORDER BY {order}").fetch_arrow_table()
+        if rejected_sql
+        else _empty_rejected()
+    )
+    bad_rows = _count(con, f"SELECT count(*) FROM __checked WHERE {bad}")
+    mapped = _count(con, "SELECT count(*) FROM __checked")
+    problems = _problem_rows(sources)
+    con.execute("DROP TABLE __checked")
+    return MappedRows(
+        mapping=mapping,
+        files=files,
+        good=good,
+        rejected=pa.concat_tables([rejected.cast(_rejected_schema()), problems]),
+        rows_in=mapped + problems.num_rows + rows.num_rows - kept,
+        quarantined=bad_rows + problems.num_rows,
+        skipped=rows.num_rows - kept,
+        missing_fields=tuple(dict.fromkeys((*compiled.missing_fields, *absent))),
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _reject_conflicting_ids(con: duckdb.DuckDBPyConnection, canonical: list[str]) -> None:
+    """Rows sharing a source id but differing in content: which is right would be a guess."""
+    columns = ", ".join(ident(c) for c in canonical if c in _checked_columns(con))
+    con.execute(
+        f"""
+        UPDATE __checked SET __error_source_id =
+            'id appears ' || conflicts.n || ' times with different values'
+        FROM (
+            SELECT source_id, count(*) AS n FROM __checked
+            WHERE source_id IS NOT NULL
+            GROUP BY source_id HAVING count(DISTINCT hash({columns})) > 1
+        ) AS conflicts
+        WHERE __checked.source_id = conflicts.source_id
+        """
+    )
+
+
+def _checked_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("DESCRIBE __checked").fetchall()}
+
+
+def _stack(sources: Sequence[SourceRows]) -> pa.Table:
+    """The rows of several files of one object as one table, with the file of each row."""
+    tables = [
+        s.rows.append_column(FILE, pa.array([str(s.file)] * s.rows.num_rows, pa.string()))
+        for s in sources
+    ]
+    if not tables:
+        return pa.table({ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())})
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _rejected_schema() -> pa.Schema:
+    return pa.schema(
+        [(name, pa.int64() if name == "row" else pa.string()) for name in REJECTED_COLUMNS]
+    )
+
+
+def _empty_rejected() -> pa.Table:
+    return _rejected_schema().empty_table()
+
+
+def _problem_rows(sources: Sequence[SourceRows]) -> pa.Table:
+    """Records the reader could not read, as quarantine rows (no field: the whole row)."""
+    rows = [
+        {
+            "file": str(p.file),
+            "row": p.row,
+            "source_id": None,
+            "field": None,
+            "column": None,
+            "value": p.text,
+            "reason": p.reason,
+            "record": None,
+        }
+        for s in sources
+        for p in s.problems
+        if p.row is not None
+    ]
+    return pa.Table.from_pylist(rows, schema=_rejected_schema())
