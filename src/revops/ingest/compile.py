@@ -9,7 +9,7 @@ Doing this in SQL keeps ingest vectorised and multi-threaded: no Python per row.
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingOf
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from revops.ingest.mapping import FieldRule, Mapping, Parse
 from revops.ingest.reference import EMAIL_PATTERN, PHONE_PATTERN
@@ -162,6 +162,9 @@ def compile_mapping(
         )
         for name, rule in mapping.rules().items()
     ]
+    if mapping.unpivot is not None:
+        # One source row makes a row per label: the label makes their ids unique.
+        columns[0] = replace(columns[0], value=f"({columns[0].value}) || ':' || __name")
     key = columns[0]
     canonical_id = f"{literal(mapping.source + ':')} || ({key.value})"
     columns += [
@@ -171,7 +174,7 @@ def compile_mapping(
     return CompiledMapping(
         mapping=mapping,
         columns=tuple(columns),
-        source_sql=_source_sql(mapping),
+        source_sql=_source_sql(mapping, fields),
         joins=_joins(mapping),
         missing_fields=tuple(dict.fromkeys(fields.missing)),
     )
@@ -201,14 +204,16 @@ def _column_for(entity: str, name: str) -> Column:
     return get_entity(entity).column(name)
 
 
-def _source_sql(mapping: Mapping) -> str:
+def _source_sql(mapping: Mapping, fields: _Fields) -> str:
     if mapping.unpivot is None:
         return SOURCE
+    present = {f: label for f, label in mapping.unpivot.fields.items() if f in fields.source}
+    fields.missing += [f for f in mapping.unpivot.fields if f not in present]
     branches = [
         f"SELECT *, {literal(label)} AS __name, {ident(field)} AS __value FROM {SOURCE} "
         f"WHERE {ident(field)} IS NOT NULL"
-        for field, label in mapping.unpivot.fields.items()
-    ]
+        for field, label in present.items()
+    ] or [f"SELECT *, NULL AS __name, NULL AS __value FROM {SOURCE} WHERE FALSE"]
     return f"({' UNION ALL '.join(branches)}) AS {SOURCE}"
 
 
@@ -216,7 +221,11 @@ def _joins(mapping: Mapping) -> str:
     joins = []
     for name, lookup in mapping.lookups.items():
         table = ident(f"lookup_{name}")
-        deduplicated = f"(SELECT DISTINCT ON ({ident(lookup.key)}) * FROM {table})"
+        # The first row of each key in file order, so a repeated key picks the same row.
+        deduplicated = (
+            f"(SELECT DISTINCT ON ({ident(lookup.key)}) * FROM {table} "
+            f"ORDER BY {ident(lookup.key)}, {ident(FILE)}, {ident(ROW)})"
+        )
         joins.append(
             f"LEFT JOIN {deduplicated} AS {ident(name)} "
             f"ON {ident(name)}.{ident(lookup.key)} = {SOURCE}.{ident(lookup.on)}"

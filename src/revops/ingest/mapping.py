@@ -121,6 +121,14 @@ class Lookup(_Frozen):
     key: str = Field(description="Its field that identifies a row.")
     on: str = Field(description="Field of this object that holds that key.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
 
 class Unpivot(_Frozen):
     """One source row becomes a row per non-empty field of `fields` (wide to long).

@@ -60,7 +60,6 @@ _COUNTRY_ALIASES = {
     "polska": "PL",
     "turkey": "TR",
     "svizzera": "CH",
-    "méxico": "MX",
     "mexico": "MX",
     "brazil": "BR",
     "the united states": "US",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -94,6 +94,8 @@ class PlannedLoad:
 
     mapping: Mapping
     files: tuple[Path, ...]
+    lookup_files: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    """Object name → files of the same source read for the mapping's lookups."""
 
 
 def allowed_values(config: RevOpsConfig) -> dict[str, tuple[str, ...]]:
@@ -135,6 +137,8 @@ def plan(
     notes: list[FileNote] = []
     read: dict[Path, list[SourceRows]] = {}
     by_mapping: dict[str, list[Path]] = {}
+    by_object: dict[tuple[str, str], list[Path]] = {}
+    looked_up = {(m.source, lookup.object) for m in mappings for lookup in m.lookups.values()}
     for path in find_files(paths):
         system = source or source_of(path.resolve(), sources)
         if system is None:
@@ -144,6 +148,8 @@ def plan(
             continue
         objects = read_file(path)
         read[path] = objects
+        for name in {o.object for o in objects}:
+            by_object.setdefault((system, name), []).append(path)
         notes += [
             FileNote(str(path), p.reason) for o in objects for p in o.problems if p.row is None
         ]
@@ -156,7 +162,8 @@ def plan(
                 or any(fnmatch.fnmatch(path.name, pattern) for pattern in m.files)
             )
         ]
-        if not matched and objects:
+        only_looked_up = all((system, o.object) in looked_up for o in objects)
+        if not matched and objects and not only_looked_up:
             names = ", ".join(sorted({o.object for o in objects}))
             notes.append(
                 FileNote(
@@ -168,7 +175,18 @@ def plan(
             by_mapping.setdefault(mapping.name, []).append(path)
     chosen = [m for m in mappings if m.name in by_mapping]
     ordered = sorted(chosen, key=_load_order)
-    return [PlannedLoad(m, tuple(by_mapping[m.name])) for m in ordered], notes, read
+    planned = [
+        PlannedLoad(
+            m,
+            tuple(by_mapping[m.name]),
+            {
+                lookup.object: tuple(by_object.get((m.source, lookup.object), ()))
+                for lookup in m.lookups.values()
+            },
+        )
+        for m in ordered
+    ]
+    return planned, notes, read
 
 
 def _load_order(mapping: Mapping) -> tuple[int, int]:
@@ -252,18 +270,12 @@ def _load(
     started = datetime.now(UTC)
     began = time.perf_counter()
     files = tuple(str(p) for p in planned.files)
-    base = {
-        "mapping": mapping.name,
-        "source_system": mapping.source,
-        "object": mapping.object,
-        "entity": mapping.entity,
-        "files": files,
-    }
+    pending = ObjectLoad(
+        mapping.name, mapping.source, mapping.object, mapping.entity, files, status="failed"
+    )
     lookups = {
-        lookup.object: [
-            o for objects in read.values() for o in objects if o.object == lookup.object
-        ]
-        for lookup in mapping.lookups.values()
+        name: [o for path in paths for o in read[path] if o.object == name]
+        for name, paths in planned.lookup_files.items()
     }
     try:
         mapped = map_rows(
@@ -274,7 +286,7 @@ def _load(
             allowed_for(mapping, config),
         )
     except MappingError as exc:
-        failed = ObjectLoad(**base, status="failed", message=str(exc))
+        failed = replace(pending, message=str(exc))
         _log(warehouse, failed, started)
         return failed
     message = (
@@ -303,8 +315,8 @@ def _load(
     )
     results = warehouse.load_many(specs)
     core = results[0]
-    done = ObjectLoad(
-        **base,
+    done = replace(
+        pending,
         status="loaded",
         message=message,
         load_id=core.load_id,

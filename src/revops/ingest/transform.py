@@ -91,6 +91,12 @@ def map_rows(
     files = tuple(str(s.file) for s in sources)
     rows = _stack(sources)
     lookups = lookups or {}
+    for name, lookup in mapping.lookups.items():
+        if not lookups.get(lookup.object):
+            raise MappingError(
+                f"mapping {mapping.name} ({mapping.path}) joins {lookup.object} as {name!r}, "
+                f"but no {lookup.object} file of {mapping.source} was given"
+            )
     lookup_rows = {
         name: _stack(lookups.get(lookup.object, ())) for name, lookup in mapping.lookups.items()
     }

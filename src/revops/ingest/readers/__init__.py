@@ -1,0 +1,27 @@
+"""Read source files into rows of text: CSV and other delimited text, JSON Lines,
+Parquet, Excel workbooks and Salesforce sObject tree JSON.
+
+Every record of a file ends up either in :attr:`SourceRows.rows` or as a
+:class:`ReadProblem`; bad content never raises.
+"""
+
+from revops.ingest.readers.base import (
+    ROW,
+    SUPPORTED_SUFFIXES,
+    ReadError,
+    ReadProblem,
+    SourceRows,
+    find_files,
+)
+from revops.ingest.readers.formats import read_file, read_files
+
+__all__ = [
+    "ROW",
+    "SUPPORTED_SUFFIXES",
+    "ReadError",
+    "ReadProblem",
+    "SourceRows",
+    "find_files",
+    "read_file",
+    "read_files",
+]

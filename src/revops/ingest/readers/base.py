@@ -1,0 +1,189 @@
+"""What every reader returns, and how files are found.
+
+A reader turns one file into one or more :class:`SourceRows`: the records it could read,
+as an Arrow table of strings with the position of each record in `__row`, and the
+records it could not, as :class:`ReadProblem` s. Every record ends up in exactly one of
+the two: ``rows.num_rows + (problems with a row) == records in the file``.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from revops.errors import RevOpsError
+
+ROW = "__row"
+TEXT_LIMIT = 500
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx"}
+)
+
+
+class ReadError(RevOpsError):
+    """A path to read names no file or folder, or a file of a type no reader knows."""
+
+
+@dataclass(frozen=True)
+class ReadProblem:
+    """A record, or a whole file, that could not be read.
+
+    Args:
+        file: the file.
+        row: position of the record as a user sees it when opening the file (line,
+            spreadsheet row or ordinal); ``None`` when the whole file is unreadable.
+        reason: what is wrong, in plain words a user can act on.
+        text: the raw text of the record, at most 500 characters; ``""`` if none.
+    """
+
+    file: Path
+    row: int | None
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SourceRows:
+    """The records of one object read from one file.
+
+    Args:
+        file: the file read.
+        object: the object the records are: the file stem for CSV, JSON Lines and
+            Parquet, the sheet name in a workbook of several sheets, the record type
+            in a Salesforce sObject tree.
+        rows: one ``string`` column per field, named as in the file, empty cells null,
+            then ``__row`` (int64), the position of each record.
+        problems: the records that could not be read, and whole-file problems.
+        format: ``csv``, ``jsonl``, ``parquet``, ``xlsx`` or ``sobject_tree``.
+        encoding: the text encoding found (csv, jsonl).
+        delimiter: the delimiter found (csv).
+    """
+
+    file: Path
+    object: str
+    rows: pa.Table
+    problems: tuple[ReadProblem, ...]
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def clip(text: str) -> str:
+    """`text` cut to the length a problem keeps.
+
+    Examples:
+        >>> len(clip("x" * 600))
+        500
+    """
+    return text[:TEXT_LIMIT]
+
+
+def string_table(columns: dict[str, list[str | None]], rows: Sequence[int]) -> pa.Table:
+    """A table of string columns plus `__row`, from Python lists of equal length.
+
+    Examples:
+        >>> string_table({"Name": ["Acme", None]}, [2, 3]).to_pylist()
+        [{'Name': 'Acme', '__row': 2}, {'Name': None, '__row': 3}]
+    """
+    arrays = [pa.array(values, pa.string()) for values in columns.values()]
+    names = [*columns, ROW]
+    return pa.Table.from_arrays([*arrays, pa.array(rows, pa.int64())], names=names)
+
+
+def unreadable(
+    path: Path, object_name: str, fmt: str, reason: str, **extra: str | None
+) -> SourceRows:
+    """A file that gives no rows, and one whole-file problem saying why."""
+    return SourceRows(
+        file=path,
+        object=object_name,
+        rows=string_table({}, []),
+        problems=(ReadProblem(path, None, reason, ""),),
+        format=fmt,
+        encoding=extra.get("encoding"),
+        delimiter=extra.get("delimiter"),
+    )
+
+
+def column_names(cells: Sequence[object]) -> list[str]:
+    """Header cells as column names: stripped of whitespace and BOM, blanks named by
+    position, repeats numbered, so every column has a distinct name.
+
+    Examples:
+        >>> column_names([" Name ", "\\ufeffId", "", "Name", None])
+        ['Name', 'Id', 'column_3', 'Name_2', 'column_5']
+    """
+    names: list[str] = []
+    seen: set[str] = set()
+    for position, cell in enumerate(cells, start=1):
+        name = "" if cell is None else str(cell).replace("\ufeff", "").strip()
+        name = name or f"column_{position}"
+        base, copy = name, 1
+        while name in seen or name == ROW:
+            copy += 1
+            name = f"{base}_{copy}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def is_supported(path: Path) -> bool:
+    """Whether a reader knows the file's type, by its extension (any case).
+
+    Examples:
+        >>> is_supported(Path("Accounts.CSV")), is_supported(Path("notes.md"))
+        (True, False)
+    """
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def find_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The files to read, from files, folders (searched recursively) and glob patterns.
+
+    Hidden files and folders (and the ``~$`` lock files Excel leaves beside an open
+    workbook) and files of unsupported types are left out. The result is sorted and has
+    no repeats.
+
+    Raises:
+        ReadError: a path is neither a file, a folder nor a pattern that matches something.
+
+    Examples:
+        >>> find_files(["/no/such/folder"])
+        Traceback (most recent call last):
+        ...
+        revops.ingest.readers.base.ReadError: no such file or folder: /no/such/folder
+    """
+    found: set[Path] = set()
+    for entry in paths:
+        path = Path(entry)
+        if path.exists():
+            found.update(_expand(path))
+        elif any(char in str(entry) for char in "*?["):
+            matches = [Path(m) for m in glob.glob(str(entry), recursive=True)]
+            if not matches:
+                raise ReadError(f"no file or folder matches {entry}")
+            for match in matches:
+                if not _hidden(match):
+                    found.update(_expand(match))
+        else:
+            raise ReadError(f"no such file or folder: {entry}")
+    return sorted(found)
+
+
+def _expand(path: Path) -> list[Path]:
+    if path.is_dir():
+        return [
+            p for p in path.rglob("*") if p.is_file() and is_supported(p) and not _hidden(p, path)
+        ]
+    return [path] if path.is_file() and is_supported(path) else []
+
+
+def _hidden(path: Path, root: Path | None = None) -> bool:
+    # "~$Book.xlsx" is the lock file Excel leaves beside an open workbook.
+    parts = path.relative_to(root).parts if root else (path.name,)
+    return any(part.startswith((".", "~$")) for part in parts)
