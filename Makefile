@@ -43,9 +43,7 @@ bench: install
 	$(BIN)/python benchmarks/demo_generate.py
 
 demo: install
-	test -f $(DEMO)/revops.yaml || $(BIN)/revops init $(DEMO)
-	$(BIN)/revops --workspace $(DEMO) warehouse init
-	$(BIN)/revops --workspace $(DEMO) model
+	$(BIN)/revops --workspace $(DEMO) demo
 
 clean:
 	rm -rf $(VENV) $(DEMO) .mypy_cache .ruff_cache .pytest_cache

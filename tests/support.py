@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from revops.model.base import DATE, FLOAT, MONEY, TEXT, TIMESTAMP, Column, Entity
 
@@ -93,3 +94,13 @@ def rows(expr: Any, *, drop: tuple[str, ...] = ("load_id",)) -> list[tuple[Any, 
         (tuple(canonical(v) for v in row.values()) for row in table.to_pylist()),
         key=lambda r: tuple("" if v is None else str(v) for v in r),
     )
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """Run `revops ARGS...` in-process: exit code, stdout, stderr."""
+    from revops.cli.app import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(caught.value.code or 0), out, err

@@ -9,17 +9,12 @@ from pathlib import Path
 import pytest
 
 from revops import Workspace
-from revops.cli.app import main
 from revops.model import ENTITIES
 
 from conftest import POSTGRES_URL
+from support import run_cli
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as caught:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(caught.value.code or 0), out, err
+run = run_cli
 
 
 @pytest.fixture

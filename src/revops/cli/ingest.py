@@ -69,7 +69,8 @@ def summary_row(load: ObjectLoad) -> dict[str, Any]:
 def print_report(report: IngestReport, fmt: OutputFormat) -> None:
     """The summary table, then the notes on files and any failed load, on stderr."""
     rows = [summary_row(load) for load in report.loads]
-    render(rows, (*SUMMARY, "status", "message"), fmt, title="Ingest")
+    columns = (*SUMMARY, "status") if fmt is OutputFormat.table else (*SUMMARY, "status", "message")
+    render(rows, columns, fmt, title="Ingest")
     errors = error_console()
     for note in report.notes:
         errors.print(f"[yellow]{note.file}[/]: {note.message}", highlight=False)

@@ -93,7 +93,7 @@ def changed_versions(
     ).to_pyarrow()
     if result.num_rows == 0:
         return None
-    seconds = result.column("valid_from").cast(pa.timestamp("s", tz="UTC"))
+    seconds = result.column("valid_from").cast(pa.timestamp("s", tz="UTC"), safe=False)
     stamp = pc.strftime(seconds, format="%Y-%m-%dT%H:%M:%SZ")
     source_id = pc.binary_join_element_wise(DERIVED, result.column("snapshot_id"), ":", stamp, "")
     return (

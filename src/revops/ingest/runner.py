@@ -399,7 +399,9 @@ def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
         },
     }
     table = pa.Table.from_pylist([row], schema=tables.schema(tables.LOG).to_pyarrow())
-    warehouse.load(name, table, namespace=namespace, mode="append")
+    # Under the load's own id, so the log entry and the rows it wrote share it.
+    spec = LoadSpec(name, table, namespace, "append")
+    warehouse.load_many([spec], load_id=load.load_id)
 
 
 def check_references(
