@@ -87,6 +87,14 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
         f"{duplicates:,} exact duplicates + {skipped:,} skipped; "
         f"{report.reference_warnings:,} unresolved reference(s) loaded with a warning."
     )
+    for group in report.unresolved[:8]:
+        errors.print(
+            f"  {group['references']:,} {group['source_system']} {group['entity']}."
+            f"{group['column']}: {group['reason']}",
+            highlight=False,
+        )
+    if len(report.unresolved) > 8:
+        errors.print("  … the rest: quarantine.reference_warning in the warehouse.")
     for load in report.failed:
         errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
@@ -81,6 +81,8 @@ class IngestReport:
     loads: list[ObjectLoad] = field(default_factory=list)
     notes: list[FileNote] = field(default_factory=list)
     reference_warnings: int = 0
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
+    """Unresolved references by source, entity and column, most first."""
 
     @property
     def failed(self) -> list[ObjectLoad]:
@@ -220,6 +222,7 @@ def ingest(
             report.notes.append(item)
     loaded = [load for load in report.loads if load.status == "loaded"]
     report.reference_warnings = check_references(workspace.warehouse, mappings, loaded)
+    report.unresolved = unresolved_references(workspace.warehouse)
     return report
 
 
@@ -457,3 +460,12 @@ def check_references(
         warehouse.load(name, table, namespace=namespace, mode="replace", scope=scope)
         total += n
     return total
+
+
+def unresolved_references(warehouse: Warehouse) -> list[dict[str, Any]]:
+    """How many references of each source, entity and column point at no record."""
+    warnings = warehouse.table(*tables.WARNING)
+    groups = warnings.group_by(["source_system", "entity", "column", "reason"]).aggregate(
+        references=warnings.count()
+    )
+    return list(groups.order_by(groups.references.desc()).to_pyarrow().to_pylist())
