@@ -117,11 +117,16 @@ class Warehouse(ABC):
 
     def table(self, name: str, namespace: str = "core") -> ir.Table:
         """The table `namespace.name` as an ibis expression."""
-        if not self.has_table(name, namespace):
+        schema = self.schema_name(namespace)
+        try:
+            return self.con.table(name, database=schema)
+        except Exception:
+            # Listing tables costs more than a lookup: only when the lookup failed.
+            if self.has_table(name, namespace):
+                raise
             raise WarehouseError(
                 f"no table {namespace}.{name} in the warehouse; run `revops warehouse init`"
-            )
-        return self.con.table(name, database=self.schema_name(namespace))
+            ) from None
 
     def has_table(self, name: str, namespace: str = "core") -> bool:
         """Whether `namespace.name` exists."""
