@@ -36,11 +36,13 @@ test-fast: install
 	$(BIN)/pytest -m "not postgres and not spark"
 
 # Load primitives against a plain bulk insert, on DuckDB and PostgreSQL; the demo company
-# generator at 2k, 20k and 200k accounts.
+# generator at 2k, 20k and 200k accounts; ingest of the 200k-account company against
+# DuckDB's read_csv.
 bench: install
 	$(BIN)/python benchmarks/warehouse_load.py --backend duckdb
 	$(BIN)/python benchmarks/warehouse_load.py --backend postgres
 	$(BIN)/python benchmarks/demo_generate.py
+	$(BIN)/python benchmarks/ingest.py
 
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo
