@@ -19,7 +19,6 @@ from revops.model.base import Column
 SOURCE = "src"
 ROW = "__row"
 FILE = "__file"
-RECORD = "__record"
 
 _PARSE_BY_TYPE: dict[str, Parse] = {
     "string": "text",
@@ -106,7 +105,6 @@ class CompiledMapping:
                 f"{column.raw} AS {ident('__raw_' + column.name)}",
                 f"{column.error} AS {ident('__error_' + column.name)}",
             ]
-        parts.append(f"to_json({SOURCE}) AS {ident(RECORD)}")
         return f"SELECT {', '.join(parts)} FROM {self.source_sql} {self.joins}"
 
 

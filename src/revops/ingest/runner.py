@@ -125,19 +125,51 @@ def source_of(path: Path, sources: Iterable[str]) -> str | None:
     return next((p.name for p in path.parents if p.name in known), None)
 
 
+class SourceFiles:
+    """Files read on demand, each once, and released when no load still needs them.
+
+    A 200k-account company exports gigabytes of text: holding every file at once would
+    cost several times that in memory, so only the files of the load at hand (and its
+    lookups) are held.
+    """
+
+    SINGLE_OBJECT = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet"})
+
+    def __init__(self) -> None:
+        self._read: dict[Path, list[SourceRows]] = {}
+        self.notes: list[FileNote] = []
+
+    def objects(self, path: Path) -> list[SourceRows]:
+        """The objects of the file at `path`, read on first use."""
+        if path not in self._read:
+            objects = read_file(path)
+            self._read[path] = objects
+            self.notes += [
+                FileNote(str(path), p.reason) for o in objects for p in o.problems if p.row is None
+            ]
+        return self._read[path]
+
+    def object_names(self, path: Path) -> set[str]:
+        """The object names a file holds; a one-object format is named by its file."""
+        if path.suffix.lower() in self.SINGLE_OBJECT:
+            return {path.stem}
+        return {o.object for o in self.objects(path)}
+
+    def keep_only(self, needed: set[Path]) -> None:
+        """Forget the files not in `needed`."""
+        for path in [p for p in self._read if p not in needed]:
+            del self._read[path]
+
+
 def plan(
     paths: Sequence[Path | str],
     mappings: Sequence[Mapping],
+    files: SourceFiles,
     source: str | None = None,
-) -> tuple[list[PlannedLoad], list[FileNote], dict[Path, list[SourceRows]]]:
-    """Which mapping reads which files, in load order, with notes on files left over.
-
-    Files are read here once (their object names decide the mapping) and returned so
-    loads do not read them again.
-    """
+) -> tuple[list[PlannedLoad], list[FileNote]]:
+    """Which mapping reads which files, in load order, with notes on files left over."""
     sources = {m.source for m in mappings}
     notes: list[FileNote] = []
-    read: dict[Path, list[SourceRows]] = {}
     by_mapping: dict[str, list[Path]] = {}
     by_object: dict[tuple[str, str], list[Path]] = {}
     looked_up = {(m.source, lookup.object) for m in mappings for lookup in m.lookups.values()}
@@ -148,29 +180,22 @@ def plan(
                 FileNote(str(path), "no source system: name its folder after one or pass --source")
             )
             continue
-        objects = read_file(path)
-        read[path] = objects
-        for name in {o.object for o in objects}:
+        names = files.object_names(path)
+        for name in names:
             by_object.setdefault((system, name), []).append(path)
-        notes += [
-            FileNote(str(path), p.reason) for o in objects for p in o.problems if p.row is None
-        ]
         matched = [
             m
             for m in mappings
             if m.source == system
-            and (
-                any(o.object == m.object for o in objects)
-                or any(fnmatch.fnmatch(path.name, pattern) for pattern in m.files)
-            )
+            and (m.object in names or any(fnmatch.fnmatch(path.name, p) for p in m.files))
         ]
-        only_looked_up = all((system, o.object) in looked_up for o in objects)
-        if not matched and objects and not only_looked_up:
-            names = ", ".join(sorted({o.object for o in objects}))
+        only_looked_up = all((system, name) in looked_up for name in names)
+        if not matched and names and not only_looked_up:
             notes.append(
                 FileNote(
                     str(path),
-                    f"no {system} mapping for {names}; `revops ingest mapping new` scaffolds one",
+                    f"no {system} mapping for {', '.join(sorted(names))}; "
+                    "`revops ingest mapping new` scaffolds one",
                 )
             )
         for mapping in matched:
@@ -188,7 +213,7 @@ def plan(
         )
         for m in ordered
     ]
-    return planned, notes, read
+    return planned, notes
 
 
 def _load_order(mapping: Mapping) -> tuple[int, int]:
@@ -239,24 +264,32 @@ def run(
     warehouse = workspace.warehouse
     tables.ensure_tables(warehouse)
     mappings = mappings if mappings is not None else all_mappings(workspace.root)
-    loads, notes, read = plan(paths, mappings, source)
+    files = SourceFiles()
+    loads, notes = plan(paths, mappings, files, source)
     yield from notes
     con = engine()
     try:
         for index, planned in enumerate(loads):
             if progress:
                 progress(planned, index, len(loads))
-            yield _load(con, warehouse, workspace.config, planned, read)
+            needed = {p for later in loads[index:] for p in _paths(later)}
+            files.keep_only(needed)
+            load = _load(con, warehouse, workspace.config, planned, files)
+            yield from files.notes
+            files.notes.clear()
+            yield load
     finally:
         con.close()
 
 
-def _objects(
-    read: dict[Path, list[SourceRows]], files: Iterable[Path], mapping: Mapping
-) -> list[SourceRows]:
+def _paths(planned: PlannedLoad) -> set[Path]:
+    return {*planned.files, *(p for paths in planned.lookup_files.values() for p in paths)}
+
+
+def _objects(files: SourceFiles, paths: Iterable[Path], mapping: Mapping) -> list[SourceRows]:
     found = []
-    for path in files:
-        objects = read[path]
+    for path in paths:
+        objects = files.objects(path)
         exact = [o for o in objects if o.object == mapping.object]
         found += exact or objects[:1]
     return found
@@ -267,24 +300,24 @@ def _load(
     warehouse: Warehouse,
     config: RevOpsConfig,
     planned: PlannedLoad,
-    read: dict[Path, list[SourceRows]],
+    files: SourceFiles,
 ) -> ObjectLoad:
     mapping = planned.mapping
     started = datetime.now(UTC)
     began = time.perf_counter()
-    files = tuple(str(p) for p in planned.files)
+    names = tuple(str(p) for p in planned.files)
     pending = ObjectLoad(
-        mapping.name, mapping.source, mapping.object, mapping.entity, files, status="failed"
+        mapping.name, mapping.source, mapping.object, mapping.entity, names, status="failed"
     )
     lookups = {
-        name: [o for path in paths for o in read[path] if o.object == name]
+        name: [o for path in paths for o in files.objects(path) if o.object == name]
         for name, paths in planned.lookup_files.items()
     }
     try:
         mapped = map_rows(
             con,
             mapping,
-            _objects(read, planned.files, mapping),
+            _objects(files, planned.files, mapping),
             lookups,
             allowed_for(mapping, config),
         )
@@ -298,7 +331,7 @@ def _load(
         else ""
     )
     history = changed_versions(warehouse, mapping, mapped.good, started)
-    released = _released(warehouse, mapping, files, mapped.rejected)
+    released = _released(warehouse, mapping, names, mapped.rejected)
     entity = get_entity(mapping.entity)
     specs = [LoadSpec(entity.name, mapped.good, entity.namespace)]
     if history is not None and mapping.history is not None:
@@ -313,7 +346,7 @@ def _load(
             namespace,
             "replace",
             (),
-            {"mapping": [mapping.name], "file": list(files)},
+            {"mapping": [mapping.name], "file": list(names)},
         )
     )
     results = warehouse.load_many(specs)

@@ -18,7 +18,6 @@ import pyarrow as pa
 from revops.errors import RevOpsError
 from revops.ingest.compile import (
     FILE,
-    RECORD,
     ROW,
     SOURCE,
     compile_mapping,
@@ -137,17 +136,20 @@ def map_rows(
         f"SELECT {ident(FILE)} AS {ident('file')}, {ident(ROW)} AS {ident('row')}, "
         f"__raw_source_id AS {ident('source_id')}, {literal(c.origin)} AS {ident('field')}, "
         f"{literal(c.name)} AS {ident('column')}, {ident('__raw_' + c.name)} AS {ident('value')}, "
-        f"{ident('__error_' + c.name)} AS {ident('reason')}, {ident(RECORD)} AS {ident('record')} "
+        f"{ident('__error_' + c.name)} AS {ident('reason')} "
         f"FROM __checked WHERE {ident('__error_' + c.name)} IS NOT NULL"
         for c in compiled.columns
         if c.error != "NULL"
     )
-    order = ", ".join(ident(c) for c in ("file", "row", "column"))
-    rejected = (
-        con.execute(f"SELECT * FROM ({rejected_sql}) ORDER BY {order}").fetch_arrow_table()
-        if rejected_sql
-        else _empty_rejected()
+    order = ", ".join(f"refused.{ident(c)}" for c in ("file", "row", "column"))
+    # The whole source record, as JSON, only for the rows refused: cheap when few are.
+    with_record = (
+        f"SELECT refused.*, to_json(original) AS {ident('record')} "
+        f"FROM ({rejected_sql}) AS refused "
+        f"LEFT JOIN __source_all AS original ON original.{ident(FILE)} = refused.{ident('file')} "
+        f"AND original.{ident(ROW)} = refused.{ident('row')} ORDER BY {order}"
     )
+    rejected = con.execute(with_record).fetch_arrow_table() if rejected_sql else _empty_rejected()
     bad_rows = _count(con, f"SELECT count(*) FROM __checked WHERE {bad}")
     mapped = _count(con, "SELECT count(*) FROM __checked")
     problems = _problem_rows(sources)
