@@ -102,7 +102,9 @@ def test_mapping_finds_every_field_it_reads(mapped: dict[str, MappedRows], name:
 def test_mapping_accounts_for_every_row(mapped: dict[str, MappedRows], name: str) -> None:
     result = mapped[name]
     assert result.rows_in > 0
-    assert result.rows_in == result.good.num_rows + result.quarantined + result.skipped
+    assert result.rows_in == (
+        result.good.num_rows + result.duplicates + result.quarantined + result.skipped
+    )
 
 
 @pytest.mark.parametrize("name", sorted(set(MAPPINGS) - WITH_DEFECTS))

@@ -262,7 +262,8 @@ def mapping_check(
         mapped = result.mapped
         errors.print(
             f"{mapped.mapping.name}: {mapped.rows_in:,} rows in, {mapped.good.num_rows:,} would "
-            f"load, {mapped.quarantined:,} would be quarantined, {mapped.skipped:,} skipped."
+            f"load, {mapped.quarantined:,} would be quarantined, {mapped.duplicates:,} exact "
+            f"duplicates, {mapped.skipped:,} skipped."
         )
         if mapped.missing_fields:
             errors.print(f"[yellow]missing from the file[/]: {', '.join(mapped.missing_fields)}")

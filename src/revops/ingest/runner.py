@@ -333,7 +333,7 @@ def _load(
     history = changed_versions(warehouse, mapping, mapped.good, started)
     released = _released(warehouse, mapping, names, mapped.rejected)
     entity = get_entity(mapping.entity)
-    specs = [LoadSpec(entity.name, mapped.good, entity.namespace)]
+    specs = [LoadSpec(entity.name, mapped.good, entity.namespace, distinct=True)]
     if history is not None and mapping.history is not None:
         target = get_entity(mapping.history.entity)
         specs.append(LoadSpec(target.name, history, target.namespace))
@@ -360,7 +360,7 @@ def _load(
         inserted=core.inserted,
         updated=core.updated,
         unchanged=core.unchanged,
-        duplicates=core.duplicates,
+        duplicates=mapped.duplicates + core.duplicates,
         quarantined=mapped.quarantined,
         skipped=mapped.skipped,
         released=released,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from revops.errors import RevOpsError
 from revops.ingest.compile import (
@@ -41,7 +42,8 @@ class MappingError(RevOpsError):
 
 @dataclass(frozen=True)
 class MappedRows:
-    """What a mapping made of its source rows: `rows_in = len(good) + quarantined + skipped`.
+    """What a mapping made of its source rows:
+    `rows_in = len(good) + duplicates + quarantined + skipped`.
 
     Rows are source records, except for an unpivot, which counts the records it makes
     (one per non-empty unpivoted field).
@@ -52,6 +54,7 @@ class MappedRows:
     good: pa.Table
     rejected: pa.Table
     rows_in: int
+    duplicates: int
     quarantined: int
     skipped: int
     missing_fields: tuple[str, ...]
@@ -129,9 +132,14 @@ def map_rows(
     errors = [ident(f"__error_{c.name}") for c in compiled.columns if c.error != "NULL"]
     bad = " OR ".join(f"{e} IS NOT NULL" for e in errors) or "FALSE"
     present = [c for c in canonical if c in {col.name for col in compiled.columns}]
+    # Exact duplicate rows collapse here, where it is cheap, and are counted.
+    listed = ", ".join(ident(c) for c in present)
     good = con.execute(
-        f"SELECT {', '.join(ident(c) for c in present)} FROM __checked WHERE NOT ({bad})"
+        f"SELECT {listed}, count(*) AS __copies FROM __checked WHERE NOT ({bad}) GROUP BY ALL"
     ).fetch_arrow_table()
+    copies = good.column("__copies")
+    duplicates = int(pc.sum(copies).as_py() or 0) - good.num_rows
+    good = good.drop_columns(["__copies"])
     rejected_sql = " UNION ALL ".join(
         f"SELECT {ident(FILE)} AS {ident('file')}, {ident(ROW)} AS {ident('row')}, "
         f"__raw_source_id AS {ident('source_id')}, {literal(c.origin)} AS {ident('field')}, "
@@ -160,6 +168,7 @@ def map_rows(
         good=good,
         rejected=pa.concat_tables([rejected.cast(_rejected_schema()), problems]),
         rows_in=mapped + problems.num_rows + rows.num_rows - kept,
+        duplicates=duplicates,
         quarantined=bad_rows + problems.num_rows,
         skipped=rows.num_rows - kept,
         missing_fields=tuple(dict.fromkeys((*compiled.missing_fields, *absent))),

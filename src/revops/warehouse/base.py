@@ -49,6 +49,8 @@ class LoadSpec:
     mode: LoadMode = "upsert"
     key: tuple[str, ...] = SOURCE_KEY
     scope: Mapping[str, Sequence[str]] | None = field(default=None)
+    distinct: bool = False
+    """The batch holds no exact duplicate rows (the caller removed and counted them)."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,7 @@ class Warehouse(ABC):
                 table=f"{spec.namespace}.{spec.name}",
                 load_id=load_id,
                 key=spec.key if spec.mode == "upsert" else (),
+                distinct=spec.distinct,
             )
             if spec.scope is not None and spec.mode != "replace":
                 raise WarehouseError(f"a scope only narrows a replace, not an {spec.mode}")

@@ -37,12 +37,14 @@ def conform(
     table: str,
     load_id: str,
     key: tuple[str, ...],
+    distinct: bool = False,
 ) -> ConformedBatch:
     """Give `data` exactly the columns and types of `target`.
 
     Missing nullable columns become nulls; `load_id` is stamped when the table has one;
     exact duplicate rows collapse to one (counted); rows that share a key but differ
-    are refused, because which one wins would be a guess.
+    are refused, because which one wins would be a guess. A caller that already removed
+    exact duplicates says `distinct` and saves the work.
 
     Raises:
         LoadError: unknown columns, values that do not cast, keys that are missing,
@@ -72,10 +74,10 @@ def conform(
         nulls = conformed.column(name).null_count
         if nulls:
             raise LoadError(table, f"key column {name} is empty in {nulls} row(s)")
-    distinct = _distinct(conformed)
+    unique = conformed if distinct else _distinct(conformed)
     if key:
-        _refuse_conflicting_keys(distinct, key, table)
-    return ConformedBatch(distinct, rows_in, rows_in - distinct.num_rows)
+        _refuse_conflicting_keys(unique, key, table)
+    return ConformedBatch(unique, rows_in, rows_in - unique.num_rows)
 
 
 def _to_arrow(data: Any, table: str) -> pa.Table:
