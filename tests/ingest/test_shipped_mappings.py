@@ -146,9 +146,7 @@ def test_email_events_of_a_contact_with_a_broken_address_load_keyed_by_address(
     result = mapped["hubspot.email_events.campaign_touch"]
     assert result.quarantined == 0
     by_address = {
-        row["source_id"]
-        for row in result.good.to_pylist()
-        if row["person_id"].startswith("email:")
+        row["source_id"] for row in result.good.to_pylist() if row["person_id"].startswith("email:")
     }
     assert by_address == expected
 

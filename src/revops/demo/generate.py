@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +14,9 @@ import pandas as pd
 
 from revops.core import FiscalCalendar
 from revops.demo.defects import DefectLog
-from revops.demo.exports.files import write_csv, write_jsonl
+from revops.demo.exports.files import LazyRows, to_frame, write_csv, write_jsonl
 from revops.demo.exports.finance import build_gtm_ledger
-from revops.demo.exports.hubspot import build_hubspot, hubspot_crosswalk
+from revops.demo.exports.hubspot import hubspot_crosswalk, hubspot_files
 from revops.demo.exports.operations import (
     build_content,
     build_content_usage,
@@ -26,13 +27,17 @@ from revops.demo.exports.operations import (
     build_tool_inventory,
     build_tool_usage,
 )
-from revops.demo.exports.salesforce import build_salesforce
+from revops.demo.exports.salesforce import salesforce_objects
 from revops.demo.exports.stripe import build_stripe
-from revops.demo.exports.web import build_sessions
+from revops.demo.exports.web import session_rows
 from revops.demo.exports.zendesk import build_zendesk
 from revops.demo.frames import World
 from revops.demo.ids import salesforce_ids
-from revops.demo.inject import inject_crm_defects, inject_hubspot_defects
+from revops.demo.inject import (
+    CRM_DEFECT_OBJECTS,
+    inject_crm_object_defects,
+    inject_hubspot_defects,
+)
 from revops.demo.params import DemoParams, history_start
 from revops.demo.rng import stream
 from revops.demo.truth import write_truth
@@ -56,7 +61,12 @@ class GenerationReport:
 
 
 def generate_company(params: DemoParams, out: Path) -> GenerationReport:
-    """Simulate the company of `params` and write its exports and truth into `out`."""
+    """Simulate the company of `params` and write its exports and truth into `out`.
+
+    Each file is written as soon as it is built and dropped before the next, and each
+    frame of the world is dropped once no export still to come reads it: what is in
+    memory at a time is the world and one file, not every file.
+    """
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     world, channel_spend = simulate_sales(params)
@@ -65,27 +75,12 @@ def generate_company(params: DemoParams, out: Path) -> GenerationReport:
     log.info("simulated the company in %.1f s", time.perf_counter() - began)
 
     defects = DefectLog()
-    files: dict[str, int] = {}
-    crm = inject_crm_defects(
-        build_salesforce(world, as_of=params.as_of),
-        params,
-        defects,
-        stream(params.seed, "crm-defects"),
-    )
-    files |= {
-        f"salesforce/{name}.csv": write_csv(rows, out, f"salesforce/{name}.csv")
-        for name, rows in crm.items()
-    }
+    files = _salesforce(world, params, defects, out)
     crosswalk = hubspot_crosswalk(world, stream(params.seed, "hubspot"))
-    hubspot = build_hubspot(world, stream(params.seed, "hubspot"), crosswalk=crosswalk)
-    hubspot = inject_hubspot_defects(
-        hubspot, params, defects, stream(params.seed, "hubspot-defects")
-    )
-    files |= {
-        f"hubspot/{name}.csv": write_csv(rows, out, f"hubspot/{name}.csv")
-        for name, rows in hubspot.items()
-    }
+    files |= _hubspot(world, crosswalk, params, defects, out)
+    world = _without(world, "campaigns", "touches", "opportunity_history", "activities")
     files |= _billing_and_support(world, products, params, out)
+    world = _without(world, "subscriptions", "invoices", "tickets")
     files |= _operations(world, channel_spend, crosswalk, params, out)
     files |= write_truth(world, params, defects, crosswalk, out)
     return GenerationReport(out, files, time.perf_counter() - began)
@@ -105,7 +100,39 @@ def _simulate_operations(params: DemoParams, world: World) -> None:
     calendar = FiscalCalendar(params.fiscal_year_start_month)
     world.quotas = simulate_quotas(world.users, calendar, start, as_of)
     world.requests = simulate_requests(world.users, start, as_of, stream(params.seed, "requests"))
-    world.web_sessions = simulate_web(world.people, world.accounts, stream(params.seed, "web"))
+
+
+def _without(world: World, *names: str) -> World:
+    """`world` with the frames `names` emptied, once no export still to come reads them."""
+    return replace(world, **{name: pd.DataFrame() for name in names})
+
+
+def _salesforce(world: World, params: DemoParams, defects: DefectLog, out: Path) -> dict[str, int]:
+    objects = salesforce_objects(world, as_of=params.as_of)
+    rng = stream(params.seed, "crm-defects")
+    # The objects with defects come first, in the order their defects are drawn.
+    order = [*CRM_DEFECT_OBJECTS, *(name for name in objects if name not in CRM_DEFECT_OBJECTS)]
+    files: dict[str, int] = {}
+    for name in order:
+        rows = objects[name]()
+        if name in CRM_DEFECT_OBJECTS:
+            rows = inject_crm_object_defects(name, to_frame(rows), params, defects, rng)
+        files[f"salesforce/{name}.csv"] = write_csv(rows, out, f"salesforce/{name}.csv")
+        del rows  # before the next object is built
+    return files
+
+
+def _hubspot(
+    world: World, crosswalk: pd.DataFrame, params: DemoParams, defects: DefectLog, out: Path
+) -> dict[str, int]:
+    files: dict[str, int] = {}
+    rng = stream(params.seed, "hubspot-defects")
+    for name, rows in hubspot_files(world, stream(params.seed, "hubspot"), crosswalk=crosswalk):
+        if name == "contacts":  # the only HubSpot file with defects
+            rows = inject_hubspot_defects({name: to_frame(rows)}, params, defects, rng)[name]
+        files[f"hubspot/{name}.csv"] = write_csv(rows, out, f"hubspot/{name}.csv")
+        del rows  # before the next file is built
+    return files
 
 
 def _billing_and_support(
@@ -149,9 +176,8 @@ def _operations(
         salesforce_ids(world.opportunities["opportunity_id"], "006").to_numpy(),
         index=world.opportunities["opportunity_id"].to_numpy(),
     )
-    hubspot_ids = crosswalk.set_index("person_id")["hubspot_id"]
-    files = {
-        "finance/gtm_costs.csv": build_gtm_ledger(
+    files: dict[str, Callable[[], pd.DataFrame | LazyRows]] = {
+        "finance/gtm_costs.csv": lambda: build_gtm_ledger(
             world.users,
             world.teams,
             world.opportunities,
@@ -159,18 +185,26 @@ def _operations(
             months,
             stream(params.seed, "finance-export"),
         ),
-        "web/sessions.csv": build_sessions(world.web_sessions, world.accounts, hubspot_ids),
-        "stack/applications.csv": build_tool_inventory(world.tools),
-        "stack/usage.csv": build_tool_usage(world.tools, world.tool_usage, world.users),
-        "enablement/content.csv": build_content(world.content, world.users),
-        "enablement/content_usage.csv": build_content_usage(
+        "web/sessions.csv": lambda: _web_sessions(world, crosswalk, params),
+        "stack/applications.csv": lambda: build_tool_inventory(world.tools),
+        "stack/usage.csv": lambda: build_tool_usage(world.tools, world.tool_usage, world.users),
+        "enablement/content.csv": lambda: build_content(world.content, world.users),
+        "enablement/content_usage.csv": lambda: build_content_usage(
             world.content_usage, world.users, crm_opportunities
         ),
-        "partners/registrations.csv": build_registrations(
+        "partners/registrations.csv": lambda: build_registrations(
             world.partner_deals, world.partners, world.accounts, crm_opportunities
         ),
-        "planning/territories.csv": build_territories(world.territories, world.users),
-        "planning/quotas.csv": build_quotas(world.quotas, world.users, calendar),
-        "revops/requests.csv": build_requests(world.requests, world.users),
+        "planning/territories.csv": lambda: build_territories(world.territories, world.users),
+        "planning/quotas.csv": lambda: build_quotas(world.quotas, world.users, calendar),
+        "revops/requests.csv": lambda: build_requests(world.requests, world.users),
     }
-    return {name: write_csv(rows, out, name) for name, rows in files.items()}
+    return {name: write_csv(build(), out, name) for name, build in files.items()}
+
+
+def _web_sessions(world: World, crosswalk: pd.DataFrame, params: DemoParams) -> LazyRows:
+    """The web sessions, simulated only now: they are the largest frame of all, and only
+    their export reads them."""
+    sessions = simulate_web(world.people, world.accounts, stream(params.seed, "web"))
+    hubspot_ids = crosswalk.set_index("person_id")["hubspot_id"]
+    return session_rows(sessions, world.accounts, hubspot_ids)

@@ -20,10 +20,13 @@ from revops.demo.defects import (
     respell_industries,
 )
 from revops.demo.ids import hubspot_id, salesforce_id
-from revops.demo.params import DemoParams
+from revops.demo.params import DefectRates, DemoParams
 
 # Record numbers of records the defects invent start far above the simulated ones.
 INVENTED = 900_000_000
+# The Salesforce objects `inject_crm_defects` changes, in the order it draws their defects.
+CRM_DEFECT_OBJECTS = ("Account", "Contact", "Lead", "Opportunity")
+PERSON_PREFIX = {"Contact": "003", "Lead": "00Q"}
 
 
 class _Where(TypedDict):
@@ -53,11 +56,34 @@ def inject_crm_defects(
     objects: dict[str, pd.DataFrame], params: DemoParams, log: DefectLog, rng: np.random.Generator
 ) -> dict[str, pd.DataFrame]:
     """Duplicates, blanks, malformed values, respellings and orphans in the CRM export."""
+    out = dict(objects)
+    for name in CRM_DEFECT_OBJECTS:
+        out[name] = inject_crm_object_defects(name, objects[name], params, log, rng)
+    return out
+
+
+def inject_crm_object_defects(
+    name: str, rows: pd.DataFrame, params: DemoParams, log: DefectLog, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The defects of one CRM object, `rows` unchanged for an object without any.
+
+    Called for each of `CRM_DEFECT_OBJECTS` in turn, with one generator, it makes the
+    changes :func:`inject_crm_defects` makes, without holding every object at once.
+    """
     rates = params.defects
     where = _Where(rng=rng, log=log, system="salesforce", id_column="Id")
-    out = dict(objects)
+    if name == "Account":
+        return _account_defects(rows, rates, where)
+    if name in ("Contact", "Lead"):
+        return _person_defects(name, rows, rates, where)
+    if name == "Opportunity":
+        return _opportunity_defects(rows, rates, where)
+    return rows
+
+
+def _account_defects(accounts: pd.DataFrame, rates: DefectRates, where: _Where) -> pd.DataFrame:
     accounts = duplicate_accounts(
-        objects["Account"],
+        accounts,
         new_ids=_salesforce_ids("001"),
         name="Name",
         domain="Website",
@@ -68,34 +94,35 @@ def inject_crm_defects(
     accounts = respell_countries(
         accounts, "BillingCountry", rate=rates.inconsistent_country, object="Account", **where
     )
-    out["Account"] = respell_industries(
+    return respell_industries(
         accounts, "Industry", rate=rates.inconsistent_industry, object="Account", **where
     )
-    for name, prefix in (("Contact", "003"), ("Lead", "00Q")):
-        people = duplicate_people(
-            objects[name],
-            new_ids=_salesforce_ids(prefix),
-            first="FirstName",
-            last="LastName",
-            email="Email",
-            phone="Phone",
-            rate=rates.duplicate_person,
-            object=name,
-            **where,
-        )
-        people = blank_required(
-            people, ["Email"], rate=rates.missing_required, object=name, **where
-        )
-        people = corrupt_emails(people, "Email", rate=rates.invalid_email, object=name, **where)
-        out[name] = corrupt_phones(people, "Phone", rate=rates.invalid_phone, object=name, **where)
-    deals = blank_required(
-        objects["Opportunity"],
-        ["Amount"],
-        rate=rates.missing_required,
-        object="Opportunity",
+
+
+def _person_defects(
+    name: str, people: pd.DataFrame, rates: DefectRates, where: _Where
+) -> pd.DataFrame:
+    people = duplicate_people(
+        people,
+        new_ids=_salesforce_ids(PERSON_PREFIX[name]),
+        first="FirstName",
+        last="LastName",
+        email="Email",
+        phone="Phone",
+        rate=rates.duplicate_person,
+        object=name,
         **where,
     )
-    out["Opportunity"] = orphan_references(
+    people = blank_required(people, ["Email"], rate=rates.missing_required, object=name, **where)
+    people = corrupt_emails(people, "Email", rate=rates.invalid_email, object=name, **where)
+    return corrupt_phones(people, "Phone", rate=rates.invalid_phone, object=name, **where)
+
+
+def _opportunity_defects(deals: pd.DataFrame, rates: DefectRates, where: _Where) -> pd.DataFrame:
+    deals = blank_required(
+        deals, ["Amount"], rate=rates.missing_required, object="Opportunity", **where
+    )
+    return orphan_references(
         deals,
         "AccountId",
         new_ids=_salesforce_ids("001"),
@@ -103,7 +130,6 @@ def inject_crm_defects(
         object="Opportunity",
         **where,
     )
-    return out
 
 
 def inject_hubspot_defects(

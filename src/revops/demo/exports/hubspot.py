@@ -14,6 +14,7 @@ returns them, so the ground truth can keep them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from revops.demo.defects.names import TYPO_KINDS, typo
-from revops.demo.exports.files import write_csv
+from revops.demo.exports.files import LazyRows, write_csv
 from revops.demo.exports.hubspot_events import (
     build_email_events,
     build_form_submissions,
@@ -49,6 +50,7 @@ NAME_TYPO_RATE = 0.03
 PERSONAL_EMAIL_RATE = 0.03
 EMAIL_CASE_RATE = 0.02
 PERSONAL_DOMAINS = ["gmail.com", "yahoo.com", "outlook.com", "hotmail.com"]
+DIFFERENCES = np.array(["none", "name_typo", "personal_email", "email_case"], dtype=object)
 # Channel → Original Source; organic visitors split across the sources HubSpot sees.
 ANALYTICS_SOURCE = {
     "paid_search": "PAID_SEARCH",
@@ -90,25 +92,34 @@ def _draw_crosswalk(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     draw, side, op, spot, key = (rng.random(size) for _ in range(5))
     domain = rng.integers(0, len(PERSONAL_DOMAINS), size)
     digits = rng.integers(1, 100, size)
-    kind = np.select(
-        [
-            draw < NAME_TYPO_RATE,
-            draw < NAME_TYPO_RATE + PERSONAL_EMAIL_RATE,
-            draw < NAME_TYPO_RATE + PERSONAL_EMAIL_RATE + EMAIL_CASE_RATE,
-        ],
-        ["name_typo", "personal_email", "email_case"],
-        "none",
-    )
-    cased = _recased(email)
+    kind = DIFFERENCES[
+        np.select(
+            [
+                draw < NAME_TYPO_RATE,
+                draw < NAME_TYPO_RATE + PERSONAL_EMAIL_RATE,
+                draw < NAME_TYPO_RATE + PERSONAL_EMAIL_RATE + EMAIL_CASE_RATE,
+            ],
+            [1, 2, 3],
+            0,
+        )
+    ]
     typo_last = (last.str.len() >= 2) & ((side < 0.5) | (first.str.len() < 2))
     typo_first = ~typo_last & (first.str.len() >= 2)
     kind[(kind == "name_typo") & ~(typo_last | typo_first)] = "none"
-    kind[(kind == "email_case") & (cased == email)] = "none"
     is_typo = kind == "name_typo"
     new_last = _with_typos(last, is_typo & typo_last.to_numpy(), op, spot, key)
     new_first = _with_typos(first, is_typo & typo_first.to_numpy(), op, spot, key)
-    personal = _personal_email(first, last, email, domain, digits)
-    new_email = email.where(kind != "personal_email", personal).where(kind != "email_case", cased)
+    # Recased and personal addresses are worked out only for the few contacts with one.
+    new_email = email.copy()
+    case = np.flatnonzero(kind == "email_case")
+    cased = _recased(email.iloc[case]).to_numpy()
+    kind[case[cased == email.iloc[case].to_numpy()]] = "none"
+    new_email.iloc[case] = cased
+    mine = np.flatnonzero(kind == "personal_email")
+    given, family, work = (text.iloc[mine].reset_index(drop=True) for text in (first, last, email))
+    new_email.iloc[mine] = _personal_email(
+        given, family, work, domain[mine], digits[mine]
+    ).to_numpy()
     return pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy(),
@@ -123,10 +134,13 @@ def _draw_crosswalk(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     )
 
 
-def build_hubspot(
+def hubspot_files(
     world: World, rng: np.random.Generator, *, crosswalk: pd.DataFrame | None = None
-) -> dict[str, pd.DataFrame]:
-    """HubSpot's files, file stem → rows (all values as text).
+) -> Iterator[tuple[str, pd.DataFrame | LazyRows]]:
+    """HubSpot's files, one after the other: (file stem, rows), all values as text.
+
+    Each file is built only when the iteration reaches it (they draw from one generator
+    in turn), so a caller that writes each before taking the next holds one at a time.
 
     Without a `crosswalk`, it is drawn as :func:`hubspot_crosswalk` draws it from `rng`.
     Everything else is drawn from a child generator spawned from `rng`, independent of
@@ -140,12 +154,10 @@ def build_hubspot(
     else:  # line it up with the contacts, whatever order it comes in
         crosswalk = crosswalk.set_index("person_id").loc[people["person_id"]].reset_index()
     millis = events.integers(0, 1000, len(people))
-    contacts = _contacts(world, people, crosswalk, millis, events)
-    return {
-        "contacts": contacts,
-        "form_submissions": build_form_submissions(world, people, crosswalk, millis, events),
-        "email_events": build_email_events(world, crosswalk, events),
-    }
+    yield "contacts", _contacts(world, people, crosswalk, millis, events)
+    yield "form_submissions", build_form_submissions(world, people, crosswalk, millis, events)
+    del people  # the email events, the largest file, do without: let them go first
+    yield "email_events", build_email_events(world, crosswalk, events)
 
 
 def export_hubspot(
@@ -157,10 +169,12 @@ def export_hubspot(
 ) -> dict[str, int]:
     """Write `out_dir/hubspot/<file>.csv`; file stem → rows written.
 
-    The arguments are those of :func:`build_hubspot`.
+    The arguments are those of :func:`hubspot_files`.
     """
-    files = build_hubspot(world, rng, crosswalk=crosswalk)
-    return {name: write_csv(rows, out_dir, f"hubspot/{name}.csv") for name, rows in files.items()}
+    return {
+        name: write_csv(rows, out_dir, f"hubspot/{name}.csv")
+        for name, rows in hubspot_files(world, rng, crosswalk=crosswalk)
+    }
 
 
 def _hubspot_people(world: World) -> pd.DataFrame:

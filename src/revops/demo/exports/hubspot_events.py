@@ -15,9 +15,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from revops.demo.exports.files import LazyRows
 from revops.demo.exports.salesforce_format import as_datetime64, by_number, frame_of, sf_text
 from revops.demo.frames import World
-from revops.demo.ids import canonical_number, hubspot_id, random_uuid
+from revops.demo.ids import (
+    canonical_number,
+    hubspot_id,
+    random_uuid,
+    random_uuid_bytes,
+    uuid_text,
+)
 
 SITE = "https://www.revops-demo.com"
 FORM_COLUMNS = [
@@ -112,9 +119,7 @@ def build_form_submissions(
     )
 
 
-def build_email_events(
-    world: World, crosswalk: pd.DataFrame, rng: np.random.Generator
-) -> pd.DataFrame:
+def build_email_events(world: World, crosswalk: pd.DataFrame, rng: np.random.Generator) -> LazyRows:
     """The events of each campaign email sent to a contact, sorted by time.
 
     Every send is `SENT`, then `DELIVERED` or (for a malformed address, or now and then)
@@ -150,25 +155,35 @@ def build_email_events(
         ("CLICK", ~bounced & replied, click_at),
     ]
     member = np.concatenate([np.flatnonzero(mask) for _, mask, _ in parts])
-    kind = np.concatenate([np.full(int(mask.sum()), name) for name, mask, _ in parts])
+    kind = np.concatenate(
+        [np.full(int(mask.sum()), code, dtype=np.int8) for code, (_, mask, _) in enumerate(parts)]
+    )
+    names = np.array([name for name, _, _ in parts], dtype=object)
     at = np.concatenate([stamps[mask] for _, mask, stamps in parts])
     millis = rng.integers(0, 1000, len(member))
-    rank = pd.Series(kind).map(EVENT_ORDER).to_numpy()
+    rank = np.array([EVENT_ORDER[name] for name in names])[kind]
     order = np.lexsort((member, rank, _with_millis(at, millis)))
     member, kind, at, millis = member[order], kind[order], at[order], millis[order]
-    campaign = members["campaign_id"].to_numpy()[member]
-    link = SITE + "/" + members["type"].map(EMAILED) + "/" + members["slug"]
-    return pd.DataFrame(
-        {
-            "id": random_uuid(rng, len(member)),
-            "created": hubspot_time(at, millis).to_numpy(),
-            "type": kind.astype(object),
-            "recipient": recipient.to_numpy()[member],
-            "emailCampaignId": hubspot_id(canonical_number(pd.Series(campaign)), lead=2),
-            "url": np.where(kind == "CLICK", link.to_numpy()[member], ""),
-        },
-        columns=EMAIL_EVENT_COLUMNS,
-    )
+    ids = random_uuid_bytes(rng, len(member))
+    recipients = recipient.to_numpy()
+    campaigns = canonical_number(members["campaign_id"])
+    links = (SITE + "/" + members["type"].map(EMAILED) + "/" + members["slug"]).to_numpy()
+
+    def rows(part: slice) -> pd.DataFrame:
+        sent_to, name = member[part], names[kind[part]]
+        return pd.DataFrame(
+            {
+                "id": uuid_text(ids[part]),
+                "created": hubspot_time(at[part], millis[part]).to_numpy(),
+                "type": name,
+                "recipient": recipients[sent_to],
+                "emailCampaignId": hubspot_id(campaigns[sent_to], lead=2),
+                "url": np.where(name == "CLICK", links[sent_to], ""),
+            },
+            columns=EMAIL_EVENT_COLUMNS,
+        )
+
+    return LazyRows(len(member), rows)
 
 
 def is_subscriber(world: World, people: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -185,17 +200,18 @@ def is_subscriber(world: World, people: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def hubspot_time(stamps: npt.NDArray[np.datetime64], millis: npt.ArrayLike) -> pd.Series:
-    """HubSpot's ISO timestamps (`2024-03-01T14:05:00.123Z`); `""` for NaT.
+    """HubSpot's ISO timestamps (`2024-03-01T14:05:00.123Z`) of `stamps` (whole seconds
+    are kept) and `millis` (0 to 999); `""` for NaT.
 
     Examples:
         >>> when = np.array(["2024-03-01T14:05:00", "NaT"], dtype="datetime64[s]")
         >>> hubspot_time(when, [123, 0]).tolist()
         ['2024-03-01T14:05:00.123Z', '']
     """
-    seconds = stamps.astype("datetime64[s]")
-    text = pd.Series(np.datetime_as_string(seconds, unit="s"), dtype=object)
-    fraction = pd.Series(np.asarray(millis, dtype=np.int64)).astype(str).str.zfill(3)
-    return (text + "." + fraction + "Z").where(~np.isnat(seconds), "").astype(object)
+    moments = _with_millis(stamps.astype("datetime64[s]"), np.asarray(millis, dtype=np.int64))
+    text = np.char.add(np.datetime_as_string(moments, unit="ms"), "Z").astype(object)
+    text[np.isnat(moments)] = ""
+    return pd.Series(text, dtype=object)
 
 
 def _with_millis(

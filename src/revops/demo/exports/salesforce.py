@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from revops.demo.exports.files import write_csv
+from revops.demo.exports.files import LazyRows, write_csv
 from revops.demo.exports.salesforce_activity import (
     build_campaign_members,
     build_campaigns,
@@ -93,13 +93,15 @@ CATEGORY_PROBABILITY = {"Omitted": 0.0, "Pipeline": 20.0, "Best Case": 50.0, "Co
 CATEGORY_API_VALUE = {"Best Case": "BestCase", "Commit": "Forecast"}
 
 
-def build_salesforce(
+def salesforce_objects(
     world: World,
     *,
     stages_probability: dict[str, float] | None = None,
     as_of: date | None = None,
-) -> dict[str, pd.DataFrame]:
-    """Every CRM object's export rows, object name → rows (all values as text).
+) -> dict[str, Callable[[], pd.DataFrame | LazyRows]]:
+    """How to build every CRM object's export rows (all values as text): object name →
+    a function building them, so each can be built just before it is written. The
+    largest objects come as `LazyRows`.
 
     Args:
         world: the demo company.
@@ -111,32 +113,6 @@ def build_salesforce(
             lead and campaign statuses and which users are active. Defaults to the
             latest moment in the world.
     """
-    builders = _builders(world, stages_probability, as_of)
-    return {name: build() for name, build in builders.items()}
-
-
-def export_salesforce(
-    world: World,
-    out_dir: Path,
-    *,
-    stages_probability: dict[str, float] | None = None,
-    as_of: date | None = None,
-) -> dict[str, int]:
-    """Write `out_dir/salesforce/<Object>.csv` for every CRM object; object → rows written.
-
-    The arguments are those of :func:`build_salesforce`. Each object is written as soon
-    as it is built, so only one is held in memory at a time.
-    """
-    builders = _builders(world, stages_probability, as_of)
-    return {
-        name: write_csv(build(), out_dir, f"salesforce/{name}.csv")
-        for name, build in builders.items()
-    }
-
-
-def _builders(
-    world: World, stages_probability: dict[str, float] | None, as_of: date | None
-) -> dict[str, Callable[[], pd.DataFrame]]:
     now = _moment(as_of) if as_of is not None else infer_as_of(world)
     probability = _percent(stages_probability or STAGE_PROBABILITY)
     records = person_records(world)
@@ -152,6 +128,25 @@ def _builders(
         "CampaignMember": lambda: build_campaign_members(world, records),
         "User": lambda: build_users(world, now),
         "UserRole": lambda: build_user_roles(world),
+    }
+
+
+def export_salesforce(
+    world: World,
+    out_dir: Path,
+    *,
+    stages_probability: dict[str, float] | None = None,
+    as_of: date | None = None,
+) -> dict[str, int]:
+    """Write `out_dir/salesforce/<Object>.csv` for every CRM object; object → rows written.
+
+    The arguments are those of :func:`salesforce_objects`. Each object is written as
+    soon as it is built, so only one is held in memory at a time.
+    """
+    objects = salesforce_objects(world, stages_probability=stages_probability, as_of=as_of)
+    return {
+        name: write_csv(build(), out_dir, f"salesforce/{name}.csv")
+        for name, build in objects.items()
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from revops.demo.exports.files import LazyRows
 from revops.demo.exports.salesforce_format import (
     LEAD_SOURCE,
     as_datetime64,
@@ -113,7 +114,7 @@ def build_campaigns(world: World, as_of: np.datetime64) -> pd.DataFrame:
     )
 
 
-def build_campaign_members(world: World, records: pd.DataFrame) -> pd.DataFrame:
+def build_campaign_members(world: World, records: pd.DataFrame) -> LazyRows:
     """One CampaignMember per campaign and person touched, at their furthest status.
 
     Ids follow the order members were added. A converted lead's membership carries both
@@ -132,19 +133,34 @@ def build_campaign_members(world: World, records: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["created", "campaign_id", "person_id"], kind="stable")
         .reset_index(drop=True)
     )
-    person = members["person_id"]
     unique = records.drop_duplicates("person_id").set_index("person_id")
-    lead = sf_text(person.map(unique["lead_sfid"]))
-    lead = lead.where(person.isin(unique.index), salesforce_ids(person, "00Q"))
+    people = unique[["lead_sfid", "contact_sfid"]]
+
+    def rows(part: slice) -> pd.DataFrame:
+        return _campaign_members(members.iloc[part], range(len(members))[part], people)
+
+    return LazyRows(len(members), rows)
+
+
+def _campaign_members(
+    members: pd.DataFrame, positions: range, people: pd.DataFrame
+) -> pd.DataFrame:
+    """The CampaignMember rows of `members`, the members at `positions` in the order
+    they were added; `people` holds each known person's `lead_sfid` and `contact_sfid`."""
+    person = members["person_id"]
+    lead = sf_text(person.map(people["lead_sfid"]))
+    # Not `isin`, which would hash every known person again for each slice.
+    known = people.index.get_indexer(pd.Index(person)) >= 0
+    lead = lead.where(known, salesforce_ids(person, "00Q"))
     created = as_datetime64(members["created"], "s")
     responded = as_datetime64(members["responded"], "s")
     return shape(
         {
-            "Id": pd.Series(salesforce_id("00v", np.arange(len(members)) + SEQUENCE_START)),
+            "Id": pd.Series(salesforce_id("00v", np.asarray(positions) + SEQUENCE_START)),
             "IsDeleted": "false",
             "CampaignId": salesforce_ids(members["campaign_id"], "701"),
             "LeadId": lead,
-            "ContactId": sf_text(person.map(unique["contact_sfid"])),
+            "ContactId": sf_text(person.map(people["contact_sfid"])),
             "Status": pd.Series(MEMBER_STATUS[members["rank"].to_numpy(dtype=int)]),
             "HasResponded": sf_bool(members["rank"] > 0),
             "FirstRespondedDate": sf_date(pd.Series(responded)),
@@ -156,9 +172,13 @@ def build_campaign_members(world: World, records: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def build_tasks(world: World, records: pd.DataFrame) -> pd.DataFrame:
+def build_tasks(world: World, records: pd.DataFrame) -> LazyRows:
     """Calls, emails and to-dos, logged completed when they happened."""
     tasks = _activities(world, records, list(TASK_KINDS))
+    return LazyRows(len(tasks), lambda part: _tasks(tasks.iloc[part]))
+
+
+def _tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     kind = tasks["type"]
     stamp = sf_datetime(tasks["occurred_at"])
     return shape(
@@ -186,9 +206,13 @@ def build_tasks(world: World, records: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def build_events(world: World, records: pd.DataFrame) -> pd.DataFrame:
+def build_events(world: World, records: pd.DataFrame) -> LazyRows:
     """Meetings and demos, booked one to seven days ahead."""
     events = _activities(world, records, list(EVENT_KINDS))
+    return LazyRows(len(events), lambda part: _events(events.iloc[part]))
+
+
+def _events(events: pd.DataFrame) -> pd.DataFrame:
     kind = events["type"]
     minutes = kind.map({k: v[1] for k, v in EVENT_KINDS.items()}).to_numpy(dtype=np.int64)
     start = as_datetime64(events["occurred_at"], "s")

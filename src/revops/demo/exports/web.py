@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from revops.demo.exports.files import LazyRows
+
 CHANNEL_GROUPS = {
     "paid_search": "Paid Search",
     "paid_social": "Paid Social",
@@ -51,4 +53,13 @@ def build_sessions(
             "Company domain": domains.fillna(""),
         },
         columns=COLUMNS,
+    )
+
+
+def session_rows(
+    sessions: pd.DataFrame, accounts: pd.DataFrame, user_ids: pd.Series | None = None
+) -> LazyRows:
+    """:func:`build_sessions` a slice of sessions at a time: each row is its session's."""
+    return LazyRows(
+        len(sessions), lambda part: build_sessions(sessions.iloc[part], accounts, user_ids)
     )

@@ -54,6 +54,7 @@ RUSH = 0.4  # chance a deal due in the first 45 days of fiscal Q1 closes in Q4 i
 ACTIVITY_RATE = np.array([1.3, 1.1, 0.9])  # a week, by segment
 ACTIVITY_TYPES = np.array(["call", "email", "meeting", "demo", "task"], dtype=object)
 CALL_OUTCOMES = np.array(["completed", "no_answer", "left_voicemail"], dtype=object)
+MEETING_OUTCOMES = np.array(["held", "no_show"], dtype=object)
 LOST_REASONS = np.array(["No Decision", "Budget", "Timing", "Lost to Competitor", "Price",
                          "Missing Feature"], dtype=object)  # fmt: skip
 
@@ -509,7 +510,7 @@ def _activity_frame(work: pd.DataFrame, people: pd.DataFrame, ctx: _Context) -> 
         [kind == 0, (kind == 2) | (kind == 3)],
         [
             CALL_OUTCOMES[rng.choice(3, n, p=[0.45, 0.35, 0.2])],
-            np.where(rng.random(n) < 0.85, "held", "no_show"),
+            MEETING_OUTCOMES[np.where(rng.random(n) < 0.85, 0, 1)],
         ],
         "completed",
     )
@@ -524,7 +525,7 @@ def _activity_frame(work: pd.DataFrame, people: pd.DataFrame, ctx: _Context) -> 
             "account_id": work["account_id"].to_numpy(object)[order],
             "opportunity_id": work["opportunity_id"].to_numpy(object)[order],
             "occurred_at": stamps(at[order]),
-            "outcome": outcome[order].astype(object),
+            "outcome": outcome[order],
         }
     )
     return frame[list(FRAMES["activities"])]

@@ -60,6 +60,9 @@ TITLES = np.array(
      "Sales Manager", "Account Executive", "Business Analyst", "Marketing Coordinator"],
     dtype=object,
 )  # fmt: skip
+# Touch statuses as codes into one array of them, so millions of touches share three strings.
+TOUCH_STATUSES = np.array(["sent", "responded", "attended"], dtype=object)
+SENT, RESPONDED, ATTENDED = range(3)
 CALLING = {"US": "1", "CA": "1", "GB": "44", "DE": "49", "FR": "33", "NL": "31", "IE": "353",
            "ES": "34", "IT": "39", "SE": "46", "CH": "41", "IL": "972", "DK": "45", "NO": "47",
            "BE": "32", "AU": "61", "JP": "81", "SG": "65", "IN": "91", "NZ": "64", "BR": "55",
@@ -273,8 +276,8 @@ def _touches(
     keep = (at >= created[person]) & (at <= now)
     status = np.where(
         np.isin(kind[pick], ("event", "webinar")) & (rng.random(person.size) < 0.4),
-        "attended",
-        np.where(rng.random(person.size) < 0.25, "responded", "sent"),
+        ATTENDED,
+        np.where(rng.random(person.size) < 0.25, RESPONDED, SENT),
     )
     came = np.flatnonzero(campaign >= 0)
     touches = pd.DataFrame(
@@ -284,9 +287,11 @@ def _touches(
                 np.concatenate([campaign[came], pick[keep]])
             ],
             "touched_at": stamps(np.concatenate([created[came], at[keep]])),
-            "status": np.concatenate(
-                [np.where(kind[campaign[came]] == "event", "attended", "responded"), status[keep]]
-            ).astype(object),
+            "status": TOUCH_STATUSES[
+                np.concatenate(
+                    [np.where(kind[campaign[came]] == "event", ATTENDED, RESPONDED), status[keep]]
+                )
+            ],
         }
     )
     touches = touches.sort_values(["touched_at", "person_id"], kind="stable")

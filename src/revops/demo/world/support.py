@@ -21,7 +21,7 @@ from revops.demo.world.billing import ADDON_ID
 
 Array = npt.NDArray[Any]
 
-PRIORITIES = np.array(["low", "normal", "high", "urgent"])
+PRIORITIES = np.array(["low", "normal", "high", "urgent"], dtype=object)
 RESOLUTION_HOURS = np.array([40.0, 20.0, 8.0, 3.0])  # median, by priority
 RATED_SHARE = 0.4
 
