@@ -24,6 +24,9 @@ from revops.demo.params import DefectRates, DemoParams
 
 # Record numbers of records the defects invent start far above the simulated ones.
 INVENTED = 900_000_000
+# Ids of deleted records that orphans point at: a range of their own, so an orphan never
+# names a duplicate the defects created.
+DELETED = 2 * INVENTED
 # The Salesforce objects `inject_crm_defects` changes, in the order it draws their defects.
 CRM_DEFECT_OBJECTS = ("Account", "Contact", "Lead", "Opportunity")
 PERSON_PREFIX = {"Contact": "003", "Lead": "00Q"}
@@ -36,13 +39,15 @@ class _Where(TypedDict):
     id_column: str
 
 
-def _salesforce_ids(prefix: str) -> Callable[[int], Sequence[str]]:
-    return _allocator(lambda numbers: salesforce_id(prefix, numbers))
+def _salesforce_ids(prefix: str, start: int = INVENTED) -> Callable[[int], Sequence[str]]:
+    return _allocator(lambda numbers: salesforce_id(prefix, numbers), start)
 
 
-def _allocator(make: Callable[[np.ndarray], np.ndarray]) -> Callable[[int], Sequence[str]]:
+def _allocator(
+    make: Callable[[np.ndarray], np.ndarray], start: int = INVENTED
+) -> Callable[[int], Sequence[str]]:
     """New ids on demand, never repeating, from `make(record numbers)`."""
-    used = [INVENTED]
+    used = [start]
 
     def allocate(count: int) -> Sequence[str]:
         numbers = np.arange(used[0], used[0] + count)
@@ -125,7 +130,7 @@ def _opportunity_defects(deals: pd.DataFrame, rates: DefectRates, where: _Where)
     return orphan_references(
         deals,
         "AccountId",
-        new_ids=_salesforce_ids("001"),
+        new_ids=_salesforce_ids("001", start=DELETED),
         rate=rates.orphan_reference,
         object="Opportunity",
         **where,

@@ -279,7 +279,9 @@ def _simulate(spec: pd.DataFrame, ctx: _Context) -> _Batch:
         if k:
             factor = np.where(k < 4, rng.lognormal(0.05, 0.2, n), rng.uniform(0.8, 1.0, n))
             amount = np.where(here & (rng.random(n) < AMOUNT_CHANGE[k]), amount * factor, amount)
-            amount = np.round(amount, -1)
+            # Only a deal that reached the stage gets a new (rounded) amount: the amount
+            # of every other deal must stay the one its history last recorded.
+            amount = np.where(here, np.round(amount, -1), amount)
             remaining = length * (1 - done[:, k - 1]) * rng.uniform(0.5, 1.0, n)
             revise = here & (expected < entry[:, k] + 7)
             expected = np.where(revise, np.floor(entry[:, k] + 7 + remaining), expected)

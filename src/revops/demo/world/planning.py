@@ -30,6 +30,16 @@ PARTNER_SUFFIXES = np.array(["Consulting", "Partners", "Solutions", "Group", "Di
 SEGMENT_QUOTA = {"smb": 90_000.0, "mid_market": 180_000.0, "enterprise": 350_000.0}
 
 
+def _partner_names(count: int, rng: np.random.Generator) -> list[str]:
+    """`count` different partner names (a number is added once the combinations run out)."""
+    names = [f"{a} {b}" for a in PARTNER_NAMES for b in PARTNER_SUFFIXES]
+    order = rng.permutation(len(names))
+    return [
+        names[order[i % len(names)]] + (f" {i // len(names) + 1}" if i >= len(names) else "")
+        for i in range(count)
+    ]
+
+
 def simulate_partners(
     accounts: pd.DataFrame, opportunities: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -40,14 +50,7 @@ def simulate_partners(
     partners = pd.DataFrame(
         {
             "partner_id": [f"prt-{i:03d}" for i in range(1, count + 1)],
-            "name": [
-                f"{a} {b}"
-                for a, b in zip(
-                    rng.choice(PARTNER_NAMES, count),
-                    rng.choice(PARTNER_SUFFIXES, count),
-                    strict=True,
-                )
-            ],
+            "name": _partner_names(count, rng),
             "type": rng.choice(
                 np.array(["referral", "reseller", "technology"]), count, p=[0.5, 0.3, 0.2]
             ),
