@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -104,3 +105,18 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
         main(list(args))
     out, err = capsys.readouterr()
     return int(caught.value.code or 0), out, err
+
+
+def salesforce_sample() -> Path:
+    """The real Salesforce export sample in the team's shared folder (`../shared` of the
+    project root, wherever the clone is), or `$REVOPS_SHARED` when set."""
+    import os
+
+    relative = Path("data/external/salesforce_lwc_recipes")
+    if "REVOPS_SHARED" in os.environ:
+        return Path(os.environ["REVOPS_SHARED"]) / relative
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "shared" / relative).is_dir():
+            return parent / "shared" / relative
+    return Path("/work/shared") / relative

@@ -12,8 +12,9 @@ from revops import Workspace
 from revops.config import DEFAULT_OPPORTUNITY_STAGES
 
 from support import run_cli as run
+from support import salesforce_sample
 
-LWC = Path(__file__).resolve().parents[3] / "shared/data/external/salesforce_lwc_recipes"
+LWC = salesforce_sample()
 
 
 @pytest.fixture

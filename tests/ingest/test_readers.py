@@ -24,7 +24,9 @@ from revops.ingest.readers import (
     read_files,
 )
 
-LWC = Path(__file__).resolve().parents[3] / "shared/data/external/salesforce_lwc_recipes"
+from support import salesforce_sample
+
+LWC = salesforce_sample()
 
 
 def write(folder: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
