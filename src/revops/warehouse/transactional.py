@@ -41,7 +41,13 @@ class TransactionalWarehouse(Warehouse):
             for spec, rows in writes:
                 target = self.table(spec.name, spec.namespace)
                 suffix = f"{spec.namespace}_{spec.name}"
-                staged = temporaries.enter_context(self._temporary(f"_revops_stage_{suffix}", rows))
+                stage = f"_revops_stage_{suffix}"
+                staged = temporaries.enter_context(self._temporary(stage, rows))
+                if spec.mode != "replace" and self._is_empty(target):
+                    # Into an empty table every row is new: no comparison to make.
+                    changes.append(Changes(staged, rows.num_rows, 0))
+                    sources.append(stage)
+                    continue
                 to_write = self._changed_rows(staged, target, spec.mode, spec.key)
                 changed = f"_revops_changes_{suffix}"
                 written = temporaries.enter_context(self._temporary(changed, to_write))
@@ -55,6 +61,10 @@ class TransactionalWarehouse(Warehouse):
                 progress("inserted")
             progress("applied")
         return changes
+
+    @staticmethod
+    def _is_empty(table: ir.Table) -> bool:
+        return int(table.limit(1).count().execute()) == 0
 
     def _lock(self, cursor: Any, target: str) -> None:
         """Keep other writers of `target` out until the transaction ends (readers go on)."""
