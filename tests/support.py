@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -120,3 +121,17 @@ def salesforce_sample() -> Path:
         if (parent / "shared" / relative).is_dir():
             return parent / "shared" / relative
     return Path("/work/shared") / relative
+
+
+class SimulatedCrashError(Exception):
+    """Raised by :func:`crash_at` to stop a load at one of its steps."""
+
+
+def crash_at(step: str) -> Callable[[str], None]:
+    """A load progress callback that fails when the load reaches `step`."""
+
+    def progress(done: str) -> None:
+        if done == step:
+            raise SimulatedCrashError(step)
+
+    return progress

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from decimal import Decimal
 
 import pyarrow as pa
@@ -8,7 +7,7 @@ from revops.errors import LoadError, WarehouseError
 from revops.model.base import TEXT, Column, Entity
 from revops.warehouse import Warehouse
 
-from support import DEAL, DEAL_HISTORY, deals, rows
+from support import DEAL, DEAL_HISTORY, SimulatedCrashError, crash_at, deals, rows
 
 FIRST = deals(
     ("1", "Prospecting", "100.00", "2024-03-31"),
@@ -142,18 +141,6 @@ def test_status_counts_the_rows_of_every_table(warehouse: Warehouse) -> None:
         ("core", "deal", 3),
         ("history", "deal_history", 0),
     ]
-
-
-class SimulatedCrashError(Exception):
-    pass
-
-
-def crash_at(step: str) -> Callable[[str], None]:
-    def progress(done: str) -> None:
-        if done == step:
-            raise SimulatedCrashError(step)
-
-    return progress
 
 
 def test_a_load_that_fails_half_way_changes_nothing_and_the_next_one_succeeds(

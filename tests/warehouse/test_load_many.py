@@ -1,24 +1,10 @@
 """Several tables loaded as one, and a replace narrowed to a scope."""
 
-from collections.abc import Callable
-
 import pytest
 
 from revops.warehouse import LoadSpec, Warehouse
 
-from support import DEAL, DEAL_HISTORY, deals, history, rows
-
-
-class SimulatedCrashError(Exception):
-    pass
-
-
-def crash_at(step: str) -> Callable[[str], None]:
-    def progress(done: str) -> None:
-        if done == step:
-            raise SimulatedCrashError(step)
-
-    return progress
+from support import DEAL, DEAL_HISTORY, SimulatedCrashError, crash_at, deals, history, rows
 
 
 def test_tables_loaded_together_share_one_load_id(warehouse: Warehouse) -> None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from revops.cli.output import OutputFormat, error_console, render
+
+if TYPE_CHECKING:
+    from revops.demo import DemoParams
 
 app = typer.Typer(
     help="The demo company: a generated B2B SaaS go-to-market, ingested into a workspace.",
@@ -19,19 +23,30 @@ DATA_FOLDER = "demo-data"
 SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "web", "finance", "stack",
            "enablement", "partners", "planning", "revops")  # fmt: skip
 
+ACCOUNTS = typer.Option(2_000, "--accounts", min=50, help="Companies in the market.")
+YEARS = typer.Option(3, "--years", min=1, max=10, help="Fiscal years of history.")
+SEED = typer.Option(42, "--seed", min=0, help="Same seed (and --as-of), same company.")
+AS_OF = typer.Option(
+    None, "--as-of", formats=["%Y-%m-%d"], help="The company's today (default: today, UTC)."
+)
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
+
+
+def _params(accounts: int, years: int, seed: int, as_of: datetime | None) -> DemoParams:
+    from revops.demo import DemoParams
+
+    today = as_of.date() if as_of else datetime.now(UTC).date()
+    return DemoParams(accounts=accounts, years=years, seed=seed, as_of=today)
+
 
 @app.callback()
 def demo(
     ctx: typer.Context,
-    accounts: int = typer.Option(2_000, "--accounts", min=50, help="Companies in the market."),
-    years: int = typer.Option(3, "--years", min=1, max=10, help="Fiscal years of history."),
-    seed: int = typer.Option(42, "--seed", min=0, help="Same seed (and --as-of), same company."),
-    as_of: datetime | None = typer.Option(
-        None, "--as-of", formats=["%Y-%m-%d"], help="The company's today (default: today, UTC)."
-    ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.table, "--format", "-f", help="table, json or csv."
-    ),
+    accounts: int = ACCOUNTS,
+    years: int = YEARS,
+    seed: int = SEED,
+    as_of: datetime | None = AS_OF,
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company, ingest every system into a workspace, show what is there.
 
@@ -41,15 +56,13 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     from revops.cli.ingest import print_report
-    from revops.demo import DemoParams
     from revops.demo.generate import generate_company
     from revops.ingest.runner import ingest
     from revops.workspace import Workspace
 
     root = Workspace.locate(ctx.obj.workspace_path or DEMO_WORKSPACE)
     ws = Workspace.open(root) if (root / "revops.yaml").is_file() else Workspace.create(root)
-    today = as_of.date() if as_of else datetime.now(UTC).date()
-    params = DemoParams(accounts=accounts, years=years, seed=seed, as_of=today)
+    params = _params(accounts, years, seed, as_of)
     errors = error_console()
     data = root / DATA_FOLDER
     generated = generate_company(params, data)
@@ -75,27 +88,21 @@ def demo(
 @app.command("generate")
 def generate(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write the exports into."),
-    accounts: int = typer.Option(2_000, "--accounts", min=50, help="Companies in the market."),
-    years: int = typer.Option(3, "--years", min=1, max=10, help="Fiscal years of history."),
-    seed: int = typer.Option(42, "--seed", min=0, help="Same seed (and --as-of), same bytes."),
-    as_of: datetime | None = typer.Option(
-        None, "--as-of", formats=["%Y-%m-%d"], help="The company's today (default: today, UTC)."
-    ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.table, "--format", "-f", help="table, json or csv."
-    ),
+    accounts: int = ACCOUNTS,
+    years: int = YEARS,
+    seed: int = SEED,
+    as_of: datetime | None = AS_OF,
+    fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company's exports (one folder per tool) and its ground truth."""
-    from revops.demo import DemoParams
     from revops.demo.generate import generate_company
 
-    today = as_of.date() if as_of else datetime.now(UTC).date()
-    params = DemoParams(accounts=accounts, years=years, seed=seed, as_of=today)
+    params = _params(accounts, years, seed, as_of)
     report = generate_company(params, out)
     rows = [{"file": name, "rows": count} for name, count in sorted(report.files.items())]
     render(rows, ("file", "rows"), fmt, title=f"Demo company in {out}")
     error_console().print(
-        f"Generated {accounts:,} accounts over {years} fiscal years to {_date(today)} "
+        f"Generated {accounts:,} accounts over {years} fiscal years to {_date(params.as_of)} "
         f"in {report.seconds:.1f} s."
     )
 
