@@ -122,6 +122,52 @@ DEFAULT_LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
 )
 
 
+class MetricSettings(_Frozen):
+    """Conventions where tools differ; every KPI that depends on one says so."""
+
+    churn_dated_at: Literal["period_end", "cancellation"] = Field(
+        default="period_end",
+        description=(
+            "When a cancelled subscription line stops counting as MRR: at the end of the "
+            "period already paid for (end_date; the common subscription-analytics default) "
+            "or on the day the customer cancelled (canceled_at)."
+        ),
+    )
+    reactivation_grace_days: int = Field(
+        default=0,
+        ge=0,
+        le=365,
+        description=(
+            "A customer back within this many days after its last subscription ended is a "
+            "continuation (no churn, no reactivation); after longer, a reactivation. 0 counts "
+            "every return after a month-end at zero as a reactivation."
+        ),
+    )
+    gross_margin: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="Gross margin (0-1) used by customer lifetime value and CAC payback.",
+    )
+    marketing_lead_sources: tuple[str, ...] = Field(
+        default=("paid_search", "paid_social", "organic", "events", "referral", "web"),
+        description=(
+            "Lead sources that make an opportunity marketing-sourced when its sourced_by "
+            "is empty."
+        ),
+    )
+    request_sla_days: dict[str, float] = Field(
+        default_factory=lambda: {"p1": 2.0, "p2": 5.0, "p3": 10.0, "p4": 20.0},
+        description=(
+            "Days within which a RevOps request of each priority should be resolved; "
+            "default_request_sla_days applies to priorities not listed."
+        ),
+    )
+    default_request_sla_days: float = Field(
+        default=10.0, gt=0, description="SLA in days for requests whose priority has none."
+    )
+
+
 class RevOpsConfig(_Frozen):
     """Everything `revops.yaml` holds."""
 
@@ -147,6 +193,10 @@ class RevOpsConfig(_Frozen):
         default=DEFAULT_LIFECYCLE_STAGES,
         min_length=2,
         description="Lifecycle stages of a person, in order (subscriber ... evangelist).",
+    )
+    metrics: MetricSettings = Field(
+        default_factory=MetricSettings,
+        description="Conventions the KPI catalog follows where tools differ.",
     )
 
     @field_validator("opportunity_stages")
@@ -295,4 +345,18 @@ opportunity_stages:
 # Lifecycle stages of a person (lead or contact), in order.
 lifecycle_stages:
 {lifecycle}
+
+# Conventions the KPI catalog follows where tools differ (docs/metrics.md).
+metrics:
+  # When a cancelled subscription stops counting as MRR: period_end or cancellation.
+  churn_dated_at: period_end
+  # Days at zero MRR after which a returning customer counts as reactivated.
+  reactivation_grace_days: 0
+  # Gross margin (0-1) for customer lifetime value and CAC payback.
+  gross_margin: 0.8
+  # Lead sources that make a deal marketing-sourced when its sourced_by is empty.
+  marketing_lead_sources: [paid_search, paid_social, organic, events, referral, web]
+  # Days to resolve a RevOps request, by priority; the default covers the others.
+  request_sla_days: {{p1: 2, p2: 5, p3: 10, p4: 20}}
+  default_request_sla_days: 10
 """

@@ -10,7 +10,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── WarehouseError       a warehouse cannot be reached, is locked, or a load is refused
     │   └── LoadError        a batch does not fit its table (table, column, key)
     ├── CalendarError        an impossible period or fiscal-calendar setting
-    └── MoneyError           an amount in the wrong currency, or no FX rate for a date
+    ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
+    └── MetricError          an unknown metric, dimension or window, or one it cannot take
 """
 
 from __future__ import annotations
@@ -72,3 +73,7 @@ class CalendarError(RevOpsError):
 
 class MoneyError(RevOpsError):
     """Amounts in mismatched currencies, or no FX rate for a currency at a date."""
+
+
+class MetricError(RevOpsError):
+    """A metric query that cannot be answered: unknown metric or dimension, bad window."""

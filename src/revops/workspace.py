@@ -13,6 +13,7 @@ from revops.errors import WorkspaceError
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from revops.metrics import Metrics
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -101,6 +102,13 @@ class Workspace:
             schema_prefix=settings.schema_prefix,
             spark_session=self._spark_session,
         )
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """The metric layer: the KPI catalog and its query interface."""
+        from revops.metrics import Metrics
+
+        return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

@@ -1,0 +1,25 @@
+"""The metric layer: one definition of every revenue number, computed in the warehouse.
+
+Definitions are YAML (built-in ones in `revops/metrics/catalog/`, a workspace's own in
+its `metrics/` folder), compiled to Ibis expressions; see docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+from revops.metrics.catalog import Catalog, load_catalog
+from revops.metrics.definition import Dimension, Metric
+from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
+from revops.metrics.sources import SourceContext, engine
+
+__all__ = [
+    "Catalog",
+    "Dimension",
+    "Drill",
+    "Explanation",
+    "Metric",
+    "MetricResult",
+    "Metrics",
+    "SourceContext",
+    "engine",
+    "load_catalog",
+]

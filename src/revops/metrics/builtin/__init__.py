@@ -1,0 +1,1 @@
+"""The built-in metric catalog, one YAML file per family (loaded as package data)."""

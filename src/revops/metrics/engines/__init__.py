@@ -1,0 +1,1 @@
+"""Engine sources: Python functions that build rows for metrics (revops.metrics.sources)."""

@@ -1,0 +1,1 @@
+"""Engine sources: attribution (see revops.metrics.sources.engine)."""

@@ -1,0 +1,1 @@
+"""Engine sources: finance (see revops.metrics.sources.engine)."""

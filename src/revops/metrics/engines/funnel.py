@@ -1,0 +1,1 @@
+"""Engine sources: funnel (see revops.metrics.sources.engine)."""

@@ -1,0 +1,1 @@
+"""Engine sources: history (see revops.metrics.sources.engine)."""

@@ -1,0 +1,1 @@
+"""Engine sources: mrr (see revops.metrics.sources.engine)."""

@@ -1,0 +1,1 @@
+"""Engine sources: operations (see revops.metrics.sources.engine)."""

@@ -1,0 +1,205 @@
+"""Where a metric's rows come from: canonical tables, in reporting currency, or engines.
+
+An *engine* is a Python function that builds a table for a window from the warehouse, for
+what a filter and an aggregate cannot express (MRR movements, attribution credit, stage
+conversion from history). It returns an Ibis expression, so the warehouse does the work.
+Engines register with :func:`engine` and declare their columns, so definitions that use
+them are checked without a warehouse.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from revops.errors import MetricError
+from revops.model import ENTITIES
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from revops.config import MetricSettings, RevOpsConfig
+    from revops.core import FiscalCalendar, Period
+    from revops.warehouse import Warehouse
+
+ENGINE_MODULES = (
+    "revops.metrics.engines.sales",
+    "revops.metrics.engines.history",
+    "revops.metrics.engines.mrr",
+    "revops.metrics.engines.funnel",
+    "revops.metrics.engines.attribution",
+    "revops.metrics.engines.finance",
+    "revops.metrics.engines.operations",
+)
+"""Modules whose import registers the built-in engines."""
+
+# The date that picks the FX rate of a row's amounts.
+FX_DATE_COLUMN = {
+    "opportunity": "close_date",
+    "opportunity_history": "valid_from",
+    "subscription_line": "start_date",
+    "invoice": "issue_date",
+    "order": "order_date",
+    "gtm_cost": "month_start_date",
+    "quota": "period_start_date",
+    "campaign": "start_date",
+    "partner_deal": "registered_at",
+    "tool": "renewal_date",
+}
+
+
+@dataclass
+class SourceContext:
+    """What an engine may read: the warehouse, the workspace's conventions, and a cut-off.
+
+    Attributes:
+        warehouse: the workspace's warehouse.
+        config: the workspace configuration.
+        calendar: the fiscal calendar.
+        as_of: the last day whose data may be used; a window that runs past it is cut there.
+        warnings: problems met while building sources, reported with the values.
+    """
+
+    warehouse: Warehouse
+    config: RevOpsConfig
+    calendar: FiscalCalendar
+    as_of: date
+    warnings: list[str] = field(default_factory=list)
+    _foreign: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> MetricSettings:
+        """The workspace's metric conventions."""
+        return self.config.metrics
+
+    def table(self, entity: str) -> ir.Table:
+        """A canonical table with its money columns in the reporting currency.
+
+        Rows in another currency are converted at the rate valid on the row's date
+        (:data:`FX_DATE_COLUMN`); a row with no rate keeps null amounts and a warning says
+        how many there are.
+        """
+        spec = ENTITIES.get(entity)
+        if spec is None:
+            raise MetricError(f"no canonical table {entity!r}")
+        table = self.warehouse.table(entity, spec.namespace)
+        if entity not in FX_DATE_COLUMN or self._foreign_rows(entity, table) == 0:
+            return table
+        return self._converted(entity, table)
+
+    def _foreign_rows(self, entity: str, table: ir.Table) -> int:
+        if entity not in self._foreign:
+            reporting = self.config.reporting_currency
+            count = table.filter(table.currency != reporting).count().execute()
+            self._foreign[entity] = int(count)
+        return self._foreign[entity]
+
+    def _converted(self, entity: str, table: ir.Table) -> ir.Table:
+        import ibis
+
+        reporting = self.config.reporting_currency
+        rates = self.warehouse.table("fx_rate")
+        rates = rates.filter(
+            rates.reporting_currency.isnull() | (rates.reporting_currency == reporting)
+        )
+        following = ibis.window(group_by=rates.currency, order_by=rates.valid_from)
+        rates = rates.select(
+            fx_currency=rates.currency,
+            fx_from=rates.valid_from,
+            fx_to=rates.valid_from.lead().over(following),
+            fx_rate=rates.rate,
+        )
+        day = table[FX_DATE_COLUMN[entity]].cast("date")
+        joined = table.left_join(
+            rates,
+            [
+                table.currency == rates.fx_currency,
+                day >= rates.fx_from,
+                rates.fx_to.isnull() | (day < rates.fx_to),
+            ],
+        )
+        factor = ibis.cases((joined.currency == reporting, ibis.literal(1)), else_=joined.fx_rate)
+        money = [c.name for c in ENTITIES[entity].columns if c.type.startswith("decimal(18, 2)")]
+        converted = joined.mutate(
+            **{name: (joined[name] * factor).cast("decimal(18, 2)") for name in money},
+            currency=ibis.literal(reporting),
+        )
+        missing = joined.filter((joined.currency != reporting) & joined.fx_rate.isnull())
+        unconverted = int(missing.count().execute())
+        if unconverted:
+            self.warnings.append(
+                f"{unconverted} {entity} row(s) are in a currency with no FX rate to "
+                f"{reporting} on their {FX_DATE_COLUMN[entity]}; their amounts count as missing"
+            )
+        return converted.select(*table.columns)
+
+
+Builder = Callable[[SourceContext, "Period"], "ir.Table"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A source built by Python code.
+
+    Attributes:
+        name: source name metrics refer to.
+        description: what a row is.
+        columns: the columns of the table it builds.
+        build: the function that builds the rows for a window.
+        windowed: whether `build` already keeps the window's rows only (metrics on it then
+            have no `time` column); otherwise metrics place rows with their `time` column.
+    """
+
+    name: str
+    description: str
+    columns: tuple[str, ...]
+    build: Builder
+    windowed: bool
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine(
+    name: str, description: str, columns: tuple[str, ...], *, windowed: bool
+) -> Callable[[Builder], Builder]:
+    """Register the decorated function as the engine source `name`."""
+
+    def register(build: Builder) -> Builder:
+        _ENGINES[name] = Engine(name, description, columns, build, windowed)
+        return build
+
+    return register
+
+
+def engines() -> dict[str, Engine]:
+    """Every registered engine, built-in ones loaded."""
+    for module in ENGINE_MODULES:
+        importlib.import_module(module)
+    return dict(_ENGINES)
+
+
+def source_columns(name: str) -> tuple[str, ...] | None:
+    """The columns of source `name`, or None when there is no such source."""
+    found = engines().get(name)
+    if found is not None:
+        return found.columns
+    entity = ENTITIES.get(name)
+    return tuple(c.name for c in entity.all_columns) if entity is not None else None
+
+
+def is_windowed(name: str) -> bool:
+    """Whether source `name` builds a window's rows itself."""
+    found = engines().get(name)
+    return found is not None and found.windowed
+
+
+def build_source(ctx: SourceContext, name: str, period: Period) -> ir.Table:
+    """The rows of source `name` for `period` (all rows, for a source that is not windowed)."""
+    found = engines().get(name)
+    if found is not None:
+        return found.build(ctx, period)
+    return ctx.table(name)
