@@ -8,7 +8,7 @@ and key that hold it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from revops.errors import ConfigError, MetricError
-from revops.metrics.definition import CatalogFile, Dimension, Metric
+from revops.metrics.definition import CatalogFile, Dimension, Group, Metric
 from revops.metrics.expression import ExpressionError, filter_columns, formula_names
 from revops.metrics.sources import is_windowed, source_columns
 
@@ -42,10 +42,12 @@ class Catalog:
         self,
         metrics: dict[str, Metric],
         dimensions: dict[str, Dimension],
+        groups: dict[str, Group],
         origins: dict[str, Origin],
     ) -> None:
         self.metrics = metrics
         self.dimensions = dimensions
+        self.groups = groups
         self.origins = origins
 
     def __iter__(self) -> Iterator[Metric]:
@@ -64,6 +66,15 @@ class Catalog:
         if found is None:
             raise MetricError(_unknown("metric", name, self.metrics))
         return found
+
+    def expand(self, names: Iterable[str]) -> list[str]:
+        """Metric names with each group name replaced by its metrics, duplicates dropped."""
+        expanded: dict[str, None] = {}
+        for name in names:
+            group = self.groups.get(name)
+            for member in group.metrics if group is not None else (self.metric(name).name,):
+                expanded[member] = None
+        return list(expanded)
 
     def dimension(self, name: str) -> Dimension:
         """The dimension called `name`."""
@@ -186,6 +197,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
     """
     metrics: dict[str, Metric] = {}
     dimensions: dict[str, Dimension] = {}
+    groups: dict[str, Group] = {}
     origins: dict[str, Origin] = {}
     files = builtin_files() + (workspace_files(root) if root is not None else [])
     for path in files:
@@ -198,9 +210,20 @@ def load_catalog(root: Path | None = None) -> Catalog:
         for metric in content.metrics:
             metrics[metric.name] = metric
             origins[metric.name] = Origin(path, f"metrics[{metric.name}]")
-    catalog = Catalog(metrics, dimensions, origins)
+        for group in content.groups:
+            groups[group.name] = group
+            origins[f"group:{group.name}"] = Origin(path, f"groups[{group.name}]")
+    catalog = Catalog(metrics, dimensions, groups, origins)
     for metric in metrics.values():
         _check(catalog, metric)
+    for group in groups.values():
+        origin = origins[f"group:{group.name}"]
+        if group.name in metrics:
+            raise ConfigError(origin.file, origin.key, "a metric has the same name")
+        for member in group.metrics:
+            if member not in metrics:
+                problem = _unknown("metric", member, metrics)
+                raise ConfigError(origin.file, f"{origin.key}.metrics", problem)
     return catalog
 
 
@@ -236,8 +259,11 @@ def _check(catalog: Catalog, metric: Metric) -> None:
         raise fail("target", _unknown("metric", metric.target, catalog.metrics))
 
 
-def _check_aggregate(metric: Metric, fail: type[ConfigError] | object) -> None:
-    assert callable(fail) and metric.source is not None
+Fail = Callable[[str, str], ConfigError]
+
+
+def _check_aggregate(metric: Metric, fail: Fail) -> None:
+    assert metric.source is not None
     columns = source_columns(metric.source)
     if columns is None:
         raise fail("source", f"no entity or engine called {metric.source!r}")
@@ -259,8 +285,7 @@ def _check_aggregate(metric: Metric, fail: type[ConfigError] | object) -> None:
             raise fail("filter", f"{metric.source} has no column {', '.join(missing)}")
 
 
-def _check_acyclic(catalog: Catalog, start: str, fail: object) -> None:
-    assert callable(fail)
+def _check_acyclic(catalog: Catalog, start: str, fail: Fail) -> None:
     path: list[str] = []
 
     def visit(name: str) -> None:

@@ -110,9 +110,12 @@ class Metric(_Frozen):
     target: str | None = Field(
         default=None, description="Metric that is its target (bookings → quota), if any."
     )
-    variant_of: str | None = Field(
+    kpi: str | None = Field(
         default=None,
-        description="KPI of shared/KPIS.md this metric computes (for the catalog's index).",
+        description=(
+            "The KPI of the catalog spec (shared/KPIS.md) this metric computes or is a "
+            "part of, as the spec names it (`win rate (count, value)`)."
+        ),
     )
 
     @model_validator(mode="after")
@@ -150,9 +153,19 @@ class Metric(_Frozen):
         return ()
 
 
+class Group(_Frozen):
+    """Metrics read together, shown side by side (``mrr_movements``: opening → closing)."""
+
+    name: str = Field(pattern=_NAME, description="Name used where a metric name goes.")
+    label: str = Field(min_length=1, description="Name as people see it.")
+    description: str = Field(min_length=1, description="What reading them together shows.")
+    metrics: tuple[str, ...] = Field(min_length=1, description="Its metrics, in column order.")
+
+
 class CatalogFile(_Frozen):
-    """One YAML file of definitions: metrics and dimensions."""
+    """One YAML file of definitions: dimensions, metrics and groups of metrics."""
 
     version: Literal[1] = Field(default=1, description="Version of the file format.")
     dimensions: tuple[Dimension, ...] = Field(default=(), description="Dimensions defined.")
     metrics: tuple[Metric, ...] = Field(default=(), description="Metrics defined.")
+    groups: tuple[Group, ...] = Field(default=(), description="Groups of metrics.")

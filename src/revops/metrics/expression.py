@@ -135,7 +135,7 @@ def compile_filter(condition: str, table: ir.Table) -> ir.BooleanValue:
     missing = [name for name in _names(node) if name not in table.columns]
     if missing:
         raise ExpressionError(f"filter {condition!r}: no column {', '.join(missing)}")
-    return _FilterCompiler(table, condition).visit(node)  # type: ignore[no-any-return]
+    return _FilterCompiler(table, condition).visit(node)
 
 
 class _FilterCompiler(ast.NodeVisitor):
@@ -215,6 +215,7 @@ def evaluate_formula(formula: str, values: Mapping[str, pd.Series]) -> pd.Series
         if isinstance(n, ast.Name):
             return pd.to_numeric(values[n.id], errors="coerce").astype("float64")
         if isinstance(n, ast.Constant):
+            assert isinstance(n.value, int | float)
             return float(n.value)
         if isinstance(n, ast.UnaryOp):
             operand = visit(n.operand)

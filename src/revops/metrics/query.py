@@ -86,7 +86,7 @@ class MetricResult:
         """Rows of :attr:`frame` as plain dicts, each with its `drill` address."""
         records = []
         for position, row in enumerate(self.frame.to_dict(orient="records")):
-            plain = {key: _plain(value) for key, value in row.items()}
+            plain = {str(key): _plain(value) for key, value in row.items()}
             plain["drill"] = self.drill(position).as_dict()
             records.append(plain)
         return records
@@ -157,7 +157,7 @@ class Metrics:
         """The checked catalog: built-in metrics plus the workspace's."""
         return load_catalog(self.root)
 
-    def list(self) -> list[Metric]:
+    def definitions(self) -> list[Metric]:
         """Every metric of the catalog, in catalog order."""
         return list(self.catalog)
 
@@ -200,7 +200,7 @@ class Metrics:
             MetricError: unknown metric or dimension, a dimension a metric cannot take, or
                 an unreadable window.
         """
-        names = [metrics] if isinstance(metrics, str) else list(metrics)
+        names = self.catalog.expand([metrics] if isinstance(metrics, str) else metrics)
         if not names:
             raise MetricError("name at least one metric")
         chosen = [self.catalog.metric(name) for name in names]
@@ -322,7 +322,7 @@ class Metrics:
             frame = merged[list(by)].copy()
             frame.insert(0, "metric", name)
             frame["value"] = values.of(name)
-            if metric.target in targets:
+            if metric.target is not None and metric.target in targets:
                 frame["target"] = values.of(metric.target)
                 frame["attainment"] = evaluate_formula(
                     "value / target", {"value": frame["value"], "target": frame["target"]}
