@@ -152,8 +152,7 @@ class MetricSettings(_Frozen):
     marketing_lead_sources: tuple[str, ...] = Field(
         default=("paid_search", "paid_social", "organic", "events", "referral", "web"),
         description=(
-            "Lead sources that make an opportunity marketing-sourced when its sourced_by "
-            "is empty."
+            "Lead sources that make an opportunity marketing-sourced when its sourced_by is empty."
         ),
     )
     request_sla_days: dict[str, float] = Field(

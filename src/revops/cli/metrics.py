@@ -203,3 +203,14 @@ def rows(
             render(records, columns, fmt, title=title)
     finally:
         ws.close()
+
+
+@app.command("docs")
+def docs() -> None:
+    """Print the Markdown reference of the built-in catalog (docs/metrics.md)."""
+    import sys
+
+    from revops.metrics.catalog import load_catalog
+    from revops.metrics.reference import reference
+
+    sys.stdout.write(reference(load_catalog()))

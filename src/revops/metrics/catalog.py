@@ -204,9 +204,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
         content = read_file(path)
         for dimension in content.dimensions:
             dimensions[dimension.name] = dimension
-            origins[f"dimension:{dimension.name}"] = Origin(
-                path, f"dimensions[{dimension.name}]"
-            )
+            origins[f"dimension:{dimension.name}"] = Origin(path, f"dimensions[{dimension.name}]")
         for metric in content.metrics:
             metrics[metric.name] = metric
             origins[metric.name] = Origin(path, f"metrics[{metric.name}]")

@@ -40,8 +40,7 @@ class Dimension(_Frozen):
     keys: tuple[str, ...] = Field(
         default=(),
         description=(
-            "Columns of a source that point to `entity`, tried in order; default "
-            "`<entity>_id`."
+            "Columns of a source that point to `entity`, tried in order; default `<entity>_id`."
         ),
     )
 

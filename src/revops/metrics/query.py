@@ -224,7 +224,12 @@ class Metrics:
         return MetricResult(period, by, grain, compare, frame, list(dict.fromkeys(ctx.warnings)))
 
     def rows(
-        self, drill: Drill | str, window: str | None = None, *, as_of: date | None = None, **where: Any
+        self,
+        drill: Drill | str,
+        window: str | None = None,
+        *,
+        as_of: date | None = None,
+        **where: Any,
     ) -> dict[str, ir.Table]:
         """The rows behind a value: for each aggregate it is computed from, its rows.
 
@@ -247,7 +252,9 @@ class Metrics:
         for leaf in self.catalog.leaves(metric.name):
             table = metric_rows(ctx, self.catalog, leaf, period, slice_by)
             for name, value in drill.where:
-                table = table.filter(table[name].isnull() if value is None else table[name] == value)
+                table = table.filter(
+                    table[name].isnull() if value is None else table[name] == value
+                )
             found[leaf.name] = table
         return found
 
@@ -355,7 +362,10 @@ class _Evaluator:
             assert metric.numerator is not None and metric.denominator is not None
             series = evaluate_formula(
                 "numerator / denominator",
-                {"numerator": self.of(metric.numerator), "denominator": self.of(metric.denominator)},
+                {
+                    "numerator": self.of(metric.numerator),
+                    "denominator": self.of(metric.denominator),
+                },
             )
         else:
             assert metric.formula is not None

@@ -1,0 +1,125 @@
+"""docs/metrics.md, written from the catalog so the reference cannot drift from the code."""
+
+from __future__ import annotations
+
+from revops.config import MetricSettings
+from revops.metrics.catalog import Catalog
+from revops.metrics.definition import Metric
+from revops.metrics.sources import engines
+
+TEAMS = ("sales", "marketing", "success", "finance", "operations", "revops", "executive")
+
+_INTRO = """\
+# Metrics reference
+
+Generated from the built-in catalog by `revops metrics docs > docs/metrics.md`; a test
+fails when this file is out of date or a metric lacks a description. The definitions
+follow shared/KPIS.md. `revops metrics list` shows the catalog of a workspace, its own
+metrics included; `revops metrics explain NAME` shows a definition and its SQL.
+
+A value is computed for a window of the fiscal calendar, sliced by dimensions. Ratios with
+an empty denominator are undefined (null, shown as —), never 0 or infinity. Aggregates are
+computed in the warehouse; ratios and formulas combine those values.
+
+## Writing your own metrics
+
+Put YAML files in the workspace's `metrics/` folder. They load through the same path as the
+built-in files and may add metrics, dimensions and groups, or replace a built-in one by
+using its name:
+
+```yaml
+version: 1
+metrics:
+  - name: enterprise_bookings
+    label: Enterprise bookings
+    description: Amount won from enterprise accounts.
+    team: sales
+    signal: lagging
+    unit: money
+    source: deal            # a canonical entity or an engine (below)
+    agg: sum                # sum, count, count_distinct, mean, median, min, max
+    column: amount
+    time: closed_at         # the column that places a row in a window
+    filter: is_won and amount > 0
+  - name: enterprise_share
+    label: Enterprise share of bookings
+    description: Enterprise bookings / bookings.
+    team: sales
+    signal: lagging
+    unit: ratio
+    kind: ratio             # or kind: formula with formula: "a / (b + c)"
+    numerator: enterprise_bookings
+    denominator: bookings
+```
+
+Filters use Python syntax over the source's columns: comparisons, `in (...)`, `is None`,
+`and`, `or`, `not`. Formulas use metric names, numbers and `+ - * / ( )`. Nothing else is
+allowed, so a definition file cannot run code.
+"""
+
+
+def _metric_section(catalog: Catalog, metric: Metric) -> list[str]:
+    lines = [f"### `{metric.name}` — {metric.label}", "", metric.description, ""]
+    facts = [
+        f"team {metric.team}",
+        metric.signal,
+        f"unit {metric.unit}",
+        f"good when {'higher' if metric.direction == 'up' else 'lower'}"
+        if metric.direction != "neutral"
+        else "neutral",
+    ]
+    lines.append("- " + ", ".join(facts))
+    if metric.kpi:
+        lines.append(f"- KPI: {metric.kpi}")
+    if metric.kind == "aggregate":
+        measure = f"{metric.agg}({metric.column})" if metric.column else f"{metric.agg}(rows)"
+        text = f"- computed: {measure} of `{metric.source}`"
+        if metric.time:
+            text += f" placed in the window by `{metric.time}`"
+        if metric.filter:
+            text += f", where `{metric.filter}`"
+        lines.append(text)
+    elif metric.kind == "ratio":
+        lines.append(f"- computed: `{metric.numerator}` / `{metric.denominator}`")
+    else:
+        lines.append(f"- computed: `{metric.formula}`")
+    dimensions = catalog.allowed_dimensions(metric.name)
+    lines.append(f"- sliced by: {', '.join(dimensions) if dimensions else 'nothing'}")
+    if metric.target:
+        lines.append(f"- target: `{metric.target}`")
+    lines.append("")
+    return lines
+
+
+def reference(catalog: Catalog) -> str:
+    """The Markdown reference of `catalog`: settings, dimensions, engines, metrics by team."""
+    lines = [_INTRO, "## Conventions (revops.yaml `metrics:`)", ""]
+    for name, field in MetricSettings.model_fields.items():
+        lines.append(
+            f"- `{name}` (default `{field.get_default(call_default_factory=True)}`): "
+            f"{field.description}"
+        )
+    lines += ["", "## Dimensions", "", "| name | what | from |", "|---|---|---|"]
+    for dimension in catalog.dimensions.values():
+        where = (
+            f"{dimension.entity}.{dimension.column} via {' or '.join(dimension.link_keys())}"
+            if dimension.entity
+            else f"the rows' `{dimension.column}`"
+        )
+        lines.append(f"| `{dimension.name}` | {dimension.description} | {where} |")
+    lines += ["", "## Engine sources", "", "| source | rows |", "|---|---|"]
+    for found in sorted(engines().values(), key=lambda e: e.name):
+        lines.append(f"| `{found.name}` | {found.description} |")
+    if catalog.groups:
+        lines += ["", "## Groups", ""]
+        for group in catalog.groups.values():
+            members = ", ".join(f"`{m}`" for m in group.metrics)
+            lines.append(f"- `{group.name}` — {group.label}: {group.description} ({members})")
+    for team in TEAMS:
+        metrics = [m for m in catalog if m.team == team]
+        if not metrics:
+            continue
+        lines += ["", f"## {team.capitalize()} ({len(metrics)})", ""]
+        for metric in metrics:
+            lines += _metric_section(catalog, metric)
+    return "\n".join(lines).rstrip() + "\n"
