@@ -53,7 +53,7 @@ def with_dimensions(
         key = next((k for k in dimension.link_keys() if k in table.columns), None)
         if key is None:
             raise MetricError(f"dimension {name!r} cannot be reached from these rows")
-        other = ctx.warehouse.table(dimension.entity)
+        other = ctx.raw(dimension.entity)
         lookup = other.select(
             _dimension_key=other[f"{dimension.entity}_id"],
             _dimension_value=other[dimension.column],
@@ -111,23 +111,33 @@ def aggregate_query(
     period: Period,
     by: Sequence[str],
 ) -> ir.Table:
-    """One query computing every metric of `metrics` (same source and time column).
+    """One query computing every metric of `metrics`, which share a source.
+
+    The source is scanned once: rows outside the window of every metric's time column are
+    dropped first, then each metric aggregates with its own window and filter.
 
     Returns:
         A table with the columns of `by` and one column per metric.
     """
-    first = metrics[0]
-    assert first.source is not None
-    table = build_source(ctx, first.source, period)
-    if first.time is not None:
-        table = table.filter(in_window(table, first.time, period))
+    from functools import reduce
+    from operator import or_
+
+    source = metrics[0].source
+    assert source is not None and all(m.source == source for m in metrics)
+    table = build_source(ctx, source, period)
+    times = list(dict.fromkeys(m.time for m in metrics if m.time is not None))
+    if times:
+        table = table.filter(reduce(or_, [in_window(table, t, period) for t in times]))
     table = with_dimensions(ctx, catalog, table, by)
-    measures = {
-        m.name: _aggregate(
-            m, table, compile_filter(m.filter, table) if m.filter is not None else None
-        )
-        for m in metrics
-    }
+    measures = {}
+    for metric in metrics:
+        conditions = []
+        if metric.time is not None and len(times) > 1:
+            conditions.append(in_window(table, metric.time, period))
+        if metric.filter is not None:
+            conditions.append(compile_filter(metric.filter, table))
+        where = reduce(lambda a, b: a & b, conditions) if conditions else None
+        measures[metric.name] = _aggregate(metric, table, where)
     if by:
         return table.group_by(list(by)).aggregate(**measures)
     return table.aggregate(**measures)

@@ -305,10 +305,10 @@ class Metrics:
 
         wanted = list(dict.fromkeys([*names, *targets]))
         leaves = {leaf.name: leaf for n in wanted for leaf in self.catalog.leaves(n)}
-        groups: dict[tuple[str, str | None], list[Metric]] = {}
+        groups: dict[str, list[Metric]] = {}
         for leaf in leaves.values():
             assert leaf.source is not None
-            groups.setdefault((leaf.source, leaf.time), []).append(leaf)
+            groups.setdefault(leaf.source, []).append(leaf)
         merged: pd.DataFrame | None = None
         for members in groups.values():
             part = aggregate_query(ctx, self.catalog, members, period, by).execute()

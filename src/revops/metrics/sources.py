@@ -69,6 +69,7 @@ class SourceContext:
     as_of: date
     warnings: list[str] = field(default_factory=list)
     _foreign: dict[str, int] = field(default_factory=dict)
+    _tables: dict[str, ir.Table] = field(default_factory=dict)
 
     @property
     def settings(self) -> MetricSettings:
@@ -82,13 +83,22 @@ class SourceContext:
         (:data:`FX_DATE_COLUMN`); a row with no rate keeps null amounts and a warning says
         how many there are.
         """
+        if entity not in self._tables:
+            table = self.raw(entity)
+            if entity in FX_DATE_COLUMN and self._foreign_rows(entity, table) > 0:
+                table = self._converted(entity, table)
+            self._tables[entity] = table
+        return self._tables[entity]
+
+    def raw(self, entity: str) -> ir.Table:
+        """A canonical table as stored (amounts in their own currencies)."""
         spec = ENTITIES.get(entity)
         if spec is None:
             raise MetricError(f"no canonical table {entity!r}")
-        table = self.warehouse.table(entity, spec.namespace)
-        if entity not in FX_DATE_COLUMN or self._foreign_rows(entity, table) == 0:
-            return table
-        return self._converted(entity, table)
+        key = f"raw:{entity}"
+        if key not in self._tables:
+            self._tables[key] = self.warehouse.table(entity, spec.namespace)
+        return self._tables[key]
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:
@@ -101,7 +111,7 @@ class SourceContext:
         import ibis
 
         reporting = self.config.reporting_currency
-        rates = self.warehouse.table("fx_rate")
+        rates = self.raw("fx_rate")
         rates = rates.filter(
             rates.reporting_currency.isnull() | (rates.reporting_currency == reporting)
         )
