@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from conftest import BACKENDS, open_warehouse
 from revops.config import RevOpsConfig
 from revops.core import FiscalCalendar
 from revops.metrics import MetricResult, Metrics
 from revops.model import ENTITIES
 from revops.warehouse import Warehouse
+
+from conftest import BACKENDS, open_warehouse
 
 
 class MetricWorld:

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import POSTGRES_URL
 from revops import Workspace
 from revops.demo import DemoParams
 from revops.demo.generate import generate_company
 from revops.ingest.runner import ingest
 from revops.metrics import MetricResult
+
+from conftest import POSTGRES_URL
 
 PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
 AS_OF = PARAMS.as_of
@@ -33,7 +34,9 @@ def _ingested(company: Path, root: Path, warehouse_url: str | None = None) -> Wo
     Workspace.create(root)
     if warehouse_url is not None:
         config = root / "revops.yaml"
-        text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {warehouse_url}")
+        text = config.read_text().replace(
+            "url: duckdb:///warehouse.duckdb", f"url: {warehouse_url}"
+        )
         text = text.replace('schema_prefix: ""', f"schema_prefix: m{secrets.token_hex(4)}_")
         config.write_text(text)
     ws = Workspace.open(root)
@@ -73,3 +76,24 @@ def test_every_metric_of_the_catalog_computes_on_the_demo(demo: Workspace) -> No
     # A KPI with no value on a whole year of the demo company computes nothing useful.
     assert undefined == []
     assert all(math.isfinite(v) for v in values.values())
+
+
+@pytest.mark.postgres
+def test_postgres_gives_the_numbers_duckdb_gives(
+    demo: Workspace, company: Path, tmp_path: Path
+) -> None:
+    other = _ingested(company, tmp_path / "pg", POSTGRES_URL)
+    try:
+        catalog = demo.metrics.catalog
+        sliced = [m.name for m in catalog if "segment" in catalog.allowed_dimensions(m.name)]
+        whole = [m.name for m in catalog if m.name not in sliced]
+        for names, by in ((sliced, ["segment"]), (whole, [])):
+            ours = demo.metrics.compute(names, YEAR, by=by, as_of=AS_OF).records()
+            theirs = other.metrics.compute(names, YEAR, by=by, as_of=AS_OF).records()
+            assert len(ours) == len(theirs)
+            for mine, its in zip(ours, theirs, strict=True):
+                assert (mine["metric"], mine.get("segment")) == (its["metric"], its.get("segment"))
+                assert mine["value"] == pytest.approx(its["value"], rel=1e-9, abs=1e-9), mine
+    finally:
+        other.warehouse.drop()
+        other.close()

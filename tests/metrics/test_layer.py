@@ -10,6 +10,7 @@ from metrics.conftest import MetricWorld
 from revops.errors import ConfigError, MetricError
 from revops.metrics import load_catalog
 from revops.workspace import Workspace
+
 from support import run_cli
 
 WON = {"stage": "Closed Won", "is_closed": True, "is_won": True, "currency": "USD"}

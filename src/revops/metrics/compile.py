@@ -123,7 +123,8 @@ def aggregate_query(
     from operator import or_
 
     source = metrics[0].source
-    assert source is not None and all(m.source == source for m in metrics)
+    assert source is not None
+    assert all(m.source == source for m in metrics)
     table = build_source(ctx, source, period)
     times = list(dict.fromkeys(m.time for m in metrics if m.time is not None))
     if times:

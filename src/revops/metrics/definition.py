@@ -142,7 +142,8 @@ class Metric(_Frozen):
     def parts(self) -> tuple[str, ...]:
         """Names of the metrics this one is computed from (none for an aggregate)."""
         if self.kind == "ratio":
-            assert self.numerator is not None and self.denominator is not None
+            assert self.numerator is not None
+            assert self.denominator is not None
             return (self.numerator, self.denominator)
         if self.kind == "formula":
             from revops.metrics.expression import formula_names

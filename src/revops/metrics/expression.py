@@ -157,7 +157,8 @@ class _FilterCompiler(ast.NodeVisitor):
             raise ExpressionError(f"filter {self.text!r}: a list holds constants only")
         return values
 
-    visit_List = visit_Tuple
+    def visit_List(self, node: ast.List) -> Any:
+        return self.visit_Tuple(node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Any:
         operand = self.visit(node.operand)

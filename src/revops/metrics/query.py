@@ -359,7 +359,8 @@ class _Evaluator:
         if metric.kind == "aggregate":
             series = self.leaves[name].astype("float64")
         elif metric.kind == "ratio":
-            assert metric.numerator is not None and metric.denominator is not None
+            assert metric.numerator is not None
+            assert metric.denominator is not None
             series = evaluate_formula(
                 "numerator / denominator",
                 {
