@@ -37,12 +37,13 @@ test-fast: install
 
 # Load primitives against a plain bulk insert, on DuckDB and PostgreSQL; the demo company
 # generator at 2k, 20k and 200k accounts; ingest of the 200k-account company against
-# DuckDB's read_csv.
+# DuckDB's read_csv; the KPI catalog on that company against pandas and hand-written SQL.
 bench: install
 	$(BIN)/python benchmarks/warehouse_load.py --backend duckdb
 	$(BIN)/python benchmarks/warehouse_load.py --backend postgres
 	$(BIN)/python benchmarks/demo_generate.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/metrics.py
 
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo
