@@ -1,1 +1,309 @@
-"""Engine sources: mrr (see revops.metrics.sources.engine)."""
+"""Engine sources of subscription revenue: MRR at a date, its monthly movements, retention.
+
+MRR at a day is the sum of `mrr` of the subscription lines active that day (trials count
+as none). Movements compare each account's MRR at consecutive month ends, so opening MRR
+plus the month's movements is its closing MRR, exactly; every change an account makes in
+a month nets into one movement (two subscriptions bought together are one).
+
+Conventions (revops.yaml `metrics:`):
+- `churn_dated_at: period_end` keeps a cancelled line until its `end_date` (the paid
+  period); `cancellation` stops it on the day of `canceled_at`.
+- `reactivation_grace_days: N` bridges a gap of at most N days between a line's end and
+  the account's next line: the old line counts until the new one starts, so a short lapse
+  is neither churn nor reactivation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import reduce
+from typing import TYPE_CHECKING
+
+from revops.metrics.sources import SourceContext, engine
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from revops.core import Period
+
+_DAY = timedelta(days=1)
+MOVEMENT_COLUMNS = (
+    "account_id",
+    "month_start_date",
+    "measured_on",
+    "opening_mrr",
+    "closing_mrr",
+    "movement",
+    "amount",
+    "gain",
+    "loss",
+    "is_first_month",
+    "is_last_month",
+)
+RETENTION_COLUMNS = ("account_id", "start_mrr", "end_mrr", "retained_mrr", "is_retained")
+SNAPSHOT_COLUMNS = ("account_id", "mrr", "gross_margin", "months_measured")
+
+
+def subscription_lines(ctx: SourceContext) -> ir.Table:
+    """Paid lines with the days they count: `start_date` to `last_date` (null: open-ended).
+
+    `stop_date` is the first day a cancellation stops the line (cancellation dating only).
+    """
+    import ibis
+
+    lines = ctx.table("subscription_line")
+    lines = lines.filter(~lines.is_trial.fill_null(False) & (lines.mrr != 0))
+    stop = (
+        lines.canceled_at.cast("date")
+        if ctx.settings.churn_dated_at == "cancellation"
+        else ibis.null("date")
+    )
+    lines = lines.select(
+        "subscription_line_id",
+        "account_id",
+        "product_id",
+        "start_date",
+        mrr=lines.mrr,
+        last_date=lines.end_date,
+        stop_date=stop,
+    )
+    grace = ctx.settings.reactivation_grace_days
+    if grace == 0:
+        return lines
+    # A line ending shortly before the account's next line runs on until that one starts.
+    later = lines.view()
+    pairs = lines.join(
+        later,
+        [
+            lines.account_id == later.account_id,
+            lines.last_date.notnull(),
+            later.start_date > lines.last_date,
+            later.start_date <= lines.last_date + ibis.interval(days=grace + 1),
+        ],
+    )
+    bridged = pairs.group_by(line=pairs.subscription_line_id).aggregate(
+        next_start=pairs.start_date_right.min()
+    )
+    joined = lines.left_join(bridged, lines.subscription_line_id == bridged.line)
+    return joined.mutate(
+        last_date=ibis.ifelse(
+            joined.next_start.isnull(),
+            joined.last_date,
+            joined.next_start - ibis.interval(days=1),
+        )
+    ).drop("line", "next_start")
+
+
+def mrr_at(lines: ir.Table, day: date) -> ir.Table:
+    """Each account's MRR on `day`: `account_id`, `mrr` (accounts with none are absent)."""
+    import ibis
+
+    on = ibis.literal(day, type="date")
+    active = lines.filter(
+        (lines.start_date <= on)
+        & (lines.last_date.isnull() | (lines.last_date >= on))
+        & (lines.stop_date.isnull() | (lines.stop_date > on))
+    )
+    totals = active.group_by("account_id").aggregate(mrr=active.mrr.sum())
+    return totals.filter(totals.mrr != 0)
+
+
+def measured_days(ctx: SourceContext, period: Period) -> list[tuple[date, date]]:
+    """(month start, day MRR is measured) for each calendar month of `period` up to as-of.
+
+    The measurement is the month's last day, or the as-of day in the month that holds it.
+    """
+    months = []
+    first = period.start.replace(day=1)
+    while first < period.end and first <= ctx.as_of:
+        following = (first + timedelta(days=32)).replace(day=1)
+        last = min(following - _DAY, period.last_day, ctx.as_of)
+        if last >= period.start:
+            months.append((max(first, period.start), last))
+        first = following
+    return months
+
+
+def opening_day(period: Period) -> date:
+    """The day opening MRR is measured: the day before the window."""
+    return period.start - _DAY
+
+
+@engine(
+    "mrr_movement",
+    "One row per account per month of the window in which the account had MRR at the "
+    "month's start or end: opening and closing MRR, the movement (new, expansion, "
+    "contraction, churn, reactivation or none), its signed amount, gain and loss.",
+    MOVEMENT_COLUMNS,
+    windowed=True,
+)
+def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
+    """The monthly MRR movements of every account in the window."""
+    import ibis
+
+    lines = subscription_lines(ctx)
+    days = measured_days(ctx, period)
+    if not days:
+        return _empty(ctx, MOVEMENT_COLUMNS)
+    first_paid = _first_paid_month_end(ctx, lines, days[-1][1])
+    pieces = []
+    previous_day = opening_day(period)
+    for index, (month_start, day) in enumerate(days):
+        before = mrr_at(lines, previous_day).rename(opening_mrr="mrr")
+        after = mrr_at(lines, day).rename(closing_mrr="mrr")
+        both = before.outer_join(after, before.account_id == after.account_id)
+        both = both.select(
+            account_id=ibis.coalesce(both.account_id, both.account_id_right),
+            opening_mrr=both.opening_mrr.fill_null(0),
+            closing_mrr=both.closing_mrr.fill_null(0),
+        )
+        pieces.append(
+            both.mutate(
+                month_start_date=ibis.literal(month_start, type="date"),
+                measured_on=ibis.literal(day, type="date"),
+                is_first_month=ibis.literal(index == 0),
+                is_last_month=ibis.literal(index == len(days) - 1),
+            )
+        )
+        previous_day = day
+    rows = reduce(lambda a, b: a.union(b), pieces)
+    rows = rows.left_join(first_paid, rows.account_id == first_paid.first_account_id)
+    amount = rows.closing_mrr - rows.opening_mrr
+    starts = (rows.opening_mrr == 0) & (rows.closing_mrr != 0)
+    movement = ibis.cases(
+        (starts & (rows.first_paid_on >= rows.month_start_date), "new"),
+        (starts, "reactivation"),
+        ((rows.opening_mrr != 0) & (rows.closing_mrr == 0), "churn"),
+        (amount > 0, "expansion"),
+        (amount < 0, "contraction"),
+        else_="none",
+    )
+    zero = ibis.literal(0).cast(rows.closing_mrr.type())
+    return rows.select(
+        "account_id",
+        "month_start_date",
+        "measured_on",
+        "opening_mrr",
+        "closing_mrr",
+        movement=movement,
+        amount=amount,
+        gain=ibis.greatest(amount, zero),
+        loss=ibis.greatest(-amount, zero),
+        is_first_month=rows.is_first_month,
+        is_last_month=rows.is_last_month,
+    )
+
+
+def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> ir.Table:
+    """Per account, the first day on which it had MRR at a measurement day.
+
+    Measurement days are month ends, so an account whose first line started in a month
+    is new in the first month whose end (or as-of day) finds it paying.
+    """
+    import ibis
+
+    ends = []
+    first = _earliest_start(lines)
+    if first is None or first > until:
+        return ibis.memtable(
+            {"first_account_id": [], "first_paid_on": []},
+            schema={"first_account_id": "string", "first_paid_on": "date"},
+        )
+    month = first.replace(day=1)
+    while month <= until:
+        following = (month + timedelta(days=32)).replace(day=1)
+        ends.append(min(following - _DAY, until))
+        month = following
+    spine = ibis.memtable({"measured": ends}, schema={"measured": "date"})
+    paid = lines.join(
+        spine,
+        [
+            lines.start_date <= spine.measured,
+            lines.last_date.isnull() | (lines.last_date >= spine.measured),
+            lines.stop_date.isnull() | (lines.stop_date > spine.measured),
+        ],
+    )
+    totals = paid.group_by(["account_id", "measured"]).aggregate(mrr=paid.mrr.sum())
+    totals = totals.filter(totals.mrr != 0)
+    firsts = totals.group_by("account_id").aggregate(first_paid_on=totals.measured.min())
+    return firsts.select(
+        first_account_id=firsts.account_id,
+        first_paid_on=firsts.first_paid_on,
+    )
+
+
+def _earliest_start(lines: ir.Table) -> date | None:
+    value = lines.start_date.min().execute()
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except TypeError:
+        pass
+    return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[no-any-return]
+
+
+def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
+    import ibis
+
+    types = {
+        "account_id": "string",
+        "month_start_date": "date",
+        "measured_on": "date",
+        "movement": "string",
+        "is_first_month": "boolean",
+        "is_last_month": "boolean",
+        "is_retained": "boolean",
+    }
+    schema = {c: types.get(c, "decimal(18, 2)") for c in columns}
+    return ibis.memtable({c: [] for c in columns}, schema=schema)
+
+
+@engine(
+    "mrr_retention",
+    "One row per account that had MRR the day before the window: its MRR then "
+    "(start_mrr), at the window's end (end_mrr, 0 when churned) and the part kept without "
+    "expansion (retained_mrr = the smaller of the two).",
+    RETENTION_COLUMNS,
+    windowed=True,
+)
+def mrr_retention(ctx: SourceContext, period: Period) -> ir.Table:
+    """The cohort of accounts paying at the window's start, and what they pay at its end."""
+    import ibis
+
+    lines = subscription_lines(ctx)
+    end = min(period.last_day, ctx.as_of)
+    start = mrr_at(lines, opening_day(period)).rename(start_mrr="mrr")
+    later = mrr_at(lines, end).rename(end_mrr="mrr", later_account_id="account_id")
+    joined = start.left_join(later, start.account_id == later.later_account_id)
+    end_mrr = joined.end_mrr.fill_null(0)
+    return joined.select(
+        "account_id",
+        "start_mrr",
+        end_mrr=end_mrr,
+        retained_mrr=ibis.least(joined.start_mrr, end_mrr),
+        is_retained=end_mrr != 0,
+    )
+
+
+@engine(
+    "mrr_snapshot",
+    "One row per account paying on the window's last day (or the as-of day, if earlier): "
+    "its MRR; with the workspace's gross margin and the months of the window measured, "
+    "for lifetime value.",
+    SNAPSHOT_COLUMNS,
+    windowed=True,
+)
+def mrr_snapshot(ctx: SourceContext, period: Period) -> ir.Table:
+    """MRR per account at the end of the window."""
+    import ibis
+
+    day = min(period.last_day, ctx.as_of)
+    snapshot = mrr_at(subscription_lines(ctx), day)
+    return snapshot.mutate(
+        gross_margin=ibis.literal(ctx.settings.gross_margin, type="float64"),
+        months_measured=ibis.literal(len(measured_days(ctx, period)), type="int64"),
+    )
