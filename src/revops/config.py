@@ -122,6 +122,21 @@ DEFAULT_LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
 )
 
 
+class HealthWeights(_Frozen):
+    """How much each part of the account health score counts."""
+
+    usage: float = Field(default=0.4, ge=0, description="Usage trend (active users).")
+    support: float = Field(default=0.2, ge=0, description="Support load (tickets opened).")
+    csat: float = Field(default=0.2, ge=0, description="Satisfaction with support (CSAT).")
+    payment: float = Field(default=0.2, ge=0, description="Invoices paid by their due date.")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> HealthWeights:
+        if self.usage + self.support + self.csat + self.payment <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
 class MetricSettings(_Frozen):
     """Conventions where tools differ; every KPI that depends on one says so."""
 
@@ -156,14 +171,22 @@ class MetricSettings(_Frozen):
         ),
     )
     request_sla_days: dict[str, float] = Field(
-        default_factory=lambda: {"p1": 2.0, "p2": 5.0, "p3": 10.0, "p4": 20.0},
+        default_factory=lambda: {"critical": 2.0, "high": 5.0, "medium": 10.0, "low": 20.0},
         description=(
-            "Days within which a RevOps request of each priority should be resolved; "
-            "default_request_sla_days applies to priorities not listed."
+            "Days within which a RevOps request of each priority (or, before it is "
+            "prioritised, its stated urgency) should be resolved; default_request_sla_days "
+            "applies to the others."
         ),
     )
     default_request_sla_days: float = Field(
         default=10.0, gt=0, description="SLA in days for requests whose priority has none."
+    )
+    health_weights: HealthWeights = Field(
+        default_factory=lambda: HealthWeights(),
+        description=(
+            "Weights of the account health score's parts (each scored 0-100); they are "
+            "normalised to sum to 1."
+        ),
     )
 
 
@@ -356,6 +379,8 @@ metrics:
   # Lead sources that make a deal marketing-sourced when its sourced_by is empty.
   marketing_lead_sources: [paid_search, paid_social, organic, events, referral, web]
   # Days to resolve a RevOps request, by priority; the default covers the others.
-  request_sla_days: {{p1: 2, p2: 5, p3: 10, p4: 20}}
+  request_sla_days: {{critical: 2, high: 5, medium: 10, low: 20}}
   default_request_sla_days: 10
+  # Weights of the account health score's parts (each scored 0-100).
+  health_weights: {{usage: 0.4, support: 0.2, csat: 0.2, payment: 0.2}}
 """

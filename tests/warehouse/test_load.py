@@ -71,6 +71,19 @@ def test_a_change_from_a_value_to_null_counts_as_a_change(warehouse: Warehouse) 
     assert stages.isna().all()
 
 
+def test_rows_given_as_dicts_keep_keys_the_first_row_lacks(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    warehouse.load(
+        "deal",
+        [
+            {"deal_id": "d-1", "source_system": "crm", "source_id": "1"},
+            {"deal_id": "d-2", "source_system": "crm", "source_id": "2", "stage": "Won"},
+        ],
+    )
+    stages = warehouse.table("deal").order_by("source_id").stage.execute().tolist()
+    assert stages == [None, "Won"]
+
+
 def test_append_adds_every_row_and_replace_makes_the_batch_the_table(
     warehouse: Warehouse,
 ) -> None:

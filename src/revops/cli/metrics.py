@@ -63,8 +63,8 @@ def show(
             metrics,
             window,
             by=by,
-            grain=grain,  # type: ignore[arg-type]
-            compare=compare,  # type: ignore[arg-type]
+            grain=grain,
+            compare=compare,
             as_of=as_of.date() if as_of else None,
         )
         units = {m.name: m for m in ws.metrics.definitions()}

@@ -90,7 +90,9 @@ def _to_arrow(data: Any, table: str) -> pa.Table:
     if isinstance(data, pd.DataFrame):
         return pa.Table.from_pandas(data, preserve_index=False)
     if isinstance(data, list):
-        return pa.Table.from_pylist(data)
+        # Every key of every row: from_pylist would keep only the first row's keys.
+        columns = dict.fromkeys(key for row in data for key in row)
+        return pa.Table.from_pydict({c: [row.get(c) for row in data] for c in columns})
     raise LoadError(table, f"cannot load a {type(data).__name__}; pass a pyarrow Table")
 
 
