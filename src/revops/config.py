@@ -321,8 +321,9 @@ def config_schema() -> dict[str, Any]:
     return RevOpsConfig.model_json_schema()
 
 
-def config_template() -> str:
-    """The commented `revops.yaml` that `revops init` writes; it loads to the defaults."""
+def config_template(fiscal_year_start_month: int = 1) -> str:
+    """The commented `revops.yaml` that `revops init` writes; it loads to the defaults
+    (but for the fiscal year's first month, when given)."""
     stages = "\n".join(
         f"  - {{name: {s.name}, probability: {s.probability:g}, category: {s.category}}}"
         for s in DEFAULT_OPPORTUNITY_STAGES
@@ -330,7 +331,7 @@ def config_template() -> str:
     lifecycle = "\n".join(
         f"  - {{name: {s.name}, label: {s.label}}}" for s in DEFAULT_LIFECYCLE_STAGES
     )
-    return _TEMPLATE.format(stages=stages, lifecycle=lifecycle)
+    return _TEMPLATE.format(stages=stages, lifecycle=lifecycle, start_month=fiscal_year_start_month)
 
 
 _TEMPLATE = """\
@@ -352,7 +353,7 @@ app_database:
 
 fiscal:
   # Month (1-12) in which the fiscal year starts; 2 means February.
-  year_start_month: 1
+  year_start_month: {start_month}
   # FY named by the calendar year in which it ends ("end") or starts ("start").
   year_named_by: end
 

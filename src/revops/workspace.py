@@ -56,8 +56,12 @@ class Workspace:
         return cls(root, load_config(config_file), spark_session)
 
     @classmethod
-    def create(cls, path: Path | str) -> Workspace:
+    def create(cls, path: Path | str, *, fiscal_year_start_month: int = 1) -> Workspace:
         """Write a new workspace with the commented default `revops.yaml`.
+
+        Args:
+            path: the folder; created when missing.
+            fiscal_year_start_month: the month (1-12) the company's fiscal year starts.
 
         Raises:
             WorkspaceError: the folder already holds a workspace.
@@ -67,7 +71,7 @@ class Workspace:
         if config_file.exists():
             raise WorkspaceError(f"{root} is already a revops workspace ({CONFIG_FILE} exists)")
         root.mkdir(parents=True, exist_ok=True)
-        config_file.write_text(config_template(), encoding="utf-8")
+        config_file.write_text(config_template(fiscal_year_start_month), encoding="utf-8")
         for folder in DEFINITION_FOLDERS:
             (root / folder).mkdir(exist_ok=True)
         return cls.open(root)

@@ -35,7 +35,7 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _ingested(company: Path, root: Path, warehouse_url: str | None = None) -> Workspace:
-    Workspace.create(root)
+    Workspace.create(root, fiscal_year_start_month=PARAMS.fiscal_year_start_month)
     if warehouse_url is not None:
         config = root / "revops.yaml"
         text = config.read_text().replace(

@@ -61,8 +61,12 @@ def demo(
     from revops.workspace import Workspace
 
     root = Workspace.locate(ctx.obj.workspace_path or DEMO_WORKSPACE)
-    ws = Workspace.open(root) if (root / "revops.yaml").is_file() else Workspace.create(root)
     params = _params(accounts, years, seed, as_of)
+    if (root / "revops.yaml").is_file():
+        ws = Workspace.open(root)
+    else:
+        # The company's fiscal calendar, so its quotas and plans fall on fiscal quarters.
+        ws = Workspace.create(root, fiscal_year_start_month=params.fiscal_year_start_month)
     errors = error_console()
     data = root / DATA_FOLDER
     generated = generate_company(params, data)

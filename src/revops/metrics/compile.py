@@ -53,10 +53,9 @@ def with_dimensions(
         key = next((k for k in dimension.link_keys() if k in table.columns), None)
         if key is None:
             raise MetricError(f"dimension {name!r} cannot be reached from these rows")
-        other = ctx.raw(dimension.entity)
+        other = ctx.keyed(dimension.entity)
         lookup = other.select(
-            _dimension_key=other[f"{dimension.entity}_id"],
-            _dimension_value=other[dimension.column],
+            _dimension_key=other.lookup_key, _dimension_value=other[dimension.column]
         )
         joined = table.left_join(lookup, table[key] == lookup._dimension_key)
         table = joined.mutate(**{name: joined._dimension_value}).drop(

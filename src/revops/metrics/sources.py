@@ -36,6 +36,9 @@ ENGINE_MODULES = (
 )
 """Modules whose import registers the built-in engines."""
 
+EMAIL_PREFIX = "email:"
+"""Ids of people known only by e-mail: `email:<address>`, lower case (see ingest)."""
+
 # The date that picks the FX rate of a row's amounts.
 FX_DATE_COLUMN = {
     "opportunity": "close_date",
@@ -99,6 +102,22 @@ class SourceContext:
         if key not in self._tables:
             self._tables[key] = self.warehouse.table(entity, spec.namespace)
         return self._tables[key]
+
+    def keyed(self, entity: str) -> ir.Table:
+        """A canonical table with `lookup_key`: every id its rows are referred to by.
+
+        That is the canonical id, and for users also `email:<address>`: tools that know
+        people only by e-mail refer to them so until identity resolution links them.
+        """
+        import ibis
+
+        table = self.raw(entity)
+        by_id = table.mutate(lookup_key=table[f"{entity}_id"])
+        if entity != "user":
+            return by_id
+        mailed = table.filter(table.email.notnull())
+        by_mail = mailed.mutate(lookup_key=ibis.literal(EMAIL_PREFIX) + mailed.email.lower())
+        return by_id.union(by_mail, distinct=True)
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:

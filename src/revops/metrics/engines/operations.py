@@ -30,18 +30,9 @@ def _hours(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingV
 
 
 def user_aliases(ctx: SourceContext) -> ir.Table:
-    """Every id a user may appear under (`user_alias`): its `user_id`, and
-    `email:<address>` (lower case); `aliased_user_id` is the user."""
-    import ibis
-
-    users = ctx.raw("user")
-    by_id = users.select(user_alias=users.user_id, aliased_user_id=users.user_id)
-    with_mail = users.filter(users.email.notnull())
-    by_mail = with_mail.select(
-        user_alias=ibis.literal("email:") + with_mail.email.lower(),
-        aliased_user_id=with_mail.user_id,
-    )
-    return by_id.union(by_mail, distinct=True)
+    """Every id a user may appear under (`user_alias`), with the user (`aliased_user_id`)."""
+    users = ctx.keyed("user")
+    return users.select(user_alias=users.lookup_key, aliased_user_id=users.user_id)
 
 
 def employed_in(users: ir.Table, period: Period) -> ir.BooleanValue:
