@@ -36,6 +36,8 @@ ENGINE_MODULES = (
 )
 """Modules whose import registers the built-in engines."""
 
+PEOPLE = ("user", "contact", "lead")
+"""Entities of people, whose rows other tools may name by e-mail."""
 EMAIL_PREFIX = "email:"
 """Ids of people known only by e-mail: `email:<address>`, lower case (see ingest)."""
 
@@ -106,14 +108,15 @@ class SourceContext:
     def keyed(self, entity: str) -> ir.Table:
         """A canonical table with `lookup_key`: every id its rows are referred to by.
 
-        That is the canonical id, and for users also `email:<address>`: tools that know
-        people only by e-mail refer to them so until identity resolution links them.
+        That is the canonical id, and for people (users, contacts, leads) also
+        `email:<address>`: tools that know people only by e-mail refer to them so until
+        identity resolution links them.
         """
         import ibis
 
         table = self.raw(entity)
         by_id = table.mutate(lookup_key=table[f"{entity}_id"])
-        if entity != "user":
+        if entity not in PEOPLE:
             return by_id
         mailed = table.filter(table.email.notnull())
         by_mail = mailed.mutate(lookup_key=ibis.literal(EMAIL_PREFIX) + mailed.email.lower())

@@ -1,1 +1,140 @@
-"""Engine sources: funnel (see revops.metrics.sources.engine)."""
+"""Engine sources of funnel KPIs: lifecycle cohorts and speed to lead.
+
+People move through the workspace's lifecycle stages (lead, MQL, SQL, opportunity,
+customer). A person's entry into a stage opens a cohort; conversion is the share of the
+cohort that went on to a later stage. Marketing tools and the CRM may hold the same person
+under different ids: they are matched on e-mail address.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from revops.metrics.sources import SourceContext, engine
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from revops.core import Period
+
+SECONDS_PER_DAY = 86_400
+SECONDS_PER_HOUR = 3_600
+SALES_TOUCHES = ("call", "email", "meeting")
+_ENTRY = (
+    "person_id",
+    "person_type",
+    "account_id",
+    "stage",
+    "stage_order",
+    "entered_at",
+    "reached_next",
+    "reached_sql",
+    "reached_customer",
+    "days_to_next",
+)
+
+
+def first_entries(ctx: SourceContext) -> ir.Table:
+    """Each person's first entry into each lifecycle stage, with the stage's position."""
+    import ibis
+
+    events = ctx.table("lifecycle_event")
+    stages = [s.name for s in ctx.config.lifecycle_stages]
+    order = ibis.cases(*[(events.stage == name, i) for i, name in enumerate(stages)], else_=-1)
+    events = events.mutate(stage_order=order)
+    return events.group_by(["person_id", "stage", "stage_order"]).aggregate(
+        person_type=events.person_type.max(),
+        account_id=events.account_id.max(),
+        entered_at=events.entered_at.min(),
+    )
+
+
+@engine(
+    "lifecycle_entry",
+    "One row per person and lifecycle stage they entered (the first time): entered_at, "
+    "reached_next (entered a later stage afterwards), reached_sql, reached_customer, and "
+    "days_to_next (to the first later stage).",
+    _ENTRY,
+    windowed=False,
+)
+def lifecycle_entries(ctx: SourceContext, period: Period) -> ir.Table:
+    """Lifecycle cohorts: who entered which stage, and whether they went further."""
+    entries = first_entries(ctx)
+    later = entries.select(
+        later_person="person_id",
+        later_stage="stage",
+        later_order="stage_order",
+        later_at="entered_at",
+    )
+    pairs = entries.left_join(
+        later,
+        [
+            entries.person_id == later.later_person,
+            later.later_order > entries.stage_order,
+            later.later_at >= entries.entered_at,
+        ],
+    )
+    grouped = pairs.group_by(
+        ["person_id", "person_type", "account_id", "stage", "stage_order", "entered_at"]
+    ).aggregate(
+        next_at=pairs.later_at.min(),
+        reached_sql=(pairs.later_stage == "sql").any(),
+        reached_customer=(pairs.later_stage == "customer").any(),
+    )
+    seconds = grouped.next_at.epoch_seconds() - grouped.entered_at.epoch_seconds()
+    return grouped.select(
+        "person_id",
+        "person_type",
+        "account_id",
+        "stage",
+        "stage_order",
+        "entered_at",
+        reached_next=grouped.next_at.notnull(),
+        reached_sql=grouped.reached_sql.fill_null(False),
+        reached_customer=grouped.reached_customer.fill_null(False),
+        days_to_next=(seconds / SECONDS_PER_DAY).cast("float64"),
+    )
+
+
+def person_emails(ctx: SourceContext) -> ir.Table:
+    """Every person id (lead or contact, any system) with its e-mail address, lower case."""
+    contacts = ctx.raw("contact")
+    leads = ctx.raw("lead")
+    return contacts.select(
+        person_key=contacts.contact_id, person_email=contacts.email.lower()
+    ).union(leads.select(person_key=leads.lead_id, person_email=leads.email.lower()))
+
+
+@engine(
+    "mql_follow_up",
+    "One row per person who became an MQL: entered_at, first_touch_at (the first call, "
+    "email or meeting by sales with that person - matched by e-mail address - after it) "
+    "and hours_to_first_touch.",
+    ("person_id", "account_id", "entered_at", "first_touch_at", "hours_to_first_touch"),
+    windowed=False,
+)
+def mql_follow_up(ctx: SourceContext, period: Period) -> ir.Table:
+    """How long sales took to reach each MQL."""
+    import ibis
+
+    entries = first_entries(ctx)
+    mqls = entries.filter(entries.stage == "mql")
+    emails = person_emails(ctx)
+    mqls = mqls.left_join(emails, mqls.person_id == emails.person_key).drop("person_key")
+    activities = ctx.table("activity")
+    touches = activities.filter(activities.type.isin(list(SALES_TOUCHES)))
+    touches = touches.select(
+        touched=ibis.coalesce(touches.contact_id, touches.lead_id), touched_at=touches.occurred_at
+    )
+    touches = touches.join(emails, touches.touched == emails.person_key).select(
+        touch_email="person_email", touched_at="touched_at"
+    )
+    reached = mqls.left_join(
+        touches,
+        [mqls.person_email == touches.touch_email, touches.touched_at >= mqls.entered_at],
+    )
+    first = reached.group_by(["person_id", "account_id", "entered_at"]).aggregate(
+        first_touch_at=reached.touched_at.min()
+    )
+    seconds = first.first_touch_at.epoch_seconds() - first.entered_at.epoch_seconds()
+    return first.mutate(hours_to_first_touch=(seconds / SECONDS_PER_HOUR).cast("float64"))
