@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import secrets
 from collections.abc import Iterator
@@ -17,10 +19,11 @@ from revops.ingest.runner import ingest
 from revops.metrics import MetricResult
 
 from conftest import POSTGRES_URL
+from support import run_cli
 
 PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
 AS_OF = PARAMS.as_of
-YEAR = "FY2026"
+YEAR = "FY2027"
 NOT_IN_THE_DEMO = {
     "first_response_hours": "the Zendesk export has no first response time",
     "tech_adoption_rate_intended": "the stack inventory states no intended users",
@@ -69,6 +72,64 @@ def test_bookings_by_type_sum_to_bookings(demo: Workspace) -> None:
     assert frame["bookings"].sum() > 0
     for segment, row in frame.iterrows():
         assert row[parts].sum() == pytest.approx(row["bookings"]), segment
+
+
+def test_opening_mrr_and_movements_make_closing_mrr_every_month(demo: Workspace) -> None:
+    group = demo.metrics.catalog.groups["mrr_movements"].metrics
+    result = _by_month(demo, list(group))
+    table = result.frame.pivot_table(index="period", columns="metric", values="value")
+    assert len(table) == 10  # February to November 2026, the as-of month
+    assert table["closing_mrr"].iloc[-1] > 0
+    moved = (table["mrr_new"] + table["mrr_expansion"] + table["mrr_reactivation"]
+             - table["mrr_contraction"] - table["mrr_churn"])  # fmt: skip
+    for period, row in table.iterrows():
+        assert row["opening_mrr"] + moved[period] == pytest.approx(row["closing_mrr"]), period
+    # Each month opens where the one before closed.
+    assert list(table["opening_mrr"].iloc[1:]) == pytest.approx(list(table["closing_mrr"][:-1]))
+
+
+def test_arr_is_twelve_times_mrr_and_retention_stays_in_bounds(demo: Workspace) -> None:
+    names = ["mrr", "arr", "closing_mrr", "nrr", "grr", "logo_churn_rate"]
+    for window in ("FY2027-Q1", "FY2027-Q2", "FY2027-Q3", YEAR):
+        result = demo.metrics.compute(names, window, by=["segment"], as_of=AS_OF)
+        for record in result.records():
+            if record["metric"] == "arr":
+                mrr = result.value("mrr", segment=record["segment"])
+                assert record["value"] == pytest.approx(12 * (mrr or 0)), record
+        whole = demo.metrics.compute(names, window, as_of=AS_OF)
+        nrr, grr = whole.value("nrr"), whole.value("grr")
+        assert nrr is not None, window
+        assert grr is not None, window
+        assert 0 <= grr <= 1, window
+        assert nrr >= grr, window
+        assert whole.value("mrr") == pytest.approx(whole.value("closing_mrr"))
+
+
+def test_attribution_credits_sum_to_the_credited_pipeline(demo: Workspace) -> None:
+    models = ["first_touch", "last_touch", "linear", "w_shaped"]
+    names = ["influenced_pipeline", *[f"attributed_pipeline_{m}" for m in models]]
+    whole = demo.metrics.compute(names, YEAR, as_of=AS_OF)
+    influenced = whole.value("influenced_pipeline")
+    assert influenced is not None
+    assert influenced > 0
+    by_channel = demo.metrics.compute(names[1:], YEAR, by=["channel"], as_of=AS_OF).frame
+    for model in models:
+        metric = f"attributed_pipeline_{model}"
+        assert whole.value(metric) == pytest.approx(influenced), model
+        assert by_channel[by_channel.metric == metric].value.sum() == pytest.approx(influenced)
+
+
+def test_the_mrr_movements_of_the_cli_balance(
+    demo: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "-w", str(demo.root), "metrics", "show", "mrr_movements", "--window", YEAR,
+        "--grain", "month", "--as-of", AS_OF.isoformat(), "-f", "csv",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["metric"] for r in rows} == set(demo.metrics.catalog.groups["mrr_movements"].metrics)
+    assert len(rows) == 7 * 10
 
 
 def test_every_metric_of_the_catalog_computes_on_the_demo(demo: Workspace) -> None:

@@ -191,7 +191,8 @@ class Metrics:
             window: a period label (``FY2025``, ``FY2025-Q3``, ``FY2025-M07``,
                 ``2024-01-01..2024-03-31``); default the current fiscal quarter.
             by: dimensions to slice by.
-            grain: ``month``, ``quarter`` or ``year`` for a time series within the window.
+            grain: ``month``, ``quarter`` or ``year`` for a time series within the window,
+                up to the period holding the as-of day.
             compare: ``previous`` (the period before) or ``last_year`` (the same period a
                 year earlier).
             as_of: the last day of data to use for point-in-time metrics; default today.
@@ -208,7 +209,7 @@ class Metrics:
         for metric in chosen:
             self._check_dimensions(metric, by)
         period = self.window(window, as_of)
-        periods = self._periods(period, grain)
+        periods = self._periods(period, grain, as_of or _today())
         ctx = self.context(as_of)
         targets = [
             m.target
@@ -282,10 +283,12 @@ class Metrics:
                     f"{', '.join(allowed) or 'no dimension'}"
                 )
 
-    def _periods(self, window: Period, grain: Grain | None) -> list[Period]:
+    def _periods(self, window: Period, grain: Grain | None, as_of: date) -> list[Period]:
         if grain is None:
             return [window]
-        periods = self.calendar.periods_between(window.start, window.end, grain)
+        # A series stops at the as-of day: later periods have no data yet, not zeros.
+        end = min(window.end, max(as_of + _DAY, window.start + _DAY))
+        periods = self.calendar.periods_between(window.start, end, grain)
         return [
             p
             if window.start <= p.start and p.end <= window.end

@@ -205,10 +205,7 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
     ends = []
     first = _earliest_start(lines)
     if first is None or first > until:
-        return ibis.memtable(
-            {"first_account_id": [], "first_paid_on": []},
-            schema={"first_account_id": "string", "first_paid_on": "date"},
-        )
+        first = until
     month = first.replace(day=1)
     while month <= until:
         following = (month + timedelta(days=32)).replace(day=1)
@@ -248,18 +245,18 @@ def _earliest_start(lines: ir.Table) -> date | None:
 
 def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
     import ibis
+    import pyarrow as pa
 
     types = {
-        "account_id": "string",
-        "month_start_date": "date",
-        "measured_on": "date",
-        "movement": "string",
-        "is_first_month": "boolean",
-        "is_last_month": "boolean",
-        "is_retained": "boolean",
+        "account_id": pa.string(),
+        "month_start_date": pa.date32(),
+        "measured_on": pa.date32(),
+        "movement": pa.string(),
+        "is_first_month": pa.bool_(),
+        "is_last_month": pa.bool_(),
     }
-    schema = {c: types.get(c, "decimal(18, 2)") for c in columns}
-    return ibis.memtable({c: [] for c in columns}, schema=schema)
+    schema = pa.schema([(c, types.get(c, pa.decimal128(18, 2))) for c in columns])
+    return ibis.memtable(schema.empty_table())
 
 
 @engine(
