@@ -32,8 +32,17 @@ class MetricWorld:
         self.root = root
         self.settings: dict[str, Any] = {}
         self.config_overrides: dict[str, Any] = {}
+        self.touched: set[str] = set()
         warehouse.init(ENTITIES.values())
         self._counter = 0
+
+    def empty(self) -> None:
+        """Empty the tables this world wrote to, so the next test starts from nothing."""
+        for entity in sorted(self.touched):
+            spec = ENTITIES[entity]
+            empty = spec.schema().to_pyarrow().empty_table()
+            self.warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")
+        self.touched.clear()
 
     @property
     def backend(self) -> str:
@@ -54,6 +63,7 @@ class MetricWorld:
             full.setdefault("source_id", str(full[spec.id_column]))
             batch.append({name: _typed(spec.column(name).type, v) for name, v in full.items()})
         self.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
+        self.touched.add(entity)
 
     def metrics(self) -> Metrics:
         config = RevOpsConfig.model_validate({**self.config_overrides, "metrics": self.settings})
@@ -82,14 +92,31 @@ def _typed(column_type: str, value: Any) -> Any:
     return value
 
 
+@pytest.fixture(scope="session")
+def spark_world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MetricWorld]:
+    """One Spark company for the run, emptied after each test: creating the model's
+    tables takes Spark far longer than emptying the few a test fills."""
+    root = tmp_path_factory.mktemp("spark-world")
+    warehouse = open_warehouse("spark", root, request)
+    yield MetricWorld(warehouse, root)
+    warehouse.drop()
+
+
 @pytest.fixture(params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MetricWorld]:
     """An empty company on each backend in turn."""
+    if request.param == "spark":
+        shared: MetricWorld = request.getfixturevalue("spark_world")
+        shared.settings, shared.config_overrides, shared.root = {}, {}, tmp_path
+        yield shared
+        shared.empty()
+        return
     warehouse = open_warehouse(request.param, tmp_path, request)
     yield MetricWorld(warehouse, tmp_path)
     warehouse.drop()
-    if warehouse.backend != "spark":
-        warehouse.close()
+    warehouse.close()
 
 
 @pytest.fixture

@@ -50,29 +50,29 @@ def test_cost_cac_payback_and_magic_number(world: MetricWorld) -> None:
     assert result.value("magic_number") == pytest.approx(7_200 / 9_000)
 
 
-def test_cost_slices_by_department_and_channel(duckdb_world: MetricWorld) -> None:
-    _company(duckdb_world)
-    by_department = duckdb_world.compute(["gtm_cost"], "FY2025-Q1", by=["department"])
+def test_cost_slices_by_department_and_channel(world: MetricWorld) -> None:
+    _company(world)
+    by_department = world.compute(["gtm_cost"], "FY2025-Q1", by=["department"])
     assert by_department.value("gtm_cost", department="marketing") == 10_000
-    by_channel = duckdb_world.compute(["marketing_program_spend"], "FY2025-Q1", by=["channel"])
+    by_channel = world.compute(["marketing_program_spend"], "FY2025-Q1", by=["channel"])
     assert by_channel.value("marketing_program_spend", channel="events") == 6_000
 
 
-def test_ltv_to_cac_is_undefined_without_churn(duckdb_world: MetricWorld) -> None:
-    _company(duckdb_world)
+def test_ltv_to_cac_is_undefined_without_churn(world: MetricWorld) -> None:
+    _company(world)
     # No revenue churn in the window: lifetime value, and so LTV:CAC, is undefined.
-    assert duckdb_world.value("clv", "FY2025-Q1") is None
-    assert duckdb_world.value("ltv_to_cac", "FY2025-Q1") is None
+    assert world.value("clv", "FY2025-Q1") is None
+    assert world.value("ltv_to_cac", "FY2025-Q1") is None
 
 
-def test_ltv_to_cac_with_churn(duckdb_world: MetricWorld) -> None:
-    _company(duckdb_world)
-    duckdb_world.add(
+def test_ltv_to_cac_with_churn(world: MetricWorld) -> None:
+    _company(world)
+    world.add(
         "subscription_line",
         {"account_id": "old", "mrr": 400, "start_date": "2024-01-01", "end_date": "2025-02-10",
          "currency": "USD"},
     )  # fmt: skip
-    result = duckdb_world.compute(["clv", "cac_blended", "ltv_to_cac"], "FY2025-Q1")
+    result = world.compute(["clv", "cac_blended", "ltv_to_cac"], "FY2025-Q1")
     arpa = 600 / 3  # n1..n3 pay at the end of March; "old" churned
     monthly_churn = 400 / 400 / 3  # all opening MRR lost, over three months
     clv = arpa * 0.8 / monthly_churn

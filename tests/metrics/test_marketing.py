@@ -46,8 +46,8 @@ def test_funnel_counts_and_cohort_conversion(world: MetricWorld) -> None:
     assert by_stage.value("lifecycle_days_to_next", stage="lead") == pytest.approx(15)  # 5, 25
 
 
-def test_speed_to_lead_matches_people_by_email(duckdb_world: MetricWorld) -> None:
-    world = duckdb_world
+def test_speed_to_lead_matches_people_by_email(world: MetricWorld) -> None:
+    world = world
     _funnel(world)
     world.add(
         "contact",
@@ -105,10 +105,10 @@ def test_every_model_credits_the_influenced_pipeline(world: MetricWorld) -> None
         assert result.value(f"attributed_pipeline_{model}") == pytest.approx(1200), model
 
 
-def test_each_model_splits_credit_by_its_rule(duckdb_world: MetricWorld) -> None:
-    _touches(duckdb_world)
+def test_each_model_splits_credit_by_its_rule(world: MetricWorld) -> None:
+    _touches(world)
     names = [f"attributed_pipeline_{m}" for m in MODELS]
-    result = duckdb_world.compute(names, Q1, by=["channel"])
+    result = world.compute(names, Q1, by=["channel"])
     expected = {
         # o1 (1,000) has touches events, paid_search (responded), organic, referral;
         # o3 (200) has events, paid_search.
@@ -125,9 +125,9 @@ def test_each_model_splits_credit_by_its_rule(duckdb_world: MetricWorld) -> None
             assert value == pytest.approx(amount), (model, channel)
 
 
-def test_website_conversion_by_landing_page(duckdb_world: MetricWorld) -> None:
+def test_website_conversion_by_landing_page(world: MetricWorld) -> None:
     session = {"started_at": "2025-02-01", "channel": "organic"}
-    duckdb_world.add(
+    world.add(
         "web_session",
         {**session, "landing_page": "/pricing", "is_converted": True},
         {**session, "landing_page": "/pricing", "is_converted": False},
@@ -135,14 +135,14 @@ def test_website_conversion_by_landing_page(duckdb_world: MetricWorld) -> None:
         {**session, "landing_page": "/blog", "is_converted": False},
         {**session, "landing_page": "/blog", "is_converted": False},
     )
-    result = duckdb_world.compute(["website_conversion_rate"], Q1, by=["landing_page"])
+    result = world.compute(["website_conversion_rate"], Q1, by=["landing_page"])
     assert result.value("website_conversion_rate", landing_page="/pricing") == pytest.approx(1 / 3)
     assert result.value("website_conversion_rate", landing_page="/blog") == 0
-    assert duckdb_world.value("website_conversion_rate", Q1) == pytest.approx(1 / 5)
+    assert world.value("website_conversion_rate", Q1) == pytest.approx(1 / 5)
 
 
-def test_marketing_sourced_pipeline_and_bookings(duckdb_world: MetricWorld) -> None:
-    duckdb_world.add(
+def test_marketing_sourced_pipeline_and_bookings(world: MetricWorld) -> None:
+    world.add(
         "opportunity",
         {"stage": "Closed Won", "is_won": True, "is_closed": True, "amount": 100,
          "lead_source": "paid_search", "created_at": "2025-01-02", "closed_at": "2025-02-02"},
@@ -151,6 +151,6 @@ def test_marketing_sourced_pipeline_and_bookings(duckdb_world: MetricWorld) -> N
         {"stage": "Proposal", "amount": 20, "sourced_by": "sales",
          "lead_source": "paid_search", "created_at": "2025-01-04"},
     )  # fmt: skip
-    result = duckdb_world.compute(["marketing_sourced_pipeline", "marketing_sourced_bookings"], Q1)
+    result = world.compute(["marketing_sourced_pipeline", "marketing_sourced_bookings"], Q1)
     assert result.value("marketing_sourced_pipeline") == 150  # sourced_by wins over source
     assert result.value("marketing_sourced_bookings") == 100

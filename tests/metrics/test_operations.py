@@ -21,8 +21,8 @@ def test_csat_and_time_to_resolution(world: MetricWorld) -> None:
     assert result.value("tickets_opened") == 4
 
 
-def test_health_score_weighs_its_parts(duckdb_world: MetricWorld) -> None:
-    world = duckdb_world
+def test_health_score_weighs_its_parts(world: MetricWorld) -> None:
+    world = world
     world.add(
         "subscription_line",
         {"account_id": "h", "mrr": 100, "start_date": "2024-01-01", "currency": "USD"},
@@ -80,8 +80,8 @@ def test_adoption_and_cost_per_active_user(world: MetricWorld) -> None:
     assert result.value("cost_per_active_user", tool="crm") == pytest.approx(3_100 / 2)
 
 
-def test_enablement_counts_reps_by_user_id_or_email(duckdb_world: MetricWorld) -> None:
-    world = duckdb_world
+def test_enablement_counts_reps_by_user_id_or_email(world: MetricWorld) -> None:
+    world = world
     world.add(
         "user",
         {"user_id": "r1", "name": "R1", "role": "AE", "email": "R1@x.com"},

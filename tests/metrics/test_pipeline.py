@@ -63,17 +63,16 @@ def test_open_pipeline_and_slippage_as_of_the_window_end(world: MetricWorld) -> 
     assert result.value("slipped_amount") == 300
 
 
-def test_snapshots_use_nothing_after_their_moment(duckdb_world: MetricWorld) -> None:
-    _history(duckdb_world)
+def test_snapshots_use_nothing_after_their_moment(world: MetricWorld) -> None:
+    _history(world)
     # On 10 February, A (1,000), C (500), D (2,000) and E (300) were open and due in Q1.
-    early = duckdb_world.compute(["open_pipeline"], Q1, as_of=date(2025, 2, 10))
+    early = world.compute(["open_pipeline"], Q1, as_of=date(2025, 2, 10))
     assert early.value("open_pipeline") == 3800
-    duckdb_world.add("opportunity_history", _version("D", "2025-04-10", "Proposal", 9999,
+    world.add("opportunity_history", _version("D", "2025-04-10", "Proposal", 9999,
                                                      "2025-03-01"))  # fmt: skip
-    assert duckdb_world.value("open_pipeline", Q1) == 2000
+    assert world.value("open_pipeline", Q1) == 2000
     assert (
-        duckdb_world.compute(["open_pipeline"], Q1, as_of=date(2025, 2, 10)).value("open_pipeline")
-        == 3800
+        world.compute(["open_pipeline"], Q1, as_of=date(2025, 2, 10)).value("open_pipeline") == 3800
     )
 
 
@@ -109,21 +108,21 @@ def _team(world: MetricWorld) -> None:
     )
 
 
-def test_quota_attainment_and_reps_at_quota(duckdb_world: MetricWorld) -> None:
-    _team(duckdb_world)
-    result = duckdb_world.compute(["quota_amount", "quota_attainment", "reps_at_quota_share"], Q1)
+def test_quota_attainment_and_reps_at_quota(world: MetricWorld) -> None:
+    _team(world)
+    result = world.compute(["quota_amount", "quota_attainment", "reps_at_quota_share"], Q1)
     assert result.value("quota_amount") == pytest.approx(3900)
     assert result.value("quota_attainment") == pytest.approx(2000 / 3900)
     assert result.value("reps_at_quota_share") == pytest.approx(1 / 2)  # u2: 1,000 of 900
-    by_owner = duckdb_world.compute(["quota_attainment"], Q1, by=["owner"])
+    by_owner = world.compute(["quota_attainment"], Q1, by=["owner"])
     assert by_owner.value("quota_attainment", owner="u2") == pytest.approx(1000 / 900)
-    january = duckdb_world.compute(["quota_amount"], "FY2025-M01")
+    january = world.compute(["quota_amount"], "FY2025-M01")
     assert january.value("quota_amount") == pytest.approx(3900 * 31 / 90)
 
 
-def test_productivity_per_ramped_rep_and_activity_per_deal(duckdb_world: MetricWorld) -> None:
-    _team(duckdb_world)
-    result = duckdb_world.compute(
+def test_productivity_per_ramped_rep_and_activity_per_deal(world: MetricWorld) -> None:
+    _team(world)
+    result = world.compute(
         ["ramped_reps", "sales_productivity", "activities_per_won_deal", "meetings_booked"], Q1
     )
     # u1 is ramped all quarter; u2 is employed 45 of 90 days, 44 days into a 3-month ramp.

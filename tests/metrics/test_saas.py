@@ -55,10 +55,10 @@ def test_the_worked_example_month_by_month(world: MetricWorld) -> None:
             assert row["opening_mrr"] + moved == pytest.approx(row["closing_mrr"]), period
 
 
-def test_churn_dated_at_cancellation_moves_the_losses(duckdb_world: MetricWorld) -> None:
-    _worked_example(duckdb_world)
-    duckdb_world.settings["churn_dated_at"] = "cancellation"
-    year = _months(duckdb_world, "FY2024")
+def test_churn_dated_at_cancellation_moves_the_losses(world: MetricWorld) -> None:
+    _worked_example(world)
+    world.settings["churn_dated_at"] = "cancellation"
+    year = _months(world, "FY2024")
     assert year["FY2024-M03"]["mrr_contraction"] == pytest.approx(60)  # cancelled 03-20
     assert year["FY2024-M06"]["mrr_churn"] == pytest.approx(166.67)  # cancelled 06-15
 
@@ -99,9 +99,9 @@ def test_churn_rates_and_quick_ratio(world: MetricWorld) -> None:
     assert result.value("quick_ratio") == pytest.approx((100 + 10) / (10 + 10))
 
 
-def test_nrr_excludes_customers_acquired_in_the_window(duckdb_world: MetricWorld) -> None:
-    _churn_arithmetic(duckdb_world)
-    result = duckdb_world.compute(
+def test_nrr_excludes_customers_acquired_in_the_window(world: MetricWorld) -> None:
+    _churn_arithmetic(world)
+    result = world.compute(
         ["nrr", "grr", "logo_churn_rate", "customers", "new_customers"], "FY2024-Q1"
     )
     assert result.value("nrr") == pytest.approx((0 + 30 + 60) / 100)
@@ -111,27 +111,81 @@ def test_nrr_excludes_customers_acquired_in_the_window(duckdb_world: MetricWorld
     assert result.value("new_customers") == 1
 
 
-def test_a_short_gap_is_a_continuation_within_the_grace_days(duckdb_world: MetricWorld) -> None:
-    duckdb_world.add(
+def test_a_short_gap_is_a_continuation_within_the_grace_days(world: MetricWorld) -> None:
+    world.add(
         "subscription_line",
         _line("g", 100, "2024-01-01", "2024-03-25"),
         _line("g", 100, "2024-04-05"),
     )
-    strict = _months(duckdb_world, "FY2024-Q2")  # the April return
-    march = _months(duckdb_world, "FY2024-Q1")["FY2024-M03"]
+    strict = _months(world, "FY2024-Q2")  # the April return
+    march = _months(world, "FY2024-Q1")["FY2024-M03"]
     assert (march["mrr_churn"], strict["FY2024-M04"]["mrr_reactivation"]) == (100, 100)
-    duckdb_world.settings["reactivation_grace_days"] = 15
-    march = _months(duckdb_world, "FY2024-Q1")["FY2024-M03"]
-    april = _months(duckdb_world, "FY2024-Q2")["FY2024-M04"]
+    world.settings["reactivation_grace_days"] = 15
+    march = _months(world, "FY2024-Q1")["FY2024-M03"]
+    april = _months(world, "FY2024-Q2")["FY2024-M04"]
     assert (march["mrr_churn"], april["mrr_reactivation"]) == (0, 0)
     assert march["closing_mrr"] == 100
 
 
-def test_clv_is_arpa_times_margin_over_monthly_churn(duckdb_world: MetricWorld) -> None:
-    _churn_arithmetic(duckdb_world)
-    result = duckdb_world.compute(["arpa", "revenue_churn_rate", "clv"], "FY2024-Q1")
+def test_clv_is_arpa_times_margin_over_monthly_churn(world: MetricWorld) -> None:
+    _churn_arithmetic(world)
+    result = world.compute(["arpa", "revenue_churn_rate", "clv"], "FY2024-Q1")
     arpa = (30 + 60 + 100) / 3
     monthly_churn = (10 + 10) / 100 / 3
     assert result.value("arpa") == pytest.approx(arpa)
     assert result.value("revenue_churn_rate") == pytest.approx(monthly_churn)
     assert result.value("clv") == pytest.approx(arpa * 0.8 / monthly_churn)
+
+
+def test_grace_days_bridge_only_an_account_at_zero(world: MetricWorld) -> None:
+    world.add(
+        "subscription_line",
+        # h cancels its yearly line on 03-20 and is back 12 days later with a bigger plan.
+        _line("h", 100, "2024-01-01", "2024-12-31", canceled_at="2024-03-20"),
+        _line("h", 120, "2024-04-01"),
+        # k swaps a plan with a gap while another line keeps paying: no gap of the account.
+        _line("k", 50, "2024-01-01"),
+        _line("k", 100, "2024-01-01", "2024-03-25"),
+        _line("k", 100, "2024-04-05"),
+    )
+    world.settings.update(churn_dated_at="cancellation", reactivation_grace_days=15)
+    year = _months(world, "FY2024")
+    march, april = year["FY2024-M03"], year["FY2024-M04"]
+    assert (march["mrr_churn"], march["mrr_contraction"]) == (0, 100)  # k only
+    assert (april["mrr_reactivation"], april["mrr_expansion"]) == (0, 20 + 100)
+    world.settings["reactivation_grace_days"] = 5  # h's 12 days are too long
+    year = _months(world, "FY2024")
+    assert year["FY2024-M03"]["mrr_churn"] == 100
+    assert year["FY2024-M04"]["mrr_reactivation"] == 120
+
+
+def test_accounts_slice_by_segment_and_owner(world: MetricWorld) -> None:
+    world.add(
+        "account",
+        {"account_id": "a", "name": "A", "segment": "smb", "owner_id": "u1"},
+        {"account_id": "b", "name": "B", "segment": "enterprise", "owner_id": "u2"},
+    )
+    world.add("user", {"user_id": "u1", "name": "U1"}, {"user_id": "u2", "name": "U2"})
+    world.add(
+        "subscription_line",
+        _line("a", 10, "2023-01-01", "2024-02-15"),
+        _line("b", 40, "2023-01-01"),
+        _line("b", 30, "2024-03-01"),
+    )
+    names = ["mrr", "mrr_churn", "mrr_expansion", "nrr"]
+    for by, first, second in (("segment", "smb", "enterprise"), ("owner", "u1", "u2")):
+        result = world.compute(names, "FY2024-Q1", by=[by])
+        assert result.value("mrr", **{by: first}) == 0
+        assert result.value("mrr_churn", **{by: first}) == 10
+        assert result.value("mrr", **{by: second}) == 70
+        assert result.value("mrr_expansion", **{by: second}) == 30
+        assert result.value("nrr", **{by: second}) == pytest.approx(70 / 40)
+
+
+def test_recognised_revenue_grows_year_over_year(world: MetricWorld) -> None:
+    _worked_example(world)
+    result = world.compute(["recognised_revenue"], "FY2025", compare="last_year")
+    # 2024: Gold 12 x 166.67, Silver at the ends of February and March; 2025: Gold Mar-Dec.
+    last_year, this_year = 12 * 166.67 + 2 * 60, 10 * 150
+    row = result.frame.iloc[0]
+    assert (row["value"], row["compare_value"]) == pytest.approx((this_year, last_year))

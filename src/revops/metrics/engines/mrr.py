@@ -8,9 +8,12 @@ a month nets into one movement (two subscriptions bought together are one).
 Conventions (revops.yaml `metrics:`):
 - `churn_dated_at: period_end` keeps a cancelled line until its `end_date` (the paid
   period); `cancellation` stops it on the day of `canceled_at`.
-- `reactivation_grace_days: N` bridges a gap of at most N days between a line's end and
-  the account's next line: the old line counts until the new one starts, so a short lapse
-  is neither churn nor reactivation.
+- `reactivation_grace_days: N` bridges a gap of at most N days in which the account pays
+  nothing, between its last line's last day (per `churn_dated_at`) and its next line: the
+  old line counts until the new one starts, so a short lapse is neither churn nor
+  reactivation. A gap while another line of the account keeps paying is not bridged.
+
+Every source row carries the account's `owner_id`, so owner and team slice these KPIs.
 """
 
 from __future__ import annotations
@@ -39,38 +42,63 @@ MOVEMENT_COLUMNS = (
     "loss",
     "is_first_month",
     "is_last_month",
+    "owner_id",
 )
-RETENTION_COLUMNS = ("account_id", "start_mrr", "end_mrr", "retained_mrr", "is_retained")
-SNAPSHOT_COLUMNS = ("account_id", "mrr", "gross_margin", "months_measured")
+RETENTION_COLUMNS = (
+    "account_id",
+    "start_mrr",
+    "end_mrr",
+    "retained_mrr",
+    "is_retained",
+    "owner_id",
+)
+SNAPSHOT_COLUMNS = ("account_id", "mrr", "gross_margin", "months_measured", "owner_id")
 
 
 def subscription_lines(ctx: SourceContext) -> ir.Table:
     """Paid lines with the days they count: `start_date` to `last_date` (null: open-ended).
 
-    `stop_date` is the first day a cancellation stops the line (cancellation dating only).
+    With `churn_dated_at: cancellation` a cancelled line's last day is the day before
+    `canceled_at` (or its `end_date`, if earlier). With `reactivation_grace_days: N`, a
+    line after which the account pays nothing runs on until the account's next line
+    starts, when that start is at most N days after the line's last day.
     """
     import ibis
 
     lines = ctx.table("subscription_line")
     lines = lines.filter(~lines.is_trial.fill_null(False) & (lines.mrr != 0))
-    stop = (
-        lines.canceled_at.cast("date")
-        if ctx.settings.churn_dated_at == "cancellation"
-        else ibis.null("date")
-    )
+    last = lines.end_date
+    if ctx.settings.churn_dated_at == "cancellation":
+        stop = lines.canceled_at.cast("date") - ibis.interval(days=1)
+        last = ibis.cases(
+            (stop.isnull(), last),
+            (last.isnull() | (stop < last), stop),
+            else_=last,
+        )
     lines = lines.select(
         "subscription_line_id",
         "account_id",
-        "product_id",
         "start_date",
         mrr=lines.mrr,
-        last_date=lines.end_date,
-        stop_date=stop,
+        last_date=last,
     )
     grace = ctx.settings.reactivation_grace_days
     if grace == 0:
         return lines
-    # A line ending shortly before the account's next line runs on until that one starts.
+    # Lines whose account still pays on the day after their last day: no gap to bridge.
+    other = lines.view()
+    covering = lines.join(
+        other,
+        [
+            lines.account_id == other.account_id,
+            lines.subscription_line_id != other.subscription_line_id,
+            lines.last_date.notnull(),
+            other.start_date <= lines.last_date + ibis.interval(days=1),
+            other.last_date.isnull() | (other.last_date > lines.last_date),
+        ],
+    )
+    covered = covering.select(covered_line=covering.subscription_line_id).distinct()
+    # The others end the account's paying: a return within the grace days continues them.
     later = lines.view()
     pairs = lines.join(
         later,
@@ -81,9 +109,9 @@ def subscription_lines(ctx: SourceContext) -> ir.Table:
             later.start_date <= lines.last_date + ibis.interval(days=grace + 1),
         ],
     )
-    bridged = pairs.group_by(line=pairs.subscription_line_id).aggregate(
-        next_start=pairs.start_date_right.min()
-    )
+    pairs = pairs.select(line=pairs.subscription_line_id, next_start=pairs.start_date_right)
+    pairs = pairs.anti_join(covered, pairs.line == covered.covered_line)
+    bridged = pairs.group_by("line").aggregate(next_start=pairs.next_start.min())
     joined = lines.left_join(bridged, lines.subscription_line_id == bridged.line)
     return joined.mutate(
         last_date=ibis.ifelse(
@@ -100,9 +128,7 @@ def mrr_at(lines: ir.Table, day: date) -> ir.Table:
 
     on = ibis.literal(day, type="date")
     active = lines.filter(
-        (lines.start_date <= on)
-        & (lines.last_date.isnull() | (lines.last_date >= on))
-        & (lines.stop_date.isnull() | (lines.stop_date > on))
+        (lines.start_date <= on) & (lines.last_date.isnull() | (lines.last_date >= on))
     )
     totals = active.group_by("account_id").aggregate(mrr=active.mrr.sum())
     return totals.filter(totals.mrr != 0)
@@ -133,7 +159,8 @@ def opening_day(period: Period) -> date:
     "mrr_movement",
     "One row per account per month of the window in which the account had MRR at the "
     "month's start or end: opening and closing MRR, the movement (new, expansion, "
-    "contraction, churn, reactivation or none), its signed amount, gain and loss.",
+    "contraction, churn, reactivation or none), its signed amount, gain and loss, and "
+    "the account's owner_id.",
     MOVEMENT_COLUMNS,
     windowed=True,
 )
@@ -179,7 +206,7 @@ def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
         else_="none",
     )
     zero = ibis.literal(0).cast(rows.closing_mrr.type())
-    return rows.select(
+    rows = rows.select(
         "account_id",
         "month_start_date",
         "measured_on",
@@ -192,6 +219,15 @@ def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
         is_first_month=rows.is_first_month,
         is_last_month=rows.is_last_month,
     )
+    return with_owner(ctx, rows)
+
+
+def with_owner(ctx: SourceContext, rows: ir.Table) -> ir.Table:
+    """`rows` with the `owner_id` of their account, so owner and team slice them."""
+    accounts = ctx.table("account")
+    owners = accounts.select(owner_account_id=accounts.account_id, owner_id=accounts.owner_id)
+    joined = rows.left_join(owners, rows.account_id == owners.owner_account_id)
+    return joined.drop("owner_account_id")
 
 
 def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> ir.Table:
@@ -217,7 +253,6 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
         [
             lines.start_date <= spine.measured,
             lines.last_date.isnull() | (lines.last_date >= spine.measured),
-            lines.stop_date.isnull() | (lines.stop_date > spine.measured),
         ],
     )
     totals = paid.group_by(["account_id", "measured"]).aggregate(mrr=paid.mrr.sum())
@@ -254,6 +289,7 @@ def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
         "movement": pa.string(),
         "is_first_month": pa.bool_(),
         "is_last_month": pa.bool_(),
+        "owner_id": pa.string(),
     }
     schema = pa.schema([(c, types.get(c, pa.decimal128(18, 2))) for c in columns])
     return ibis.memtable(schema.empty_table())
@@ -263,7 +299,7 @@ def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
     "mrr_retention",
     "One row per account that had MRR the day before the window: its MRR then "
     "(start_mrr), at the window's end (end_mrr, 0 when churned) and the part kept without "
-    "expansion (retained_mrr = the smaller of the two).",
+    "expansion (retained_mrr = the smaller of the two), and the account's owner_id.",
     RETENTION_COLUMNS,
     windowed=True,
 )
@@ -277,20 +313,21 @@ def mrr_retention(ctx: SourceContext, period: Period) -> ir.Table:
     later = mrr_at(lines, end).rename(end_mrr="mrr", later_account_id="account_id")
     joined = start.left_join(later, start.account_id == later.later_account_id)
     end_mrr = joined.end_mrr.fill_null(0)
-    return joined.select(
+    retained = joined.select(
         "account_id",
         "start_mrr",
         end_mrr=end_mrr,
         retained_mrr=ibis.least(joined.start_mrr, end_mrr),
         is_retained=end_mrr != 0,
     )
+    return with_owner(ctx, retained)
 
 
 @engine(
     "mrr_snapshot",
     "One row per account paying on the window's last day (or the as-of day, if earlier): "
     "its MRR; with the workspace's gross margin and the months of the window measured, "
-    "for lifetime value.",
+    "for lifetime value; and the account's owner_id.",
     SNAPSHOT_COLUMNS,
     windowed=True,
 )
@@ -300,7 +337,8 @@ def mrr_snapshot(ctx: SourceContext, period: Period) -> ir.Table:
 
     day = min(period.last_day, ctx.as_of)
     snapshot = mrr_at(subscription_lines(ctx), day)
-    return snapshot.mutate(
+    snapshot = snapshot.mutate(
         gross_margin=ibis.literal(ctx.settings.gross_margin, type="float64"),
         months_measured=ibis.literal(len(measured_days(ctx, period)), type="int64"),
     )
+    return with_owner(ctx, snapshot)
