@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,11 @@ def test_unknown_names_get_a_suggestion(duckdb_world: MetricWorld) -> None:
         duckdb_world.compute(["bookings"], "FY2025", by=["channel"])
     with pytest.raises(MetricError, match="cannot read period label 'Q3'"):
         duckdb_world.compute(["bookings"], "Q3")
+
+
+def test_a_window_is_cut_at_the_as_of_day(duckdb_world: MetricWorld) -> None:
+    _wins(duckdb_world)
+    # Wins on 15 January and 15 February 2025 are known on 1 March; the April one is not.
+    early = duckdb_world.compute(["bookings"], "FY2025", as_of=date(2025, 3, 1))
+    assert early.value("bookings") == 300
+    assert duckdb_world.value("bookings", "FY2025") == 700

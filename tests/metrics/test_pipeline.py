@@ -48,8 +48,37 @@ def test_stage_conversion_and_time_in_stage(world: MetricWorld) -> None:
     # Stays ended in Q1: 10 (A), 30 (A), 30 (B), 37 (C) and 81 days (D in Discovery).
     assert result.value("time_in_stage_days") == pytest.approx((10 + 30 + 30 + 37 + 81) / 5)
     assert result.value("time_in_stage_days_median") == pytest.approx(30)
-    by_stage = world.compute(["stage_conversion"], Q1, by=["stage"])
+    by_stage = world.compute(["stage_conversion", "time_in_stage_days_median"], Q1, by=["stage"])
     assert by_stage.value("stage_conversion", stage="Prospecting") == pytest.approx(2 / 3)
+    # Prospecting stays ended in Q1: 10 (A), 30 (B) and 37 days (C).
+    assert by_stage.value("time_in_stage_days_median", stage="Prospecting") == pytest.approx(30)
+
+
+def test_coverage_and_velocity_of_the_open_pipeline(world: MetricWorld) -> None:
+    _history(world)
+    closed = {"is_closed": True, "currency": "USD", "created_at": "2025-01-01"}
+    world.add(
+        "opportunity",
+        {**closed, "opportunity_id": "W", "stage": "Closed Won", "is_won": True, "amount": 1000,
+         "closed_at": "2025-01-31"},
+        {**closed, "opportunity_id": "L", "stage": "Closed Lost", "is_won": False, "amount": 400,
+         "closed_at": "2025-02-10"},
+    )  # fmt: skip
+    world.add("quota", {"user_id": "u1", "period_start_date": "2025-01-01",
+                        "period_end_date": "2025-03-31", "amount": 3000})  # fmt: skip
+    result = world.compute(
+        ["pipeline_coverage", "pipeline_coverage_of_quota", "pipeline_velocity"], Q1
+    )
+    # Open pipeline 2,000 (D); quota 3,000 of which 1,000 booked (W).
+    assert result.value("pipeline_coverage") == pytest.approx(2000 / (3000 - 1000))
+    assert result.value("pipeline_coverage_of_quota") == pytest.approx(2000 / 3000)
+    # One open deal x win rate 1/2 x deal size 1,000 / a 30-day cycle.
+    assert result.value("pipeline_velocity") == pytest.approx(1 * 0.5 * 1000 / 30)
+    # On 20 January nothing is booked yet (W closes on the 31st) and A (1,000), B (700),
+    # D (2,000) and E (300) are open and due in Q1: 4,000 to cover the whole quota.
+    early = world.compute(["bookings_to_date", "pipeline_coverage"], Q1, as_of=date(2025, 1, 20))
+    assert early.value("bookings_to_date") == 0
+    assert early.value("pipeline_coverage") == pytest.approx(4000 / 3000)
 
 
 def test_open_pipeline_and_slippage_as_of_the_window_end(world: MetricWorld) -> None:
@@ -66,8 +95,14 @@ def test_open_pipeline_and_slippage_as_of_the_window_end(world: MetricWorld) -> 
 def test_snapshots_use_nothing_after_their_moment(world: MetricWorld) -> None:
     _history(world)
     # On 10 February, A (1,000), C (500), D (2,000) and E (300) were open and due in Q1.
-    early = world.compute(["open_pipeline"], Q1, as_of=date(2025, 2, 10))
+    early = world.compute(["open_pipeline", "stage_conversion"], Q1, as_of=date(2025, 2, 10))
     assert early.value("open_pipeline") == 3800
+    # Entries by then: A Prospecting (on to Qualification), A Qualification, B and C
+    # Prospecting; A's win (14 February) and C's advance (10 March) are still to come.
+    assert early.value("stage_conversion") == pytest.approx(1 / 4)
+    # A window after the as-of day starts from what was known on it: nothing due in Q2.
+    later = world.compute(["committed_deals"], "FY2025-Q2", as_of=date(2025, 2, 10))
+    assert later.value("committed_deals") == 0
     world.add("opportunity_history", _version("D", "2025-04-10", "Proposal", 9999,
                                                      "2025-03-01"))  # fmt: skip
     assert world.value("open_pipeline", Q1) == 2000

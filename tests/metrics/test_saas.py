@@ -71,6 +71,14 @@ def test_a_window_balances_and_arr_is_twelve_times_mrr(world: MetricWorld) -> No
     assert result.value("closing_mrr") == pytest.approx(150)
     assert result.value("mrr") == pytest.approx(150)
     assert result.value("arr") == pytest.approx(1800)
+    # January 2025: the only customer churns - every rate is still defined, NRR at 0.
+    gone = world.compute(["nrr", "grr", "logo_churn_rate", "revenue_churn_rate"], "FY2025-M01")
+    assert [gone.value(n) for n in ("nrr", "grr", "logo_churn_rate", "revenue_churn_rate")] == [
+        0,
+        0,
+        1,
+        pytest.approx(1),
+    ]
 
 
 def _churn_arithmetic(world: MetricWorld) -> None:
@@ -106,6 +114,8 @@ def test_nrr_excludes_customers_acquired_in_the_window(world: MetricWorld) -> No
     )
     assert result.value("nrr") == pytest.approx((0 + 30 + 60) / 100)
     assert result.value("grr") == pytest.approx((0 + 30 + 50) / 100)
+    assert 0 <= result.value("grr") <= result.value("nrr")
+    assert result.value("grr") <= 1
     assert result.value("logo_churn_rate") == pytest.approx(1 / 3)
     assert result.value("customers") == 3  # b, c, d
     assert result.value("new_customers") == 1

@@ -34,6 +34,17 @@ def moment(table: ir.Table, column: str, day: date) -> ir.Value:
     return ibis.literal(at if dtype.timezone else at.replace(tzinfo=None), type=dtype)
 
 
+def known_part(ctx: SourceContext, period: Period) -> Period:
+    """`period` cut at the as-of day: rows dated after it are not known yet."""
+    from datetime import timedelta
+
+    from revops.core import FiscalCalendar
+
+    if period.end <= ctx.as_of + timedelta(days=1) or period.start > ctx.as_of:
+        return period
+    return FiscalCalendar().custom(period.start, ctx.as_of)
+
+
 def in_window(table: ir.Table, column: str, period: Period) -> ir.BooleanValue:
     """Whether `column` falls in `period` (its start included, its end excluded)."""
     return (table[column] >= moment(table, column, period.start)) & (
@@ -71,7 +82,7 @@ def metric_rows(
     assert metric.source is not None
     table = build_source(ctx, metric.source, period)
     if metric.time is not None:
-        table = table.filter(in_window(table, metric.time, period))
+        table = table.filter(in_window(table, metric.time, known_part(ctx, period)))
     if metric.filter is not None:
         table = table.filter(compile_filter(metric.filter, table))
     return with_dimensions(ctx, catalog, table, by)
@@ -125,15 +136,16 @@ def aggregate_query(
     assert source is not None
     assert all(m.source == source for m in metrics)
     table = build_source(ctx, source, period)
+    known = known_part(ctx, period)
     times = list(dict.fromkeys(m.time for m in metrics if m.time is not None))
     if times:
-        table = table.filter(reduce(or_, [in_window(table, t, period) for t in times]))
+        table = table.filter(reduce(or_, [in_window(table, t, known) for t in times]))
     table = with_dimensions(ctx, catalog, table, by)
     measures = {}
     for metric in metrics:
         conditions = []
         if metric.time is not None and len(times) > 1:
-            conditions.append(in_window(table, metric.time, period))
+            conditions.append(in_window(table, metric.time, known))
         if metric.filter is not None:
             conditions.append(compile_filter(metric.filter, table))
         where = reduce(lambda a, b: a & b, conditions) if conditions else None

@@ -55,7 +55,7 @@ def receivables(ctx: SourceContext, period: Period) -> ir.Table:
     last = min(period.last_day, ctx.as_of)
     end = moment(invoices, "issue_date", last)
     invoices = invoices.filter(
-        (invoices.issue_date <= end) & ~invoices.status.isin(["draft", "void"])
+        (invoices.issue_date <= end) & ~invoices.status.isin(["draft", "void"]).fill_null(False)
     )
     zero = ibis.literal(0).cast(invoices.amount.type())
     paid_by_then = invoices.paid_date.notnull() & (invoices.paid_date <= end)

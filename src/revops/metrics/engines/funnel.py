@@ -2,15 +2,16 @@
 
 People move through the workspace's lifecycle stages (lead, MQL, SQL, opportunity,
 customer). A person's entry into a stage opens a cohort; conversion is the share of the
-cohort that went on to a later stage. Marketing tools and the CRM may hold the same person
-under different ids: they are matched on e-mail address.
+cohort that went on to a later stage (the next one, or one beyond it when a stage was
+skipped). Marketing tools and the CRM may hold the same person under different ids: they are
+matched on id and on e-mail address.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from revops.metrics.sources import SourceContext, engine
+from revops.metrics.sources import EMAIL_PREFIX, SourceContext, engine
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -108,8 +109,9 @@ def person_emails(ctx: SourceContext) -> ir.Table:
 @engine(
     "mql_follow_up",
     "One row per person who became an MQL: entered_at, first_touch_at (the first call, "
-    "email or meeting by sales with that person - matched by e-mail address - after it) "
-    "and hours_to_first_touch.",
+    "email or meeting by sales with that person after it - an activity whose lead_id or "
+    "contact_id is the person's id, or an id of the same e-mail address) and "
+    "hours_to_first_touch.",
     ("person_id", "account_id", "entered_at", "first_touch_at", "hours_to_first_touch"),
     windowed=False,
 )
@@ -118,20 +120,43 @@ def mql_follow_up(ctx: SourceContext, period: Period) -> ir.Table:
     import ibis
 
     entries = first_entries(ctx)
-    mqls = entries.filter(entries.stage == "mql")
+    mqls = entries.filter(entries.stage == "mql").select("person_id", "account_id", "entered_at")
+    # Every id the person is known by: its own, `email:<address>`, and the ids of the
+    # leads and contacts with its e-mail address.
     emails = person_emails(ctx)
-    mqls = mqls.left_join(emails, mqls.person_id == emails.person_key).drop("person_key")
-    activities = ctx.table("activity")
-    touches = activities.filter(activities.type.isin(list(SALES_TOUCHES)))
-    touches = touches.select(
-        touched=ibis.coalesce(touches.contact_id, touches.lead_id), touched_at=touches.occurred_at
+    mailed = mqls.join(emails, mqls.person_id == emails.person_key).select(
+        mailed_person="person_id", mailed_email="person_email"
     )
-    touches = touches.join(emails, touches.touched == emails.person_key).select(
-        touch_email="person_email", touched_at="touched_at"
+    others = emails.select(namesake="person_key", namesake_email="person_email")
+    namesakes = mailed.join(others, mailed.mailed_email == others.namesake_email)
+    aliases = (
+        mqls.select(alias_person="person_id", alias_key=mqls.person_id)
+        .union(
+            mailed.select(
+                alias_person="mailed_person",
+                alias_key=ibis.literal(EMAIL_PREFIX) + mailed.mailed_email,
+            )
+        )
+        .union(namesakes.select(alias_person="mailed_person", alias_key="namesake"))
+        .distinct()
+    )
+    activities = ctx.table("activity")
+    sales = activities.filter(activities.type.isin(list(SALES_TOUCHES)))
+    touches = (
+        sales.filter(sales.lead_id.notnull())
+        .select(touched=sales.lead_id, touched_at=sales.occurred_at)
+        .union(
+            sales.filter(sales.contact_id.notnull()).select(
+                touched=sales.contact_id, touched_at=sales.occurred_at
+            )
+        )
+    )
+    touches = touches.join(aliases, touches.touched == aliases.alias_key).select(
+        "alias_person", "touched_at"
     )
     reached = mqls.left_join(
         touches,
-        [mqls.person_email == touches.touch_email, touches.touched_at >= mqls.entered_at],
+        [mqls.person_id == touches.alias_person, touches.touched_at >= mqls.entered_at],
     )
     first = reached.group_by(["person_id", "account_id", "entered_at"]).aggregate(
         first_touch_at=reached.touched_at.min()

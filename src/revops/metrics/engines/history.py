@@ -65,9 +65,13 @@ def versions_until(ctx: SourceContext, day: date) -> ir.Table:
 
 
 def pipeline_at(ctx: SourceContext, day: date) -> ir.Table:
-    """Each opportunity as it stood at the end of `day`, with account and type."""
+    """Each opportunity as it stood at the end of `day`, with account and type.
+
+    A day after the as-of day is read at the as-of day: nothing later is known yet.
+    """
     from revops.warehouse.asof import as_of
 
+    day = min(day, ctx.as_of)
     current = as_of(versions_until(ctx, day), end_of(day), "opportunity_id")
     deals = ctx.table("opportunity").select(
         deal_id="opportunity_id", account_id="account_id", type="type"
@@ -144,7 +148,11 @@ def stage_entries(ctx: SourceContext, period: Period) -> ir.Table:
         *[(history.stage == s.name, i) for i, s in enumerate(stages) if s.category != "lost"],
         else_=-1,
     )
-    by_deal = ibis.window(group_by=history.opportunity_id, order_by=history.valid_from)
+    # Versions sharing a valid_from are ordered by load as in as_of, whatever the backend.
+    tie_break = [history.load_id] if "load_id" in history.columns else []
+    by_deal = ibis.window(
+        group_by=history.opportunity_id, order_by=[history.valid_from, *tie_break]
+    )
     history = history.mutate(stage_order=order, previous_stage=history.stage.lag().over(by_deal))
     entries = history.filter(
         history.previous_stage.isnull() | (history.previous_stage != history.stage)
@@ -194,3 +202,27 @@ def stage_entries(ctx: SourceContext, period: Period) -> ir.Table:
         reached_next=(joined.furthest.fill_null(-1) > joined.stage_order) & is_open,
         days_in_stage=(seconds / SECONDS_PER_DAY).cast("float64"),
     )
+
+
+@engine(
+    "won_to_date",
+    "One row per opportunity won in the window up to the end of the as-of day (in "
+    "reporting currency): the bookings to date of a window still running, all of its "
+    "bookings once it has ended.",
+    ("opportunity_id", "account_id", "owner_id", "type", "amount", "closed_at"),
+    windowed=True,
+)
+def won_to_date(ctx: SourceContext, period: Period) -> ir.Table:
+    """Deals won from the window's start to its end or the as-of day, whichever is first."""
+    from datetime import timedelta
+
+    from revops.metrics.compile import moment
+
+    deals = ctx.table("opportunity")
+    until = min(period.end, ctx.as_of + timedelta(days=1))
+    won = deals.filter(
+        deals.is_won
+        & (deals.closed_at >= moment(deals, "closed_at", period.start))
+        & (deals.closed_at < moment(deals, "closed_at", until))
+    )
+    return won.select("opportunity_id", "account_id", "owner_id", "type", "amount", "closed_at")

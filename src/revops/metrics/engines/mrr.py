@@ -42,6 +42,8 @@ MOVEMENT_COLUMNS = (
     "loss",
     "is_first_month",
     "is_last_month",
+    "months_measured",
+    "gross_margin",
     "owner_id",
 )
 RETENTION_COLUMNS = (
@@ -52,7 +54,7 @@ RETENTION_COLUMNS = (
     "is_retained",
     "owner_id",
 )
-SNAPSHOT_COLUMNS = ("account_id", "mrr", "gross_margin", "months_measured", "owner_id")
+SNAPSHOT_COLUMNS = ("account_id", "mrr", "owner_id")
 
 
 def subscription_lines(ctx: SourceContext) -> ir.Table:
@@ -159,8 +161,9 @@ def opening_day(period: Period) -> date:
     "mrr_movement",
     "One row per account per month of the window in which the account had MRR at the "
     "month's start or end: opening and closing MRR, the movement (new, expansion, "
-    "contraction, churn, reactivation or none), its signed amount, gain and loss, and "
-    "the account's owner_id.",
+    "contraction, churn, reactivation or none), its signed amount, gain and loss; the "
+    "months of the window measured and the workspace's gross margin, for lifetime value; "
+    "and the account's owner_id.",
     MOVEMENT_COLUMNS,
     windowed=True,
 )
@@ -218,6 +221,10 @@ def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
         loss=ibis.greatest(-amount, zero),
         is_first_month=rows.is_first_month,
         is_last_month=rows.is_last_month,
+        # On every movement row, so churn per month is defined even when nobody pays at
+        # the window's end (a snapshot would then have no rows).
+        months_measured=ibis.literal(len(days), type="int64"),
+        gross_margin=ibis.literal(ctx.settings.gross_margin, type="float64"),
     )
     return with_owner(ctx, rows)
 
@@ -289,6 +296,8 @@ def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
         "movement": pa.string(),
         "is_first_month": pa.bool_(),
         "is_last_month": pa.bool_(),
+        "months_measured": pa.int64(),
+        "gross_margin": pa.float64(),
         "owner_id": pa.string(),
     }
     schema = pa.schema([(c, types.get(c, pa.decimal128(18, 2))) for c in columns])
@@ -326,19 +335,11 @@ def mrr_retention(ctx: SourceContext, period: Period) -> ir.Table:
 @engine(
     "mrr_snapshot",
     "One row per account paying on the window's last day (or the as-of day, if earlier): "
-    "its MRR; with the workspace's gross margin and the months of the window measured, "
-    "for lifetime value; and the account's owner_id.",
+    "its MRR and the account's owner_id.",
     SNAPSHOT_COLUMNS,
     windowed=True,
 )
 def mrr_snapshot(ctx: SourceContext, period: Period) -> ir.Table:
     """MRR per account at the end of the window."""
-    import ibis
-
     day = min(period.last_day, ctx.as_of)
-    snapshot = mrr_at(subscription_lines(ctx), day)
-    snapshot = snapshot.mutate(
-        gross_margin=ibis.literal(ctx.settings.gross_margin, type="float64"),
-        months_measured=ibis.literal(len(measured_days(ctx, period)), type="int64"),
-    )
-    return with_owner(ctx, snapshot)
+    return with_owner(ctx, mrr_at(subscription_lines(ctx), day))

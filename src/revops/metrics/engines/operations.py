@@ -69,8 +69,8 @@ def tickets(ctx: SourceContext, period: Period) -> ir.Table:
     "0-100 and the parts it is made of (each 0-100, 50 when there is no data): usage_score "
     "(active users in the window's last 30 days against the 30 before), support_score "
     "(100 - 10 per ticket opened in the window), csat_score (mean CSAT 1-5 of its tickets "
-    "closed in the window, scaled), payment_score (share of its invoices due in the window "
-    "paid by the due date), weighted by metrics.health_weights.",
+    "closed in the window, scaled), payment_score (share of its invoices due in the window, "
+    "draft and void left out, paid by the due date), weighted by metrics.health_weights.",
     ("account_id", "health_score", "usage_score", "support_score", "csat_score", "payment_score"),
     windowed=True,
 )
@@ -113,7 +113,10 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
         .aggregate(csat=lambda t: t.csat.mean())
     )
     invoices = ctx.table("invoice")
-    due = invoices.filter(in_window(invoices, "due_date", period))
+    due = invoices.filter(
+        in_window(invoices, "due_date", period)
+        & ~invoices.status.isin(["draft", "void"]).fill_null(False)
+    )
     paying = due.group_by("account_id").aggregate(
         due=lambda t: t.count(),
         on_time=lambda t: t.count(where=t.paid_date.notnull() & (t.paid_date <= t.due_date)),
@@ -153,7 +156,8 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
 
 @engine(
     "tool_adoption",
-    "One row per tool of the stack: distinct active_users who used it in the window, its "
+    "One row per tool of the stack: distinct active_users who used it in the window (a user "
+    "known by id and by e-mail counted once), its "
     "seats and intended_users, and cost_in_window (annual cost x days of the window / 365).",
     ("tool_id", "name", "category", "active_users", "seats", "intended_users", "cost_in_window"),
     windowed=True,
@@ -167,7 +171,15 @@ def tool_adoption(ctx: SourceContext, period: Period) -> ir.Table:
     tools = ctx.table("tool")
     usage = ctx.table("tool_usage")
     usage = usage.filter(in_window(usage, "used_at", period))
-    active = usage.group_by(used_tool="tool_id").aggregate(active_users=usage.user_id.nunique())
+    # A person logged under their user id by one tool and their e-mail by another is one user.
+    aliases = user_aliases(ctx)
+    resolved = usage.left_join(aliases, usage.user_id == aliases.user_alias)
+    resolved = resolved.select(
+        "tool_id", person=resolved.aliased_user_id.fill_null(resolved.user_id)
+    )
+    active = resolved.group_by(used_tool="tool_id").aggregate(
+        active_users=resolved.person.nunique()
+    )
     joined = tools.left_join(active, tools.tool_id == active.used_tool)
     share_of_year = period.days / 365
     return joined.select(
@@ -221,9 +233,11 @@ def deal_content(ctx: SourceContext, period: Period) -> ir.Table:
 
 @engine(
     "request",
-    "A RevOps request with age_days (requested to resolved), sla_days (per priority, else "
-    "stated urgency, from metrics.request_sla_days) and is_within_sla.",
-    (*_REQUEST, "age_days", "sla_days", "is_within_sla"),
+    "A RevOps request with age_days (requested to resolved), sla_days (from "
+    "metrics.request_sla_days) and is_within_sla. Its priority is the one RevOps set, or "
+    "until it sets one the requester's stated_urgency (triage_priority keeps the one set), "
+    "so that slicing by priority and the SLA see the same level.",
+    (*_REQUEST, "triage_priority", "age_days", "sla_days", "is_within_sla"),
     windowed=False,
 )
 def requests(ctx: SourceContext, period: Period) -> ir.Table:
@@ -239,5 +253,9 @@ def requests(ctx: SourceContext, period: Period) -> ir.Table:
     )
     age = (table.resolved_at.epoch_seconds() - table.requested_at.epoch_seconds()) / SECONDS_PER_DAY
     return table.mutate(
-        age_days=age.cast("float64"), sla_days=sla.cast("float64"), is_within_sla=age <= sla
+        triage_priority=table.priority,
+        priority=level,
+        age_days=age.cast("float64"),
+        sla_days=sla.cast("float64"),
+        is_within_sla=age <= sla,
     )
