@@ -39,9 +39,7 @@ QUALITY_FAILURE = Entity(
     (
         *_RUN,
         Column("rule_name", TEXT, "The rule.", required=True),
-        Column(
-            "kind", TEXT, "completeness, validity, consistency, freshness or uniqueness."
-        ),
+        Column("kind", TEXT, "completeness, validity, consistency, freshness or uniqueness."),
         Column("severity", TEXT, "error, warning or info."),
         Column("team", TEXT, "Team that owns fixing the rule's failures."),
         Column("records", INT, "Records the rule applies to.", required=True),

@@ -103,7 +103,9 @@ def evaluate(
         columns[f"fails_{index}"] = applies & ~ok
     out = table.select(**columns)
     if rules:
-        checks = reduce(operator.add, [out[f"applies_{i}"].cast("int64") for i in range(len(rules))])
+        checks = reduce(
+            operator.add, [out[f"applies_{i}"].cast("int64") for i in range(len(rules))]
+        )
         failed = reduce(operator.add, [out[f"fails_{i}"].cast("int64") for i in range(len(rules))])
     else:
         checks = failed = ibis.literal(0, type="int64")
@@ -139,7 +141,9 @@ class _Compiler:
                 }
                 table = table.mutate(**keys)
                 window = ibis.window(group_by=[table[k] for k in keys])
-                table = table.mutate(**{f"_same_{index}": table[next(iter(keys))].count().over(window)})
+                table = table.mutate(
+                    **{f"_same_{index}": table[next(iter(keys))].count().over(window)}
+                )
         return table
 
     def _join_reference(self, table: ir.Table, check: Reference, index: int) -> ir.Table:

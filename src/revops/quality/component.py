@@ -87,11 +87,14 @@ class Quality:
         started = time.perf_counter()
         day = as_of or _today()
         run_at = datetime.now(UTC).replace(microsecond=0)
-        names = [n for e in (entities or [None]) for n in self.entities(e)]
+        chosen: list[str | None] = list(entities) if entities else [None]
+        names = list(dict.fromkeys(n for e in chosen for n in self.entities(e)))
         scores = [s for name in names for s in owner_scores(self.evaluate(name, day))]
         run = RunResult(new_run_id(run_at), run_at, day, scores)
         if save:
-            described = {r.name: (r.kind, r.severity, r.team) for r in self.rules}
+            described: dict[str, tuple[str, str, str]] = {
+                r.name: (r.kind, r.severity, r.team) for r in self.rules
+            }
             store(self._warehouse(), run, described)
         return RunResult(
             run.run_id, run_at, day, scores, time.perf_counter() - started, stored=save
@@ -122,12 +125,12 @@ class Quality:
             self.entities(entity)
         return build_report(self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit)
 
-    def failing(self, entity: str, as_of: date | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def failing(
+        self, entity: str, as_of: date | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
         """Records of `entity` failing at least one rule, the most failures first."""
         table = self.evaluate(entity, as_of).table
-        worst = table.filter(table.failures > 0).order_by(
-            [table.failures.desc(), table.record_id]
-        )
+        worst = table.filter(table.failures > 0).order_by([table.failures.desc(), table.record_id])
         return [dict(r) for r in worst.limit(limit).to_pyarrow().to_pylist()]
 
 

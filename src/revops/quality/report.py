@@ -76,9 +76,7 @@ def build_report(
     """
     scores = warehouse.table("quality_score")
     failures = warehouse.table("quality_failure")
-    users = warehouse.table("user").select(
-        user_id="user_id", owner_name="name", team_id="team_id"
-    )
+    users = warehouse.table("user").select(user_id="user_id", owner_name="name", team_id="team_id")
     teams = warehouse.table("team").select(team_key="team_id", team_name="name")
     owner_id = _owner_id(users, owner) if owner is not None else None
     if entity is not None:
@@ -95,7 +93,7 @@ def build_report(
     failing = failures.filter(failures.run_id == run["run_id"])
     named = now.left_join(users, now.owner_id == users.user_id)
     named = named.left_join(teams, named.team_id == teams.team_key)
-    report = Report(
+    return Report(
         run_id=run["run_id"],
         run_at=run["run_at"],
         as_of=run["as_of_date"],
@@ -109,7 +107,6 @@ def build_report(
         severities=_severities(failing),
         trend=_trend(scores),
     )
-    return report
 
 
 def _owner_id(users: ir.Table, owner: str) -> str:
@@ -141,9 +138,7 @@ def _scored(grouped: Any, table: ir.Table, order: str | None = None) -> list[Row
 
 def _rules(failing: ir.Table, ruleset: RuleSet) -> list[Row]:
     grouped = failing.group_by(["entity_name", "rule_name", "kind", "severity", "team"])
-    rows = _fetch(
-        grouped.aggregate(records=failing.records.sum(), failures=failing.failures.sum())
-    )
+    rows = _fetch(grouped.aggregate(records=failing.records.sum(), failures=failing.failures.sum()))
     out = []
     for row in rows:
         row["records"], row["failures"] = int(row["records"] or 0), int(row["failures"] or 0)

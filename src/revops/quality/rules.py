@@ -176,9 +176,7 @@ class Rule(_Frozen):
 
     name: str = Field(pattern=_NAME, description="Identifier; a workspace rule overrides by it.")
     entity: str = Field(description="Canonical entity whose records it checks.")
-    kind: Kind = Field(
-        description="completeness, validity, consistency, freshness or uniqueness."
-    )
+    kind: Kind = Field(description="completeness, validity, consistency, freshness or uniqueness.")
     severity: Severity = Field(
         description="error (the record is wrong or unusable), warning (it misleads a "
         "number or a process), info (worth tidying)."

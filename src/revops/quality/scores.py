@@ -109,9 +109,7 @@ def new_run_id(run_at: datetime) -> str:
     return f"{run_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
 
 
-def store(
-    warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str, str]]
-) -> None:
+def store(warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str, str]]) -> None:
     """Write a run's scores and per-rule failures, in one load (readers see all or none).
 
     Args:
