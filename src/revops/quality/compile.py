@@ -103,10 +103,8 @@ def evaluate(
         columns[f"fails_{index}"] = applies & ~ok
     out = table.select(**columns)
     if rules:
-        checks = reduce(
-            operator.add, [out[f"applies_{i}"].cast("int64") for i in range(len(rules))]
-        )
-        failed = reduce(operator.add, [out[f"fails_{i}"].cast("int64") for i in range(len(rules))])
+        checks = reduce(operator.add, [as_count(out[f"applies_{i}"]) for i in range(len(rules))])
+        failed = reduce(operator.add, [as_count(out[f"fails_{i}"]) for i in range(len(rules))])
     else:
         checks = failed = ibis.literal(0, type="int64")
     out = out.mutate(checks=checks, failures=failed)
@@ -230,6 +228,11 @@ class _Compiler:
         if check.codes == "iso_country":
             return tuple(sorted(c.alpha_2 for c in pycountry.countries))
         return tuple(sorted(c.alpha_3 for c in pycountry.currencies))
+
+
+def as_count(flag: ir.BooleanValue) -> ir.IntegerValue:
+    """1 for true, 0 otherwise: PostgreSQL cannot cast a boolean to a bigint."""
+    return flag.ifelse(1, 0).cast("int64")
 
 
 def _filled(value: ir.Value) -> ir.BooleanValue:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from revops.quality.compile import Evaluated
+from revops.quality.compile import Evaluated, as_count
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -66,13 +66,13 @@ def owner_summary(evaluated: Evaluated) -> ir.Table:
     table = evaluated.table
     sums: dict[str, Any] = {
         "records": table.count(),
-        "passing": table.passes_all.cast("int64").sum(),
+        "passing": as_count(table.passes_all).sum(),
         "checks": table.checks.sum(),
         "failed_checks": table.failures.sum(),
     }
     for index in range(len(evaluated.rules)):
-        sums[f"applies_{index}"] = table[f"applies_{index}"].cast("int64").sum()
-        sums[f"fails_{index}"] = table[f"fails_{index}"].cast("int64").sum()
+        sums[f"applies_{index}"] = as_count(table[f"applies_{index}"]).sum()
+        sums[f"fails_{index}"] = as_count(table[f"fails_{index}"]).sum()
     return table.group_by("owner_id").aggregate(**sums)
 
 
