@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 

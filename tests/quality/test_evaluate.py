@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from revops.errors import QualityError
-
 from quality.conftest import AS_OF, QualityWorld
+from revops.errors import QualityError
 
 OLD = "2026-01-10T09:00:00"
 

@@ -71,7 +71,7 @@ def test_enabled_false_turns_a_built_in_rule_off(tmp_path: Path) -> None:
             "{type: reference, column: account_id, entity: acct}",
             "rules[mine].check.entity",
             "no entity 'acct'",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_bad_rule_names_its_file_and_key(

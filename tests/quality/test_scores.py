@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from quality.conftest import AS_OF, QualityWorld
 from revops.config import RevOpsConfig
 from revops.core import FiscalCalendar
 from revops.metrics import Metrics
-
-from quality.conftest import AS_OF, QualityWorld
 
 
 def _company(world: QualityWorld) -> None:
@@ -32,7 +31,7 @@ def _company(world: QualityWorld) -> None:
                 "phone": phone,
                 "first_name": "F",
                 "last_name": "L",
-            }  # fmt: skip
+            }
             for cid, owner, email, phone in [
                 ("c1", "u1", "a@acme.com", None),
                 ("c2", "u1", "b@acme", None),

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from revops.model.base import DATE, ID, INT, TEXT, TIMESTAMP, Column, Entity
+from revops.model.base import DATE, FLOAT, ID, INT, TEXT, TIMESTAMP, Column, Entity
 
 FAMILY = "quality"
 
+QUALITY_RUN = Entity(
+    "quality_run",
+    FAMILY,
+    "One evaluation of the data-quality rules over the warehouse (`revops quality run`).",
+    (
+        Column("run_at", TIMESTAMP, "When the run evaluated the rules (UTC).", required=True),
+        Column(
+            "as_of_date",
+            DATE,
+            "The day the rules were evaluated as of: later records, touches and ages not seen.",
+            required=True,
+        ),
+        Column("entities", TEXT, "Entities evaluated, comma-separated."),
+        Column("rules", INT, "Rules evaluated."),
+        Column("records", INT, "Records checked."),
+        Column("passing", INT, "Records that pass every rule applying to them."),
+        Column("seconds", FLOAT, "How long the evaluation took."),
+    ),
+)
+
 _RUN = (
-    Column("run_id", ID, "The quality run (one evaluation of every rule).", required=True),
+    Column("quality_run_id", ID, "The quality run (quality_run_id).", required=True),
     Column("run_at", TIMESTAMP, "When the run evaluated the rules (UTC).", required=True),
     Column(
         "as_of_date",
@@ -47,4 +67,4 @@ QUALITY_FAILURE = Entity(
     ),
 )
 
-ENTITIES = (QUALITY_SCORE, QUALITY_FAILURE)
+ENTITIES = (QUALITY_RUN, QUALITY_SCORE, QUALITY_FAILURE)

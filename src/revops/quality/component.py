@@ -82,7 +82,7 @@ class Quality:
         Args:
             as_of: the day to evaluate as of; default today (UTC).
             entities: only these entities; default every entity with rules.
-            save: store the run (quality_score, quality_failure) so the trend includes it.
+            save: store the run (quality_run, quality_score, quality_failure) for the trend.
         """
         started = time.perf_counter()
         day = as_of or _today()
@@ -90,15 +90,14 @@ class Quality:
         chosen: list[str | None] = list(entities) if entities else [None]
         names = list(dict.fromkeys(n for e in chosen for n in self.entities(e)))
         scores = [s for name in names for s in owner_scores(self.evaluate(name, day))]
-        run = RunResult(new_run_id(run_at), run_at, day, scores)
+        seconds = time.perf_counter() - started
+        run = RunResult(new_run_id(run_at), run_at, day, scores, seconds, stored=save)
         if save:
             described: dict[str, tuple[str, str, str]] = {
-                r.name: (r.kind, r.severity, r.team) for r in self.rules
+                r.name: (r.kind, r.severity, r.team) for r in self.rules if r.entity in names
             }
             store(self._warehouse(), run, described)
-        return RunResult(
-            run.run_id, run_at, day, scores, time.perf_counter() - started, stored=save
-        )
+        return run
 
     def check(self, entity: str, record_id: str, as_of: date | None = None) -> list[RuleOutcome]:
         """Which rules apply to one record, and which it fails.

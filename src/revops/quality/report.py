@@ -85,16 +85,16 @@ def build_report(
     if owner_id is not None:
         scores = scores.filter(scores.owner_id == owner_id)
         failures = failures.filter(failures.owner_id == owner_id)
-    latest = _fetch(scores.order_by([scores.run_at.desc(), scores.run_id.desc()]).limit(1))
+    latest = _fetch(scores.order_by([scores.run_at.desc(), scores.quality_run_id.desc()]).limit(1))
     if not latest:
         raise QualityError("no quality run stored yet; run `revops quality run` first")
     run = latest[0]
-    now = scores.filter(scores.run_id == run["run_id"])
-    failing = failures.filter(failures.run_id == run["run_id"])
+    now = scores.filter(scores.quality_run_id == run["quality_run_id"])
+    failing = failures.filter(failures.quality_run_id == run["quality_run_id"])
     named = now.left_join(users, now.owner_id == users.user_id)
     named = named.left_join(teams, named.team_id == teams.team_key)
     return Report(
-        run_id=run["run_id"],
+        run_id=run["quality_run_id"],
         run_at=run["run_at"],
         as_of=run["as_of_date"],
         entity=entity,
@@ -184,7 +184,8 @@ def _severities(failing: ir.Table) -> list[Row]:
 
 
 def _trend(scores: ir.Table) -> list[Row]:
-    grouped = scores.group_by(["run_id", "run_at", "as_of_date"])
+    grouped = scores.group_by(run_id=scores.quality_run_id, run_at=scores.run_at,
+                              as_of_date=scores.as_of_date)  # fmt: skip
     rows = _fetch(grouped.aggregate(records=scores.records.sum(), passing=scores.passing.sum()))
     for row in rows:
         row["records"], row["passing"] = int(row["records"] or 0), int(row["passing"] or 0)

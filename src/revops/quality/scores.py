@@ -119,7 +119,7 @@ def store(warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str,
     """
     from revops.warehouse import LoadSpec
 
-    common = {"run_id": run.run_id, "run_at": run.run_at, "as_of_date": run.as_of}
+    common = {"quality_run_id": run.run_id, "run_at": run.run_at, "as_of_date": run.as_of}
     scores, failures = [], []
     for row in run.scores:
         owner = row.owner_id or ""
@@ -161,8 +161,24 @@ def store(warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str,
                     "updated_at": run.run_at,
                 }
             )
+    records = sum(row.records for row in run.scores)
+    summary = {
+        "quality_run_id": run.run_id,
+        "source_system": RUN_SOURCE,
+        "source_id": run.run_id,
+        "run_at": run.run_at,
+        "as_of_date": run.as_of,
+        "entities": ",".join(dict.fromkeys(row.entity for row in run.scores)),
+        "rules": len(rules),
+        "records": records,
+        "passing": sum(row.passing for row in run.scores),
+        "seconds": run.seconds,
+        "created_at": run.run_at,
+        "updated_at": run.run_at,
+    }
     warehouse.load_many(
         [
+            LoadSpec("quality_run", _batch("quality_run", [summary]), mode="append"),
             LoadSpec("quality_score", _batch("quality_score", scores), mode="append"),
             LoadSpec("quality_failure", _batch("quality_failure", failures), mode="append"),
         ]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from revops.core import Period
 
-QUALITY_COLUMNS = ("run_id", "as_of_date", "entity_name", "owner_id", "records", "passing")
+QUALITY_COLUMNS = ("quality_run_id", "as_of_date", "entity_name", "owner_id", "records", "passing")
 
 
 @engine(
@@ -39,12 +39,16 @@ def quality_results(ctx: SourceContext, period: Period) -> ir.Table:
     known = scores.filter(scores.as_of_date <= moment(scores, "as_of_date", last))
     newest = ibis.window(
         group_by=known.entity_name,
-        order_by=[ibis.desc(known.as_of_date), ibis.desc(known.run_at), ibis.desc(known.run_id)],
+        order_by=[
+            ibis.desc(known.as_of_date),
+            ibis.desc(known.run_at),
+            ibis.desc(known.quality_run_id),
+        ],
     )
     ranked = known.mutate(_rank=ibis.dense_rank().over(newest))
     latest = ranked.filter(ranked._rank == 0)
     return latest.select(
-        "run_id",
+        "quality_run_id",
         "as_of_date",
         "entity_name",
         "owner_id",
