@@ -156,7 +156,9 @@ class _Compiler:
             aliases = mailed.select(**{name: ibis.literal(EMAIL_PREFIX) + mailed.email.lower()})
             keys = keys.union(aliases)
         keys = keys.distinct()
-        return table.left_join(keys, table[check.column] == keys[name])
+        joined = table.left_join(keys, table[check.column] == keys[name])
+        # A plain projection: later column lookups on a join expression cost ibis far more.
+        return joined.select(*table.columns, name)
 
     def _join_touches(self, table: ir.Table, check: Recent, index: int) -> ir.Table:
         touches = self.warehouse.table(check.entity, ENTITIES[check.entity].namespace)
@@ -167,7 +169,8 @@ class _Compiler:
             **{f"_last_{index}": known[check.time].max()}
         )
         id_column = ENTITIES[self.entity].id_column
-        return table.left_join(latest, table[id_column] == latest[f"_touched_{index}"])
+        joined = table.left_join(latest, table[id_column] == latest[f"_touched_{index}"])
+        return joined.select(*table.columns, f"_last_{index}")
 
     def scope(self, table: ir.Table, rule: Rule) -> ir.BooleanValue:
         """Whether each record is one the rule applies to."""
