@@ -11,7 +11,7 @@ Examples:
     ...     "fix": "Correct the address.",
     ...     "check": {"type": "pattern", "column": "email", "regex": "^[^@ ]+@[^@ ]+$"},
     ... })
-    >>> rule.check.columns()
+    >>> rule.columns()
     ('email',)
 """
 
