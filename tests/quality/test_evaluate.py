@@ -165,5 +165,12 @@ def test_check_of_one_record_names_the_rules_it_fails(duckdb_world: QualityWorld
     outcomes = duckdb_world.quality().check("contact", "c1", AS_OF)
     failed = {o.rule.name for o in outcomes if not o.passed}
     assert failed == {"contact_email_valid", "contact_phone_valid", "contact_name_required"}
+    duckdb_world.add("contact", {"contact_id": "c2", "email": "x@y", "first_name": "A",
+                                 "last_name": "B"})  # fmt: skip
+    worst = duckdb_world.quality().failing("contact", AS_OF)
+    # Both now also share an email: c1 fails 3 + 1 rules, c2 its email format + 1.
+    assert [(r["record_id"], r["failures"], r["checks"]) for r in worst] == [
+        ("c1", 4, 7), ("c2", 2, 7)
+    ]  # fmt: skip
     with pytest.raises(QualityError, match="no contact 'nobody'"):
         duckdb_world.quality().check("contact", "nobody", AS_OF)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from revops.config import RevOpsConfig
 from revops.metrics.compile import moment
 from revops.metrics.expression import compile_filter
+from revops.metrics.sources import EMAIL_PREFIX, PEOPLE
 from revops.model import ENTITIES
 from revops.quality.rules import (
     Age,
@@ -42,9 +43,6 @@ if TYPE_CHECKING:
 
     from revops.warehouse import Warehouse
 
-PEOPLE = ("user", "contact", "lead")
-"""Entities of people, which other tools may name by e-mail (`email:<address>`)."""
-EMAIL_PREFIX = "email:"
 _OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
