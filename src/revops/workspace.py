@@ -14,6 +14,7 @@ from revops.model import ENTITIES
 
 if TYPE_CHECKING:
     from revops.metrics import Metrics
+    from revops.quality.component import Quality
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -113,6 +114,13 @@ class Workspace:
         from revops.metrics import Metrics
 
         return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
+
+    @cached_property
+    def quality(self) -> Quality:
+        """Data quality: the rules of the workspace, their scores, runs and reports."""
+        from revops.quality.component import Quality
+
+        return Quality(self.root, self.config, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.
