@@ -221,6 +221,14 @@ class PipelineSettings(_Frozen):
             "over whose created deals the created-to-won conversion is measured."
         ),
     )
+    bottleneck_tolerance: float = Field(
+        default=0.1,
+        ge=0,
+        description=(
+            "Smallest deterioration score (relative drop in conversion plus relative rise in "
+            "median days in stage) that makes a stage and segment a bottleneck."
+        ),
+    )
     cohort_lag_quarters: int = Field(
         default=1,
         ge=0,
@@ -440,6 +448,8 @@ pipeline:
   min_stays: 10
   # Quarters of history bottlenecks compare the recent window with.
   baseline_quarters: 4
+  # Smallest deterioration (0.1: a tenth worse than its own history) that is a bottleneck.
+  bottleneck_tolerance: 0.1
   # Quarters between the created-to-won cohort and the window.
   cohort_lag_quarters: 1
 """

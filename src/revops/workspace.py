@@ -14,6 +14,7 @@ from revops.model import ENTITIES
 
 if TYPE_CHECKING:
     from revops.metrics import Metrics
+    from revops.pipeline import Pipeline
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -113,6 +114,13 @@ class Workspace:
         from revops.metrics import Metrics
 
         return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """Pipeline analytics: snapshots as of any day, stalled deals, bottlenecks, waterfall."""
+        from revops.pipeline import Pipeline
+
+        return Pipeline(self.metrics)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

@@ -24,6 +24,9 @@ def plain(value: Any) -> Any:
         return float(value)
     if pd.isna(value):
         return None
+    if isinstance(value, pd.Timestamp) and value.tzinfo is None and value == value.normalize():
+        # Backends hand date columns to pandas as midnight timestamps: they are days.
+        return value.date().isoformat()
     if hasattr(value, "item"):
         return plain(value.item())
     if hasattr(value, "isoformat"):

@@ -42,8 +42,8 @@ DEAL_COLUMNS = (
 
 def days_between(later: ir.Value, earlier: ir.Value) -> ir.FloatingValue:
     """Days (with fractions) from timestamp `earlier` to timestamp `later`."""
-    seconds = later.epoch_seconds() - earlier.epoch_seconds()  # type: ignore[attr-defined]
-    return (seconds / SECONDS_PER_DAY).cast("float64")  # type: ignore[no-any-return]
+    seconds = later.epoch_seconds() - earlier.epoch_seconds()
+    return (seconds / SECONDS_PER_DAY).cast("float64")
 
 
 def day_end(table: ir.Table, column: str, day: date) -> ir.Value:

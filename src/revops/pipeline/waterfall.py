@@ -142,9 +142,7 @@ def movements(ctx: SourceContext, start: date, end: date, window: Period) -> ir.
         decreased=ibis.ifelse(stays & (change < zero), -change, zero),
         # A deal that leaves takes out what it held at the start (its closing amount
         # when it entered in between): amount changes on the way out are not steps.
-        exit_amount=ibis.ifelse(
-            leaves, ibis.ifelse(in_start, start_amount, joined.amount), zero
-        ),
+        exit_amount=ibis.ifelse(leaves, ibis.ifelse(in_start, start_amount, joined.amount), zero),
         open_end=ibis.ifelse(in_end, joined.amount, zero),
         is_in_start=in_start,
         is_in_end=in_end,
