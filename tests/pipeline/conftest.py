@@ -1,0 +1,54 @@
+"""The metric layer's tiny company on each backend, and the pipeline component over it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from revops.model import ENTITIES
+from revops.pipeline import Pipeline
+
+from metrics.conftest import (  # noqa: F401  (fixtures pytest finds by name)
+    MetricWorld,
+    duckdb_world,
+    spark_world,
+    world,
+)
+
+
+def pipeline_of(world: MetricWorld, **settings: Any) -> Pipeline:
+    """The pipeline component of `world`, with `settings` in revops.yaml's `pipeline:`."""
+    world.config_overrides["pipeline"] = settings
+    return Pipeline(world.metrics())
+
+
+def replace_rows(world: MetricWorld, entity: str, rows: list[dict[str, Any]]) -> None:
+    """Make `rows` the only rows of `entity`."""
+    spec = ENTITIES[entity]
+    empty = spec.schema().to_pyarrow().empty_table()
+    world.warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")
+    if rows:
+        world.add(entity, *rows)
+
+
+def version(
+    deal: str, at: str, stage: str, amount: float, close: str, **extra: Any
+) -> dict[str, Any]:
+    """One opportunity history row."""
+    return {"opportunity_id": deal, "valid_from": at, "stage": stage, "amount": amount,
+            "close_date": close, "currency": "USD", **extra}  # fmt: skip
+
+
+def deal(deal_id: str, account: str = "acc-smb", **extra: Any) -> dict[str, Any]:
+    """One opportunity row (its current state matters only for account, owner, source)."""
+    return {"opportunity_id": deal_id, "stage": "x", "account_id": account,
+            "owner_id": "u1", "lead_source": "web", **extra}  # fmt: skip
+
+
+def accounts(world: MetricWorld) -> None:
+    """Three accounts, one per segment."""
+    world.add(
+        "account",
+        {"account_id": "acc-smb", "name": "Small", "segment": "smb"},
+        {"account_id": "acc-ent", "name": "Big", "segment": "enterprise"},
+        {"account_id": "acc-mid", "name": "Middle", "segment": "mid_market"},
+    )
