@@ -4,30 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from revops.model import ENTITIES
+from metrics import conftest as metric_fixtures
+from metrics.conftest import MetricWorld
 from revops.pipeline import Pipeline
 
-from metrics.conftest import (  # noqa: F401  (fixtures pytest finds by name)
-    MetricWorld,
-    duckdb_world,
-    spark_world,
-    world,
-)
+# The metric tests' company fixtures, found by pytest under these names.
+world = metric_fixtures.world
+duckdb_world = metric_fixtures.duckdb_world
+spark_world = metric_fixtures.spark_world
 
 
 def pipeline_of(world: MetricWorld, **settings: Any) -> Pipeline:
     """The pipeline component of `world`, with `settings` in revops.yaml's `pipeline:`."""
     world.config_overrides["pipeline"] = settings
     return Pipeline(world.metrics())
-
-
-def replace_rows(world: MetricWorld, entity: str, rows: list[dict[str, Any]]) -> None:
-    """Make `rows` the only rows of `entity`."""
-    spec = ENTITIES[entity]
-    empty = spec.schema().to_pyarrow().empty_table()
-    world.warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")
-    if rows:
-        world.add(entity, *rows)
 
 
 def version(
@@ -45,7 +35,9 @@ def deal(deal_id: str, account: str = "acc-smb", **extra: Any) -> dict[str, Any]
 
 
 def accounts(world: MetricWorld) -> None:
-    """Three accounts, one per segment."""
+    """Three accounts, one per segment (once per world: fixtures combine)."""
+    if "account" in world.touched:
+        return
     world.add(
         "account",
         {"account_id": "acc-smb", "name": "Small", "segment": "smb"},

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -46,7 +45,8 @@ def test_waterfall_balances_and_its_ends_are_the_open_pipeline_metric(demo: Work
     for start, end, label in _quarters(demo):
         result = demo.pipeline.waterfall(start, end, label)
         assert result.balance == Decimal(0), label
-        assert result.counts["open_start"] > 0 and result.counts["won"] > 0, label
+        assert result.counts["open_start"] > 0, label
+        assert result.counts["won"] > 0, label
         for day, step in ((start, "open_start"), (end, "open_end")):
             metric = demo.metrics.compute(["open_pipeline"], label, as_of=day)
             assert float(result.amounts[step]) == pytest.approx(metric.value("open_pipeline"))
@@ -91,6 +91,7 @@ def test_bottlenecks_are_worse_than_their_history_and_ranked_by_stake(demo: Work
         worse = (row["conversion"] < row["baseline_conversion"]) or (
             row["median_days"] > row["baseline_median_days"]
         )
-        assert worse and row["explanation"]
+        assert worse
+        assert row["explanation"]
     stakes = [r["amount_at_stake"] for r in result.rows]
     assert stakes == sorted(stakes, reverse=True)

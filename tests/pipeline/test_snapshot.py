@@ -36,7 +36,7 @@ def test_pipeline_by_stage_sums_to_the_open_pipeline_metric(world: MetricWorld) 
     amounts = {s: r["amount"] for s, r in stages.items()}
     assert amounts == {"Prospecting": 650, "Qualification": 1800, "Discovery": 1200,
                        "Proposal": 800, "Negotiation": 300}  # fmt: skip
-    assert [r["stage"] for r in view.stages.rows][0] == "Prospecting"
+    assert next(r["stage"] for r in view.stages.rows) == "Prospecting"
     assert stages["Discovery"]["deals"] == 2
     assert stages["Discovery"]["weighted_amount"] == pytest.approx(1200 * 0.4)
     kpis = {r["metric"]: r["value"] for r in view.kpis.rows}

@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 
-from revops.model import ENTITIES
-
 from metrics.conftest import MetricWorld
 from pipeline.conftest import deal, pipeline_of, version
 from pipeline.test_bottlenecks import bottleneck_world
 from pipeline.test_stalled import stalled_world
 from pipeline.test_waterfall import quarter
+from revops.model import ENTITIES
 
 AS_OF = date(2025, 6, 15)
 LATER = datetime(2025, 6, 16, tzinfo=UTC)  # the first moment after the as-of day
@@ -102,7 +101,8 @@ def test_pipeline_answers_ignore_rows_dated_after_the_as_of_day(
     bottleneck_world(world)
     _future(world)
     before = _answers(world)
-    assert before["stalled"]["rows"] and before["bottlenecks"]["rows"]
+    assert before["stalled"]["rows"]
+    assert before["bottlenecks"]["rows"]
     versions = _rewrite(
         world, "opportunity_history", "valid_from",
         (lambda _: None) if variant == "deleted" else _changed_version,
@@ -112,7 +112,8 @@ def test_pipeline_answers_ignore_rows_dated_after_the_as_of_day(
         (lambda _: None) if variant == "deleted" else _changed_activity,
     )  # fmt: skip
     # The fixtures' own later rows (J, the stalled deals' last moves, S5's July call) too.
-    assert versions >= 6 and touches >= 3
+    assert versions >= 6
+    assert touches >= 3
     after = _answers(world)
     for name, answer in before.items():
         assert after[name] == answer, name

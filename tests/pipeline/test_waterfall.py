@@ -7,10 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from revops.errors import PipelineError
-
 from metrics.conftest import MetricWorld
 from pipeline.conftest import accounts, deal, pipeline_of, version
+from revops.errors import PipelineError
 
 Q1 = "FY2025-Q1"  # calendar fiscal year: January to March 2025
 START, END = date(2025, 1, 31), date(2025, 3, 15)
@@ -59,7 +58,7 @@ def test_waterfall_steps_match_the_hand_count(world: MetricWorld) -> None:
               "won": 2, "lost": 1, "slipped": 1, "open_end": 4}  # fmt: skip
     assert result.counts == counts
     assert result.balance == Decimal(0)
-    assert [r["step"] for r in result.to_dict()["rows"]][0] == "open_start"
+    assert next(r["step"] for r in result.to_dict()["rows"]) == "open_start"
 
 
 def test_waterfall_window_defaults_to_the_quarter_of_the_second_day(world: MetricWorld) -> None:
@@ -78,7 +77,8 @@ def test_waterfall_movements_name_each_deal(duckdb_world: MetricWorld) -> None:
     assert moves.loc["F", "entry"] == "pulled_in"
     assert (moves.loc["G", "entry"], moves.loc["G", "exit"]) == ("created", "won")
     assert moves.loc["D", "exit"] == "slipped"
-    assert "I" not in moves.index and "J" not in moves.index
+    assert "I" not in moves.index
+    assert "J" not in moves.index
 
 
 def test_waterfall_refuses_days_out_of_order_or_after_the_as_of_day(
