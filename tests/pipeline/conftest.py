@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from metrics import conftest as metric_fixtures
 from metrics.conftest import MetricWorld
 from revops.pipeline import Pipeline
@@ -12,6 +14,17 @@ from revops.pipeline import Pipeline
 world = metric_fixtures.world
 duckdb_world = metric_fixtures.duckdb_world
 spark_world = metric_fixtures.spark_world
+
+NOT_ON_SPARK = pytest.mark.parametrize(
+    "world",
+    [
+        pytest.param("duckdb", id="duckdb"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
+    indirect=True,
+)
+"""For tests whose Spark run would add minutes and no new code path: Spark runs the
+waterfall and the stalled deals (window functions, percentiles) only."""
 
 
 def pipeline_of(world: MetricWorld, **settings: Any) -> Pipeline:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from metrics.conftest import MetricWorld
-from pipeline.conftest import accounts, deal, pipeline_of, version
+from pipeline.conftest import NOT_ON_SPARK, accounts, deal, pipeline_of, version
 
 AS_OF = date(2025, 6, 30)
 WINDOW = "FY2025-Q2"  # April to June 2025; the baseline is April 2024 to March 2025
@@ -46,6 +46,7 @@ def bottleneck_world(world: MetricWorld) -> None:
     world.add("opportunity", *deals)
 
 
+@NOT_ON_SPARK
 def test_bottlenecks_rank_worse_stages_by_revenue_at_stake(world: MetricWorld) -> None:
     bottleneck_world(world)
     result = pipeline_of(world, **SETTINGS).bottlenecks(WINDOW, as_of=AS_OF)

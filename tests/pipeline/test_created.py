@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from metrics.conftest import MetricWorld
-from pipeline.conftest import accounts, deal, pipeline_of, version
+from pipeline.conftest import NOT_ON_SPARK, accounts, deal, pipeline_of, version
 
 AS_OF = date(2025, 8, 15)
 WINDOW = "FY2025-Q3"  # July to September 2025; cohort: deals created April 2024 - March 2025
 
 
+@NOT_ON_SPARK
 def test_needed_is_the_quota_gap_over_the_cohort_conversion(world: MetricWorld) -> None:
     accounts(world)
     world.add(

@@ -7,12 +7,13 @@ from datetime import date
 import pytest
 
 from metrics.conftest import MetricWorld
-from pipeline.conftest import pipeline_of
+from pipeline.conftest import NOT_ON_SPARK, pipeline_of
 from pipeline.test_waterfall import Q1, quarter
 
 FEB_15 = date(2025, 2, 15)
 
 
+@NOT_ON_SPARK
 def test_open_deals_as_of_a_day_are_the_versions_valid_then(world: MetricWorld) -> None:
     quarter(world)
     deals = pipeline_of(world).deals(FEB_15).execute().set_index("opportunity_id")
@@ -28,6 +29,7 @@ def test_open_deals_as_of_a_day_are_the_versions_valid_then(world: MetricWorld) 
     assert deals.loc["E", "days_since_activity"] == pytest.approx(11)
 
 
+@NOT_ON_SPARK
 def test_pipeline_by_stage_sums_to_the_open_pipeline_metric(world: MetricWorld) -> None:
     quarter(world)
     view = pipeline_of(world).show(Q1, as_of=FEB_15)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from metrics.conftest import MetricWorld
-from pipeline.conftest import accounts, deal, pipeline_of, version
+from pipeline.conftest import NOT_ON_SPARK, accounts, deal, pipeline_of, version
 
 AS_OF = date(2025, 6, 30)  # days run to the end of 30 June (1 July, midnight)
 SETTINGS = {"stalled_percentile": 0.5, "min_stays": 3}
@@ -60,6 +60,7 @@ def stalled_world(world: MetricWorld) -> None:
     )
 
 
+@NOT_ON_SPARK
 def test_thresholds_are_the_percentile_of_finished_stays(world: MetricWorld) -> None:
     stalled_world(world)
     limits = pipeline_of(world, **SETTINGS).thresholds(AS_OF).execute()

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from metrics.conftest import MetricWorld
-from pipeline.conftest import accounts, deal, pipeline_of, version
+from pipeline.conftest import NOT_ON_SPARK, accounts, deal, pipeline_of, version
 from revops.errors import PipelineError
 
 Q1 = "FY2025-Q1"  # calendar fiscal year: January to March 2025
@@ -61,6 +61,7 @@ def test_waterfall_steps_match_the_hand_count(world: MetricWorld) -> None:
     assert next(r["step"] for r in result.to_dict()["rows"]) == "open_start"
 
 
+@NOT_ON_SPARK
 def test_waterfall_window_defaults_to_the_quarter_of_the_second_day(world: MetricWorld) -> None:
     quarter(world)
     result = pipeline_of(world).waterfall(START, END)
