@@ -45,6 +45,7 @@ bench: install
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/pipeline.py
 
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo

@@ -12,7 +12,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── CalendarError        an impossible period or fiscal-calendar setting
     ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
     ├── MetricError          an unknown metric, dimension or window, or one it cannot take
-    └── QualityError         an unknown rule, entity or record to check, or no quality run yet
+    ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
+    └── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
 """
 
 from __future__ import annotations
@@ -82,3 +83,8 @@ class MetricError(RevOpsError):
 
 class QualityError(RevOpsError):
     """A data-quality request that cannot be answered: unknown rule or record, no run yet."""
+
+
+class PipelineError(RevOpsError):
+    """A pipeline analytics request that cannot be answered: days out of order, a day after
+    the as-of day, an unknown slice."""

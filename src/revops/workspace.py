@@ -14,6 +14,7 @@ from revops.model import ENTITIES
 
 if TYPE_CHECKING:
     from revops.metrics import Metrics
+    from revops.pipeline import Pipeline
     from revops.quality.component import Quality
     from revops.warehouse import Warehouse
 
@@ -121,6 +122,13 @@ class Workspace:
         from revops.quality.component import Quality
 
         return Quality(self.root, self.config, lambda: self.warehouse)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """Pipeline analytics: snapshots as of any day, stalled deals, bottlenecks, waterfall."""
+        from revops.pipeline import Pipeline
+
+        return Pipeline(self.metrics)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

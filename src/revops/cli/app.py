@@ -12,7 +12,7 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, demo, ingest, metrics, model, quality, warehouse
+from revops.cli import config, demo, ingest, metrics, model, pipeline, quality, warehouse
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -30,6 +30,7 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")
 app.add_typer(quality.app, name="quality")
+app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(warehouse.app, name="warehouse")
 
 
