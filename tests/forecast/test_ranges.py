@@ -24,7 +24,8 @@ def test_the_mean_is_booked_plus_probability_times_amount() -> None:
 
 def test_new_business_is_drawn_from_its_samples() -> None:
     spread = simulate(0.0, np.array([]), np.array([]), np.array([10.0, 20.0]), seed=2)
-    assert spread.p10 == 10.0 and spread.p90 == 20.0
+    assert spread.p10 == 10.0
+    assert spread.p90 == 20.0
     assert 14.0 < spread.mean < 16.0
 
 

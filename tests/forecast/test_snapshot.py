@@ -43,7 +43,9 @@ def _load(ws: Workspace, entity: str, *rows: dict[str, Any]) -> None:
     ws.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
 
 
-def _deal(key: str, owner: str, account: str, created: str, won: bool, closed: str) -> dict[str, Any]:
+def _deal(
+    key: str, owner: str, account: str, created: str, won: bool, closed: str
+) -> dict[str, Any]:
     return {
         "opportunity_id": key,
         "name": f"Deal {key}",
@@ -60,7 +62,9 @@ def _deal(key: str, owner: str, account: str, created: str, won: bool, closed: s
     }
 
 
-def _version(key: str, n: int, at: str, stage: str, close: str, prob: float, cat: str) -> dict[str, Any]:
+def _version(
+    key: str, n: int, at: str, stage: str, close: str, prob: float, cat: str
+) -> dict[str, Any]:
     amount = {"A": "100", "B": "50", "C": "70", "D": "30"}[key]
     return {
         "opportunity_history_id": f"{key}{n}",

@@ -113,7 +113,7 @@ def backtest(
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_rounded(r) for r in frame.to_dict("records")]
+    return [_rounded({str(k): v for k, v in r.items()}) for r in frame.to_dict("records")]
 
 
 def _rounded(row: dict[str, Any]) -> dict[str, Any]:

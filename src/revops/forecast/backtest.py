@@ -51,7 +51,9 @@ class BacktestResult:
     reliability: pd.DataFrame
 
 
-def completed_periods(metrics: Metrics, kind: PeriodKind, last_day: date, count: int) -> list[Period]:
+def completed_periods(
+    metrics: Metrics, kind: PeriodKind, last_day: date, count: int
+) -> list[Period]:
     """The last `count` periods of `kind` that ended by `last_day`."""
     current = metrics.calendar.period_of(last_day + timedelta(days=1), kind)
     return [current.shift(-k) for k in range(count, 0, -1)]
@@ -128,8 +130,9 @@ def run_backtest(
     deal_frame = (
         pd.concat(deal_frames, ignore_index=True)
         if deal_frames
-        else pd.DataFrame(columns=["opportunity_id", "probability", "won", "method", "period",
-                                   "week"])  # fmt: skip
+        else pd.DataFrame(
+            columns=["opportunity_id", "probability", "won", "method", "period", "week"]
+        )
     )
     deal_frame["won"] = deal_frame["won"].fillna(False).astype(bool)
     return BacktestResult(
@@ -166,7 +169,7 @@ def summarise(runs: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "method": method,
-                "week": int(week),
+                "week": int(str(week)),
                 "periods": len(group),
                 "median_accuracy": float(group["accuracy"].astype(float).median()),
                 "wape": float(group["error"].abs().sum() / actual.sum()) if actual.sum() else None,

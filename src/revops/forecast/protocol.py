@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,7 +61,7 @@ class Forecast:
 class Forecaster(Protocol):
     """A forecast method: fitted with what was known on a day, then asked for a period."""
 
-    name: str
+    name: ClassVar[str]
     """Short name used on the command line and in stored results."""
 
     def fit(self, data: ForecastData, as_of: date) -> None:

@@ -157,9 +157,7 @@ def deal_snapshots(ctx: SourceContext, days: Sequence[date]) -> ir.Table:
     order = ibis.cases(*[(snap.stage == s.name, i) for i, s in enumerate(stages)], else_=-1)
 
     def days_between(later: ir.Value, earlier: ir.Value) -> ir.Value:
-        return ((later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY).cast(
-            "float64"
-        )
+        return ((later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY).cast("float64")
 
     snap = snap.select(
         "as_of_date",
@@ -197,9 +195,7 @@ def _with_activity(ctx: SourceContext, snap: ir.Table) -> ir.Table:
         act_deal="opportunity_id", occurred_at="occurred_at"
     )
     keys = snap.select(key_deal="opportunity_id", key_day="as_of_date", key_end="as_of_end")
-    pairs = keys.join(
-        acts, [keys.key_deal == acts.act_deal, acts.occurred_at < keys.key_end]
-    )
+    pairs = keys.join(acts, [keys.key_deal == acts.act_deal, acts.occurred_at < keys.key_end])
     recent = pairs.occurred_at >= pairs.key_end - ibis.interval(days=RECENT_DAYS)
     counts = pairs.group_by(["key_deal", "key_day", "key_end"]).aggregate(
         activities=pairs.count(),
@@ -267,4 +263,5 @@ def snapshot_frame(ctx: SourceContext, days: Sequence[date]) -> pd.DataFrame:
     for name in ("pushes", "activities", "recent_activities"):
         frame[name] = frame[name].fillna(0).astype("int64")
     frame["is_won"] = frame["is_won"].fillna(False).astype(bool)
-    return frame.sort_values(["as_of_date", "opportunity_id"]).reset_index(drop=True)
+    ordered: pd.DataFrame = frame.sort_values(["as_of_date", "opportunity_id"])
+    return ordered.reset_index(drop=True)

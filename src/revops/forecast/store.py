@@ -112,7 +112,7 @@ def _records(frame: pd.DataFrame, schema: sch.Schema) -> list[dict[str, object]]
     for record in frame[list(schema.names)].to_dict("records"):
         rows.append(
             {
-                k: None if isinstance(v, float) and math.isnan(v) else v
+                str(k): None if isinstance(v, float) and math.isnan(v) else v
                 for k, v in record.items()
             }
         )

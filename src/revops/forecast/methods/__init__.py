@@ -30,7 +30,7 @@ def make_methods(names: list[str] | None = None) -> list[Forecaster]:
     Raises:
         ForecastError: an unknown method name.
     """
-    chosen = list(METHODS) if not names else names
+    chosen = names if names else list(METHODS)
     unknown = [n for n in chosen if n not in METHODS]
     if unknown:
         raise ForecastError(

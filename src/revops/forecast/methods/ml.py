@@ -10,7 +10,8 @@ come from the run-rate component.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from revops.forecast.methods.base import DealMethod
 
@@ -52,10 +53,19 @@ def features(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFr
     return out[[*CATEGORICAL, *NUMERIC]]
 
 
+@dataclass(frozen=True)
+class FittedModel:
+    """A fitted classifier with the categories it saw, or a constant rate without one."""
+
+    classifier: Any = None
+    categories: dict[str, list[str]] = field(default_factory=dict)
+    constant: float = 0.0
+
+
 def _one_thread() -> AbstractContextManager[object]:
     """OpenMP limited to one thread: on a small frame, and on a shared machine, spawning
     threads per tree costs far more than it saves."""
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     limits: AbstractContextManager[object] = threadpool_limits(limits=1, user_api="openmp")
     return limits
@@ -78,11 +88,10 @@ class DealModel(DealMethod):
 
         if len(training) < MIN_TRAINING or training["won"].nunique() < 2:
             rate = float(training["won"].mean()) if len(training) else 0.0
-            return ("constant", rate)
+            return FittedModel(constant=rate)
         frame = self._with_index(with_period_features(training, training["period_end"]))
         categories = {
-            name: sorted(frame[name].fillna("unknown").astype(str).unique())
-            for name in CATEGORICAL
+            name: sorted(frame[name].fillna("unknown").astype(str).unique()) for name in CATEGORICAL
         }
         model = HistGradientBoostingClassifier(
             max_iter=150,
@@ -95,19 +104,21 @@ class DealModel(DealMethod):
         )
         with _one_thread():
             model.fit(features(frame, categories), frame["won"].astype(int))
-        return ("model", (model, categories))
+        return FittedModel(model, categories)
 
     def chances(self, deals: pd.DataFrame, model: object) -> np.ndarray:
         """The classifier's probability of the won class."""
         import numpy as np
 
-        kind, fitted = model  # type: ignore[misc]
-        if kind == "constant":
-            return np.full(len(deals), float(fitted))
-        classifier, categories = fitted
+        if not isinstance(model, FittedModel):
+            raise TypeError("model chances need the model it fitted")
+        if model.classifier is None:
+            return np.full(len(deals), model.constant)
         frame = self._with_index(deals)
         with _one_thread():
-            probabilities: np.ndarray = classifier.predict_proba(features(frame, categories))
+            probabilities: np.ndarray = model.classifier.predict_proba(
+                features(frame, model.categories)
+            )
         return probabilities[:, 1]
 
     def _with_index(self, frame: pd.DataFrame) -> pd.DataFrame:

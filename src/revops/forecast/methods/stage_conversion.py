@@ -7,6 +7,7 @@ and shrunk toward the coarser group's rate, so a rare combination borrows from i
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from revops.forecast.methods.base import DealMethod
@@ -24,6 +25,14 @@ LEVELS = (
     ("stage", "in_period", "left", "segment"),
     ("stage", "in_period", "left", "segment", "age"),
 )
+
+
+@dataclass(frozen=True)
+class StageRates:
+    """Win-in-period counts per group: the overall rate and one table per level."""
+
+    overall: float
+    tables: list[pd.DataFrame] = field(default_factory=list)
 
 
 def _keys(frame: pd.DataFrame) -> pd.DataFrame:
@@ -51,23 +60,24 @@ class StageConversion(DealMethod):
         from revops.forecast.methods.base import with_period_features
 
         if training.empty:
-            return (0.0, [])
+            return StageRates(0.0)
         keyed = _keys(with_period_features(training, training["period_end"]))
         overall = float(keyed["won"].mean())
         tables = []
         for level in LEVELS:
             counts = keyed.groupby(list(level))["won"].agg(["sum", "count"]).reset_index()
             tables.append(counts)
-        return (overall, tables)
+        return StageRates(overall, tables)
 
     def chances(self, deals: pd.DataFrame, model: object) -> np.ndarray:
         """The shrunk rate of each deal's finest group."""
         import numpy as np
 
-        overall, tables = model  # type: ignore[misc]
+        if not isinstance(model, StageRates):
+            raise TypeError("stage conversion chances need the rates it learned")
         keyed = _keys(deals)
-        rate = np.full(len(keyed), overall, dtype=float)
-        for level, counts in zip(LEVELS, tables, strict=True):
+        rate: np.ndarray = np.full(len(keyed), model.overall, dtype=float)
+        for level, counts in zip(LEVELS, model.tables, strict=True):
             merged = keyed[list(level)].merge(counts, on=list(level), how="left")
             won = merged["sum"].fillna(0.0).to_numpy(float)
             seen = merged["count"].fillna(0.0).to_numpy(float)
