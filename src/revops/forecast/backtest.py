@@ -85,11 +85,11 @@ def run_backtest(
 
     if periods < 1:
         raise ForecastError(f"--periods must be at least 1, not {periods}")
+    forecasters = make_methods(list(methods) if methods else None)
     chosen = completed_periods(metrics, kind, last_day, periods)
     days = [d for p in chosen for d in period_days(metrics.calendar, p)]
     if data is None:
         data = ForecastData.load(metrics, days, kind=kind, last_day=last_day)
-    forecasters = make_methods(list(methods) if methods else None)
     runs: list[dict[str, object]] = []
     deal_frames: list[pd.DataFrame] = []
     for period in chosen:
