@@ -7,6 +7,7 @@ Calendar quarters (fiscal year from January). Owner u1 wins B on 1 Feb and loses
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +21,8 @@ from revops.core import FiscalCalendar
 from revops.forecast.data import ForecastData
 from revops.forecast.methods import make_methods
 from revops.model import ENTITIES
+
+from conftest import BACKENDS, POSTGRES_URL
 
 
 def _typed(column_type: str, value: Any) -> Any:
@@ -79,10 +82,18 @@ def _version(
     }
 
 
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+@pytest.fixture(scope="module", params=BACKENDS[:2])
+def ws(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workspace]:
     root: Path = tmp_path_factory.mktemp("hand") / "ws"
-    workspace = Workspace.create(root, fiscal_year_start_month=1)
+    Workspace.create(root, fiscal_year_start_month=1)
+    if request.param == "postgres":
+        config = root / "revops.yaml"
+        text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {POSTGRES_URL}")
+        text = text.replace('schema_prefix: ""', f"schema_prefix: f{secrets.token_hex(4)}_")
+        config.write_text(text)
+    workspace = Workspace.open(root)
     workspace.init_warehouse()
     _load(
         workspace,
@@ -120,6 +131,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
          "occurred_at": "2024-02-20T00:00:00"},
     )  # fmt: skip
     yield workspace
+    if request.param == "postgres":
+        workspace.warehouse.drop()
     workspace.close()
 
 

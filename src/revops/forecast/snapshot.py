@@ -65,6 +65,14 @@ def _stamp(table: ir.Table, column: str, moment: datetime) -> ir.Value:
     return ibis.literal(moment if dtype.timezone else moment.replace(tzinfo=None), type=dtype)
 
 
+def _as_int(flag: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where `flag` holds, else 0 (PostgreSQL casts no boolean to bigint)."""
+    import ibis
+
+    value: ir.IntegerValue = ibis.ifelse(flag, 1, 0).cast("int64")
+    return value
+
+
 def _calendar(ctx: SourceContext, days: Sequence[date], like: ir.Table) -> ir.Table:
     import ibis
     import pyarrow as pa
@@ -98,7 +106,7 @@ def _versions(ctx: SourceContext, until: datetime) -> ir.Table:
     pushed = history.previous_close.notnull() & (history.close_date > history.previous_close)
     history = history.mutate(
         _entry_at=ibis.ifelse(entered, history.valid_from, ibis.null(history.valid_from.type())),
-        _pushed=pushed.cast("int64"),
+        _pushed=_as_int(pushed),
     )
     running = ibis.window(
         group_by=history.opportunity_id,
@@ -199,7 +207,7 @@ def _with_activity(ctx: SourceContext, snap: ir.Table) -> ir.Table:
     recent = pairs.occurred_at >= pairs.key_end - ibis.interval(days=RECENT_DAYS)
     counts = pairs.group_by(["key_deal", "key_day", "key_end"]).aggregate(
         activities=pairs.count(),
-        recent_activities=recent.cast("int64").sum(),
+        recent_activities=_as_int(recent).sum(),
         last_at=pairs.occurred_at.max(),
     )
     joined = snap.left_join(
@@ -225,7 +233,7 @@ def _with_record(
         accounts = ctx.table("account").select(rec_account="account_id", segment="segment")
         deals = deals.left_join(accounts, deals.account_id == accounts.rec_account)
     closed = deals.filter(deals.is_closed & deals.closed_at.notnull()).select(
-        rec_key=deals[column], rec_won=deals.is_won.cast("int64"), rec_at=deals.closed_at
+        rec_key=deals[column], rec_won=_as_int(deals.is_won), rec_at=deals.closed_at
     )
     cal = calendar.select(rec_day="as_of_date", rec_end="as_of_end")
     pairs = cal.join(closed, closed.rec_at < cal.rec_end)
