@@ -13,7 +13,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
     ├── MetricError          an unknown metric, dimension or window, or one it cannot take
     ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
-    └── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
+    ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
+    └── ForecastError        a forecast or backtest that cannot be made (history, period, method)
 """
 
 from __future__ import annotations
@@ -88,3 +89,7 @@ class QualityError(RevOpsError):
 class PipelineError(RevOpsError):
     """A pipeline analytics request that cannot be answered: days out of order, a day after
     the as-of day, an unknown slice."""
+
+
+class ForecastError(RevOpsError):
+    """A forecast or backtest that cannot be made: no history, bad period or method."""

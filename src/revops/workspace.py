@@ -13,6 +13,7 @@ from revops.errors import WorkspaceError
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from revops.forecast import Forecasting
     from revops.metrics import Metrics
     from revops.pipeline import Pipeline
     from revops.quality.component import Quality
@@ -129,6 +130,13 @@ class Workspace:
         from revops.pipeline import Pipeline
 
         return Pipeline(self.metrics)
+
+    @cached_property
+    def forecast(self) -> Forecasting:
+        """Revenue forecasting: the call, the methods and their backtest."""
+        from revops.forecast import Forecasting
+
+        return Forecasting(self.metrics, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.
