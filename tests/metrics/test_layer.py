@@ -86,7 +86,7 @@ def test_a_workspace_metric_shows_in_the_cli(
 @pytest.mark.parametrize(
     ("text", "key", "problem"),
     [
-        ("metrics: [{name: x}]", "metrics[x].label", "Field required"),
+        ("metrics: [{name: x}]", "metrics[x].label", "required key is missing"),
         ("metrics: [{name: Bad, label: b}]", "metrics[Bad].name", "should match pattern"),
         ("metrics: :", None, "not valid YAML at line 1"),
         ("- a\n- b", None, "must be a mapping"),

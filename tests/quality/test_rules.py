@@ -10,7 +10,6 @@ import pytest
 from revops.config import RevOpsConfig
 from revops.errors import ConfigError
 from revops.quality import load_rules
-from revops.quality.loader import builtin_files
 from revops.quality.rules import CHECK_TYPES, RuleFile
 
 RULE = """
@@ -38,7 +37,6 @@ def test_the_built_in_rules_cover_every_kind_and_entity_of_the_issue() -> None:
     assert kinds == {"completeness", "validity", "consistency", "freshness", "uniqueness"}
     assert set(rules.entities()) == {"account", "contact", "lead", "opportunity"}
     assert {r.check.type for r in rules} == set(CHECK_TYPES)
-    assert [p.suffix for p in builtin_files()] == [".yaml"] * len(builtin_files())
 
 
 def test_a_workspace_rule_adds_and_overrides_by_name(tmp_path: Path) -> None:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
+from revops.definitions import definition_files, read_definitions
 from revops.errors import ConfigError, MetricError
 from revops.metrics.definition import CatalogFile, Dimension, Group, Metric
 from revops.metrics.expression import ExpressionError, filter_columns, formula_names
@@ -126,67 +123,13 @@ def _unknown(what: str, name: str, known: Iterable[str]) -> str:
     return f"no {what} {name!r}{hint} (`revops metrics list` shows the catalog)"
 
 
-def builtin_files() -> list[Path]:
-    """The YAML files of the built-in catalog, in name order."""
-    folder = resources.files(BUILTIN_PACKAGE)
-    return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".yaml"))
-
-
-def workspace_files(root: Path) -> list[Path]:
-    """The workspace's own metric files: `metrics/*.yaml` and `metrics/*.yml`."""
-    folder = root / "metrics"
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def read_file(path: Path) -> CatalogFile:
     """One definitions file, validated.
 
     Raises:
         ConfigError: unreadable file, bad YAML, or a definition that does not validate.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(path, None, f"cannot read the file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(path, None, f"not valid YAML{where}") from exc
-    if data is None:
-        return CatalogFile()
-    if not isinstance(data, dict):
-        raise ConfigError(path, None, "must be a mapping with `metrics:` and/or `dimensions:`")
-    try:
-        return CatalogFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        key = _key(data, error["loc"])
-        raise ConfigError(path, key, _message(error)) from None
-
-
-def _key(data: dict[str, object], loc: tuple[int | str, ...]) -> str:
-    parts: list[str] = []
-    node: object = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list) and item < len(node):
-            node = node[item]
-            name = node.get("name") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1]}[{name or item}]"
-            continue
-        if isinstance(node, dict):
-            node = node.get(item)
-        parts.append(str(item))
-    return ".".join(parts)
-
-
-def _message(error: object) -> str:
-    assert isinstance(error, dict)
-    message = str(error.get("msg", "invalid"))
-    if error.get("type") == "extra_forbidden":
-        return "unknown key"
-    return message.removeprefix("Value error, ")
+    return read_definitions(path, CatalogFile, "a mapping with `metrics:` and/or `dimensions:`")
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
@@ -199,7 +142,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
     dimensions: dict[str, Dimension] = {}
     groups: dict[str, Group] = {}
     origins: dict[str, Origin] = {}
-    files = builtin_files() + (workspace_files(root) if root is not None else [])
+    files = definition_files(BUILTIN_PACKAGE, root, "metrics")
     for path in files:
         content = read_file(path)
         for dimension in content.dimensions:

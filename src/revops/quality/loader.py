@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import yaml
-from pydantic import ValidationError
 
 from revops.config import RevOpsConfig
+from revops.definitions import definition_files, read_definitions
 from revops.errors import ConfigError, QualityError
 from revops.metrics.expression import ExpressionError, filter_columns
 from revops.model import ENTITIES
@@ -60,70 +56,15 @@ class RuleSet:
         return [r for r in self if r.entity == entity]
 
 
-def builtin_files() -> list[Path]:
-    """The YAML files of the built-in rules, in name order."""
-    folder = resources.files(BUILTIN_PACKAGE)
-    return sorted(Path(str(f)) for f in folder.iterdir() if f.name.endswith(".yaml"))
-
-
-def workspace_files(root: Path) -> list[Path]:
-    """The workspace's own rule files: `rules/*.yaml` and `rules/*.yml`."""
-    folder = root / RULES_FOLDER
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
 def read_file(path: Path) -> RuleFile:
     """One rules file, validated.
 
     Raises:
         ConfigError: unreadable file, bad YAML, or a rule that does not validate.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(path, None, f"cannot read the file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(path, None, f"not valid YAML{where}") from None
-    if data is None:
-        return RuleFile()
-    if not isinstance(data, dict):
-        raise ConfigError(path, None, "must be a mapping with `rules:`")
-    try:
-        return RuleFile.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        raise ConfigError(path, _key(data, error["loc"]), _message(error)) from None
-
-
-def _key(data: dict[str, Any], loc: tuple[int | str, ...]) -> str:
-    """`rules[name].check.regex` for a pydantic error location."""
-    parts: list[str] = []
-    node: Any = data
-    for item in loc:
-        if isinstance(item, int) and isinstance(node, list) and item < len(node) and parts:
-            node = node[item]
-            name = node.get("name") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1]}[{name or item}]"
-            continue
-        # A discriminated union puts the check's type (`pattern`) in the location.
-        if parts and parts[-1] == "check" and item in CHECK_TYPES:
-            continue
-        if isinstance(node, dict):
-            node = node.get(item)
-        parts.append(str(item))
-    return ".".join(parts)
-
-
-def _message(error: Any) -> str:
-    if error.get("type") == "extra_forbidden":
-        return "unknown key"
-    if error.get("type") == "missing":
-        return "required key is missing"
-    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    return read_definitions(
+        path, RuleFile, "a mapping with `rules:`", union_tags={"check": CHECK_TYPES}
+    )
 
 
 def load_rules(root: Path | None, config: RevOpsConfig) -> RuleSet:
@@ -134,7 +75,7 @@ def load_rules(root: Path | None, config: RevOpsConfig) -> RuleSet:
     """
     rules: dict[str, Rule] = {}
     origins: dict[str, tuple[Path, str]] = {}
-    files = builtin_files() + (workspace_files(root) if root is not None else [])
+    files = definition_files(BUILTIN_PACKAGE, root, RULES_FOLDER)
     for path in files:
         for rule in read_file(path).rules:
             rules[rule.name] = rule
