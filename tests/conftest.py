@@ -5,14 +5,20 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from revops import Workspace
+from revops.demo import DemoParams
 from revops.warehouse import Warehouse, connect
 
 POSTGRES_URL = os.environ.get("REVOPS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+DEMO = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
+"""The small demo company the engines' invariant tests share."""
 
 BACKENDS = [
     pytest.param("duckdb", id="duckdb"),
@@ -53,3 +59,34 @@ def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wareho
     wh.drop()
     if wh.backend != "spark":  # the shared session outlives the test
         wh.close()
+
+
+@pytest.fixture(scope="session")
+def demo_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The exports of :data:`DEMO` (with `truth/`), generated once per run; read only."""
+    from revops.demo.generate import generate_company
+
+    out = tmp_path_factory.mktemp("demo-company")
+    generate_company(DEMO, out)
+    return out
+
+
+def ingest_demo(company: Path, root: Path, warehouse_url: str | None = None) -> Workspace:
+    """A new workspace at `root` on the demo's fiscal calendar with `company` ingested.
+
+    `warehouse_url` points it at a server warehouse, under a schema prefix of its own.
+    """
+    from revops.ingest.runner import ingest
+
+    Workspace.create(root, fiscal_year_start_month=DEMO.fiscal_year_start_month)
+    if warehouse_url is not None:
+        config = root / "revops.yaml"
+        text = config.read_text().replace(
+            "url: duckdb:///warehouse.duckdb", f"url: {warehouse_url}"
+        )
+        text = text.replace('schema_prefix: ""', f"schema_prefix: m{secrets.token_hex(4)}_")
+        config.write_text(text)
+    ws = Workspace.open(root)
+    report = ingest(ws, sorted(str(p) for p in company.iterdir() if p.name != "truth"))
+    assert report.failed == []
+    return ws

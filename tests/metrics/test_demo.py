@@ -5,24 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import math
-import secrets
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from revops import Workspace
-from revops.demo import DemoParams
-from revops.demo.generate import generate_company
-from revops.ingest.runner import ingest
 from revops.metrics import MetricResult
 
-from conftest import POSTGRES_URL
+from conftest import DEMO, POSTGRES_URL, ingest_demo
 from support import run_cli
 
-PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
-AS_OF = PARAMS.as_of
+AS_OF = DEMO.as_of
 YEAR = "FY2027"
 NOT_IN_THE_DEMO = {
     "first_response_hours": "the Zendesk export has no first response time",
@@ -30,33 +24,15 @@ NOT_IN_THE_DEMO = {
 }
 
 
-@pytest.fixture(scope="module")
-def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("company")
-    generate_company(PARAMS, out)
-    return out
-
-
 def _ingested(company: Path, root: Path, warehouse_url: str | None = None) -> Workspace:
-    Workspace.create(root, fiscal_year_start_month=PARAMS.fiscal_year_start_month)
-    if warehouse_url is not None:
-        config = root / "revops.yaml"
-        text = config.read_text().replace(
-            "url: duckdb:///warehouse.duckdb", f"url: {warehouse_url}"
-        )
-        text = text.replace('schema_prefix: ""', f"schema_prefix: m{secrets.token_hex(4)}_")
-        config.write_text(text)
-    ws = Workspace.open(root)
-    report = ingest(ws, sorted(str(p) for p in company.iterdir() if p.name != "truth"))
-    assert report.failed == []
-    # As `revops demo` does: one quality run, which the data-quality KPI reads.
+    ws = ingest_demo(company, root, warehouse_url)
     ws.quality.run(AS_OF)
     return ws
 
 
 @pytest.fixture(scope="module")
-def demo(company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    ws = _ingested(company, tmp_path_factory.mktemp("duckdb") / "ws")
+def demo(demo_company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = _ingested(demo_company, tmp_path_factory.mktemp("duckdb") / "ws")
     yield ws
     ws.close()
 
@@ -148,9 +124,9 @@ def test_every_metric_of_the_catalog_computes_on_the_demo(demo: Workspace) -> No
 
 @pytest.mark.postgres
 def test_postgres_gives_the_numbers_duckdb_gives(
-    demo: Workspace, company: Path, tmp_path: Path
+    demo: Workspace, demo_company: Path, tmp_path: Path
 ) -> None:
-    other = _ingested(company, tmp_path / "pg", POSTGRES_URL)
+    other = _ingested(demo_company, tmp_path / "pg", POSTGRES_URL)
     try:
         catalog = demo.metrics.catalog
         sliced = [m.name for m in catalog if "segment" in catalog.allowed_dimensions(m.name)]

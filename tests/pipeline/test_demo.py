@@ -5,27 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from revops import Workspace
-from revops.demo import DemoParams
-from revops.demo.generate import generate_company
-from revops.ingest.runner import ingest
 
-PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
-AS_OF = PARAMS.as_of
+from conftest import DEMO, ingest_demo
+
+AS_OF = DEMO.as_of
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    company = tmp_path_factory.mktemp("company")
-    generate_company(PARAMS, company)
-    root = tmp_path_factory.mktemp("duckdb") / "ws"
-    Workspace.create(root, fiscal_year_start_month=PARAMS.fiscal_year_start_month)
-    ws = Workspace.open(root)
-    report = ingest(ws, sorted(str(p) for p in company.iterdir() if p.name != "truth"))
-    assert report.failed == []
+def demo(demo_company: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    ws = ingest_demo(demo_company, tmp_path_factory.mktemp("duckdb") / "ws")
     yield ws
     ws.close()
 

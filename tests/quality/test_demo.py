@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import date
+from pathlib import Path
 
 import pytest
 
 from revops import Workspace
-from revops.demo import DemoParams
-from revops.demo.generate import generate_company
-from revops.ingest.runner import ingest
 
-PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
+from conftest import DEMO, ingest_demo
+
 ENTITY = {"Account": "account", "Contact": "contact", "Lead": "lead", "Opportunity": "opportunity",
           "contacts": "contact"}  # fmt: skip
 QUARANTINED = ("invalid_email", "invalid_phone", "missing_required")
@@ -28,16 +26,10 @@ QUARANTINED = ("invalid_email", "invalid_phone", "missing_required")
 
 @pytest.fixture(scope="module")
 def demo(
-    tmp_path_factory: pytest.TempPathFactory,
+    demo_company: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Workspace, list[dict[str, str]]]]:
-    out = tmp_path_factory.mktemp("company")
-    generate_company(PARAMS, out)
-    root = tmp_path_factory.mktemp("ws") / "ws"
-    Workspace.create(root, fiscal_year_start_month=PARAMS.fiscal_year_start_month)
-    ws = Workspace.open(root)
-    report = ingest(ws, sorted(str(p) for p in out.iterdir() if p.name != "truth"))
-    assert report.failed == []
-    with (out / "truth" / "defects.csv").open(encoding="utf-8") as handle:
+    ws = ingest_demo(demo_company, tmp_path_factory.mktemp("ws") / "ws")
+    with (demo_company / "truth" / "defects.csv").open(encoding="utf-8") as handle:
         defects = list(csv.DictReader(handle))
     yield ws, defects
     ws.close()
@@ -53,7 +45,7 @@ def _ids(ws: Workspace, entity: str) -> set[str]:
 
 
 def _failing(ws: Workspace, entity: str, *rules: str) -> set[str]:
-    evaluated = ws.quality.evaluate(entity, PARAMS.as_of)
+    evaluated = ws.quality.evaluate(entity, DEMO.as_of)
     names = [r.name for r in evaluated.rules]
     table = evaluated.table
     flags = [table[f"fails_{names.index(rule)}"] for rule in rules]
@@ -130,13 +122,13 @@ def test_people_entered_twice_in_one_system_are_found(demo: tuple[Workspace, lis
 
 def test_a_run_scores_every_entity_with_rules(demo: tuple[Workspace, list]) -> None:
     ws, _ = demo
-    run = ws.quality.run(PARAMS.as_of)
+    run = ws.quality.run(DEMO.as_of)
     totals = run.by_entity()
     assert set(totals) == {"account", "contact", "lead", "opportunity"}
     for entity, (records, passing) in totals.items():
         assert records == len(_ids(ws, entity))
         assert 0 < passing < records
-    value = ws.metrics.compute(["data_quality_score"], "FY2027-Q4", as_of=PARAMS.as_of).value(
+    value = ws.metrics.compute(["data_quality_score"], "FY2027-Q4", as_of=DEMO.as_of).value(
         "data_quality_score"
     )
     assert value == pytest.approx(
