@@ -1,0 +1,1 @@
+"""Identity resolution: the same person or company across systems and duplicates within one."""
