@@ -190,6 +190,33 @@ class MetricSettings(_Frozen):
     )
 
 
+class IdentityConfig(_Frozen):
+    person_threshold: float = Field(
+        default=0.99,
+        gt=0,
+        lt=1,
+        description=(
+            "Match probability at or above which two person records (leads, contacts) are "
+            "one person. Higher merges less: a wrong merge costs more than a missed one."
+        ),
+    )
+    company_threshold: float = Field(
+        default=0.99,
+        gt=0,
+        lt=1,
+        description="Match probability at or above which two accounts are one company.",
+    )
+    lead_account_min_score: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description=(
+            "Least name similarity (0-1) for a lead to be matched to an account by company "
+            "name when no domain matches."
+        ),
+    )
+
+
 class RevOpsConfig(_Frozen):
     """Everything `revops.yaml` holds."""
 
@@ -219,6 +246,10 @@ class RevOpsConfig(_Frozen):
     metrics: MetricSettings = Field(
         default_factory=MetricSettings,
         description="Conventions the KPI catalog follows where tools differ.",
+    )
+    identity: IdentityConfig = Field(
+        default_factory=IdentityConfig,
+        description="Identity resolution: match thresholds of people, companies and leads.",
     )
 
     @field_validator("opportunity_stages")

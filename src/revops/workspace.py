@@ -13,6 +13,7 @@ from revops.errors import WorkspaceError
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from revops.identity import Identity
     from revops.metrics import Metrics
     from revops.warehouse import Warehouse
 
@@ -113,6 +114,13 @@ class Workspace:
         from revops.metrics import Metrics
 
         return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
+
+    @cached_property
+    def identity(self) -> Identity:
+        """Identity resolution: crosswalk of people and companies, lead-to-account matches."""
+        from revops.identity import Identity
+
+        return Identity(self.config.identity, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

@@ -12,7 +12,7 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, demo, ingest, metrics, model, warehouse
+from revops.cli import config, demo, identity, ingest, metrics, model, warehouse
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(demo.app, name="demo")
+app.add_typer(identity.app, name="identity")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")

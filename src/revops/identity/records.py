@@ -99,7 +99,7 @@ def person_records(raw: pa.Table) -> pa.Table:
 
     Examples:
         >>> raw = pa.table({"unique_id": ["lead:1"], "entity": ["lead"], "record_id": ["1"],
-        ...     "source_system": ["crm"], "first_name": ["Bob"], "last_name": ["Lee"],
+        ...     "source_system": ["crm"], "source_id": ["1"], "first_name": ["Bob"], "last_name": ["Lee"],
         ...     "email": ["Bob.Lee@Acme.com"], "phone": [None], "company": ["Acme Inc"],
         ...     "company_domain": [None]})
         >>> row = person_records(raw).to_pylist()[0]
@@ -116,6 +116,7 @@ def person_records(raw: pa.Table) -> pa.Table:
             "entity": col["entity"],
             "record_id": col["record_id"],
             "source_system": col["source_system"],
+            "source_id": col["source_id"],
             "first_name": [normal_name(v) for v in col["first_name"]],
             "first_forms": pa.array(
                 [list(first_name_forms(v)) or None for v in col["first_name"]],
@@ -139,7 +140,7 @@ def company_records(raw: pa.Table) -> pa.Table:
 
     Examples:
         >>> raw = pa.table({"unique_id": ["account:1"], "entity": ["account"],
-        ...     "record_id": ["1"], "source_system": ["crm"], "name": ["ACME, Incorporated"],
+        ...     "record_id": ["1"], "source_system": ["crm"], "source_id": ["1"], "name": ["ACME, Incorporated"],
         ...     "domain": ["https://www.acme.com/"], "country": ["US"]})
         >>> row = company_records(raw).to_pylist()[0]
         >>> row["name"], row["name_key"], row["domain"]
@@ -153,6 +154,7 @@ def company_records(raw: pa.Table) -> pa.Table:
             "entity": col["entity"],
             "record_id": col["record_id"],
             "source_system": col["source_system"],
+            "source_id": col["source_id"],
             "name": names,
             "name_key": [n.replace(" ", "") if n else None for n in names],
             "domain": [normal_domain(v) for v in col["domain"]],
