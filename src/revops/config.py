@@ -192,7 +192,7 @@ class MetricSettings(_Frozen):
 
 class IdentityConfig(_Frozen):
     person_threshold: float = Field(
-        default=0.99,
+        default=0.999,
         gt=0,
         lt=1,
         description=(
@@ -201,10 +201,14 @@ class IdentityConfig(_Frozen):
         ),
     )
     company_threshold: float = Field(
-        default=0.99,
+        default=0.3,
         gt=0,
         lt=1,
-        description="Match probability at or above which two accounts are one company.",
+        description=(
+            "Match probability at or above which two accounts are one company. Lower than "
+            "for people: the unsupervised model's prior is cautious, and a distinctive "
+            "company name alone (no domain on one side) scores about 0.5."
+        ),
     )
     lead_account_min_score: float = Field(
         default=0.9,

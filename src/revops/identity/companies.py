@@ -24,7 +24,9 @@ def company_model() -> ModelSpec:
             output_column_name="name",
             comparison_levels=[
                 cll.NullLevel("name"),
-                cll.ExactMatchLevel("name_key").configure(label_for_charts="same name"),
+                cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
+                    label_for_charts="same name"
+                ),
                 cll.DamerauLevenshteinLevel("name_key", 1).configure(
                     label_for_charts="one typo apart"
                 ),

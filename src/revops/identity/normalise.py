@@ -80,7 +80,18 @@ LEGAL_FORMS = frozenset(
         "se",
     }
 )
-_SPLIT_FORMS = {"l l c": "llc", "s a": "sa", "b v": "bv", "n v": "nv", "a g": "ag", "a s": "as"}
+_SPLIT_FORMS = {
+    "l l c": "llc",
+    "s a de c v": "sa",
+    "sa de cv": "sa",
+    "s a": "sa",
+    "b v": "bv",
+    "n v": "nv",
+    "a g": "ag",
+    "a s": "as",
+    "k k": "kk",
+    "s l": "sl",
+}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _DOMAIN_PREFIX = re.compile(r"^(?:[a-z]+://)?(?:www\d?\.)?")
 
@@ -230,6 +241,8 @@ def normal_company_name(value: str | None) -> str | None:
         'muller'
         >>> normal_company_name("Dunelon Group Pty Ltd")
         'dunelon group'
+        >>> normal_company_name("Kinta Group S.A. de C.V."), normal_company_name("Ellonova K.K.")
+        ('kinta group', 'ellonova')
         >>> normal_company_name("Inc.") is None
         True
     """

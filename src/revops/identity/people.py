@@ -26,9 +26,16 @@ def person_model() -> ModelSpec:
             comparison_levels=[
                 cll.NullLevel("email"),
                 cll.ExactMatchLevel("email").configure(label_for_charts="same address"),
-                cll.ExactMatchLevel("email_local").configure(
-                    label_for_charts="same mailbox name, other domain"
-                ),
+                # The same name at another provider (ann.lee@acme.com, annlee@gmail.com);
+                # at one domain, two mailbox names are two people (charles.brown and
+                # charles.brown2).
+                cll.CustomLevel(
+                    "email_local_l = email_local_r AND mailbox_domain_l <> mailbox_domain_r"
+                ).configure(label_for_charts="same mailbox name, other domain"),
+                # Another alias at one company: a colleague, or the person again.
+                cll.CustomLevel(
+                    "mailbox_domain_l = mailbox_domain_r AND email_domain_l IS NOT NULL"
+                ).configure(label_for_charts="other mailbox at the same company"),
                 cll.ElseLevel(),
             ],
         ),

@@ -126,6 +126,8 @@ def person_records(raw: pa.Table) -> pa.Table:
             "last_name": [normal_name(v) for v in col["last_name"]],
             "email": emails,
             "email_local": [email_local(e) for e in emails],
+            "mailbox_domain": [e.rpartition("@")[2] if e else None for e in emails],
+            "email_domain": work_domains,
             "phone": [normal_phone(v) for v in col["phone"]],
             # Where the person works: the company's own domain when known, else their
             # work address's.
