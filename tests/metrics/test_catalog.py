@@ -16,7 +16,6 @@ LATER = {
     "forecast accuracy",
     "revenue predictability",
     "data quality score",
-    "duplicate rate",
 }
 
 
