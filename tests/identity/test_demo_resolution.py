@@ -39,12 +39,15 @@ def test_stripe_and_zendesk_accounts_link_to_crm_accounts(
 ) -> None:
     rows = demo.identity.crosswalk().to_pylist()
     crm_clusters = {
-        r["cluster_id"] for r in rows if r["entity"] == "account" and r["source_system"] == "salesforce"
+        r["cluster_id"]
+        for r in rows
+        if r["entity"] == "account" and r["source_system"] == "salesforce"
     }
     for system in ("stripe", "zendesk"):
         accounts = [r for r in rows if r["entity"] == "account" and r["source_system"] == system]
         linked = sum(r["cluster_id"] in crm_clusters for r in accounts)
-        assert accounts and linked / len(accounts) >= 0.95, system
+        assert accounts, system
+        assert linked / len(accounts) >= 0.95, system
 
 
 def test_explain_shows_the_comparisons_behind_a_match(
@@ -55,12 +58,14 @@ def test_explain_shows_the_comparisons_behind_a_match(
     a, b = top.column("unique_id_l")[0].as_py(), top.column("unique_id_r")[0].as_py()
     found = demo.identity.explain(a, b)
     assert found.same_entity
-    assert found.match_probability is not None and found.match_probability >= found.threshold
+    assert found.match_probability is not None
+    assert found.match_probability >= found.threshold
     names = {c["comparison"] for c in found.comparisons}
     assert names == {"email", "first_name", "last_name", "phone", "company"}
     total = sum(c["weight"] for c in found.comparisons)
     # The comparisons' weights and the prior add up to the pair's match weight.
-    assert found.match_weight is not None and total > found.match_weight
+    assert found.match_weight is not None
+    assert total > found.match_weight
 
 
 def test_explaining_an_unknown_record_names_it(demo: Workspace, resolved: list[RunSummary]) -> None:

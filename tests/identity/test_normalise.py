@@ -10,11 +10,11 @@ from revops.identity.normalise import (
     email_domain,
     email_local,
     first_name_forms,
+    nickname_table,
     normal_company_name,
     normal_domain,
     normal_email,
     normal_phone,
-    nickname_table,
 )
 
 
@@ -69,4 +69,5 @@ def test_nicknames_share_a_form_with_their_name() -> None:
 def test_the_shipped_nickname_table_maps_nicknames_to_formal_names() -> None:
     table = nickname_table()
     assert len(table) > 100
-    assert "patricia" in table["pat"] and "patrick" in table["pat"]
+    assert "patricia" in table["pat"]
+    assert "patrick" in table["pat"]

@@ -34,8 +34,8 @@ def run(
     """Resolve records with Splink and write identity.crosswalk and identity.pair."""
     ws = ctx.obj.open_workspace()
     try:
-        thresholds = {k: threshold for k in kind} if threshold is not None else None
-        summaries = ws.identity.run(kind, thresholds=thresholds)  # type: ignore[arg-type]
+        thresholds = dict.fromkeys(kind, threshold) if threshold is not None else None
+        summaries = ws.identity.run(kind, thresholds=thresholds)
     finally:
         ws.close()
     columns = (

@@ -126,7 +126,9 @@ def _account_frame(warehouse: Warehouse) -> pa.Table:
             "account_id": raw["account_id"],
             "domain": [normal_domain(d) for d in raw["domain"]],
             "name_key": [company_key(n) for n in raw["name"]],
-            "priority": [SOURCE_PRIORITY.get(s, len(SOURCE_PRIORITY)) for s in raw["source_system"]],
+            "priority": [
+                SOURCE_PRIORITY.get(s, len(SOURCE_PRIORITY)) for s in raw["source_system"]
+            ],
             "opportunities": [n or 0 for n in raw["opportunities"]],
             "created_at": raw["created_at"],
         }

@@ -3,7 +3,7 @@ that explain it, and the runs that wrote them.
 
 | table | one row per |
 |---|---|
-| `identity.crosswalk` | source record: entity kind, table, record id, source system and id, cluster |
+| `identity.crosswalk` | source record: kind, table, record id, source system and id, cluster |
 | `identity.pair` | scored candidate pair: match weight and probability, per-comparison detail |
 | `identity.run` | resolution run of one kind: when, threshold, counts, the trained model |
 

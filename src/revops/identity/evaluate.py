@@ -165,7 +165,8 @@ def truth_entities(company: Path) -> dict[str, dict[str, str]]:
         ids = salesforce_ids(people, code)
         person.update(zip(prefix + ids, people, strict=True))
     crosswalk = pd.read_csv(folder / "hubspot_salesforce_crosswalk.csv", dtype=str)
-    person.update(zip("contact:hubspot:" + crosswalk["hubspot_id"], crosswalk["person_id"]))
+    hubspot = "contact:hubspot:" + crosswalk["hubspot_id"]
+    person.update(zip(hubspot, crosswalk["person_id"], strict=True))
 
     accounts = pd.read_csv(folder / "account_health.csv", dtype=str)
     company_of: dict[str, str] = dict(
@@ -176,12 +177,12 @@ def truth_entities(company: Path) -> dict[str, dict[str, str]]:
 
     clusters = pd.read_csv(folder / "duplicate_clusters.csv", dtype=str)
     for (system, obj), rows in clusters.groupby(["system", "object"]):
-        prefix = _OBJECT_PREFIX.get((str(system), str(obj)))
-        if prefix is None:
+        object_prefix = _OBJECT_PREFIX.get((str(system), str(obj)))
+        if object_prefix is None:
             continue
-        target = company_of if prefix.startswith("account:") else person
+        target = company_of if object_prefix.startswith("account:") else person
         originals = rows[rows["is_original"] == "True"].set_index("cluster_id")["record_id"]
         for cluster_id, record_id in zip(rows["cluster_id"], rows["record_id"], strict=True):
-            original = prefix + originals[cluster_id]
-            target[prefix + record_id] = target.get(original, original)
+            original = object_prefix + originals[cluster_id]
+            target[object_prefix + record_id] = target.get(original, original)
     return {"person": person, "company": company_of}

@@ -99,7 +99,8 @@ def person_records(raw: pa.Table) -> pa.Table:
 
     Examples:
         >>> raw = pa.table({"unique_id": ["lead:1"], "entity": ["lead"], "record_id": ["1"],
-        ...     "source_system": ["crm"], "source_id": ["1"], "first_name": ["Bob"], "last_name": ["Lee"],
+        ...     "source_system": ["crm"], "source_id": ["1"], "first_name": ["Bob"],
+        ...     "last_name": ["Lee"],
         ...     "email": ["Bob.Lee@Acme.com"], "phone": [None], "company": ["Acme Inc"],
         ...     "company_domain": [None]})
         >>> row = person_records(raw).to_pylist()[0]
@@ -142,7 +143,8 @@ def company_records(raw: pa.Table) -> pa.Table:
 
     Examples:
         >>> raw = pa.table({"unique_id": ["account:1"], "entity": ["account"],
-        ...     "record_id": ["1"], "source_system": ["crm"], "source_id": ["1"], "name": ["ACME, Incorporated"],
+        ...     "record_id": ["1"], "source_system": ["crm"], "source_id": ["1"],
+        ...     "name": ["ACME, Incorporated"],
         ...     "domain": ["https://www.acme.com/"], "country": ["US"]})
         >>> row = company_records(raw).to_pylist()[0]
         >>> row["name"], row["name_key"], row["domain"]

@@ -103,7 +103,7 @@ def resolve(spec: ModelSpec, records: pa.Table, threshold: float, seed: int = 42
         predictions, threshold_match_probability=threshold
     )
     model = linker.misc.save_model_to_json()
-    pairs = _pairs(predictions.as_pandas_dataframe(), model)
+    pairs = _pairs(predictions.as_duckdbpyrelation().df(), model)
     cluster_rows = clusters.as_duckdbpyrelation().select("unique_id, cluster_id").arrow()
     con.close()
     return Resolution(clusters=_table(cluster_rows), pairs=pairs, model=model)
