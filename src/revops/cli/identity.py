@@ -122,3 +122,106 @@ def evaluate(
         ws.close()
     rows = [s.as_row() for s in scores]
     render(rows, tuple(rows[0]), fmt, title="Identity resolution against the truth")
+
+
+PLAN_FILE = Path("plans") / "identity-merges.json"
+
+
+@app.command("plan")
+def plan(
+    ctx: typer.Context,
+    entity: list[str] = typer.Option(
+        ["account", "contact", "lead"], "--entity", "-e", help="account, contact, lead."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help=f"Plan file (default: {PLAN_FILE} in the workspace)."
+    ),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Propose merges of duplicate records, with survivors and field winners, for review."""
+    ws = ctx.obj.open_workspace()
+    try:
+        proposed = ws.identity.plan(entity)
+        target = out or ws.root / PLAN_FILE
+    finally:
+        ws.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(proposed.to_json() + "\n", encoding="utf-8")
+    error_console().print(
+        f"{len(proposed.proposals)} merge(s) proposed, written to {target}; "
+        "review it, then `revops identity apply`",
+        highlight=False,
+    )
+    columns = ("merge_id", "entity", "survivor_id", "merged_ids", "field_winners")
+    render([p.as_row() for p in proposed.proposals], columns, fmt, title="Proposed merges")
+
+
+@app.command("apply")
+def apply(
+    ctx: typer.Context,
+    plan_file: Path | None = typer.Argument(
+        None, help=f"The plan to execute (default: {PLAN_FILE} in the workspace)."
+    ),
+) -> None:
+    """Execute a merge plan in one transaction; every merge is logged and can be undone."""
+    from revops.errors import IdentityError
+    from revops.identity.merge import MergePlan
+
+    ws = ctx.obj.open_workspace()
+    try:
+        path = plan_file or ws.root / PLAN_FILE
+        if not path.is_file():
+            raise IdentityError(f"no merge plan at {path}; run `revops identity plan` first")
+        merges = ws.identity.apply(MergePlan.from_json(path.read_text("utf-8"), str(path)))
+    finally:
+        ws.close()
+    error_console().print(
+        f"{len(merges)} merge(s) applied; `revops identity undo MERGE_ID` reverses one",
+        highlight=False,
+    )
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    merge_id: str = typer.Argument(
+        ..., help="The merge to reverse (see `revops identity merges`)."
+    ),
+) -> None:
+    """Reverse a merge exactly: every row it changed gets back its before-image."""
+    ws = ctx.obj.open_workspace()
+    try:
+        undone = ws.identity.undo(merge_id)
+    finally:
+        ws.close()
+    error_console().print(
+        f"merge {merge_id} undone: {undone['survivor_id']} and "
+        f"{', '.join(json_list(undone['merged_ids']))} are separate again",
+        highlight=False,
+    )
+
+
+def json_list(text: str) -> list[str]:
+    import json
+
+    return [str(v) for v in json.loads(text)]
+
+
+@app.command("merges")
+def merges(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
+    """The merge log: every merge applied, and whether it was undone."""
+    ws = ctx.obj.open_workspace()
+    try:
+        rows = ws.identity.merges()
+    finally:
+        ws.close()
+    columns = (
+        "merge_id",
+        "entity",
+        "survivor_id",
+        "merged_ids",
+        "status",
+        "applied_at",
+        "undone_at",
+    )
+    render(rows, columns, fmt, title="Merges")

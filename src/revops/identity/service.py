@@ -24,6 +24,7 @@ from revops.identity.crosswalk import (
 if TYPE_CHECKING:
     from revops.config import IdentityConfig
     from revops.identity.evaluate import Score
+    from revops.identity.merge import MergePlan
     from revops.warehouse import Warehouse
 
 Kind = Literal["person", "company"]
@@ -217,6 +218,37 @@ class Identity:
                 load_id=run_id,
             )
         return matches
+
+    def plan(self, entities: Sequence[str] | None = None) -> MergePlan:
+        """Proposed merges of duplicate records (see :mod:`revops.identity.merge`);
+        nothing changes until :meth:`apply`."""
+        from revops.identity.merge import MERGED_TABLES, plan_merges
+
+        chosen = list(entities or MERGED_TABLES)
+        unknown = [e for e in chosen if e not in MERGED_TABLES]
+        if unknown:
+            raise IdentityError(
+                f"cannot merge {unknown[0]!r} records; one of account, contact, lead"
+            )
+        return plan_merges(self.warehouse, chosen)
+
+    def apply(self, plan: MergePlan) -> list[str]:
+        """Execute a merge plan in one load, logging every merge; the merge ids."""
+        from revops.identity.merge import apply_plan
+
+        return apply_plan(self.warehouse, plan)
+
+    def undo(self, merge_id: str) -> dict[str, Any]:
+        """Reverse merge `merge_id` exactly: every row it changed gets its before-image."""
+        from revops.identity.merge import undo_merge
+
+        return undo_merge(self.warehouse, merge_id)
+
+    def merges(self) -> list[dict[str, Any]]:
+        """The merge log, newest first."""
+        from revops.identity.merge import list_merges
+
+        return list_merges(self.warehouse)
 
     def evaluate(self, company: Path | str) -> list[Score]:
         """Precision, recall and F1 of the current crosswalk against a demo company's
