@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from revops import Workspace
 
+from conftest import BACKENDS, POSTGRES_URL
 from support import run_cli
 
 NAMES = ["Acme", "Initech", "Globex", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"]
@@ -22,10 +25,16 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
+@pytest.fixture(params=BACKENDS[:2])
+def workspace(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
     root = tmp_path / "ws"
-    ws = Workspace.create(root)
+    Workspace.create(root)
+    if request.param == "postgres":
+        config = root / "revops.yaml"
+        text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {POSTGRES_URL}")
+        text = text.replace('schema_prefix: ""', f"schema_prefix: i{secrets.token_hex(4)}_")
+        config.write_text(text)
+    ws = Workspace.open(root)
     ws.init_warehouse()
     accounts = [
         {"account_id": f"crm:a{i}", "name": f"{n} Inc.", "domain": f"{n.lower()}.com"}
@@ -61,7 +70,10 @@ def workspace(tmp_path: Path) -> Path:
             row.update(source_system="crm", source_id=row[f"{table}_id"].removeprefix("crm:"))
         ws.warehouse.load(table, batch, mode="append")
     ws.close()
-    return root
+    yield root
+    ws = Workspace.open(root)
+    ws.warehouse.drop()
+    ws.close()
 
 
 def test_run_explain_and_leads(capsys: pytest.CaptureFixture[str], workspace: Path) -> None:
