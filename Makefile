@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python benchmarks/demo_generate.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/identity.py
 
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo
