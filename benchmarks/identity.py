@@ -60,7 +60,8 @@ print(json.dumps({
 }))
 """
 
-FIRST = (
+# One string each: as list literals, 200 names would take 200 lines.
+FIRST = (  # noqa: SIM905
     "James Mary Robert Patricia John Jennifer Michael Linda William Elizabeth David Barbara "
     "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Christopher Nancy Daniel Lisa "
     "Matthew Margaret Anthony Sandra Donald Ashley Steven Kimberly Paul Emily Andrew Donna "
@@ -76,7 +77,7 @@ FIRST = (
     "Bryan Abigail Billy Alice Joe Julia Bruce Judy Gabriel Sophia Logan Grace Albert Denise "
     "Willie Amber Alan Doris Juan Marilyn Wayne Danielle Elijah Beverly Randy Isabella Roy Theresa"
 ).split()
-SYLLABLES = (
+SYLLABLES = (  # noqa: SIM905
     "an ber cal dor el fen gar hol is jon kel lin mor nor os par quin ros sal tor ul van wes "
     "xan yor zel bri cor dun ev fal gil har ing jor kas lum mar nev ol pen rav sel tam ur vel"
 ).split()
@@ -116,7 +117,8 @@ def synthetic_people(n: int, seed: int) -> tuple[object, dict[str, str]]:
 
     # The copies: who, and how each differs.
     of = rng.choice(people, copies, replace=False)
-    c_first, c_last, c_email, c_phone = first[of].copy(), last[of].copy(), email[of].copy(), phone[of].copy()
+    c_first, c_last = first[of].copy(), last[of].copy()
+    c_email, c_phone = email[of].copy(), phone[of].copy()
     nick = {v[0]: k for k, v in nickname_table().items()}
     draws = rng.random((copies, 4))
     for i in np.flatnonzero(draws[:, 0] < 0.35):
