@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/quality.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/identity.py
 
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo

@@ -240,6 +240,39 @@ class PipelineSettings(_Frozen):
     )
 
 
+class IdentitySettings(_Frozen):
+    """Thresholds of identity resolution (docs/identity.md)."""
+
+    person_threshold: float = Field(
+        default=0.999,
+        gt=0,
+        lt=1,
+        description=(
+            "Match probability at or above which two person records (leads, contacts) are "
+            "one person. Higher merges less: a wrong merge costs more than a missed one."
+        ),
+    )
+    company_threshold: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description=(
+            "Match probability at or above which two accounts are one company. Lower than "
+            "for people: the unsupervised model's prior is cautious, and a distinctive "
+            "company name alone (no domain on one side) scores about 0.5."
+        ),
+    )
+    lead_account_min_score: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description=(
+            "Least name similarity (0-1) for a lead to be matched to an account by company "
+            "name when no domain matches."
+        ),
+    )
+
+
 class RevOpsConfig(_Frozen):
     """Everything `revops.yaml` holds."""
 
@@ -273,6 +306,10 @@ class RevOpsConfig(_Frozen):
     pipeline: PipelineSettings = Field(
         default_factory=PipelineSettings,
         description="Thresholds of pipeline analytics: stalled deals, bottlenecks.",
+    )
+    identity: IdentitySettings = Field(
+        default_factory=IdentitySettings,
+        description="Identity resolution: match thresholds of people, companies and leads.",
     )
 
     @field_validator("opportunity_stages")

@@ -14,7 +14,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── MetricError          an unknown metric, dimension or window, or one it cannot take
     ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
     ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
-    └── ForecastError        a forecast or backtest that cannot be made (history, period, method)
+    ├── ForecastError        a forecast or backtest that cannot be made (history, period, method)
+    └── IdentityError        identity resolution cannot run, a record or merge is unknown
 """
 
 from __future__ import annotations
@@ -93,3 +94,7 @@ class PipelineError(RevOpsError):
 
 class ForecastError(RevOpsError):
     """A forecast or backtest that cannot be made: no history, bad period or method."""
+
+
+class IdentityError(RevOpsError):
+    """Identity resolution cannot run, or names a record, pair or merge that does not exist."""

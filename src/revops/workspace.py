@@ -14,6 +14,7 @@ from revops.model import ENTITIES
 
 if TYPE_CHECKING:
     from revops.forecast import Forecasting
+    from revops.identity import Identity
     from revops.metrics import Metrics
     from revops.pipeline import Pipeline
     from revops.quality.component import Quality
@@ -137,6 +138,13 @@ class Workspace:
         from revops.forecast import Forecasting
 
         return Forecasting(self.metrics, lambda: self.warehouse)
+
+    @cached_property
+    def identity(self) -> Identity:
+        """Identity resolution: crosswalk of people and companies, lead-to-account matches."""
+        from revops.identity import Identity
+
+        return Identity(self.config.identity, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

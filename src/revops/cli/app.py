@@ -12,7 +12,18 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, demo, forecast, ingest, metrics, model, pipeline, quality, warehouse
+from revops.cli import (
+    config,
+    demo,
+    forecast,
+    identity,
+    ingest,
+    metrics,
+    model,
+    pipeline,
+    quality,
+    warehouse,
+)
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -27,6 +38,7 @@ app = typer.Typer(
 app.add_typer(config.app, name="config")
 app.add_typer(demo.app, name="demo")
 app.add_typer(forecast.app, name="forecast")
+app.add_typer(identity.app, name="identity")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")

@@ -51,6 +51,9 @@ class LoadSpec:
     scope: Mapping[str, Sequence[str]] | None = field(default=None)
     distinct: bool = False
     """The batch holds no exact duplicate rows (the caller removed and counted them)."""
+    restore: bool = False
+    """The batch brings back rows as they were (before-images): it keeps their own
+    `load_id` instead of getting this load's, so an undo restores them exactly."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +270,7 @@ class Warehouse(ABC):
                 load_id=load_id,
                 key=spec.key if spec.mode == "upsert" else (),
                 distinct=spec.distinct,
+                restore=spec.restore,
             )
             if spec.scope is not None and spec.mode != "replace":
                 raise WarehouseError(f"a scope only narrows a replace, not an {spec.mode}")

@@ -38,13 +38,15 @@ def conform(
     load_id: str,
     key: tuple[str, ...],
     distinct: bool = False,
+    restore: bool = False,
 ) -> ConformedBatch:
     """Give `data` exactly the columns and types of `target`.
 
     Missing nullable columns become nulls; `load_id` is stamped when the table has one;
     exact duplicate rows collapse to one (counted); rows that share a key but differ
     are refused, because which one wins would be a guess. A caller that already removed
-    exact duplicates says `distinct` and saves the work.
+    exact duplicates says `distinct` and saves the work. A batch of before-images says
+    `restore` and keeps the `load_id` it carries.
 
     Raises:
         LoadError: unknown columns, values that do not cast, keys that are missing,
@@ -62,7 +64,7 @@ def conform(
     arrow_schema = target.to_pyarrow()
     columns = []
     for field in arrow_schema:
-        if field.name == "load_id":
+        if field.name == "load_id" and not (restore and "load_id" in rows.column_names):
             columns.append(pa.array([load_id] * rows_in, pa.string()))
         elif field.name in rows.column_names:
             columns.append(_cast(rows.column(field.name), field, table))

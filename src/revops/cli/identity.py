@@ -1,0 +1,227 @@
+"""`revops identity`: resolve people and companies, explain pairs, match leads to accounts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from revops.cli.output import OutputFormat, error_console, render
+
+app = typer.Typer(
+    help="Identity resolution: duplicates and the same person or company across systems.",
+    no_args_is_help=True,
+)
+
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    kind: list[str] = typer.Option(
+        ["person", "company"], "--kind", "-k", help="person, company (repeat for both)."
+    ),
+    threshold: float | None = typer.Option(
+        None,
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="Match probability to cluster at, instead of identity.*_threshold in revops.yaml.",
+    ),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Resolve records with Splink and write identity.crosswalk and identity.pair."""
+    ws = ctx.obj.open_workspace()
+    try:
+        thresholds = dict.fromkeys(kind, threshold) if threshold is not None else None
+        summaries = ws.identity.run(kind, thresholds=thresholds)
+    finally:
+        ws.close()
+    columns = (
+        "kind",
+        "records",
+        "entities",
+        "records_in_duplicate_clusters",
+        "scored_pairs",
+        "threshold",
+        "run_id",
+    )
+    render([s.as_row() for s in summaries], columns, fmt, title="Identity resolution")
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="A record: unique id, canonical id or source id."),
+    b: str = typer.Argument(..., help="Another record of the same kind."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Why two records are, or are not, one entity: match weight and each comparison."""
+    ws = ctx.obj.open_workspace()
+    try:
+        found = ws.identity.explain(a, b)
+    finally:
+        ws.close()
+    verdict = "one entity" if found.same_entity else "different entities"
+    if found.match_probability is None:
+        score = "never compared (no blocking rule brings them together, or scored below 0.01)"
+    else:
+        score = (
+            f"match weight {found.match_weight:.2f}, probability {found.match_probability:.4f} "
+            f"(threshold {found.threshold})"
+        )
+    error_console().print(f"{found.left} ~ {found.right}: {verdict}; {score}", highlight=False)
+    render(
+        found.comparisons,
+        ("comparison", "level", "weight", "left", "right"),
+        fmt,
+        title="Comparisons",
+    )
+
+
+@app.command("leads")
+def leads(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", "-n", min=0, help="Rows to show (0: all)."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Match every lead to its best account and write identity.lead_account."""
+    ws = ctx.obj.open_workspace()
+    try:
+        matches = ws.identity.match_leads()
+        total = ws.warehouse.table("lead").count().execute()
+    finally:
+        ws.close()
+    rows = matches.to_pylist()
+    methods: dict[str, int] = {}
+    for row in rows:
+        methods[row["method"]] = methods.get(row["method"], 0) + 1
+    shown = ", ".join(f"{n} by {m}" for m, n in sorted(methods.items()))
+    error_console().print(
+        f"{len(rows)} of {total} lead(s) matched to an account ({shown or 'none'})",
+        highlight=False,
+    )
+    columns = ("lead_id", "account_id", "method", "score", "candidates")
+    render(rows[:limit] if limit else rows, columns, fmt, title="Leads to accounts")
+
+
+@app.command("evaluate")
+def evaluate(
+    ctx: typer.Context,
+    company: Path = typer.Argument(
+        ..., help="A demo company folder (`revops demo generate --out`), with truth/.", exists=True
+    ),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Precision, recall and F1 of the crosswalk against a demo company's truth."""
+    ws = ctx.obj.open_workspace()
+    try:
+        scores = ws.identity.evaluate(company)
+    finally:
+        ws.close()
+    rows = [s.as_row() for s in scores]
+    render(rows, tuple(rows[0]), fmt, title="Identity resolution against the truth")
+
+
+PLAN_FILE = Path("plans") / "identity-merges.json"
+
+
+@app.command("plan")
+def plan(
+    ctx: typer.Context,
+    entity: list[str] = typer.Option(
+        ["account", "contact", "lead"], "--entity", "-e", help="account, contact, lead."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help=f"Plan file (default: {PLAN_FILE} in the workspace)."
+    ),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Propose merges of duplicate records, with survivors and field winners, for review."""
+    ws = ctx.obj.open_workspace()
+    try:
+        proposed = ws.identity.plan(entity)
+        target = out or ws.root / PLAN_FILE
+    finally:
+        ws.close()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(proposed.to_json() + "\n", encoding="utf-8")
+    error_console().print(
+        f"{len(proposed.proposals)} merge(s) proposed, written to {target}; "
+        "review it, then `revops identity apply`",
+        highlight=False,
+    )
+    columns = ("merge_id", "entity", "survivor_id", "merged_ids", "field_winners")
+    render([p.as_row() for p in proposed.proposals], columns, fmt, title="Proposed merges")
+
+
+@app.command("apply")
+def apply(
+    ctx: typer.Context,
+    plan_file: Path | None = typer.Argument(
+        None, help=f"The plan to execute (default: {PLAN_FILE} in the workspace)."
+    ),
+) -> None:
+    """Execute a merge plan in one transaction; every merge is logged and can be undone."""
+    from revops.errors import IdentityError
+    from revops.identity.merge import MergePlan
+
+    ws = ctx.obj.open_workspace()
+    try:
+        path = plan_file or ws.root / PLAN_FILE
+        if not path.is_file():
+            raise IdentityError(f"no merge plan at {path}; run `revops identity plan` first")
+        merges = ws.identity.apply(MergePlan.from_json(path.read_text("utf-8"), str(path)))
+    finally:
+        ws.close()
+    error_console().print(
+        f"{len(merges)} merge(s) applied; `revops identity undo MERGE_ID` reverses one",
+        highlight=False,
+    )
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    merge_id: str = typer.Argument(
+        ..., help="The merge to reverse (see `revops identity merges`)."
+    ),
+) -> None:
+    """Reverse a merge exactly: every row it changed gets back its before-image."""
+    ws = ctx.obj.open_workspace()
+    try:
+        undone = ws.identity.undo(merge_id)
+    finally:
+        ws.close()
+    error_console().print(
+        f"merge {merge_id} undone: {undone['survivor_id']} and "
+        f"{', '.join(json_list(undone['merged_ids']))} are separate again",
+        highlight=False,
+    )
+
+
+def json_list(text: str) -> list[str]:
+    import json
+
+    return [str(v) for v in json.loads(text)]
+
+
+@app.command("merges")
+def merges(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
+    """The merge log: every merge applied, and whether it was undone."""
+    ws = ctx.obj.open_workspace()
+    try:
+        rows = ws.identity.merges()
+    finally:
+        ws.close()
+    columns = (
+        "merge_id",
+        "entity",
+        "survivor_id",
+        "merged_ids",
+        "status",
+        "applied_at",
+        "undone_at",
+    )
+    render(rows, columns, fmt, title="Merges")

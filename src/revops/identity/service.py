@@ -1,0 +1,271 @@
+"""`ws.identity`: resolve people and companies, explain a pair, match leads to accounts,
+score against a demo company's truth."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+
+from revops.errors import IdentityError
+from revops.identity.crosswalk import (
+    NAMESPACE,
+    TABLES,
+    RunSummary,
+    crosswalk_table,
+    ensure_tables,
+    write_run,
+)
+
+if TYPE_CHECKING:
+    from revops.config import IdentitySettings
+    from revops.identity.evaluate import Score
+    from revops.identity.merge import MergePlan
+    from revops.warehouse import Warehouse
+
+Kind = Literal["person", "company"]
+KINDS: tuple[Kind, ...] = ("person", "company")
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why two records are, or are not, one entity.
+
+    Attributes:
+        left, right: the records' unique ids.
+        kind: `person` or `company`.
+        same_entity: whether the crosswalk puts them in one cluster.
+        match_weight, match_probability: the pair's score, `None` when no blocking rule
+            brought the two together (then they were never compared).
+        comparisons: one row per comparison: level, weight, both values.
+    """
+
+    left: str
+    right: str
+    kind: str
+    same_entity: bool
+    match_weight: float | None
+    match_probability: float | None
+    threshold: float
+    comparisons: list[dict[str, Any]]
+
+
+class Identity:
+    """Identity resolution of a workspace's warehouse.
+
+    Args:
+        settings: the workspace's `identity` settings (thresholds).
+        warehouse: called for the warehouse on first use.
+    """
+
+    def __init__(self, settings: IdentitySettings, warehouse: Callable[[], Warehouse]) -> None:
+        self.settings = settings
+        self._warehouse = warehouse
+
+    @property
+    def warehouse(self) -> Warehouse:
+        return self._warehouse()
+
+    def threshold(self, kind: str) -> float:
+        """The configured match probability threshold of `kind`."""
+        if kind == "person":
+            return self.settings.person_threshold
+        return self.settings.company_threshold
+
+    def run(
+        self,
+        kinds: Sequence[Kind] = KINDS,
+        *,
+        thresholds: dict[str, float] | None = None,
+        seed: int = 42,
+    ) -> list[RunSummary]:
+        """Resolve each kind and replace its crosswalk and pairs in the warehouse.
+
+        Args:
+            kinds: `person`, `company` or both.
+            thresholds: match probability per kind, instead of the configured ones.
+            seed: seed of Splink's random sampling, for repeatable runs.
+        """
+        from revops.identity.companies import company_model
+        from revops.identity.people import person_model
+        from revops.identity.records import (
+            company_records,
+            company_source,
+            person_records,
+            person_source,
+        )
+        from revops.identity.splinkmodel import resolve
+        from revops.warehouse.batch import new_load_id
+
+        summaries = []
+        for kind in kinds:
+            if kind not in KINDS:
+                raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
+            threshold = (thresholds or {}).get(kind, self.threshold(kind))
+            # A bounded modelling frame: the few matched columns of every record, which
+            # Splink needs in its own engine to compare pairs.
+            if kind == "person":
+                records = person_records(person_source(self.warehouse).to_pyarrow())
+                spec = person_model()
+            else:
+                records = company_records(company_source(self.warehouse).to_pyarrow())
+                spec = company_model()
+            if records.num_rows < 2:
+                raise IdentityError(f"not enough {kind} records to resolve ({records.num_rows})")
+            resolution = resolve(spec, records, threshold, seed=seed)
+            summaries.append(
+                write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
+            )
+        return summaries
+
+    def crosswalk(self) -> pa.Table:
+        """Every resolved record with its cluster."""
+        return crosswalk_table(self.warehouse).to_pyarrow()
+
+    def record(self, name: str) -> dict[str, Any]:
+        """The crosswalk row of a record named by unique id, canonical id or source id.
+
+        Raises:
+            IdentityError: no record, or several, go by that name.
+        """
+        table = crosswalk_table(self.warehouse)
+        found = (
+            table.filter(
+                (table.unique_id == name) | (table.record_id == name) | (table.source_id == name)
+            )
+            .limit(3)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        if not found:
+            raise IdentityError(f"no resolved record {name!r} (give a record id or source id)")
+        if len(found) > 1:
+            options = ", ".join(r["unique_id"] for r in found)
+            raise IdentityError(f"{name!r} names several records ({options}); give one of them")
+        return dict(found[0])
+
+    def explain(self, a: str, b: str) -> Explanation:
+        """The pair of `a` and `b`: score, per-comparison levels and weights, verdict.
+
+        Raises:
+            IdentityError: unknown records, or records of different kinds.
+        """
+        left, right = self.record(a), self.record(b)
+        if left["kind"] != right["kind"]:
+            raise IdentityError(
+                f"{left['unique_id']} is a {left['kind']} and {right['unique_id']} a "
+                f"{right['kind']}: only records of one kind are compared"
+            )
+        pair = self.warehouse.table("pair", NAMESPACE)
+        ids = sorted([left["unique_id"], right["unique_id"]])
+        rows = (
+            pair.filter(
+                ((pair.unique_id_l == ids[0]) & (pair.unique_id_r == ids[1]))
+                | ((pair.unique_id_l == ids[1]) & (pair.unique_id_r == ids[0]))
+            )
+            .to_pyarrow()
+            .to_pylist()
+        )
+        run = self.warehouse.table("run", NAMESPACE)
+        threshold_rows = run.filter(run.kind == left["kind"]).to_pyarrow().to_pylist()
+        threshold = (
+            float(threshold_rows[0]["threshold"]) if threshold_rows else self.threshold("person")
+        )
+        comparisons: list[dict[str, Any]] = []
+        weight = probability = None
+        if rows:
+            weight = float(rows[0]["match_weight"])
+            probability = float(rows[0]["match_probability"])
+            detail = json.loads(rows[0]["detail"])
+            comparisons = [{"comparison": name, **detail[name]} for name in sorted(detail)]
+        return Explanation(
+            left=left["unique_id"],
+            right=right["unique_id"],
+            kind=left["kind"],
+            same_entity=left["cluster_id"] == right["cluster_id"],
+            match_weight=weight,
+            match_probability=probability,
+            threshold=threshold,
+            comparisons=comparisons,
+        )
+
+    def match_leads(self, *, write: bool = True) -> pa.Table:
+        """Each lead's best account (see :mod:`revops.identity.accounts`), written to
+        `identity.lead_account` when `write`."""
+        import ibis
+
+        from revops.identity.accounts import LEAD_ACCOUNT_COLUMNS, match_leads
+        from revops.warehouse import LoadSpec
+        from revops.warehouse.batch import new_load_id
+
+        matches = match_leads(self.warehouse, self.settings.lead_account_min_score)
+        if write:
+            ensure_tables(self.warehouse)
+            if not self.warehouse.has_table("lead_account", NAMESPACE):
+                self.warehouse.create_table(
+                    "lead_account", ibis.schema(LEAD_ACCOUNT_COLUMNS), NAMESPACE
+                )
+            run_id = new_load_id()
+            batch = matches.append_column(
+                "run_id", pa.array([run_id] * matches.num_rows, pa.string())
+            )
+            self.warehouse.load_many(
+                [LoadSpec("lead_account", batch, NAMESPACE, "replace", distinct=True)],
+                load_id=run_id,
+            )
+        return matches
+
+    def plan(self, entities: Sequence[str] | None = None) -> MergePlan:
+        """Proposed merges of duplicate records (see :mod:`revops.identity.merge`);
+        nothing changes until :meth:`apply`."""
+        from revops.identity.merge import MERGED_TABLES, plan_merges
+
+        chosen = list(entities or MERGED_TABLES)
+        unknown = [e for e in chosen if e not in MERGED_TABLES]
+        if unknown:
+            raise IdentityError(
+                f"cannot merge {unknown[0]!r} records; one of account, contact, lead"
+            )
+        return plan_merges(self.warehouse, chosen)
+
+    def apply(self, plan: MergePlan) -> list[str]:
+        """Execute a merge plan in one load, logging every merge; the merge ids."""
+        from revops.identity.merge import apply_plan
+
+        return apply_plan(self.warehouse, plan)
+
+    def undo(self, merge_id: str) -> dict[str, Any]:
+        """Reverse merge `merge_id` exactly: every row it changed gets its before-image."""
+        from revops.identity.merge import undo_merge
+
+        return undo_merge(self.warehouse, merge_id)
+
+    def merges(self) -> list[dict[str, Any]]:
+        """The merge log, newest first."""
+        from revops.identity.merge import list_merges
+
+        return list_merges(self.warehouse)
+
+    def evaluate(self, company: Path | str) -> list[Score]:
+        """Precision, recall and F1 of the current crosswalk against a demo company's
+        `truth/` (the folder `revops demo generate --out` wrote)."""
+        from revops.identity.evaluate import score, truth_entities
+
+        truth = truth_entities(Path(company))
+        table = crosswalk_table(self.warehouse)
+        rows = table.select("kind", "unique_id", "cluster_id").to_pyarrow().to_pylist()
+        scores = []
+        for kind in KINDS:
+            predicted = {r["unique_id"]: r["cluster_id"] for r in rows if r["kind"] == kind}
+            if predicted:
+                scores.append(score(kind, truth[kind], predicted))
+        if not scores:
+            raise IdentityError("the crosswalk is empty; run `revops identity run` first")
+        return scores
+
+
+__all__ = ["KINDS", "TABLES", "Explanation", "Identity", "Kind"]
