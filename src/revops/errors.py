@@ -11,7 +11,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     │   └── LoadError        a batch does not fit its table (table, column, key)
     ├── CalendarError        an impossible period or fiscal-calendar setting
     ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
-    └── MetricError          an unknown metric, dimension or window, or one it cannot take
+    ├── MetricError          an unknown metric, dimension or window, or one it cannot take
+    └── AppError             the app database, a user or a token operation (cockpit)
 """
 
 from __future__ import annotations
@@ -77,3 +78,7 @@ class MoneyError(RevOpsError):
 
 class MetricError(RevOpsError):
     """A metric query that cannot be answered: unknown metric or dimension, bad window."""
+
+
+class AppError(RevOpsError):
+    """The app database cannot be reached, or a user or token operation is refused."""

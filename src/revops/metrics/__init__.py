@@ -9,6 +9,7 @@ from __future__ import annotations
 from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.definition import Dimension, Metric
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
+from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Metric",
     "MetricResult",
     "Metrics",
+    "Scope",
     "SourceContext",
     "engine",
     "load_catalog",
