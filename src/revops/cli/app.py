@@ -12,7 +12,7 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, demo, ingest, metrics, model, warehouse
+from revops.cli import config, demo, ingest, metrics, model, serve, users, warehouse
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -30,6 +30,8 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")
 app.add_typer(warehouse.app, name="warehouse")
+app.add_typer(serve.app, name="serve")
+app.add_typer(users.app, name="users")
 
 
 @app.callback(invoke_without_command=True)
