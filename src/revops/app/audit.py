@@ -43,7 +43,5 @@ def recent(db: AppDatabase, limit: int = 200) -> list[AuditEntry]:
     from sqlalchemy import select
 
     with db.session() as session:
-        rows = session.scalars(
-            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-        ).all()
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
         return [AuditEntry(r.at, r.actor, r.action, r.target, r.detail, r.client) for r in rows]

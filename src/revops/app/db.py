@@ -36,9 +36,7 @@ class AppDatabase:
         self.url = _resolved(url, root)
         self.schema = schema
         if self.url.startswith("sqlite"):
-            self.engine: Engine = create_engine(
-                self.url, connect_args={"check_same_thread": False}
-            )
+            self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False})
             # Foreign keys are off in SQLite unless asked for, per connection.
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:

@@ -46,7 +46,9 @@ def create_app(
     from revops.app.web.render import render_error
     from revops.workspace import Workspace
 
-    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace, read_only=True)
+    ws = (
+        workspace if isinstance(workspace, Workspace) else Workspace.open(workspace, read_only=True)
+    )
     database = db or AppDatabase(ws.config.app_database.url, ws.root)
     database.migrate()
     state = AppState(ws, database, Sessions(session_secret(database)), as_of)

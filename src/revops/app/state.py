@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -11,12 +14,17 @@ from typing import TYPE_CHECKING
 from revops.app.access import ROW_SCOPE, Role
 from revops.app.auth import Sessions
 from revops.app.db import AppDatabase
-from revops.metrics import Scope
+from revops.metrics import MetricResult, Scope
 
 if TYPE_CHECKING:
+    from revops.metrics.query import Compare, Grain
     from revops.workspace import Workspace
 
 SECRET_SETTING = "session_secret"
+CACHE_SECONDS = 300.0
+"""How long a computed result is reused. An embedded warehouse cannot change while the
+server holds it read-only; a server warehouse may, so results are kept a few minutes only."""
+CACHE_SIZE = 512
 
 
 @dataclass
@@ -38,6 +46,37 @@ class AppState:
     as_of: date | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _scopes: dict[tuple[str, str], Scope] = field(default_factory=dict)
+    _results: OrderedDict[tuple[object, ...], tuple[float, MetricResult]] = field(
+        default_factory=OrderedDict
+    )
+
+    def compute(
+        self,
+        metrics: Sequence[str] | str,
+        window: str,
+        *,
+        scope: Scope,
+        by: Sequence[str] = (),
+        grain: Grain | None = None,
+        compare: Compare | None = None,
+    ) -> MetricResult:
+        """`ws.metrics.compute` as of :attr:`today` within `scope`, reusing a result
+        computed in the last :data:`CACHE_SECONDS` (callers only read it)."""
+        names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+        key = (names, window, tuple(by), grain, compare, scope, self.today)
+        with self.lock:
+            hit = self._results.get(key)
+            now = time.monotonic()
+            if hit is not None and now - hit[0] < CACHE_SECONDS:
+                self._results.move_to_end(key)
+                return hit[1]
+            result = self.workspace.metrics.compute(
+                names, window, by=by, grain=grain, compare=compare, as_of=self.today, scope=scope
+            )
+            self._results[key] = (now, result)
+            while len(self._results) > CACHE_SIZE:
+                self._results.popitem(last=False)
+            return result
 
     @property
     def today(self) -> date:

@@ -39,13 +39,15 @@ class TokenInfo:
 
 
 def _account(user: User) -> Account:
-    return Account(user.id, user.email, user.name, _role(user.role), user.is_active, user.created_at)
+    return Account(
+        user.id, user.email, user.name, _role(user.role), user.is_active, user.created_at
+    )
 
 
 def _role(value: str) -> Role:
     if value not in ROLES:
         raise AppError(f"unknown role {value!r}; use one of {', '.join(ROLES)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def add_user(
@@ -157,7 +159,9 @@ def create_token(
         session.add(token)
         session.flush()
         info = _token(token)
-    audit.record(db, actor, "token.create", f"token {info.id}", f"name={name} scopes={token.scopes}")
+    audit.record(
+        db, actor, "token.create", f"token {info.id}", f"name={name} scopes={token.scopes}"
+    )
     return secret, info
 
 

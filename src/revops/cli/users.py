@@ -28,8 +28,9 @@ def _db(ctx: typer.Context) -> AppDatabase:
 def add(
     ctx: typer.Context,
     email: str = typer.Argument(..., help="E-mail the user signs in with."),
-    role: str = typer.Option(..., "--role", help="admin, revops, executive, manager, rep, "
-                             "marketing, success or finance."),  # fmt: skip
+    role: str = typer.Option(
+        ..., "--role", help="admin, revops, executive, manager, rep, marketing, success or finance."
+    ),
     name: str = typer.Option("", "--name", help="Name shown in the cockpit."),
     password: str | None = typer.Option(
         None, "--password", help="Password (default: a random one, printed once)."

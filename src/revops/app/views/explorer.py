@@ -91,12 +91,9 @@ def build_explorer(
     metrics = state.workspace.metrics
     definition = metrics.catalog.metric(metric)
     dims = [by] if by else []
-    with state.lock:
-        period = metrics.window(window, state.today)
-        result = metrics.compute(
-            metric, period.label, by=dims, grain=grain, as_of=state.today, scope=principal.scope
-        )
-        allowed = list(metrics.catalog.allowed_dimensions(metric))
+    period = metrics.window(window, state.today)
+    result = state.compute(metric, period.label, by=dims, grain=grain, scope=principal.scope)
+    allowed = list(metrics.catalog.allowed_dimensions(metric))
     records = result.records()
     periods = list(dict.fromkeys(str(r["period"]) for r in records))
     rows = []
@@ -121,7 +118,7 @@ def build_explorer(
         Series(name=name or definition.label, points=[values.get(p) for p in periods])
         for name, values in ranked[:MAX_SERIES]
     ]
-    query = _query(metric=metric, window=period.label, grain=grain, by=by)
+    params = _query(metric=metric, window=period.label, grain=grain, by=by)
     return ExplorerView(
         **page(state, principal),
         metric=metric,
@@ -139,8 +136,8 @@ def build_explorer(
         rows=rows,
         warnings=result.warnings,
         metrics=catalog_options(state),
-        export_csv=f"/api/v1/metrics/export?{query}&format=csv",
-        export_xlsx=f"/api/v1/metrics/export?{query}&format=xlsx",
+        export_csv=f"/api/v1/metrics/export?{params}&format=csv",
+        export_xlsx=f"/api/v1/metrics/export?{params}&format=xlsx",
     )
 
 
@@ -206,8 +203,7 @@ def drill_tables(
             # A bounded page of rows (limit), not the table: the backend counts the rest.
             frame = table.limit(limit).execute()
             rows = [
-                [_cell(value) for value in row]
-                for row in frame.itertuples(index=False, name=None)
+                [_cell(value) for value in row] for row in frame.itertuples(index=False, name=None)
             ]
             label = metrics.catalog.metric(name).label
             tables.append(RowTable(aggregate=name, label=label, total=total,

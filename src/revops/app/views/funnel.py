@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,17 +50,14 @@ def build_funnel(state: AppState, principal: Principal, window: str | None) -> F
     """The lifecycle funnel of `window` for this user's rows, with quarterly cohorts."""
     metrics = state.workspace.metrics
     stages = state.workspace.config.lifecycle_stages
-    with state.lock:
-        period = metrics.window(window, state.today)
-        result = metrics.compute(
-            list(FUNNEL_METRICS), period.label, by=["stage"], as_of=state.today,
-            scope=principal.scope,
-        )  # fmt: skip
-        cohort_grain = "month" if period.kind in ("quarter", "month") else "quarter"
-        cohorts = metrics.compute(
-            "lifecycle_conversion", period.label, by=["stage"], grain=cohort_grain,
-            as_of=state.today, scope=principal.scope,
-        )  # fmt: skip
+    period = metrics.window(window, state.today)
+    result = state.compute(FUNNEL_METRICS, period.label, by=["stage"], scope=principal.scope)
+    short = period.kind in ("quarter", "month")
+    cohort_grain: Literal["month", "quarter"] = "month" if short else "quarter"
+    cohorts = state.compute(
+        "lifecycle_conversion", period.label, by=["stage"], grain=cohort_grain,
+        scope=principal.scope,
+    )  # fmt: skip
     values: dict[tuple[str, str], float | None] = {}
     for record in result.records():
         values[(str(record["metric"]), str(record["stage"]))] = number(record["value"])

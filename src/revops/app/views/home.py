@@ -61,16 +61,11 @@ def build_home(
     """The headline KPIs of `window` (default the current fiscal quarter) for this user."""
     metrics = state.workspace.metrics
     as_of = state.today
-    with state.lock:
-        period = metrics.window(window, as_of)
-        result = metrics.compute(
-            list(HEADLINE), period.label, compare=compare, as_of=as_of, scope=principal.scope
-        )
-        year = metrics.window(None, as_of).shift(-4)
-        trend_window = f"{year.start.isoformat()}..{as_of.isoformat()}"
-        trend = metrics.compute(
-            list(HEADLINE), trend_window, grain="quarter", as_of=as_of, scope=principal.scope
-        )
+    period = metrics.window(window, as_of)
+    result = state.compute(HEADLINE, period.label, compare=compare, scope=principal.scope)
+    year = metrics.window(None, as_of).shift(-4)
+    trend_window = f"{year.start.isoformat()}..{as_of.isoformat()}"
+    trend = state.compute(HEADLINE, trend_window, grain="quarter", scope=principal.scope)
     cards = []
     compare_window = ""
     for record in result.records():

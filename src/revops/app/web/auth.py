@@ -77,5 +77,3 @@ def signout(request: Request, state: StateDep) -> Response:
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-

@@ -14,6 +14,8 @@ router = APIRouter()
 
 
 @router.get("/funnel")
-def funnel(request: Request, state: StateDep, principal: Viewer, window: Window = None) -> HTMLResponse:
+def funnel(
+    request: Request, state: StateDep, principal: Viewer, window: Window = None
+) -> HTMLResponse:
     """Lifecycle funnel and cohorts; JSON twin /api/v1/funnel."""
     return render(request, "funnel.html", build_funnel(state, principal, window), principal)
