@@ -6,12 +6,20 @@ from alembic import context
 
 from revops.app.models import Base
 
-connection = context.config.attributes["connection"]
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    version_table_schema=context.config.attributes.get("schema"),
-    render_as_batch=True,
-)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    """Run the pending migrations on the connection in the Alembic config's attributes."""
+    attributes = context.config.attributes
+    context.configure(
+        connection=attributes["connection"],
+        target_metadata=Base.metadata,
+        version_table_schema=attributes.get("schema"),
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+# Alembic executes this file to migrate; a plain import (docs, doctests) does nothing.
+if getattr(context, "_proxy", None) is not None:
+    run_migrations()
