@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -44,13 +44,18 @@ class Cockpit:
     root: Path
     app: FastAPI
     db: AppDatabase
+    signed_in: dict[str, TestClient] = field(default_factory=dict)
 
     def client(self, email: str | None = None) -> TestClient:
-        """A client signed in as `email` through the sign-in form (None: anonymous)."""
-        client = TestClient(self.app)
-        if email is not None:
+        """A client signed in as `email` through the sign-in form (None: anonymous);
+        one per user for the run, since each sign-in costs an argon2 check."""
+        if email is None:
+            return TestClient(self.app)
+        if email not in self.signed_in:
+            client = TestClient(self.app)
             sign_in(client, email)
-        return client
+            self.signed_in[email] = client
+        return self.signed_in[email]
 
 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
