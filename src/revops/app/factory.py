@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from revops.errors import RevOpsError
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 
 API_PREFIX = "/api/v1"
 PACKAGE = Path(__file__).parent
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def create_app(
@@ -70,6 +73,15 @@ def create_app(
 
     def is_api(request: Request) -> bool:
         return request.url.path.startswith(API_PREFIX)
+
+    @app.middleware("http")
+    async def _no_control_characters(request: Request, call_next: Any) -> Response:
+        # No name, window or slice value has control characters; refusing them here
+        # keeps them out of every query the warehouse is sent.
+        if _CONTROL.search(unquote(request.url.query)):
+            return JSONResponse({"detail": "control characters in the query"}, status_code=400)
+        response: Response = await call_next(request)
+        return response
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
