@@ -8,9 +8,8 @@ import io
 
 import pytest
 
-from revops.app.access import PERMISSIONS, ROLES, Permission
-
 from app.conftest import MANAGER, OTHER_REP, REP, YEAR, Cockpit, role_email
+from revops.app.access import PERMISSIONS, ROLES, Permission
 
 ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/home", "view_cockpit"),
@@ -58,7 +57,8 @@ def test_nobody_signed_in_gets_nothing(cockpit: Cockpit, path: str, permission: 
 def _owners(cockpit: Cockpit, email: str, team: bool) -> frozenset[str]:
     ws = cockpit.app.state.revops.workspace
     scope = ws.metrics.scope_for(email, team=team)
-    assert scope is not None and scope.owners
+    assert scope is not None
+    assert scope.owners
     return scope.owners
 
 
@@ -71,7 +71,9 @@ def _deal_rows(cockpit: Cockpit, email: str | None, metric: str = "won_deals") -
 
 
 @pytest.mark.parametrize(("email", "team"), [(REP, False), (MANAGER, True)])
-def test_drill_down_rows_are_the_users_own_or_teams(cockpit: Cockpit, email: str, team: bool) -> None:
+def test_drill_down_rows_are_the_users_own_or_teams(
+    cockpit: Cockpit, email: str, team: bool
+) -> None:
     owners = _owners(cockpit, email, team)
     everyone = _deal_rows(cockpit, None)
     mine = _deal_rows(cockpit, email)
@@ -105,9 +107,8 @@ def test_a_rep_sees_none_of_another_reps_deals_by_drill_slice_export_or_search(
     # Exports of the rows.
     export = rep.get(f"/api/v1/metrics/rows/export?metric=won_deals&window={YEAR}&format=csv")
     exported = list(csv.DictReader(io.StringIO(export.text)))
-    assert exported and not {r["opportunity_id"] for r in exported} & {
-        r["opportunity_id"] for r in theirs
-    }
+    assert exported
+    assert not {r["opportunity_id"] for r in exported} & {r["opportunity_id"] for r in theirs}
     # Search by the name of the other rep's deal.
     name = theirs[0]["name"]
     hits = rep.get("/api/v1/search", params={"q": name}).json()["hits"]

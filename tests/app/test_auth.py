@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from app.conftest import PASSWORD, REP, Cockpit, sign_in
 from revops.app import audit, users
 
-from app.conftest import PASSWORD, REP, Cockpit, sign_in
 from support import run_cli
 
 
@@ -39,7 +39,8 @@ def test_the_session_cookie_is_httponly_samesite_and_the_signin_audited(cockpit:
         follow_redirects=False,
     )
     cookie = next(v for k, v in response.headers.multi_items() if v.startswith("revops_session="))
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     assert audit.recent(cockpit.db, 5)[0].action == "signin"
 
 
@@ -105,7 +106,8 @@ def test_a_token_works_within_its_scope_until_revoked(cockpit: Cockpit) -> None:
     assert revoked.status_code == 204
     assert bearer.get("/api/v1/me", headers=headers).status_code == 401
     stored = users.list_tokens(cockpit.db, created.json()["info"]["user_id"])
-    assert secret not in {t.prefix for t in stored} and all(len(t.prefix) == 10 for t in stored)
+    assert secret not in {t.prefix for t in stored}
+    assert all(len(t.prefix) == 10 for t in stored)
 
 
 def test_a_token_never_exceeds_its_users_role(cockpit: Cockpit) -> None:
@@ -141,10 +143,13 @@ def test_users_cli_adds_lists_and_disables(
     assert password is not None
     assert users.authenticate(cockpit.db, "cli@example.com", password.group(1)) is not None
     code, out, _ = run_cli(capsys, "-w", root, "users", "list", "--format", "csv")
-    assert code == 0 and "cli@example.com,cli,rep,True" in out
+    assert code == 0
+    assert "cli@example.com,cli,rep,True" in out
     code, _, _ = run_cli(capsys, "-w", root, "users", "disable", "cli@example.com")
     assert code == 0
     code, _, err = run_cli(capsys, "-w", root, "users", "add", "cli@example.com", "--role", "rep")
-    assert code == 1 and "already exists" in err
+    assert code == 1
+    assert "already exists" in err
     code, _, err = run_cli(capsys, "-w", root, "users", "add", "x@example.com", "--role", "boss")
-    assert code == 1 and "unknown role 'boss'" in err
+    assert code == 1
+    assert "unknown role 'boss'" in err

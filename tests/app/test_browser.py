@@ -16,12 +16,21 @@ from app.conftest import MANAGER, PASSWORD, REP, YEAR, Cockpit
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 VIEWPORTS = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
 )
 
 
@@ -137,7 +146,8 @@ def test_a_rep_sees_the_same_pages_with_own_rows(browser: Any, base_url: str) ->
     assert "rep" in page.inner_text("header")
     page.goto(f"{base_url}/metrics/rows?metric=won_deals&window={YEAR}")
     owners = page.locator("table tbody tr td:nth-child(4)").all_inner_texts()
-    assert owners and len(set(owners)) == 1
+    assert owners
+    assert len(set(owners)) == 1
     _shot(page, "rows-rep-phone")
     page.goto(f"{base_url}/admin")
     assert page.locator("text=Users").count() == 0  # no user admin for a rep

@@ -12,10 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from app.conftest import AS_OF, MANAGER, REP, YEAR
 from revops import Workspace
 from revops.metrics import Scope
-
-from app.conftest import AS_OF, MANAGER, REP, YEAR
 
 METRICS = [
     "bookings", "won_deals", "lost_deals", "open_pipeline", "pipeline_created", "win_rate",
