@@ -6,10 +6,10 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from revops.app.access import ROW_SCOPE, Role
 from revops.app.auth import Sessions
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from revops.workspace import Workspace
 
 SECRET_SETTING = "session_secret"
+T = TypeVar("T")
 CACHE_SECONDS = 300.0
 """How long a computed result is reused. An embedded warehouse cannot change while the
 server holds it read-only; a server warehouse may, so results are kept a few minutes only."""
@@ -49,6 +50,25 @@ class AppState:
     _results: OrderedDict[tuple[object, ...], tuple[float, MetricResult]] = field(
         default_factory=OrderedDict
     )
+    _parts: OrderedDict[tuple[object, ...], tuple[float, Any]] = field(default_factory=OrderedDict)
+    _parts_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
+        """`build()`, reused for :data:`CACHE_SECONDS` under `key`: the parts of a page
+        drawn from cached results, so a repeated page costs only its rendering. The key
+        must hold everything the part depends on (its parameters and the scope)."""
+        full = (*key, self.today)
+        now = time.monotonic()
+        with self._parts_lock:
+            hit = self._parts.get(full)
+            if hit is not None and now - hit[0] < CACHE_SECONDS:
+                return hit[1]  # type: ignore[no-any-return]
+        value = build()
+        with self._parts_lock:
+            self._parts[full] = (now, value)
+            while len(self._parts) > CACHE_SIZE:
+                self._parts.popitem(last=False)
+        return value
 
     def compute(
         self,

@@ -90,10 +90,46 @@ def build_explorer(
     """Values of `metric` for this user's rows."""
     metrics = state.workspace.metrics
     definition = metrics.catalog.metric(metric)
-    dims = [by] if by else []
     period = metrics.window(window, state.today)
-    result = state.compute(metric, period.label, by=dims, grain=grain, scope=principal.scope)
+    key = ("explorer", metric, period.label, grain, by, principal.scope)
+    periods, series, rows, warnings = state.memo(
+        key, lambda: _values(state, principal, metric, period.label, grain, by)
+    )
     allowed = list(metrics.catalog.allowed_dimensions(metric))
+    params = _query(metric=metric, window=period.label, grain=grain, by=by)
+    return ExplorerView(
+        **page(state, principal),
+        metric=metric,
+        label=definition.label,
+        description=definition.description,
+        unit=definition.unit,
+        team=definition.team,
+        kind=definition.kind,
+        window=period.label,
+        grain=grain,
+        by=by,
+        dimensions=allowed,
+        periods=periods,
+        series=series,
+        rows=rows,
+        warnings=warnings,
+        metrics=catalog_options(state),
+        export_csv=f"/api/v1/metrics/export?{params}&format=csv",
+        export_xlsx=f"/api/v1/metrics/export?{params}&format=xlsx",
+    )
+
+
+def _values(
+    state: AppState,
+    principal: Principal,
+    metric: str,
+    window: str,
+    grain: Grain | None,
+    by: str | None,
+) -> tuple[list[str], list[Series], list[ValueRow], list[str]]:
+    definition = state.workspace.metrics.catalog.metric(metric)
+    dims = [by] if by else []
+    result = state.compute(metric, window, by=dims, grain=grain, scope=principal.scope)
     records = result.records()
     periods = list(dict.fromkeys(str(r["period"]) for r in records))
     rows = []
@@ -118,27 +154,7 @@ def build_explorer(
         Series(name=name or definition.label, points=[values.get(p) for p in periods])
         for name, values in ranked[:MAX_SERIES]
     ]
-    params = _query(metric=metric, window=period.label, grain=grain, by=by)
-    return ExplorerView(
-        **page(state, principal),
-        metric=metric,
-        label=definition.label,
-        description=definition.description,
-        unit=definition.unit,
-        team=definition.team,
-        kind=definition.kind,
-        window=period.label,
-        grain=grain,
-        by=by,
-        dimensions=allowed,
-        periods=periods,
-        series=series,
-        rows=rows,
-        warnings=result.warnings,
-        metrics=catalog_options(state),
-        export_csv=f"/api/v1/metrics/export?{params}&format=csv",
-        export_xlsx=f"/api/v1/metrics/export?{params}&format=xlsx",
-    )
+    return periods, series, rows, result.warnings
 
 
 def _label(value: Any) -> str:

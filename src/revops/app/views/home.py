@@ -12,6 +12,7 @@ from revops.app.views.common import Page, formatted, number, page
 if TYPE_CHECKING:
     from revops.app.deps import Principal
     from revops.app.state import AppState
+    from revops.core import Period
 
 HEADLINE = ("bookings", "arr", "open_pipeline", "pipeline_created", "win_rate", "nrr")
 """The KPIs on the home page, in order."""
@@ -59,21 +60,36 @@ def build_home(
     compare: Literal["previous", "last_year"] = "previous",
 ) -> HomeView:
     """The headline KPIs of `window` (default the current fiscal quarter) for this user."""
+    period = state.workspace.metrics.window(window, state.today)
+    key = ("home", period.label, compare, principal.scope)
+    cards, compare_window = state.memo(key, lambda: _cards(state, principal, period, compare))
+    return HomeView(
+        **page(state, principal),
+        window=period.label,
+        compare=compare,
+        compare_window=compare_window,
+        cards=cards,
+    )
+
+
+def _cards(
+    state: AppState, principal: Principal, period: Period, compare: Literal["previous", "last_year"]
+) -> tuple[list[KpiCard], str]:
     metrics = state.workspace.metrics
     as_of = state.today
-    period = metrics.window(window, as_of)
     result = state.compute(HEADLINE, period.label, compare=compare, scope=principal.scope)
     year = metrics.window(None, as_of).shift(-4)
     trend_window = f"{year.start.isoformat()}..{as_of.isoformat()}"
     trend = state.compute(HEADLINE, trend_window, grain="quarter", scope=principal.scope)
     cards = []
     compare_window = ""
+    trend_records = trend.records()
     for record in result.records():
         definition = metrics.catalog.metric(record["metric"])
         compare_window = str(record.get("compare_period") or "")
         points = [
             TrendPoint(period=str(r["period"]), value=number(r["value"]))
-            for r in trend.records()
+            for r in trend_records
             if r["metric"] == definition.name
         ]
         value = number(record["value"])
@@ -98,10 +114,4 @@ def build_home(
                                                        "window": period.label}),
             )
         )  # fmt: skip
-    return HomeView(
-        **page(state, principal),
-        window=period.label,
-        compare=compare,
-        compare_window=compare_window,
-        cards=cards,
-    )
+    return cards, compare_window
