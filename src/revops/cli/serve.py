@@ -17,8 +17,8 @@ def serve(
 ) -> None:
     """Serve the cockpit at http://HOST:PORT (API docs at /api/v1/docs).
 
-    The embedded DuckDB warehouse is opened read-only: `revops metrics` keeps working
-    meanwhile, but commands that write (ingest, demo) wait until the server stops.
+    The embedded DuckDB warehouse is opened read-only; until the server stops, other
+    commands that open it (ingest, demo, metrics) stop with a clear "in use" error.
     """
     import uvicorn
 
