@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from revops.app import audit, users
 from revops.app.access import Role
+from revops.app.api.params import RowId
 from revops.app.deps import Auditor, Csrf, StateDep, TokenOwner, UserAdmin
 from revops.app.views.admin import AdminView, AuditRow, TokenRow, UserRow, build_admin
 
@@ -62,7 +63,7 @@ def add_user(state: StateDep, principal: UserAdmin, body: NewUser, request: Requ
 
 
 @router.post("/users/{user_id}/disable", dependencies=[Csrf])
-def disable_user(state: StateDep, principal: UserAdmin, user_id: int) -> UserRow:
+def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> UserRow:
     """Disable a user: their sessions and tokens stop working."""
     found = users.get_user(state.db, user_id)
     if found is None:
@@ -98,7 +99,7 @@ def create_token(state: StateDep, principal: TokenOwner, body: NewToken) -> Crea
 
 
 @router.delete("/tokens/{token_id}", status_code=204, dependencies=[Csrf])
-def revoke_token(state: StateDep, principal: TokenOwner, token_id: int) -> None:
+def revoke_token(state: StateDep, principal: TokenOwner, token_id: RowId) -> None:
     """Revoke one of your tokens (an admin: anyone's)."""
     owner = None if principal.can("manage_users") else principal.account.id
     from revops.errors import AppError

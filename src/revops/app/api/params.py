@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Query
+from fastapi import Path, Query
 
 Window = Annotated[
     str | None,
@@ -20,3 +20,4 @@ By = Annotated[str | None, Query(max_length=100, pattern=r"^[a-z][a-z0-9_]*$")]
 Where = Annotated[list[str], Query(description="Slice values: DIMENSION=VALUE.", max_length=10)]
 CompareParam = Annotated[Literal["previous", "last_year"], Query()]
 ExportFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
+RowId = Annotated[int, Path(ge=1, le=2**62, description="Id of a row of the app database.")]

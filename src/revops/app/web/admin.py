@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from revops.app import users
+from revops.app.api.params import RowId
 from revops.app.deps import Csrf, StateDep, TokenOwner, UserAdmin
 from revops.app.views.admin import build_admin
 from revops.app.web.render import render
@@ -37,7 +38,7 @@ def add_user(
 
 
 @router.post("/users/{user_id}/disable", dependencies=[Csrf])
-def disable_user(state: StateDep, principal: UserAdmin, user_id: int) -> Response:
+def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> Response:
     """Disable a user."""
     found = users.get_user(state.db, user_id)
     if found is None:
@@ -64,7 +65,7 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[Csrf])
-def revoke_token(state: StateDep, principal: TokenOwner, token_id: int) -> Response:
+def revoke_token(state: StateDep, principal: TokenOwner, token_id: RowId) -> Response:
     """Revoke a token of yours (an admin: anyone's)."""
     owner = None if principal.can("manage_users") else principal.account.id
     try:
