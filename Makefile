@@ -48,8 +48,10 @@ bench: install
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/identity.py
 
+# Ends serving the cockpit on the demo company at http://127.0.0.1:8000 (sign-ins printed).
 demo: install
 	$(BIN)/revops --workspace $(DEMO) demo
+	$(BIN)/revops --workspace $(DEMO) serve --host 127.0.0.1 --port 8000
 
 clean:
 	rm -rf $(VENV) $(DEMO) .mypy_cache .ruff_cache .pytest_cache

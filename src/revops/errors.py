@@ -15,7 +15,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
     ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
     ├── ForecastError        a forecast or backtest that cannot be made (history, period, method)
-    └── IdentityError        identity resolution cannot run, a record or merge is unknown
+    ├── IdentityError        identity resolution cannot run, a record or merge is unknown
+    └── AppError             the app database, a user or a token operation (cockpit)
 """
 
 from __future__ import annotations
@@ -98,3 +99,7 @@ class ForecastError(RevOpsError):
 
 class IdentityError(RevOpsError):
     """Identity resolution cannot run, or names a record, pair or merge that does not exist."""
+
+
+class AppError(RevOpsError):
+    """The app database cannot be reached, or a user or token operation is refused."""

@@ -31,10 +31,18 @@ class Workspace:
     first use, so commands that only read the config stay fast.
     """
 
-    def __init__(self, root: Path, config: RevOpsConfig, spark_session: Any = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: RevOpsConfig,
+        spark_session: Any = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
         self.root = root
         self.config = config
         self._spark_session = spark_session
+        self.read_only = read_only
 
     @classmethod
     def locate(cls, path: Path | str | None = None) -> Path:
@@ -43,8 +51,11 @@ class Workspace:
         return Path(chosen).expanduser().resolve()
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, spark_session: Any = None) -> Workspace:
-        """Open the workspace at `path` (see :meth:`locate`).
+    def open(
+        cls, path: Path | str | None = None, *, spark_session: Any = None, read_only: bool = False
+    ) -> Workspace:
+        """Open the workspace at `path` (see :meth:`locate`); with `read_only` its embedded
+        warehouse is opened for reading only (the web app does so).
 
         Raises:
             WorkspaceError: the folder holds no `revops.yaml`.
@@ -57,7 +68,7 @@ class Workspace:
                 f"{root} is not a revops workspace (no {CONFIG_FILE}); "
                 "run `revops init` there or pass --workspace"
             )
-        return cls(root, load_config(config_file), spark_session)
+        return cls(root, load_config(config_file), spark_session, read_only=read_only)
 
     @classmethod
     def create(cls, path: Path | str, *, fiscal_year_start_month: int = 1) -> Workspace:
@@ -109,6 +120,7 @@ class Workspace:
             self.root,
             schema_prefix=settings.schema_prefix,
             spark_session=self._spark_session,
+            read_only=self.read_only,
         )
 
     @cached_property

@@ -22,6 +22,8 @@ from revops.cli import (
     model,
     pipeline,
     quality,
+    serve,
+    users,
     warehouse,
 )
 from revops.cli.output import error_console
@@ -45,6 +47,8 @@ app.add_typer(model.app, name="model")
 app.add_typer(quality.app, name="quality")
 app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(warehouse.app, name="warehouse")
+app.add_typer(serve.app, name="serve")
+app.add_typer(users.app, name="users")
 
 
 @app.callback(invoke_without_command=True)

@@ -12,6 +12,7 @@ from revops.cli.output import OutputFormat, error_console, render
 
 if TYPE_CHECKING:
     from revops.demo import DemoParams
+    from revops.workspace import Workspace
 
 app = typer.Typer(
     help="The demo company: a generated B2B SaaS go-to-market, ingested into a workspace.",
@@ -85,6 +86,7 @@ def demo(
             for t in ws.warehouse.status()
             if t.rows
         ]
+        signins = [] if report.failed else _demo_users(ws)
     finally:
         ws.close()
     render(
@@ -92,6 +94,18 @@ def demo(
     )
     if report.failed:
         raise typer.Exit(1)
+    if signins:
+        title = "Cockpit sign-ins (passwords shown once; `revops serve` starts it)"
+        render(signins, ("email", "role", "password", "sees"), fmt, title=title)
+
+
+def _demo_users(ws: Workspace) -> list[dict[str, str]]:
+    from revops.app.demo import create_demo_users
+
+    return [
+        {"email": s.email, "role": s.role, "password": s.password, "sees": s.sees}
+        for s in create_demo_users(ws)
+    ]
 
 
 @app.command("generate")

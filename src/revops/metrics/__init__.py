@@ -17,6 +17,7 @@ from revops.metrics.engines.history import (
     versions_until,
 )
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
+from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Metric",
     "MetricResult",
     "Metrics",
+    "Scope",
     "SourceContext",
     "end_of",
     "engine",

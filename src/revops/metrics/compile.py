@@ -64,7 +64,9 @@ def with_dimensions(
         key = next((k for k in dimension.link_keys() if k in table.columns), None)
         if key is None:
             raise MetricError(f"dimension {name!r} cannot be reached from these rows")
-        other = ctx.keyed(dimension.entity)
+        # A slice's value (an account's segment) labels rows already in scope; the lookup
+        # itself reveals no rows, so it reads the whole dimension table.
+        other = ctx.keyed(dimension.entity, scoped=False)
         lookup = other.select(
             _dimension_key=other.lookup_key, _dimension_value=other[dimension.column]
         )

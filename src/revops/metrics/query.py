@@ -19,6 +19,7 @@ from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import aggregate_query, metric_rows
 from revops.metrics.definition import Metric
 from revops.metrics.expression import evaluate_formula
+from revops.metrics.scope import Scope, scope_of
 from revops.metrics.sources import SourceContext
 
 if TYPE_CHECKING:
@@ -170,9 +171,28 @@ class Metrics:
         except CalendarError as exc:
             raise MetricError(str(exc)) from None
 
-    def context(self, as_of: date | None = None) -> SourceContext:
-        """A fresh source context for one query."""
-        return SourceContext(self._warehouse(), self.config, self.calendar, as_of or _today())
+    def context(self, as_of: date | None = None, scope: Scope | None = None) -> SourceContext:
+        """A fresh source context for one query, reading the rows of `scope` (default all)."""
+        return SourceContext(
+            self._warehouse(),
+            self.config,
+            self.calendar,
+            as_of or _today(),
+            scope=scope or Scope.everything(),
+        )
+
+    def scope_for(self, email: str, *, team: bool) -> Scope | None:
+        """The scope of the CRM user with `email` (see :func:`revops.metrics.scope.scope_of`),
+        or None when no CRM user has that e-mail."""
+        users = self._warehouse().table("user", "core")
+        # The user table is the company's headcount (bounded, small): the hierarchy walk is
+        # done in Python rather than as a recursive query every backend spells differently.
+        frame = users.select("user_id", "email", "manager_id").execute()
+        rows = [
+            (str(r.user_id), None if r.email is None else str(r.email), _optional(r.manager_id))
+            for r in frame.itertuples()
+        ]
+        return scope_of(rows, email, team=team)
 
     def compute(
         self,
@@ -183,6 +203,7 @@ class Metrics:
         grain: Grain | None = None,
         compare: Compare | None = None,
         as_of: date | None = None,
+        scope: Scope | None = None,
     ) -> MetricResult:
         """Values of `metrics` in `window`, sliced `by` dimensions, per period of `grain`.
 
@@ -196,6 +217,7 @@ class Metrics:
             compare: ``previous`` (the period before) or ``last_year`` (the same period a
                 year earlier).
             as_of: the last day of data to use for point-in-time metrics; default today.
+            scope: the rows the values may use (:class:`Scope`); default every row.
 
         Raises:
             MetricError: unknown metric or dimension, a dimension a metric cannot take, or
@@ -210,7 +232,7 @@ class Metrics:
             self._check_dimensions(metric, by)
         period = self.window(window, as_of)
         periods = self._periods(period, grain, as_of or _today())
-        ctx = self.context(as_of)
+        ctx = self.context(as_of, scope)
         targets = [
             m.target
             for m in chosen
@@ -230,6 +252,7 @@ class Metrics:
         window: str | None = None,
         *,
         as_of: date | None = None,
+        scope: Scope | None = None,
         **where: Any,
     ) -> dict[str, ir.Table]:
         """The rows behind a value: for each aggregate it is computed from, its rows.
@@ -239,6 +262,7 @@ class Metrics:
                 `where` give the period and the slice).
             window: the period label, when `drill` is a name.
             as_of: the last day of data, as in :meth:`compute`.
+            scope: the rows that may be returned, as in :meth:`compute`.
             where: dimension values of the slice, when `drill` is a name.
         """
         if isinstance(drill, str):
@@ -248,7 +272,7 @@ class Metrics:
         slice_by = tuple(name for name, _ in drill.where)
         self._check_dimensions(metric, slice_by)
         period = self.window(drill.window, as_of)
-        ctx = self.context(as_of)
+        ctx = self.context(as_of, scope)
         found = {}
         for leaf in self.catalog.leaves(metric.name):
             table = metric_rows(ctx, self.catalog, leaf, period, slice_by)
@@ -379,6 +403,11 @@ class _Evaluator:
 
 
 _DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def _optional(value: Any) -> str | None:
+    plain = _plain(value)
+    return None if plain is None else str(plain)
 
 
 def _today() -> date:

@@ -16,6 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from revops.errors import MetricError
+from revops.metrics.scope import Scope, restrict
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class SourceContext:
         calendar: the fiscal calendar.
         as_of: the last day whose data may be used; a window that runs past it is cut there.
         warnings: problems met while building sources, reported with the values.
+        scope: the rows the query may read (:mod:`revops.metrics.scope`); every canonical
+            table is cut to it where it is read.
     """
 
     warehouse: Warehouse
@@ -75,6 +78,7 @@ class SourceContext:
     calendar: FiscalCalendar
     as_of: date
     warnings: list[str] = field(default_factory=list)
+    scope: Scope = field(default_factory=Scope.everything)
     _foreign: dict[str, int] = field(default_factory=dict)
     _tables: dict[str, ir.Table] = field(default_factory=dict)
 
@@ -97,17 +101,23 @@ class SourceContext:
             self._tables[entity] = table
         return self._tables[entity]
 
-    def raw(self, entity: str) -> ir.Table:
-        """A canonical table as stored (amounts in their own currencies)."""
+    def raw(self, entity: str, *, scoped: bool = True) -> ir.Table:
+        """A canonical table as stored (amounts in their own currencies), cut to the
+        rows of :attr:`scope` unless `scoped` is False (lookups of dimension values only)."""
         spec = ENTITIES.get(entity)
         if spec is None:
             raise MetricError(f"no canonical table {entity!r}")
         key = f"raw:{entity}"
         if key not in self._tables:
             self._tables[key] = self.warehouse.table(entity, spec.namespace)
-        return self._tables[key]
+        if not scoped or not self.scope.restricted:
+            return self._tables[key]
+        cut = f"scoped:{entity}"
+        if cut not in self._tables:
+            self._tables[cut] = restrict(self, entity, self._tables[key])
+        return self._tables[cut]
 
-    def keyed(self, entity: str) -> ir.Table:
+    def keyed(self, entity: str, *, scoped: bool = True) -> ir.Table:
         """A canonical table with `lookup_key`: every id its rows are referred to by.
 
         That is the canonical id, and for people (users, contacts, leads) also
@@ -116,7 +126,7 @@ class SourceContext:
         """
         import ibis
 
-        table = self.raw(entity)
+        table = self.raw(entity, scoped=scoped)
         by_id = table.mutate(lookup_key=table[f"{entity}_id"])
         if entity not in PEOPLE:
             return by_id

@@ -33,7 +33,12 @@ __all__ = [
 
 
 def connect(
-    url: str, root: Path, *, schema_prefix: str = "", spark_session: Any = None
+    url: str,
+    root: Path,
+    *,
+    schema_prefix: str = "",
+    spark_session: Any = None,
+    read_only: bool = False,
 ) -> Warehouse:
     """Open the warehouse at `url` (relative file paths inside `root`).
 
@@ -42,12 +47,14 @@ def connect(
         root: the workspace folder.
         schema_prefix: prefix of the revops schemas.
         spark_session: an existing Spark session to attach to instead of starting one.
+        read_only: open an embedded DuckDB file for reading only, so other processes may
+            read it too (server backends ignore it: their permissions decide).
     """
     parsed = WarehouseURL.parse(url, root)
     if parsed.backend == "duckdb":
         from revops.warehouse.duckdb import DuckDBWarehouse
 
-        return DuckDBWarehouse.connect(parsed, schema_prefix)
+        return DuckDBWarehouse.connect(parsed, schema_prefix, read_only=read_only)
     if parsed.backend == "postgres":
         from revops.warehouse.postgres import PostgresWarehouse
 

@@ -18,8 +18,13 @@ class DuckDBWarehouse(TransactionalWarehouse):
     backend = "duckdb"
 
     @classmethod
-    def connect(cls, url: WarehouseURL, schema_prefix: str = "") -> DuckDBWarehouse:
+    def connect(
+        cls, url: WarehouseURL, schema_prefix: str = "", *, read_only: bool = False
+    ) -> DuckDBWarehouse:
         """Open the database file, creating it (and its folder) when missing.
+
+        With `read_only`, the file must exist and other processes may read it too; none
+        may write while it is open (the web app reads the warehouse so).
 
         Raises:
             WarehouseError: another process holds the file (DuckDB allows one writer).
@@ -29,9 +34,11 @@ class DuckDBWarehouse(TransactionalWarehouse):
 
         if url.path is None:
             return cls(ibis.duckdb.connect(":memory:"), url, schema_prefix)
+        if read_only and not url.path.is_file():
+            raise WarehouseError(f"the warehouse {url.path} does not exist yet")
         url.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            con = ibis.duckdb.connect(str(url.path))
+            con = ibis.duckdb.connect(str(url.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise WarehouseError(_lock_message(str(exc), str(url.path))) from None
         return cls(con, url, schema_prefix)

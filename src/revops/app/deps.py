@@ -1,0 +1,114 @@
+"""FastAPI dependencies as typed aliases: the app state, the signed-in user, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from revops.app import users
+from revops.app.access import Permission, allowed
+from revops.app.auth import SESSION_COOKIE, SessionData
+from revops.app.state import AppState
+from revops.metrics import Scope
+
+
+class SignInRequired(Exception):  # noqa: N818 - a signal to the handler, not an error
+    """No valid session or token: pages redirect to the sign-in, the API answers 401."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the user, the rows they may read, and how they authenticated.
+
+    Attributes:
+        account: the user.
+        scope: their row scope, applied to every metric query.
+        token_scopes: the scopes of the API token used, or None for a browser session.
+        session: the browser session, or None for a token.
+        csrf: the CSRF token forms must send back ('' for tokens).
+    """
+
+    account: users.Account
+    scope: Scope
+    token_scopes: frozenset[str] | None
+    session: SessionData | None
+    csrf: str
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this user, by this means, has `permission`."""
+        return allowed(self.account.role, permission, self.token_scopes)
+
+
+def get_state(request: Request) -> AppState:
+    """The running app's state."""
+    state: AppState = request.app.state.revops
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_principal(request: Request, state: StateDep) -> Principal:
+    """The signed-in user, from a bearer token or the session cookie.
+
+    Raises:
+        SignInRequired: neither is valid, or the user is disabled.
+    """
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        found = users.token_user(state.db, header[7:].strip())
+        if found is None:
+            raise SignInRequired
+        account, scopes = found
+        return Principal(account, state.scope(account.email, account.role), scopes, None, "")
+    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        raise SignInRequired
+    user = users.get_user(state.db, session.user_id)
+    if user is None or not user.is_active:
+        raise SignInRequired
+    csrf = state.sessions.csrf_token(session)
+    return Principal(user, state.scope(user.email, user.role), None, session, csrf)
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that lets through users with `permission`, else 403."""
+
+    def check(principal: CurrentUser) -> Principal:
+        if not principal.can(permission):
+            raise HTTPException(403, f"your role may not {permission.replace('_', ' ')}")
+        return principal
+
+    return check
+
+
+Viewer = Annotated[Principal, Depends(require("view_cockpit"))]
+RowReader = Annotated[Principal, Depends(require("view_rows"))]
+Exporter = Annotated[Principal, Depends(require("export"))]
+UserAdmin = Annotated[Principal, Depends(require("manage_users"))]
+Auditor = Annotated[Principal, Depends(require("view_audit"))]
+TokenOwner = Annotated[Principal, Depends(require("own_tokens"))]
+
+
+async def check_csrf(request: Request, state: StateDep) -> None:
+    """Refuse a cookie-authenticated form post without the session's CSRF token (403).
+
+    Token-authenticated requests carry no cookie a third-party page could ride on.
+    """
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
+    form = await request.form()
+    sent = form.get("csrf_token")
+    token = sent if isinstance(sent, str) else request.headers.get("x-csrf-token")
+    if session is None or not state.sessions.csrf_ok(session, token):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+Csrf = Depends(check_csrf)

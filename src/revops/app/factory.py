@@ -1,0 +1,114 @@
+"""`create_app`: the FastAPI app of a workspace, with no import-time side effects."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from revops.errors import RevOpsError
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from revops.app.db import AppDatabase
+    from revops.workspace import Workspace
+
+API_PREFIX = "/api/v1"
+PACKAGE = Path(__file__).parent
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def create_app(
+    workspace: Workspace | Path | str,
+    *,
+    db: AppDatabase | None = None,
+    as_of: date | None = None,
+) -> FastAPI:
+    """The cockpit and REST API of `workspace`.
+
+    Args:
+        workspace: an open workspace, or its folder (then opened with a read-only
+            warehouse, so CLI readers keep working while the server runs).
+        db: the app database (default: ``app_database.url`` of the workspace), migrated here.
+        as_of: the day values are computed as of; default today.
+    """
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import HTTPException
+    from fastapi.responses import JSONResponse, RedirectResponse, Response
+    from fastapi.staticfiles import StaticFiles
+
+    from revops.app.api import router as api_router
+    from revops.app.auth import Sessions
+    from revops.app.db import AppDatabase
+    from revops.app.deps import SignInRequired
+    from revops.app.state import AppState, session_secret
+    from revops.app.web import router as web_router
+    from revops.app.web.render import render_error
+    from revops.workspace import Workspace
+
+    ws = (
+        workspace if isinstance(workspace, Workspace) else Workspace.open(workspace, read_only=True)
+    )
+    database = db or AppDatabase(ws.config.app_database.url, ws.root)
+    database.migrate()
+    state = AppState(ws, database, Sessions(session_secret(database)), as_of)
+
+    app = FastAPI(
+        title="revops cockpit",
+        version="1",
+        description="The revenue cockpit's REST API: every page's view model, metrics, "
+        "drill-down rows and exports, users and tokens. Authenticate with a session "
+        "cookie (the web pages) or `Authorization: Bearer <token>`.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.revops = state
+    app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(web_router)
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith(API_PREFIX)
+
+    @app.middleware("http")
+    async def _no_control_characters(request: Request, call_next: Any) -> Response:
+        # No name, window or slice value has control characters; refusing them here
+        # keeps them out of every query the warehouse is sent.
+        if _CONTROL.search(unquote(request.url.query)):
+            return JSONResponse({"detail": "control characters in the query"}, status_code=400)
+        response: Response = await call_next(request)
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _exc: SignInRequired) -> Response:
+        if is_api(request):
+            return JSONResponse(
+                {"detail": "sign in or send Authorization: Bearer <token>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return RedirectResponse("/signin", status_code=303)
+
+    @app.exception_handler(RevOpsError)
+    async def _refused(request: Request, exc: RevOpsError) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return render_error(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if is_api(request) or exc.status_code < 400:
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

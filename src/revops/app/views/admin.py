@@ -1,0 +1,89 @@
+"""The admin page: users, API tokens, the audit log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from revops.app import audit, users
+from revops.app.access import ROLES, TOKEN_SCOPES
+from revops.app.views.common import Page, page
+
+if TYPE_CHECKING:
+    from revops.app.deps import Principal
+    from revops.app.state import AppState
+
+
+class UserRow(BaseModel):
+    """A user, for the admin table."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    created_at: str
+
+
+class TokenRow(BaseModel):
+    """An API token, without its secret."""
+
+    id: int
+    user_id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: str
+    revoked: bool
+
+
+class AuditRow(BaseModel):
+    """An audit log entry."""
+
+    at: str
+    actor: str
+    action: str
+    target: str
+    detail: str
+
+
+class AdminView(Page):
+    """The admin page; each part is empty when the viewer may not see it."""
+
+    users: list[UserRow]
+    tokens: list[TokenRow]
+    audit: list[AuditRow]
+    roles: list[str]
+    token_scopes: list[str]
+    new_token: str | None = None
+
+
+def build_admin(state: AppState, principal: Principal, new_token: str | None = None) -> AdminView:
+    """Users (admins), every token (admins) or one's own, the audit log (auditors)."""
+    admin = principal.can("manage_users")
+    people = users.list_users(state.db) if admin else []
+    tokens = users.list_tokens(state.db, None if admin else principal.account.id)
+    log = audit.recent(state.db) if principal.can("view_audit") else []
+    return AdminView(
+        **page(state, principal),
+        users=[
+            UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
+                    created_at=u.created_at.isoformat(timespec="seconds"))
+            for u in people
+        ],
+        tokens=[
+            TokenRow(id=t.id, user_id=t.user_id, name=t.name, prefix=t.prefix,
+                     scopes=list(t.scopes), created_at=t.created_at.isoformat(timespec="seconds"),
+                     revoked=t.revoked_at is not None)
+            for t in tokens
+        ],
+        audit=[
+            AuditRow(at=e.at.isoformat(timespec="seconds"), actor=e.actor, action=e.action,
+                     target=e.target, detail=e.detail)
+            for e in log
+        ],
+        roles=list(ROLES),
+        token_scopes=list(TOKEN_SCOPES),
+        new_token=new_token,
+    )  # fmt: skip

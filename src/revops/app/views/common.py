@@ -1,0 +1,84 @@
+"""Parts every view shares: who is looking, number formatting, query helpers."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from revops.app.deps import Principal
+    from revops.app.state import AppState
+
+
+class Viewer(BaseModel):
+    """The signed-in user, as pages show them."""
+
+    email: str
+    name: str
+    role: str
+    scope: str = Field(description="The rows this user's numbers are computed from.")
+    can_admin: bool
+    can_audit: bool
+    can_export: bool
+
+
+class Page(BaseModel):
+    """Fields of every page."""
+
+    viewer: Viewer
+    as_of: str = Field(description="The day the values are computed as of (ISO date).")
+
+
+def viewer(principal: Principal) -> Viewer:
+    """The viewer block of a page."""
+    account = principal.account
+    return Viewer(
+        email=account.email,
+        name=account.name,
+        role=account.role,
+        scope=principal.scope.label,
+        can_admin=principal.can("manage_users"),
+        can_audit=principal.can("view_audit"),
+        can_export=principal.can("export"),
+    )
+
+
+def page(state: AppState, principal: Principal) -> dict[str, Any]:
+    """The common fields, to splat into a page model."""
+    return {"viewer": viewer(principal), "as_of": state.today.isoformat()}
+
+
+def number(value: Any) -> float | None:
+    """A JSON-safe float (NaN and infinities become None)."""
+    if value is None:
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def formatted(value: float | None, unit: str) -> str:
+    """A value as a person reads it: ``$1.2M``, ``42%``, ``3.5 days``.
+
+    Examples:
+        >>> formatted(1234567, "money"), formatted(0.4215, "ratio"), formatted(None, "count")
+        ('$1.23M', '42.1%', '-')
+    """
+    if value is None:
+        return "-"
+    if unit == "money":
+        for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= size:
+                return f"${value / size:.3g}{suffix}"
+        return f"${value:,.0f}"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%" if abs(value) < 10 else f"{value:.2f}x"
+    if unit in ("days", "hours", "months"):
+        return f"{value:,.1f} {unit}"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"

@@ -1,0 +1,11 @@
+"""The server-rendered pages: one router per resource, each rendering its view model."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from revops.app.web import admin, auth, funnel, home, metrics, search
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, home, metrics, funnel, search, admin):
+    router.include_router(module.router)
