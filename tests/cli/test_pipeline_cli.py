@@ -40,7 +40,8 @@ def test_show_prints_stages_kpis_and_funnel(
     assert "Open pipeline closing in FY2025-Q1, as of 2025-02-15" in out
     assert "1,800" in out  # Qualification: A 1,200 + H 600
     assert "pipeline_coverage" in out
-    assert "Created" in out
+    assert "Needed" in out
+    assert "gap" in out
     code, out, err = run(capsys, "-w", str(workspace), "pipeline", "show", "--window",
                          "FY2025-Q1", "--as-of", "2025-02-15", "--by", "segment",
                          "-f", "json")  # fmt: skip

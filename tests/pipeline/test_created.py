@@ -1,4 +1,5 @@
-"""Pipeline created against needed: the quota's gap over the company's own conversion."""
+"""Pipeline needed for the rest of the quota at the company's own conversion, against the
+pipeline already open."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def test_needed_is_the_quota_gap_over_the_cohort_conversion(world: MetricWorld) 
     assert (result.quota, result.bookings_to_date, result.remaining) == (10000, 2000, 8000)
     assert result.needed == pytest.approx(8000 / 0.25)
     assert (result.created, result.created_deals) == (3000, 1)
-    assert result.gap == pytest.approx(32000 - 3000)
+    # Open in the window on 15 August: K3 (2,000, closing 30 September); N1 has no history.
+    assert result.open_pipeline == 2000
+    assert result.gap == pytest.approx(32000 - 2000)
     assert result.to_dict()["cohort_start"] == "2024-04-01"
 
 

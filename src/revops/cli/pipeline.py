@@ -97,10 +97,11 @@ def show(
     )
     created = view.created
     console().print(
-        f"Created {_number(created.created)} of {_number(created.needed)} needed "
-        f"(quota {_number(created.quota)} - booked {_number(created.bookings_to_date)}, "
-        f"at the {_number(created.conversion, 'ratio')} created-to-won conversion of deals "
-        f"created {created.cohort_start}..{created.cohort_end}); gap {_number(created.gap)}",
+        f"Needed {_number(created.needed)} (quota {_number(created.quota)} - booked "
+        f"{_number(created.bookings_to_date)}, at the {_number(created.conversion, 'ratio')} "
+        f"created-to-won conversion of deals created {created.cohort_start}.."
+        f"{created.cohort_end}); open {_number(created.open_pipeline)}, gap "
+        f"{_number(created.gap)}; created so far {_number(created.created)}",
         highlight=False,
     )
 

@@ -193,10 +193,11 @@ class Pipeline:
     def created_vs_needed(
         self, window: str | None = None, *, as_of: date | None = None
     ) -> CreatedVsNeeded:
-        """Pipeline created in the window against what its quota needs."""
+        """The pipeline the rest of the window's quota needs, against what is open in it."""
         today = as_of or _today()
         period = self.window(window, today)
-        names = ["quota_amount", "bookings_to_date", "pipeline_created", "pipeline_created_count"]
+        names = ["quota_amount", "bookings_to_date", "open_pipeline", "pipeline_created",
+                 "pipeline_created_count"]  # fmt: skip
         kpis = self.metrics.compute(names, period.label, as_of=today)
         return created_vs_needed(self.context(today), period, {n: kpis.value(n) for n in names})
 

@@ -1,7 +1,10 @@
 """Pipeline created against pipeline needed to reach the quota of a window.
 
-Needed is what the company's own created-to-won conversion says must be created to book
-what is left of the quota: (quota - bookings to date) / conversion. The conversion is
+Needed is the pipeline the company's own created-to-won conversion says the rest of the
+quota takes: (quota - bookings to date) / conversion. What the window already has open
+counts towards it, so the gap - what still has to be created or pulled into the window -
+is needed - open pipeline; pipeline created so far in the window is shown beside it (it is
+either open already or booked, so adding it would count it twice). The conversion is
 measured on a cohort of deals created in the `baseline_quarters` fiscal quarters that end
 `cohort_lag_quarters` before the window (so most of them have closed): amount won by the
 as-of day / amount of the cohort, both as the deals stood on the as-of day.
@@ -31,6 +34,7 @@ class CreatedVsNeeded:
         quota: quota of the window (catalog metric `quota_amount`).
         bookings_to_date: won so far (catalog `bookings_to_date`).
         remaining: quota - bookings to date (0 once the quota is reached).
+        open_pipeline: open pipeline closing in the window (catalog `open_pipeline`).
         created: pipeline created in the window so far (catalog `pipeline_created`).
         created_deals: deals created in it (catalog `pipeline_created_count`).
         cohort_start: first day of the conversion cohort.
@@ -39,7 +43,8 @@ class CreatedVsNeeded:
         cohort_won: amount of them won by the as-of day.
         conversion: cohort_won / cohort_amount (None without a cohort).
         needed: remaining / conversion (None without a conversion).
-        gap: needed - created; above 0 means more pipeline must be created.
+        gap: needed - open pipeline; above 0 means more pipeline must be created or pulled
+            into the window, below 0 that the open pipeline covers the rest of the quota.
     """
 
     window: str
@@ -47,6 +52,7 @@ class CreatedVsNeeded:
     quota: float
     bookings_to_date: float
     remaining: float
+    open_pipeline: float
     created: float
     created_deals: int
     cohort_start: date
@@ -104,11 +110,12 @@ def created_vs_needed(
         ctx: the source context.
         window: the window (a fiscal quarter, usually).
         kpis: values of the catalog metrics `quota_amount`, `bookings_to_date`,
-            `pipeline_created` and `pipeline_created_count` for the window, as of the
-            same day (the single definitions of those numbers).
+            `open_pipeline`, `pipeline_created` and `pipeline_created_count` for the
+            window, as of the same day (the single definitions of those numbers).
     """
     quota = float(kpis.get("quota_amount") or 0)
     booked = float(kpis.get("bookings_to_date") or 0)
+    open_pipeline = float(kpis.get("open_pipeline") or 0)
     created = float(kpis.get("pipeline_created") or 0)
     remaining = max(quota - booked, 0.0)
     start, end = cohort_of(ctx, window)
@@ -121,6 +128,7 @@ def created_vs_needed(
         quota=quota,
         bookings_to_date=booked,
         remaining=remaining,
+        open_pipeline=open_pipeline,
         created=created,
         created_deals=int(kpis.get("pipeline_created_count") or 0),
         cohort_start=start,
@@ -129,5 +137,5 @@ def created_vs_needed(
         cohort_won=cohort_won,
         conversion=conversion,
         needed=needed,
-        gap=None if needed is None else needed - created,
+        gap=None if needed is None else needed - open_pipeline,
     )
