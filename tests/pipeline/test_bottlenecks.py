@@ -79,3 +79,14 @@ def test_a_tolerance_above_the_deterioration_leaves_no_bottleneck(
     # Too few stays: every row needs min_stays in the window and in the baseline.
     sparse = pipeline_of(duckdb_world, min_stays=5)
     assert [r["segment"] for r in sparse.bottlenecks(WINDOW, as_of=AS_OF).rows] == ["(all)"]
+
+
+def test_the_default_window_is_the_last_complete_quarter(duckdb_world: MetricWorld) -> None:
+    bottleneck_world(duckdb_world)
+    pipeline = pipeline_of(duckdb_world, **SETTINGS)
+    running = date(2025, 7, 15)  # FY2025-Q3 has just begun: no stay has ended in it yet
+    assert pipeline.bottlenecks("FY2025-Q3", as_of=running).rows == []
+    assert (
+        pipeline.bottlenecks(as_of=running).rows == pipeline.bottlenecks(WINDOW, as_of=running).rows
+    )
+    assert [r["segment"] for r in pipeline.bottlenecks(as_of=running).rows] == ["(all)", "smb"]

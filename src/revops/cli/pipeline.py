@@ -144,7 +144,7 @@ def bottlenecks(
     window: str | None = typer.Option(
         None,
         "--window",
-        help="The recent window compared with its history (default: this quarter).",
+        help="The recent window compared with its history (default: the last complete quarter).",
     ),
     as_of: datetime | None = AS_OF,
     fmt: OutputFormat = FORMAT,

@@ -172,9 +172,17 @@ class Pipeline:
 
     def bottlenecks(self, window: str | None = None, *, as_of: date | None = None) -> PipelineTable:
         """Stages and segments converting worse or slower than their own history, ranked by
-        the open amount in them (see revops.pipeline.bottlenecks)."""
+        the open amount in them (see revops.pipeline.bottlenecks).
+
+        The recent window defaults to the last complete fiscal quarter: few stays of the
+        running quarter have ended yet, too few to judge a stage by.
+        """
         ctx = self.context(as_of)
-        return bottlenecks(ctx, self.window(window, ctx.as_of))
+        if window is None:
+            period = self.calendar.period_of(ctx.as_of, "quarter").shift(-1)
+        else:
+            period = self.window(window, ctx.as_of)
+        return bottlenecks(ctx, period)
 
     def waterfall(
         self,
