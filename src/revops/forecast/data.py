@@ -213,8 +213,9 @@ class ForecastData:
         excesses = []
         cells = training.groupby([week, training["period_end"]]).indices
         by_week: dict[int, list[np.ndarray]] = {}
-        for (week_index, _), rows in cells.items():
-            by_week.setdefault(int(week_index), []).append(rows)
+        for cell, rows in cells.items():
+            week_index = int(cell[0])  # type: ignore[index]
+            by_week.setdefault(week_index, []).append(np.asarray(rows))
         for periods in by_week.values():
             shifts, noise = [], []
             for rows in periods:
