@@ -36,3 +36,40 @@ def test_the_same_seed_gives_the_same_range_and_another_seed_may_not() -> None:
     other = simulate(0.0, amounts, chances, seed=seed_for("ml", "FY2026-Q1", "2025-02-08"))
     assert first == again
     assert first.mean != other.mean
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)))
+
+
+def test_a_shared_shock_widens_the_range_by_the_spread_of_the_shifted_win_rate() -> None:
+    # 2,000 deals of 1 at even odds. Independent: the total's sd is sqrt(2000 / 4) ≈ 22.
+    # With a shock z ~ N(0, 0.5²) on every deal's log-odds the total is about
+    # 2000 · sigmoid(z) plus the Bernoulli noise: its variance is
+    # 2000² · Var(sigmoid(z)) + 2000 · E[sigmoid(z)(1 − sigmoid(z))].
+    deals, shock = 2_000, 0.5
+    amounts, chances = np.ones(deals), np.full(deals, 0.5)
+    alone = simulate(0.0, amounts, chances, seed=4)
+    shocked = simulate(0.0, amounts, chances, seed=4, shock=shock)
+    grid = np.linspace(-6, 6, 4_001)
+    weight = np.exp(-(grid**2) / 2) / np.sqrt(2 * np.pi) * (grid[1] - grid[0])
+    rate = _sigmoid(shock * grid)
+    variance = deals**2 * (weight @ (rate - 0.5) ** 2) + deals * (weight @ (rate * (1 - rate)))
+    expected_width = 2 * 1.2816 * np.sqrt(variance)
+    assert abs((shocked.p90 - shocked.p10) - expected_width) < 0.06 * expected_width
+    assert abs((alone.p90 - alone.p10) - 2 * 1.2816 * np.sqrt(deals / 4)) < 6
+    assert (shocked.p90 - shocked.p10) > 10 * (alone.p90 - alone.p10)
+    # Even odds shifted symmetrically: the median stays put.
+    assert abs(shocked.p50 - 1_000.0) < 15
+
+
+def test_the_shock_scales_new_business_and_leaves_certain_deals_alone() -> None:
+    shock = 0.4
+    spread = simulate(
+        50.0, np.array([30.0]), np.array([1.0]), np.array([100.0]), seed=5, shock=shock
+    )
+    # 80 + 100 · e^z: its P10 and P90 are at z = ∓1.2816 · 0.4.
+    assert abs(spread.p10 - (80.0 + 100.0 * np.exp(-1.2816 * shock))) < 3.0
+    assert abs(spread.p90 - (80.0 + 100.0 * np.exp(1.2816 * shock))) < 4.0
+    # The sample median of z has a standard error of 1.25 · 0.4 / sqrt(4000) ≈ 0.008.
+    assert abs(spread.p50 - 180.0) < 3.5

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
+SHOCK_MIN_PERIODS = 4
+"""Fewer completed periods than this give no estimate of the shared shock (it is 0)."""
 
 
 def period_days(calendar: FiscalCalendar, period: Period) -> list[date]:
@@ -176,6 +178,59 @@ class ForecastData:
             samples.append(float(won.loc[mask, "amount"].sum()))
         return np.array(samples, dtype=float)
 
+    def period_shock(self, as_of: date) -> float:
+        """The spread of the shared log-odds shock of a period, from the periods known by `as_of`.
+
+        For each completed period and each week of it, the deals open that week are given
+        the pooled win rate of their stage and close-date-in-period group (over the same
+        week of all completed periods), and the period's shift z is the log-odds shift that
+        makes their expected wins equal the wins seen. Per week, the variance of the shifts
+        across periods, less the part chance alone gives (about 1 / Σ p(1 − p) per period),
+        estimates the shock's variance; the weeks' estimates are averaged, since the shock
+        is one per period. Only labelled snapshots (periods that ended by `as_of`) are used.
+        """
+        key = ("shock", self._known_end(as_of))
+        if key not in self._cache:
+            self._cache[key] = self._estimate_shock(as_of)
+        value: float = self._cache[key]  # type: ignore[assignment]
+        return value
+
+    def _estimate_shock(self, as_of: date) -> float:
+        import numpy as np
+        import pandas as pd
+
+        training = self.training(as_of).reset_index(drop=True)
+        if training.empty:
+            return 0.0
+        starts = {d: self.period_of(d).start for d in training["as_of_date"].unique()}
+        days = pd.to_datetime(training["as_of_date"])
+        week = (days - pd.to_datetime(training["as_of_date"].map(starts))).dt.days // 7
+        in_period = pd.to_datetime(training["close_date"]) < pd.to_datetime(training["period_end"])
+        group = week.astype(str) + "|" + training["stage"].astype(str) + "|" + in_period.astype(str)
+        won = training["won"].astype(float)
+        pooled = won.groupby(group).transform("mean").clip(0.005, 0.995).to_numpy(float)
+        wins = won.to_numpy(float)
+        excesses = []
+        cells = training.groupby([week, training["period_end"]]).indices
+        by_week: dict[int, list[np.ndarray]] = {}
+        for cell, rows in cells.items():
+            week_index = int(cell[0])  # type: ignore[index]
+            by_week.setdefault(week_index, []).append(np.asarray(rows))
+        for periods in by_week.values():
+            shifts, noise = [], []
+            for rows in periods:
+                chances = pooled[rows]
+                information = float((chances * (1 - chances)).sum())
+                if information > 0:
+                    shifts.append(_matching_shift(chances, float(wins[rows].sum())))
+                    noise.append(1.0 / information)
+            if len(shifts) >= SHOCK_MIN_PERIODS:
+                excesses.append(float(np.var(shifts, ddof=1) - np.mean(noise)))
+        if not excesses:
+            return 0.0
+        excess = float(np.mean(excesses))
+        return float(np.sqrt(excess)) if excess > 0 else 0.0
+
     def monthly_bookings(self, as_of: date) -> pd.Series:
         """Bookings per fiscal month, for the months that ended by `as_of`."""
         import pandas as pd
@@ -200,3 +255,19 @@ class ForecastData:
             )
         if as_of > self.last_day:
             raise ForecastError(f"as of {as_of} is after the last day of data ({self.last_day})")
+
+
+def _matching_shift(chances: np.ndarray, wins: float, bound: float = 4.0) -> float:
+    """The log-odds shift z for which Σ sigmoid(logit(p) + z) equals `wins` (bisection).
+
+    Clamped to ±`bound`: a period with no wins (or only wins) has no finite shift.
+    """
+    import numpy as np
+
+    logits = np.log(chances / (1 - chances))
+    low, high = -bound, bound
+    for _ in range(40):
+        middle = (low + high) / 2
+        expected = float((1.0 / (1.0 + np.exp(-(logits + middle)))).sum())
+        low, high = (middle, high) if expected < wins else (low, middle)
+    return (low + high) / 2

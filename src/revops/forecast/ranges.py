@@ -3,6 +3,12 @@
 Each simulated period wins every open deal with its own probability (a sum of Bernoullis,
 not a fixed ± percentage) and adds one draw of the not-yet-created component, resampled
 from what past periods got from deals created after the same point of the period.
+
+Deals of one period do not win independently (quarter-end pushes, a strong or weak
+quarter): each simulated period also draws one shared shock z ~ N(0, shock²) that shifts
+every deal's log-odds by z and scales the not-yet-created draw by e^z (for small
+probabilities a log-odds shift is a scaling). The shock's spread is estimated from history
+by :meth:`revops.forecast.data.ForecastData.period_shock`.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ def simulate(
     *,
     seed: int,
     simulations: int = SIMULATIONS,
+    shock: float = 0.0,
 ) -> Range:
     """The distribution of a period's bookings.
 
@@ -57,6 +64,8 @@ def simulate(
             draws one (none when empty or None).
         seed: the random seed, so the same inputs give the same range.
         simulations: how many periods to simulate.
+        shock: standard deviation of the period's shared log-odds shock (0: deals are
+            independent).
 
     Examples:
         >>> import numpy as np
@@ -70,12 +79,37 @@ def simulate(
     amounts = np.asarray(amounts, dtype=float)
     chances = np.clip(np.asarray(probabilities, dtype=float), 0.0, 1.0)
     totals = np.full(simulations, booked, dtype=float)
+    # Drawn only when asked for, so ranges without a shock keep their random stream.
+    shocks = rng.normal(0.0, shock, simulations) if shock > 0 else None
     for start in range(0, simulations, _CHUNK):
         size = min(_CHUNK, simulations - start)
         if len(amounts):
-            wins = rng.random((size, len(amounts))) < chances
+            odds = chances
+            if shocks is not None:
+                odds = shifted(chances, shocks[start : start + size])
+            wins = rng.random((size, len(amounts))) < odds
             totals[start : start + size] += wins @ amounts
     if new_business is not None and len(new_business):
-        totals += rng.choice(np.asarray(new_business, dtype=float), size=simulations)
+        draws = rng.choice(np.asarray(new_business, dtype=float), size=simulations)
+        totals += draws * np.exp(shocks) if shocks is not None else draws
     p10, p50, p90 = np.quantile(totals, [0.1, 0.5, 0.9])
     return Range(float(p10), float(p50), float(p90), float(totals.mean()))
+
+
+def shifted(chances: np.ndarray, shocks: np.ndarray) -> np.ndarray:
+    """Each chance with its log-odds moved by each shock: one row per shock.
+
+    Certain outcomes (0 or 1) stay certain.
+
+    Examples:
+        >>> import numpy as np
+        >>> shifted(np.array([0.0, 0.5, 1.0]), np.array([np.log(3.0)])).round(3).tolist()
+        [[0.0, 0.75, 1.0]]
+    """
+    import numpy as np
+
+    inner = np.clip(chances, 1e-12, 1 - 1e-12)
+    logits = np.log(inner / (1 - inner))
+    moved = 1.0 / (1.0 + np.exp(-(logits[None, :] + shocks[:, None])))
+    certain = (chances <= 0.0) | (chances >= 1.0)
+    return np.where(certain[None, :], chances[None, :], moved)

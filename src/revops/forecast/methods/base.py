@@ -99,8 +99,15 @@ class DealMethod:
                 new_samples = data.new_business_samples(period, as_of)
         amounts = deals["amount"].fillna(0.0).to_numpy(float)
         chances = deals["probability"].to_numpy(float)
+        # The shared shock exists only while something is left to happen in the period.
+        shock = data.period_shock(as_of) if period.end > as_of + timedelta(days=1) else 0.0
         spread = simulate(
-            booked, amounts, chances, new_samples, seed=seed_for(self.name, period.label, as_of)
+            booked,
+            amounts,
+            chances,
+            new_samples,
+            seed=seed_for(self.name, period.label, as_of),
+            shock=shock,
         )
         return Forecast(
             method=self.name,
