@@ -44,6 +44,8 @@ bench: install
 	$(BIN)/python benchmarks/demo_generate.py
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/pipeline.py
 
 # Ends serving the cockpit on the demo company at http://127.0.0.1:8000 (sign-ins printed).
 demo: install

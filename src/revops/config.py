@@ -190,6 +190,56 @@ class MetricSettings(_Frozen):
     )
 
 
+class PipelineSettings(_Frozen):
+    """Thresholds of pipeline analytics (docs/pipeline.md); each is learned from history."""
+
+    stalled_percentile: float = Field(
+        default=0.9,
+        gt=0,
+        lt=1,
+        description=(
+            "A deal is stalled when its days in its stage and its days since the last activity "
+            "both pass this percentile of the days deals spent in that stage before leaving it "
+            "(learned from history up to the as-of day)."
+        ),
+    )
+    min_stays: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "Fewest finished stays a stage (or stage and segment) needs for its own typical "
+            "time and conversion; below it the stalled threshold falls back to the whole stage "
+            "and bottlenecks skip the row."
+        ),
+    )
+    baseline_quarters: int = Field(
+        default=4,
+        ge=1,
+        le=12,
+        description=(
+            "Fiscal quarters before the recent window that bottlenecks compare it with, and "
+            "over whose created deals the created-to-won conversion is measured."
+        ),
+    )
+    bottleneck_tolerance: float = Field(
+        default=0.1,
+        ge=0,
+        description=(
+            "Smallest deterioration score (relative drop in conversion plus relative rise in "
+            "median days in stage) that makes a stage and segment a bottleneck."
+        ),
+    )
+    cohort_lag_quarters: int = Field(
+        default=1,
+        ge=0,
+        le=8,
+        description=(
+            "Quarters between the end of the created-to-won cohort and the window, so the "
+            "cohort's deals have had time to close."
+        ),
+    )
+
+
 class RevOpsConfig(_Frozen):
     """Everything `revops.yaml` holds."""
 
@@ -219,6 +269,10 @@ class RevOpsConfig(_Frozen):
     metrics: MetricSettings = Field(
         default_factory=MetricSettings,
         description="Conventions the KPI catalog follows where tools differ.",
+    )
+    pipeline: PipelineSettings = Field(
+        default_factory=PipelineSettings,
+        description="Thresholds of pipeline analytics: stalled deals, bottlenecks.",
     )
 
     @field_validator("opportunity_stages")
@@ -384,4 +438,18 @@ metrics:
   default_request_sla_days: 10
   # Weights of the account health score's parts (each scored 0-100).
   health_weights: {{usage: 0.4, support: 0.2, csat: 0.2, payment: 0.2}}
+
+# Pipeline analytics (docs/pipeline.md); typical times are learned from history.
+pipeline:
+  # Stalled: days in stage and since last activity both above this percentile of the
+  # days deals spent in that stage before leaving it.
+  stalled_percentile: 0.9
+  # Fewest finished stays for a stage or stage-and-segment figure of its own.
+  min_stays: 10
+  # Quarters of history bottlenecks compare the recent window with.
+  baseline_quarters: 4
+  # Smallest deterioration (0.1: a tenth worse than its own history) that is a bottleneck.
+  bottleneck_tolerance: 0.1
+  # Quarters between the created-to-won cohort and the window.
+  cohort_lag_quarters: 1
 """

@@ -12,7 +12,10 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── CalendarError        an impossible period or fiscal-calendar setting
     ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
     ├── MetricError          an unknown metric, dimension or window, or one it cannot take
-    └── AppError             the app database, a user or a token operation (cockpit)
+    ├── AppError             the app database, a user or a token operation (cockpit)
+    ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
+    ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
+    └── ForecastError        a forecast or backtest that cannot be made (history, period, method)
 """
 
 from __future__ import annotations
@@ -82,3 +85,16 @@ class MetricError(RevOpsError):
 
 class AppError(RevOpsError):
     """The app database cannot be reached, or a user or token operation is refused."""
+
+
+class QualityError(RevOpsError):
+    """A data-quality request that cannot be answered: unknown rule or record, no run yet."""
+
+
+class PipelineError(RevOpsError):
+    """A pipeline analytics request that cannot be answered: days out of order, a day after
+    the as-of day, an unknown slice."""
+
+
+class ForecastError(RevOpsError):
+    """A forecast or backtest that cannot be made: no history, bad period or method."""

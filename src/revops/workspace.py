@@ -13,7 +13,10 @@ from revops.errors import WorkspaceError
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from revops.forecast import Forecasting
     from revops.metrics import Metrics
+    from revops.pipeline import Pipeline
+    from revops.quality.component import Quality
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -125,6 +128,27 @@ class Workspace:
         from revops.metrics import Metrics
 
         return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
+
+    @cached_property
+    def quality(self) -> Quality:
+        """Data quality: the rules of the workspace, their scores, runs and reports."""
+        from revops.quality.component import Quality
+
+        return Quality(self.root, self.config, lambda: self.warehouse)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        """Pipeline analytics: snapshots as of any day, stalled deals, bottlenecks, waterfall."""
+        from revops.pipeline import Pipeline
+
+        return Pipeline(self.metrics)
+
+    @cached_property
+    def forecast(self) -> Forecasting:
+        """Revenue forecasting: the call, the methods and their backtest."""
+        from revops.forecast import Forecasting
+
+        return Forecasting(self.metrics, lambda: self.warehouse)
 
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.

@@ -11,11 +11,10 @@ from revops.metrics import load_catalog
 from revops.metrics.reference import reference
 
 ROOT = Path(__file__).parents[2]
-# KPIs of the spec that arrive with their own engines' issues (forecast, data quality).
+# KPIs of the spec that arrive with their own engines' issues (forecast, identity).
 LATER = {
     "forecast accuracy",
     "revenue predictability",
-    "data quality score",
     "duplicate rate",
 }
 

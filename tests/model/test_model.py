@@ -103,6 +103,7 @@ def test_families_are_the_modules_of_the_model() -> None:
         "org",
         "stack",
         "desk",
+        "quality",
     ]
 
 

@@ -12,7 +12,19 @@ import click
 import typer
 
 from revops import __version__
-from revops.cli import config, demo, ingest, metrics, model, serve, users, warehouse
+from revops.cli import (
+    config,
+    demo,
+    forecast,
+    ingest,
+    metrics,
+    model,
+    pipeline,
+    quality,
+    serve,
+    users,
+    warehouse,
+)
 from revops.cli.output import error_console
 from revops.cli.state import State
 from revops.errors import RevOpsError
@@ -26,9 +38,12 @@ app = typer.Typer(
 )
 app.add_typer(config.app, name="config")
 app.add_typer(demo.app, name="demo")
+app.add_typer(forecast.app, name="forecast")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")
+app.add_typer(quality.app, name="quality")
+app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(warehouse.app, name="warehouse")
 app.add_typer(serve.app, name="serve")
 app.add_typer(users.app, name="users")

@@ -76,6 +76,11 @@ def demo(
     try:
         report = ingest(ws, [str(data / system) for system in SYSTEMS])
         print_report(report, fmt)
+        # One quality run as of the company's today, so `revops quality report` has one.
+        run = ws.quality.run(params.as_of)
+        records, passing = (sum(part) for part in zip(*run.by_entity().values(), strict=True))
+        errors.print(f"Data quality: {passing:,} of {records:,} records pass every rule "
+                     f"(run {run.run_id}; `revops quality report`).")  # fmt: skip
         tables = [
             {"namespace": t.namespace, "table": t.name, "rows": t.rows}
             for t in ws.warehouse.status()

@@ -7,7 +7,15 @@ its `metrics/` folder), compiled to Ibis expressions; see docs/metrics.md.
 from __future__ import annotations
 
 from revops.metrics.catalog import Catalog, load_catalog
+from revops.metrics.compile import in_window, moment
 from revops.metrics.definition import Dimension, Metric
+from revops.metrics.engines.history import (
+    end_of,
+    open_stages,
+    pipeline_at,
+    stage_entries,
+    versions_until,
+)
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
 from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
@@ -22,6 +30,13 @@ __all__ = [
     "Metrics",
     "Scope",
     "SourceContext",
+    "end_of",
     "engine",
+    "in_window",
     "load_catalog",
+    "moment",
+    "open_stages",
+    "pipeline_at",
+    "stage_entries",
+    "versions_until",
 ]

@@ -34,6 +34,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.attribution",
     "revops.metrics.engines.finance",
     "revops.metrics.engines.operations",
+    "revops.metrics.engines.quality",
 )
 """Modules whose import registers the built-in engines."""
 

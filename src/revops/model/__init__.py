@@ -16,12 +16,22 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from revops.errors import ModelError
-from revops.model import accounts, billing, desk, marketing, org, sales, stack, success
+from revops.model import (
+    accounts,
+    billing,
+    desk,
+    marketing,
+    org,
+    quality,
+    sales,
+    stack,
+    success,
+)
 from revops.model.base import Column, Entity
 
 __all__ = ["ENTITIES", "FAMILIES", "Column", "Entity", "get_entity"]
 
-_MODULES = (accounts, sales, marketing, billing, success, org, stack, desk)
+_MODULES = (accounts, sales, marketing, billing, success, org, stack, desk, quality)
 
 FAMILIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {module.FAMILY: tuple(e.name for e in module.ENTITIES) for module in _MODULES}

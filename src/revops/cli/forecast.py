@@ -1,0 +1,128 @@
+"""`revops forecast`: the forecast call for a period, and the backtest of every method."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from revops.cli.output import OutputFormat, console, render, render_document
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+app = typer.Typer(
+    help="Revenue forecast: each method's number and range, and their backtest.",
+    invoke_without_command=True,
+)
+
+FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
+AS_OF = typer.Option(
+    None, "--as-of", formats=["%Y-%m-%d"], help="Last day of data to use (default: today)."
+)
+METHODS = typer.Option(
+    None, "--methods", help="Comma-separated methods (default: all; see docs/forecast.md)."
+)
+CALL_COLUMNS = ("method", "p10", "p50", "p90", "booked", "open_expected", "new_expected",
+                "last_week_p50", "change")  # fmt: skip
+SUMMARY_COLUMNS = ("method", "week", "periods", "median_accuracy", "wape", "coverage", "brier",
+                   "mean_error", "error_std")  # fmt: skip
+
+
+def _methods(text: str | None) -> list[str] | None:
+    return [m.strip() for m in text.split(",") if m.strip()] if text else None
+
+
+@app.callback()
+def call(
+    ctx: typer.Context,
+    period: str | None = typer.Option(
+        None, "--period", help="FY2025-Q4 or FY2025-M07 (default: this quarter)."
+    ),
+    as_of: datetime | None = AS_OF,
+    methods: str | None = METHODS,
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """The forecast call: every method's number and range, top deals, change since last week."""
+    if ctx.invoked_subcommand is not None:
+        return
+    ws = ctx.obj.open_workspace()
+    try:
+        result = ws.forecast.call(
+            period, as_of=as_of.date() if as_of else None, methods=_methods(methods)
+        )
+    finally:
+        ws.close()
+    rows = [_rounded(r) for r in result.methods()]
+    if fmt is not OutputFormat.table:
+        render_document(
+            {
+                "period": result.period,
+                "as_of": result.as_of.isoformat(),
+                "methods": rows,
+                "ranked_by": result.ranked_by,
+                "top_deals": _records(result.top_deals),
+                "changes": _records(result.changes),
+            },
+            fmt,
+        )
+        return
+    render(rows, CALL_COLUMNS, fmt, title=f"Forecast {result.period} as of {result.as_of}")
+    if len(result.top_deals):
+        columns = ["opportunity_id", "name", "stage", "amount", "close_date", "probability",
+                   "expected"]  # fmt: skip
+        render(
+            _records(result.top_deals),
+            columns,
+            fmt,
+            title=f"Deals that move the number most ({result.ranked_by}: probability × amount)",
+        )
+    if len(result.changes):
+        columns = ["opportunity_id", "name", "change", "expected_before", "expected_now", "delta"]
+        render(_records(result.changes), columns, fmt, title="Changed since last week's call")
+    elif not result.last_week:
+        console().print("No call a week earlier: the history starts after it.")
+
+
+@app.command("backtest")
+def backtest(
+    ctx: typer.Context,
+    periods: int = typer.Option(8, "--periods", help="Completed periods to backtest."),
+    methods: str | None = METHODS,
+    as_of: datetime | None = AS_OF,
+    monthly: bool = typer.Option(False, "--monthly", help="Backtest months, not quarters."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Fit each method weekly over past periods with only what was known; print the errors."""
+    ws = ctx.obj.open_workspace()
+    try:
+        result = ws.forecast.backtest(
+            periods=periods,
+            methods=_methods(methods),
+            as_of=as_of.date() if as_of else None,
+            kind="month" if monthly else "quarter",
+        )
+    finally:
+        ws.close()
+    title = (
+        f"Backtest of {result.runs['period'].nunique()} period(s), weekly; stored in "
+        "core.forecast_backtest"
+    )
+    render(_records(result.summary), SUMMARY_COLUMNS, fmt, title=title)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_rounded({str(k): v for k, v in r.items()}) for r in frame.to_dict("records")]
+
+
+def _rounded(row: dict[str, Any]) -> dict[str, Any]:
+    import math
+
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, float):
+            out[key] = None if math.isnan(value) else round(value, 3 if abs(value) < 10 else 0)
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,99 @@
+"""Revenue forecasting: methods fitted as of a day, ranges, the call and the backtest.
+
+`ws.forecast` is the component surfaces use (see :class:`Forecasting`); see
+docs/forecast.md for the methods and how they are measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from revops.forecast.protocol import Forecast, Forecaster
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from revops.core import PeriodKind
+    from revops.forecast.backtest import BacktestResult
+    from revops.forecast.call import ForecastCall
+    from revops.metrics import Metrics
+    from revops.warehouse import Warehouse
+
+__all__ = ["Forecast", "Forecaster", "Forecasting"]
+
+
+class Forecasting:
+    """The forecast component of a workspace.
+
+    Args:
+        metrics: the metric layer (bookings, the calendar, the warehouse's sources).
+        warehouse: returns the warehouse, to store backtest results.
+    """
+
+    def __init__(self, metrics: Metrics, warehouse: Callable[[], Warehouse]) -> None:
+        self.metrics = metrics
+        self._warehouse = warehouse
+
+    def methods(self) -> list[str]:
+        """The names of the forecast methods."""
+        from revops.forecast.methods import METHODS
+
+        return list(METHODS)
+
+    def call(
+        self,
+        period: str | None = None,
+        *,
+        as_of: date | None = None,
+        methods: Sequence[str] | None = None,
+    ) -> ForecastCall:
+        """The forecast call for `period` (default the quarter holding the as-of day).
+
+        Raises:
+            ForecastError: a period that cannot be forecast, an unknown method, no history.
+            MetricError: an unreadable period label.
+        """
+        from revops.forecast.call import forecast_call
+
+        day = as_of or date.today()
+        return forecast_call(self.metrics, self.metrics.window(period, day), day, methods)
+
+    def backtest(
+        self,
+        *,
+        periods: int = 8,
+        methods: Sequence[str] | None = None,
+        as_of: date | None = None,
+        kind: PeriodKind = "quarter",
+        store: bool = True,
+    ) -> BacktestResult:
+        """Backtest the methods weekly over the last `periods` completed periods.
+
+        Args:
+            periods: how many completed periods.
+            methods: method names (default all).
+            as_of: the last day of data (default today).
+            kind: ``quarter`` or ``month``.
+            store: replace the stored backtest (tables `core.forecast_backtest*`).
+        """
+        from revops.forecast.backtest import run_backtest
+        from revops.forecast.store import save_backtest
+
+        result = run_backtest(
+            self.metrics,
+            last_day=as_of or date.today(),
+            periods=periods,
+            methods=methods,
+            kind=kind,
+        )
+        if store:
+            save_backtest(self._warehouse(), result)
+        return result
+
+    def stored_backtest(self) -> pd.DataFrame | None:
+        """The summary of the last stored backtest, or None."""
+        from revops.forecast.store import stored_summary
+
+        return stored_summary(self._warehouse())

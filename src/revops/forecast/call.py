@@ -1,0 +1,167 @@
+"""The forecast call: each method's number and range, the deals that move it, the week's change.
+
+Every method is fitted as of the call's day and as of the same day a week earlier, from
+one pull of snapshots, so "what changed since last week's call" compares like with like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from revops.errors import ForecastError
+from revops.forecast.data import ForecastData
+from revops.forecast.methods import make_methods
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from revops.core import Period
+    from revops.forecast.protocol import Forecast
+    from revops.metrics import Metrics
+
+TOP_DEALS = 10
+PREFERRED = ("ensemble", "ml", "stage_conversion", "weighted", "rollup")
+"""The method whose deal probabilities rank the deals, first one present."""
+
+
+@dataclass(frozen=True)
+class ForecastCall:
+    """A forecast call for a period.
+
+    Attributes:
+        period: the period label.
+        as_of: the call's day.
+        forecasts: each method's forecast as of the call's day.
+        last_week: each method's forecast as of seven days earlier (empty when there was
+            no history yet).
+        ranked_by: the method whose probabilities rank :attr:`top_deals`.
+        top_deals: the open deals with the largest probability × amount.
+        changes: deals whose expected value changed most since last week: `change`
+            (new, won, lost or pushed, changed), `expected_before`, `expected_now`, `delta`.
+    """
+
+    period: str
+    as_of: date
+    forecasts: list[Forecast]
+    last_week: list[Forecast]
+    ranked_by: str | None
+    top_deals: pd.DataFrame
+    changes: pd.DataFrame
+
+    def methods(self) -> list[dict[str, object]]:
+        """One row per method: number, range, parts, and the change since last week."""
+        before = {f.method: f for f in self.last_week}
+        rows = []
+        for forecast in self.forecasts:
+            row = forecast.as_dict()
+            previous = before.get(forecast.method)
+            row["last_week_p50"] = previous.p50 if previous else None
+            row["change"] = forecast.p50 - previous.p50 if previous else None
+            rows.append(row)
+        return rows
+
+
+def check_period(period: Period, as_of: date) -> None:
+    """Refuse periods a forecast cannot be made for.
+
+    Raises:
+        ForecastError: a year or custom span, or a period that ended by the as-of day.
+    """
+    if period.kind not in ("quarter", "month"):
+        raise ForecastError(f"forecast a fiscal quarter or month, not {period.label}")
+    if period.end <= as_of + timedelta(days=1):
+        raise ForecastError(
+            f"{period.label} ended by {as_of}: its bookings are known "
+            "(see `revops metrics show bookings`)"
+        )
+
+
+def forecast_call(
+    metrics: Metrics,
+    period: Period,
+    as_of: date,
+    methods: Sequence[str] | None = None,
+    top: int = TOP_DEALS,
+) -> ForecastCall:
+    """Each method's forecast of `period` as of `as_of`, the top deals and the week's changes.
+
+    Raises:
+        ForecastError: a period that cannot be forecast, an unknown method, no history.
+    """
+    check_period(period, as_of)
+    before = as_of - timedelta(days=7)
+    data = ForecastData.load(metrics, [before, as_of], kind=period.kind, last_day=as_of)
+    forecasters = make_methods(list(methods) if methods else None)
+    now: list[Forecast] = []
+    then: list[Forecast] = []
+    for forecaster in forecasters:
+        forecaster.fit(data, as_of)
+        now.append(forecaster.predict(period))
+    if before >= data.first_day:
+        # The same forecasters: a fit that saw the same closed periods is reused.
+        for forecaster in forecasters:
+            forecaster.fit(data, before)
+            then.append(forecaster.predict(period))
+    ranked = next((f for name in PREFERRED for f in now if f.method == name), None)
+    ranked_before = next(
+        (f for f in then if ranked is not None and f.method == ranked.method), None
+    )
+    top_deals = ranked.deals.head(top) if ranked is not None else _no_deals()
+    changes = (
+        _changes(data, ranked, ranked_before, as_of, top)
+        if ranked is not None and ranked_before is not None
+        else _no_deals()
+    )
+    return ForecastCall(
+        period.label,
+        as_of,
+        now,
+        then,
+        ranked.method if ranked else None,
+        top_deals.reset_index(drop=True),
+        changes,
+    )
+
+
+def _no_deals() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
+def _changes(
+    data: ForecastData, now: Forecast, before: Forecast, as_of: date, top: int
+) -> pd.DataFrame:
+    """Deals whose probability × amount moved most between last week's call and this one."""
+    import pandas as pd
+
+    old = before.deals[["opportunity_id", "name", "expected"]].rename(
+        columns={"expected": "expected_before", "name": "name_before"}
+    )
+    new = now.deals[["opportunity_id", "name", "stage", "expected"]].rename(
+        columns={"expected": "expected_now"}
+    )
+    both = old.merge(new, on="opportunity_id", how="outer")
+    both["name"] = both["name"].fillna(both["name_before"])
+    both["expected_before"] = both["expected_before"].fillna(0.0)
+    both["expected_now"] = both["expected_now"].fillna(0.0)
+    both["delta"] = both["expected_now"] - both["expected_before"]
+    won = data.won
+    since = (won["closed_at"] >= pd.Timestamp(as_of - timedelta(days=6), tz="UTC")) & (
+        won["closed_at"] < pd.Timestamp(as_of + timedelta(days=1), tz="UTC")
+    )
+    won_ids = set(won.loc[since, "opportunity_id"])
+    was_open = both["opportunity_id"].isin(old["opportunity_id"])
+    is_open = both["opportunity_id"].isin(new["opportunity_id"])
+    both["change"] = "changed"
+    both.loc[~was_open, "change"] = "new"
+    gone = was_open & ~is_open
+    both.loc[gone, "change"] = "lost or pushed"
+    both.loc[gone & both["opportunity_id"].isin(won_ids), "change"] = "won"
+    both = both[both["delta"].abs() > 0]
+    ordered = both.reindex(both["delta"].abs().sort_values(ascending=False).index)
+    columns = ["opportunity_id", "name", "change", "expected_before", "expected_now", "delta"]
+    return ordered[columns].head(top).reset_index(drop=True)

@@ -1,0 +1,202 @@
+"""What the forecast methods learn from: deal snapshots, won deals, and what was known when.
+
+:class:`ForecastData` is built once (one snapshot query for every as-of day of interest,
+one query for the won deals) and then serves every fit: each accessor takes the as-of day
+and returns only what was known at its end, so a backtest fits many days from one pull.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from revops.errors import ForecastError
+from revops.forecast.snapshot import end_of_day, snapshot_frame
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from revops.core import FiscalCalendar, Period, PeriodKind
+    from revops.metrics import Metrics
+
+RUN_RATE_PERIODS = 8
+"""How many completed periods the not-yet-created pipeline is learned from."""
+
+
+def period_days(calendar: FiscalCalendar, period: Period) -> list[date]:
+    """The weekly as-of days of `period`: its first day, then every seventh day in it."""
+    # Every seventh day before the last: on the last day only booked deals remain.
+    return [period.start + timedelta(days=7 * k) for k in range((period.days + 5) // 7)]
+
+
+@dataclass
+class ForecastData:
+    """Deal snapshots and won deals, with accessors that keep to what a day knew.
+
+    Attributes:
+        calendar: the fiscal calendar.
+        kind: the period kind forecast (``quarter`` or ``month``).
+        snapshots: one row per deal open at the end of each as-of day (see
+            :mod:`revops.forecast.snapshot`).
+        won: one row per won deal: `opportunity_id`, `amount` (reporting currency),
+            `created_at`, `closed_at`.
+        first_day: the first day of the company's deal history.
+        last_day: the last day of data.
+    """
+
+    calendar: FiscalCalendar
+    kind: PeriodKind
+    snapshots: pd.DataFrame
+    won: pd.DataFrame
+    first_day: date
+    last_day: date
+    _cache: dict[object, object] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(
+        cls,
+        metrics: Metrics,
+        days: Sequence[date],
+        *,
+        kind: PeriodKind = "quarter",
+        last_day: date,
+    ) -> ForecastData:
+        """Pull the snapshots at `days` plus every weekly day of the periods before them.
+
+        The weekly days of past periods are the training snapshots; `days` are the days
+        forecasts will be made at.
+
+        Raises:
+            ForecastError: the warehouse holds no opportunities.
+        """
+        import pandas as pd
+
+        ctx = metrics.context(last_day)
+        deals = ctx.table("opportunity")
+        first = deals.created_at.min().execute()
+        if first is None or pd.isna(first):
+            raise ForecastError("the warehouse holds no opportunities to forecast from")
+        first_day = pd.Timestamp(first).date()
+        calendar = metrics.calendar
+        grid: set[date] = set(days)
+        periods = calendar.periods_between(first_day, max(days) + timedelta(days=1), kind)
+        for period in periods:
+            grid.update(d for d in period_days(calendar, period) if d <= max(days))
+        snapshots = snapshot_frame(ctx, sorted(grid))
+        won = deals.filter(deals.is_won & deals.closed_at.notnull())
+        # One row per won deal: the bounded frame the run-rate model samples from; the
+        # amounts are those the catalog's bookings sum (the same source, converted).
+        frame = won.select(
+            "opportunity_id", "created_at", "closed_at", amount=won.amount.cast("float64")
+        ).to_pandas()
+        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        frame["closed_at"] = pd.to_datetime(frame["closed_at"], utc=True)
+        return cls(calendar, kind, snapshots, frame, first_day, last_day)
+
+    def period_of(self, day: date) -> Period:
+        """The period of the forecast kind holding `day`."""
+        return self.calendar.period_of(day, self.kind)
+
+    def training(self, as_of: date) -> pd.DataFrame:
+        """Snapshots whose outcome was known at the end of `as_of`, labelled.
+
+        A snapshot at day D0 counts once its period ended by `as_of`; its label `won` says
+        whether the deal was won after D0 and before its period's end.
+        """
+        key = ("training", self._known_end(as_of))
+        if key not in self._cache:
+            import pandas as pd
+
+            frame = self.snapshots
+            ends = {d: self.period_of(d).end for d in frame["as_of_date"].unique()}
+            period_end = frame["as_of_date"].map(ends)
+            known = frame[period_end <= as_of + timedelta(days=1)].copy()
+            known["period_end"] = period_end[known.index]
+            closed = known["closed_at"]
+            day_after = pd.to_datetime(known["as_of_date"] + timedelta(days=1)).dt.tz_localize(
+                "UTC"
+            )
+            limit = pd.to_datetime(known["period_end"]).dt.tz_localize("UTC")
+            known["won"] = known["is_won"] & (closed >= day_after) & (closed < limit)
+            self._cache[key] = known.drop(columns=["is_won", "closed_at"])
+        frame_out: pd.DataFrame = self._cache[key]  # type: ignore[assignment]
+        return frame_out
+
+    def open_at(self, as_of: date) -> pd.DataFrame:
+        """Deals open at the end of `as_of`, without their outcome."""
+        frame = self.snapshots
+        found = frame[frame["as_of_date"] == as_of]
+        if found.empty and as_of not in set(frame["as_of_date"]):
+            self._check_day(as_of)
+        return found.drop(columns=["is_won", "closed_at"]).copy()
+
+    def booked(self, period: Period, as_of: date) -> float:
+        """Bookings won in `period` by the end of `as_of`."""
+        import pandas as pd
+
+        until = min(pd.Timestamp(period.end, tz="UTC"), pd.Timestamp(end_of_day(as_of)))
+        won = self.won
+        mask = (won["closed_at"] >= pd.Timestamp(period.start, tz="UTC")) & (
+            won["closed_at"] < until
+        )
+        return float(won.loc[mask, "amount"].sum())
+
+    def new_business_samples(self, period: Period, as_of: date) -> np.ndarray:
+        """Bookings past periods got from deals created after the same point of the period.
+
+        For each of the last :data:`RUN_RATE_PERIODS` periods that ended by `as_of`, the
+        amount won in it from deals created after the moment that lies as far into it as
+        the end of `as_of` lies into `period`; periods whose cut falls before the history
+        starts are left out. These are the samples of the not-yet-created component.
+        """
+        import numpy as np
+        import pandas as pd
+
+        offset = end_of_day(as_of) - pd.Timestamp(period.start, tz="UTC").to_pydatetime()
+        past = [
+            p
+            for p in self.calendar.periods_between(self.first_day, as_of, self.kind)
+            if p.end <= as_of + timedelta(days=1)
+        ]
+        won = self.won
+        samples = []
+        for previous in past[-RUN_RATE_PERIODS:]:
+            start = pd.Timestamp(previous.start, tz="UTC")
+            cut = start + offset
+            if cut.date() < self.first_day:
+                continue
+            mask = (
+                (won["closed_at"] >= start)
+                & (won["closed_at"] < pd.Timestamp(previous.end, tz="UTC"))
+                & (won["created_at"] >= cut)
+            )
+            samples.append(float(won.loc[mask, "amount"].sum()))
+        return np.array(samples, dtype=float)
+
+    def monthly_bookings(self, as_of: date) -> pd.Series:
+        """Bookings per fiscal month, for the months that ended by `as_of`."""
+        import pandas as pd
+
+        months = [
+            m
+            for m in self.calendar.periods_between(self.first_day, as_of, "month")
+            if m.end <= as_of + timedelta(days=1) and m.start >= self.first_day
+        ]
+        values = [self.booked(m, as_of) for m in months]
+        return pd.Series(values, index=[m.start for m in months], dtype=float)
+
+    def _known_end(self, as_of: date) -> date:
+        """The end of the last period that ended by `as_of`: fits between two such ends
+        see the same training labels, so they share one fit."""
+        return self.period_of(as_of + timedelta(days=1)).start
+
+    def _check_day(self, as_of: date) -> None:
+        if as_of < self.first_day:
+            raise ForecastError(
+                f"as of {as_of} there is no deal history yet (it starts {self.first_day})"
+            )
+        if as_of > self.last_day:
+            raise ForecastError(f"as of {as_of} is after the last day of data ({self.last_day})")

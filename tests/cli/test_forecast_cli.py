@@ -1,0 +1,94 @@
+"""`revops forecast`: the call and the backtest from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revops import Workspace
+from revops.demo import DemoParams
+from revops.demo.generate import generate_company
+from revops.ingest.runner import ingest
+
+from support import run_cli
+
+PARAMS = DemoParams(accounts=150, years=2, seed=8, as_of=date(2026, 11, 22))
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli-company")
+    generate_company(PARAMS, out)
+    root = tmp_path_factory.mktemp("cli-forecast") / "ws"
+    ws = Workspace.create(root, fiscal_year_start_month=PARAMS.fiscal_year_start_month)
+    report = ingest(ws, sorted(str(p) for p in out.iterdir() if p.name != "truth"))
+    assert report.failed == []
+    ws.close()
+    return root
+
+
+def test_the_call_prints_every_method_with_its_range(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "-w", str(workspace), "forecast", "--period", "FY2027-Q4",
+        "--as-of", "2026-11-15", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["period"] == "FY2027-Q4"
+    methods = {row["method"]: row for row in document["methods"]}
+    assert set(methods) == {"rollup", "weighted", "stage_conversion", "ml", "timeseries",
+                            "ensemble"}  # fmt: skip
+    for row in methods.values():
+        assert row["p10"] <= row["p50"] <= row["p90"]
+        assert row["last_week_p50"] is not None
+    assert document["ranked_by"] == "ensemble"
+    expected = [deal["expected"] for deal in document["top_deals"]]
+    assert expected == sorted(expected, reverse=True)
+
+
+def test_the_call_as_a_table_names_the_sections(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(
+        capsys, "-w", str(workspace), "forecast", "--period", "FY2027-Q4",
+        "--as-of", "2026-11-15", "--methods", "weighted,rollup",
+    )  # fmt: skip
+    assert code == 0
+    assert "Forecast FY2027-Q4 as of 2026-11-15" in out
+    assert "Deals that move the number most (weighted" in out
+
+
+def test_backtest_prints_the_summary_per_method_and_week(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "-w", str(workspace), "forecast", "backtest", "--periods", "1",
+        "--methods", "weighted,rollup", "--as-of", "2026-11-22", "--format", "csv",
+    )  # fmt: skip
+    assert code == 0, err
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("method,week,periods,median_accuracy,wape,coverage,brier")
+    assert len(lines) == 1 + 2 * 13
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--period", "FY2026-Q1", "--as-of", "2026-11-15"), "ended by 2026-11-15"),
+        (("--period", "FY2027", "--as-of", "2026-11-15"), "fiscal quarter or month"),
+        (("--period", "someday", "--as-of", "2026-11-15"), "someday"),
+        (("--period", "FY2027-Q4", "--methods", "magic", "--as-of", "2026-11-15"), "magic"),
+    ],
+)
+def test_bad_requests_are_one_red_line(
+    workspace: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run_cli(capsys, "-w", str(workspace), "forecast", *args)
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
