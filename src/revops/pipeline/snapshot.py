@@ -55,7 +55,10 @@ def deal_attributes(ctx: SourceContext) -> ir.Table:
     """Per deal what its history does not hold: the account's segment, the deal's source, and
     its current owner (for sources whose history keeps none)."""
     deals = ctx.raw("opportunity")
-    accounts = ctx.raw("account").select(attr_account="account_id", segment="segment")
+    # A lookup, not a row of the scope: a rep's deal on another owner's account still
+    # shows that account's segment (as the metric layer's dimensions do).
+    accounts = ctx.raw("account", scoped=False)
+    accounts = accounts.select(attr_account="account_id", segment="segment")
     joined = deals.left_join(accounts, deals.account_id == accounts.attr_account)
     return joined.select(
         attr_id="opportunity_id",
