@@ -145,7 +145,11 @@ def _backtest(state: AppState) -> list[BacktestWeek]:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [dict(r) for r in frame.to_dict(orient="records")] if len(frame) else []
+    return (
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        if len(frame)
+        else []
+    )
 
 
 def _clean(row: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:

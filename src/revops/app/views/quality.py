@@ -83,8 +83,9 @@ def build_quality(state: AppState, principal: Principal) -> QualityView:
 
 
 def _parts(state: AppState, principal: Principal) -> dict[str, Any]:
-    empty: dict[str, Any] = {"run_id": None, "run_at": None, "run_as_of": None, "entities": [],
-                             "teams": [], "owners": [], "rules": [], "offenders": [], "trend": []}  # fmt: skip
+    lists = ("entities", "teams", "owners", "rules", "offenders", "trend")
+    empty: dict[str, Any] = {"run_id": None, "run_at": None, "run_as_of": None}
+    empty.update({name: [] for name in lists})
     try:
         with state.lock:  # one warehouse query at a time (see AppState.lock)
             report = state.workspace.quality.report(limit=50, scope=principal.scope)
