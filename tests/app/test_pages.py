@@ -18,7 +18,8 @@ ADMIN = "admin@example.com"
 
 def _scope(cockpit: Cockpit, email: str, team: bool = False) -> Scope:
     found = cockpit.app.state.revops.workspace.metrics.scope_for(email, team=team)
-    assert found is not None and found.owners
+    assert found is not None
+    assert found.owners
     return found
 
 
@@ -134,7 +135,8 @@ def test_a_reps_forecast_names_only_own_deals_and_hides_the_company_backtest(
     owner_of = _owner_of(cockpit)
     rep = _get(cockpit, REP, f"/api/v1/forecast?period={QUARTER}")
     company = _get(cockpit, ADMIN, f"/api/v1/forecast?period={QUARTER}")
-    assert rep["problem"] is None and company["problem"] is None
+    assert rep["problem"] is None
+    assert company["problem"] is None
     assert rep["top_deals"], "the rep has open deals in the quarter"
     named = [d["opportunity_id"] for d in rep["top_deals"] + rep["changes"]]
     assert all(owner_of[i] in owners for i in named)
@@ -143,8 +145,10 @@ def test_a_reps_forecast_names_only_own_deals_and_hides_the_company_backtest(
     for method in rep["methods"]:
         assert method["p10"] <= method["p50"] <= method["p90"]
         assert method["p50"] < by_method[method["method"]]["p50"]
-    assert rep["backtest"] == [] and rep["backtest_note"] == BACKTEST_SCOPED
-    assert company["backtest"] == [] and company["backtest_note"] == BACKTEST_HINT
+    assert rep["backtest"] == []
+    assert rep["backtest_note"] == BACKTEST_SCOPED
+    assert company["backtest"] == []
+    assert company["backtest_note"] == BACKTEST_HINT
 
 
 def test_a_forecast_of_a_booked_period_says_why_there_is_none(cockpit: Cockpit) -> None:
@@ -171,7 +175,8 @@ def test_a_reps_quality_page_lists_only_failures_of_own_records(cockpit: Cockpit
     ws = cockpit.app.state.revops.workspace
     company = ws.quality.report(limit=1000)
     mine = [r for r in company.owners if r["owner_id"] in owners]
-    assert mine and len(mine) < len(company.owners)
+    assert mine
+    assert len(mine) < len(company.owners)
     view = _get(cockpit, REP, "/api/v1/quality")
     assert view["problem"] is None
     assert sum(e["records"] for e in view["entities"]) == sum(r["records"] for r in mine)
