@@ -31,7 +31,11 @@
     var err = (max - min) / count / step;
     step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
     var out = [];
-    for (var v = Math.floor(min / step) * step; v <= max + step * 0.5; v += step) out.push(v);
+    // Up to the first tick at or above max, so the tallest bar stays inside the plot.
+    for (var v = Math.floor(min / step) * step; ; v += step) {
+      out.push(v);
+      if (v >= max - step * 1e-9 || out.length > 50) break;
+    }
     return out;
   }
 
@@ -163,7 +167,7 @@
     var values = [];
     items.forEach(function (r) { values.push(r.p10, r.p50, r.p90); });
     var legend = items.map(function (r, k) { return { name: r.name, color: COLORS[k % COLORS.length] }; });
-    legend.push({ name: "P50 (line), P10–P90 (bar)", color: "#111827" });
+    legend.push({ name: "line P50, bar P10–P90", color: "#111827" });
     var f = frame(container, { labels: items.map(function (r) { return r.name; }), values: values, unit: unit, legend: legend });
     items.forEach(function (r, i) {
       if (r.p10 === null || r.p90 === null) return;
@@ -252,7 +256,7 @@
     var q = document.getElementById("quality-chart");
     if (q && view.entities) {
       chart(q, { labels: view.entities.map(function (e) { return e.name; }), unit: "ratio", kind: "bar",
-                 series: [{ name: "Share of records passing every rule", points: view.entities.map(function (e) { return e.score; }) }] });
+                 series: [{ name: "Records passing", points: view.entities.map(function (e) { return e.score; }) }] });
     }
     var tr = document.getElementById("trend-chart");
     if (tr && view.trend) {
