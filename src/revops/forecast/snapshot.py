@@ -200,7 +200,8 @@ def _with_activity(ctx: SourceContext, snap: ir.Table) -> ir.Table:
     """Activity on each deal before each as-of day: count, recent count, days since last."""
     import ibis
 
-    acts = ctx.table("activity")
+    # Every activity on a deal counts, whoever logged it: only the scope's deals are joined.
+    acts = ctx.raw("activity", scoped=False)
     acts = acts.filter(acts.opportunity_id.notnull()).select(
         act_deal="opportunity_id", occurred_at="occurred_at"
     )

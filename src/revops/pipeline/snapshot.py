@@ -113,8 +113,12 @@ def first_seen(ctx: SourceContext) -> ir.Table:
 
 
 def last_activity(ctx: SourceContext) -> ir.Table:
-    """Per deal, its last activity up to the end of the as-of day (`last_activity_at`)."""
-    activity = ctx.raw("activity")
+    """Per deal, its last activity up to the end of the as-of day (`last_activity_at`).
+
+    Every activity on a deal counts, whoever logged it: the result is joined to the deals
+    of the context's scope only, so a scope cuts the deals, not what is known about them.
+    """
+    activity = ctx.raw("activity", scoped=False)
     known = activity.filter(
         activity.opportunity_id.notnull()
         & activity.occurred_at.notnull()
