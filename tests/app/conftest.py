@@ -29,6 +29,8 @@ with warnings.catch_warnings():
 PARAMS = DemoParams(accounts=300, years=2, seed=5, as_of=date(2026, 11, 22))
 AS_OF = PARAMS.as_of
 YEAR = "FY2027"
+QUARTER = "FY2027-Q4"
+"""The fiscal quarter holding AS_OF (the year starts in February)."""
 PASSWORD = "correct horse battery"
 REP = "john.hernandez@revops-demo.com"
 """The AE with the most deals in this company; his manager is MANAGER."""
@@ -86,6 +88,7 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         report = ingest(ws, sorted(str(p) for p in company.iterdir() if p.name != "truth"))
         assert report.failed == []
+        ws.quality.run(AS_OF)  # a stored run, for the data-quality page
     finally:
         ws.close()
     return root

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from app.conftest import MANAGER, OTHER_REP, REP, YEAR, Cockpit, role_email
+from app.conftest import MANAGER, OTHER_REP, QUARTER, REP, YEAR, Cockpit, role_email
 from revops.app.access import PERMISSIONS, ROLES, Permission
 
 ENDPOINTS: list[tuple[str, Permission]] = [
@@ -17,6 +17,9 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/metrics", "view_cockpit"),
     (f"/api/v1/metrics/explore?metric=bookings&window={YEAR}&by=owner", "view_cockpit"),
     (f"/api/v1/funnel?window={YEAR}", "view_cockpit"),
+    (f"/api/v1/pipeline?window={QUARTER}&by=segment", "view_cockpit"),
+    (f"/api/v1/forecast?period={QUARTER}", "view_cockpit"),
+    ("/api/v1/quality", "view_cockpit"),
     (f"/api/v1/metrics/rows?metric=bookings&window={YEAR}", "view_rows"),
     ("/api/v1/search?q=a", "view_rows"),
     (f"/api/v1/metrics/export?metric=bookings&window={YEAR}&format=csv", "export"),
@@ -29,6 +32,9 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     (f"/metrics?metric=win_rate&window={YEAR}&grain=quarter", "view_cockpit"),
     (f"/metrics/rows?metric=won_deals&window={YEAR}", "view_rows"),
     (f"/funnel?window={YEAR}", "view_cockpit"),
+    (f"/pipeline?window={QUARTER}&by=owner", "view_cockpit"),
+    (f"/forecast?period={QUARTER}", "view_cockpit"),
+    ("/quality", "view_cockpit"),
     ("/search?q=a", "view_rows"),
     ("/admin", "own_tokens"),
 ]

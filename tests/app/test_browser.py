@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.conftest import MANAGER, PASSWORD, REP, YEAR, Cockpit
+from app.conftest import MANAGER, PASSWORD, QUARTER, REP, YEAR, Cockpit
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -111,6 +111,27 @@ def test_every_page_renders_with_charts_and_screenshots(
     assert page.locator("table tbody tr").count() > 0
     _shot(page, f"rows-{viewport}")
 
+    page.goto(f"{base_url}/pipeline?window={QUARTER}")
+    page.wait_for_selector("#stage-chart svg rect")
+    page.wait_for_selector("#waterfall-chart svg rect")
+    assert page.locator("#stage-chart svg text.legend").count() == 2
+    assert page.locator("#waterfall-chart svg text.tick").count() >= 9  # steps and amounts
+    _shot(page, f"pipeline-{viewport}")
+
+    page.goto(f"{base_url}/forecast?period={QUARTER}")
+    page.wait_for_selector("#range-chart svg rect")
+    assert page.locator("#range-chart svg text.legend").count() >= 3  # a method each, the key
+    assert page.locator("text=revops forecast backtest").count() == 1  # none stored: the hint
+    _shot(page, f"forecast-{viewport}")
+
+    page.goto(f"{base_url}/quality")
+    page.wait_for_selector("#quality-chart svg rect")
+    page.wait_for_selector("#trend-chart svg rect")
+    page.fill("input[data-filter=offender-table]", "zzz-no-such-owner")
+    assert page.locator("#offender-table tbody tr:not([hidden])").count() == 0
+    page.fill("input[data-filter=offender-table]", "")
+    _shot(page, f"quality-{viewport}")
+
     page.goto(f"{base_url}/search?q=a")
     _shot(page, f"search-{viewport}")
     page.goto(f"{base_url}/admin")
@@ -149,6 +170,11 @@ def test_a_rep_sees_the_same_pages_with_own_rows(browser: Any, base_url: str) ->
     assert owners
     assert len(set(owners)) == 1
     _shot(page, "rows-rep-phone")
+    page.goto(f"{base_url}/pipeline?window={QUARTER}&by=owner")
+    page.wait_for_selector("#stage-chart svg rect")
+    owners = page.locator("#stage-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert len(set(owners)) == 1  # the rep's own deals only
+    _shot(page, "pipeline-rep-phone")
     page.goto(f"{base_url}/admin")
     assert page.locator("text=Users").count() == 0  # no user admin for a rep
     page.context.close()

@@ -21,9 +21,11 @@ def _stay(name: str, entered: str, left: str) -> list[dict[str, object]]:
     ]
 
 
-def stalled_world(world: MetricWorld) -> None:
+def stalled_world(world: MetricWorld, owners: dict[str, str] | None = None) -> None:
     """Finished Prospecting stays of 10, 20, 30 days (smb), 40, 50, 60 (enterprise) and 100
-    (mid-market), and open deals idle for longer or shorter than those."""
+    (mid-market), and open deals idle for longer or shorter than those; every deal owned
+    by u1 unless `owners` names another owner."""
+    owner = owners or {}
     accounts(world)
     history, deals = [], []
     finished = [("P1", "acc-smb", "2025-01-11"), ("P2", "acc-smb", "2025-01-21"),
@@ -32,7 +34,7 @@ def stalled_world(world: MetricWorld) -> None:
                 ("P7", "acc-mid", "2025-04-11")]  # fmt: skip
     for name, account, left in finished:
         history += _stay(name, "2025-01-01", left)
-        deals.append(deal(name, account))
+        deals.append(deal(name, account, owner_id=owner.get(name, "u1")))
     opens = [
         ("S1", "acc-smb", "2025-06-01", 500),  # 30 days in stage, 26 idle: stalled
         ("S2", "acc-smb", "2025-05-01", 400),  # 61 days, but touched 6 days ago
@@ -45,7 +47,7 @@ def stalled_world(world: MetricWorld) -> None:
     ]
     for name, account, entered, amount in opens:
         history.append(version(name, entered, "Prospecting", amount, "2025-09-30"))
-        deals.append(deal(name, account))
+        deals.append(deal(name, account, owner_id=owner.get(name, "u1")))
     # S6 sits in Qualification, where no deal has finished a stay: no threshold.
     history.append(version("S6", "2025-01-15", "Qualification", 999, "2025-09-30"))
     deals.append(deal("S6"))
@@ -99,3 +101,25 @@ def test_a_higher_percentile_flags_fewer_deals(duckdb_world: MetricWorld) -> Non
     strict = pipeline_of(duckdb_world, stalled_percentile=0.99, min_stays=3).stalled(AS_OF)
     # The 99th percentiles are about 30 (smb), 60 (enterprise) and 98 days (the stage).
     assert [r["opportunity_id"] for r in strict.rows] == ["S4", "S5"]
+
+
+def test_a_scopes_stalled_deals_are_judged_by_the_companys_norm(duckdb_world: MetricWorld) -> None:
+    """u1 owns no finished stay, so u1's own history makes no threshold; judged against the
+    company's, u1's stalled deals are the company's list without u2's S4. Account segments
+    are lookups: S7 keeps enterprise's threshold though u1 owns no account."""
+    from revops.metrics import Scope
+
+    finished = {f"P{i}": "u9" for i in range(1, 8)}
+    stalled_world(duckdb_world, {**finished, "S4": "u2"})
+    pipeline = pipeline_of(duckdb_world, **SETTINGS)
+    assert [r["opportunity_id"] for r in pipeline.stalled(AS_OF).rows] == [
+        "S4", "S1", "S7", "S8", "S5"
+    ]  # fmt: skip
+    mine = pipeline.stalled(AS_OF, scope=Scope(frozenset({"u1"}), "u1")).rows
+    assert [r["opportunity_id"] for r in mine] == ["S1", "S7", "S8", "S5"]
+    by_deal = {r["opportunity_id"]: r for r in mine}
+    assert (by_deal["S7"]["segment"], by_deal["S7"]["threshold_days"]) == (
+        "enterprise",
+        pytest.approx(50),
+    )
+    assert pipeline.stalled(AS_OF, scope=Scope(frozenset({"u9"}), "u9")).rows == []

@@ -114,3 +114,23 @@ def test_the_report_lists_offenders_by_owner_with_the_fix(duckdb_world: QualityW
     only_bob = quality.report(owner="Bob")
     assert only_bob.offenders == []
     assert only_bob.entities[0]["records"] == 2
+
+
+def test_a_scoped_report_holds_only_the_scopes_records(duckdb_world: QualityWorld) -> None:
+    from revops.metrics import Scope
+
+    _company(duckdb_world)
+    quality = duckdb_world.quality()
+    quality.run(AS_OF, entities=["contact"])
+    bob = quality.report(scope=Scope(frozenset({"u2", "email:bob@acme.com"}), "Bob's rows"))
+    assert [(r["entity_name"], r["records"], r["passing"]) for r in bob.entities] == [
+        ("contact", 2, 2)
+    ]
+    assert bob.offenders == []
+    assert bob.rules == []
+    assert [o["owner_name"] for o in bob.owners] == ["Bob"]
+    assert [t["records"] for t in bob.trend] == [2]
+    ann = quality.report(scope=Scope(frozenset({"u1"}), "Ann's rows"))
+    assert {o["owner_name"] for o in ann.offenders} == {"Ann"}
+    assert sum(r["failures"] for r in ann.rules) == 2
+    assert quality.report(scope=Scope.everything()).entities[0]["records"] == 5

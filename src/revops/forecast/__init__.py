@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from revops.core import PeriodKind
     from revops.forecast.backtest import BacktestResult
     from revops.forecast.call import ForecastCall
-    from revops.metrics import Metrics
+    from revops.metrics import Metrics, Scope
     from revops.warehouse import Warehouse
 
 __all__ = ["Forecast", "Forecaster", "Forecasting"]
@@ -48,8 +48,12 @@ class Forecasting:
         *,
         as_of: date | None = None,
         methods: Sequence[str] | None = None,
+        scope: Scope | None = None,
     ) -> ForecastCall:
         """The forecast call for `period` (default the quarter holding the as-of day).
+
+        With a `scope`, every method is fitted on and forecasts the rows of that scope only
+        (a rep's own deals and bookings), so its numbers and deals name nothing outside it.
 
         Raises:
             ForecastError: a period that cannot be forecast, an unknown method, no history.
@@ -58,7 +62,9 @@ class Forecasting:
         from revops.forecast.call import forecast_call
 
         day = as_of or date.today()
-        return forecast_call(self.metrics, self.metrics.window(period, day), day, methods)
+        return forecast_call(
+            self.metrics, self.metrics.window(period, day), day, methods, scope=scope
+        )
 
     def backtest(
         self,

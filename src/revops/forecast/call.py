@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from revops.core import Period
     from revops.forecast.protocol import Forecast
-    from revops.metrics import Metrics
+    from revops.metrics import Metrics, Scope
 
 TOP_DEALS = 10
 PREFERRED = ("ensemble", "ml", "stage_conversion", "weighted", "rollup")
@@ -85,15 +85,20 @@ def forecast_call(
     as_of: date,
     methods: Sequence[str] | None = None,
     top: int = TOP_DEALS,
+    *,
+    scope: Scope | None = None,
 ) -> ForecastCall:
-    """Each method's forecast of `period` as of `as_of`, the top deals and the week's changes.
+    """Each method's forecast of `period` as of `as_of`, the top deals and the week's changes,
+    from the rows of `scope` (default every row).
 
     Raises:
         ForecastError: a period that cannot be forecast, an unknown method, no history.
     """
     check_period(period, as_of)
     before = as_of - timedelta(days=7)
-    data = ForecastData.load(metrics, [before, as_of], kind=period.kind, last_day=as_of)
+    data = ForecastData.load(
+        metrics, [before, as_of], kind=period.kind, last_day=as_of, scope=scope
+    )
     forecasters = make_methods(list(methods) if methods else None)
     now: list[Forecast] = []
     then: list[Forecast] = []

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from revops.core import FiscalCalendar, Period, PeriodKind
-    from revops.metrics import Metrics
+    from revops.metrics import Metrics, Scope
 
 RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
@@ -65,18 +65,19 @@ class ForecastData:
         *,
         kind: PeriodKind = "quarter",
         last_day: date,
+        scope: Scope | None = None,
     ) -> ForecastData:
         """Pull the snapshots at `days` plus every weekly day of the periods before them.
 
         The weekly days of past periods are the training snapshots; `days` are the days
-        forecasts will be made at.
+        forecasts will be made at. Only the rows of `scope` are read (default every row).
 
         Raises:
             ForecastError: the warehouse holds no opportunities.
         """
         import pandas as pd
 
-        ctx = metrics.context(last_day)
+        ctx = metrics.context(last_day, scope)
         deals = ctx.table("opportunity")
         first = deals.created_at.min().execute()
         if first is None or pd.isna(first):

@@ -157,7 +157,9 @@ def deal_snapshots(ctx: SourceContext, days: Sequence[date]) -> ir.Table:
         is_won="is_won",
         closed_at="closed_at",
     )
-    accounts = ctx.table("account").select(seg_account="account_id", segment="segment")
+    # The segment is a lookup, not a row of the scope (as the metric layer's dimensions).
+    accounts = ctx.raw("account", scoped=False)
+    accounts = accounts.select(seg_account="account_id", segment="segment")
     deals = deals.left_join(accounts, deals.account_id == accounts.seg_account)
     snap = valid.join(deals, valid.opportunity_id == deals.deal_id)
     # History rarely carries the owner; the deal's current owner stands in for it.
@@ -198,7 +200,8 @@ def _with_activity(ctx: SourceContext, snap: ir.Table) -> ir.Table:
     """Activity on each deal before each as-of day: count, recent count, days since last."""
     import ibis
 
-    acts = ctx.table("activity")
+    # Every activity on a deal counts, whoever logged it: only the scope's deals are joined.
+    acts = ctx.raw("activity", scoped=False)
     acts = acts.filter(acts.opportunity_id.notnull()).select(
         act_deal="opportunity_id", occurred_at="occurred_at"
     )
@@ -230,7 +233,8 @@ def _with_record(
     """Deals won and closed by each as-of day, per value of `column` (owner or segment)."""
     deals = ctx.table("opportunity")
     if column == "segment":
-        accounts = ctx.table("account").select(rec_account="account_id", segment="segment")
+        accounts = ctx.raw("account", scoped=False)
+        accounts = accounts.select(rec_account="account_id", segment="segment")
         deals = deals.left_join(accounts, deals.account_id == accounts.rec_account)
     closed = deals.filter(deals.is_closed & deals.closed_at.notnull()).select(
         rec_key=deals[column], rec_won=_as_int(deals.is_won), rec_at=deals.closed_at

@@ -55,7 +55,10 @@ def deal_attributes(ctx: SourceContext) -> ir.Table:
     """Per deal what its history does not hold: the account's segment, the deal's source, and
     its current owner (for sources whose history keeps none)."""
     deals = ctx.raw("opportunity")
-    accounts = ctx.raw("account").select(attr_account="account_id", segment="segment")
+    # A lookup, not a row of the scope: a rep's deal on another owner's account still
+    # shows that account's segment (as the metric layer's dimensions do).
+    accounts = ctx.raw("account", scoped=False)
+    accounts = accounts.select(attr_account="account_id", segment="segment")
     joined = deals.left_join(accounts, deals.account_id == accounts.attr_account)
     return joined.select(
         attr_id="opportunity_id",
@@ -110,8 +113,12 @@ def first_seen(ctx: SourceContext) -> ir.Table:
 
 
 def last_activity(ctx: SourceContext) -> ir.Table:
-    """Per deal, its last activity up to the end of the as-of day (`last_activity_at`)."""
-    activity = ctx.raw("activity")
+    """Per deal, its last activity up to the end of the as-of day (`last_activity_at`).
+
+    Every activity on a deal counts, whoever logged it: the result is joined to the deals
+    of the context's scope only, so a scope cuts the deals, not what is known about them.
+    """
+    activity = ctx.raw("activity", scoped=False)
     known = activity.filter(
         activity.opportunity_id.notnull()
         & activity.occurred_at.notnull()

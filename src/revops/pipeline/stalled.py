@@ -82,16 +82,22 @@ def stage_thresholds(ctx: SourceContext) -> ir.Table:
     return by_segment.union(whole)
 
 
-def stalled_deals(ctx: SourceContext) -> ir.Table:
+def stalled_deals(ctx: SourceContext, norms: SourceContext | None = None) -> ir.Table:
     """Open deals whose days in stage and days since their last activity both pass the
     typical time of their stage (and segment), largest amount first.
+
+    Args:
+        ctx: the deals to look at (its scope) and the day.
+        norms: where the typical times are learned; default `ctx`. A scoped listing
+            passes an unscoped context of the same day, so one rep's deals are judged
+            against the company's norm, not against their own few stays.
 
     Columns: :data:`STALLED_COLUMNS`.
     """
     import ibis
 
     deals = open_deals(ctx)
-    limits = stage_thresholds(ctx)
+    limits = stage_thresholds(norms or ctx)
     own = limits.filter(limits.segment.notnull())
     own = own.select(
         own_stage="stage", own_segment="segment", own_days="threshold_days",

@@ -20,6 +20,7 @@ from revops.quality.rules import Rule
 from revops.quality.scores import RunResult, new_run_id, owner_scores, store
 
 if TYPE_CHECKING:
+    from revops.metrics import Scope
     from revops.warehouse import Warehouse
 
 
@@ -117,12 +118,21 @@ class Quality:
         ]
 
     def report(
-        self, *, entity: str | None = None, owner: str | None = None, limit: int = 20
+        self,
+        *,
+        entity: str | None = None,
+        owner: str | None = None,
+        limit: int = 20,
+        scope: Scope | None = None,
     ) -> Report:
-        """The report of the latest stored run (see :func:`build_report`)."""
+        """The report of the latest stored run (see :func:`build_report`), of the records
+        `scope` owns (default every record)."""
         if entity is not None:
             self.entities(entity)
-        return build_report(self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit)
+        owners = scope.owners if scope is not None else None
+        return build_report(
+            self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit, owners=owners
+        )
 
     def failing(
         self, entity: str, as_of: date | None = None, limit: int = 50

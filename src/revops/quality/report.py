@@ -61,6 +61,7 @@ def build_report(
     entity: str | None = None,
     owner: str | None = None,
     limit: int = 20,
+    owners: frozenset[str] | None = None,
 ) -> Report:
     """The report of the latest stored run, narrowed to one entity and/or owner.
 
@@ -70,6 +71,9 @@ def build_report(
         entity: only this entity's records.
         owner: only this owner's records: a user_id or a user's name.
         limit: most rows of the owner, rule and offender lists.
+        owners: only the records of these owners (a row scope's owner ids; None for
+            every record). Scores and failures are stored per owner, so every part of
+            the report — scores, rules, offenders, trend — is cut the same way.
 
     Raises:
         QualityError: no run stored yet.
@@ -82,6 +86,9 @@ def build_report(
     if entity is not None:
         scores = scores.filter(scores.entity_name == entity)
         failures = failures.filter(failures.entity_name == entity)
+    if owners is not None:
+        scores = scores.filter(scores.owner_id.isin(sorted(owners)))
+        failures = failures.filter(failures.owner_id.isin(sorted(owners)))
     if owner_id is not None:
         scores = scores.filter(scores.owner_id == owner_id)
         failures = failures.filter(failures.owner_id == owner_id)

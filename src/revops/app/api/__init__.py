@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from revops.app.api import admin, funnel, home, metrics, search
+from revops.app.api import admin, forecast, funnel, home, metrics, pipeline, quality, search
 
 router = APIRouter()
-for module in (home, metrics, funnel, search, admin):
+for module in (home, metrics, funnel, pipeline, forecast, quality, search, admin):
     router.include_router(module.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
@@ -21,3 +22,15 @@ Where = Annotated[list[str], Query(description="Slice values: DIMENSION=VALUE.",
 CompareParam = Annotated[Literal["previous", "last_year"], Query()]
 ExportFormat = Annotated[Literal["csv", "xlsx"], Query(alias="format")]
 RowId = Annotated[int, Path(ge=1, le=2**62, description="Id of a row of the app database.")]
+Day = Annotated[
+    date | None,
+    Query(description="An ISO date (YYYY-MM-DD); default the cockpit's as-of day."),
+]
+PipelineBy = Annotated[Literal["segment", "owner", "source"] | None, Query()]
+FromDay = Annotated[
+    date | None,
+    Query(alias="from", description="First day of the waterfall; default the quarter's eve."),
+]
+ToDay = Annotated[
+    date | None, Query(alias="to", description="Last day of the waterfall; default the as-of day.")
+]

@@ -31,7 +31,11 @@
     var err = (max - min) / count / step;
     step *= err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1;
     var out = [];
-    for (var v = Math.floor(min / step) * step; v <= max + step * 0.5; v += step) out.push(v);
+    // Up to the first tick at or above max, so the tallest bar stays inside the plot.
+    for (var v = Math.floor(min / step) * step; ; v += step) {
+      out.push(v);
+      if (v >= max - step * 1e-9 || out.length > 50) break;
+    }
     return out;
   }
 
@@ -117,6 +121,85 @@
     container.appendChild(svg);
   }
 
+  // Axes, gridlines, category labels and a legend; returns the scales to draw into.
+  // spec: {labels, values (numbers spanning the y axis), unit, legend: [{name, color}]}
+  function frame(container, spec) {
+    var width = Math.max(container.clientWidth || 600, 280);
+    var narrow = width < 500;
+    var height = narrow ? 260 : 320;
+    var perRow = narrow ? 2 : 4;
+    var legendRows = Math.ceil(spec.legend.length / perRow);
+    var m = { top: 12, right: 16, bottom: 40 + legendRows * 18, left: narrow ? 48 : 64 };
+    var svg = el("svg", { viewBox: "0 0 " + width + " " + height, width: "100%", height: height,
+                          class: "svg-chart" });
+    var vals = spec.values.filter(function (v) { return v !== null && v !== undefined && !isNaN(v); });
+    var ys = ticks(Math.min(0, Math.min.apply(null, vals.length ? vals : [0])),
+                   Math.max.apply(null, vals.length ? vals : [1]), 5);
+    var lo = ys[0], hi = ys[ys.length - 1];
+    var plotW = width - m.left - m.right, plotH = height - m.top - m.bottom;
+    var y = function (v) { return m.top + plotH - (v - lo) / (hi - lo || 1) * plotH; };
+    var n = spec.labels.length, band = plotW / Math.max(n, 1);
+    ys.forEach(function (v) {
+      el("line", { x1: m.left, x2: width - m.right, y1: y(v), y2: y(v), class: "grid" }, svg);
+      text(svg, m.left - 6, y(v) + 4, short(v, spec.unit), { "text-anchor": "end", class: "tick" });
+    });
+    el("line", { x1: m.left, x2: m.left, y1: m.top, y2: m.top + plotH, class: "axis" }, svg);
+    el("line", { x1: m.left, x2: width - m.right, y1: y(Math.max(lo, 0)), y2: y(Math.max(lo, 0)), class: "axis" }, svg);
+    var fit = Math.max(Math.floor(band / 6.5), 4);
+    spec.labels.forEach(function (label, i) {
+      var shown = label.length > fit ? label.slice(0, fit - 1) + "…" : label;
+      var t = text(svg, m.left + band * (i + 0.5), m.top + plotH + 16, shown, { "text-anchor": "middle", class: "tick" });
+      el("title", {}, t).textContent = label;
+    });
+    var colW = plotW / perRow;
+    spec.legend.forEach(function (item, k) {
+      var lx = m.left + (k % perRow) * colW, ly = height - legendRows * 18 + Math.floor(k / perRow) * 18 + 2;
+      el("rect", { x: lx, y: ly - 9, width: 10, height: 10, fill: item.color }, svg);
+      text(svg, lx + 14, ly, item.name.length > 24 ? item.name.slice(0, 23) + "…" : item.name, { class: "legend" });
+    });
+    container.innerHTML = "";
+    container.appendChild(svg);
+    return { svg: svg, y: y, band: band, left: m.left };
+  }
+
+  // Each item's P10-P90 as a bar and its P50 as a mark: [{name, p10, p50, p90}].
+  function ranges(container, items, unit) {
+    var values = [];
+    items.forEach(function (r) { values.push(r.p10, r.p50, r.p90); });
+    var legend = items.map(function (r, k) { return { name: r.name, color: COLORS[k % COLORS.length] }; });
+    legend.push({ name: "line P50, bar P10–P90", color: "#111827" });
+    var f = frame(container, { labels: items.map(function (r) { return r.name; }), values: values, unit: unit, legend: legend });
+    items.forEach(function (r, i) {
+      if (r.p10 === null || r.p90 === null) return;
+      var cx = f.left + f.band * (i + 0.5), w = Math.min(f.band * 0.5, 60);
+      var bar = el("rect", { x: cx - w / 2, y: f.y(r.p90), width: w, height: Math.max(f.y(r.p10) - f.y(r.p90), 1),
+                             fill: COLORS[i % COLORS.length], "fill-opacity": 0.35, stroke: COLORS[i % COLORS.length] }, f.svg);
+      el("title", {}, bar).textContent = r.name + ": P10 " + short(r.p10, unit) + " · P50 " + short(r.p50, unit) + " · P90 " + short(r.p90, unit);
+      if (r.p50 !== null) el("line", { x1: cx - w / 2, x2: cx + w / 2, y1: f.y(r.p50), y2: f.y(r.p50), stroke: "#111827", "stroke-width": 3 }, f.svg);
+    });
+  }
+
+  // A waterfall: [{step, sign: "+"|"-"|"=", amount}] as floating bars from the running total.
+  function waterfall(container, steps, unit) {
+    var total = 0, spans = [], values = [];
+    steps.forEach(function (s) {
+      var from, to;
+      if (s.sign === "=") { from = 0; to = s.amount; total = s.amount; }
+      else if (s.sign === "+") { from = total; to = total + s.amount; total = to; }
+      else { from = total; to = total - s.amount; total = to; }
+      spans.push([from, to]); values.push(from, to);
+    });
+    var color = { "=": "#2563eb", "+": "#16a34a", "-": "#dc2626" };
+    var f = frame(container, { labels: steps.map(function (s) { return s.step.replace(/_/g, " "); }), values: values, unit: unit,
+                               legend: [{ name: "open pipeline", color: color["="] }, { name: "adds", color: color["+"] }, { name: "takes", color: color["-"] }] });
+    steps.forEach(function (s, i) {
+      var top = f.y(Math.max(spans[i][0], spans[i][1])), bottom = f.y(Math.min(spans[i][0], spans[i][1]));
+      var r = el("rect", { x: f.left + f.band * i + f.band * 0.15, y: top, width: f.band * 0.7, height: Math.max(bottom - top, 0.5),
+                           fill: color[s.sign] || "#6b7280" }, f.svg);
+      el("title", {}, r).textContent = s.step.replace(/_/g, " ") + ": " + s.sign + short(s.amount, unit);
+    });
+  }
+
   function draw() {
     var node = document.getElementById("view-data");
     if (!node) return;
@@ -138,8 +221,51 @@
                       series: [{ name: "Entered the stage", points: view.stages.map(function (s) { return s.entries; }) },
                                { name: "Went on to a later stage", points: view.stages.map(function (s) { return s.advances; }) }] });
     }
+    var stages = document.getElementById("stage-chart");
+    if (stages && view.stages) {
+      var byStage = {}, order = [];
+      view.stages.forEach(function (s) {
+        if (!(s.stage in byStage)) { byStage[s.stage] = [0, 0]; order.push(s.stage); }
+        byStage[s.stage][0] += s.amount || 0; byStage[s.stage][1] += s.weighted_amount || 0;
+      });
+      chart(stages, { labels: order, unit: "money", kind: "bar",
+                      series: [{ name: "Open amount", points: order.map(function (l) { return byStage[l][0]; }) },
+                               { name: "Weighted amount", points: order.map(function (l) { return byStage[l][1]; }) }] });
+    }
+    var wf = document.getElementById("waterfall-chart");
+    if (wf && view.waterfall) waterfall(wf, view.waterfall, "money");
+    var range = document.getElementById("range-chart");
+    if (range && view.methods) {
+      ranges(range, view.methods.map(function (m) { return { name: m.method, p10: m.p10, p50: m.p50, p90: m.p90 }; }), "money");
+    }
+    var bt = document.getElementById("backtest-chart");
+    if (bt && view.backtest && view.backtest.length) {
+      var weeks = [], methods = [];
+      view.backtest.forEach(function (b) {
+        if (weeks.indexOf(b.week) < 0) weeks.push(b.week);
+        if (methods.indexOf(b.method) < 0) methods.push(b.method);
+      });
+      weeks.sort(function (a, b) { return a - b; });
+      chart(bt, { labels: weeks.map(function (w) { return "week " + w; }), unit: "ratio", kind: "line",
+                  series: methods.map(function (m) {
+                    return { name: m, points: weeks.map(function (w) {
+                      var hit = view.backtest.filter(function (b) { return b.method === m && b.week === w; })[0];
+                      return hit ? hit.median_accuracy : null; }) };
+                  }) });
+    }
+    var q = document.getElementById("quality-chart");
+    if (q && view.entities) {
+      chart(q, { labels: view.entities.map(function (e) { return e.name; }), unit: "ratio", kind: "bar",
+                 series: [{ name: "Records passing", points: view.entities.map(function (e) { return e.score; }) }] });
+    }
+    var tr = document.getElementById("trend-chart");
+    if (tr && view.trend) {
+      chart(tr, { labels: view.trend.map(function (t) { return t.run_at.slice(0, 10); }), unit: "ratio",
+                  kind: view.trend.length > 1 ? "line" : "bar",
+                  series: [{ name: "Overall score", points: view.trend.map(function (t) { return t.score; }) }] });
+    }
   }
-  window.revopsChart = { chart: chart, spark: spark };
+  window.revopsChart = { chart: chart, spark: spark, ranges: ranges, waterfall: waterfall };
   document.addEventListener("DOMContentLoaded", draw);
   var timer;
   window.addEventListener("resize", function () { clearTimeout(timer); timer = setTimeout(draw, 150); });

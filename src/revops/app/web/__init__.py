@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from revops.app.web import admin, auth, funnel, home, metrics, search
+from revops.app.web import admin, auth, forecast, funnel, home, metrics, pipeline, quality, search
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, metrics, funnel, search, admin):
+for module in (auth, home, metrics, funnel, pipeline, forecast, quality, search, admin):
     router.include_router(module.router)

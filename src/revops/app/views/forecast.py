@@ -1,0 +1,171 @@
+"""The forecast page: each method's P10/P50/P90, the deals that move the call, the changes
+since last week's call, and the stored backtest's accuracy per method and week."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, Field
+
+from revops.app.views.common import Page, number, page
+from revops.errors import ForecastError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from revops.app.deps import Principal
+    from revops.app.state import AppState
+
+BACKTEST_HINT = "No backtest is stored yet: run `revops forecast backtest` to measure the methods."
+BACKTEST_SCOPED = (
+    "The stored backtest measures the methods on the whole company; it is shown to roles "
+    "that see every row."
+)
+
+
+class MethodForecast(BaseModel):
+    """One method's forecast of the period's bookings."""
+
+    method: str
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    booked: float | None = Field(description="Bookings already closed in the period.")
+    open_expected: float | None = Field(description="Expected from open deals.")
+    new_expected: float | None = Field(description="Expected from deals not created yet.")
+    last_week_p50: float | None
+    change: float | None = Field(description="P50 now minus P50 of last week's call.")
+
+
+class ForecastDeal(BaseModel):
+    """An open deal that moves the call most (probability × amount)."""
+
+    opportunity_id: str
+    name: str | None
+    stage: str | None
+    amount: float | None
+    close_date: str | None
+    probability: float | None
+    expected: float | None
+
+
+class DealChange(BaseModel):
+    """A deal whose expected value changed since last week's call."""
+
+    opportunity_id: str
+    name: str | None
+    change: str = Field(description="new, won, lost or pushed, changed.")
+    expected_before: float | None
+    expected_now: float | None
+    delta: float | None
+
+
+class BacktestWeek(BaseModel):
+    """The stored backtest of one method at one week of the period."""
+
+    method: str
+    week: int
+    periods: int | None
+    median_accuracy: float | None
+    wape: float | None
+    coverage: float | None = Field(description="Share of actuals inside P10-P90.")
+    brier: float | None
+
+
+class ForecastView(Page):
+    """The forecast page."""
+
+    period: str
+    problem: str | None = Field(description="Why there is no forecast, when there is none.")
+    methods: list[MethodForecast]
+    ranked_by: str | None = Field(description="The method whose probabilities rank the deals.")
+    top_deals: list[ForecastDeal]
+    changes: list[DealChange]
+    backtest: list[BacktestWeek]
+    backtest_note: str | None = Field(description="Why no backtest is shown, when none is.")
+
+
+def build_forecast(
+    state: AppState, principal: Principal, period: str | None, as_of: date | None = None
+) -> ForecastView:
+    """The forecast call of `period` (default the fiscal quarter of the as-of day) fitted on
+    this user's rows, cached per scope, period and day: the methods fit models, so a
+    repeated page must not refit them.
+
+    Raises:
+        ForecastError: an as-of day after today.
+        MetricError: an unreadable period label.
+    """
+    today = state.today
+    day = as_of or today
+    if day > today:
+        raise ForecastError(f"no forecast as of {day}: today is {today}")
+    label = state.workspace.metrics.window(period, day).label
+    scope = principal.scope
+    call = state.memo(("forecast", label, day, scope), lambda: _call(state, principal, label, day))
+    if scope.restricted:
+        backtest: list[BacktestWeek] = []
+        note: str | None = BACKTEST_SCOPED
+    else:
+        backtest = state.memo(("forecast-backtest",), lambda: _backtest(state))
+        note = None if backtest else BACKTEST_HINT
+    common = {**page(state, principal), "as_of": day.isoformat()}
+    return ForecastView(**common, period=label, backtest=backtest, backtest_note=note, **call)
+
+
+def _call(state: AppState, principal: Principal, label: str, day: date) -> dict[str, Any]:
+    try:
+        with state.lock:  # one warehouse query at a time (see AppState.lock)
+            call = state.workspace.forecast.call(label, as_of=day, scope=principal.scope)
+    except ForecastError as exc:
+        # A period already booked, or a scope with no deals: the page says why.
+        return {"problem": str(exc), "methods": [], "ranked_by": None, "top_deals": [],
+                "changes": []}  # fmt: skip
+    methods = [
+        MethodForecast(**{k: (v if k == "method" else number(v)) for k, v in row.items()
+                          if k in MethodForecast.model_fields})
+        for row in call.methods()
+    ]  # fmt: skip
+    return {
+        "problem": None,
+        "methods": methods,
+        "ranked_by": call.ranked_by,
+        "top_deals": [ForecastDeal(**_clean(r, ForecastDeal)) for r in _records(call.top_deals)],
+        "changes": [DealChange(**_clean(r, DealChange)) for r in _records(call.changes)],
+    }
+
+
+def _backtest(state: AppState) -> list[BacktestWeek]:
+    with state.lock:
+        frame = state.workspace.forecast.stored_backtest()
+    if frame is None:
+        return []
+    return [BacktestWeek(**_clean(r, BacktestWeek)) for r in _records(frame)]
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return (
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        if len(frame)
+        else []
+    )
+
+
+def _clean(row: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """The fields of `model` from a frame's row: numbers JSON-safe, the rest text."""
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        value = row.get(name)
+        if info.annotation in (float, float | None):
+            out[name] = number(value)
+        elif info.annotation in (int, int | None):
+            found = number(value)
+            out[name] = None if found is None else int(found)
+        elif value is None or (isinstance(value, float) and value != value):
+            out[name] = None
+        elif hasattr(value, "isoformat"):
+            out[name] = str(value.isoformat())[:10]
+        else:
+            out[name] = str(value)
+    return out
