@@ -19,11 +19,11 @@
   function short(v, unit) {
     if (v === null || v === undefined || isNaN(v)) return "";
     if (unit === "ratio") return (v * 100).toFixed(Math.abs(v) < 0.1 ? 1 : 0) + "%";
-    var a = Math.abs(v), s = unit === "money" ? "$" : "";
-    if (a >= 1e9) return s + (v / 1e9).toFixed(1) + "B";
-    if (a >= 1e6) return s + (v / 1e6).toFixed(1) + "M";
-    if (a >= 1e3) return s + (v / 1e3).toFixed(0) + "k";
-    return s + (Math.round(v * 10) / 10);
+    var a = Math.abs(v), s = (v < 0 ? "-" : "") + (unit === "money" ? "$" : "");
+    if (a >= 1e9) return s + (a / 1e9).toFixed(1) + "B";
+    if (a >= 1e6) return s + (a / 1e6).toFixed(1) + "M";
+    if (a >= 1e3) return s + (a / 1e3).toFixed(0) + "k";
+    return s + (Math.round(a * 10) / 10);
   }
   function ticks(min, max, count) {
     if (min === max) { max = min + 1; }

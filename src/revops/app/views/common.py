@@ -67,14 +67,17 @@ def formatted(value: float | None, unit: str) -> str:
     Examples:
         >>> formatted(1234567, "money"), formatted(0.4215, "ratio"), formatted(None, "count")
         ('$1.23M', '42.1%', '-')
+        >>> formatted(-2120, "money"), formatted(-81, "money")
+        ('-$2.12k', '-$81')
     """
     if value is None:
         return "-"
     if unit == "money":
+        sign = "-" if value < 0 else ""
         for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(value) >= size:
-                return f"${value / size:.3g}{suffix}"
-        return f"${value:,.0f}"
+                return f"{sign}${abs(value) / size:.3g}{suffix}"
+        return f"{sign}${abs(value):,.0f}"
     if unit == "ratio":
         return f"{value * 100:.1f}%" if abs(value) < 10 else f"{value:.2f}x"
     if unit in ("days", "hours", "months"):
