@@ -27,9 +27,10 @@ imports: install
 
 check: lint types imports
 
-# Every test, Postgres and Spark included (needs the local PostgreSQL server and Java 17).
+# Every test, Postgres and Spark included (needs the local PostgreSQL server and Java 17),
+# on two workers; all Spark tests share one worker and its one Spark session.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install
