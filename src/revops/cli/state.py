@@ -15,9 +15,14 @@ class State:
     workspace_path: Path | None
     debug: bool = False
 
-    def open_workspace(self) -> Workspace:
-        """The workspace named by --workspace, $REVOPS_WORKSPACE or the current folder."""
-        return Workspace.open(self.workspace_path)
+    def open_workspace(self, *, read_only: bool = False) -> Workspace:
+        """The workspace named by --workspace, $REVOPS_WORKSPACE or the current folder.
+
+        Commands that only read open it `read_only`: an embedded DuckDB warehouse is
+        then opened for reading, which works while `revops serve` (or another reader)
+        holds the file; commands that write need it to themselves.
+        """
+        return Workspace.open(self.workspace_path, read_only=read_only)
 
     def create_workspace(self, directory: Path | None) -> Workspace:
         """A new workspace in `directory`, else where --workspace points."""
