@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from revops.workspace import Workspace
+
+if TYPE_CHECKING:
+    from revops.app.db import AppDatabase
 
 
 @dataclass
@@ -23,6 +27,16 @@ class State:
         holds the file; commands that write need it to themselves.
         """
         return Workspace.open(self.workspace_path, read_only=read_only)
+
+    def open_app_database(self) -> AppDatabase:
+        """The cockpit's app database of the workspace (users, tokens, audit log),
+        migrated to the current schema. The warehouse is not opened."""
+        from revops.app.db import AppDatabase
+
+        ws = self.open_workspace(read_only=True)
+        db = AppDatabase(ws.config.app_database.url, ws.root)
+        db.migrate()
+        return db
 
     def create_workspace(self, directory: Path | None) -> Workspace:
         """A new workspace in `directory`, else where --workspace points."""
