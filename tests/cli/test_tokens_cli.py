@@ -60,7 +60,8 @@ def test_a_token_added_on_the_command_line_signs_in_to_the_api_until_revoked(
 
     [row] = listed(workspace, capsys)
     assert (row["user"], row["name"], row["scopes"]) == (EMAIL, "bi", "export,read")
-    assert secret.startswith(row["prefix"]) and row["revoked_at"] is None
+    assert secret.startswith(row["prefix"])
+    assert row["revoked_at"] is None
 
     code, _, err = run(capsys, "-w", str(workspace), "tokens", "revoke", str(row["id"]))
     assert code == 0, err
@@ -76,7 +77,8 @@ def test_the_secret_is_stored_only_as_a_hash(
     dump = "\n".join(sqlite3.connect(app_db).iterdump())
     assert secret not in dump
     code, out, _ = run(capsys, "-w", str(workspace), "tokens", "list", "--format", "json")
-    assert code == 0 and secret not in out
+    assert code == 0
+    assert secret not in out
 
 
 def test_adding_and_revoking_tokens_is_audited(

@@ -89,6 +89,11 @@ class ResultCache:
         with self._lock:
             return key in self._entries
 
+    def items(self) -> list[tuple[Hashable, Any]]:
+        """The kept keys and values, least recently used first."""
+        with self._lock:
+            return [(key, value) for key, (_, value) in self._entries.items()]
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
