@@ -62,6 +62,20 @@ def test_a_new_data_version_drops_the_kept_values_and_says_so() -> None:
     assert changes == [2]
 
 
+def test_a_value_built_while_the_data_changed_is_not_kept() -> None:
+    version = [1]
+    cache = ResultCache(lambda: version[0])
+
+    def build_across_a_change() -> str:
+        version[0] = 2
+        cache._checked -= CHECK_SECONDS
+        cache.refresh()  # another request notices the change meanwhile
+        return "stale"
+
+    assert cache.get("key", build_across_a_change) == "stale"
+    assert "key" not in cache
+
+
 def test_a_failed_build_reaches_the_caller_and_is_not_kept() -> None:
     cache = ResultCache(lambda: 1)
 

@@ -51,6 +51,7 @@ class ResultCache:
         self._lock = threading.Lock()
         self._known: object = _UNSET
         self._checked = -CHECK_SECONDS
+        self._generation = 0
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
         """The value under `key`, built by `build()` unless kept or being built already.
@@ -64,6 +65,7 @@ class ResultCache:
             if hit is not None and (self._known is not None or now - hit[0] < UNVERSIONED_SECONDS):
                 self._entries.move_to_end(key)
                 return hit[1]  # type: ignore[no-any-return]
+            generation = self._generation
             pending = self._building.get(key)
             owner = pending is None
             if pending is None:
@@ -79,7 +81,9 @@ class ResultCache:
             raise
         with self._lock:
             del self._building[key]
-            self._entries[key] = (now, value)
+            # Built from data that changed meanwhile: handed to its callers, not kept.
+            if generation == self._generation:
+                self._entries[key] = (now, value)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         pending.set_result(value)
@@ -112,6 +116,7 @@ class ResultCache:
             self._known = version
             if changed:
                 self._entries.clear()
+                self._generation += 1
         if changed and not first and self._on_change is not None:
             self._on_change()
 
@@ -119,3 +124,4 @@ class ResultCache:
         """Forget every kept result."""
         with self._lock:
             self._entries.clear()
+            self._generation += 1
