@@ -160,14 +160,14 @@ def test_a_forecast_of_a_booked_period_says_why_there_is_none(cockpit: Cockpit) 
 def test_the_forecast_call_is_fitted_once_per_scope_period_and_day(cockpit: Cockpit) -> None:
     state = cockpit.app.state.revops
     _get(cockpit, MANAGER, f"/api/v1/forecast?period={QUARTER}")
-    keys = [
-        k for k in state._parts if k[0] == "forecast" and k[3] == _scope(cockpit, MANAGER, True)
-    ]
-    assert len(keys) == 1
-    before = state._parts[keys[0]]
+    scope = _scope(cockpit, MANAGER, True)
+    fits = [v for k, v in state.cache.items() if k[:2] == ("part", "forecast") and k[4] == scope]
+    assert len(fits) == 1
     page = cockpit.client(MANAGER).get(f"/forecast?period={QUARTER}")
     assert page.status_code == 200  # the page reuses the API's fit
-    assert state._parts[keys[0]] is before
+    again = [v for k, v in state.cache.items() if k[:2] == ("part", "forecast") and k[4] == scope]
+    assert again == fits
+    assert again[0] is fits[0]
 
 
 def test_a_reps_quality_page_lists_only_failures_of_own_records(cockpit: Cockpit) -> None:

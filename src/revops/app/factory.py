@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +47,7 @@ def create_app(
     from revops.app.db import AppDatabase
     from revops.app.deps import SignInRequired
     from revops.app.state import AppState, session_secret
+    from revops.app.warmup import Warmer
     from revops.app.web import router as web_router
     from revops.app.web.render import render_error
     from revops.workspace import Workspace
@@ -55,8 +58,19 @@ def create_app(
     database = db or AppDatabase(ws.config.app_database.url, ws.root)
     database.migrate()
     state = AppState(ws, database, Sessions(session_secret(database)), as_of)
+    warmer = Warmer(state)
+    state.on_data_change = warmer.start
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Only a running server warms its pages (tests that build an app without
+        # starting it compute what they ask for, nothing more).
+        warmer.start()
+        yield
+        warmer.stop()
 
     app = FastAPI(
+        lifespan=lifespan,
         title="revops cockpit",
         version="1",
         description="The revenue cockpit's REST API: every page's view model, metrics, "
@@ -67,6 +81,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.revops = state
+    app.state.warmer = warmer
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(web_router)
@@ -109,6 +124,7 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+        # `warm`: whether the pages computed at start (and after a data change) are ready.
+        return {"status": "ok", "warm": "yes" if warmer.done.is_set() else "no"}
 
     return app

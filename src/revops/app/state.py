@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from revops.app.access import ROW_SCOPE, Role
 from revops.app.auth import Sessions
+from revops.app.cache import ResultCache
 from revops.app.db import AppDatabase
 from revops.metrics import MetricResult, Scope
 
@@ -20,11 +20,9 @@ if TYPE_CHECKING:
     from revops.metrics.query import Compare, Grain
     from revops.workspace import Workspace
 
+log = logging.getLogger(__name__)
 SECRET_SETTING = "session_secret"
 T = TypeVar("T")
-CACHE_SECONDS = 300.0
-"""How long a computed result is reused. An embedded warehouse cannot change while the
-server holds it read-only; a server warehouse may, so results are kept a few minutes only."""
 CACHE_SIZE = 512
 
 
@@ -39,6 +37,10 @@ class AppState:
         as_of: the day the cockpit reports as of; None for today (tests fix it).
         lock: one warehouse query at a time: an embedded DuckDB connection is not safe
             for concurrent use from several threads.
+        cache: computed results and page parts, kept until the warehouse's data changes
+            (:mod:`revops.app.cache`).
+        on_data_change: called after a change of the warehouse's data emptied the cache
+            (the app computes its most used pages again, see :mod:`revops.app.warmup`).
     """
 
     workspace: Workspace
@@ -46,29 +48,20 @@ class AppState:
     sessions: Sessions
     as_of: date | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _scopes: dict[tuple[str, str], Scope] = field(default_factory=dict)
-    _results: OrderedDict[tuple[object, ...], tuple[float, MetricResult]] = field(
-        default_factory=OrderedDict
-    )
-    _parts: OrderedDict[tuple[object, ...], tuple[float, Any]] = field(default_factory=OrderedDict)
-    _parts_lock: threading.Lock = field(default_factory=threading.Lock)
+    on_data_change: Callable[[], None] | None = None
+    cache: ResultCache = field(init=False)
+    _version: Hashable | None = field(default=None, init=False)
+    _asked: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = ResultCache(self._data_version, size=CACHE_SIZE, on_change=self._changed)
 
     def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
-        """`build()`, reused for :data:`CACHE_SECONDS` under `key`: the parts of a page
-        drawn from cached results, so a repeated page costs only its rendering. The key
-        must hold everything the part depends on (its parameters and the scope)."""
-        full = (*key, self.today)
-        now = time.monotonic()
-        with self._parts_lock:
-            hit = self._parts.get(full)
-            if hit is not None and now - hit[0] < CACHE_SECONDS:
-                return hit[1]  # type: ignore[no-any-return]
-        value = build()
-        with self._parts_lock:
-            self._parts[full] = (now, value)
-            while len(self._parts) > CACHE_SIZE:
-                self._parts.popitem(last=False)
-        return value
+        """`build()`, reused until the warehouse's data changes: the parts of a page drawn
+        from computed results, so a repeated page costs only its rendering. The key must
+        hold everything the part depends on (its parameters and the scope); the as-of
+        day is added here."""
+        return self.cache.get(("part", *key, self.today), build)
 
     def compute(
         self,
@@ -81,22 +74,18 @@ class AppState:
         compare: Compare | None = None,
     ) -> MetricResult:
         """`ws.metrics.compute` as of :attr:`today` within `scope`, reusing a result
-        computed in the last :data:`CACHE_SECONDS` (callers only read it)."""
+        computed before on the same data (callers only read it)."""
         names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-        key = (names, window, tuple(by), grain, compare, scope, self.today)
-        with self.lock:
-            hit = self._results.get(key)
-            now = time.monotonic()
-            if hit is not None and now - hit[0] < CACHE_SECONDS:
-                self._results.move_to_end(key)
-                return hit[1]
-            result = self.workspace.metrics.compute(
-                names, window, by=by, grain=grain, compare=compare, as_of=self.today, scope=scope
-            )
-            self._results[key] = (now, result)
-            while len(self._results) > CACHE_SIZE:
-                self._results.popitem(last=False)
-            return result
+        key = ("compute", names, window, tuple(by), grain, compare, scope, self.today)
+
+        def build() -> MetricResult:
+            with self.lock:
+                return self.workspace.metrics.compute(
+                    names, window, by=by, grain=grain, compare=compare, as_of=self.today,
+                    scope=scope,
+                )  # fmt: skip
+
+        return self.cache.get(key, build)
 
     @property
     def today(self) -> date:
@@ -112,12 +101,32 @@ class AppState:
         kind = ROW_SCOPE[role]
         if kind == "all":
             return Scope.everything()
-        key = (email, kind)
-        if key not in self._scopes:
+
+        def build() -> Scope:
             with self.lock:
                 found = self.workspace.metrics.scope_for(email, team=kind == "team")
-            self._scopes[key] = found or Scope(frozenset(), f"no CRM user {email}")
-        return self._scopes[key]
+            return found or Scope(frozenset(), f"no CRM user {email}")
+
+        return self.cache.get(("scope", email, kind), build)
+
+    def _data_version(self) -> Hashable | None:
+        # After the first, asked between queries only: a check must not queue behind a
+        # long computation, so while one runs the last known version stands.
+        if not self._asked:
+            with self.lock:
+                self._version = self.workspace.warehouse.data_version()
+            self._asked = True
+        elif self.lock.acquire(blocking=False):
+            try:
+                self._version = self.workspace.warehouse.data_version()
+            finally:
+                self.lock.release()
+        return self._version
+
+    def _changed(self) -> None:
+        log.info("the warehouse's data changed: computed results are dropped")
+        if self.on_data_change is not None:
+            self.on_data_change()
 
 
 def session_secret(db: AppDatabase) -> str:

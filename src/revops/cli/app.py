@@ -23,6 +23,7 @@ from revops.cli import (
     pipeline,
     quality,
     serve,
+    tokens,
     users,
     warehouse,
 )
@@ -49,6 +50,7 @@ app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(warehouse.app, name="warehouse")
 app.add_typer(serve.app, name="serve")
 app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
 
 
 @app.callback(invoke_without_command=True)

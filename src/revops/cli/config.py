@@ -24,5 +24,5 @@ def schema() -> None:
 @app.command("show")
 def show(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
     """Print the effective configuration (the file's values over the defaults)."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     render_document(ws.config.model_dump(mode="json"), fmt)

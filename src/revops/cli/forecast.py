@@ -47,7 +47,7 @@ def call(
     """The forecast call: every method's number and range, top deals, change since last week."""
     if ctx.invoked_subcommand is not None:
         return
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.forecast.call(
             period, as_of=as_of.date() if as_of else None, methods=_methods(methods)

@@ -58,7 +58,7 @@ def explain(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Why two records are, or are not, one entity: match weight and each comparison."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         found = ws.identity.explain(a, b)
     finally:
@@ -115,7 +115,7 @@ def evaluate(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Precision, recall and F1 of the crosswalk against a demo company's truth."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         scores = ws.identity.evaluate(company)
     finally:
@@ -139,7 +139,7 @@ def plan(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Propose merges of duplicate records, with survivors and field winners, for review."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         proposed = ws.identity.plan(entity)
         target = out or ws.root / PLAN_FILE

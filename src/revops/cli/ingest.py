@@ -144,7 +144,7 @@ def log(
     """The loads made so far, newest first, with their counts."""
     from revops.ingest.inspect import load_log
 
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         rows = load_log(ws.warehouse, limit)
     finally:
@@ -163,7 +163,7 @@ def trace(
     from revops.cli.output import render_document
     from revops.ingest.inspect import trace as trace_row
 
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         document = trace_row(ws.warehouse, entity, record)
     finally:
@@ -184,7 +184,7 @@ def quarantine(
     """Rows refused by their checks: file, row, field, value and reason."""
     from revops.ingest.inspect import quarantined
 
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         table = quarantined(ws.warehouse, mapping)
     finally:

@@ -33,7 +33,7 @@ def list_metrics(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """The catalog: every metric with its definition, owner team, leading/lagging."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     metrics = [m for m in ws.metrics.definitions() if team is None or m.team == team]
     rows = [m.model_dump() for m in metrics]
     render(rows, LIST_COLUMNS, fmt, title=f"{len(rows)} metrics")
@@ -57,7 +57,7 @@ def show(
         raise MetricError(f"--grain must be month, quarter or year, not {grain!r}")
     if compare not in (None, "previous", "last_year"):
         raise MetricError(f"--compare must be previous or last_year, not {compare!r}")
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.metrics.compute(
             metrics,
@@ -137,7 +137,7 @@ def explain(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """A metric's definition, what it is computed from, and the SQL it runs."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         explanation = ws.metrics.explain(metric, window)
     finally:
@@ -187,7 +187,7 @@ def rows(
         if not sep:
             raise MetricError(f"--where takes DIMENSION=VALUE, not {item!r}")
         slice_values[name.strip()] = value or None
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         parts = ws.metrics.rows(
             metric, window, as_of=as_of.date() if as_of else None, **slice_values

@@ -64,7 +64,7 @@ def show(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Open pipeline by stage (deals, amount, weighted), coverage, velocity, funnel."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         view = ws.pipeline.show(window, as_of=_day(as_of), by=by)
     finally:
@@ -114,7 +114,7 @@ def stalled(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Open deals idle in their stage (no stage change, no activity) past its typical time."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.pipeline.stalled(_day(as_of), limit=limit)
     finally:
@@ -150,7 +150,7 @@ def bottlenecks(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Stages and segments converting worse or slower than their history, by revenue at stake."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.pipeline.bottlenecks(window, as_of=_day(as_of))
     finally:
@@ -191,7 +191,7 @@ def waterfall(
 ) -> None:
     """How the pipeline of a close window moved between two days: created, pulled in,
     increased, decreased, won, lost, slipped."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.pipeline.waterfall(start.date(), end.date(), window)
     finally:

@@ -85,7 +85,7 @@ def rules(
 
         sys.stdout.write(json.dumps(RuleFile.model_json_schema(), indent=2) + "\n")
         return
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     listed = [r for r in ws.quality.rules if entity is None or r.entity == entity]
     rows = [
         {
@@ -150,7 +150,7 @@ def report(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Scores of the latest run, worst rules and offenders by owner with what to fix."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.quality.report(entity=entity, owner=owner, limit=limit)
     finally:
@@ -185,7 +185,7 @@ def check(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Which rules one record fails, and what to do about each."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         outcomes = ws.quality.check(entity, record_id, as_of.date() if as_of else None)
     finally:

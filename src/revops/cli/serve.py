@@ -17,8 +17,10 @@ def serve(
 ) -> None:
     """Serve the cockpit at http://HOST:PORT (API docs at /api/v1/docs).
 
-    The embedded DuckDB warehouse is opened read-only; until the server stops, other
-    commands that open it (ingest, demo, metrics) stop with a clear "in use" error.
+    The embedded DuckDB warehouse is opened read-only: commands that only read it
+    (metrics, pipeline, forecast, quality report, ...) run meanwhile, while those that
+    write (ingest, demo, quality run, ...) stop with a clear "in use" error until the
+    server stops. The default pages are computed in the background as it starts.
     """
     import uvicorn
 

@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
 from revops.cli.output import OutputFormat, error_console, render
 
-if TYPE_CHECKING:
-    from revops.app.db import AppDatabase
-
 app = typer.Typer(help="Users of the cockpit: add, list, disable.", no_args_is_help=True)
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
-
-
-def _db(ctx: typer.Context) -> AppDatabase:
-    from revops.app.db import AppDatabase
-
-    ws = ctx.obj.open_workspace()
-    db = AppDatabase(ws.config.app_database.url, ws.root)
-    db.migrate()
-    return db
 
 
 @app.command("add")
@@ -40,7 +26,7 @@ def add(
     from revops.app.auth import new_password
     from revops.app.users import add_user
 
-    db = _db(ctx)
+    db = ctx.obj.open_app_database()
     chosen = password or new_password()
     account = add_user(db, email, role, chosen, name=name, actor="cli")
     shown = "" if password else f" with password {chosen} (shown once)"
@@ -55,7 +41,7 @@ def list_(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
     rows = [
         {"email": u.email, "name": u.name, "role": u.role, "active": u.is_active,
          "created_at": u.created_at}
-        for u in list_users(_db(ctx))
+        for u in list_users(ctx.obj.open_app_database())
     ]  # fmt: skip
     render(rows, ("email", "name", "role", "active", "created_at"), fmt, title="Users")
 
@@ -65,5 +51,5 @@ def disable(ctx: typer.Context, email: str = typer.Argument(..., help="The user.
     """Disable a user: their sign-ins, sessions and tokens stop working."""
     from revops.app.users import set_active
 
-    account = set_active(_db(ctx), email, False, actor="cli")
+    account = set_active(ctx.obj.open_app_database(), email, False, actor="cli")
     error_console().print(f"Disabled {account.email}", highlight=False)

@@ -28,7 +28,7 @@ def init(ctx: typer.Context) -> None:
 @app.command("status")
 def status(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
     """List the warehouse's revops tables and their row counts."""
-    ws = ctx.obj.open_workspace()
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         rows = [
             {"namespace": t.namespace, "table": t.name, "rows": t.rows}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -143,6 +143,11 @@ class Warehouse(ABC):
         if schema not in self.con.list_databases():
             return []
         return sorted(self.con.list_tables(database=schema))
+
+    def data_version(self) -> Hashable | None:
+        """A value that changes whenever the data changes, for caches of computed results;
+        None when this backend cannot tell cheaply (then caches must expire by time)."""
+        return None
 
     def status(self) -> list[TableStatus]:
         """Every revops table with its row count."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,6 +42,21 @@ class DuckDBWarehouse(TransactionalWarehouse):
         except duckdb.IOException as exc:
             raise WarehouseError(_lock_message(str(exc), str(url.path))) from None
         return cls(con, url, schema_prefix)
+
+    def data_version(self) -> Hashable | None:
+        """The size and modification time of the file and its write-ahead log: every
+        committed write changes one of them (an in-memory database: None)."""
+        if self.url.path is None:
+            return None
+        stamps: list[int] = []
+        for path in (self.url.path, self.url.path.with_name(self.url.path.name + ".wal")):
+            try:
+                found = path.stat()
+            except FileNotFoundError:
+                stamps += [0, 0]
+            else:
+                stamps += [found.st_size, found.st_mtime_ns]
+        return tuple(stamps)
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:

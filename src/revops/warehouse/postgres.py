@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from revops.errors import WarehouseError
+from revops.warehouse.base import NAMESPACES
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
 
@@ -56,6 +57,20 @@ class PostgresWarehouse(TransactionalWarehouse):
                 for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
                     copy.write_row(row)
         return table
+
+    def data_version(self) -> Hashable | None:
+        """Rows inserted, updated and deleted in the revops schemas so far, as the server's
+        statistics count them: a write shows there once its session reports it (at once
+        when it ends, else within seconds)."""
+        schemas = [self.schema_name(ns) for ns in NAMESPACES]
+        with self.con.con.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+                "FROM pg_stat_user_tables WHERE schemaname = ANY(%s)",
+                (schemas,),
+            )
+            row = cursor.fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
 
     def _lock(self, cursor: Any, target: str) -> None:
         # Two loads of one table at once could both insert a key; readers are not blocked.
