@@ -66,7 +66,8 @@ def test_two_ingests_with_a_defect_fixed_between_them_trend_by_load(
     _write(exports, "Account.csv", _accounts(fixed=True))
     second = ingest(workspace, [str(exports)], as_of=AS_OF)
 
-    assert first.quality is not None and second.quality is not None
+    assert first.quality is not None
+    assert second.quality is not None
     # 3 of 5 accounts pass every rule, then 4 of 5: the score rises by 1/5.
     assert first.quality.totals() == (5, 3)
     assert second.quality.totals() == (5, 4)

@@ -97,8 +97,10 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
         errors.print("  … the rest: quarantine.reference_warning in the warehouse.")
     if report.quality is not None:
         records, passing = report.quality.totals()
-        errors.print(f"Data quality after these loads: {passing:,} of {records:,} records pass "
-                     f"every rule (run {report.quality.run_id}; `revops quality report`).")  # fmt: skip
+        errors.print(
+            f"Data quality after these loads: {passing:,} of {records:,} records pass every "
+            f"rule (run {report.quality.run_id}; `revops quality report`)."
+        )
     if report.quality_problem:
         errors.print(f"[yellow]no quality run[/]: {report.quality_problem}", highlight=False)
     for load in report.failed:

@@ -69,7 +69,7 @@ _SECTION_COLUMNS: dict[Section, tuple[str, ...]] = {
         "records",
         "passing",
         "score",
-    ),  # fmt: skip
+    ),
 }
 _SECTION_TITLES = {
     Section.entities: "Score by entity (share of records passing every rule)",
