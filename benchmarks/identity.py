@@ -3,12 +3,14 @@ normalised email measured in the same run.
 
 Usage: python benchmarks/identity.py [--records 1000000] [--seed 1]
 
-The records come from a dedicated fast generator (`revops.identity.synthetic`) (the whole 200k-account demo company,
-which holds about as many people, takes minutes to generate): people at companies, 10 %
-of them entered a second time with the demo's kinds of differences (nickname, typo in the
-last name, capitals, a personal or other company address, no phone). Each method runs in
-a fresh child process, so its peak resident memory is its own; both are scored against
-the generator's truth (pair precision, recall, F1).
+The records come from a dedicated fast generator, `revops.identity.synthetic` (the whole
+200k-account demo company, which holds about as many people, takes minutes to generate):
+people at companies, 10 % of them entered a second time with the demo's kinds of
+differences (nickname, typo in the last name, capitals, a personal or other company
+address, no phone). Each method runs in a fresh child process, so its peak resident
+memory is its own; both are scored against the generator's truth (pair precision,
+recall, F1). Splink's clusters are also scored as connected components, before
+`revops.identity.clustering` re-clusters the pairs, to show what that changes.
 """
 
 from __future__ import annotations
