@@ -70,9 +70,11 @@ def synthetic_people(n: int, seed: int) -> tuple[pa.Table, dict[str, str]]:
         np.char.lower((np.array([f[0] for f in first], dtype=object) + last).astype(str)),
     ).astype(object)
     email = local + "@" + domain
-    phone = np.where(
-        rng.random(people) < 0.6, ["+1" + str(x) for x in rng.integers(2e9, 9e9, people)], None
+    has_phone = rng.random(people) < 0.6
+    numbers = np.array(
+        ["+1" + str(x) for x in rng.integers(2_000_000_000, 9_000_000_000, people)], dtype=object
     )
+    phone = np.where(has_phone, numbers, np.full(people, None, dtype=object))
     person = np.array([f"p{i}" for i in range(people)], dtype=object)
 
     # The copies: who, and how each differs.
