@@ -95,6 +95,14 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
         )
     if len(report.unresolved) > 8:
         errors.print("  … the rest: quarantine.reference_warning in the warehouse.")
+    if report.quality is not None:
+        records, passing = report.quality.totals()
+        errors.print(
+            f"Data quality after these loads: {passing:,} of {records:,} records pass every "
+            f"rule (run {report.quality.run_id}; `revops quality report`)."
+        )
+    if report.quality_problem:
+        errors.print(f"[yellow]no quality run[/]: {report.quality_problem}", highlight=False)
     for load in report.failed:
         errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
 
@@ -107,8 +115,14 @@ def run(
         None, "--source", "-s", help="Source system of every file (default: its folder's name)."
     ),
     fmt: OutputFormat = FORMAT,
+    quality: bool = typer.Option(
+        True,
+        "--quality/--no-quality",
+        help="End with a quality run tied to these loads, for the trend by load.",
+    ),
 ) -> None:
-    """Ingest files: map, validate, quarantine bad rows, load the rest atomically."""
+    """Ingest files: map, validate, quarantine bad rows, load the rest atomically, then
+    score data quality (`revops quality report` shows the trend by load)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from revops.ingest.runner import ingest
@@ -127,7 +141,9 @@ def run(
             def step(planned: Any, index: int, total: int) -> None:
                 bar.update(task, total=total, completed=index, description=planned.mapping.name)
 
-            report = ingest(ws, [str(p) for p in paths], source=source, progress=step)
+            report = ingest(
+                ws, [str(p) for p in paths], source=source, progress=step, quality=quality
+            )
     finally:
         ws.close()
     print_report(report, fmt)

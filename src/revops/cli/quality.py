@@ -59,7 +59,17 @@ _SECTION_COLUMNS: dict[Section, tuple[str, ...]] = {
     ),
     Section.owners: ("owner_name", "owner_id", "team_name", "records", "failing", "score"),
     Section.teams: ("team_name", "team_id", "records", "failing", "score"),
-    Section.trend: ("run_id", "run_at", "as_of_date", "records", "passing", "score"),
+    Section.trend: (
+        "run_at",
+        "as_of_date",
+        "trigger",
+        "sources",
+        "loads",
+        "load_id",
+        "records",
+        "passing",
+        "score",
+    ),
 }
 _SECTION_TITLES = {
     Section.entities: "Score by entity (share of records passing every rule)",
@@ -68,7 +78,7 @@ _SECTION_TITLES = {
     Section.rules: "Rules failing most",
     Section.owners: "Score by owner",
     Section.teams: "Score by team",
-    Section.trend: "Trend over runs",
+    Section.trend: "Trend over loads (a run per ingest, and each `revops quality run`)",
 }
 
 

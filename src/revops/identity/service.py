@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -90,6 +90,7 @@ class Identity:
             thresholds: match probability per kind, instead of the configured ones.
             seed: seed of Splink's random sampling, for repeatable runs.
         """
+        from revops.identity.clustering import cluster_pairs
         from revops.identity.companies import company_model
         from revops.identity.people import person_model
         from revops.identity.records import (
@@ -117,6 +118,11 @@ class Identity:
             if records.num_rows < 2:
                 raise IdentityError(f"not enough {kind} records to resolve ({records.num_rows})")
             resolution = resolve(spec, records, threshold, seed=seed)
+            # Splink's connected components chain through weak links; re-cluster the pairs.
+            ids = records.column("unique_id").to_pylist()
+            resolution = replace(
+                resolution, clusters=cluster_pairs(ids, resolution.pairs, threshold)
+            )
             summaries.append(
                 write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
             )

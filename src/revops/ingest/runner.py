@@ -13,7 +13,7 @@ import fnmatch
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,11 +26,13 @@ from revops.ingest.readers import SourceRows, find_files, read_file
 from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
 from revops.model import ENTITIES, get_entity
 from revops.warehouse import LoadSpec
+from revops.warehouse.batch import new_load_id
 
 if TYPE_CHECKING:
     import duckdb
 
     from revops.config import RevOpsConfig
+    from revops.quality import RunResult
     from revops.warehouse import Warehouse
     from revops.workspace import Workspace
 
@@ -83,6 +85,13 @@ class IngestReport:
     reference_warnings: int = 0
     unresolved: list[dict[str, Any]] = field(default_factory=list)
     """Unresolved references by source, entity and column, most first."""
+    run_id: str = ""
+    """This ingest run's id, stored with the quality run that ends it."""
+    quality: RunResult | None = None
+    """The quality run scoring the warehouse after these loads (None when not asked for,
+    or nothing loaded)."""
+    quality_problem: str = ""
+    """Why the quality run could not be made (a rule the workspace's stages break)."""
 
     @property
     def failed(self) -> list[ObjectLoad]:
@@ -229,6 +238,8 @@ def ingest(
     *,
     source: str | None = None,
     progress: Callable[[PlannedLoad, int, int], None] | None = None,
+    quality: bool = True,
+    as_of: date | None = None,
 ) -> IngestReport:
     """Ingest the files at `paths` (files, folders or globs) into the workspace warehouse.
 
@@ -237,8 +248,11 @@ def ingest(
         paths: what to read.
         source: the source system of every file; by default each file's folder name.
         progress: called before each load with the plan, its position and the total.
+        quality: end with a quality run tied to this run's loads, so the quality score
+            trends load by load.
+        as_of: the day that quality run is evaluated as of (default today, UTC).
     """
-    report = IngestReport()
+    report = IngestReport(run_id=new_load_id())
     mappings = all_mappings(workspace.root)
     for item in run(workspace, paths, source=source, progress=progress, mappings=mappings):
         if isinstance(item, ObjectLoad):
@@ -248,7 +262,27 @@ def ingest(
     loaded = [load for load in report.loads if load.status == "loaded"]
     report.reference_warnings = check_references(workspace.warehouse, mappings, loaded)
     report.unresolved = unresolved_references(workspace.warehouse)
+    if quality and loaded:
+        _score_loads(workspace, report, loaded, as_of)
     return report
+
+
+def _score_loads(
+    workspace: Workspace, report: IngestReport, loaded: Sequence[ObjectLoad], as_of: date | None
+) -> None:
+    """Score the warehouse as these loads left it, stored with their ids."""
+    from revops.errors import RevOpsError
+    from revops.quality import Loads
+
+    loads = Loads(
+        ingest_run_id=report.run_id,
+        load_ids=tuple(load.load_id for load in loaded if load.load_id),
+        sources=tuple(dict.fromkeys(load.source_system for load in loaded)),
+    )
+    try:
+        report.quality = workspace.quality.run(as_of, loads=loads)
+    except RevOpsError as exc:  # the data is in; a broken rules file must not fail the ingest
+        report.quality_problem = str(exc)
 
 
 def run(

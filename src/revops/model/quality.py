@@ -1,4 +1,5 @@
-"""Data-quality results: what each `revops quality run` found, kept so scores trend."""
+"""Data-quality results: what each quality run found (one ends every ingest run), kept so
+scores trend over loads."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ QUALITY_RUN = Entity(
         Column("records", INT, "Records checked."),
         Column("passing", INT, "Records that pass every rule applying to them."),
         Column("seconds", FLOAT, "How long the evaluation took."),
+        Column(
+            "ingest_run_id",
+            ID,
+            "The ingest run that ended with this evaluation; null for `revops quality run`.",
+        ),
+        Column("load_ids", TEXT, "Loads (load_id) that ingest run made, comma-separated."),
+        Column("sources", TEXT, "Source systems those loads read, comma-separated."),
     ),
 )
 

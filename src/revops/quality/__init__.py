@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from revops.quality.loader import RuleSet, load_rules
 from revops.quality.rules import Rule
+from revops.quality.scores import Loads, RunResult
 
-__all__ = ["Rule", "RuleSet", "load_rules"]
+__all__ = ["Loads", "Rule", "RuleSet", "RunResult", "load_rules"]

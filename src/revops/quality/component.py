@@ -17,7 +17,7 @@ from revops.quality.compile import Evaluated, evaluate
 from revops.quality.loader import RuleSet, load_rules
 from revops.quality.report import Report, build_report
 from revops.quality.rules import Rule
-from revops.quality.scores import RunResult, new_run_id, owner_scores, store
+from revops.quality.scores import Loads, RunResult, new_run_id, owner_scores, store
 
 if TYPE_CHECKING:
     from revops.metrics import Scope
@@ -77,6 +77,7 @@ class Quality:
         *,
         entities: Sequence[str] | None = None,
         save: bool = True,
+        loads: Loads | None = None,
     ) -> RunResult:
         """Evaluate the rules (one query per entity) and store the scores as a new run.
 
@@ -84,15 +85,17 @@ class Quality:
             as_of: the day to evaluate as of; default today (UTC).
             entities: only these entities; default every entity with rules.
             save: store the run (quality_run, quality_score, quality_failure) for the trend.
+            loads: the ingest run this run scores (stored with it, so the trend is by load).
         """
         started = time.perf_counter()
         day = as_of or _today()
-        run_at = datetime.now(UTC).replace(microsecond=0)
+        # Microseconds kept: two runs in one second (an ingest, then a fix) still order.
+        run_at = datetime.now(UTC)
         chosen: list[str | None] = list(entities) if entities else [None]
         names = list(dict.fromkeys(n for e in chosen for n in self.entities(e)))
         scores = [s for name in names for s in owner_scores(self.evaluate(name, day))]
         seconds = time.perf_counter() - started
-        run = RunResult(new_run_id(run_at), run_at, day, scores, seconds, stored=save)
+        run = RunResult(new_run_id(run_at), run_at, day, scores, seconds, stored=save, loads=loads)
         if save:
             described: dict[str, tuple[str, str, str]] = {
                 r.name: (r.kind, r.severity, r.team) for r in self.rules if r.entity in names

@@ -1,6 +1,6 @@
-"""The quality report: scores of the latest run, their trend over runs, the worst rules
-and the worst offenders by owner with what to fix. Read from the stored runs with Ibis
-aggregations; only the summary rows come back."""
+"""The quality report: scores of the latest run, their trend over runs and the loads they
+scored, the worst rules and the worst offenders by owner with what to fix. Read from the
+stored runs with Ibis aggregations; only the summary rows come back."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def build_report(
         rules=_rules(failing, ruleset)[:limit],
         offenders=_offenders(failing, users, ruleset, limit),
         severities=_severities(failing),
-        trend=_trend(scores),
+        trend=_trend(scores, warehouse.table("quality_run")),
     )
 
 
@@ -190,13 +190,31 @@ def _severities(failing: ir.Table) -> list[Row]:
     ]
 
 
-def _trend(scores: ir.Table) -> list[Row]:
+def _trend(scores: ir.Table, runs: ir.Table) -> list[Row]:
+    """Records, passing and score of every run, oldest first, with the loads it scored.
+
+    A run that ended an ingest run names its loads: when (`run_at`), which sources, how
+    many loads and the last load's id (`revops ingest log` lists them); a run of its own
+    has none.
+    """
     grouped = scores.group_by(run_id=scores.quality_run_id, run_at=scores.run_at,
                               as_of_date=scores.as_of_date)  # fmt: skip
-    rows = _fetch(grouped.aggregate(records=scores.records.sum(), passing=scores.passing.sum()))
+    totals = grouped.aggregate(records=scores.records.sum(), passing=scores.passing.sum())
+    loads = runs.select(
+        quality_run_id="quality_run_id",
+        ingest_run_id="ingest_run_id",
+        load_ids="load_ids",
+        sources="sources",
+    )
+    joined = totals.left_join(loads, totals.run_id == loads.quality_run_id)
+    rows = _fetch(joined.drop("quality_run_id"))
     for row in rows:
         row["records"], row["passing"] = int(row["records"] or 0), int(row["passing"] or 0)
         row["score"] = _score(row["records"], row["passing"])
+        load_ids = [i for i in (row.pop("load_ids") or "").split(",") if i]
+        row["trigger"] = "ingest" if row["ingest_run_id"] else "quality run"
+        row["loads"] = len(load_ids)
+        row["load_id"] = max(load_ids) if load_ids else None
     return sorted(rows, key=lambda r: (str(r["run_at"]), r["run_id"]))
 
 

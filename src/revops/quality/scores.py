@@ -1,4 +1,5 @@
-"""Scores: rules passed per record, entity, owner and team; runs stored for the trend.
+"""Scores: rules passed per record, entity, owner and team; runs stored for the trend
+(each ingest run ends with one, tied to its loads).
 
 Aggregation happens in the warehouse: :func:`owner_summary` is one `GROUP BY owner_id`
 per entity, with a sum per rule, and only that small table (owners × rules) comes back.
@@ -42,6 +43,15 @@ class OwnerScore:
 
 
 @dataclass(frozen=True)
+class Loads:
+    """The ingest run a quality run scores: its id, the loads it made, what they read."""
+
+    ingest_run_id: str
+    load_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RunResult:
     """One evaluation of every rule: when, as of which day, and the scores it found."""
 
@@ -51,6 +61,8 @@ class RunResult:
     scores: list[OwnerScore]
     seconds: float = 0.0
     stored: bool = False
+    loads: Loads | None = None
+    """The ingest run this run ended; None for a run of its own (`revops quality run`)."""
 
     def by_entity(self) -> dict[str, tuple[int, int]]:
         """Entity → (records, passing)."""
@@ -59,6 +71,10 @@ class RunResult:
             records, passing = totals.get(row.entity, (0, 0))
             totals[row.entity] = (records + row.records, passing + row.passing)
         return totals
+
+    def totals(self) -> tuple[int, int]:
+        """(records, passing) over every entity."""
+        return sum(s.records for s in self.scores), sum(s.passing for s in self.scores)
 
 
 def owner_summary(evaluated: Evaluated) -> ir.Table:
@@ -105,8 +121,8 @@ def _int(value: Any) -> int:
 
 
 def new_run_id(run_at: datetime) -> str:
-    """A run id that sorts by time: `20261122T101500-3fa2c1`."""
-    return f"{run_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    """A run id that sorts by time, to the microsecond: `20261122T101500.123456-3fa2c1`."""
+    return f"{run_at:%Y%m%dT%H%M%S.%f}-{secrets.token_hex(3)}"
 
 
 def store(warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str, str]]) -> None:
@@ -173,6 +189,9 @@ def store(warehouse: Warehouse, run: RunResult, rules: dict[str, tuple[str, str,
         "records": records,
         "passing": sum(row.passing for row in run.scores),
         "seconds": run.seconds,
+        "ingest_run_id": run.loads.ingest_run_id if run.loads else None,
+        "load_ids": ",".join(run.loads.load_ids) if run.loads else None,
+        "sources": ",".join(run.loads.sources) if run.loads else None,
         "created_at": run.run_at,
         "updated_at": run.run_at,
     }
