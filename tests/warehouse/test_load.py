@@ -179,10 +179,32 @@ def test_a_load_that_fails_half_way_changes_nothing_and_the_next_one_succeeds(
 
 def test_init_refuses_a_table_that_does_not_match_the_model(warehouse: Warehouse) -> None:
     warehouse.init([DEAL])
-    grown = Entity(
-        DEAL.name, DEAL.family, DEAL.description, (*DEAL.columns, Column("region", TEXT, "Region."))
-    )
+    required = Column("region", TEXT, "Region.", required=True)
+    grown = Entity(DEAL.name, DEAL.family, DEAL.description, (*DEAL.columns, required))
     with pytest.raises(
         WarehouseError, match=r"core\.deal does not match the model \(missing: region"
     ):
         warehouse.init([grown])
+    shrunk = Entity(DEAL.name, DEAL.family, DEAL.description, DEAL.columns[1:])
+    with pytest.raises(WarehouseError, match=r"not in the model: " + DEAL.columns[0].name):
+        warehouse.init([shrunk])
+
+
+def test_init_adds_a_new_optional_column_and_keeps_the_rows(warehouse: Warehouse) -> None:
+    warehouse.init([DEAL])
+    first = warehouse.load("deal", FIRST)
+    region = Column("region", TEXT, "Region.")
+    grown = Entity(DEAL.name, DEAL.family, DEAL.description, (*DEAL.columns, region))
+    assert warehouse.init([grown]) == ([], ["core.deal"])
+    table = warehouse.table("deal")
+    assert list(table.columns) == [c.name for c in grown.all_columns]
+    frame = table.order_by("source_id").execute()
+    assert list(frame["source_id"]) == ["1", "2", "3"]
+    assert list(frame["stage"]) == ["Prospecting", "Proposal", "Closed Won"]
+    assert frame["region"].isna().all()
+    assert set(frame["load_id"]) == {first.load_id}
+    # The next load fills the new column like any other.
+    again = deals(("1", "Prospecting", "100.00", "2024-03-31"))
+    warehouse.load("deal", again.append_column("region", pa.array(["EMEA"])), mode="upsert")
+    upgraded = warehouse.table("deal")
+    assert upgraded.filter(upgraded.source_id == "1").region.execute().tolist() == ["EMEA"]

@@ -198,14 +198,36 @@ class Warehouse(ABC):
     def _check_columns(self, entity: Entity) -> None:
         actual = list(self.table(entity.name, entity.namespace).columns)
         expected = [c.name for c in entity.all_columns]
-        if actual != expected:
-            missing = sorted(set(expected) - set(actual))
-            extra = sorted(set(actual) - set(expected))
-            raise WarehouseError(
-                f"table {entity.namespace}.{entity.name} does not match the model "
-                f"(missing: {', '.join(missing) or '-'}; "
-                f"not in the model: {', '.join(extra) or '-'})"
-            )
+        if actual == expected:
+            return
+        missing = sorted(set(expected) - set(actual))
+        extra = sorted(set(actual) - set(expected))
+        if not extra and not any(entity.column(name).required for name in missing):
+            # A release that adds optional columns must not strand the warehouses made
+            # before it: the rows stay, the new columns start empty.
+            self._upgrade(entity, actual)
+            log.info("table %s gained columns %s", entity.name, ", ".join(missing))
+            return
+        raise WarehouseError(
+            f"table {entity.namespace}.{entity.name} does not match the model "
+            f"(missing: {', '.join(missing) or '-'}; "
+            f"not in the model: {', '.join(extra) or '-'})"
+        )
+
+    def _upgrade(self, entity: Entity, actual: Sequence[str]) -> None:
+        """Rewrite the table in the model's column order, new columns null."""
+        import ibis
+
+        old = self.table(entity.name, entity.namespace)
+        columns = [
+            old[c.name] if c.name in actual else ibis.null().cast(c.type).name(c.name)
+            for c in entity.all_columns
+        ]
+        self.rewrite_table(entity.name, entity.namespace, old.select(*columns))
+
+    @abstractmethod
+    def rewrite_table(self, name: str, namespace: str, content: ir.Table) -> None:
+        """Replace a table by `content`, a query that may read the table itself."""
 
     @abstractmethod
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:

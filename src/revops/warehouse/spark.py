@@ -64,6 +64,12 @@ class SparkWarehouse(Warehouse):
         self.con.create_table(version, schema=schema, database=self.schema_name(namespace))
         self._point(name, namespace, version)
 
+    def rewrite_table(self, name: str, namespace: str, content: ir.Table) -> None:
+        version = f"{name}{_VERSION}{new_load_id()}"
+        self.con.create_table(version, content, database=self.schema_name(namespace))
+        self._point(name, namespace, version)
+        self._drop_versions(name, namespace, keep=version)
+
     def _apply_many(
         self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
     ) -> list[Changes]:

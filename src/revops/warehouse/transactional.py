@@ -33,6 +33,10 @@ class TransactionalWarehouse(Warehouse):
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
         self.con.create_table(name, schema=schema, database=self.schema_name(namespace))
 
+    def rewrite_table(self, name: str, namespace: str, content: ir.Table) -> None:
+        # Ibis materialises `content` under a temporary name before swapping it in.
+        self.con.create_table(name, content, database=self.schema_name(namespace), overwrite=True)
+
     def _apply_many(
         self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
     ) -> list[Changes]:
