@@ -126,6 +126,10 @@ def _chart(page: Any, selector: str) -> dict[str, Any]:
     state = page.evaluate(CHART_STATE, selector)
     assert state is not None, f"no chart drawn in {selector}"
     assert state["painted"] > 0.01, f"{selector}: the canvas is blank"
+    # Bars lie down (categories on y) on a phone when their names are long.
+    across = state["indexAxis"] == "y"
+    state["categories"] = state["scales"]["y" if across else "x"]
+    state["values"] = state["scales"]["x" if across else "y"]
     return dict(state)
 
 
@@ -172,7 +176,7 @@ def test_every_page_renders_with_charts_and_screenshots(
     assert chart["labels"] == view["periods"]
     assert chart["scales"]["x"]["title"] == "quarter"
     assert chart["scales"]["y"]["title"] == "Bookings"
-    money = chart["scales"]["y"]["ticks"]
+    money = chart["values"]["ticks"]
     assert len(money) >= 3
     assert all(t == "$0" or (t.startswith("$") and t[-1] in "kMB") for t in money), money
     _shot(page, f"metrics-{viewport}")
@@ -181,7 +185,9 @@ def test_every_page_renders_with_charts_and_screenshots(
     view, chart = _view(page), _chart(page, "#funnel-chart")
     assert chart["legend"] == ["Entered the stage", "Went on to a later stage"]
     assert chart["labels"] == [s["label"] for s in view["stages"]]
-    assert chart["scales"]["y"]["title"] == "people"
+    assert chart["categories"]["ticks"] == chart["labels"]  # every stage named in full
+    assert chart["values"]["title"] == "people"
+    assert chart["categories"]["title"] == "lifecycle stage"
     _shot(page, f"funnel-{viewport}")
 
     page.goto(f"{base_url}/metrics/rows?metric=won_deals&window={YEAR}")
@@ -194,16 +200,15 @@ def test_every_page_renders_with_charts_and_screenshots(
     assert stages["type"] == "bar"
     assert stages["legend"] == ["Open amount", "Weighted amount"]
     assert stages["labels"] == list(dict.fromkeys(s["stage"] for s in view["stages"]))
-    assert all(t.startswith("$") for t in stages["scales"]["y"]["ticks"])
+    assert all(t.startswith("$") for t in stages["values"]["ticks"])
     flow = _chart(page, "#waterfall-chart")
     steps = [w["step"].replace("_", " ") for w in view["waterfall"]]
     assert len(steps) >= 3
     assert flow["legend"] == ["open pipeline", "adds", "takes"]
     assert flow["datasets"][0]["drawn"] == len(steps)  # a floating bar per step
     # On a phone the bars lie down, so each step's name reads in full beside its bar.
-    steps_axis = "y" if viewport == "phone" else "x"
-    assert flow["indexAxis"] == steps_axis
-    assert flow["scales"][steps_axis]["ticks"] == steps
+    assert flow["indexAxis"] == ("y" if viewport == "phone" else "x")
+    assert flow["categories"]["ticks"] == steps
     owners = page.locator("#stalled-table tbody tr td:nth-child(2)").all_inner_texts()
     assert owners == [d["owner_name"] for d in view["stalled"]]
     assert not {d["owner_id"] for d in view["stalled"]} & set(owners)  # names, not ids
@@ -236,7 +241,7 @@ def test_every_page_renders_with_charts_and_screenshots(
     scores = _chart(page, "#quality-chart")
     assert scores["labels"] == [e["name"] for e in view["entities"]]
     assert scores["legend"] == ["Records passing"]
-    assert all(t.endswith("%") for t in scores["scales"]["y"]["ticks"])
+    assert all(t.endswith("%") for t in scores["values"]["ticks"])
     assert _chart(page, "#trend-chart")["legend"] == ["Overall score"]
     page.fill("input[data-filter=offender-table]", "zzz-no-such-owner")
     assert page.locator("#offender-table tbody tr:not([hidden])").count() == 0
@@ -248,6 +253,26 @@ def test_every_page_renders_with_charts_and_screenshots(
     page.goto(f"{base_url}/admin")
     assert page.locator("text=Audit log").count() == 1
     _shot(page, f"admin-{viewport}")
+    page.context.close()
+
+
+def test_axis_labels_read_like_the_tables(browser: Any, base_url: str) -> None:
+    page = _page(browser, base_url, "phone", "admin@example.com")
+    cases = [
+        (2_100_000, "money", "$2.1M"),
+        (-2120, "money", "-$2.12k"),
+        (-81, "money", "-$81"),
+        (1_500_000_000, "money", "$1.5B"),
+        (0, "money", "$0"),
+        (0.35, "ratio", "35%"),
+        (0.075, "ratio", "7.5%"),
+        (1200, "count", "1.2k"),
+    ]
+    shown = [
+        page.evaluate("([v, unit]) => window.revopsCharts.short(v, unit)", [value, unit])
+        for value, unit, _ in cases
+    ]
+    assert shown == [label for _, _, label in cases]
     page.context.close()
 
 

@@ -38,10 +38,12 @@
     box.appendChild(c);
     return c;
   }
+  function narrow() { return window.innerWidth < NARROW; }
   function axis(unit, title, extra) {
     return Object.assign({
       title: { display: !!title, text: title },
-      ticks: { callback: function (v) { return short(v, unit); } },
+      // Fewer gridlines on a phone, so the labels do not crowd.
+      ticks: { callback: function (v) { return short(v, unit); }, maxTicksLimit: narrow() ? 6 : 11 },
     }, extra || {});
   }
   function category(title, extra) {
@@ -60,7 +62,11 @@
 
   // Line (several periods) or bar chart of named series over labels.
   // spec: {labels, series: [{name, points}], unit, kind, x: axis title, y: axis title}
+  // Bars of long-named categories lie down on a phone: the names read in full beside them.
   function series(box, spec) {
+    var longest = Math.max.apply(null, spec.labels.map(function (l) { return String(l).length; }).concat([0]));
+    var across = spec.kind === "bar" && narrow() && longest > 10;
+    var values = axis(spec.unit, spec.y, { beginAtZero: true }), names = category(spec.x);
     return draw(box, {
       type: spec.kind,
       data: {
@@ -72,7 +78,8 @@
         }),
       },
       options: {
-        scales: { x: category(spec.x), y: axis(spec.unit, spec.y, { beginAtZero: true }) },
+        indexAxis: across ? "y" : "x",
+        scales: across ? { x: values, y: names } : { x: names, y: values },
         plugins: { legend: { position: "bottom" }, tooltip: tooltip(spec.unit) },
       },
     });
@@ -97,6 +104,8 @@
   // Each method's P10–P90 as a floating bar and its P50 as a dash across it.
   function ranges(box, methods) {
     var names = methods.map(function (m) { return m.method; });
+    // The P50 dash spans the bar: bars are 0.8 × 0.9 of a category's width, at most 70px.
+    var dash = function (ctx) { return Math.min(35, ctx.chart.chartArea ? (ctx.chart.chartArea.right - ctx.chart.chartArea.left) / names.length * 0.36 : 20); };
     return draw(box, {
       type: "bar",
       data: {
@@ -106,10 +115,10 @@
             data: methods.map(function (m) { return m.p10 === null || m.p90 === null ? null : [m.p10, m.p90]; }),
             backgroundColor: names.map(function (_, k) { return COLORS[k % COLORS.length] + "59"; }),
             borderColor: names.map(function (_, k) { return COLORS[k % COLORS.length]; }),
-            borderWidth: 1, maxBarThickness: 70 },
+            borderWidth: 1, maxBarThickness: 70, pointStyle: "rect" },
           { type: "line", label: "P50", order: 1, showLine: false,
             data: methods.map(function (m) { return m.p50; }),
-            pointStyle: "line", pointRadius: 22, pointHoverRadius: 22, borderWidth: 3,
+            pointStyle: "line", pointRadius: dash, pointHoverRadius: dash, borderWidth: 3,
             borderColor: "#111827", backgroundColor: "#111827" },
         ],
       },
@@ -140,9 +149,10 @@
       total = to;
       return [from, to];
     });
-    var narrow = window.innerWidth < NARROW;
+    var across = narrow();
     var money = axis("money", "open pipeline");
-    var stepAxis = category(narrow ? null : "step", narrow ? {} : { ticks: { maxRotation: 45, autoSkip: false } });
+    if (across) money.ticks.maxTicksLimit = 5;  // room for "$150k" side by side
+    var stepAxis = category(across ? null : "step", across ? {} : { ticks: { maxRotation: 45, autoSkip: false } });
     var legend = [["=", "open pipeline"], ["+", "adds"], ["-", "takes"]];
     return draw(box, {
       type: "bar",
@@ -152,8 +162,8 @@
                      backgroundColor: steps.map(function (s) { return STEP_COLORS[s.sign] || "#6b7280"; }) }],
       },
       options: {
-        indexAxis: narrow ? "y" : "x",
-        scales: narrow ? { x: money, y: stepAxis } : { x: stepAxis, y: money },
+        indexAxis: across ? "y" : "x",
+        scales: across ? { x: money, y: stepAxis } : { x: stepAxis, y: money },
         plugins: {
           legend: { position: "bottom", labels: { generateLabels: function () {
             return legend.map(function (l) {
@@ -247,6 +257,7 @@
     document.body.setAttribute("data-charts", "ready");
   }
 
+  window.revopsCharts = { short: short, full: full, redraw: drawAll };
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.Chart) return;
     window.Chart.defaults.animation = false;  // drawn at once: nothing moves under a screenshot
@@ -254,12 +265,12 @@
     window.Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     window.Chart.defaults.color = "#4b5563";
     drawAll();
-    // Chart.js resizes each chart itself; only the waterfall changes layout at the phone width.
-    var narrow = window.innerWidth < NARROW, timer;
+    // Chart.js resizes each chart itself; bars change direction at the phone width.
+    var phone = narrow(), timer;
     window.addEventListener("resize", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        if ((window.innerWidth < NARROW) !== narrow) { narrow = !narrow; drawAll(); }
+        if (narrow() !== phone) { phone = !phone; drawAll(); }
       }, 150);
     });
   });
