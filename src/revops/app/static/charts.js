@@ -66,15 +66,17 @@
   function series(box, spec) {
     var longest = Math.max.apply(null, spec.labels.map(function (l) { return String(l).length; }).concat([0]));
     var across = spec.kind === "bar" && narrow() && longest > 10;
-    var values = axis(spec.unit, spec.y, { beginAtZero: true }), names = category(spec.x);
+    // Lying down, the names need the width the axis title would take.
+    var values = axis(spec.unit, spec.y, { beginAtZero: true }), names = category(across ? null : spec.x);
     return draw(box, {
       type: spec.kind,
       data: {
         labels: spec.labels,
         datasets: spec.series.map(function (s, k) {
           var color = COLORS[k % COLORS.length];
+          // A period without a value stays a gap: a line across it would invent one.
           return { label: s.name, data: s.points, borderColor: color, backgroundColor: color,
-                   spanGaps: true, pointRadius: 3, borderWidth: 2 };
+                   spanGaps: false, pointRadius: 3, borderWidth: 2 };
         }),
       },
       options: {
