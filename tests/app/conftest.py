@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -94,15 +95,25 @@ def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def cockpit(demo_root: Path) -> Iterator[Cockpit]:
-    """The app on the demo company, with one user per role plus a second rep."""
-    ws = Workspace.open(demo_root, read_only=True)
+@contextmanager
+def serving(root: Path) -> Iterator[Cockpit]:
+    """The app on the workspace at `root` (read-only), with one user per role plus a
+    second rep added to its fresh app database."""
+    ws = Workspace.open(root, read_only=True)
     db = AppDatabase(ws.config.app_database.url, ws.root)
     app = create_app(ws, db=db, as_of=AS_OF)
     for role in ROLES:
         users.add_user(db, role_email(role), role, PASSWORD)
     users.add_user(db, OTHER_REP, "rep", PASSWORD)
-    yield Cockpit(demo_root, app, db)
-    ws.close()
-    db.close()
+    try:
+        yield Cockpit(root, app, db)
+    finally:
+        ws.close()
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def cockpit(demo_root: Path) -> Iterator[Cockpit]:
+    """The app on the demo company, with one user per role plus a second rep."""
+    with serving(demo_root) as served:
+        yield served

@@ -57,6 +57,9 @@ class StalledDeal(BaseModel):
 
     opportunity_id: str
     owner_id: str | None
+    owner_name: str | None = Field(
+        description="The owner's name from the CRM users, or the owner id when no user has it."
+    )
     segment: str | None
     stage: str
     days_in_stage: float | None
@@ -141,6 +144,8 @@ def _parts(
         shown = pipeline.show(window, as_of=day, by=by, scope=scope)
         stalled = pipeline.stalled(day, scope=scope)
         moved = pipeline.waterfall(from_day, to_day, window, as_of=day, scope=scope)
+        stalled_rows = stalled.rows
+        names = _owner_names(state, day, principal, stalled_rows[:STALLED_SHOWN])
     column = SLICE_COLUMN.get(by or "")
     stages = [
         StageRow(
@@ -159,11 +164,11 @@ def _parts(
                     display=formatted(values.get(name), unit))
         for name, (label, unit) in PIPELINE_KPIS.items()
     ]  # fmt: skip
-    stalled_rows = stalled.rows
     deals = [
         StalledDeal(
             opportunity_id=str(r["opportunity_id"]),
             owner_id=_text(r.get("owner_id")),
+            owner_name=names.get(str(r.get("owner_id")), _text(r.get("owner_id"))),
             segment=_text(r.get("segment")),
             stage=str(r["stage"]),
             days_in_stage=number(r.get("days_in_stage")),
@@ -184,6 +189,23 @@ def _parts(
         "waterfall_from": from_day.isoformat(),
         "waterfall_to": to_day.isoformat(),
         "waterfall": steps,
+    }
+
+
+def _owner_names(
+    state: AppState, day: date, principal: Principal, rows: list[dict[str, Any]]
+) -> dict[str, str]:
+    """The CRM users' names of these deals' owners (users are company reference data: not
+    cut by scope, so a name shows even for an owner outside it)."""
+    owners = sorted({str(r["owner_id"]) for r in rows if _text(r.get("owner_id"))})
+    if not owners:
+        return {}
+    users = state.workspace.metrics.context(day, principal.scope).raw("user")
+    found = users.filter(users.user_id.isin(owners)).select("user_id", "name").execute()
+    return {
+        str(u["user_id"]): str(u["name"])
+        for u in found.to_dict(orient="records")
+        if _text(u["name"])
     }
 
 
