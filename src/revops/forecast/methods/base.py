@@ -62,14 +62,10 @@ class DealMethod:
         learned model (identical to fitting again).
         """
         self._data, self._as_of = data, as_of
-        self._model = self.model_at(data, as_of)
-
-    def model_at(self, data: ForecastData, as_of: date) -> object:
-        """What :meth:`learn` makes from what was known at the end of `as_of` (cached)."""
         key = (id(data), data._known_end(as_of))
         if key not in self._fits:
             self._fits[key] = self.learn(data.training(as_of))
-        return self._fits[key]
+        self._model = self._fits[key]
 
     def learn(self, training: pd.DataFrame) -> object:
         """Learn from labelled snapshots; the result is handed to :meth:`chances`."""
