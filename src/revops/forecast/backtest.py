@@ -144,8 +144,7 @@ def _outcomes(data: ForecastData, day: date, period: Period) -> pd.DataFrame:
     """Whether each deal open at the end of `day` was won before `period` ended."""
     import pandas as pd
 
-    frame = data.snapshots
-    at = frame[frame["as_of_date"] == day]
+    at = data.snapshot_at(day)
     start = pd.Timestamp(day + timedelta(days=1), tz="UTC")
     end = pd.Timestamp(period.end, tz="UTC")
     won = at["is_won"] & (at["closed_at"] >= start) & (at["closed_at"] < end)
@@ -166,17 +165,21 @@ def summarise(runs: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
             if len(scored)
             else None
         )
+        # Periods with no bookings have no accuracy or relative error: left out, and a cell
+        # with none of them has no value (rather than numpy's empty-slice warning).
+        accuracy = group["accuracy"].astype(float).dropna()
+        relative = relative.dropna()
         rows.append(
             {
                 "method": method,
                 "week": int(str(week)),
                 "periods": len(group),
-                "median_accuracy": float(group["accuracy"].astype(float).median()),
+                "median_accuracy": float(accuracy.median()) if len(accuracy) else None,
                 "wape": float(group["error"].abs().sum() / actual.sum()) if actual.sum() else None,
                 "coverage": float(group["in_range"].astype(float).mean()),
                 "brier": brier,
-                "mean_error": float(relative.mean()),
-                "error_std": float(relative.std(ddof=1)) if len(group) > 1 else None,
+                "mean_error": float(relative.mean()) if len(relative) else None,
+                "error_std": float(relative.std(ddof=1)) if len(relative) > 1 else None,
             }
         )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
