@@ -8,10 +8,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from metrics.conftest import MetricWorld
 from revops.forecast.backtest import RUN_COLUMNS, BacktestResult, reliability, summarise
 from revops.forecast.store import NAMESPACE, RUNS_TABLE, SUMMARY_TABLE, save_backtest
-
-from metrics.conftest import MetricWorld
 
 WINDOW = "FY2027"
 # method, period, week, p50, actual. Errors / actual: weighted -0.2, -0.1, +0.25, +0.15;
@@ -94,9 +93,7 @@ def test_wape_is_absolute_error_over_actuals_across_periods(stored: MetricWorld)
 
 
 def test_revenue_predictability_is_the_spread_of_signed_error(stored: MetricWorld) -> None:
-    result = stored.compute(
-        ["revenue_predictability", "forecast_bias"], WINDOW, by=["method"]
-    )
+    result = stored.compute(["revenue_predictability", "forecast_bias"], WINDOW, by=["method"])
     # weighted: mean 0.025; squared deviations 0.050625 + 0.015625 + 0.050625 + 0.015625.
     assert result.value("forecast_bias", method="weighted") == pytest.approx(0.025)
     assert result.value("revenue_predictability", method="weighted") == pytest.approx(

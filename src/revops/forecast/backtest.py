@@ -8,7 +8,7 @@ deals (Brier score, reliability table), and the P10-P90 range with the actual (c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -67,6 +67,7 @@ def run_backtest(
     methods: Sequence[str] | None = None,
     kind: PeriodKind = "quarter",
     data: ForecastData | None = None,
+    on_period: Callable[[Period], None] | None = None,
 ) -> BacktestResult:
     """Backtest `methods` weekly over the last `periods` completed periods.
 
@@ -77,6 +78,7 @@ def run_backtest(
         methods: method names (default all).
         kind: ``quarter`` or ``month``.
         data: snapshots already pulled (from :meth:`ForecastData.load`), to reuse.
+        on_period: called after each period is backtested (progress of a long run).
 
     Raises:
         ForecastError: `periods` below 1, an unknown method, or no history.
@@ -126,6 +128,8 @@ def run_backtest(
                     deal_frames.append(
                         scored.assign(method=forecaster.name, period=period.label, week=week)
                     )
+        if on_period is not None:
+            on_period(period)
     run_frame = pd.DataFrame(runs, columns=list(RUN_COLUMNS))
     deal_frame = (
         pd.concat(deal_frames, ignore_index=True)
