@@ -8,7 +8,7 @@ deals (Brier score, reliability table), and the P10-P90 range with the actual (c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -67,6 +67,7 @@ def run_backtest(
     methods: Sequence[str] | None = None,
     kind: PeriodKind = "quarter",
     data: ForecastData | None = None,
+    on_period: Callable[[Period], None] | None = None,
 ) -> BacktestResult:
     """Backtest `methods` weekly over the last `periods` completed periods.
 
@@ -77,6 +78,7 @@ def run_backtest(
         methods: method names (default all).
         kind: ``quarter`` or ``month``.
         data: snapshots already pulled (from :meth:`ForecastData.load`), to reuse.
+        on_period: called after each period is backtested (progress of a long run).
 
     Raises:
         ForecastError: `periods` below 1, an unknown method, or no history.
@@ -126,6 +128,8 @@ def run_backtest(
                     deal_frames.append(
                         scored.assign(method=forecaster.name, period=period.label, week=week)
                     )
+        if on_period is not None:
+            on_period(period)
     run_frame = pd.DataFrame(runs, columns=list(RUN_COLUMNS))
     deal_frame = (
         pd.concat(deal_frames, ignore_index=True)
@@ -144,8 +148,7 @@ def _outcomes(data: ForecastData, day: date, period: Period) -> pd.DataFrame:
     """Whether each deal open at the end of `day` was won before `period` ended."""
     import pandas as pd
 
-    frame = data.snapshots
-    at = frame[frame["as_of_date"] == day]
+    at = data.snapshot_at(day)
     start = pd.Timestamp(day + timedelta(days=1), tz="UTC")
     end = pd.Timestamp(period.end, tz="UTC")
     won = at["is_won"] & (at["closed_at"] >= start) & (at["closed_at"] < end)
@@ -166,17 +169,21 @@ def summarise(runs: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
             if len(scored)
             else None
         )
+        # Periods with no bookings have no accuracy or relative error: left out, and a cell
+        # with none of them has no value (rather than numpy's empty-slice warning).
+        accuracy = group["accuracy"].astype(float).dropna()
+        relative = relative.dropna()
         rows.append(
             {
                 "method": method,
                 "week": int(str(week)),
                 "periods": len(group),
-                "median_accuracy": float(group["accuracy"].astype(float).median()),
+                "median_accuracy": float(accuracy.median()) if len(accuracy) else None,
                 "wape": float(group["error"].abs().sum() / actual.sum()) if actual.sum() else None,
                 "coverage": float(group["in_range"].astype(float).mean()),
                 "brier": brier,
-                "mean_error": float(relative.mean()),
-                "error_std": float(relative.std(ddof=1)) if len(group) > 1 else None,
+                "mean_error": float(relative.mean()) if len(relative) else None,
+                "error_std": float(relative.std(ddof=1)) if len(relative) > 1 else None,
             }
         )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

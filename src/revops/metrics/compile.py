@@ -111,6 +111,12 @@ def _aggregate(metric: Metric, table: ir.Table, where: Any) -> ir.Scalar:
         if where is not None:
             value = ibis.ifelse(where, value, ibis.null("float64"))
         return value.median()
+    if metric.agg == "stddev":
+        # The sample standard deviation; nulled rows, as for the median, keep Spark happy.
+        value = column.cast("float64")
+        if where is not None:
+            value = ibis.ifelse(where, value, ibis.null("float64"))
+        return value.std()
     if metric.agg == "min":
         return column.min(where=where)
     return column.max(where=where)

@@ -11,7 +11,7 @@ Team = Literal["sales", "marketing", "success", "finance", "operations", "revops
 Signal = Literal["leading", "lagging", "mixed"]
 Unit = Literal["money", "count", "ratio", "days", "hours", "months", "score", "money_per_day"]
 Direction = Literal["up", "down", "neutral"]
-Aggregation = Literal["sum", "count", "count_distinct", "mean", "median", "min", "max"]
+Aggregation = Literal["sum", "count", "count_distinct", "mean", "median", "stddev", "min", "max"]
 Kind = Literal["aggregate", "ratio", "formula"]
 
 _NAME = r"^[a-z][a-z0-9_]*$"

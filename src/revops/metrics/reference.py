@@ -37,7 +37,7 @@ metrics:
     signal: lagging
     unit: money
     source: deal            # a canonical entity or an engine (below)
-    agg: sum                # sum, count, count_distinct, mean, median, min, max
+    agg: sum                # sum, count, count_distinct, mean, median, stddev, min, max
     column: amount
     time: closed_at         # the column that places a row in a window
     filter: is_won and amount > 0

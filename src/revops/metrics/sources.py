@@ -36,6 +36,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.operations",
     "revops.metrics.engines.quality",
     "revops.metrics.engines.identity",
+    "revops.metrics.engines.forecast",
 )
 """Modules whose import registers the built-in engines."""
 
