@@ -72,7 +72,7 @@ def _only_rows_of(source: Path, target: Path, owners: frozenset[str]) -> Workspa
     """A copy of the workspace at `source` holding only the rows of `owners`: on DuckDB
     a copy of the file, on PostgreSQL a copy of its schemas under a prefix of its own."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("demo-data", "app.db*"))
-    original = Workspace.open(source)
+    original = Workspace.open(source, read_only=True)
     if original.warehouse.backend == "duckdb":
         original.close()
         con = duckdb.connect(str(target / "warehouse.duckdb"))

@@ -10,7 +10,13 @@ import pytest
 
 from metrics.conftest import MetricWorld
 from revops.forecast.backtest import RUN_COLUMNS, BacktestResult, reliability, summarise
-from revops.forecast.store import NAMESPACE, RUNS_TABLE, SUMMARY_TABLE, save_backtest
+from revops.forecast.store import (
+    NAMESPACE,
+    RELIABILITY_TABLE,
+    RUNS_TABLE,
+    SUMMARY_TABLE,
+    save_backtest,
+)
 
 WINDOW = "FY2027"
 # method, period, week, p50, actual. Errors / actual: weighted -0.2, -0.1, +0.25, +0.15;
@@ -62,9 +68,11 @@ def stored(world: MetricWorld) -> Iterator[MetricWorld]:
     (the Spark world is shared by the session)."""
     save_backtest(world.warehouse, _result())
     yield world
-    for table in (RUNS_TABLE, SUMMARY_TABLE, "forecast_calibration"):
+    # Spark keeps each table as a view over its current version.
+    kind = "VIEW" if world.warehouse.backend == "spark" else "TABLE"
+    for table in (RUNS_TABLE, SUMMARY_TABLE, RELIABILITY_TABLE):
         world.warehouse.execute(
-            f"DROP TABLE IF EXISTS {world.warehouse.qualified(table, NAMESPACE)}"
+            f"DROP {kind} IF EXISTS {world.warehouse.qualified(table, NAMESPACE)}"
         )
 
 

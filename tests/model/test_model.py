@@ -59,7 +59,8 @@ COLUMN_TYPES = {
 USER_ROLES = {"owner", "manager", "requester", "assignee", "sdr", "csm"}
 # A person is a lead or a contact; the table says which in `person_type`.
 PERSON = ("lead", "contact")
-LINEAGE_IDS = {"source_id", "load_id"}
+# The ingest run id names a run of loads (lineage), like load_id; no entity holds runs.
+LINEAGE_IDS = {"source_id", "load_id", "ingest_run_id"}
 
 EVERY_ENTITY = [pytest.param(e, id=e.name) for e in ENTITIES.values()]
 

@@ -41,6 +41,17 @@ class DuckDBWarehouse(TransactionalWarehouse):
             con = ibis.duckdb.connect(str(url.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise WarehouseError(_lock_message(str(exc), str(url.path))) from None
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise
+            if not read_only:
+                raise WarehouseError(
+                    f"the warehouse {url.path} is open read-only in this process; "
+                    "close that workspace before writing to it"
+                ) from None
+            # This process already holds the file read-write, so no other process can
+            # write it: reading through that same database is what read-only promises.
+            con = ibis.duckdb.connect(str(url.path))
         return cls(con, url, schema_prefix)
 
     def data_version(self) -> Hashable | None:
