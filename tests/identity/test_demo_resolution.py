@@ -10,6 +10,8 @@ from revops import Workspace
 from revops.errors import IdentityError
 from revops.identity import RunSummary
 
+from conftest import DEMO
+
 
 @pytest.mark.parametrize("kind", ["person", "company"])
 def test_duplicates_are_found_at_high_precision(
@@ -112,3 +114,17 @@ def test_duplicate_rate_counts_records_sharing_a_cluster_within_their_object(
     frame = result.frame.set_index("record_object")
     assert frame.loc["lead (salesforce)", "value"] == pytest.approx(duplicates / len(leads))
     assert 0 < duplicates < len(leads)
+
+
+def test_billing_and_support_kpis_slice_by_the_crm_segment_after_resolution(
+    demo: Workspace, resolved: list[RunSummary]
+) -> None:
+    names = ["mrr", "tickets_opened"]
+    whole = demo.metrics.compute(names, "FY2027", as_of=DEMO.as_of)
+    sliced = demo.metrics.compute(names, "FY2027", by=["segment"], as_of=DEMO.as_of).frame
+    for name in names:
+        rows = sliced[sliced.metric == name]
+        # Slicing neither loses nor counts twice; almost everything finds its segment.
+        assert rows.value.sum() == pytest.approx(whole.value(name))
+        unsliced = rows[rows.segment.isna()].value.sum()
+        assert unsliced <= 0.05 * rows.value.sum(), name

@@ -64,12 +64,8 @@ def with_dimensions(
         key = next((k for k in dimension.link_keys() if k in table.columns), None)
         if key is None:
             raise MetricError(f"dimension {name!r} cannot be reached from these rows")
-        # A slice's value (an account's segment) labels rows already in scope; the lookup
-        # itself reveals no rows, so it reads the whole dimension table.
-        other = ctx.keyed(dimension.entity, scoped=False)
-        lookup = other.select(
-            _dimension_key=other.lookup_key, _dimension_value=other[dimension.column]
-        )
+        other = ctx.dimension_values(dimension.entity, dimension.column)
+        lookup = other.select(_dimension_key=other.lookup_key, _dimension_value=other.value)
         joined = table.left_join(lookup, table[key] == lookup._dimension_key)
         table = joined.mutate(**{name: joined._dimension_value}).drop(
             "_dimension_key", "_dimension_value"

@@ -99,7 +99,19 @@ def reference(catalog: Catalog) -> str:
             f"- `{name}` (default `{field.get_default(call_default_factory=True)}`): "
             f"{field.description}"
         )
-    lines += ["", "## Dimensions", "", "| name | what | from |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Dimensions",
+        "",
+        "Where a record has no value of its own, it takes the value of the record identity",
+        "resolution put in its cluster (`identity.crosswalk`; of several, the one updated",
+        "last): a billing customer or support organisation is sliced by the segment, region",
+        "or owner of the CRM account it was matched to. Before `revops identity run`, such",
+        "rows fall under an empty slice.",
+        "",
+        "| name | what | from |",
+        "|---|---|---|",
+    ]
     for dimension in catalog.dimensions.values():
         where = (
             f"{dimension.entity}.{dimension.column} via {' or '.join(dimension.link_keys())}"

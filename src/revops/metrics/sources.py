@@ -118,22 +118,27 @@ class SourceContext:
             self._tables[cut] = restrict(self, entity, self._tables[key])
         return self._tables[cut]
 
-    def keyed(self, entity: str, *, scoped: bool = True) -> ir.Table:
+    def keyed(self, entity: str) -> ir.Table:
         """A canonical table with `lookup_key`: every id its rows are referred to by.
 
         That is the canonical id, and for people (users, contacts, leads) also
         `email:<address>`: tools that know people only by e-mail refer to them so until
         identity resolution links them.
         """
-        import ibis
+        return _with_lookup_key(entity, self.raw(entity))
 
-        table = self.raw(entity, scoped=scoped)
-        by_id = table.mutate(lookup_key=table[f"{entity}_id"])
-        if entity not in PEOPLE:
-            return by_id
-        mailed = table.filter(table.email.notnull())
-        by_mail = mailed.mutate(lookup_key=ibis.literal(EMAIL_PREFIX) + mailed.email.lower())
-        return by_id.union(by_mail, distinct=True)
+    def dimension_values(self, entity: str, column: str) -> ir.Table:
+        """`lookup_key` and `value`: the `column` of every `entity` row, for slicing.
+
+        Where a row has no value its identity cluster fills it in: a billing customer
+        has no segment, the CRM account identity resolution matched it to has one. The
+        lookup reveals no rows (only labels rows already in scope), so it is not scoped.
+        """
+        table = self.raw(entity, scoped=False)
+        if self.warehouse.has_table("crosswalk", "identity"):
+            table = _filled_from_clusters(self.warehouse, entity, table, column)
+        keyed = _with_lookup_key(entity, table)
+        return keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:
@@ -248,3 +253,47 @@ def build_source(ctx: SourceContext, name: str, period: Period) -> ir.Table:
     if found is not None:
         return found.build(ctx, period)
     return ctx.table(name)
+
+
+def _with_lookup_key(entity: str, table: ir.Table) -> ir.Table:
+    """`table` with `lookup_key`: its id, and for people also `email:<address>`."""
+    import ibis
+
+    by_id = table.mutate(lookup_key=table[f"{entity}_id"])
+    if entity not in PEOPLE:
+        return by_id
+    mailed = table.filter(table.email.notnull())
+    by_mail = mailed.mutate(lookup_key=ibis.literal(EMAIL_PREFIX) + mailed.email.lower())
+    return by_id.union(by_mail, distinct=True)
+
+
+def _filled_from_clusters(
+    warehouse: Warehouse, entity: str, table: ir.Table, column: str
+) -> ir.Table:
+    """`table` with an empty `column` taken from the record of the same identity cluster
+    that was updated last and has it (ties: the smallest id), so every record of one
+    company or person carries one value."""
+    import ibis
+
+    id_column = f"{entity}_id"
+    crosswalk = warehouse.table("crosswalk", "identity")
+    crosswalk = crosswalk.filter(crosswalk.entity == entity).select(
+        _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
+    )
+    clustered = table.left_join(crosswalk, table[id_column] == crosswalk._record_id).drop(
+        "_record_id"
+    )
+    known = clustered.filter(clustered[column].notnull() & clustered._cluster_id.notnull())
+    latest = ibis.window(
+        group_by=known._cluster_id,
+        order_by=[known.updated_at.desc(nulls_first=False), known[id_column]],
+    )
+    best = (
+        known.mutate(_rank=ibis.row_number().over(latest))
+        .filter(lambda t: t._rank == 0)
+        .select(_best_cluster=known._cluster_id, _best_value=known[column])
+    )
+    filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
+    return filled.mutate(**{column: ibis.coalesce(filled[column], filled._best_value)}).drop(
+        "_cluster_id", "_best_cluster", "_best_value"
+    )
