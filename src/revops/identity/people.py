@@ -20,6 +20,8 @@ def person_model() -> ModelSpec:
     import splink.comparison_library as cl
     from splink import block_on
 
+    from revops.identity.levels import SimilarLevel, TypoLevel
+
     comparisons: list[Any] = [
         cl.CustomComparison(
             output_column_name="email",
@@ -59,7 +61,7 @@ def person_model() -> ModelSpec:
                 cll.ArrayIntersectLevel("first_forms", 1).configure(
                     label_for_charts="nickname of the same name"
                 ),
-                cll.JaroWinklerLevel("first_name", 0.9).configure(
+                SimilarLevel("first_name", 0.9).configure(
                     label_for_charts="Jaro-Winkler >= 0.9"
                 ),
                 cll.ElseLevel(),
@@ -72,10 +74,10 @@ def person_model() -> ModelSpec:
                 cll.ExactMatchLevel("last_name", term_frequency_adjustments=True).configure(
                     label_for_charts="same"
                 ),
-                cll.DamerauLevenshteinLevel("last_name", 1).configure(
+                TypoLevel("last_name", 1).configure(
                     label_for_charts="one typo apart"
                 ),
-                cll.JaroWinklerLevel("last_name", 0.9).configure(
+                SimilarLevel("last_name", 0.9).configure(
                     label_for_charts="Jaro-Winkler >= 0.9"
                 ),
                 cll.ElseLevel(),
