@@ -49,6 +49,9 @@ class SplinkEngine:
     name: EngineName
     db_api: Any
     work_schema: str | None = None
+    u_chunks: int = 10
+    """Chunks Splink splits the random pairs of u estimation into. Every chunk is one
+    query; on Spark each costs seconds of job overhead, and the pairs fit in one."""
     _tables: list[str] = field(default_factory=list)
 
     def table_name(self, stem: str) -> str:
@@ -146,7 +149,7 @@ def _spark(warehouse: Warehouse) -> Iterator[SplinkEngine]:
 
     session = warehouse.con._session  # type: ignore[attr-defined]
     db_api = PersistingSparkAPI(session)
-    engine = SplinkEngine("spark", db_api)
+    engine = SplinkEngine("spark", db_api, u_chunks=1)
     try:
         yield engine
     finally:

@@ -100,7 +100,9 @@ def resolve(
     linker.training.estimate_probability_two_random_records_match(
         spec.deterministic, recall=spec.recall
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=2e6, seed=seed, num_chunks=engine.u_chunks
+    )
     for rule in spec.training:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
