@@ -1,13 +1,12 @@
-"""Identity resolution computed on the warehouse's own PostgreSQL or Spark, against the
-embedded DuckDB engine on the same demo company.
+"""Identity resolution computed on the warehouse's own PostgreSQL, against the embedded
+DuckDB engine on the same demo company.
 
 The leads, contacts and accounts of the DuckDB demo workspace are copied into a fresh
-server warehouse (ingesting the whole company into Spark takes minutes), so both engines
-resolve the very same records. Scores may differ a little: each engine draws its own
-random pairs for u (the sample is a hash of the record ids, and the hash is each
-backend's), and on PostgreSQL Jaro-Winkler is only scored within half the longer value's
-length in edits (docs/identity.md, Engines). A pair F1 within 0.01 of DuckDB's is about
-15 of the 1,512 true person pairs.
+PostgreSQL warehouse, so both engines resolve the very same records. Scores may differ a
+little: each engine draws its own random pairs for u (the sample is a hash of the record
+ids, and the hash is each backend's), and on PostgreSQL Jaro-Winkler is only scored
+within half the longer value's length in edits (docs/identity.md, Engines). A pair F1
+within 0.01 of DuckDB's is about 15 of the 1,512 true person pairs.
 """
 
 from __future__ import annotations
@@ -31,14 +30,14 @@ F1_TOLERANCE = 0.01
 RESOLVED = ("lead", "contact", "account")
 
 
-def _copy_of(demo: Workspace, root: Path, url: str, spark: Any = None) -> Workspace:
+def _copy_of(demo: Workspace, root: Path, url: str) -> Workspace:
     """A workspace on `url` holding the demo's leads, contacts and accounts."""
     Workspace.create(root)
     config = root / "revops.yaml"
     text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {url}")
     text = text.replace('schema_prefix: ""', f"schema_prefix: b{secrets.token_hex(4)}_")
     config.write_text(text)
-    ws = Workspace.open(root, spark_session=spark) if spark else Workspace.open(root)
+    ws = Workspace.open(root)
     ws.warehouse.init([ENTITIES[name] for name in RESOLVED])
     for name in RESOLVED:
         rows = demo.warehouse.table(name).to_pyarrow()
@@ -67,8 +66,6 @@ class EngineSpy:
                 f"WHERE table_schema = '{engine.work_schema}'"
             ).scalar()
             seen["tables"] = int(tables)
-        if engine.name == "spark":
-            seen["jaro_winkler"] = engine.db_api.spark.catalog.functionExists("jaro_winkler")
         return seen
 
 
@@ -138,29 +135,3 @@ def test_engine_duckdb_keeps_a_postgres_warehouse_run_embedded(
     Identity(settings, lambda: ws.warehouse).run(["company"])
     assert {s["engine"] for s in spy.seen} == {"duckdb"}
     assert _dialects(ws) == {"duckdb"}
-
-
-@pytest.mark.spark
-def test_spark_warehouse_resolves_on_its_session_and_releases_it(
-    demo: Workspace,
-    company: Path,
-    resolved: list[RunSummary],
-    spark_session: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    ws = _copy_of(demo, tmp_path / "spark", "spark://local", spark_session)
-    try:
-        spy = EngineSpy(monkeypatch)
-        ws.identity.run()
-        assert {s["engine"] for s in spy.seen} == {"spark"}
-        assert all(s["jaro_winkler"] for s in spy.seen)
-        assert _dialects(ws) == {"spark"}
-        catalog = spark_session.catalog
-        left = [t.name for t in catalog.listTables() if t.name.startswith("__splink")]
-        assert left == []
-        cache = spark_session._jsparkSession.sharedState().cacheManager()
-        assert cache.isEmpty()
-        _assert_close_to_duckdb(ws, demo, company)
-    finally:
-        ws.warehouse.drop()

@@ -29,12 +29,8 @@ def company_model() -> ModelSpec:
                 cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
                     label_for_charts="same name"
                 ),
-                TypoLevel("name_key", 1).configure(
-                    label_for_charts="one typo apart"
-                ),
-                SimilarLevel("name", 0.92).configure(
-                    label_for_charts="Jaro-Winkler >= 0.92"
-                ),
+                TypoLevel("name_key", 1).configure(label_for_charts="one typo apart"),
+                SimilarLevel("name", 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
                 cll.ElseLevel(),
             ],
         ),

@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
-from revops.errors import IdentityError
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -63,10 +61,12 @@ class SplinkEngine:
     def frame(self, table: Any) -> pd.DataFrame:
         """A Splink result table as a pandas frame, read out of the engine."""
         if self.name == "spark":
-            return table.as_spark_dataframe().toPandas()
-        if self.name == "duckdb":
-            return table.as_duckdbpyrelation().df()
-        return table.as_pandas_dataframe()
+            frame: pd.DataFrame = table.as_spark_dataframe().toPandas()
+        elif self.name == "duckdb":
+            frame = table.as_duckdbpyrelation().df()
+        else:
+            frame = table.as_pandas_dataframe()
+        return frame
 
     def arrow(self, table: Any, columns: list[str]) -> pa.Table:
         """`columns` of a Splink result table as an Arrow table."""
@@ -132,7 +132,10 @@ def _postgres(warehouse: Warehouse) -> Iterator[SplinkEngine]:
         # Every pooled connection searches the work schema first, so Splink's unqualified
         # table and function names resolve there; fuzzystrmatch may live elsewhere.
         path = ",".join(dict.fromkeys([f'"{schema}"', f'"{fuzzy}"', "public"]))
-        engine = sqlalchemy.create_engine(url, connect_args={"options": f"-c search_path={path} -c jit=off"})
+        # JIT off: Splink's predictions are one huge expression that PostgreSQL spent
+        # about 25 s compiling for milliseconds of work.
+        options = f"-c search_path={path} -c jit=off"
+        engine = sqlalchemy.create_engine(url, connect_args={"options": options})
         try:
             yield SplinkEngine("postgres", CopyPostgresAPI(engine, schema), work_schema=schema)
         finally:
@@ -147,7 +150,7 @@ def _postgres(warehouse: Warehouse) -> Iterator[SplinkEngine]:
 def _spark(warehouse: Warehouse) -> Iterator[SplinkEngine]:
     from revops.identity.sparkapi import PersistingSparkAPI
 
-    session = warehouse.con._session  # type: ignore[attr-defined]
+    session = warehouse.con._session
     db_api = PersistingSparkAPI(session)
     engine = SplinkEngine("spark", db_api, u_chunks=1)
     try:
@@ -156,4 +159,3 @@ def _spark(warehouse: Warehouse) -> Iterator[SplinkEngine]:
         db_api.release()
         for name in engine._tables:
             session.catalog.dropTempView(name)
-

@@ -23,7 +23,7 @@ def _is_postgres(dialect: Any) -> bool:
     return str(dialect.sql_dialect_str) == "postgres"
 
 
-class TypoLevel(DamerauLevenshteinLevel):  # type: ignore[misc]
+class TypoLevel(DamerauLevenshteinLevel):
     """Damerau-Levenshtein distance at most `distance_threshold`.
 
     On PostgreSQL: within `distance_threshold` edits by Levenshtein, or within twice
@@ -47,7 +47,7 @@ class TypoLevel(DamerauLevenshteinLevel):  # type: ignore[misc]
         )
 
 
-class SimilarLevel(JaroWinklerLevel):  # type: ignore[misc]
+class SimilarLevel(JaroWinklerLevel):
     """Jaro-Winkler similarity at least `distance_threshold`.
 
     On PostgreSQL only pairs at most half the longer value's length apart in

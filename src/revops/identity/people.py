@@ -61,9 +61,7 @@ def person_model() -> ModelSpec:
                 cll.ArrayIntersectLevel("first_forms", 1).configure(
                     label_for_charts="nickname of the same name"
                 ),
-                SimilarLevel("first_name", 0.9).configure(
-                    label_for_charts="Jaro-Winkler >= 0.9"
-                ),
+                SimilarLevel("first_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
                 cll.ElseLevel(),
             ],
         ),
@@ -74,12 +72,8 @@ def person_model() -> ModelSpec:
                 cll.ExactMatchLevel("last_name", term_frequency_adjustments=True).configure(
                     label_for_charts="same"
                 ),
-                TypoLevel("last_name", 1).configure(
-                    label_for_charts="one typo apart"
-                ),
-                SimilarLevel("last_name", 0.9).configure(
-                    label_for_charts="Jaro-Winkler >= 0.9"
-                ),
+                TypoLevel("last_name", 1).configure(label_for_charts="one typo apart"),
+                SimilarLevel("last_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
                 cll.ElseLevel(),
             ],
         ),

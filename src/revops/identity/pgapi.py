@@ -118,7 +118,7 @@ def install_functions(con: Any, schema: str) -> str:
     return str(found)
 
 
-class CopyPostgresAPI(PostgresAPI):  # type: ignore[misc]
+class CopyPostgresAPI(PostgresAPI):
     """Splink's PostgresAPI confined to one schema, loading input tables with COPY.
 
     Splink's own registration goes through DuckDB's postgres extension, which it
@@ -141,7 +141,7 @@ class CopyPostgresAPI(PostgresAPI):  # type: ignore[misc]
         target = f'"{self._db_schema}"."{table_name}"'
         columns = ", ".join(f'"{f.name}" {_pg_type(f.type)}' for f in input.schema)
         names = ", ".join(f'"{name}"' for name in input.column_names)
-        raw = self._engine.raw_connection()
+        raw: Any = self._engine.raw_connection()
         try:
             with raw.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {target}")

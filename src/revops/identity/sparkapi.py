@@ -16,13 +16,13 @@ from splink.internals.spark.database_api import SparkAPI
 from revops.errors import IdentityError
 
 
-class PersistingSparkAPI(SparkAPI):  # type: ignore[misc]
+class PersistingSparkAPI(SparkAPI):
     """Splink's SparkAPI persisting its intermediate tables and able to release them."""
 
     def __init__(self, session: Any) -> None:
         from pyspark.errors import AnalysisException
 
-        super().__init__(
+        super().__init__(  # type: ignore[no-untyped-call]
             spark_session=session,
             break_lineage_method="persist",
             register_udfs_automatically=False,
@@ -44,7 +44,9 @@ class PersistingSparkAPI(SparkAPI):  # type: ignore[misc]
     def _break_lineage_and_repartition(
         self, spark_df: Any, templated_name: str, physical_name: str
     ) -> Any:
-        result = super()._break_lineage_and_repartition(spark_df, templated_name, physical_name)
+        result = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
+            spark_df, templated_name, physical_name
+        )
         if result.storageLevel.useMemory or result.storageLevel.useDisk:
             self._persisted.append(result)
         self._views.append(physical_name)
@@ -63,4 +65,4 @@ class PersistingSparkAPI(SparkAPI):  # type: ignore[misc]
 def _scala_udfs() -> list[tuple[Any, ...]]:
     from splink.internals.spark.jar_location import get_scala_udfs
 
-    return [tuple(udf) for udf in get_scala_udfs()]
+    return [tuple(udf) for udf in get_scala_udfs()]  # type: ignore[no-untyped-call]
