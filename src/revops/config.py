@@ -241,7 +241,17 @@ class PipelineSettings(_Frozen):
 
 
 class IdentitySettings(_Frozen):
-    """Thresholds of identity resolution (docs/identity.md)."""
+    """Thresholds and engine of identity resolution (docs/identity.md)."""
+
+    engine: Literal["auto", "duckdb"] = Field(
+        default="auto",
+        description=(
+            "Where Splink computes: 'auto' on the warehouse's own backend (PostgreSQL in a "
+            "work schema dropped after the run, or the Spark session), 'duckdb' always in "
+            "an embedded in-memory DuckDB (the records are read out of the warehouse), for "
+            "a small warehouse or a PostgreSQL server without the fuzzystrmatch extension."
+        ),
+    )
 
     person_threshold: float = Field(
         default=0.999,
@@ -309,7 +319,10 @@ class RevOpsConfig(_Frozen):
     )
     identity: IdentitySettings = Field(
         default_factory=IdentitySettings,
-        description="Identity resolution: match thresholds of people, companies and leads.",
+        description=(
+            "Identity resolution: the engine Splink runs on, match thresholds of people, "
+            "companies and leads."
+        ),
     )
 
     @field_validator("opportunity_stages")

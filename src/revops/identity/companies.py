@@ -19,6 +19,8 @@ def company_model() -> ModelSpec:
     import splink.comparison_library as cl
     from splink import block_on
 
+    from revops.identity.levels import SimilarLevel, TypoLevel
+
     comparisons: list[Any] = [
         cl.CustomComparison(
             output_column_name="name",
@@ -27,12 +29,8 @@ def company_model() -> ModelSpec:
                 cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
                     label_for_charts="same name"
                 ),
-                cll.DamerauLevenshteinLevel("name_key", 1).configure(
-                    label_for_charts="one typo apart"
-                ),
-                cll.JaroWinklerLevel("name", 0.92).configure(
-                    label_for_charts="Jaro-Winkler >= 0.92"
-                ),
+                TypoLevel("name_key", 1).configure(label_for_charts="one typo apart"),
+                SimilarLevel("name", 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
                 cll.ElseLevel(),
             ],
         ),
@@ -60,7 +58,7 @@ def company_model() -> ModelSpec:
             block_on("domain"),
             block_on("name_key"),
             block_on("substr(name_key, 1, 4)"),
-            block_on("substr(name_key, -4)"),
+            block_on("right(name_key, 4)"),
         ],
         training=[block_on("domain"), block_on("name_key")],
         deterministic=[block_on("domain"), block_on("name_key")],

@@ -20,6 +20,8 @@ def person_model() -> ModelSpec:
     import splink.comparison_library as cl
     from splink import block_on
 
+    from revops.identity.levels import SimilarLevel, TypoLevel
+
     comparisons: list[Any] = [
         cl.CustomComparison(
             output_column_name="email",
@@ -59,9 +61,7 @@ def person_model() -> ModelSpec:
                 cll.ArrayIntersectLevel("first_forms", 1).configure(
                     label_for_charts="nickname of the same name"
                 ),
-                cll.JaroWinklerLevel("first_name", 0.9).configure(
-                    label_for_charts="Jaro-Winkler >= 0.9"
-                ),
+                SimilarLevel("first_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
                 cll.ElseLevel(),
             ],
         ),
@@ -72,12 +72,8 @@ def person_model() -> ModelSpec:
                 cll.ExactMatchLevel("last_name", term_frequency_adjustments=True).configure(
                     label_for_charts="same"
                 ),
-                cll.DamerauLevenshteinLevel("last_name", 1).configure(
-                    label_for_charts="one typo apart"
-                ),
-                cll.JaroWinklerLevel("last_name", 0.9).configure(
-                    label_for_charts="Jaro-Winkler >= 0.9"
-                ),
+                TypoLevel("last_name", 1).configure(label_for_charts="one typo apart"),
+                SimilarLevel("last_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
                 cll.ElseLevel(),
             ],
         ),

@@ -92,6 +92,7 @@ class Identity:
         """
         from revops.identity.clustering import cluster_pairs
         from revops.identity.companies import company_model
+        from revops.identity.engines import splink_engine
         from revops.identity.people import person_model
         from revops.identity.records import (
             company_records,
@@ -117,7 +118,8 @@ class Identity:
                 spec = company_model()
             if records.num_rows < 2:
                 raise IdentityError(f"not enough {kind} records to resolve ({records.num_rows})")
-            resolution = resolve(spec, records, threshold, seed=seed)
+            with splink_engine(self.warehouse, self.settings.engine) as engine:
+                resolution = resolve(spec, records, threshold, seed=seed, engine=engine)
             # Splink's connected components chain through weak links; re-cluster the pairs.
             ids = records.column("unique_id").to_pylist()
             resolution = replace(

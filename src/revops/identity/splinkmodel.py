@@ -1,4 +1,4 @@
-"""Running a Splink model on DuckDB: train without labels, score pairs, cluster.
+"""Running a Splink model: train without labels, score pairs, cluster.
 
 Training needs no labels: u probabilities from random pairs (almost all non-matches), the
 prior from deterministic rules with an assumed recall, m probabilities by expectation
@@ -12,9 +12,12 @@ import json
 import logging
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from revops.identity.engines import SplinkEngine
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,13 @@ class Resolution:
     model: dict[str, Any]
 
 
-def resolve(spec: ModelSpec, records: pa.Table, threshold: float, seed: int = 42) -> Resolution:
+def resolve(
+    spec: ModelSpec,
+    records: pa.Table,
+    threshold: float,
+    seed: int = 42,
+    engine: SplinkEngine | None = None,
+) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
     Args:
@@ -69,15 +78,16 @@ def resolve(spec: ModelSpec, records: pa.Table, threshold: float, seed: int = 42
         records: one row per record, with `unique_id` and the compared columns.
         threshold: match probability at or above which two records are one entity.
         seed: seed of the random pairs u is estimated on, for repeatable runs.
+        engine: where Splink computes (see :mod:`revops.identity.engines`); an embedded
+            DuckDB opened for this call when not given.
     """
-    import duckdb
-    from splink import DuckDBAPI, Linker, SettingsCreator
+    if engine is None:
+        from revops.identity.engines import embedded_engine
 
-    con = duckdb.connect(":memory:")
-    # Splink materialises intermediate tables; two threads is what this machine has and
-    # keeps a 1M-record run within memory.
-    con.execute("SET threads TO 2")
-    db_api = DuckDBAPI(connection=con)
+        with embedded_engine() as embedded:
+            return resolve(spec, records, threshold, seed, embedded)
+    from splink import Linker, SettingsCreator
+
     settings = SettingsCreator(
         link_type="dedupe_only",
         comparisons=spec.comparisons,
@@ -85,12 +95,14 @@ def resolve(spec: ModelSpec, records: pa.Table, threshold: float, seed: int = 42
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
-    data = db_api.register(records, dataset_display_name=f"{spec.kind}_records")
+    data = engine.db_api.register(records, table_name=engine.table_name(f"{spec.kind}_records"))
     linker = Linker(data, settings, log_level=logging.ERROR)
     linker.training.estimate_probability_two_random_records_match(
         spec.deterministic, recall=spec.recall
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=2e6, seed=seed, num_chunks=engine.u_chunks
+    )
     for rule in spec.training:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
@@ -103,15 +115,9 @@ def resolve(spec: ModelSpec, records: pa.Table, threshold: float, seed: int = 42
         predictions, threshold_match_probability=threshold
     )
     model = linker.misc.save_model_to_json()
-    pairs = _pairs(predictions.as_duckdbpyrelation().df(), model)
-    cluster_rows = clusters.as_duckdbpyrelation().select("unique_id, cluster_id").arrow()
-    con.close()
-    return Resolution(clusters=_table(cluster_rows), pairs=pairs, model=model)
-
-
-def _table(result: Any) -> pa.Table:
-    """A pyarrow Table from what DuckDB's `.arrow()` returns (a table or a reader)."""
-    return result if isinstance(result, pa.Table) else result.read_all()
+    pairs = _pairs(engine.frame(predictions), model)
+    cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
+    return Resolution(clusters=cluster_rows, pairs=pairs, model=model)
 
 
 def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:

@@ -149,6 +149,9 @@ def spark_session(url: WarehouseURL) -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # Splink's string-similarity functions (Jaro-Winkler, Damerau-Levenshtein) for
+        # identity resolution on this session are Scala UDFs shipped in its jar.
+        .config("spark.jars", _splink_jar())
         .config("spark.sql.warehouse.dir", str(home / "warehouse"))
         .config(
             "spark.hadoop.javax.jdo.option.ConnectionURL",
@@ -158,3 +161,10 @@ def spark_session(url: WarehouseURL) -> Any:
         .enableHiveSupport()
         .getOrCreate()
     )
+
+
+def _splink_jar() -> str:
+    """The jar of Splink's Spark similarity functions, for this Spark version."""
+    from splink.backends.spark import similarity_jar_location
+
+    return str(similarity_jar_location())
