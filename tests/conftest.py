@@ -58,6 +58,21 @@ def open_warehouse(backend: str, tmp_path: Path, request: pytest.FixtureRequest)
     return connect("spark://local", tmp_path, schema_prefix=prefix, spark_session=session)
 
 
+@pytest.fixture(scope="session")
+def spark_model_warehouse(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Warehouse]:
+    """One Spark warehouse with the model's tables for the run, shared by the metric and
+    quality tests (which empty what they fill): creating the tables takes Spark far
+    longer than emptying the few a test fills."""
+    from revops.model import ENTITIES
+
+    warehouse = open_warehouse("spark", tmp_path_factory.mktemp("spark-model"), request)
+    warehouse.init(ENTITIES.values())
+    yield warehouse
+    warehouse.drop()
+
+
 @pytest.fixture(params=BACKENDS)
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
     """An empty warehouse on each backend in turn."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -135,3 +135,14 @@ def crash_at(step: str) -> Callable[[str], None]:
             raise SimulatedCrashError(step)
 
     return progress
+
+
+def empty_tables(warehouse: Any, entities: Iterable[str]) -> None:
+    """Empty the model tables of `entities`, so a shared warehouse's next test starts
+    from nothing."""
+    from revops.model import ENTITIES
+
+    for entity in sorted(set(entities)):
+        spec = ENTITIES[entity]
+        empty = spec.schema().to_pyarrow().empty_table()
+        warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")

@@ -22,6 +22,7 @@ from revops.model import ENTITIES
 from revops.warehouse import Warehouse
 
 from conftest import BACKENDS, open_warehouse
+from support import empty_tables
 
 
 class MetricWorld:
@@ -38,10 +39,7 @@ class MetricWorld:
 
     def empty(self) -> None:
         """Empty the tables this world wrote to, so the next test starts from nothing."""
-        for entity in sorted(self.touched):
-            spec = ENTITIES[entity]
-            empty = spec.schema().to_pyarrow().empty_table()
-            self.warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")
+        empty_tables(self.warehouse, self.touched)
         self.touched.clear()
 
     @property
@@ -94,14 +92,10 @@ def _typed(column_type: str, value: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def spark_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MetricWorld]:
-    """One Spark company for the run, emptied after each test: creating the model's
-    tables takes Spark far longer than emptying the few a test fills."""
-    root = tmp_path_factory.mktemp("spark-world")
-    warehouse = open_warehouse("spark", root, request)
-    yield MetricWorld(warehouse, root)
-    warehouse.drop()
+    spark_model_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory
+) -> MetricWorld:
+    """One Spark company for the run, emptied after each test."""
+    return MetricWorld(spark_model_warehouse, tmp_path_factory.mktemp("spark-world"))
 
 
 @pytest.fixture(params=BACKENDS)

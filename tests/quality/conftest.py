@@ -1,4 +1,4 @@
-"""A tiny company built row by row on DuckDB and PostgreSQL, and its quality component.
+"""A tiny company built row by row on each backend, and its quality component.
 
 Tests write the rows they need with `world.add(entity, {...})`, their own rules with
 `world.rules(yaml)`, then ask which records fail which rule.
@@ -19,7 +19,8 @@ from revops.model import ENTITIES
 from revops.quality.component import Quality
 from revops.warehouse import Warehouse
 
-from conftest import open_warehouse
+from conftest import BACKENDS, open_warehouse
+from support import empty_tables
 
 AS_OF = date(2026, 6, 30)
 
@@ -31,6 +32,7 @@ class QualityWorld:
         self.warehouse = warehouse
         self.root = root
         self.config: dict[str, Any] = {}
+        self.touched: set[str] = set()
         warehouse.init(ENTITIES.values())
 
     @property
@@ -46,6 +48,7 @@ class QualityWorld:
             full.setdefault("source_id", str(full[spec.id_column]))
             batch.append({name: _typed(spec.column(name).type, v) for name, v in full.items()})
         self.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
+        self.touched.add(entity)
 
     def rules(self, text: str, name: str = "custom.yaml") -> None:
         """Write a workspace rules file."""
@@ -86,15 +89,16 @@ def _typed(column_type: str, value: Any) -> Any:
     return value
 
 
-QUALITY_BACKENDS = [
-    pytest.param("duckdb", id="duckdb"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
-
-
-@pytest.fixture(params=QUALITY_BACKENDS)
+@pytest.fixture(params=BACKENDS)
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[QualityWorld]:
-    """An empty company on DuckDB, then on PostgreSQL."""
+    """An empty company on each backend in turn."""
+    if request.param == "spark":
+        shared = QualityWorld(request.getfixturevalue("spark_model_warehouse"), tmp_path)
+        yield shared
+        # Quality runs write the quality tables besides what the test added.
+        stored = [name for name, spec in ENTITIES.items() if spec.family == "quality"]
+        empty_tables(shared.warehouse, {*shared.touched, *stored})
+        return
     warehouse = open_warehouse(request.param, tmp_path, request)
     yield QualityWorld(warehouse, tmp_path)
     warehouse.drop()
