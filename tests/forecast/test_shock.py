@@ -65,20 +65,3 @@ def test_the_shock_ignores_periods_not_ended_and_chance_alone_gives_none() -> No
     assert _data([205, 195, 200, 205, 195, 200, 0]).period_shock(as_of) == 0.0
     # Fewer than four completed quarters: no estimate.
     assert _data([249, 151, 249, 151, 249, 151, 0]).period_shock(date(2024, 10, 15)) == 0.0
-
-
-def test_the_shock_is_estimated_on_the_weekly_days_only() -> None:
-    # Training snapshots on a period's last days (every deal won) leave the shock alone:
-    # it is estimated week by week on the weekly days forecasts are made at.
-    as_of = date(2025, 8, 1)
-    data = _data([249, 151, 249, 151, 249, 151, 0])
-    late = data.snapshots.copy()
-    ends = {d: CALENDAR.period_of(d, "quarter").end for d in late["as_of_date"].unique()}
-    late["as_of_date"] = late["as_of_date"].map(ends) - timedelta(days=3)
-    late["opportunity_id"] = late["opportunity_id"] + "-late"
-    late["is_won"] = True
-    late["closed_at"] = pd.to_datetime(late["as_of_date"] + timedelta(days=1), utc=True)
-    snapshots = pd.concat([data.snapshots, late], ignore_index=True)
-    with_late = ForecastData(CALENDAR, "quarter", snapshots, data.won, data.first_day,
-                             data.last_day)  # fmt: skip
-    assert with_late.period_shock(as_of) == data.period_shock(as_of) > 0

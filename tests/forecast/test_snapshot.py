@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ import pytest
 
 from revops import Workspace
 from revops.core import FiscalCalendar
-from revops.forecast.data import ForecastData, late_days
+from revops.forecast.data import ForecastData
 from revops.forecast.methods import make_methods
 from revops.model import ENTITIES
 
@@ -169,25 +169,14 @@ def test_training_labels_only_periods_that_ended(data: ForecastData) -> None:
     assert at["won"].to_dict() == {"A": True, "C": False, "D": True}
 
 
-def test_training_also_holds_each_of_a_past_periods_last_days(data: ForecastData) -> None:
-    q1 = FiscalCalendar(1).quarter(2024, 1)
-    assert late_days(q1) == [date(2024, 3, 18) + timedelta(days=k) for k in range(14)]
-    known = data.training(date(2024, 4, 1))
-    # On 19 Mar only A is open (B, D won and C lost before), and it is won the next day.
-    at = known[known["as_of_date"] == date(2024, 3, 19)].set_index("opportunity_id")
-    assert at["won"].to_dict() == {"A": True}
-    # The last days of Q2, which ends after the last forecast day (10 Apr), are not pulled.
-    assert not (data.snapshots["as_of_date"] >= date(2024, 6, 17)).any()
-
-
-def test_late_training_days_after_the_as_of_day_change_no_forecast(ws: Workspace) -> None:
-    # Pulled with a 10 Apr forecast day, the data holds Q1's last days; as of 15 Mar those
-    # 18-31 Mar snapshots are in the future and their outcomes unknown: no method sees them.
+def test_days_pulled_after_the_as_of_day_change_no_forecast(ws: Workspace) -> None:
+    # Pulled with a 10 Apr forecast day, the data holds Q1's weekly days up to 25 Mar; as of
+    # 15 Mar those snapshots are in the future and their outcomes unknown: no method sees them.
     as_of, last = date(2024, 3, 15), date(2024, 6, 30)
     data = ForecastData.load(ws.metrics, [as_of, date(2024, 4, 10)], kind="quarter", last_day=last)
     alone = ForecastData.load(ws.metrics, [as_of], kind="quarter", last_day=last)
     assert not (alone.snapshots["as_of_date"] > as_of).any()
-    assert (data.snapshots["as_of_date"] == date(2024, 3, 19)).any()
+    assert (data.snapshots["as_of_date"] == date(2024, 3, 18)).any()
     q1 = FiscalCalendar(1).quarter(2024, 1)
     for mine, theirs in zip(make_methods(), make_methods(), strict=True):
         mine.fit(data, as_of)

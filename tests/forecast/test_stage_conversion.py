@@ -29,17 +29,17 @@ def _snapshots(days_left: int, count: int, won: bool) -> pd.DataFrame:
     )
 
 
-def test_five_and_ten_days_left_are_learned_apart() -> None:
-    # Twenty Proposal deals with 5 days left, none won; twenty with 10 days left, all won.
+def test_ten_and_thirty_days_left_are_learned_apart() -> None:
+    # Twenty Proposal deals with 10 days left, none won; twenty with 30 days left, all won.
     # Overall 1/2. Each of the three levels (stage · in period · days left, then segment,
     # then age) holds the same 20 deals, each shrunk toward the level above with weight 10.
     training = pd.concat(
-        [_snapshots(5, 20, won=False), _snapshots(10, 20, won=True)], ignore_index=True
+        [_snapshots(10, 20, won=False), _snapshots(30, 20, won=True)], ignore_index=True
     )
     method = StageConversion()
     rates = method.learn(training)
     deals = with_period_features(training.iloc[[0, 20]].drop(columns="won"), PERIOD_END)
     assert PRIOR_WEIGHT == 10.0
-    # 5 days left: 1/2 → (0 + 10·1/2)/30 = 1/6 → (10/6)/30 = 1/18 → (10/18)/30 = 1/54.
-    # 10 days left: (20 + 5)/30 = 5/6 → (20 + 50/6)/30 = 17/18 → (20 + 170/18)/30 = 53/54.
+    # 10 days left: 1/2 → (0 + 10·1/2)/30 = 1/6 → (10/6)/30 = 1/18 → (10/18)/30 = 1/54.
+    # 30 days left: (20 + 5)/30 = 5/6 → (20 + 50/6)/30 = 17/18 → (20 + 170/18)/30 = 53/54.
     assert method.chances(deals, rates) == pytest.approx(np.array([1 / 54, 53 / 54]))

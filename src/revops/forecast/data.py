@@ -26,27 +26,12 @@ RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
 SHOCK_MIN_PERIODS = 4
 """Fewer completed periods than this give no estimate of the shared shock (it is 0)."""
-LATE_DAYS = 14
-"""Training snapshots are also taken on each of a period's last this many days."""
 
 
 def period_days(calendar: FiscalCalendar, period: Period) -> list[date]:
     """The weekly as-of days of `period`: its first day, then every seventh day in it."""
     # Every seventh day before the last: on the last day only booked deals remain.
     return [period.start + timedelta(days=7 * k) for k in range((period.days + 5) // 7)]
-
-
-def late_days(period: Period) -> list[date]:
-    """Each of the last :data:`LATE_DAYS` days of `period` (training snapshots only).
-
-    Periods differ in length, so the weekly days of past periods leave a given number of
-    days left before the end (5 in an 89-day quarter's last week, 8 in a 92-day one) only
-    in the periods of the same length: a few snapshots a year. Late in a period the
-    chance of closing in time changes day by day (won deals crowd into the last days),
-    so every late day is a training day: each number of days left is learned from every
-    past period.
-    """
-    return [period.end - timedelta(days=k) for k in range(LATE_DAYS, 0, -1)]
 
 
 @dataclass
@@ -103,10 +88,6 @@ class ForecastData:
         periods = calendar.periods_between(first_day, max(days) + timedelta(days=1), kind)
         for period in periods:
             grid.update(d for d in period_days(calendar, period) if d <= max(days))
-            # Only days whose outcome can be known before the last forecast day: the
-            # training() filter would drop the others anyway.
-            if period.end <= max(days):
-                grid.update(late_days(period))
         snapshots = snapshot_frame(ctx, sorted(grid))
         won = deals.filter(deals.is_won & deals.closed_at.notnull())
         # One row per won deal: the bounded frame the run-rate model samples from; the
@@ -237,15 +218,7 @@ class ForecastData:
         import numpy as np
         import pandas as pd
 
-        training = self.training(as_of)
-        # The weekly days only: the shock is estimated week by week, the way forecasts
-        # are made, and the extra late training days would crowd the last weeks' cells.
-        weekly = {
-            d
-            for d in training["as_of_date"].unique()
-            if d in period_days(self.calendar, self.period_of(d))
-        }
-        training = training[training["as_of_date"].isin(weekly)].reset_index(drop=True)
+        training = self.training(as_of).reset_index(drop=True)
         if training.empty:
             return 0.0
         starts = {d: self.period_of(d).start for d in training["as_of_date"].unique()}

@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 PRIOR_WEIGHT = 10.0
 """Snapshots' worth of weight the parent group's rate carries in a group's rate."""
 AGE_DAYS = (30.0, 90.0, 180.0)
-LEFT_DAYS = (7.0, 14.0, 21.0, 49.0)
-"""Bounds of the days-left groups: weekly in the last three weeks, where the chance of
-closing in time falls fastest (the training days include each of the last 14 days)."""
+LEFT_DAYS = (21.0, 49.0)
 LEVELS = (
     ("stage", "in_period", "left"),
     ("stage", "in_period", "left", "segment"),
