@@ -11,7 +11,7 @@ mean signed error / actual per method and week, then one line per method over th
 weeks (median accuracy, WAPE, coverage, mean and spread of the signed error).
 
 Keep two sets of seeds: choose modelling settings on one (1, 2, 3), report on the other
-(11, 12, 13), so the figures are not tuned to the companies they are measured on.
+(4, 5, 6), so the figures are not tuned to the companies they are measured on.
 """
 
 from __future__ import annotations
