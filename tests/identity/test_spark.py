@@ -125,6 +125,7 @@ def test_spark_warehouse_resolves_companies_on_its_session_and_releases_it(
 ) -> None:
     warehouse = spark_model_warehouse
     views_before = _views(spark_session)
+    # Nothing else in revops caches on the session, so any cache after the run is its own.
     assert not _cached(spark_session)
     seen: list[dict[str, Any]] = []
     frame = SplinkEngine.frame
