@@ -40,6 +40,21 @@ class PersistingSparkAPI(SparkAPI):
             ) from None
         self._persisted: list[Any] = []
         self._views: list[str] = []
+        self._to_persist: Any = None
+
+    def _table_registration(self, input: Any, table_name: str) -> None:
+        # Splink registers inputs under temporary views too: the records, and tables it
+        # builds in Python (u estimation's aggregated counts, which it does not drop).
+        super()._table_registration(input, table_name)
+        self._views.append(table_name)
+
+    def _repartition_if_needed(self, spark_df: Any, templated_name: str) -> Any:
+        # The frame Splink persists is this one; it may return another made from it (the
+        # blocked pairs are repartitioned after persisting), which holds no cache itself.
+        self._to_persist = super()._repartition_if_needed(  # type: ignore[no-untyped-call]
+            spark_df, templated_name
+        )
+        return self._to_persist
 
     def _break_lineage_and_repartition(
         self, spark_df: Any, templated_name: str, physical_name: str
@@ -47,8 +62,9 @@ class PersistingSparkAPI(SparkAPI):
         result = super()._break_lineage_and_repartition(  # type: ignore[no-untyped-call]
             spark_df, templated_name, physical_name
         )
-        if result.storageLevel.useMemory or result.storageLevel.useDisk:
-            self._persisted.append(result)
+        level = self._to_persist.storageLevel
+        if level.useMemory or level.useDisk:
+            self._persisted.append(self._to_persist)
         self._views.append(physical_name)
         return result
 
