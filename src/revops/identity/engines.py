@@ -6,7 +6,7 @@ also on error:
 - ``duckdb``: an in-memory DuckDB, closed after the run.
 - ``postgres``: the warehouse's database, in a work schema of its own
   (``<prefix>identity_work_<random>``) that holds the records, Splink's intermediate
-  tables and the SQL functions the comparisons need (:mod:`revops.identity.pgfunctions`);
+  tables and the SQL functions the comparisons need (:mod:`revops.identity.pgapi`);
   it is dropped with everything in it after the run.
 - ``spark``: the warehouse's Spark session; intermediate results are persisted in
   memory and unpersisted, and the temporary views dropped, after the run.
@@ -18,7 +18,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
@@ -50,13 +50,10 @@ class SplinkEngine:
     u_chunks: int = 10
     """Chunks Splink splits the random pairs of u estimation into. Every chunk is one
     query; on Spark each costs seconds of job overhead, and the pairs fit in one."""
-    _tables: list[str] = field(default_factory=list)
 
     def table_name(self, stem: str) -> str:
         """A name for an input table that no other run in the same session uses."""
-        name = f"{stem}_{secrets.token_hex(4)}"
-        self._tables.append(name)
-        return name
+        return f"{stem}_{secrets.token_hex(4)}"
 
     def frame(self, table: Any) -> pd.DataFrame:
         """A Splink result table as a pandas frame, read out of the engine."""
@@ -152,10 +149,7 @@ def _spark(warehouse: Warehouse) -> Iterator[SplinkEngine]:
 
     session = warehouse.con._session
     db_api = PersistingSparkAPI(session)
-    engine = SplinkEngine("spark", db_api, u_chunks=1)
     try:
-        yield engine
+        yield SplinkEngine("spark", db_api, u_chunks=1)
     finally:
-        db_api.release()
-        for name in engine._tables:
-            session.catalog.dropTempView(name)
+        db_api.release()  # also drops the views of the tables registered as input

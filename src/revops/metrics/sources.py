@@ -134,11 +134,14 @@ class SourceContext:
         has no segment, the CRM account identity resolution matched it to has one. The
         lookup reveals no rows (only labels rows already in scope), so it is not scoped.
         """
-        table = self.raw(entity, scoped=False)
-        if self.warehouse.has_table("crosswalk", "identity"):
-            table = _filled_from_clusters(self.warehouse, entity, table, column)
-        keyed = _with_lookup_key(entity, table)
-        return keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
+        key = f"dimension:{entity}.{column}"
+        if key not in self._tables:
+            table = self.raw(entity, scoped=False)
+            if self.warehouse.has_table("crosswalk", "identity"):
+                table = _filled_from_clusters(self.warehouse, entity, table, column)
+            keyed = _with_lookup_key(entity, table)
+            self._tables[key] = keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
+        return self._tables[key]
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:
