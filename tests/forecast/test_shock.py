@@ -14,13 +14,13 @@ CALENDAR = FiscalCalendar(start_month=1)
 DEALS = 400
 
 
-def _period(start: date, wins: int) -> pd.DataFrame:
-    """`DEALS` deals open on the period's first day, `wins` of them won ten days later."""
-    won = np.arange(DEALS) < wins
+def _period(start: date, wins: int, deals: int = DEALS) -> pd.DataFrame:
+    """`deals` deals open on the period's first day, `wins` of them won ten days later."""
+    won = np.arange(deals) < wins
     closed = pd.Timestamp(start + timedelta(days=10), tz="UTC")
     return pd.DataFrame(
         {
-            "opportunity_id": [f"{start}-{k}" for k in range(DEALS)],
+            "opportunity_id": [f"{start}-{k}" for k in range(deals)],
             "as_of_date": start,
             "stage": "Proposal",
             "close_date": start + timedelta(days=30),
@@ -30,10 +30,13 @@ def _period(start: date, wins: int) -> pd.DataFrame:
     )
 
 
-def _data(wins: list[int]) -> ForecastData:
-    starts = [CALENDAR.period_of(date(2024, 1, 1), "quarter").shift(k).start for k in range(7)]
+def _data(wins: list[int], deals: list[int] | None = None) -> ForecastData:
+    first = CALENDAR.period_of(date(2024, 1, 1), "quarter")
+    starts = [first.shift(k - len(wins) + 7).start for k in range(len(wins))]
+    sizes = deals or [DEALS] * len(wins)
     snapshots = pd.concat(
-        [_period(s, w) for s, w in zip(starts, wins, strict=True)], ignore_index=True
+        [_period(s, w, n) for s, w, n in zip(starts, wins, sizes, strict=True)],
+        ignore_index=True,
     )
     snapshots["closed_at"] = pd.to_datetime(snapshots["closed_at"], utc=True)
     won = pd.DataFrame(columns=["opportunity_id", "amount", "created_at", "closed_at"])
@@ -45,12 +48,16 @@ def _logit(p: float) -> float:
 
 
 def test_the_shock_is_the_spread_of_period_shifts_less_chance() -> None:
-    # Six completed quarters win 249 or 151 of 400 deals in turn: pooled, 50 %. Each
-    # quarter's log-odds shift is ±logit(249/400); chance alone moves a quarter's shift
-    # with variance about 1 / (400 · 0.25).
+    # Six completed quarters win 249 or 151 of 400 deals in turn. A quarter is measured
+    # against the other five: a 249-quarter against (2 · 249 + 3 · 151) / 2000, a
+    # 151-quarter against (3 · 249 + 2 · 151) / 2000; its shift is the log-odds gap.
+    # Chance alone moves a shift with variance 1 / Σ p(1 − p) at the rate measured against.
     data = _data([249, 151, 249, 151, 249, 151, 400])
-    shift = _logit(249 / 400)
-    expected = np.sqrt(np.var([shift, -shift] * 3, ddof=1) - 1 / (DEALS * 0.25))
+    strong_base, weak_base = (2 * 249 + 3 * 151) / 2000, (3 * 249 + 2 * 151) / 2000
+    strong = _logit(249 / 400) - _logit(strong_base)
+    weak = _logit(151 / 400) - _logit(weak_base)
+    noise = np.mean([1 / (DEALS * p * (1 - p)) for p in (strong_base, weak_base)])
+    expected = np.sqrt(np.var([strong, weak] * 3, ddof=1) - noise)
     as_of = date(2025, 8, 1)  # in the seventh quarter, which has not ended
     assert abs(data.period_shock(as_of) - expected) < 1e-3
 
@@ -65,3 +72,14 @@ def test_the_shock_ignores_periods_not_ended_and_chance_alone_gives_none() -> No
     assert _data([205, 195, 200, 205, 195, 200, 0]).period_shock(as_of) == 0.0
     # Fewer than four completed quarters: no estimate.
     assert _data([249, 151, 249, 151, 249, 151, 0]).period_shock(date(2024, 10, 15)) == 0.0
+
+
+def test_a_period_with_a_handful_of_deals_barely_moves_the_shock() -> None:
+    # A first, partial quarter of 6 deals and no win (its shift is clamped at -4) before
+    # the six quarters above: weighted by its information (6 deals against 400) it moves
+    # the estimate by about 5 %; in a plain variance of the shifts it would give σ ≈ 1.6
+    # against 0.65.
+    as_of = date(2025, 8, 1)
+    without = _data([249, 151, 249, 151, 249, 151, 0]).period_shock(as_of)
+    with_tiny = _data([0, 249, 151, 249, 151, 249, 151, 0], [6, *[DEALS] * 7]).period_shock(as_of)
+    assert abs(with_tiny - without) < 0.1 * without

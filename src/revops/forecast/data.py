@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from revops.errors import ForecastError
 from revops.forecast.snapshot import end_of_day, snapshot_frame
@@ -200,13 +200,12 @@ class ForecastData:
     def period_shock(self, as_of: date) -> float:
         """The spread of the shared log-odds shock of a period, from the periods known by `as_of`.
 
-        For each completed period and each week of it, the deals open that week are given
-        the pooled win rate of their stage and close-date-in-period group (over the same
-        week of all completed periods), and the period's shift z is the log-odds shift that
-        makes their expected wins equal the wins seen. Per week, the variance of the shifts
-        across periods, less the part chance alone gives (about 1 / Σ p(1 − p) per period),
-        estimates the shock's variance; the weeks' estimates are averaged, since the shock
-        is one per period. Only labelled snapshots (periods that ended by `as_of`) are used.
+        Per week of period, the variance across periods of their shifts (see
+        :meth:`period_shifts`) beyond the part chance alone gives (about 1 / Σ p(1 − p) per
+        period), estimated as in a random-effects meta-analysis (DerSimonian-Laird: each
+        period weighted by its information), is the shock's variance; the weeks'
+        estimates are averaged, since the shock is one per period. Only labelled snapshots
+        (periods that ended by `as_of`) are used.
         """
         key = ("shock", self._known_end(as_of))
         if key not in self._cache:
@@ -214,37 +213,65 @@ class ForecastData:
         value: float = self._cache[key]  # type: ignore[assignment]
         return value
 
-    def _estimate_shock(self, as_of: date) -> float:
-        import numpy as np
+    def period_shifts(self, as_of: date) -> pd.DataFrame:
+        """Per completed period and week of it: how much luckier than usual its deals were.
+
+        The deals open that week are given the win rate of their stage and
+        close-date-in-period group over the same week of the *other* completed periods,
+        and the period's `shift` is the log-odds shift that makes their expected wins
+        equal the wins seen; `noise` (1 / Σ p(1 − p)) is the part of its variance chance
+        alone gives. Leaving the period out of its own rates makes the shift the error a
+        rate learned from history makes on a period it has not seen, as a forecast's is
+        (pooled over all periods, each period pulls the rate toward itself and its shift
+        toward 0). A group no other period has takes the rate over all periods. Columns:
+        `period_start`, `week`, `shift`, `noise`.
+        """
+        key = ("shifts", self._known_end(as_of))
+        if key not in self._cache:
+            self._cache[key] = self._measure_shifts(as_of)
+        frame: pd.DataFrame = self._cache[key]  # type: ignore[assignment]
+        return frame
+
+    def _measure_shifts(self, as_of: date) -> pd.DataFrame:
         import pandas as pd
 
+        columns = ["period_start", "week", "shift", "noise"]
         training = self.training(as_of).reset_index(drop=True)
         if training.empty:
-            return 0.0
-        starts = {d: self.period_of(d).start for d in training["as_of_date"].unique()}
-        days = pd.to_datetime(training["as_of_date"])
-        week = (days - pd.to_datetime(training["as_of_date"].map(starts))).dt.days // 7
+            return pd.DataFrame(columns=columns)
+        starts = training["as_of_date"].map(
+            {d: self.period_of(d).start for d in training["as_of_date"].unique()}
+        )
+        week = (pd.to_datetime(training["as_of_date"]) - pd.to_datetime(starts)).dt.days // 7
         in_period = pd.to_datetime(training["close_date"]) < pd.to_datetime(training["period_end"])
         group = week.astype(str) + "|" + training["stage"].astype(str) + "|" + in_period.astype(str)
+        own = group + "|" + starts.astype(str)
         won = training["won"].astype(float)
-        pooled = won.groupby(group).transform("mean").clip(0.005, 0.995).to_numpy(float)
+        group_won = won.groupby(group).transform("sum")
+        group_seen = won.groupby(group).transform("count")
+        others = group_seen - won.groupby(own).transform("count")
+        left_out = (group_won - won.groupby(own).transform("sum")) / others.where(others > 0)
+        pooled = left_out.fillna(group_won / group_seen).clip(0.005, 0.995).to_numpy(float)
         wins = won.to_numpy(float)
-        excesses = []
-        cells = training.groupby([week, training["period_end"]]).indices
-        by_week: dict[int, list[np.ndarray]] = {}
-        for cell, rows in cells.items():
-            week_index = int(cell[0])  # type: ignore[index]
-            by_week.setdefault(week_index, []).append(np.asarray(rows))
-        for periods in by_week.values():
-            shifts, noise = [], []
-            for rows in periods:
-                chances = pooled[rows]
-                information = float((chances * (1 - chances)).sum())
-                if information > 0:
-                    shifts.append(_matching_shift(chances, float(wins[rows].sum())))
-                    noise.append(1.0 / information)
-            if len(shifts) >= SHOCK_MIN_PERIODS:
-                excesses.append(float(np.var(shifts, ddof=1) - np.mean(noise)))
+        rows = []
+        for cell, found in training.groupby([week, starts]).indices.items():
+            week_index, start = cast("tuple[int, date]", cell)
+            chances = pooled[found]
+            information = float((chances * (1 - chances)).sum())
+            if information > 0:
+                shift = _matching_shift(chances, float(wins[found].sum()))
+                rows.append((start, int(week_index), shift, 1.0 / information))
+        return pd.DataFrame(rows, columns=columns)
+
+    def _estimate_shock(self, as_of: date) -> float:
+        import numpy as np
+
+        shifts = self.period_shifts(as_of)
+        excesses = [
+            _between_period_variance(week["shift"].to_numpy(float), week["noise"].to_numpy(float))
+            for _, week in shifts.groupby("week")
+            if len(week) >= SHOCK_MIN_PERIODS
+        ]
         if not excesses:
             return 0.0
         excess = float(np.mean(excesses))
@@ -274,6 +301,20 @@ class ForecastData:
             )
         if as_of > self.last_day:
             raise ForecastError(f"as of {as_of} is after the last day of data ({self.last_day})")
+
+
+def _between_period_variance(shifts: np.ndarray, noise: np.ndarray) -> float:
+    """The variance of the periods' shifts beyond what chance gives (DerSimonian-Laird).
+
+    Each period's shift is weighted by 1 / its chance variance, so a period with a handful
+    of deals (a history's first, partial period) cannot swamp the estimate, as it does a
+    plain variance less mean noise. Not clipped at 0: the weeks' estimates are averaged.
+    """
+    weights = 1.0 / noise
+    centre = float((weights * shifts).sum() / weights.sum())
+    spread = float((weights * (shifts - centre) ** 2).sum())
+    scale = float(weights.sum() - (weights**2).sum() / weights.sum())
+    return (spread - (len(shifts) - 1)) / scale
 
 
 def _matching_shift(chances: np.ndarray, wins: float, bound: float = 4.0) -> float:
