@@ -1,10 +1,11 @@
 """Forecast accuracy over several demo companies: the per-method, per-week backtest table.
 
 Usage: python benchmarks/forecast_accuracy.py --seeds 1,2,3 [--root DIR] [--accounts 2000]
-       [--periods 8] [--weeks 7-13] [--methods a,b] [--save runs.csv]
+       [--years 3] [--periods 8] [--weeks 7-13] [--methods a,b] [--save runs.csv]
 
-For each seed a demo workspace `ROOT/sSEED` is made once (`revops demo --accounts N --seed S
---as-of 2026-11-22`) and reused; the backtest (8 quarters × 13 weekly as-of days) runs on
+For each seed a demo workspace `ROOT/sSEED` (`ROOT/sSEED-yYEARS` for other than 3 years of
+history) is made once (`revops demo --accounts N --years Y --seed S --as-of 2026-11-22`) and
+reused; the backtest (8 quarters × 13 weekly as-of days) runs on
 it, one seed after another. The runs of all seeds are pooled: each table cell is over
 seeds × periods forecasts. It prints median accuracy, coverage of the P10-P90 range and the
 mean signed error / actual per method and week, then one line per method over the chosen
@@ -29,14 +30,15 @@ import pandas as pd
 AS_OF = date(2026, 11, 22)
 
 
-def workspace_for(root: Path, seed: int, accounts: int) -> Path:
+def workspace_for(root: Path, seed: int, accounts: int, years: int = 3) -> Path:
     """The demo workspace of `seed`, made unless it is already there."""
-    workspace = root / f"s{seed}"
+    workspace = root / (f"s{seed}" if years == 3 else f"s{seed}-y{years}")
     if not (workspace / "warehouse.duckdb").exists():
         print(f"making the seed-{seed} company in {workspace} …", file=sys.stderr)
         subprocess.run(
             [sys.executable, "-m", "revops", "--workspace", str(workspace), "demo",
-             "--accounts", str(accounts), "--seed", str(seed), "--as-of", AS_OF.isoformat()],
+             "--accounts", str(accounts), "--years", str(years), "--seed", str(seed),
+             "--as-of", AS_OF.isoformat()],
             check=True,
             capture_output=True,
         )  # fmt: skip
@@ -97,6 +99,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="1,2,3", help="comma-separated demo seeds")
     parser.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "revops-acc")
     parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--years", type=int, default=3, help="fiscal years of history")
     parser.add_argument("--periods", type=int, default=8)
     parser.add_argument("--weeks", default="7-13", help="weeks of the summary, FIRST-LAST")
     parser.add_argument("--methods", default=None, help="comma-separated (default: all)")
@@ -107,13 +110,15 @@ def main() -> None:
     frames = []
     for seed in (int(s) for s in args.seeds.split(",")):
         started = time.perf_counter()
-        runs = backtest(workspace_for(args.root, seed, args.accounts), args.periods, methods)
+        runs = backtest(
+            workspace_for(args.root, seed, args.accounts, args.years), args.periods, methods
+        )
         frames.append(runs.assign(seed=seed))
         print(f"seed {seed}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
     pooled = pd.concat(frames, ignore_index=True)
     if args.save:
         pooled.to_csv(args.save, index=False)
-    print(f"seeds {args.seeds}, {args.periods} periods each\n")
+    print(f"seeds {args.seeds}, {args.years} years of history, {args.periods} periods each\n")
     print(tables(pooled, range(first, last + 1)))
 
 

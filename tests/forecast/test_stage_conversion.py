@@ -43,3 +43,10 @@ def test_ten_and_thirty_days_left_are_learned_apart() -> None:
     # 10 days left: 1/2 → (0 + 10·1/2)/30 = 1/6 → (10/6)/30 = 1/18 → (10/18)/30 = 1/54.
     # 30 days left: (20 + 5)/30 = 5/6 → (20 + 50/6)/30 = 17/18 → (20 + 170/18)/30 = 53/54.
     assert method.chances(deals, rates) == pytest.approx(np.array([1 / 54, 53 / 54]))
+
+
+def test_with_nothing_learned_every_deal_gets_the_overall_rate() -> None:
+    method = StageConversion()
+    rates = method.learn(_snapshots(10, 0, won=False))
+    deals = with_period_features(_snapshots(10, 3, won=False), PERIOD_END)
+    assert method.chances(deals, rates).tolist() == [0.0, 0.0, 0.0]

@@ -92,10 +92,13 @@ def run_backtest(
     days = [d for p in chosen for d in period_days(metrics.calendar, p)]
     if data is None:
         data = ForecastData.load(metrics, days, kind=kind, last_day=last_day)
+    learned = any(f.learns for f in forecasters)
     runs: list[dict[str, object]] = []
     deal_frames: list[pd.DataFrame] = []
     for period in chosen:
-        if period.start < data.first_day:
+        # A period needs the whole of it in the history and, for the learned methods, one
+        # completed period before it.
+        if period.start < data.first_day or (learned and data.training(period.start).empty):
             continue
         actual = metrics.compute("bookings", period.label, as_of=last_day).value("bookings")
         actual = float(actual or 0.0)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from revops.core import Period
-    from revops.forecast.protocol import Forecast
+    from revops.forecast.protocol import Forecast, Forecaster
     from revops.metrics import Metrics, Scope
 
 TOP_DEALS = 10
@@ -79,6 +79,23 @@ def check_period(period: Period, as_of: date) -> None:
         )
 
 
+def _check_history(data: ForecastData, forecasters: Sequence[Forecaster], as_of: date) -> None:
+    """Refuse learned methods before any period of the history has ended.
+
+    Raises:
+        ForecastError: a learned method asked for with nothing to learn from yet.
+    """
+    learned = [f.name for f in forecasters if f.learns]
+    if learned and data.training(as_of).empty:
+        first = data.period_of(data.first_day)
+        plain = [f.name for f in forecasters if not f.learns] or ["rollup", "weighted"]
+        raise ForecastError(
+            f"as of {as_of} no {data.kind} of the history has ended (the first, {first.label}, "
+            f"ends {first.end - timedelta(days=1)}): {', '.join(learned)} learn from completed "
+            f"{data.kind}s; until then ask for --methods {','.join(plain)}"
+        )
+
+
 def forecast_call(
     metrics: Metrics,
     period: Period,
@@ -100,6 +117,7 @@ def forecast_call(
         metrics, [before, as_of], kind=period.kind, last_day=as_of, scope=scope
     )
     forecasters = make_methods(list(methods) if methods else None)
+    _check_history(data, forecasters, as_of)
     now: list[Forecast] = []
     then: list[Forecast] = []
     for forecaster in forecasters:

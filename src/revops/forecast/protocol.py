@@ -63,6 +63,8 @@ class Forecaster(Protocol):
 
     name: ClassVar[str]
     """Short name used on the command line and in stored results."""
+    learns: ClassVar[bool]
+    """Whether it learns from completed periods, so it needs one to have ended."""
 
     def fit(self, data: ForecastData, as_of: date) -> None:
         """Learn from `data` using only what was known at the end of `as_of`."""

@@ -49,6 +49,7 @@ class DealMethod:
     name: ClassVar[str] = "deal"
     run_rate: ClassVar[bool] = False
     """Whether bookings from deals not created yet are added (sampled from history)."""
+    learns: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._data: ForecastData | None = None

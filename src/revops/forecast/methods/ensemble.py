@@ -25,6 +25,7 @@ class Ensemble(DealMethod):
 
     name: ClassVar[str] = "ensemble"
     run_rate: ClassVar[bool] = True
+    learns: ClassVar[bool] = True
 
     def __init__(self, members: tuple[DealMethod, ...] | None = None) -> None:
         super().__init__()

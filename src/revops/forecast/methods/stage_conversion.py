@@ -50,6 +50,7 @@ class StageConversion(DealMethod):
 
     name: ClassVar[str] = "stage_conversion"
     run_rate: ClassVar[bool] = True
+    learns: ClassVar[bool] = True
 
     def learn(self, training: pd.DataFrame) -> object:
         """Win-in-period rates per group, one table per level of :data:`LEVELS`.
@@ -75,8 +76,10 @@ class StageConversion(DealMethod):
 
         if not isinstance(model, StageRates):
             raise TypeError("stage conversion chances need the rates it learned")
+        rate: np.ndarray = np.full(len(deals), model.overall, dtype=float)
+        if not model.tables:  # nothing was learned: every deal at the overall rate
+            return rate
         keyed = _keys(deals)
-        rate: np.ndarray = np.full(len(keyed), model.overall, dtype=float)
         for level, counts in zip(LEVELS, model.tables, strict=True):
             merged = keyed[list(level)].merge(counts, on=list(level), how="left")
             won = merged["sum"].fillna(0.0).to_numpy(float)

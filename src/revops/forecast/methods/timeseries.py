@@ -52,6 +52,7 @@ class TimeSeries:
     """Booked so far + the monthly bookings series extended over the rest of the period."""
 
     name: ClassVar[str] = "timeseries"
+    learns: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._data: ForecastData | None = None
