@@ -83,3 +83,41 @@ def test_a_period_with_a_handful_of_deals_barely_moves_the_shock() -> None:
     without = _data([249, 151, 249, 151, 249, 151, 0]).period_shock(as_of)
     with_tiny = _data([0, 249, 151, 249, 151, 249, 151, 0], [6, *[DEALS] * 7]).period_shock(as_of)
     assert abs(with_tiny - without) < 0.1 * without
+
+
+def _one_way(values: list[float], seasons: list[int], own: int) -> float:
+    """The empirical-Bayes season effect of `own`, from the one-way random-effects sums."""
+    z, s = np.array(values), np.array(seasons)
+    groups = sorted(set(seasons))
+    means = {g: z[s == g].mean() for g in groups}
+    sizes = {g: int((s == g).sum()) for g in groups}
+    within = sum(((z[s == g] - means[g]) ** 2).sum() for g in groups) / (len(z) - len(groups))
+    between = sum(sizes[g] * (means[g] - z.mean()) ** 2 for g in groups) / (len(groups) - 1)
+    typical = (len(z) - sum(n * n for n in sizes.values()) / len(z)) / (len(groups) - 1)
+    spread = max((between - within) / typical, 0.0)
+    return (means[own] - z.mean()) * spread / (spread + within / sizes[own])
+
+
+def test_a_season_is_its_mean_shift_shrunk_by_how_much_seasons_differ_beyond_periods() -> None:
+    # Completed quarters 2023-Q2 .. 2025-Q2 (2023-Q1, the history's first, is left out
+    # whatever it won): Q2s win about 300 of 400, the other quarters about 200.
+    wins = [0, 310, 200, 190, 205, 290, 195, 210, 200, 300, 0]
+    data = _data(wins)
+    data = ForecastData(
+        CALENDAR, "quarter", data.snapshots, data.won, date(2023, 1, 1), date(2025, 12, 31)
+    )
+    as_of = date(2025, 8, 1)
+    by_period = data.period_shifts(as_of).groupby("period_start")["shift"].mean()
+    settled = by_period[by_period.index >= date(2023, 4, 1)]
+    seasons = [CALENDAR.period_of(d, "quarter").index or 0 for d in settled.index]
+    q2 = data.period_of(as_of).shift(3)
+    expected = _one_way(list(settled), seasons, 2)
+    q2_mean = settled[[season == 2 for season in seasons]].mean()
+    assert 0.3 < expected < q2_mean - settled.mean()  # shrunk, not wiped out
+    assert abs(data.season_shift(q2, as_of) - expected) < 1e-9
+    # Quarters that differ no more than chance and the shock let them: no season.
+    alike = _data([0, 200, 210, 190, 205, 195, 200, 210, 190, 205, 0])
+    alike = ForecastData(
+        CALENDAR, "quarter", alike.snapshots, alike.won, date(2023, 1, 1), date(2025, 12, 31)
+    )
+    assert alike.season_shift(q2, as_of) == 0.0

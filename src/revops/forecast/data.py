@@ -213,6 +213,43 @@ class ForecastData:
         value: float = self._cache[key]  # type: ignore[assignment]
         return value
 
+    def season_shift(self, period: Period, as_of: date) -> float:
+        """The log-odds shift of `period`'s season (its quarter or month of the fiscal year).
+
+        A season's effect is the mean shift (:meth:`period_shifts`, over its weeks) of the
+        settled periods of that season less the mean of all settled periods, shrunk the
+        empirical-Bayes way of a one-way random-effects model: by τ² / (τ² + σ² / n), with
+        σ² the variance of periods around their season's mean, τ² the variance of the
+        seasons' effects beyond what σ² explains, and n the season's periods. Seasons that
+        differ no more than periods do get no shift, and the shift grows as history does.
+        The history's first period is left out (no pipeline was carried into it, so its
+        shift says nothing of its season). 0 with fewer than :data:`SHOCK_MIN_PERIODS`
+        settled periods or no season with two of them.
+        """
+        import numpy as np
+
+        shifts = self.period_shifts(as_of)
+        settled = shifts[shifts["period_start"] >= self.period_of(self.first_day).end]
+        by_period = settled.groupby("period_start")["shift"].mean()
+        seasons = np.array([self.period_of(start).index or 0 for start in by_period.index])
+        count, groups = len(by_period), len(set(seasons))
+        if count < SHOCK_MIN_PERIODS or count <= groups or (period.index or 0) not in seasons:
+            return 0.0
+        values = by_period.to_numpy(float)
+        means = {s: values[seasons == s].mean() for s in set(seasons)}
+        sizes = {s: int((seasons == s).sum()) for s in set(seasons)}
+        within = sum(float(((values[seasons == s] - means[s]) ** 2).sum()) for s in means)
+        within /= count - groups
+        centre = float(values.mean())
+        between = sum(sizes[s] * (means[s] - centre) ** 2 for s in means) / max(groups - 1, 1)
+        typical = (count - sum(n * n for n in sizes.values()) / count) / max(groups - 1, 1)
+        spread = max((between - within) / typical, 0.0) if groups > 1 else 0.0
+        if spread == 0.0:
+            return 0.0
+        own = period.index or 0
+        weight = spread / (spread + within / sizes[own])
+        return float((means[own] - centre) * weight)
+
     def period_shifts(self, as_of: date) -> pd.DataFrame:
         """Per completed period and week of it: how much luckier than usual its deals were.
 

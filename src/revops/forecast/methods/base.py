@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from revops.errors import ForecastError
 from revops.forecast.protocol import Forecast
-from revops.forecast.ranges import seed_for, simulate
+from revops.forecast.ranges import seed_for, shifted, simulate
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,6 +50,9 @@ class DealMethod:
     run_rate: ClassVar[bool] = False
     """Whether bookings from deals not created yet are added (sampled from history)."""
     learns: ClassVar[bool] = False
+    seasonal: ClassVar[bool] = False
+    """Whether its chances are pooled over the fiscal seasons, so they take the season's
+    shift (:meth:`ForecastData.season_shift`)."""
 
     def __init__(self) -> None:
         self._data: ForecastData | None = None
@@ -76,6 +79,18 @@ class DealMethod:
         """Each deal's probability of being won before its period ends."""
         raise NotImplementedError
 
+    def period_chances(self, deals: pd.DataFrame, period: Period) -> np.ndarray:
+        """Each deal's chance of being won in `period`, moved by its season if pooled."""
+        import numpy as np
+
+        found: np.ndarray = np.asarray(self.chances(deals, self._model), dtype=float)
+        data, as_of = self._fitted()
+        season = data.season_shift(period, as_of) if self.seasonal else 0.0
+        if season == 0.0:
+            return found
+        moved: np.ndarray = shifted(found, np.array([season]))[0]
+        return moved
+
     def counted(self, deals: pd.DataFrame, period: Period) -> pd.DataFrame:
         """The open deals the method counts for `period` (all by default)."""
         return deals
@@ -93,11 +108,13 @@ class DealMethod:
             open_deals = with_period_features(data.open_at(as_of), period.end)
             chosen = self.counted(open_deals, period)
             if len(chosen):
-                chosen = chosen.assign(probability=self.chances(chosen, self._model))
+                chosen = chosen.assign(probability=self.period_chances(chosen, period))
                 chosen["expected"] = chosen["probability"] * chosen["amount"].fillna(0.0)
                 deals = chosen[list(DEAL_COLUMNS)].sort_values("expected", ascending=False)
             if self.run_rate:
-                new_samples = data.new_business_samples(period, as_of)
+                # Sampled from periods of every season: scaled to this one's.
+                season = data.season_shift(period, as_of)
+                new_samples = data.new_business_samples(period, as_of) * np.exp(season)
         amounts = deals["amount"].fillna(0.0).to_numpy(float)
         chances = deals["probability"].to_numpy(float)
         # The shared shock exists only while something is left to happen in the period.

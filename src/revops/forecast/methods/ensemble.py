@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from revops.core import Period
     from revops.forecast.data import ForecastData
 
 
@@ -44,5 +45,13 @@ class Ensemble(DealMethod):
         import numpy as np
 
         found = [member.chances(deals, member._model) for member in self.members]
+        mean: np.ndarray = np.mean(np.vstack(found), axis=0)
+        return mean
+
+    def period_chances(self, deals: pd.DataFrame, period: Period) -> np.ndarray:
+        """The mean of the members' chances for `period`, each moved by its season if pooled."""
+        import numpy as np
+
+        found = [member.period_chances(deals, period) for member in self.members]
         mean: np.ndarray = np.mean(np.vstack(found), axis=0)
         return mean

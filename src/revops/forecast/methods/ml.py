@@ -77,6 +77,7 @@ class DealModel(DealMethod):
     name: ClassVar[str] = "ml"
     run_rate: ClassVar[bool] = True
     learns: ClassVar[bool] = True
+    seasonal: ClassVar[bool] = True
 
     def learn(self, training: pd.DataFrame) -> object:
         """Fit a histogram gradient-boosting classifier on the labelled snapshots.

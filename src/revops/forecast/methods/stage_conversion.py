@@ -51,6 +51,7 @@ class StageConversion(DealMethod):
     name: ClassVar[str] = "stage_conversion"
     run_rate: ClassVar[bool] = True
     learns: ClassVar[bool] = True
+    seasonal: ClassVar[bool] = True
 
     def learn(self, training: pd.DataFrame) -> object:
         """Win-in-period rates per group, one table per level of :data:`LEVELS`.
