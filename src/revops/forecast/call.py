@@ -88,7 +88,9 @@ def _check_history(data: ForecastData, forecasters: Sequence[Forecaster], as_of:
     learned = [f.name for f in forecasters if f.learns]
     if learned and data.training(as_of).empty:
         first = data.period_of(data.first_day)
-        plain = [f.name for f in forecasters if not f.learns] or ["rollup", "weighted"]
+        plain = [f.name for f in forecasters if not f.learns] or [
+            f.name for f in make_methods() if not f.learns
+        ]
         raise ForecastError(
             f"as of {as_of} no {data.kind} of the history has ended (the first, {first.label}, "
             f"ends {first.end - timedelta(days=1)}): {', '.join(learned)} learn from completed "

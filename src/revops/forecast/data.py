@@ -226,6 +226,14 @@ class ForecastData:
         shift says nothing of its season). 0 with fewer than :data:`SHOCK_MIN_PERIODS`
         settled periods or no season with two of them.
         """
+        # Every method and member asks once per forecast: one estimate per season and fit.
+        key = ("season", period.index or 0, self._known_end(as_of))
+        if key not in self._cache:
+            self._cache[key] = self._estimate_season(period.index or 0, as_of)
+        value: float = self._cache[key]  # type: ignore[assignment]
+        return value
+
+    def _estimate_season(self, own: int, as_of: date) -> float:
         import numpy as np
 
         shifts = self.period_shifts(as_of)
@@ -233,7 +241,7 @@ class ForecastData:
         by_period = settled.groupby("period_start")["shift"].mean()
         seasons = np.array([self.period_of(start).index or 0 for start in by_period.index])
         count, groups = len(by_period), len(set(seasons))
-        if count < SHOCK_MIN_PERIODS or count <= groups or (period.index or 0) not in seasons:
+        if count < SHOCK_MIN_PERIODS or count <= groups or groups < 2 or own not in seasons:
             return 0.0
         values = by_period.to_numpy(float)
         means = {s: values[seasons == s].mean() for s in set(seasons)}
@@ -241,12 +249,11 @@ class ForecastData:
         within = sum(float(((values[seasons == s] - means[s]) ** 2).sum()) for s in means)
         within /= count - groups
         centre = float(values.mean())
-        between = sum(sizes[s] * (means[s] - centre) ** 2 for s in means) / max(groups - 1, 1)
-        typical = (count - sum(n * n for n in sizes.values()) / count) / max(groups - 1, 1)
-        spread = max((between - within) / typical, 0.0) if groups > 1 else 0.0
+        between = sum(sizes[s] * (means[s] - centre) ** 2 for s in means) / (groups - 1)
+        typical = (count - sum(n * n for n in sizes.values()) / count) / (groups - 1)
+        spread = max((between - within) / typical, 0.0)
         if spread == 0.0:
             return 0.0
-        own = period.index or 0
         weight = spread / (spread + within / sizes[own])
         return float((means[own] - centre) * weight)
 
