@@ -7,6 +7,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+
+# Loaded at collection, not lazily inside the test: pytest rewrites schemathesis's modules
+# (it is a pytest plugin) as they are first imported, and CPython 3.11's parser once failed
+# on one of them deep in a fixture's stack ("AST constructor recursion depth mismatch").
+import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, assume, given, settings
 
 from app.conftest import AS_OF, Cockpit
