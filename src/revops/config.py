@@ -90,6 +90,30 @@ class OpportunityStage(_Frozen):
         ge=0, le=100, description="Default win probability of the stage, in percent."
     )
     category: StageCategory = Field(description="open, won or lost.")
+    source_values: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Values a source system writes for this stage when they differ from its name "
+            "(a HubSpot stage id such as `appointmentscheduled`); matched case-insensitively."
+        ),
+    )
+
+    def values(self) -> tuple[str, ...]:
+        """The stage's name and every source value that means it."""
+        return (self.name, *self.source_values)
+
+
+OpportunityTypeName = Literal["new", "expansion", "renewal"]
+
+
+class OpportunityType(_Frozen):
+    name: OpportunityTypeName = Field(
+        description="new (first deal with a customer), expansion or renewal."
+    )
+    source_values: tuple[str, ...] = Field(
+        default=(),
+        description="Type values sources write that mean this one; matched case-insensitively.",
+    )
 
 
 class LifecycleStage(_Frozen):
@@ -109,6 +133,34 @@ DEFAULT_OPPORTUNITY_STAGES: tuple[OpportunityStage, ...] = (
     OpportunityStage(name="Negotiation", probability=80, category="open"),
     OpportunityStage(name="Closed Won", probability=100, category="won"),
     OpportunityStage(name="Closed Lost", probability=0, category="lost"),
+)
+
+# Salesforce's standard picklist values of Opportunity.Type and common variants. A
+# downgrade or replacement is business with an existing customer at its renewal.
+DEFAULT_OPPORTUNITY_TYPES: tuple[OpportunityType, ...] = (
+    OpportunityType(
+        name="new", source_values=("New Customer", "New Business", "New", "newbusiness")
+    ),
+    OpportunityType(
+        name="expansion",
+        source_values=(
+            "Existing Customer - Upgrade",
+            "Existing Business - Upgrade",
+            "Existing Business",
+            "Upsell",
+            "Cross-sell",
+            "Expansion",
+            "existingbusiness",
+        ),
+    ),
+    OpportunityType(
+        name="renewal",
+        source_values=(
+            "Renewal",
+            "Existing Customer - Downgrade",
+            "Existing Customer - Replacement",
+        ),
+    ),
 )
 
 DEFAULT_LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
@@ -304,6 +356,13 @@ class RevOpsConfig(_Frozen):
         min_length=2,
         description="Opportunity stages in pipeline order; open stages first.",
     )
+    opportunity_types: tuple[OpportunityType, ...] = Field(
+        default=DEFAULT_OPPORTUNITY_TYPES,
+        description=(
+            "Which source values of an opportunity's type mean new, expansion or renewal; "
+            "a value none lists is kept as the source wrote it (bookings of unknown type)."
+        ),
+    )
     lifecycle_stages: tuple[LifecycleStage, ...] = Field(
         default=DEFAULT_LIFECYCLE_STAGES,
         min_length=2,
@@ -330,7 +389,7 @@ class RevOpsConfig(_Frozen):
     def _stages_make_a_pipeline(
         cls, stages: tuple[OpportunityStage, ...]
     ) -> tuple[OpportunityStage, ...]:
-        _unique([s.name.casefold() for s in stages], "stage name")
+        _unique([v.casefold() for s in stages for v in s.values()], "stage name or source value")
         categories = [s.category for s in stages]
         for needed in ("open", "won", "lost"):
             if needed not in categories:
@@ -344,6 +403,13 @@ class RevOpsConfig(_Frozen):
             if stage.category == "lost" and stage.probability != 0:
                 raise ValueError(f"lost stage {stage.name!r} must have probability 0")
         return stages
+
+    @field_validator("opportunity_types")
+    @classmethod
+    def _types_unique(cls, types: tuple[OpportunityType, ...]) -> tuple[OpportunityType, ...]:
+        _unique([t.name for t in types], "opportunity type")
+        _unique([v.casefold() for t in types for v in t.source_values], "type source value")
+        return types
 
     @field_validator("lifecycle_stages")
     @classmethod
@@ -359,9 +425,10 @@ class RevOpsConfig(_Frozen):
         return data
 
     def stage(self, name: str) -> OpportunityStage:
-        """The opportunity stage called `name` (case-insensitive)."""
+        """The opportunity stage called `name`, or with `name` among its source values
+        (case-insensitive)."""
         for stage in self.opportunity_stages:
-            if stage.name.casefold() == name.casefold():
+            if name.casefold() in (v.casefold() for v in stage.values()):
                 return stage
         raise KeyError(name)
 
@@ -435,7 +502,18 @@ def config_template(fiscal_year_start_month: int = 1) -> str:
     lifecycle = "\n".join(
         f"  - {{name: {s.name}, label: {s.label}}}" for s in DEFAULT_LIFECYCLE_STAGES
     )
-    return _TEMPLATE.format(stages=stages, lifecycle=lifecycle, start_month=fiscal_year_start_month)
+    types = "\n".join(
+        f"  - {{name: {t.name}, source_values: [{', '.join(_flow(v) for v in t.source_values)}]}}"
+        for t in DEFAULT_OPPORTUNITY_TYPES
+    )
+    return _TEMPLATE.format(
+        stages=stages, types=types, lifecycle=lifecycle, start_month=fiscal_year_start_month
+    )
+
+
+def _flow(value: str) -> str:
+    """`value` as a YAML flow-sequence item (quoted when plain YAML would misread it)."""
+    return value if re.fullmatch(r"[A-Za-z][\w .-]*", value) and ": " not in value else repr(value)
 
 
 _TEMPLATE = """\
@@ -465,9 +543,14 @@ fiscal:
 reporting_currency: USD
 
 # Opportunity stages in pipeline order: open stages first, then won and lost.
-# probability is the default win probability in percent.
+# probability is the default win probability in percent. A stage a source system names
+# otherwise lists those names: `source_values: [appointmentscheduled]`.
 opportunity_stages:
 {stages}
+
+# Which source values of an opportunity's type mean new, expansion or renewal.
+opportunity_types:
+{types}
 
 # Lifecycle stages of a person (lead or contact), in order.
 lifecycle_stages:

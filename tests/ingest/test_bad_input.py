@@ -108,12 +108,12 @@ def test_a_column_missing_from_the_file_is_reported_and_required_ones_refuse_row
 ) -> None:
     folder = tmp_path / "salesforce"
     folder.mkdir()
-    header = HEADER.replace(",Amount", "")
-    row = deal("006A").replace(",1000.00", "")
+    header = HEADER.replace(",StageName", "")
+    row = deal("006A").replace(",Prospecting", "")
     (folder / "Opportunity.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
     report = ingest(workspace, [folder])
     [load] = report.loads
-    assert "Amount" in load.message
+    assert "StageName" in load.message
     assert (load.rows_in, load.loaded, load.quarantined) == (1, 0, 1)
     assert rejected(workspace)[0]["reason"] == "required but empty"
 

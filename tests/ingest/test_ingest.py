@@ -167,21 +167,28 @@ def test_a_fixed_file_releases_its_quarantined_rows(
 ) -> None:
     folder = tmp_path / "exports" / "salesforce"
     folder.mkdir(parents=True)
-    shutil.copy(company / "salesforce" / "Opportunity.csv", folder)
-    first = ingest(workspace, [folder])
-    refused = first.loads[0].quarantined
-    assert refused > 0
     path = folder / "Opportunity.csv"
-    with path.open(encoding="utf-8", newline="") as file:
+    with (company / "salesforce" / "Opportunity.csv").open(encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
         fields, rows = reader.fieldnames, list(reader)
     assert fields is not None
-    for row in rows:
-        row["Amount"] = row["Amount"] or "1000.00"
-    with path.open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=fields, lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows(rows)
+    original = [row["StageName"] for row in rows]
+    for row in rows[:5]:
+        row["StageName"] = "Stalled"  # a stage the workspace does not have
+
+    def write() -> None:
+        with path.open("w", encoding="utf-8", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=fields, lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+    write()
+    first = ingest(workspace, [folder])
+    refused = first.loads[0].quarantined
+    assert refused >= 5
+    for row, stage in zip(rows, original, strict=True):
+        row["StageName"] = stage
+    write()
     second = ingest(workspace, [folder])
     load = second.loads[0]
     assert (load.quarantined, load.released, load.inserted) == (0, refused, refused)

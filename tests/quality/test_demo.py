@@ -134,3 +134,15 @@ def test_a_run_scores_every_entity_with_rules(demo: tuple[Workspace, list]) -> N
     assert value == pytest.approx(
         sum(p for _, p in totals.values()) / sum(r for r, _ in totals.values())
     )
+
+
+def test_deals_without_an_amount_load_and_the_amount_rules_flag_every_one(
+    demo: tuple[Workspace, list],
+) -> None:
+    ws, defects = demo
+    blanked = {_canonical(d)[1] for d in defects if d["defect"] == "missing_amount"}
+    assert blanked
+    assert blanked <= _ids(ws, "opportunity")
+    flagged = _failing(ws, "opportunity", "opportunity_amount_missing")
+    flagged |= _failing(ws, "opportunity", "opportunity_won_amount_missing")
+    assert blanked <= flagged

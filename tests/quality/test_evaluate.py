@@ -28,20 +28,44 @@ def _opportunity(oid: str, **fields: object) -> dict[str, object]:
     return {**row, **fields}
 
 
-def test_an_opportunity_past_discovery_needs_amount_and_close_date(world: QualityWorld) -> None:
+def test_amount_rules_scope_deals_by_stage_category_never_by_name(world: QualityWorld) -> None:
     world.add(
         "opportunity",
         _opportunity("early", stage="Prospecting", amount=None),
-        _opportunity("at_discovery", stage="Discovery", amount=None),
-        _opportunity("proposal_no_amount", stage="Proposal", amount=None),
         _opportunity("proposal_ok", stage="Proposal"),
-        _opportunity("won_no_date", stage="Closed Won", close_date=None, is_closed=True),
+        _opportunity("won_no_amount", stage="Closed Won", amount=None, is_closed=True),
+        _opportunity("won_ok", stage="Closed Won", is_closed=True, is_won=True),
+        _opportunity("lost_no_amount", stage="Closed Lost", amount=None, is_closed=True),
+        _opportunity("no_date", stage="Proposal", close_date=None),
     )
-    rule = "opportunity_amount_past_discovery"
-    assert world.applying("opportunity", rule) == {
-        "proposal_no_amount", "proposal_ok", "won_no_date"
+    open_or_lost = "opportunity_amount_missing"
+    assert world.applying("opportunity", open_or_lost) == {
+        "early", "proposal_ok", "lost_no_amount", "no_date"
     }  # fmt: skip
-    assert world.failing("opportunity", rule) == {"proposal_no_amount", "won_no_date"}
+    assert world.failing("opportunity", open_or_lost) == {"early", "lost_no_amount"}
+    assert world.applying("opportunity", "opportunity_won_amount_missing") == {
+        "won_no_amount", "won_ok"
+    }  # fmt: skip
+    assert world.failing("opportunity", "opportunity_won_amount_missing") == {"won_no_amount"}
+    assert world.failing("opportunity", "opportunity_close_date_required") == {"no_date"}
+
+
+def test_stage_category_scopes_follow_the_workspace_stages(duckdb_world: QualityWorld) -> None:
+    world = duckdb_world
+    world.config = {
+        "opportunity_stages": [
+            {"name": "Lead", "probability": 10, "category": "open"},
+            {"name": "Signed", "probability": 100, "category": "won"},
+            {"name": "Dead", "probability": 0, "category": "lost"},
+        ]
+    }
+    world.add(
+        "opportunity",
+        _opportunity("lead", stage="Lead", amount=None),
+        _opportunity("signed", stage="Signed", amount=None, is_closed=True, is_won=True),
+    )
+    assert world.failing("opportunity", "opportunity_amount_missing") == {"lead"}
+    assert world.failing("opportunity", "opportunity_won_amount_missing") == {"signed"}
 
 
 def test_stage_scopes_follow_the_workspace_stages(duckdb_world: QualityWorld) -> None:

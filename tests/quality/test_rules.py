@@ -83,6 +83,23 @@ def test_a_bad_rule_names_its_file_and_key(
     assert problem in caught.value.problem
 
 
+def test_the_built_in_rules_fit_any_workspace_stages(tmp_path: Path) -> None:
+    config = RevOpsConfig.model_validate(
+        {
+            "opportunity_stages": [
+                {"name": "Open", "probability": 50, "category": "open"},
+                {"name": "Won", "probability": 100, "category": "won"},
+                {"name": "Lost", "probability": 0, "category": "lost"},
+            ]
+        }
+    )
+    rules = load_rules(tmp_path, config)
+    assert all(r.stage_after is None for r in rules)
+    assert {r.name for r in rules if r.stage_category} >= {
+        "opportunity_amount_missing", "opportunity_won_amount_missing"
+    }  # fmt: skip
+
+
 def test_a_stage_the_workspace_does_not_have_is_refused(tmp_path: Path) -> None:
     config = RevOpsConfig.model_validate(
         {
@@ -93,9 +110,14 @@ def test_a_stage_the_workspace_does_not_have_is_refused(tmp_path: Path) -> None:
             ]
         }
     )
+    check = "{type: required, columns: [amount]}"
+    text = (
+        RULE.format(name="mine", entity="opportunity", check=check) + "    stage_after: Discovery\n"
+    )
+    root = _workspace(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
-        load_rules(tmp_path, config)
-    assert caught.value.key == "rules[opportunity_amount_past_discovery].stage_after"
+        load_rules(root, config)
+    assert caught.value.key == "rules[mine].stage_after"
     assert "stages: Open, Won, Lost" in caught.value.problem
 
 

@@ -100,7 +100,7 @@ def rules(
     rows = [
         {
             **r.model_dump(include={"name", "entity", "kind", "severity", "team"}),
-            "scope": _scope(r.stage_after, r.when),
+            "scope": _scope(r.stage_after, r.stage_category, r.when),
             "check": r.check.type,
             "description": r.description,
             "fix": r.fix,
@@ -111,8 +111,9 @@ def rules(
     render(rows, columns, fmt, title=f"{len(rows)} data-quality rules")
 
 
-def _scope(stage_after: str | None, when: str | None) -> str:
+def _scope(stage_after: str | None, categories: tuple[str, ...] | None, when: str | None) -> str:
     parts = [f"stage after {stage_after}"] if stage_after else []
+    parts += [f"{' or '.join(categories)} stages"] if categories else []
     return "; ".join([*parts, *([when] if when else [])]) or "all records"
 
 

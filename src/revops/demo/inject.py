@@ -124,8 +124,15 @@ def _person_defects(
 
 
 def _opportunity_defects(deals: pd.DataFrame, rates: DefectRates, where: _Where) -> pd.DataFrame:
+    # A deal without an amount loads (early stages often have none): the quality
+    # rules flag it.
     deals = blank_required(
-        deals, ["Amount"], rate=rates.missing_required, object="Opportunity", **where
+        deals,
+        ["Amount"],
+        rate=rates.missing_required,
+        object="Opportunity",
+        defect="missing_amount",
+        **where,
     )
     return orphan_references(
         deals,

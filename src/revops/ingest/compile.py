@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from revops.ingest.mapping import FieldRule, Mapping, Parse
 from revops.ingest.reference import EMAIL_PATTERN, PHONE_PATTERN
+from revops.ingest.vocabulary import Vocabulary
 from revops.model import get_entity
 from revops.model.base import Column
 
@@ -129,7 +130,7 @@ def compile_mapping(
     mapping: Mapping,
     source_fields: list[str],
     lookup_fields: MappingOf[str, list[str]] | None = None,
-    allowed: MappingOf[str, tuple[str, ...]] | None = None,
+    allowed: MappingOf[str, Vocabulary] | None = None,
 ) -> CompiledMapping:
     """The query that maps rows with `source_fields` (and lookups) to `mapping.entity`.
 
@@ -137,8 +138,9 @@ def compile_mapping(
         mapping: the mapping.
         source_fields: columns of the source rows.
         lookup_fields: for each lookup, the columns of its rows.
-        allowed: column → accepted values, from the workspace (stages), used when the
-            rule declares none.
+        allowed: column → the workspace's vocabulary (stages, types): source values
+            become the workspace's; a strict one refuses the others unless the rule
+            declares its own `allowed`.
 
     Fields the mapping reads that the source lacks are read as empty and listed in
     `missing_fields`, so one missing column does not stop the other columns loading.
@@ -163,6 +165,8 @@ def compile_mapping(
     if mapping.unpivot is not None:
         # One source row makes a row per label: the label makes their ids unique.
         columns[0] = replace(columns[0], value=f"({columns[0].value}) || ':' || __name")
+    if entity.name == "opportunity" and allowed and "stage" in allowed:
+        columns = _derive_from_stage(columns, allowed["stage"])
     key = columns[0]
     canonical_id = f"{literal(mapping.source + ':')} || ({key.value})"
     columns += [
@@ -237,7 +241,7 @@ def _compile_rule(
     column: Column,
     rule: FieldRule,
     fields: _Fields,
-    allowed_default: tuple[str, ...] | None,
+    vocabulary: Vocabulary | None,
 ) -> CompiledColumn:
     if rule.field is not None:
         texts = [f"NULLIF(trim({fields.sql(f)}), '')" for f in rule.fields]
@@ -271,6 +275,11 @@ def _compile_rule(
     text = f"NULLIF({text}, {literal('')})"
     if rule.default is not None:
         text = f"coalesce({text}, {literal(rule.default)})"
+    if vocabulary is not None and vocabulary.canonical:
+        cases = " ".join(
+            f"WHEN {literal(k)} THEN {literal(v)}" for k, v in vocabulary.canonical.items()
+        )
+        text = f"CASE lower({text}) {cases} ELSE {text} END"
 
     parse = rule.parse or _default_parse(column.type)
     value = _parse(parse, text, rule.format)
@@ -284,7 +293,7 @@ def _compile_rule(
     required = rule.required if rule.required is not None else column.required
     if required:
         errors.append((f"{value} IS NULL", "required but empty"))
-    allowed = rule.allowed or allowed_default
+    allowed = rule.allowed or (vocabulary.values if vocabulary and vocabulary.strict else None)
     if allowed:
         listed = ", ".join(literal(a) for a in allowed)
         errors.append(
@@ -308,6 +317,47 @@ def _compile_rule(
         value=f"CAST({value} AS {_target_type(column.type, parse)})",
         error=error if errors else "CAST(NULL AS VARCHAR)",
     )
+
+
+def _derive_from_stage(columns: list[CompiledColumn], stages: Vocabulary) -> list[CompiledColumn]:
+    """`is_closed`, `is_won`, `closed_at` and `probability` from the stage's category
+    and default probability where the source gives none (a CRM export without IsWon)."""
+    by_name = {c.name: c for c in columns}
+    stage = by_name.get("stage")
+    if stage is None:
+        return columns
+
+    def among(values: tuple[str, ...]) -> str:
+        listed = ", ".join(literal(v) for v in values) or "NULL"
+        return f"CASE WHEN {stage.value} IS NULL THEN NULL ELSE {stage.value} IN ({listed}) END"
+
+    closed = among(stages.with_category("won", "lost"))
+    probabilities = " ".join(
+        f"WHEN {stage.value} = {literal(s)} THEN {p}" for s, p in stages.probabilities.items()
+    )
+    derived = {
+        "is_closed": ("BOOLEAN", closed),
+        "is_won": ("BOOLEAN", among(stages.with_category("won"))),
+        "probability": ("DOUBLE", f"CASE {probabilities} END" if probabilities else "NULL"),
+    }
+    if "close_date" in by_name:
+        # Closed as the source says, else as the stage says: then the close date is the day.
+        source_closed = by_name["is_closed"].value if "is_closed" in by_name else "NULL"
+        derived["closed_at"] = (
+            "TIMESTAMPTZ",
+            f"CASE WHEN coalesce({source_closed}, {closed}) "
+            f"THEN CAST({by_name['close_date'].value} AS TIMESTAMPTZ) END",
+        )
+    result = list(columns)
+    for name, (sql_type, sql) in derived.items():
+        value = f"CAST(({sql}) AS {sql_type})"
+        own = by_name.get(name)
+        if own is not None:
+            result[result.index(own)] = replace(own, value=f"coalesce({own.value}, {value})")
+        else:
+            origin = f"derived from stage ({stage.origin})"
+            result.append(CompiledColumn(name, origin, "NULL", value, "NULL"))
+    return result
 
 
 def _default_parse(column_type: str) -> Parse:

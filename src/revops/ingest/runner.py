@@ -24,6 +24,7 @@ from revops.ingest.history import changed_versions
 from revops.ingest.mapping import Mapping, all_mappings
 from revops.ingest.readers import SourceRows, find_files, read_file
 from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
+from revops.ingest.vocabulary import Vocabulary, vocabularies
 from revops.model import ENTITIES, get_entity
 from revops.warehouse import LoadSpec
 from revops.warehouse.batch import new_load_id
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from revops.quality import RunResult
     from revops.warehouse import Warehouse
     from revops.workspace import Workspace
-
-FORECAST_CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
 
 
 @dataclass(frozen=True)
@@ -109,23 +108,9 @@ class PlannedLoad:
     """Object name → files of the same source read for the mapping's lookups."""
 
 
-def allowed_values(config: RevOpsConfig) -> dict[str, tuple[str, ...]]:
-    """Column → accepted values, from the workspace's definitions."""
-    stages = tuple(s.name for s in config.opportunity_stages)
-    lifecycle = tuple(s.name for s in config.lifecycle_stages)
-    return {
-        "stage": stages,
-        "forecast_category": FORECAST_CATEGORIES,
-        "lifecycle_stage": lifecycle,
-    }
-
-
-def allowed_for(mapping: Mapping, config: RevOpsConfig) -> dict[str, tuple[str, ...]]:
-    """The accepted values of `mapping`'s columns (a lifecycle event's stage is a lifecycle one)."""
-    values = allowed_values(config)
-    if mapping.entity == "lifecycle_event":
-        values["stage"] = values["lifecycle_stage"]
-    return values
+def allowed_for(mapping: Mapping, config: RevOpsConfig) -> dict[str, Vocabulary]:
+    """The workspace's vocabularies of `mapping`'s columns (stages, types, categories)."""
+    return vocabularies(mapping, config)
 
 
 def source_of(path: Path, sources: Iterable[str]) -> str | None:

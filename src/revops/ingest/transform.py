@@ -28,6 +28,7 @@ from revops.ingest.compile import (
 )
 from revops.ingest.mapping import Mapping
 from revops.ingest.reference import country_aliases, currency_codes
+from revops.ingest.vocabulary import Vocabulary
 from revops.model import get_entity
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ def map_rows(
     mapping: Mapping,
     sources: Sequence[SourceRows],
     lookups: MappingOf[str, Sequence[SourceRows]] | None = None,
-    allowed: MappingOf[str, tuple[str, ...]] | None = None,
+    allowed: MappingOf[str, Vocabulary] | None = None,
 ) -> MappedRows:
     """Apply `mapping` to the rows of `sources` (several files of one object at once).
 

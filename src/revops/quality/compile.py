@@ -181,6 +181,11 @@ class _Compiler:
             names = [s.name for s in self.config.opportunity_stages]
             position = [n.casefold() for n in names].index(rule.stage_after.casefold())
             conditions.append(table.stage.isin(names[position + 1 :]).fill_null(False))
+        if rule.stage_category is not None:
+            chosen = [
+                s.name for s in self.config.opportunity_stages if s.category in rule.stage_category
+            ]
+            conditions.append(table.stage.isin(chosen).fill_null(False))
         return reduce(operator.and_, conditions)
 
     def check(self, table: ir.Table, rule: Rule, index: int) -> ir.BooleanValue:

@@ -192,6 +192,14 @@ class Rule(_Frozen):
             "opportunity_stages order (closed stages included)."
         ),
     )
+    stage_category: tuple[Literal["open", "won", "lost"], ...] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Only opportunities whose stage is of one of these categories (open, won, lost) "
+            "in the workspace's opportunity_stages; a built-in rule names no stage."
+        ),
+    )
     when: str | None = Field(
         default=None,
         description="Only records meeting this condition (metric filter language).",
@@ -205,7 +213,7 @@ class Rule(_Frozen):
         used = dict.fromkeys(self.check.columns_used())
         if self.when is not None:
             used.update(dict.fromkeys(filter_columns(self.when)))
-        if self.stage_after is not None:
+        if self.stage_after is not None or self.stage_category is not None:
             used["stage"] = None
         return tuple(used)
 

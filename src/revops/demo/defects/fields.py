@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from revops.demo.defects.log import DefectLog
+from revops.demo.defects.log import Defect, DefectLog
 from revops.demo.defects.selection import blank, column_text, is_blank, pick, put
 
 EMAIL_CORRUPTIONS = (
@@ -41,10 +41,11 @@ def blank_required(
     log: DefectLog,
     system: str,
     object: str,
+    defect: Defect = "missing_required",
 ) -> pd.DataFrame:
     """Empty one of the required `columns` (drawn among those filled) in each of
     `round(rate × len(df))` rows: text becomes "", other types become missing (see
-    `selection.blank`)."""
+    `selection.blank`). Logged as `defect`."""
     out = df.copy()
     filled = np.column_stack([~is_blank(df[column]) for column in columns])
     rows = pick(rng, np.asarray(filled.any(axis=1), dtype=bool), rate)
@@ -62,7 +63,7 @@ def blank_required(
         log.record(
             system=system,
             object=object,
-            defect="missing_required",
+            defect=defect,
             field=column,
             record_ids=df[id_column].to_numpy()[here],
             original=original,

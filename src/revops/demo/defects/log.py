@@ -16,6 +16,7 @@ Defect = Literal[
     "duplicate_person",
     "duplicate_account",
     "missing_required",
+    "missing_amount",
     "invalid_email",
     "invalid_phone",
     "inconsistent_country",
