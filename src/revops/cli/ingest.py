@@ -151,6 +151,38 @@ def run(
         raise typer.Exit(1)
 
 
+@app.command("inspect")
+def inspect(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Export files or folders to read."),
+    apply: bool = typer.Option(
+        False, "--apply", help="Write the proposal into revops.yaml (the old one kept as .bak)."
+    ),
+) -> None:
+    """Propose the workspace config the exports need (stages in order with categories
+    and probabilities, opportunity types, currency, fiscal year) as a diff of revops.yaml."""
+    from revops.config import CONFIG_FILE
+    from revops.ingest.proposal_yaml import propose_config
+    from revops.workspace import Workspace
+
+    root = Workspace.locate(ctx.obj.workspace_path)
+    result = propose_config(root / CONFIG_FILE, [str(p) for p in paths], apply=apply)
+    errors = error_console()
+    for note in result.proposal.notes:
+        errors.print(f"[dim]{note}[/]", highlight=False)
+    if len(result.proposal.currencies) > 1:
+        found = ", ".join(result.proposal.currencies)
+        errors.print(f"currencies of the deals: {found} (reporting_currency is left as it is)")
+    if not result.diff:
+        errors.print("revops.yaml already fits these exports.")
+        return
+    console().print(result.diff, markup=False, highlight=False, end="")
+    if result.written is not None:
+        errors.print(f"Wrote {result.written} (the previous one is {result.backup}).")
+    elif apply is False:
+        errors.print("`revops ingest inspect ... --apply` writes it.")
+
+
 @app.command("log")
 def log(
     ctx: typer.Context,

@@ -242,6 +242,8 @@ def parse_mappings(text: str, path: Path) -> list[Mapping]:
         prefix = f"[{index}]" if isinstance(data, list) else ""
         if not isinstance(document, dict):
             raise ConfigError(path, prefix or None, "a mapping must be a set of keys")
+        if "extends" in document:
+            document = _extended(document, path, prefix)
         try:
             mappings.append(Mapping.model_validate({**document, "path": path}))
         except ValidationError as exc:
@@ -250,6 +252,52 @@ def parse_mappings(text: str, path: Path) -> list[Mapping]:
             problem = str(error["msg"]).removeprefix("Value error, ")
             raise ConfigError(path, f"{prefix}{'.' if prefix else ''}{key}", problem) from None
     return mappings
+
+
+def _extended(document: dict[str, Any], path: Path, prefix: str) -> dict[str, Any]:
+    """`document` laid over the shipped mapping it `extends` (`salesforce/Opportunity`,
+    or `hubspot/contacts/contact` when one object feeds several entities).
+
+    Its keys replace the shipped ones, but `columns` (and `lookups`) add to or replace
+    the shipped ones column by column; a column set to null is dropped.
+    """
+    where = f"{prefix}{'.' if prefix else ''}extends"
+    name = document["extends"]
+    parts = name.split("/") if isinstance(name, str) else []
+    if len(parts) not in (2, 3):
+        raise ConfigError(path, where, "name a shipped mapping as source/object[/entity]")
+    candidates = [
+        m
+        for m in shipped_mappings()
+        if (m.source, m.object) == (parts[0], parts[1])
+        and (len(parts) == 2 or m.entity == parts[2])
+    ]
+    if len(candidates) != 1:
+        found = ", ".join(f"{m.source}/{m.object}/{m.entity}" for m in candidates)
+        problem = (
+            f"{len(candidates)} shipped mappings match ({found}): add the entity"
+            if candidates
+            else f"no shipped mapping {name!r} (`revops ingest mapping list`)"
+        )
+        raise ConfigError(path, where, problem)
+    base = candidates[0].model_dump(exclude={"path"}, exclude_none=True, exclude_defaults=True)
+    base = {
+        **base,
+        "columns": {
+            column: candidates[0].columns[column].model_dump(exclude_defaults=True)
+            for column in candidates[0].columns
+        },
+    }
+    merged: dict[str, Any] = {**base}
+    for key, value in document.items():
+        if key == "extends":
+            continue
+        if key in ("columns", "lookups") and isinstance(value, dict):
+            combined = {**base.get(key, {}), **value}
+            merged[key] = {k: v for k, v in combined.items() if v is not None}
+        else:
+            merged[key] = value
+    return merged
 
 
 def load_mapping_file(path: Path) -> list[Mapping]:
