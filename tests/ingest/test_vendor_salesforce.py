@@ -1,0 +1,209 @@
+"""A Salesforce org on the standard sales process, exported the Data Loader way
+(tests/fixtures/salesforce: API field names, every value quoted, `true`/`false`, ISO
+datetimes with milliseconds and `Z`, empty = null, 18-character ids), with empty amounts on
+early stages, Salesforce's own opportunity types and a custom Region__c field.
+
+`revops ingest inspect --apply` proposes the workspace config, one `extends:` file adds
+the custom fields, and every row loads through the shipped mappings; the KPIs below are
+counted by hand from the CSVs (the fiscal year starts in February, FY named by its end).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revops import Workspace
+from revops.ingest.proposal_yaml import propose_config
+from revops.ingest.runner import IngestReport, ingest
+
+from support import run_cli
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "salesforce"
+AS_OF = date(2024, 6, 30)
+STANDARD_STAGES = [
+    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+    "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+    "Negotiation/Review", "Closed Won", "Closed Lost",
+]  # fmt: skip
+EXTENSION = """\
+# The org's custom fields, on top of the shipped mappings.
+- extends: salesforce/Account
+  columns:
+    region: Region__c
+- extends: salesforce/Opportunity
+  columns:
+    next_step: NextStep
+"""
+# Files the shipped mappings do not load: inspect reads OpportunityStage; the stage
+# changes of OpportunityFieldHistory are in OpportunityHistory already.
+NOT_LOADED = {"OpportunityStage", "OpportunityFieldHistory"}
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, IngestReport]]:
+    root = tmp_path_factory.mktemp("org") / "ws"
+    Workspace.create(root).close()
+    propose_config(root / "revops.yaml", [FIXTURES], apply=True)
+    (root / "mappings").mkdir(exist_ok=True)
+    (root / "mappings" / "salesforce.yaml").write_text(EXTENSION, encoding="utf-8")
+    ws = Workspace.open(root)
+    report = ingest(ws, [FIXTURES], as_of=AS_OF)
+    yield ws, report
+    ws.close()
+
+
+def test_inspect_proposes_the_standard_sales_process_and_the_fiscal_year(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    config = ws.config
+    assert [s.name for s in config.opportunity_stages] == STANDARD_STAGES
+    assert [s.probability for s in config.opportunity_stages] == [
+        10, 10, 20, 50, 60, 70, 75, 90, 100, 0
+    ]  # fmt: skip
+    assert [s.category for s in config.opportunity_stages][-3:] == ["open", "won", "lost"]
+    assert (config.fiscal.year_start_month, config.fiscal.year_named_by) == (2, "end")
+    assert (ws.root / "revops.yaml.bak").is_file()
+    # The comments of revops.yaml are kept.
+    assert "# Lifecycle stages of a person" in ws.config_file.read_text(encoding="utf-8")
+
+
+def test_every_row_loads_and_none_is_quarantined(org: tuple[Workspace, IngestReport]) -> None:
+    _, report = org
+    assert not report.failed
+    counts = {load.object: (load.rows_in, load.loaded, load.quarantined) for load in report.loads}
+    assert counts == {
+        "Account": (8, 8, 0),
+        "Contact": (10, 10, 0),
+        "Lead": (8, 8, 0),
+        "User": (4, 4, 0),
+        "UserRole": (3, 3, 0),
+        "Opportunity": (24, 24, 0),
+        "OpportunityHistory": (80, 80, 0),
+        "Task": (10, 10, 0),
+        "Event": (6, 6, 0),
+        "Campaign": (3, 3, 0),
+        "CampaignMember": (8, 8, 0),
+    }
+    assert report.reference_warnings == 0
+    unmapped = {Path(n.file).stem for n in report.notes if "no salesforce mapping" in n.message}
+    assert unmapped == NOT_LOADED
+
+
+def test_types_become_revops_types_and_closure_follows_the_stage(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    deals = ws.warehouse.table("opportunity").to_pyarrow().to_pylist()
+    by_name = {d["name"]: d for d in deals}
+    assert {d["type"] for d in deals} == {"new", "expansion", "renewal"}
+    assert by_name["Fjord Energy - Plan change"]["type"] == "renewal"  # Downgrade
+    assert by_name["Granite Insurance - Replacement"]["type"] == "renewal"
+    assert by_name["Eastlake Software - New seats"]["type"] == "new"  # New Business
+    # Empty amounts load: early stages, one lost early and one won pilot.
+    assert sum(d["amount"] is None for d in deals) == 6
+    assert by_name["Harbor Retail - Pilot"]["is_won"] is True
+    regions = {
+        a["name"]: a["region"] for a in ws.warehouse.table("account").to_pyarrow().to_pylist()
+    }
+    assert regions["Fjord Energy AS"] == "EMEA"
+    assert by_name["Cedar Health - Analytics"]["next_step"] == "Follow up on pricing"
+
+
+def test_bookings_win_rate_and_pipeline_match_the_hand_count(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    year = ws.metrics.compute(["bookings", "won_deals", "lost_deals"], "FY2025", as_of=AS_OF)
+    assert year.value("bookings") == 144_000  # the won pilot has no amount
+    assert (year.value("won_deals"), year.value("lost_deals")) == (8, 5)
+    q2 = ws.metrics.compute(
+        ["bookings", "bookings_new", "bookings_expansion", "bookings_renewal", "bookings_untyped",
+         "win_rate"],
+        "FY2025-Q2",
+        as_of=AS_OF,
+    )  # fmt: skip
+    assert q2.value("bookings") == 53_500
+    assert q2.value("bookings_new") == 22_000
+    assert q2.value("bookings_expansion") == 7_500
+    assert q2.value("bookings_renewal") == 24_000
+    assert q2.value("bookings_untyped") in (0, None)
+    assert q2.value("win_rate") == pytest.approx(5 / 8)
+    q1 = ws.metrics.compute(["bookings", "win_rate"], "FY2025-Q1", as_of=AS_OF)
+    assert q1.value("bookings") == 90_500
+    assert q1.value("win_rate") == pytest.approx(3 / 5)
+    q3 = ws.metrics.compute(["open_pipeline", "open_pipeline_count"], "FY2025-Q3", as_of=AS_OF)
+    assert q3.value("open_pipeline") == 115_000
+    assert q3.value("open_pipeline_count") == 7
+    by_region = ws.metrics.compute("bookings", "FY2025", by=["region"], as_of=AS_OF)
+    assert {r["region"]: r["value"] for r in by_region.records()} == {
+        "NA": 70_500, "EMEA": 51_500, "APAC": 22_000
+    }  # fmt: skip
+
+
+def test_the_quality_rules_flag_missing_amounts_by_stage_category(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, report = org
+    assert report.quality is not None
+    assert not report.quality_problem
+    evaluated = ws.quality.evaluate("opportunity", AS_OF)
+    names = [r.name for r in evaluated.rules]
+    table = evaluated.table.to_pyarrow().to_pylist()
+
+    def failing(rule: str) -> int:
+        return sum(bool(row[f"fails_{names.index(rule)}"]) for row in table)
+
+    assert failing("opportunity_amount_missing") == 5  # four open, one lost
+    assert failing("opportunity_won_amount_missing") == 1
+
+
+def test_without_is_closed_and_is_won_columns_closure_comes_from_the_stage(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    with (FIXTURES / "Opportunity.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    dropped = {rows[0].index("IsClosed"), rows[0].index("IsWon")}
+    with (folder / "Opportunity.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [[v for i, v in enumerate(r) if i not in dropped] for r in rows]
+        )
+    shutil.copy(FIXTURES / "OpportunityStage.csv", folder)
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    propose_config(root / "revops.yaml", [folder], apply=True)
+    ws = Workspace.open(root)
+    try:
+        report = ingest(ws, [folder / "Opportunity.csv"], quality=False)
+        assert [load.quarantined for load in report.loads] == [0]
+        result = ws.metrics.compute(["bookings", "won_deals", "lost_deals"], "FY2025", as_of=AS_OF)
+        assert result.value("bookings") == 144_000
+        assert (result.value("won_deals"), result.value("lost_deals")) == (8, 5)
+    finally:
+        ws.close()
+
+
+def test_inspect_from_the_command_line_prints_a_diff_and_apply_writes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    code, out, err = run_cli(capsys, "-w", str(root), "ingest", "inspect", str(FIXTURES))
+    assert code == 0, err
+    assert "+  - {name: Needs Analysis, probability: 20, category: open}" in out
+    assert "-  - {name: Discovery, probability: 40, category: open}" in out
+    assert "Discovery" in (root / "revops.yaml").read_text(encoding="utf-8")
+    code, out, err = run_cli(capsys, "-w", str(root), "ingest", "inspect", str(FIXTURES), "--apply")
+    assert code == 0, err
+    assert "Needs Analysis" in (root / "revops.yaml").read_text(encoding="utf-8")
+    code, out, err = run_cli(capsys, "-w", str(root), "ingest", "inspect", str(FIXTURES))
+    assert (code, out) == (0, "")
+    assert "already fits" in err
