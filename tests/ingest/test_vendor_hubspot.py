@@ -1,0 +1,97 @@
+"""HubSpot CRM exports (tests/fixtures/hubspot): owners, companies, contacts and deals
+with property internal names as the CRM API names them, and the deal pipelines as
+`/crm/v3/pipelines/deals` returns them - a sales pipeline with HubSpot's default stage ids
+and a renewals pipeline with numeric ones. Deals carry `hs_date_entered_<stage id>`.
+
+`revops ingest inspect --apply` turns the pipelines into stages named by their labels with
+the ids as `source_values`; every row then loads, and the KPIs match a hand count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from revops import Workspace
+from revops.ingest.proposal_yaml import propose_config
+from revops.ingest.runner import IngestReport, ingest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot"
+AS_OF = date(2024, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, IngestReport]]:
+    root = tmp_path_factory.mktemp("portal") / "ws"
+    Workspace.create(root).close()
+    propose_config(root / "revops.yaml", [FIXTURES], apply=True)
+    ws = Workspace.open(root)
+    report = ingest(ws, [FIXTURES], as_of=AS_OF)
+    yield ws, report
+    ws.close()
+
+
+def test_the_pipelines_become_stages_with_their_ids_as_source_values(
+    portal: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = portal
+    stages = {s.name: s for s in ws.config.opportunity_stages}
+    assert stages["Appointment Scheduled"].source_values == ("appointmentscheduled",)
+    assert (stages["Renewed"].category, stages["Renewed"].source_values) == ("won", ("1093827465",))
+    assert (stages["Churned"].category, stages["Churned"].probability) == ("lost", 0)
+    assert stages["Contract Sent"].probability == 90
+    open_names = [s.name for s in ws.config.opportunity_stages if s.category == "open"]
+    assert open_names[:2] == ["Appointment Scheduled", "Qualified To Buy"]
+
+
+def test_every_row_loads(portal: tuple[Workspace, IngestReport]) -> None:
+    _, report = portal
+    assert not report.failed
+    counts = {load.mapping: (load.rows_in, load.loaded, load.quarantined) for load in report.loads}
+    assert counts == {
+        "hubspot.owners.user": (3, 3, 0),
+        "hubspot.companies.account": (6, 6, 0),
+        "hubspot.contacts.contact": (8, 8, 0),
+        "hubspot.contacts.lifecycle_event": (32, 32, 0),
+        "hubspot.deals.opportunity": (15, 15, 0),
+        # one version per non-empty hs_date_entered_<stage> of the sales pipeline
+        "hubspot.deals.opportunity_history": (33, 33, 0),
+    }
+    assert report.reference_warnings == 0
+    assert {Path(n.file).name for n in report.notes} == {"pipelines.json"}
+
+
+def test_deals_carry_the_workspace_stage_and_type(portal: tuple[Workspace, IngestReport]) -> None:
+    ws, _ = portal
+    deals = {d["name"]: d for d in ws.warehouse.table("opportunity").to_pyarrow().to_pylist()}
+    renewal = deals["Lumen Dental - Renewal 2024"]
+    assert (renewal["stage"], renewal["type"], renewal["is_won"]) == ("Renewed", "renewal", True)
+    assert renewal["closed_at"] is not None
+    assert deals["Parcelwise - Tracking API"]["probability"] == pytest.approx(90)
+    assert deals["Orchard Schools - District expansion"]["type"] == "expansion"
+    owners = {u["name"] for u in ws.warehouse.table("user").to_pyarrow().to_pylist()}
+    assert owners == {"Jordan Kim", "Aisha Bello", "Lars Eriksen"}
+    history = ws.warehouse.table("opportunity_history", "history").to_pyarrow().to_pylist()
+    assert {h["stage"] for h in history} >= {"Appointment Scheduled", "Closed Won", "Closed Lost"}
+
+
+def test_bookings_win_rate_and_pipeline_match_the_hand_count(
+    portal: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = portal
+    names = ["bookings", "bookings_new", "bookings_expansion", "bookings_renewal", "win_rate"]
+    year = ws.metrics.compute(names, "FY2024", as_of=AS_OF)
+    assert year.value("bookings") == 102_000
+    assert year.value("bookings_new") == 56_400
+    assert year.value("bookings_expansion") == 15_600
+    assert year.value("bookings_renewal") == 30_000
+    assert year.value("win_rate") == pytest.approx(5 / 8)
+    q2 = ws.metrics.compute(["bookings", "win_rate"], "FY2024-Q2", as_of=AS_OF)
+    assert q2.value("bookings") == 57_600
+    assert q2.value("win_rate") == pytest.approx(3 / 5)
+    q3 = ws.metrics.compute(["open_pipeline", "open_pipeline_count"], "FY2024-Q3", as_of=AS_OF)
+    assert q3.value("open_pipeline") == 51_000
+    assert q3.value("open_pipeline_count") == 7
