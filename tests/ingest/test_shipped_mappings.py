@@ -41,7 +41,6 @@ NOT_IN_DEMO = {
     ("hubspot", "companies"),
     ("hubspot", "deals"),
     ("hubspot", "owners"),
-    ("zendesk", "satisfaction_ratings"),
 }
 MAPPINGS = {
     m.name: m

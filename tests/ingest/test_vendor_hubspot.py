@@ -9,6 +9,9 @@ the ids as `source_values`; every row then loads, and the KPIs match a hand coun
 
 from __future__ import annotations
 
+import csv
+import json
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -95,3 +98,38 @@ def test_bookings_win_rate_and_pipeline_match_the_hand_count(
     q3 = ws.metrics.compute(["open_pipeline", "open_pipeline_count"], "FY2024-Q3", as_of=AS_OF)
     assert q3.value("open_pipeline") == 51_000
     assert q3.value("open_pipeline_count") == 7
+
+
+def test_the_crm_api_json_pages_load_like_the_csv_export(tmp_path: Path) -> None:
+    folder = tmp_path / "hubspot"
+    folder.mkdir()
+    for name in ("owners", "companies", "deals"):
+        with (FIXTURES / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            records = list(csv.DictReader(handle))
+        key = "id" if name == "owners" else "hs_object_id"
+        page = {
+            "results": [
+                {
+                    "id": r[key],
+                    "properties": {k: (v or None) for k, v in r.items()},
+                    "archived": False,
+                }
+                for r in records
+            ],
+            "paging": {"next": {"after": "100"}} if name == "deals" else None,
+        }
+        (folder / f"{name}.json").write_text(json.dumps(page), encoding="utf-8")
+    shutil.copy(FIXTURES / "pipelines.json", folder)
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    propose_config(root / "revops.yaml", [folder], apply=True)
+    ws = Workspace.open(root)
+    try:
+        report = ingest(ws, [folder], quality=False)
+        counts = {load.mapping: (load.rows_in, load.loaded) for load in report.loads}
+        assert counts["hubspot.deals.opportunity"] == (15, 15)
+        assert counts["hubspot.deals.opportunity_history"] == (33, 33)
+        year = ws.metrics.compute("bookings", "FY2024", as_of=AS_OF)
+        assert year.value("bookings") == 102_000
+    finally:
+        ws.close()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from revops.ingest.readers.api_pages import read_json
 from revops.ingest.readers.base import SUPPORTED_SUFFIXES, ReadError, SourceRows, find_files
 from revops.ingest.readers.delimited import read_delimited
 from revops.ingest.readers.excel import read_excel
 from revops.ingest.readers.jsonl import read_jsonl
 from revops.ingest.readers.parquet import read_parquet
-from revops.ingest.readers.sobject_tree import read_sobject_tree
 
 Reader = Callable[[Path], list[SourceRows]]
 
@@ -20,7 +20,7 @@ READERS: dict[str, Reader] = {
     ".txt": read_delimited,
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
-    ".json": read_sobject_tree,
+    ".json": read_json,
     ".parquet": read_parquet,
     ".xlsx": read_excel,
 }

@@ -1,0 +1,84 @@
+"""Read JSON files as vendors' list APIs return them: one page of records under the
+object's name, with paging fields beside it.
+
+* Zendesk's incremental exports and list endpoints: ``{"tickets": [...], "after_cursor":
+  ..., "end_of_stream": true}``, ``{"satisfaction_ratings": [...], "next_page": null}``:
+  the object is the list's key (``tickets``), whatever the file is called, so the pages
+  ``tickets-0001.json``, ``tickets-0002.json`` are one object;
+* HubSpot's CRM v3 lists: ``{"results": [{"id": ..., "properties": {...}}], "paging":
+  ...}``: the object is the file's stem (``deals``), and each record's ``properties`` are
+  its fields (beside ``id``); a deal pipelines response (results holding ``stages``) is
+  the object ``pipelines``, read by `revops ingest inspect`.
+
+Anything else is handed to the Salesforce sObject tree reader. Records are flattened as
+in JSON Lines (``satisfaction_rating.score``); a list item that is not an object is a
+problem of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from revops.ingest.readers.base import ReadProblem, SourceRows, clip, string_table
+from revops.ingest.readers.encoding import NotTextError, decode
+from revops.ingest.readers.jsonl import columns_of, flatten
+from revops.ingest.readers.sobject_tree import read_sobject_tree
+
+
+def read_json(path: Path) -> list[SourceRows]:
+    """The records of one JSON file: an API page, else a Salesforce sObject tree.
+
+    Examples:
+        >>> import tempfile
+        >>> file = Path(tempfile.mkdtemp()) / "export-1.json"
+        >>> page = {"tickets": [{"id": 1, "via": {"channel": "web"}}, 2], "end_of_stream": True}
+        >>> _ = file.write_text(json.dumps(page))
+        >>> [tickets] = read_json(file)
+        >>> tickets.object, tickets.rows.to_pylist(), [p.row for p in tickets.problems]
+        ('tickets', [{'id': '1', 'via.channel': 'web', '__row': 1}], [2])
+    """
+    document = _document(path)
+    found = _records(path, document) if isinstance(document, dict) else None
+    if found is None:
+        return read_sobject_tree(path)
+    name, items = found
+    records: list[dict[str, str | None]] = []
+    rows: list[int] = []
+    problems: list[ReadProblem] = []
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            text = clip(json.dumps(item, ensure_ascii=False))
+            problems.append(ReadProblem(path, position, "not a JSON object", text))
+            continue
+        if name != "pipelines" and isinstance(item.get("properties"), dict):
+            item = {"id": item.get("id"), **item["properties"]}
+        records.append(flatten(item))
+        rows.append(position)
+    return [
+        SourceRows(path, name, string_table(columns_of(records), rows), tuple(problems), "json")
+    ]
+
+
+def _document(path: Path) -> Any:
+    try:
+        return json.loads(decode(path.read_bytes()).data)
+    except (OSError, NotTextError, ValueError):
+        return None  # the sObject tree reader says what is wrong with it
+
+
+def _records(path: Path, document: dict[str, Any]) -> tuple[str, list[Any]] | None:
+    """The object name and its records, when `document` is an API page."""
+    if isinstance(document.get("records"), list):
+        return None  # a Salesforce sObject tree
+    results = document.get("results")
+    if isinstance(results, list):
+        pipelines = bool(results) and all(isinstance(r, dict) and "stages" in r for r in results)
+        return ("pipelines" if pipelines else path.stem), results
+    lists = [
+        (key, value)
+        for key, value in document.items()
+        if isinstance(value, list) and any(isinstance(v, dict) for v in value)
+    ]
+    return lists[0] if len(lists) == 1 else None
