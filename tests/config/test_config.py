@@ -50,6 +50,19 @@ def test_values_in_the_file_override_the_defaults(tmp_path: Path) -> None:
     assert config.stage("closed won").category == "won"
 
 
+def test_a_stage_is_found_by_its_source_values_and_a_value_means_one_stage() -> None:
+    stages = [
+        {"name": "Demo", "probability": 30, "category": "open", "source_values": ["demo_booked"]},
+        {"name": "Won", "probability": 100, "category": "won", "source_values": ["closedwon"]},
+        {"name": "Lost", "probability": 0, "category": "lost"},
+    ]
+    config = RevOpsConfig.model_validate({"opportunity_stages": stages})
+    assert config.stage("ClosedWon").name == "Won"
+    stages[2]["source_values"] = ["Demo_Booked"]
+    with pytest.raises(ValueError, match="duplicate stage name or source value 'demo_booked'"):
+        RevOpsConfig.model_validate({"opportunity_stages": stages})
+
+
 BROKEN = {
     "yaml syntax": ("warehouse: [unclosed\n", "line 2, column 1", "not valid YAML"),
     "not a mapping": ("- just\n- a list\n", None, "must be a mapping of keys, not a list"),
@@ -102,7 +115,7 @@ BROKEN = {
     "duplicate stage names": (
         with_change({"opportunity_stages": stages_with(s1={"name": "prospecting"})}),
         "opportunity_stages",
-        "duplicate stage name 'prospecting'",
+        "duplicate stage name or source value 'prospecting'",
     ),
     "no won stage": (
         with_change(
