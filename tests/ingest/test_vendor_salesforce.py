@@ -1,7 +1,8 @@
 """A Salesforce org on the standard sales process, exported the Data Loader way
 (tests/fixtures/salesforce: API field names, every value quoted, `true`/`false`, ISO
 datetimes with milliseconds and `Z`, empty = null, 18-character ids), with empty amounts on
-early stages, Salesforce's own opportunity types and a custom Region__c field.
+early stages, Salesforce's own opportunity types, a custom Region__c field, and Event.csv
+naming its contacts and deals by 15-character ids as a report export does.
 
 `revops ingest inspect --apply` proposes the workspace config, one `extends:` file adds
 the custom fields, and every row loads through the shipped mappings; the KPIs below are
@@ -207,3 +208,18 @@ def test_inspect_from_the_command_line_prints_a_diff_and_apply_writes_it(
     code, out, err = run_cli(capsys, "-w", str(root), "ingest", "inspect", str(FIXTURES))
     assert (code, out) == (0, "")
     assert "already fits" in err
+
+
+def test_fifteen_character_ids_meet_their_eighteen_character_records(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    activity = ws.warehouse.table("activity")
+    events = activity.filter(activity.source_id.startswith("00U")).to_pyarrow().to_pylist()
+    assert len(events) == 6
+    # Event.csv names its contacts and deals by 15-character ids, as a report does.
+    assert {e["opportunity_id"] for e in events} >= {"salesforce:0065g000000001AAAQ"}
+    opportunities = set(
+        ws.warehouse.table("opportunity").to_pyarrow()["opportunity_id"].to_pylist()
+    )
+    assert {e["opportunity_id"] for e in events} <= opportunities

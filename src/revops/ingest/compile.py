@@ -275,6 +275,9 @@ def _compile_rule(
     text = f"NULLIF({text}, {literal('')})"
     if rule.default is not None:
         text = f"coalesce({text}, {literal(rule.default)})"
+    same_source_id = name == "source_id" or (rule.ref is not None and rule.ref_source is None)
+    if mapping.ids == "salesforce" and same_source_id:
+        text = salesforce_id18(text)
     if vocabulary is not None and vocabulary.canonical:
         cases = " ".join(
             f"WHEN {literal(k)} THEN {literal(v)}" for k, v in vocabulary.canonical.items()
@@ -358,6 +361,21 @@ def _derive_from_stage(columns: list[CompiledColumn], stages: Vocabulary) -> lis
             origin = f"derived from stage ({stage.origin})"
             result.append(CompiledColumn(name, origin, "NULL", value, "NULL"))
     return result
+
+
+def salesforce_id18(text: str) -> str:
+    """SQL turning a 15-character Salesforce id into its 18-character form (the case of
+    each block of five characters spelled as one more character); other values as they
+    are."""
+    alphabet = literal("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345")
+    blocks = []
+    for block in range(3):
+        bits = " + ".join(
+            f"CAST(regexp_matches(substr({text}, {block * 5 + i + 1}, 1), '[A-Z]') AS INT) * {2**i}"
+            for i in range(5)
+        )
+        blocks.append(f"substr({alphabet}, 1 + {bits}, 1)")
+    return f"CASE WHEN length({text}) = 15 THEN {text} || {' || '.join(blocks)} ELSE {text} END"
 
 
 def _default_parse(column_type: str) -> Parse:

@@ -174,6 +174,14 @@ class Mapping(_Frozen):
     lookups: dict[str, Lookup] = Field(default_factory=dict)
     unpivot: Unpivot | None = None
     history: History | None = None
+    ids: Literal["salesforce"] | None = Field(
+        None,
+        description=(
+            "The source's record ids are Salesforce ids: a 15-character one (as reports "
+            "export them) is extended to its 18-character form in the key and the "
+            "references, so both forms of an id meet."
+        ),
+    )
     path: Path | None = Field(None, exclude=True, description="File the mapping came from.")
 
     @field_validator("key", "created_at", "updated_at", mode="before")
