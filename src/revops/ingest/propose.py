@@ -34,6 +34,28 @@ CURRENCY = ("CurrencyIsoCode", "deal_currency_code")
 DEAL_OBJECTS = ("opportunity", "deals", "opportunityhistory", "deal_stage_history")
 STAGE_OBJECTS = ("opportunitystage",)
 PIPELINE_FILE = "pipelines"
+# Default probability (%) and category of the stages of Salesforce's standard sales
+# process and HubSpot's default sales pipeline, in pipeline order: what a stage is taken
+# to be when the exports say nothing of it (a sample with StageName alone).
+KNOWN_STAGES: dict[str, tuple[float, str]] = {
+    "prospecting": (10, "open"),
+    "qualification": (10, "open"),
+    "needs analysis": (20, "open"),
+    "value proposition": (50, "open"),
+    "id. decision makers": (60, "open"),
+    "perception analysis": (70, "open"),
+    "proposal/price quote": (75, "open"),
+    "negotiation/review": (90, "open"),
+    "appointmentscheduled": (20, "open"),
+    "qualifiedtobuy": (40, "open"),
+    "presentationscheduled": (60, "open"),
+    "decisionmakerboughtin": (80, "open"),
+    "contractsent": (90, "open"),
+    "closed won": (100, "won"),
+    "closedwon": (100, "won"),
+    "closed lost": (0, "lost"),
+    "closedlost": (0, "lost"),
+}
 TYPE_WORDS = (
     ("renewal", ("renew", "downgrade", "replacement")),
     ("expansion", ("upgrade", "upsell", "up-sell", "cross", "expansion", "add-on", "existing")),
@@ -256,16 +278,24 @@ def _stages(facts: list[_StageFact], notes: list[str]) -> tuple[ProposedStage, .
             values[key] = []
         if fact.value.casefold() != fact.label.casefold() and fact.value not in values[key]:
             values[key].append(fact.value)
-    proposed: list[tuple[int, float, float, ProposedStage]] = []
+    proposed: list[tuple[int, float, int, float, ProposedStage]] = []
+    known_order = list(KNOWN_STAGES)
     for key, fact in merged.items():
+        known = KNOWN_STAGES.get(key)
+        if known is not None and fact.probability is None:
+            fact.probability = known[0]
+        if known is not None and fact.closed is None:
+            fact.closed, fact.won = known[1] != "open", known[1] == "won"
         category = _category(fact, notes)
         probability = {"won": 100.0, "lost": 0.0}.get(category, fact.probability or 0.0)
         rank = {"open": 0, "won": 1, "lost": 2}[category]
         # Open stages: pipeline order where the source gives one, else by probability.
         weight = fact.order if fact.ranked else probability
         stage = ProposedStage(fact.label, probability, category, tuple(values[key]))
-        proposed.append((rank, weight, fact.order, stage))
-    return tuple(p[3] for p in sorted(proposed, key=lambda p: (p[0], p[1], p[2])))
+        # Ties (Prospecting and Qualification are both 10%) in the vendor's own order.
+        index = known_order.index(key) if key in KNOWN_STAGES else len(known_order)
+        proposed.append((rank, weight, index, fact.order, stage))
+    return tuple(p[4] for p in sorted(proposed, key=lambda p: p[:4]))
 
 
 def _category(fact: _StageFact, notes: list[str]) -> str:
@@ -274,10 +304,11 @@ def _category(fact: _StageFact, notes: list[str]) -> str:
     if fact.closed:
         return "lost"
     if fact.closed is None:
-        # No IsClosed column: a stage at 100% is won, one named lost at 0% is lost.
-        if fact.probability == 100:
+        # No IsClosed column: a stage at 100% or named won is won, one named lost is lost.
+        label = fact.label.casefold()
+        if fact.probability == 100 or label.endswith("won"):
             return "won"
-        if fact.probability == 0 and "lost" in fact.label.casefold():
+        if label.endswith("lost"):
             return "lost"
         notes.append(f"stage {fact.label!r}: no IsClosed/IsWon in the exports; taken as open")
     return "open"
