@@ -67,3 +67,12 @@ def test_csat_and_tickets_opened_match_the_hand_count(desk: tuple[Workspace, Ing
     # rated and closed in the quarter: 5, 1, 5, 4, 1, 5
     assert result.value("csat") == pytest.approx(21 / 6)
     assert result.value("tickets_opened") == 12
+
+
+def test_an_empty_last_page_is_an_empty_object_not_a_problem(tmp_path: Path) -> None:
+    from revops.ingest.readers import read_file
+
+    page = tmp_path / "tickets-0003.json"
+    page.write_text('{"tickets": [], "after_cursor": null, "end_of_stream": true}', "utf-8")
+    [tickets] = read_file(page)
+    assert (tickets.object, tickets.rows.num_rows, tickets.problems) == ("tickets", 0, ())

@@ -76,9 +76,6 @@ def _records(path: Path, document: dict[str, Any]) -> tuple[str, list[Any]] | No
     if isinstance(results, list):
         pipelines = bool(results) and all(isinstance(r, dict) and "stages" in r for r in results)
         return ("pipelines" if pipelines else path.stem), results
-    lists = [
-        (key, value)
-        for key, value in document.items()
-        if isinstance(value, list) and any(isinstance(v, dict) for v in value)
-    ]
+    # The page's one list is its records (an empty last page too).
+    lists = [(key, value) for key, value in document.items() if isinstance(value, list)]
     return lists[0] if len(lists) == 1 else None
