@@ -43,9 +43,11 @@ def create_app(
     from fastapi.staticfiles import StaticFiles
 
     from revops.app.api import router as api_router
+    from revops.app.apidocs import docs_page
     from revops.app.auth import Sessions
     from revops.app.db import AppDatabase
     from revops.app.deps import SignInRequired
+    from revops.app.headers import SecurityHeaders
     from revops.app.state import AppState, session_secret
     from revops.app.warmup import Warmer
     from revops.app.web import router as web_router
@@ -77,9 +79,10 @@ def create_app(
         "drill-down rows and exports, users and tokens. Authenticate with a session "
         "cookie (the web pages) or `Authorization: Bearer <token>`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.revops = state
     app.state.warmer = warmer
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
@@ -121,6 +124,10 @@ def create_app(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return docs_page(f"{API_PREFIX}/openapi.json")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

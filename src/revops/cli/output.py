@@ -6,14 +6,17 @@ import csv
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from revops.core.cells import spreadsheet_safe
 
 
 class OutputFormat(StrEnum):
@@ -57,7 +60,7 @@ def render(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            writer.writerow([csv_cell(row.get(c)) for c in columns])
     else:
         table = Table(title=title, title_justify="left")
         for index, column in enumerate(columns):
@@ -89,6 +92,27 @@ def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
             items += _flatten(inner, f"{prefix}[{index}]")
         return items
     return [(prefix, value)]
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: text a spreadsheet would run as a formula escaped, numbers
+    as they are (:func:`revops.core.cells.spreadsheet_safe`)."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return _cell(value)
+    return spreadsheet_safe(_cell(value))
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write `rows` under `columns` to the CSV file `path` (cells as :func:`csv_cell`);
+    returns the number of rows."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_cell(row.get(c)) for c in columns])
+            count += 1
+    return count
 
 
 def _cell(value: Any) -> str:
