@@ -38,7 +38,8 @@ def table_response(
             headers={"Content-Disposition": f'attachment; filename="{safe}.xlsx"'},
         )
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    # CRLF, as RFC 4180 says: it also makes the csv module quote a cell holding a lone CR.
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([["" if v is None else spreadsheet_safe(v) for v in row] for row in rows])
     return Response(

@@ -48,7 +48,8 @@ def create_app(
     from revops.app.db import AppDatabase
     from revops.app.deps import SignInRequired
     from revops.app.headers import SecurityHeaders
-    from revops.app.state import AppState, session_secret
+    from revops.app.keys import session_key
+    from revops.app.state import AppState
     from revops.app.warmup import Warmer
     from revops.app.web import router as web_router
     from revops.app.web.render import render_error
@@ -59,7 +60,7 @@ def create_app(
     )
     database = db or AppDatabase(ws.config.app_database.url, ws.root)
     database.migrate()
-    state = AppState(ws, database, Sessions(session_secret(database)), as_of)
+    state = AppState(ws, database, Sessions(session_key(ws.root)), as_of)
     warmer = Warmer(state)
     state.on_data_change = warmer.start
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
@@ -57,10 +58,9 @@ def render(
         payload = [{c: row.get(c) for c in columns} for row in rows]
         sys.stdout.write(json.dumps(payload, indent=2, default=_plain) + "\n")
     elif fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        sys.stdout.write(csv_line(columns))
         for row in rows:
-            writer.writerow([csv_cell(row.get(c)) for c in columns])
+            sys.stdout.write(csv_line([csv_cell(row.get(c)) for c in columns]))
     else:
         table = Table(title=title, title_justify="left")
         for index, column in enumerate(columns):
@@ -107,12 +107,20 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, An
     returns the number of rows."""
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
+        handle.write(csv_line(columns))
         for row in rows:
-            writer.writerow([csv_cell(row.get(c)) for c in columns])
+            handle.write(csv_line([csv_cell(row.get(c)) for c in columns]))
             count += 1
     return count
+
+
+def csv_line(cells: Sequence[Any]) -> str:
+    """One CSV record ending in a newline. A cell holding a line break of either kind is
+    quoted (the csv module quotes a lone carriage return only when the record ends in
+    one, hence the CRLF written and trimmed)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + "\n"
 
 
 def _cell(value: Any) -> str:
