@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.conftest import YEAR, Cockpit
+from app.conftest import YEAR, Cockpit, TestClient
 from revops.app.web.render import embedded_json
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "revops" / "app" / "templates"
@@ -67,6 +67,20 @@ def test_every_kind_of_response_carries_the_security_headers(cockpit: Cockpit) -
     assert responses["redirect to sign-in"].status_code == 303
     for what, response in responses.items():
         _assert_secured(response, what)
+
+
+def test_an_unhandled_error_carries_the_security_headers(cockpit: Cockpit) -> None:
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    cockpit.app.add_api_route("/test-boom", boom, include_in_schema=False)
+    try:
+        client = TestClient(cockpit.app, raise_server_exceptions=False)
+        response = client.get("/test-boom")
+    finally:
+        cockpit.app.router.routes.pop()
+    assert response.status_code == 500
+    _assert_secured(response, "unhandled 500")
 
 
 def test_the_api_reference_page_has_its_own_policy_and_no_inline_script(

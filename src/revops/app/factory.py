@@ -37,7 +37,7 @@ def create_app(
         db: the app database (default: ``app_database.url`` of the workspace), migrated here.
         as_of: the day values are computed as of; default today.
     """
-    from fastapi import FastAPI, Request
+    from fastapi import Request
     from fastapi.exceptions import HTTPException
     from fastapi.responses import JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
@@ -47,7 +47,7 @@ def create_app(
     from revops.app.auth import Sessions
     from revops.app.db import AppDatabase
     from revops.app.deps import SignInRequired
-    from revops.app.headers import SecurityHeaders
+    from revops.app.headers import SecuredApp
     from revops.app.keys import session_key
     from revops.app.state import AppState
     from revops.app.warmup import Warmer
@@ -72,7 +72,7 @@ def create_app(
         yield
         warmer.stop()
 
-    app = FastAPI(
+    app = SecuredApp(
         lifespan=lifespan,
         title="revops cockpit",
         version="1",
@@ -83,7 +83,6 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.add_middleware(SecurityHeaders)
     app.state.revops = state
     app.state.warmer = warmer
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")

@@ -8,8 +8,8 @@ policy (the API reference page, which loads Swagger UI) keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,12 +22,6 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("referrer-policy", "same-origin"),
     ("cross-origin-opener-policy", "same-origin"),
 )
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class SecurityHeaders:
@@ -55,3 +49,12 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class SecuredApp(FastAPI):
+    """A FastAPI app with :class:`SecurityHeaders` outermost, so that even the 500 of an
+    unhandled error (answered by Starlette's outermost error middleware) carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """The usual stack, wrapped in :class:`SecurityHeaders`."""
+        return SecurityHeaders(super().build_middleware_stack())
