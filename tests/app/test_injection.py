@@ -193,6 +193,9 @@ def test_crm_values_as_slices_in_the_metrics_explorer(page: Any, url: str) -> No
     assert CRM_TEXT["industry"] in legend  # drawn as text on the canvas
     state = _open(page, f"{url}/metrics?metric=lost_deals&window={YEAR}&by=lead_source")
     _shows(state, CRM_TEXT["lead_source"])
+    # Slices by campaign and owner name ids today; should they show names, nothing runs.
+    for by in ("campaign", "owner"):
+        _open(page, f"{url}/metrics?metric=pipeline_created&window={YEAR}&by={by}")
 
 
 def test_crm_values_in_drill_down_rows(page: Any, url: str) -> None:
