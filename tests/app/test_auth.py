@@ -110,9 +110,27 @@ def test_a_token_works_within_its_scope_until_revoked(cockpit: Cockpit) -> None:
     assert all(len(t.prefix) == 10 for t in stored)
 
 
-def test_a_token_never_exceeds_its_users_role(cockpit: Cockpit) -> None:
+def test_a_token_stored_above_its_users_role_is_capped_at_use(cockpit: Cockpit) -> None:
+    # One made before tokens were checked at issue (tests/app/test_accounts.py): stored
+    # as such, it still may do only what the role may.
+    from datetime import UTC, datetime
+
+    from revops.app.auth import new_token, token_hash
+    from revops.app.models import ApiToken
+
     account = next(u for u in users.list_users(cockpit.db) if u.email == "marketing@example.com")
-    secret, _ = users.create_token(cockpit.db, account.id, "all", ("admin",), actor="test")
+    secret = new_token()
+    with cockpit.db.session() as session:
+        session.add(
+            ApiToken(
+                user_id=account.id,
+                name="old",
+                token_hash=token_hash(secret),
+                prefix=secret[:10],
+                scopes="admin",
+                created_at=datetime.now(UTC),
+            )
+        )
     response = cockpit.client().get("/api/v1/users", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 403
 

@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,20 @@ def backtested(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 @pytest.fixture(scope="module")
 def base_url(backtested: Cockpit) -> Iterator[str]:
     """The cockpit served by uvicorn on a free loopback port, in a thread."""
+    with served(backtested) as url:
+        yield url
+
+
+@contextmanager
+def served(cockpit: Cockpit) -> Iterator[str]:
+    """`cockpit` served by uvicorn on a free loopback port, in a thread: its base URL."""
     import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(backtested.app, host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(cockpit.app, host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

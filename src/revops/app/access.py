@@ -70,3 +70,17 @@ def allowed(role: Role, permission: Permission, token_scopes: frozenset[str] | N
     if token_scopes is None:
         return True
     return any(permission in TOKEN_SCOPES.get(scope, frozenset()) for scope in token_scopes)
+
+
+def token_scopes_for(role: Role) -> tuple[str, ...]:
+    """The token scopes a user of `role` may be issued: those allowing nothing the role
+    may not do. A token above its user's role is refused when made and revoked when the
+    user's role changes (:func:`revops.app.users.set_role`).
+
+    Examples:
+        >>> token_scopes_for("rep")
+        ('read', 'export')
+        >>> token_scopes_for("admin")
+        ('read', 'export', 'admin')
+    """
+    return tuple(s for s, needs in TOKEN_SCOPES.items() if needs <= PERMISSIONS[role])

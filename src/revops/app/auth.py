@@ -57,7 +57,8 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True)
 class SessionData:
-    """What the session cookie carries: the user and a per-sign-in nonce."""
+    """What the session cookie carries: the user and a per-sign-in nonce, whose hash the
+    app database keeps while the session lives (:mod:`revops.app.sessions`)."""
 
     user_id: int
     nonce: str
@@ -67,7 +68,7 @@ class Sessions:
     """Signs and reads session cookies and derives their CSRF tokens.
 
     Args:
-        secret: the app's signing key (kept in the app database).
+        secret: the app's signing key (:mod:`revops.app.keys`).
     """
 
     def __init__(self, secret: str) -> None:
@@ -76,9 +77,9 @@ class Sessions:
         self.secret = secret
         self._serializer = URLSafeTimedSerializer(secret, salt="revops-session")
 
-    def issue(self, user_id: int) -> str:
-        """A new cookie value for `user_id`."""
-        return self._serializer.dumps({"u": user_id, "n": secrets.token_urlsafe(16)})
+    def issue(self, session: SessionData) -> str:
+        """The cookie value of a session (:func:`revops.app.sessions.start` makes one)."""
+        return self._serializer.dumps({"u": session.user_id, "n": session.nonce})
 
     def read(self, cookie: str | None) -> SessionData | None:
         """The session in `cookie`, or None when missing, forged or expired."""

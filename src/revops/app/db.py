@@ -7,6 +7,8 @@ production. Migrations ship in the package (:mod:`revops.app.migrations`) and ru
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,8 @@ from revops.errors import AppError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
 
 
 class AppDatabase:
@@ -36,6 +40,7 @@ class AppDatabase:
         self.url = _resolved(url, root)
         self.schema = schema
         if self.url.startswith("sqlite"):
+            _private(self.url)
             self.engine: Engine = create_engine(self.url, connect_args={"check_same_thread": False})
             # Foreign keys are off in SQLite unless asked for, per connection.
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -107,7 +112,26 @@ def _resolved(url: str, root: Path) -> str:
     return url
 
 
+def _private(url: str) -> None:
+    """Create the SQLite file readable by its owner only (0600), or make an existing one
+    so: it holds password hashes, token hashes and the audit log. SQLite gives its
+    journal files the database file's mode."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == prefix + ":memory:":
+        return
+    path = Path(url.removeprefix(prefix).split("?", 1)[0])
+    if not path.parent.is_dir():
+        return  # migrate() says the database cannot be opened
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        log.warning("cannot make the app database %s private: %s", path, exc)
+
+
 def _sqlite_pragmas(connection: object, _record: object) -> None:
     cursor = connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows (ended sessions, revoked tokens) are overwritten, not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from revops.app import users
+from revops.app import sessions, users
 from revops.app.access import Permission, allowed
 from revops.app.auth import SESSION_COOKIE, SessionData
 from revops.app.state import AppState
@@ -67,8 +67,8 @@ def get_principal(request: Request, state: StateDep) -> Principal:
     session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if session is None:
         raise SignInRequired
-    user = users.get_user(state.db, session.user_id)
-    if user is None or not user.is_active:
+    user = sessions.account(state.db, session)
+    if user is None:  # signed out, expired, password or role changed, user disabled
         raise SignInRequired
     csrf = state.sessions.csrf_token(session)
     return Principal(user, state.scope(user.email, user.role), None, session, csrf)

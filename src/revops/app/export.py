@@ -1,4 +1,5 @@
-"""CSV and XLSX downloads of small tables."""
+"""CSV and XLSX downloads of small tables; text that would run as a spreadsheet formula
+is escaped (:func:`revops.core.cells.spreadsheet_safe`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import Response
+
+from revops.core.cells import spreadsheet_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,7 +29,7 @@ def table_response(
         assert sheet is not None
         sheet.append(list(header))
         for row in rows:
-            sheet.append([_xlsx_cell(v) for v in row])
+            sheet.append([spreadsheet_safe(v) for v in row])
         buffer = io.BytesIO()
         book.save(buffer)
         return Response(
@@ -35,18 +38,12 @@ def table_response(
             headers={"Content-Disposition": f'attachment; filename="{safe}.xlsx"'},
         )
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    # CRLF, as RFC 4180 says: it also makes the csv module quote a cell holding a lone CR.
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    writer.writerows([["" if v is None else spreadsheet_safe(v) for v in row] for row in rows])
     return Response(
         text.getvalue(),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{safe}.csv"'},
     )
-
-
-def _xlsx_cell(value: Any) -> Any:
-    # A text cell starting with = would run as a formula in the reader's spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

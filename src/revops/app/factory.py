@@ -37,16 +37,19 @@ def create_app(
         db: the app database (default: ``app_database.url`` of the workspace), migrated here.
         as_of: the day values are computed as of; default today.
     """
-    from fastapi import FastAPI, Request
+    from fastapi import Request
     from fastapi.exceptions import HTTPException
     from fastapi.responses import JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
 
     from revops.app.api import router as api_router
+    from revops.app.apidocs import docs_page
     from revops.app.auth import Sessions
     from revops.app.db import AppDatabase
     from revops.app.deps import SignInRequired
-    from revops.app.state import AppState, session_secret
+    from revops.app.headers import SecuredApp
+    from revops.app.keys import session_key
+    from revops.app.state import AppState
     from revops.app.warmup import Warmer
     from revops.app.web import router as web_router
     from revops.app.web.render import render_error
@@ -57,7 +60,7 @@ def create_app(
     )
     database = db or AppDatabase(ws.config.app_database.url, ws.root)
     database.migrate()
-    state = AppState(ws, database, Sessions(session_secret(database)), as_of)
+    state = AppState(ws, database, Sessions(session_key(ws.root)), as_of)
     warmer = Warmer(state)
     state.on_data_change = warmer.start
 
@@ -69,7 +72,7 @@ def create_app(
         yield
         warmer.stop()
 
-    app = FastAPI(
+    app = SecuredApp(
         lifespan=lifespan,
         title="revops cockpit",
         version="1",
@@ -77,7 +80,7 @@ def create_app(
         "drill-down rows and exports, users and tokens. Authenticate with a session "
         "cookie (the web pages) or `Authorization: Bearer <token>`.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.revops = state
@@ -121,6 +124,10 @@ def create_app(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return docs_page(f"{API_PREFIX}/openapi.json")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Tables of the app database: users, API tokens, the audit log, app settings."""
+"""Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log."""
 
 from __future__ import annotations
 
@@ -55,10 +55,27 @@ class AuditEvent(Base):
     client: Mapped[str] = mapped_column(String(100), default="")
 
 
-class Setting(Base):
-    """An app setting, such as the key that signs session cookies."""
+class AppSession(Base):
+    """A browser sign-in, checked on every request: signing out, a password or role
+    change and disabling the user delete it, so a copied cookie stops working."""
 
-    __tablename__ = "app_setting"
+    __tablename__ = "app_session"
 
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The SHA-256 of the session's nonce (the cookie carries the nonce, signed)."""
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    client: Mapped[str] = mapped_column(String(100), default="")
+
+
+class SigninThrottle(Base):
+    """Failed sign-ins of one account (``account:EMAIL``) or client address
+    (``client:ADDRESS``) and the lock they earned."""
+
+    __tablename__ = "signin_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from revops.workspace import Workspace
 
 log = logging.getLogger(__name__)
-SECRET_SETTING = "session_secret"
 T = TypeVar("T")
 CACHE_SIZE = 512
 
@@ -33,7 +31,7 @@ class AppState:
     Attributes:
         workspace: the workspace, its embedded warehouse opened read-only.
         db: the app database.
-        sessions: signs session cookies with the key kept in the app database.
+        sessions: signs session cookies (the key: :mod:`revops.app.keys`).
         as_of: the day the cockpit reports as of; None for today (tests fix it).
         lock: one warehouse query at a time: an embedded DuckDB connection is not safe
             for concurrent use from several threads.
@@ -127,17 +125,3 @@ class AppState:
         log.info("the warehouse's data changed: computed results are dropped")
         if self.on_data_change is not None:
             self.on_data_change()
-
-
-def session_secret(db: AppDatabase) -> str:
-    """The key that signs session cookies, made on first start and kept in the database
-    so sign-ins survive restarts and several workers agree."""
-    from revops.app.models import Setting
-
-    with db.session() as session:
-        found = session.get(Setting, SECRET_SETTING)
-        if found is not None:
-            return found.value
-        value = secrets.token_urlsafe(48)
-        session.add(Setting(key=SECRET_SETTING, value=value))
-        return value

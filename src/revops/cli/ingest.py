@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from revops.cli.output import OutputFormat, console, error_console, render
+from revops.cli.output import OutputFormat, console, error_console, render, write_csv
 
 if TYPE_CHECKING:
     from revops.ingest.runner import IngestReport, ObjectLoad
@@ -237,13 +237,13 @@ def quarantine(
         table = quarantined(ws.warehouse, mapping)
     finally:
         ws.close()
-    if export is not None:
-        import pyarrow.csv as pacsv
-
-        pacsv.write_csv(table, export)
-        error_console().print(f"{table.num_rows:,} quarantined field(s) written to {export}.")
-        return
     columns = ("file", "row", "mapping", "source_id", "field", "value", "reason")
+    if export is not None:
+        # A bad value is often what a spreadsheet would run (`=…`): cells are escaped.
+        rows = (row for batch in table.to_batches() for row in batch.to_pylist())
+        written = write_csv(export, table.column_names, rows)
+        error_console().print(f"{written:,} quarantined field(s) written to {export}.")
+        return
     render(table.slice(0, limit).to_pylist(), columns, fmt, title="Quarantine")
     if table.num_rows > limit:
         error_console().print(f"{table.num_rows - limit:,} more; --export FILE writes them all.")

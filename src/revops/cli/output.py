@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from revops.core.cells import spreadsheet_safe
 
 
 class OutputFormat(StrEnum):
@@ -54,10 +58,9 @@ def render(
         payload = [{c: row.get(c) for c in columns} for row in rows]
         sys.stdout.write(json.dumps(payload, indent=2, default=_plain) + "\n")
     elif fmt is OutputFormat.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
+        sys.stdout.write(csv_line(columns))
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in columns])
+            sys.stdout.write(csv_line([csv_cell(row.get(c)) for c in columns]))
     else:
         table = Table(title=title, title_justify="left")
         for index, column in enumerate(columns):
@@ -89,6 +92,35 @@ def _flatten(value: Any, prefix: str) -> list[tuple[str, Any]]:
             items += _flatten(inner, f"{prefix}[{index}]")
         return items
     return [(prefix, value)]
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: text a spreadsheet would run as a formula escaped, numbers
+    as they are (:func:`revops.core.cells.spreadsheet_safe`)."""
+    if value is None or isinstance(value, bool | int | float | Decimal):
+        return _cell(value)
+    return spreadsheet_safe(_cell(value))
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write `rows` under `columns` to the CSV file `path` (cells as :func:`csv_cell`);
+    returns the number of rows."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        handle.write(csv_line(columns))
+        for row in rows:
+            handle.write(csv_line([csv_cell(row.get(c)) for c in columns]))
+            count += 1
+    return count
+
+
+def csv_line(cells: Sequence[Any]) -> str:
+    """One CSV record ending in a newline. A cell holding a line break of either kind is
+    quoted (the csv module quotes a lone carriage return only when the record ends in
+    one, hence the CRLF written and trimmed)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + "\n"
 
 
 def _cell(value: Any) -> str:

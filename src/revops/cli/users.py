@@ -6,7 +6,9 @@ import typer
 
 from revops.cli.output import OutputFormat, error_console, render
 
-app = typer.Typer(help="Users of the cockpit: add, list, disable.", no_args_is_help=True)
+app = typer.Typer(
+    help="Users of the cockpit: add, list, disable, role, password, unlock.", no_args_is_help=True
+)
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
 
 
@@ -35,15 +37,19 @@ def add(
 
 @app.command("list")
 def list_(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
-    """Every user with role and state."""
-    from revops.app.users import list_users
+    """Every user with role and state; `locked_until` names an account locked after
+    failed sign-ins (`revops users unlock` lifts it)."""
+    from revops.app.users import list_users, locked_until
 
+    db = ctx.obj.open_app_database()
+    locked = locked_until(db)
     rows = [
         {"email": u.email, "name": u.name, "role": u.role, "active": u.is_active,
-         "created_at": u.created_at}
-        for u in list_users(ctx.obj.open_app_database())
+         "created_at": u.created_at, "locked_until": locked.get(u.email)}
+        for u in list_users(db)
     ]  # fmt: skip
-    render(rows, ("email", "name", "role", "active", "created_at"), fmt, title="Users")
+    columns = ("email", "name", "role", "active", "created_at", "locked_until")
+    render(rows, columns, fmt, title="Users")
 
 
 @app.command("disable")
@@ -53,3 +59,45 @@ def disable(ctx: typer.Context, email: str = typer.Argument(..., help="The user.
 
     account = set_active(ctx.obj.open_app_database(), email, False, actor="cli")
     error_console().print(f"Disabled {account.email}", highlight=False)
+
+
+@app.command("role")
+def role(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The user."),
+    new_role: str = typer.Argument(..., metavar="ROLE", help="The new role."),
+) -> None:
+    """Change a user's role: their sessions end and their tokens above the new role are
+    revoked."""
+    from revops.app.users import set_role
+
+    account = set_role(ctx.obj.open_app_database(), email, new_role, actor="cli")
+    error_console().print(f"{account.email} is now {account.role}", highlight=False)
+
+
+@app.command("password")
+def password(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The user."),
+    new: str | None = typer.Option(
+        None, "--password", help="The new password (default: a random one, printed once)."
+    ),
+) -> None:
+    """Set a user's password: every session of theirs ends."""
+    from revops.app.auth import new_password
+    from revops.app.users import set_password
+
+    chosen = new or new_password()
+    account = set_password(ctx.obj.open_app_database(), email, chosen, actor="cli")
+    shown = "" if new else f": {chosen} (shown once)"
+    error_console().print(f"New password for {account.email}{shown}", highlight=False)
+
+
+@app.command("unlock")
+def unlock(ctx: typer.Context, email: str = typer.Argument(..., help="The user.")) -> None:
+    """Lift the lock that failed sign-ins put on an account."""
+    from revops.app.users import unlock as unlock_account
+
+    had = unlock_account(ctx.obj.open_app_database(), email, actor="cli")
+    what = "Unlocked" if had else "No failed sign-ins to forget for"
+    error_console().print(f"{what} {email.strip().lower()}", highlight=False)

@@ -77,6 +77,41 @@ def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> UserR
     )  # fmt: skip
 
 
+class RoleChange(BaseModel):
+    """A user's new role."""
+
+    role: Role
+
+
+@router.post("/users/{user_id}/role", dependencies=[Csrf])
+def set_role(state: StateDep, principal: UserAdmin, user_id: RowId, body: RoleChange) -> UserRow:
+    """Change a user's role: their sessions end and their tokens above the new role are
+    revoked (audited)."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    if found.id == principal.account.id:
+        raise HTTPException(400, "you cannot change your own role")
+    return _row(users.set_role(state.db, found.email, body.role, actor=principal.account.email))
+
+
+@router.post("/users/{user_id}/unlock", dependencies=[Csrf])
+def unlock_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> UserRow:
+    """Lift the lock that failed sign-ins put on a user."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    users.unlock(state.db, found.email, actor=principal.account.email)
+    return _row(found)
+
+
+def _row(account: users.Account) -> UserRow:
+    return UserRow(
+        id=account.id, email=account.email, name=account.name, role=account.role,
+        is_active=account.is_active, created_at=account.created_at.isoformat(timespec="seconds"),
+    )  # fmt: skip
+
+
 @router.get("/tokens")
 def list_tokens(state: StateDep, principal: TokenOwner) -> list[TokenRow]:
     """Your API tokens (an admin sees every user's)."""

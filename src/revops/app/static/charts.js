@@ -31,7 +31,7 @@
   function canvas(box) {
     var old = box.querySelector("canvas");
     if (old && window.Chart.getChart(old)) window.Chart.getChart(old).destroy();
-    box.innerHTML = "";
+    box.replaceChildren();
     var c = document.createElement("canvas");
     c.setAttribute("role", "img");
     c.setAttribute("aria-label", box.getAttribute("aria-label") || "chart");

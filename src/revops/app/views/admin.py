@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from revops.app import audit, users
-from revops.app.access import ROLES, TOKEN_SCOPES
+from revops.app.access import ROLES, token_scopes_for
 from revops.app.views.common import Page, page
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ class UserRow(BaseModel):
     role: str
     is_active: bool
     created_at: str
+    locked_until: str | None = None
+    """Until when failed sign-ins lock the account (UTC), if they do."""
 
 
 class TokenRow(BaseModel):
@@ -31,6 +33,8 @@ class TokenRow(BaseModel):
 
     id: int
     user_id: int
+    user: str = ""
+    """The e-mail of the token's user."""
     name: str
     prefix: str
     scopes: list[str]
@@ -63,17 +67,22 @@ def build_admin(state: AppState, principal: Principal, new_token: str | None = N
     """Users (admins), every token (admins) or one's own, the audit log (auditors)."""
     admin = principal.can("manage_users")
     people = users.list_users(state.db) if admin else []
+    locked = users.locked_until(state.db) if admin else {}
+    emails = {u.id: u.email for u in people} or {principal.account.id: principal.account.email}
     tokens = users.list_tokens(state.db, None if admin else principal.account.id)
     log = audit.recent(state.db) if principal.can("view_audit") else []
     return AdminView(
         **page(state, principal),
         users=[
             UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
-                    created_at=u.created_at.isoformat(timespec="seconds"))
+                    created_at=u.created_at.isoformat(timespec="seconds"),
+                    locked_until=locked[u.email].isoformat(timespec="seconds")
+                    if u.email in locked else None)
             for u in people
         ],
         tokens=[
-            TokenRow(id=t.id, user_id=t.user_id, name=t.name, prefix=t.prefix,
+            TokenRow(id=t.id, user_id=t.user_id, user=emails.get(t.user_id, ""), name=t.name,
+                     prefix=t.prefix,
                      scopes=list(t.scopes), created_at=t.created_at.isoformat(timespec="seconds"),
                      revoked=t.revoked_at is not None)
             for t in tokens
@@ -84,6 +93,6 @@ def build_admin(state: AppState, principal: Principal, new_token: str | None = N
             for e in log
         ],
         roles=list(ROLES),
-        token_scopes=list(TOKEN_SCOPES),
+        token_scopes=list(token_scopes_for(principal.account.role)),
         new_token=new_token,
     )  # fmt: skip

@@ -49,6 +49,33 @@ def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> Respo
     return RedirectResponse("/admin", status_code=303)
 
 
+@router.post("/users/{user_id}/role", dependencies=[Csrf])
+def set_role(
+    state: StateDep,
+    principal: UserAdmin,
+    user_id: RowId,
+    role: Annotated[str, Form(max_length=20)],
+) -> Response:
+    """Change a user's role: their sessions end, tokens above the role are revoked."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    if found.id == principal.account.id:
+        raise HTTPException(400, "you cannot change your own role")
+    users.set_role(state.db, found.email, role, actor=principal.account.email)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}/unlock", dependencies=[Csrf])
+def unlock_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> Response:
+    """Lift the lock failed sign-ins put on a user."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    users.unlock(state.db, found.email, actor=principal.account.email)
+    return RedirectResponse("/admin", status_code=303)
+
+
 @router.post("/tokens", dependencies=[Csrf])
 def create_token(
     request: Request,

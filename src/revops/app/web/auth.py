@@ -1,4 +1,5 @@
-"""Sign-in and sign-out: a signed HttpOnly session cookie, CSRF-checked forms."""
+"""Sign-in and sign-out: a signed HttpOnly session cookie kept server-side, CSRF-checked
+forms, throttled failures (429 with Retry-After while locked)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revops.app import audit, users
+from revops.app import audit, sessions, users
 from revops.app.auth import SESSION_COOKIE, SESSION_MAX_AGE
 from revops.app.deps import Csrf, StateDep
+from revops.app.throttle import SignInLockedError
 from revops.app.web.render import templates
 
 router = APIRouter()
@@ -51,13 +53,20 @@ def signin(
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return signin_page(request, "The form expired; please sign in again.")
-    account = users.authenticate(state.db, email, password, client=_client(request))
+    try:
+        account = users.authenticate(state.db, email, password, client=_client(request))
+    except SignInLockedError as locked:
+        refused = signin_page(request, str(locked).capitalize() + ".")
+        refused.status_code = 429
+        refused.headers["Retry-After"] = str(locked.retry_after)
+        return refused
     if account is None:
         return signin_page(request, "Wrong e-mail or password, or the account is disabled.")
+    started = sessions.start(state.db, account.id, client=_client(request))
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        state.sessions.issue(account.id),
+        state.sessions.issue(started),
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="lax",
@@ -69,10 +78,11 @@ def signin(
 
 @router.post("/signout", dependencies=[Csrf])
 def signout(request: Request, state: StateDep) -> Response:
-    """Drop the session cookie."""
+    """End the session on the server (a copy of the cookie stops working) and drop it."""
     session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if session is not None:
-        user = users.get_user(state.db, session.user_id)
+        user = sessions.account(state.db, session)
+        sessions.end(state.db, session)
         audit.record(state.db, user.email if user else "?", "signout", client=_client(request))
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from revops.app.views.common import formatted
 
 if TYPE_CHECKING:
@@ -31,6 +33,29 @@ def templates() -> Jinja2Templates:
     return found
 
 
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    ord("\u2028"): "\\u2028",
+    ord("\u2029"): "\\u2029",
+}
+
+
+def embedded_json(value: Any) -> Markup:
+    """`value` as JSON safe inside ``<script type="application/json">``: no ``<``, ``>``
+    or ``&`` appears raw (so no value can close the element or open a comment), nor the
+    line separators older parsers take for line ends. `JSON.parse` reads it unchanged.
+
+    Examples:
+        >>> str(embedded_json({"name": "</script><b>&"}))
+        '{"name": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES)
+    # Safe by construction: every character that means something in HTML is escaped.
+    return Markup(text)
+
+
 def render(
     request: Request,
     template: str,
@@ -41,7 +66,7 @@ def render(
     """The page `template` drawn from `view`; the view's JSON is embedded for the charts."""
     context = {
         "view": view,
-        "data_json": json.dumps(view.model_dump(mode="json")),
+        "data_json": embedded_json(view.model_dump(mode="json")),
         "csrf": principal.csrf if principal else "",
         "path": request.url.path,
         **extra,
