@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from revops.cli.output import OutputFormat, console, error_console, render
 
@@ -73,7 +74,8 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
     render(rows, columns, fmt, title="Ingest")
     errors = error_console()
     for note in report.notes:
-        errors.print(f"[yellow]{note.file}[/]: {note.message}", highlight=False)
+        if note.level == "warning":
+            errors.print(f"[yellow]{note.file}[/]: {note.message}", highlight=False)
     for load in report.loads:
         if load.message and load.status == "loaded":
             errors.print(f"[yellow]{', '.join(load.files)}[/]: {load.message}", highlight=False)
@@ -103,8 +105,14 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
         )
     if report.quality_problem:
         errors.print(f"[yellow]no quality run[/]: {report.quality_problem}", highlight=False)
+    refused_files = {note.file for note in report.refused}
     for load in report.failed:
-        errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
+        if not set(load.files) <= refused_files:  # a refused file is listed below
+            errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
+    if report.refused:
+        errors.print(f"[red]{len(refused_files):,} file(s) not loaded:[/]", highlight=False)
+    for note in report.refused:
+        errors.print(f"  [red]{escape(note.file)}[/]: {escape(note.message)}", highlight=False)
 
 
 @app.command("run")
@@ -120,9 +128,22 @@ def run(
         "--quality/--no-quality",
         help="End with a quality run tied to these loads, for the trend by load.",
     ),
+    keep_going: bool = typer.Option(
+        False,
+        "--keep-going",
+        help="Exit 0 when some files are refused or a load fails, if any file loaded.",
+    ),
+    include: list[str] = typer.Option(
+        [],
+        "--include",
+        help="A folder left out by default to read all the same (truth). Repeatable.",
+    ),
 ) -> None:
     """Ingest files: map, validate, quarantine bad rows, load the rest atomically, then
-    score data quality (`revops quality report` shows the trend by load)."""
+    score data quality (`revops quality report` shows the trend by load).
+
+    A file that cannot be read or that no mapping reads is refused and listed; the
+    others load. The exit code is then 1, unless --keep-going (and something loaded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from revops.ingest.runner import ingest
@@ -142,12 +163,21 @@ def run(
                 bar.update(task, total=total, completed=index, description=planned.mapping.name)
 
             report = ingest(
-                ws, [str(p) for p in paths], source=source, progress=step, quality=quality
+                ws,
+                [str(p) for p in paths],
+                source=source,
+                progress=step,
+                quality=quality,
+                include=include,
             )
     finally:
         ws.close()
     print_report(report, fmt)
-    if report.failed:
+    loaded = any(load.status == "loaded" for load in report.loads)
+    if not loaded:
+        error_console().print("[bold red]error:[/] nothing loaded", highlight=False)
+        raise typer.Exit(1)
+    if not report.ok and not keep_going:
         raise typer.Exit(1)
 
 
