@@ -173,3 +173,80 @@ def _only_truth(tmp_path: Path) -> Path:
     (root / "truth").mkdir(parents=True)
     (root / "truth" / "clusters.csv").write_text("a,b\n1,2\n")
     return root
+
+
+OPPORTUNITY = "Id,AccountId,Name,Type,StageName,Amount,CloseDate,IsClosed,IsWon,CreatedDate\n"
+
+
+def opportunity(id_: str, name: str, type_: str, amount: str) -> str:
+    return f"{id_},001A,{name},{type_},Prospecting,{amount},2026-12-31,false,false,2026-01-05\n"
+
+
+def test_suspicious_values_load_flagged_with_file_row_and_field(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    (folder / "Opportunity.csv").write_text(
+        OPPORTUNITY
+        + opportunity("006A", "Acme\x07 renewal", "New Business", "1000")  # line 2: BEL
+        + opportunity("006B", "Beta", "New Business", "-250")  # 3: negative, not a credit
+        + opportunity("006C", "Gamma", "Downgrade", "-90")  # 4: a credit: fine
+        + opportunity("006D", "Delta\tTwo\x1b[0m", "New Business", "10"),  # 5: tab fine, ESC not
+        encoding="utf-8",
+    )
+    report = ingest(workspace, [folder], quality=True, as_of=None)
+    [load] = report.loads
+    assert (load.loaded, load.quarantined, load.flagged) == (4, 0, 3)
+    flagged = workspace.warehouse.table("flagged_value", "quarantine").to_pyarrow().to_pylist()
+    found = sorted((r["file"], r["row"], r["field"], r["reason"]) for r in flagged)
+    file = str(folder / "Opportunity.csv")
+    assert found == [
+        (file, 2, "Name", "control character in the text (U+0007)"),
+        (file, 3, "Amount", "negative amount on a deal that is not a credit (its type is not "
+         "a credit one)"),
+        (file, 5, "Name", "control character in the text (U+001B)"),
+    ]  # fmt: skip
+    # The quality rules score the same records in the warehouse, load after load.
+    assert report.quality is not None
+    failing = {
+        (outcome.rule.name, source_id)
+        for source_id in ("006A", "006B", "006C", "006D")
+        for outcome in workspace.quality.check("opportunity", f"salesforce:{source_id}")
+        if outcome.applies and not outcome.passed
+        and outcome.rule.name.endswith(("control_characters", "not_negative"))
+    }  # fmt: skip
+    assert failing == {
+        ("opportunity_name_no_control_characters", "006A"),
+        ("opportunity_amount_not_negative", "006B"),
+        ("opportunity_name_no_control_characters", "006D"),
+    }
+
+
+def test_re_ingesting_a_fixed_file_clears_its_flags(workspace: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    file = folder / "Opportunity.csv"
+    file.write_text(OPPORTUNITY + opportunity("006B", "Beta", "New Business", "-250"))
+    ingest(workspace, [folder], quality=False)
+    file.write_text(OPPORTUNITY + opportunity("006B", "Beta", "New Business", "250"))
+    [load] = ingest(workspace, [folder], quality=False).loads
+    assert load.flagged == 0
+    assert workspace.warehouse.table("flagged_value", "quarantine").count().execute() == 0
+
+
+def test_the_ingest_flags_and_the_quality_rules_exempt_the_same_credits() -> None:
+    import ibis
+
+    from revops.config import RevOpsConfig
+    from revops.ingest.suspicious import CREDITS
+    from revops.metrics.expression import compile_filter
+    from revops.quality.loader import load_rules
+
+    rules = load_rules(None, RevOpsConfig())
+    for entity, (column, values) in CREDITS.items():
+        rule = rules.rule(f"{entity}_amount_not_negative")
+        assert rule.when is not None
+        rows = ibis.memtable({column: [*values, "new", None]})
+        applies = rows.select(a=compile_filter(rule.when, rows)).to_pyarrow()
+        assert applies.column("a").to_pylist() == [False] * len(values) + [True, True]

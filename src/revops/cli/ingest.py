@@ -79,6 +79,13 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
     for load in report.loads:
         if load.message and load.status == "loaded":
             errors.print(f"[yellow]{', '.join(load.files)}[/]: {load.message}", highlight=False)
+    flagged = sum(load.flagged for load in report.loads)
+    if flagged:
+        errors.print(
+            f"[yellow]{flagged:,} value(s) loaded with a warning[/] (control characters, "
+            "negative amounts; `revops ingest quarantine --flagged` lists them all).",
+            highlight=False,
+        )
     rows_in = sum(load.rows_in for load in report.loads)
     loaded = sum(load.loaded for load in report.loads)
     quarantined = sum(load.quarantined for load in report.loads)
@@ -225,24 +232,32 @@ def quarantine(
         None, "--export", help="Write every quarantined row to this CSV file."
     ),
     limit: int = typer.Option(100, "--limit", "-n", help="Rows to show (all are exported)."),
+    flagged: bool = typer.Option(
+        False,
+        "--flagged",
+        help="Values loaded with a warning (control characters, negative amounts) instead.",
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Rows refused by their checks: file, row, field, value and reason."""
+    """Rows refused by their checks: file, row, field, value and reason (with --flagged:
+    values that loaded but look wrong)."""
     from revops.ingest.inspect import quarantined
 
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        table = quarantined(ws.warehouse, mapping)
+        table = quarantined(ws.warehouse, mapping, flagged=flagged)
     finally:
         ws.close()
+    what = "flagged value(s)" if flagged else "quarantined field(s)"
     if export is not None:
         import pyarrow.csv as pacsv
 
         pacsv.write_csv(table, export)
-        error_console().print(f"{table.num_rows:,} quarantined field(s) written to {export}.")
+        error_console().print(f"{table.num_rows:,} {what} written to {export}.")
         return
     columns = ("file", "row", "mapping", "source_id", "field", "value", "reason")
-    render(table.slice(0, limit).to_pylist(), columns, fmt, title="Quarantine")
+    title = "Flagged values" if flagged else "Quarantine"
+    render(table.slice(0, limit).to_pylist(), columns, fmt, title=title)
     if table.num_rows > limit:
         error_console().print(f"{table.num_rows - limit:,} more; --export FILE writes them all.")
 

@@ -68,6 +68,8 @@ class ObjectLoad:
     skipped: int = 0
     released: int = 0
     history_rows: int = 0
+    flagged: int = 0
+    """Values loaded with a warning: a control character, a negative amount."""
     seconds: float = 0.0
 
     @property
@@ -485,18 +487,11 @@ def _load(
     if history is not None and mapping.history is not None:
         target = get_entity(mapping.history.entity)
         specs.append(LoadSpec(target.name, history, target.namespace))
-    rejected = _quarantine_rows(mapped)
-    name, namespace = tables.REJECTED
-    specs.append(
-        LoadSpec(
-            name,
-            rejected,
-            namespace,
-            "replace",
-            (),
-            {"mapping": [mapping.name], "file": list(names)},
-        )
-    )
+    scope = {"mapping": [mapping.name], "file": list(names)}
+    for table, rows in ((tables.REJECTED, mapped.rejected), (tables.FLAGGED, mapped.flagged)):
+        name, namespace = table
+        rows = _quarantine_rows(mapped, rows)
+        specs.append(LoadSpec(name, rows, namespace, "replace", (), scope))
     results = warehouse.load_many(specs)
     core = results[0]
     done = replace(
@@ -513,21 +508,24 @@ def _load(
         skipped=mapped.skipped,
         released=released,
         history_rows=results[1].inserted if history is not None else 0,
+        flagged=mapped.flagged.num_rows if mapped.flagged is not None else 0,
         seconds=time.perf_counter() - began,
     )
     _log(warehouse, done, started)
     return done
 
 
-def _quarantine_rows(mapped: MappedRows) -> pa.Table:
-    n = mapped.rejected.num_rows
+def _quarantine_rows(mapped: MappedRows, rows: pa.Table | None) -> pa.Table:
+    """`rows` (refused or flagged) with the mapping they came through."""
+    rows = rows if rows is not None else mapped.rejected.schema.empty_table()
+    n = rows.num_rows
     mapping = mapped.mapping
 
     def constant(value: str) -> pa.Array:
         return pa.array([value] * n, pa.string())
 
     return (
-        mapped.rejected.append_column("mapping", constant(mapping.name))
+        rows.append_column("mapping", constant(mapping.name))
         .append_column("source_system", constant(mapping.source))
         .append_column("object", constant(mapping.object))
         .append_column("entity", constant(mapping.entity))
