@@ -294,7 +294,9 @@ def mapping_new(
         raise RevOpsError(f"{file}: no rows to map")
     first = objects[0]
     fields = [c for c in first.rows.column_names if not c.startswith("__")]
-    text = scaffold(source, first.object, entity, fields)
+    head = first.rows.slice(0, 500)
+    sample = {name: head.column(name).to_pylist() for name in fields}
+    text = scaffold(source, first.object, entity, fields, sample)
     if out is None:
         console().print(text, markup=False, highlight=False, end="")
     else:
