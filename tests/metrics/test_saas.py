@@ -207,13 +207,14 @@ def test_arr_is_twelve_times_the_unrounded_mrr(world: MetricWorld) -> None:
     world.add(
         "subscription_line",
         _line("c1", 166.67, "2024-01-01", "2024-12-31", **gold),
-        # $100 a quarter is 33.33 a month rounded, $400 a year.
-        _line("c2", 33.33, "2024-01-01", unit_price=100, quantity=1, billing_interval="quarter"),
+        # $50 a quarter is 16.67 a month rounded, $200 a year.
+        _line("c2", 16.67, "2024-01-01", unit_price=50, quantity=1, billing_interval="quarter"),
         # A discount the price does not show: the line's MRR is all we know, x 12.
         _line("c3", 40, "2024-01-01", unit_price=50, quantity=1, billing_interval="month"),
         # No price at all: 12 x MRR.
         _line("c4", 10.5, "2024-01-01"),
     )
     result = world.compute(["mrr", "arr"], "FY2024-M06")
-    assert result.value("mrr") == pytest.approx(166.67 + 33.33 + 40 + 10.5)
-    assert result.value("arr") == pytest.approx(2000 + 400 + 480 + 126, abs=1e-6)
+    assert result.value("mrr") == pytest.approx(166.67 + 16.67 + 40 + 10.5)
+    # Not 12 x 233.84 = 2,806.08: the two rounded MRRs are 2,000 and 200 a year.
+    assert result.value("arr") == pytest.approx(2000 + 200 + 480 + 126, abs=1e-6)
