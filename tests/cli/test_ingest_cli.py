@@ -154,3 +154,52 @@ def test_a_scaffolded_mapping_checks_against_its_file(
     assert reasons["Amount"] == "not an amount"
     assert reasons["Close Date"] == "not a date"
     assert reasons["Stage"].startswith("not one of")
+
+
+def test_a_scaffolded_mapping_reads_us_dates_cents_lower_case_currencies_and_refs(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Shaped as a Stripe invoice export: amounts in cents beside "usd", a customer id;
+    # dates as a US spreadsheet writes them, one with a day past 12.
+    data = tmp_path / "charges.csv"
+    data.write_text(
+        "id,customer_id,amount_due,currency,status,due_date,created\n"
+        "in_1,cus_A,2000,usd,paid,3/14/2024,3/1/2024 09:30\n"
+        "in_2,cus_B,19999,eur,open,12/1/2024,11/20/2024 17:05\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "charges.yaml"
+    code, _, err = run(
+        capsys, "ingest", "mapping", "new", str(data), "-s", "billing", "-e", "invoice",
+        "-o", str(mapping),
+    )  # fmt: skip
+    assert code == 0, err
+    text = mapping.read_text()
+    assert "account_id: {field: customer_id, ref: account}" in text
+    assert "currency: {field: currency, transforms: [upper]}" in text
+    assert 'due_date: {field: due_date, format: "%m/%d/%Y"}' in text
+    assert 'created_at: {field: created, format: "%m/%d/%Y %H:%M"}' in text
+    assert "amount: {field: amount_due, parse: cents}" in text
+    # The guesses hold: every row loads, amounts in dollars, currencies upper case.
+    folder = tmp_path / "billing"
+    folder.mkdir()
+    data.rename(folder / data.name)
+    (workspace / "mappings").mkdir(exist_ok=True)
+    mapping.rename(workspace / "mappings" / mapping.name)
+    code, _, err = run(capsys, "-w", str(workspace), "ingest", "run", str(folder),
+                       "--no-quality")  # fmt: skip
+    assert code == 0, err
+    ws = Workspace.open(workspace)
+    try:
+        invoices = ws.warehouse.table("invoice").order_by("source_id").to_pyarrow().to_pylist()
+    finally:
+        ws.close()
+    assert [(str(i["amount"]), i["currency"], str(i["due_date"])) for i in invoices] == [
+        ("20.00", "USD", "2024-03-14"),
+        ("199.99", "EUR", "2024-12-01"),
+    ]
+    assert [str(i["created_at"]) for i in invoices] == [
+        "2024-03-01 09:30:00+00:00",
+        "2024-11-20 17:05:00+00:00",
+    ]
+    assert invoices[0]["account_id"] == "billing:cus_A"

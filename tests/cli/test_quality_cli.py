@@ -95,9 +95,9 @@ def test_mistakes_are_one_red_line(workspace: Path, capsys: pytest.CaptureFixtur
     code, _, err = run_cli(capsys, *ws, "quality", "report")
     assert code == 1
     assert "no quality run stored yet" in err
-    code, _, err = run_cli(capsys, *ws, "quality", "check", "invoice", "x")
+    code, _, err = run_cli(capsys, *ws, "quality", "check", "order", "x")
     assert code == 1
-    assert "no quality rule checks 'invoice'" in err
+    assert "no quality rule checks 'order'" in err
     (workspace / "rules" / "bad.yaml").write_text("rules:\n  - name: Bad Name\n")
     code, _, err = run_cli(capsys, *ws, "quality", "rules")
     assert code == 1

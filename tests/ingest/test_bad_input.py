@@ -93,9 +93,14 @@ def test_empty_header_only_and_mis_encoded_files_do_not_stop_the_others(
     )
     (folder / "User.csv").write_bytes(user.encode("cp1252"))
     report = ingest(workspace, [folder])
-    assert not report.failed
-    assert any("empty" in note.message for note in report.notes)
+    # The empty file is refused (nothing in it to load); the header-only export is a
+    # valid export of no rows.
+    assert [(n.file, n.message) for n in report.refused] == [
+        (str(folder / "Account.csv"), "file is empty")
+    ]
     by_object = {load.object: load for load in report.loads}
+    assert by_object["Account"].status == "failed"
+    assert by_object["Contact"].status == "loaded"
     assert by_object["Contact"].rows_in == 0
     assert by_object["User"].loaded == 1
     users = workspace.warehouse.table("user").to_pyarrow().to_pylist()

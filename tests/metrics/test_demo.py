@@ -75,12 +75,14 @@ def test_opening_mrr_and_movements_make_closing_mrr_every_month(demo: Workspace)
 
 def test_arr_is_twelve_times_mrr_and_retention_stays_in_bounds(demo: Workspace) -> None:
     names = ["mrr", "arr", "closing_mrr", "nrr", "grr", "logo_churn_rate"]
+    # ARR is 12 x MRR before MRR's rounding to the cent: at most 12 x half a cent a line.
+    lines = demo.warehouse.table("subscription_line").count().execute()
     for window in ("FY2027-Q1", "FY2027-Q2", "FY2027-Q3", YEAR):
         result = demo.metrics.compute(names, window, by=["segment"], as_of=AS_OF)
         for record in result.records():
             if record["metric"] == "arr":
                 mrr = result.value("mrr", segment=record["segment"])
-                assert record["value"] == pytest.approx(12 * (mrr or 0)), record
+                assert record["value"] == pytest.approx(12 * (mrr or 0), abs=0.06 * lines), record
         whole = demo.metrics.compute(names, window, as_of=AS_OF)
         nrr, grr = whole.value("nrr"), whole.value("grr")
         assert nrr is not None, window

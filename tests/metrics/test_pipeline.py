@@ -166,3 +166,28 @@ def test_productivity_per_ramped_rep_and_activity_per_deal(world: MetricWorld) -
     assert result.value("sales_productivity") == pytest.approx(2000 / fte)
     assert result.value("activities_per_won_deal") == pytest.approx((3 + 1) / 2)  # no tasks
     assert result.value("meetings_booked") == 1
+
+
+def test_a_missing_quota_is_undefined_not_zero(world: MetricWorld) -> None:
+    _history(world)
+    won = {"stage": "Closed Won", "is_closed": True, "is_won": True, "currency": "USD"}
+    world.add(
+        "opportunity",
+        {**won, "opportunity_id": "W", "owner_id": "u1", "amount": 1000, "closed_at": "2025-01-31"},
+        {**won, "opportunity_id": "V", "owner_id": "u2", "amount": 500, "closed_at": "2025-02-02"},
+    )
+    # No quota at all: quota, coverage and attainment are unknown, never 0 or negative.
+    names = ["quota_amount", "pipeline_coverage", "pipeline_coverage_of_quota", "quota_attainment"]
+    result = world.compute(names, Q1)
+    for name in names:
+        assert result.value(name) is None, name
+    # u1 has a quota, u2 none: u2's quota is unknown, not 0, and so its attainment.
+    world.add("user", {"user_id": "u1", "name": "U1", "role": "AE"},
+              {"user_id": "u2", "name": "U2", "role": "AE"})  # fmt: skip
+    world.add("quota", {"user_id": "u1", "period_start_date": "2025-01-01",
+                        "period_end_date": "2025-03-31", "amount": 3000})  # fmt: skip
+    by_owner = world.compute(["quota_amount", "quota_attainment"], Q1, by=["owner"])
+    assert by_owner.value("quota_amount", owner="u1") == pytest.approx(3000)
+    assert by_owner.value("quota_attainment", owner="u1") == pytest.approx(1000 / 3000)
+    assert by_owner.value("quota_amount", owner="u2") is None
+    assert by_owner.value("quota_attainment", owner="u2") is None

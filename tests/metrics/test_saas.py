@@ -199,3 +199,22 @@ def test_recognised_revenue_grows_year_over_year(world: MetricWorld) -> None:
     last_year, this_year = 12 * 166.67 + 2 * 60, 10 * 150
     row = result.frame.iloc[0]
     assert (row["value"], row["compare_value"]) == pytest.approx((this_year, last_year))
+
+
+def test_arr_is_twelve_times_the_unrounded_mrr(world: MetricWorld) -> None:
+    # KPIS.md's Gold plan: 4 x $500 a year is $2,000 a year, 166.67 a month once rounded.
+    gold = {"unit_price": 500, "quantity": 4, "billing_interval": "year"}
+    world.add(
+        "subscription_line",
+        _line("c1", 166.67, "2024-01-01", "2024-12-31", **gold),
+        # $50 a quarter is 16.67 a month rounded, $200 a year.
+        _line("c2", 16.67, "2024-01-01", unit_price=50, quantity=1, billing_interval="quarter"),
+        # A discount the price does not show: the line's MRR is all we know, x 12.
+        _line("c3", 40, "2024-01-01", unit_price=50, quantity=1, billing_interval="month"),
+        # No price at all: 12 x MRR.
+        _line("c4", 10.5, "2024-01-01"),
+    )
+    result = world.compute(["mrr", "arr"], "FY2024-M06")
+    assert result.value("mrr") == pytest.approx(166.67 + 16.67 + 40 + 10.5)
+    # Not 12 x 233.84 = 2,806.08: the two rounded MRRs are 2,000 and 200 a year.
+    assert result.value("arr") == pytest.approx(2000 + 200 + 480 + 126, abs=1e-6)

@@ -63,3 +63,17 @@ def test_without_a_cohort_nothing_is_claimed_to_be_needed(duckdb_world: MetricWo
     duckdb_world.add("opportunity", deal("Z"))
     result = pipeline_of(duckdb_world).created_vs_needed(WINDOW, as_of=AS_OF)
     assert (result.conversion, result.needed, result.gap) == (None, None, None)
+
+
+def test_without_a_quota_nothing_is_claimed_to_be_needed(duckdb_world: MetricWorld) -> None:
+    accounts(duckdb_world)
+    duckdb_world.add(
+        "opportunity_history",
+        version("K1", "2024-06-01", "Prospecting", 1000, "2024-08-01"),
+        version("K1", "2024-08-01", "Closed Won", 1000, "2024-08-01"),
+    )
+    duckdb_world.add("opportunity", deal("K1"))
+    result = pipeline_of(duckdb_world).created_vs_needed(WINDOW, as_of=AS_OF)
+    assert result.conversion == pytest.approx(1.0)
+    # No quota for the window: what is left, needed and missing are unknown, not 0.
+    assert (result.quota, result.remaining, result.needed, result.gap) == (None, None, None, None)

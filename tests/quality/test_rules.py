@@ -35,7 +35,7 @@ def test_the_built_in_rules_cover_every_kind_and_entity_of_the_issue() -> None:
     rules = load_rules(None, RevOpsConfig())
     kinds = {r.kind for r in rules}
     assert kinds == {"completeness", "validity", "consistency", "freshness", "uniqueness"}
-    assert set(rules.entities()) == {"account", "contact", "lead", "opportunity"}
+    assert set(rules.entities()) == {"account", "contact", "lead", "opportunity", "invoice"}
     assert {r.check.type for r in rules} == set(CHECK_TYPES)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import click
 import typer
+from typer.exceptions import TyperException
 
 from revops import __version__
 from revops.cli import (
@@ -98,7 +100,9 @@ def init(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: run the CLI, turning any RevOpsError into one red line and exit 1."""
+    """Entry point: run the CLI, turning any RevOpsError into one red line and exit 1, and
+    a usage error (unknown option or value, extra or missing argument) into one red line
+    and exit 2."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         code = app(args=args, prog_name="revops", standalone_mode=False)
@@ -107,15 +111,38 @@ def main(argv: Sequence[str] | None = None) -> None:
             traceback.print_exc()
         error_console().print(f"[bold red]error:[/] {_escape(str(exc))}", highlight=False)
         raise SystemExit(1) from None
-    except click.exceptions.Exit as exc:
+    except (typer.Exit, click.exceptions.Exit) as exc:
         raise SystemExit(exc.exit_code) from None
-    except click.ClickException as exc:
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
+    except (TyperException, click.ClickException) as exc:
+        raise SystemExit(_show_usage_error(exc, args)) from None
+    except (typer.Abort, click.exceptions.Abort):
         error_console().print("[red]aborted[/]")
         raise SystemExit(1) from None
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _show_usage_error(exc: TyperException | click.ClickException, args: Sequence[str]) -> int:
+    """Print what typer (its own bundled click) or click refused as one red line; the
+    exit code to leave with (2 for usage errors).
+
+    `revops ingest` alone asks for its help: that is printed, and is no error.
+    """
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        typer.echo(exc.format_message())
+        return 0
+    if "--debug" in args:
+        traceback.print_exc()
+    message = _USAGE_NOISE.sub("", exc.format_message())
+    ctx = getattr(exc, "ctx", None)
+    command = getattr(ctx, "command_path", "") or "revops"
+    if exc.exit_code == 2:
+        message += f" (`{command} --help` lists the options)"
+    error_console().print(f"[bold red]error:[/] {_escape(message)}", highlight=False)
+    return int(exc.exit_code)
+
+
+# Typer validates values with pydantic, whose message starts "Value error, ".
+_USAGE_NOISE = re.compile(r"(?<=: )Value error, ")
 
 
 def _escape(text: str) -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from revops.cli.output import OutputFormat, console, error_console, render, write_csv
 
@@ -73,10 +74,18 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
     render(rows, columns, fmt, title="Ingest")
     errors = error_console()
     for note in report.notes:
-        errors.print(f"[yellow]{note.file}[/]: {note.message}", highlight=False)
+        if note.level == "warning":
+            errors.print(f"[yellow]{note.file}[/]: {note.message}", highlight=False)
     for load in report.loads:
         if load.message and load.status == "loaded":
             errors.print(f"[yellow]{', '.join(load.files)}[/]: {load.message}", highlight=False)
+    flagged = sum(load.flagged for load in report.loads)
+    if flagged:
+        errors.print(
+            f"[yellow]{flagged:,} value(s) loaded with a warning[/] (control characters, "
+            "negative amounts; `revops ingest quarantine --flagged` lists them all).",
+            highlight=False,
+        )
     rows_in = sum(load.rows_in for load in report.loads)
     loaded = sum(load.loaded for load in report.loads)
     quarantined = sum(load.quarantined for load in report.loads)
@@ -103,8 +112,14 @@ def print_report(report: IngestReport, fmt: OutputFormat) -> None:
         )
     if report.quality_problem:
         errors.print(f"[yellow]no quality run[/]: {report.quality_problem}", highlight=False)
+    refused_files = {note.file for note in report.refused}
     for load in report.failed:
-        errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
+        if not set(load.files) <= refused_files:  # a refused file is listed below
+            errors.print(f"[red]failed[/] {load.mapping}: {load.message}", highlight=False)
+    if report.refused:
+        errors.print(f"[red]{len(refused_files):,} file(s) not loaded:[/]", highlight=False)
+    for note in report.refused:
+        errors.print(f"  [red]{escape(note.file)}[/]: {escape(note.message)}", highlight=False)
 
 
 @app.command("run")
@@ -120,9 +135,22 @@ def run(
         "--quality/--no-quality",
         help="End with a quality run tied to these loads, for the trend by load.",
     ),
+    keep_going: bool = typer.Option(
+        False,
+        "--keep-going",
+        help="Exit 0 when some files are refused or a load fails, if any file loaded.",
+    ),
+    include: list[str] = typer.Option(
+        [],
+        "--include",
+        help="A folder left out by default to read all the same (truth). Repeatable.",
+    ),
 ) -> None:
     """Ingest files: map, validate, quarantine bad rows, load the rest atomically, then
-    score data quality (`revops quality report` shows the trend by load)."""
+    score data quality (`revops quality report` shows the trend by load).
+
+    A file that cannot be read or that no mapping reads is refused and listed; the
+    others load. The exit code is then 1, unless --keep-going (and something loaded)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from revops.ingest.runner import ingest
@@ -142,12 +170,21 @@ def run(
                 bar.update(task, total=total, completed=index, description=planned.mapping.name)
 
             report = ingest(
-                ws, [str(p) for p in paths], source=source, progress=step, quality=quality
+                ws,
+                [str(p) for p in paths],
+                source=source,
+                progress=step,
+                quality=quality,
+                include=include,
             )
     finally:
         ws.close()
     print_report(report, fmt)
-    if report.failed:
+    loaded = any(load.status == "loaded" for load in report.loads)
+    if not loaded:
+        error_console().print("[bold red]error:[/] nothing loaded", highlight=False)
+        raise typer.Exit(1)
+    if not report.ok and not keep_going:
         raise typer.Exit(1)
 
 
@@ -227,24 +264,32 @@ def quarantine(
         None, "--export", help="Write every quarantined row to this CSV file."
     ),
     limit: int = typer.Option(100, "--limit", "-n", help="Rows to show (all are exported)."),
+    flagged: bool = typer.Option(
+        False,
+        "--flagged",
+        help="Values loaded with a warning (control characters, negative amounts) instead.",
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Rows refused by their checks: file, row, field, value and reason."""
+    """Rows refused by their checks: file, row, field, value and reason (with --flagged:
+    values that loaded but look wrong)."""
     from revops.ingest.inspect import quarantined
 
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        table = quarantined(ws.warehouse, mapping)
+        table = quarantined(ws.warehouse, mapping, flagged=flagged)
     finally:
         ws.close()
+    what = "flagged value(s)" if flagged else "quarantined field(s)"
     columns = ("file", "row", "mapping", "source_id", "field", "value", "reason")
     if export is not None:
         # A bad value is often what a spreadsheet would run (`=…`): cells are escaped.
         rows = (row for batch in table.to_batches() for row in batch.to_pylist())
         written = write_csv(export, table.column_names, rows)
-        error_console().print(f"{written:,} quarantined field(s) written to {export}.")
+        error_console().print(f"{written:,} {what} written to {export}.")
         return
-    render(table.slice(0, limit).to_pylist(), columns, fmt, title="Quarantine")
+    title = "Flagged values" if flagged else "Quarantine"
+    render(table.slice(0, limit).to_pylist(), columns, fmt, title=title)
     if table.num_rows > limit:
         error_console().print(f"{table.num_rows - limit:,} more; --export FILE writes them all.")
 
@@ -281,7 +326,9 @@ def mapping_new(
         raise RevOpsError(f"{file}: no rows to map")
     first = objects[0]
     fields = [c for c in first.rows.column_names if not c.startswith("__")]
-    text = scaffold(source, first.object, entity, fields)
+    head = first.rows.slice(0, 500)
+    sample = {name: head.column(name).to_pylist() for name in fields}
+    text = scaffold(source, first.object, entity, fields, sample)
     if out is None:
         console().print(text, markup=False, highlight=False, end="")
     else:

@@ -79,9 +79,12 @@ def _history_entities(entity: str) -> list[Any]:
     return [e for e in ENTITIES.values() if e.history_key == f"{entity}_id"]
 
 
-def quarantined(warehouse: Warehouse, mapping: str | None = None) -> pa.Table:
-    """Every quarantined field, ordered by file and row."""
-    table = warehouse.table(*tables.REJECTED)
+def quarantined(
+    warehouse: Warehouse, mapping: str | None = None, *, flagged: bool = False
+) -> pa.Table:
+    """Every quarantined field (or, `flagged`, every value loaded with a warning),
+    ordered by file and row."""
+    table = warehouse.table(*(tables.FLAGGED if flagged else tables.REJECTED))
     if mapping is not None:
         table = table.filter(table.mapping == mapping)
     return table.order_by(["mapping", "file", "row", "column"]).to_pyarrow()

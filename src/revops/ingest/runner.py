@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +22,15 @@ import pyarrow as pa
 from revops.ingest import tables
 from revops.ingest.history import changed_versions
 from revops.ingest.mapping import Mapping, all_mappings
-from revops.ingest.readers import SourceRows, find_files, read_file
+from revops.ingest.readers import (
+    LEFT_OUT,
+    SUPPORTED_SUFFIXES,
+    ReadError,
+    SourceRows,
+    find_files,
+    read_file,
+)
+from revops.ingest.screen import screen
 from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
 from revops.ingest.vocabulary import Vocabulary, vocabularies
 from revops.model import ENTITIES, get_entity
@@ -59,6 +67,8 @@ class ObjectLoad:
     skipped: int = 0
     released: int = 0
     history_rows: int = 0
+    flagged: int = 0
+    """Values loaded with a warning: a control character, a negative amount."""
     seconds: float = 0.0
 
     @property
@@ -69,10 +79,13 @@ class ObjectLoad:
 
 @dataclass(frozen=True)
 class FileNote:
-    """Something about a file as a whole: unreadable, empty, no mapping, a missing column."""
+    """Something about a file as a whole. An `error` means the file loaded nothing
+    (unreadable, empty, not the object its name says, no mapping, an ambiguous header);
+    a `warning` that it loaded, with something to check (a column missing)."""
 
     file: str
     message: str
+    level: Literal["error", "warning"] = "warning"
 
 
 @dataclass
@@ -96,6 +109,16 @@ class IngestReport:
     def failed(self) -> list[ObjectLoad]:
         """Loads that did not happen."""
         return [load for load in self.loads if load.status == "failed"]
+
+    @property
+    def refused(self) -> list[FileNote]:
+        """Files that loaded nothing, each with why."""
+        return [note for note in self.notes if note.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every file found loaded: no file refused, no load failed."""
+        return not self.refused and not self.failed
 
 
 @dataclass(frozen=True)
@@ -139,9 +162,16 @@ class SourceFiles:
             objects = read_file(path)
             self._read[path] = objects
             self.notes += [
-                FileNote(str(path), p.reason) for o in objects for p in o.problems if p.row is None
+                FileNote(str(path), p.reason, "error")
+                for o in objects
+                for p in o.problems
+                if p.row is None
             ]
         return self._read[path]
+
+    def unreadable(self, path: Path) -> bool:
+        """Whether the file was read and could not be."""
+        return any(p.row is None for o in self._read.get(path, ()) for p in o.problems)
 
     def object_names(self, path: Path) -> set[str]:
         """The object names a file holds; a one-object format is named by its file."""
@@ -160,18 +190,34 @@ def plan(
     mappings: Sequence[Mapping],
     files: SourceFiles,
     source: str | None = None,
+    include: Collection[str] = (),
 ) -> tuple[list[PlannedLoad], list[FileNote]]:
-    """Which mapping reads which files, in load order, with notes on files left over."""
+    """Which mapping reads which files, in load order, with the files no mapping reads.
+
+    Raises:
+        ReadError: no path names a file revops can read.
+    """
     sources = {m.source for m in mappings}
     notes: list[FileNote] = []
     by_mapping: dict[str, list[Path]] = {}
     by_object: dict[tuple[str, str], list[Path]] = {}
     looked_up = {(m.source, lookup.object) for m in mappings for lookup in m.lookups.values()}
-    for path in find_files(paths):
+    found = find_files(paths, include=include)
+    if not found:
+        raise ReadError(
+            f"no file to ingest in {', '.join(str(p) for p in paths)}: revops reads "
+            f"{', '.join(sorted(SUPPORTED_SUFFIXES))} files" + _left_out_hint(paths, include)
+        )
+    for path in found:
         system = source or source_of(path.resolve(), sources)
         if system is None:
             notes.append(
-                FileNote(str(path), "no source system: name its folder after one or pass --source")
+                FileNote(
+                    str(path),
+                    f"no source system: name its folder after one ({', '.join(sorted(sources))}) "
+                    "or pass --source",
+                    "error",
+                )
             )
             continue
         names = files.object_names(path)
@@ -184,12 +230,13 @@ def plan(
             and (m.object in names or any(fnmatch.fnmatch(path.name, p) for p in m.files))
         ]
         only_looked_up = all((system, name) in looked_up for name in names)
-        if not matched and names and not only_looked_up:
+        if not matched and names and not only_looked_up and not files.unreadable(path):
             notes.append(
                 FileNote(
                     str(path),
-                    f"no {system} mapping for {', '.join(sorted(names))}; "
+                    f"no {system} mapping reads {', '.join(sorted(names))}; "
                     "`revops ingest mapping new` scaffolds one",
+                    "error",
                 )
             )
         for mapping in matched:
@@ -210,6 +257,18 @@ def plan(
     return planned, notes
 
 
+def _left_out_hint(paths: Sequence[Path | str], include: Collection[str]) -> str:
+    """Why a folder holding only a left-out folder (truth/) gave no file."""
+    skipped = {
+        name
+        for entry in paths
+        if Path(entry).is_dir()
+        for name in LEFT_OUT - set(include)
+        if any(p.is_dir() for p in Path(entry).rglob(name))
+    }
+    return "".join(f" ({name}/ is left out unless --include {name})" for name in sorted(skipped))
+
+
 def _load_order(mapping: Mapping) -> tuple[int, int]:
     """Shipped history first (snapshots compare with it), then in model order."""
     entity = get_entity(mapping.entity)
@@ -225,6 +284,7 @@ def ingest(
     progress: Callable[[PlannedLoad, int, int], None] | None = None,
     quality: bool = True,
     as_of: date | None = None,
+    include: Collection[str] = (),
 ) -> IngestReport:
     """Ingest the files at `paths` (files, folders or globs) into the workspace warehouse.
 
@@ -236,10 +296,17 @@ def ingest(
         quality: end with a quality run tied to this run's loads, so the quality score
             trends load by load.
         as_of: the day that quality run is evaluated as of (default today, UTC).
+        include: folders left out by default to read all the same (``truth``).
+
+    Raises:
+        ReadError: a path names nothing, or no file revops can read.
     """
     report = IngestReport(run_id=new_load_id())
     mappings = all_mappings(workspace.root)
-    for item in run(workspace, paths, source=source, progress=progress, mappings=mappings):
+    items = run(
+        workspace, paths, source=source, progress=progress, mappings=mappings, include=include
+    )
+    for item in items:
         if isinstance(item, ObjectLoad):
             report.loads.append(item)
         else:
@@ -277,14 +344,17 @@ def run(
     source: str | None = None,
     progress: Callable[[PlannedLoad, int, int], None] | None = None,
     mappings: Sequence[Mapping] | None = None,
+    include: Collection[str] = (),
 ) -> Iterator[ObjectLoad | FileNote]:
     """The loads of :func:`ingest`, one at a time, as they finish."""
+    mappings = mappings if mappings is not None else all_mappings(workspace.root)
+    files = SourceFiles()
+    loads, notes = plan(paths, mappings, files, source, include)
     workspace.init_warehouse()
     warehouse = workspace.warehouse
     tables.ensure_tables(warehouse)
-    mappings = mappings if mappings is not None else all_mappings(workspace.root)
-    files = SourceFiles()
-    loads, notes = plan(paths, mappings, files, source)
+    yield from files.notes
+    files.notes.clear()
     yield from notes
     con = engine()
     try:
@@ -293,7 +363,14 @@ def run(
                 progress(planned, index, len(loads))
             needed = {p for later in loads[index:] for p in _paths(later)}
             files.keep_only(needed)
-            load = _load(con, warehouse, workspace.config, planned, files)
+            readable, screen_notes, refused = _screened(files, planned)
+            yield from files.notes
+            files.notes.clear()
+            yield from screen_notes
+            if readable:
+                load = _load(con, warehouse, workspace.config, planned, readable, files)
+            else:
+                load = _refuse(warehouse, planned, refused)
             yield from files.notes
             files.notes.clear()
             yield load
@@ -314,17 +391,56 @@ def _objects(files: SourceFiles, paths: Iterable[Path], mapping: Mapping) -> lis
     return found
 
 
+def _screened(
+    files: SourceFiles, planned: PlannedLoad
+) -> tuple[list[SourceRows], list[FileNote], dict[str, str]]:
+    """The objects `planned` may read, notes on the others and on what to check, and
+    why each refused file was refused."""
+    readable: list[SourceRows] = []
+    notes: list[FileNote] = []
+    refused: dict[str, str] = {}
+    for source in _objects(files, planned.files, planned.mapping):
+        verdict = screen(planned.mapping, source)
+        if verdict.refusal:
+            refused[str(source.file)] = verdict.refusal
+            if not files.unreadable(source.file):  # the reader's note says it already
+                notes.append(FileNote(str(source.file), verdict.refusal, "error"))
+            continue
+        readable.append(source)
+        notes += [FileNote(str(source.file), warning) for warning in verdict.warnings]
+    return readable, notes, refused
+
+
+def _refuse(warehouse: Warehouse, planned: PlannedLoad, refused: dict[str, str]) -> ObjectLoad:
+    """A load none of whose files could be read, logged as failed."""
+    mapping = planned.mapping
+    started = datetime.now(UTC)
+    failed = ObjectLoad(
+        mapping.name,
+        mapping.source,
+        mapping.object,
+        mapping.entity,
+        tuple(str(p) for p in planned.files),
+        status="failed",
+        message="nothing loaded: "
+        + "; ".join(f"{file}: {reason}" for file, reason in refused.items()),
+    )
+    _log(warehouse, failed, started)
+    return failed
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     warehouse: Warehouse,
     config: RevOpsConfig,
     planned: PlannedLoad,
+    sources: list[SourceRows],
     files: SourceFiles,
 ) -> ObjectLoad:
     mapping = planned.mapping
     started = datetime.now(UTC)
     began = time.perf_counter()
-    names = tuple(str(p) for p in planned.files)
+    names = tuple(dict.fromkeys(str(s.file) for s in sources))
     pending = ObjectLoad(
         mapping.name, mapping.source, mapping.object, mapping.entity, names, status="failed"
     )
@@ -336,7 +452,7 @@ def _load(
         mapped = map_rows(
             con,
             mapping,
-            _objects(files, planned.files, mapping),
+            sources,
             lookups,
             allowed_for(mapping, config),
         )
@@ -356,18 +472,11 @@ def _load(
     if history is not None and mapping.history is not None:
         target = get_entity(mapping.history.entity)
         specs.append(LoadSpec(target.name, history, target.namespace))
-    rejected = _quarantine_rows(mapped)
-    name, namespace = tables.REJECTED
-    specs.append(
-        LoadSpec(
-            name,
-            rejected,
-            namespace,
-            "replace",
-            (),
-            {"mapping": [mapping.name], "file": list(names)},
-        )
-    )
+    scope = {"mapping": [mapping.name], "file": list(names)}
+    for table, rows in ((tables.REJECTED, mapped.rejected), (tables.FLAGGED, mapped.flagged)):
+        name, namespace = table
+        rows = _quarantine_rows(mapped, rows)
+        specs.append(LoadSpec(name, rows, namespace, "replace", (), scope))
     results = warehouse.load_many(specs)
     core = results[0]
     done = replace(
@@ -384,21 +493,24 @@ def _load(
         skipped=mapped.skipped,
         released=released,
         history_rows=results[1].inserted if history is not None else 0,
+        flagged=mapped.flagged.num_rows if mapped.flagged is not None else 0,
         seconds=time.perf_counter() - began,
     )
     _log(warehouse, done, started)
     return done
 
 
-def _quarantine_rows(mapped: MappedRows) -> pa.Table:
-    n = mapped.rejected.num_rows
+def _quarantine_rows(mapped: MappedRows, rows: pa.Table | None) -> pa.Table:
+    """`rows` (refused or flagged) with the mapping they came through."""
+    rows = rows if rows is not None else mapped.rejected.schema.empty_table()
+    n = rows.num_rows
     mapping = mapped.mapping
 
     def constant(value: str) -> pa.Array:
         return pa.array([value] * n, pa.string())
 
     return (
-        mapped.rejected.append_column("mapping", constant(mapping.name))
+        rows.append_column("mapping", constant(mapping.name))
         .append_column("source_system", constant(mapping.source))
         .append_column("object", constant(mapping.object))
         .append_column("entity", constant(mapping.entity))

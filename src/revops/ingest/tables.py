@@ -1,5 +1,6 @@
 """The warehouse tables ingest keeps beside the canonical model: what each load did, the
-rows it refused, and the references it could not resolve."""
+rows it refused, the values it loaded but flagged, and the references it could not
+resolve."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 LOG = ("ingest_log", "raw")
 REJECTED = ("rejected_row", "quarantine")
 WARNING = ("reference_warning", "quarantine")
+FLAGGED = ("flagged_value", "quarantine")
 
 _SCHEMAS: dict[tuple[str, str], dict[str, str]] = {
     LOG: {
@@ -37,6 +39,21 @@ _SCHEMAS: dict[tuple[str, str], dict[str, str]] = {
         "history_rows": "int64",
     },
     REJECTED: {
+        "mapping": "string",
+        "source_system": "string",
+        "object": "string",
+        "entity": "string",
+        "file": "string",
+        "row": "int64",
+        "source_id": "string",
+        "field": "string",
+        "column": "string",
+        "value": "string",
+        "reason": "string",
+        "record": "string",
+        "load_id": "string",
+    },
+    FLAGGED: {
         "mapping": "string",
         "source_system": "string",
         "object": "string",

@@ -28,6 +28,7 @@ from revops.ingest.compile import (
 )
 from revops.ingest.mapping import Mapping
 from revops.ingest.reference import country_aliases, currency_codes
+from revops.ingest.suspicious import flagged_sql
 from revops.ingest.vocabulary import Vocabulary
 from revops.model import get_entity
 
@@ -59,6 +60,9 @@ class MappedRows:
     quarantined: int
     skipped: int
     missing_fields: tuple[str, ...]
+    flagged: pa.Table | None = None
+    """Values of accepted rows that look wrong (see :mod:`revops.ingest.suspicious`),
+    as quarantine rows naming file, row and field; they load all the same."""
 
 
 def engine() -> duckdb.DuckDBPyConnection:
@@ -159,6 +163,13 @@ def map_rows(
         f"AND original.{ident(ROW)} = refused.{ident('row')} ORDER BY {order}"
     )
     rejected = con.execute(with_record).fetch_arrow_table() if rejected_sql else _empty_rejected()
+    filled = {c.name: c.origin for c in compiled.columns}
+    flags = flagged_sql(mapping.entity, filled, filled, f"NOT ({bad})")
+    flagged = (
+        con.execute(f"{flags} ORDER BY 1, 2, 5").fetch_arrow_table().cast(_rejected_schema())
+        if flags
+        else _empty_rejected()
+    )
     bad_rows = _count(con, f"SELECT count(*) FROM __checked WHERE {bad}")
     mapped = _count(con, "SELECT count(*) FROM __checked")
     problems = _problem_rows(sources)
@@ -173,6 +184,7 @@ def map_rows(
         quarantined=bad_rows + problems.num_rows,
         skipped=rows.num_rows - kept,
         missing_fields=tuple(dict.fromkeys((*compiled.missing_fields, *absent))),
+        flagged=flagged,
     )
 
 

@@ -109,6 +109,14 @@ class Metric(_Frozen):
     target: str | None = Field(
         default=None, description="Metric that is its target (bookings → quota), if any."
     )
+    when_empty: Literal["zero", "unknown"] | None = Field(
+        default=None,
+        description=(
+            "What an aggregate is where no row counts (a window, an owner): `zero` (the "
+            "default for sum and count) or `unknown` (shown as -), for a value that is "
+            "not set rather than nothing: a rep without a quota has no quota, not one of 0."
+        ),
+    )
     kpi: str | None = Field(
         default=None,
         description=(

@@ -348,7 +348,8 @@ class Metrics:
         assert merged is not None
         for leaf in leaves.values():
             column = pd.to_numeric(merged[leaf.name].astype("object"), errors="coerce")
-            merged[leaf.name] = column.fillna(0) if leaf.agg in _ADDITIVE else column
+            zero = leaf.agg in _ADDITIVE and leaf.when_empty != "unknown"
+            merged[leaf.name] = column.fillna(0) if zero else column
         values = _Evaluator(self.catalog, merged)
         rows = []
         for name in names:

@@ -18,8 +18,10 @@ follow shared/KPIS.md. `revops metrics list` shows the catalog of a workspace, i
 metrics included; `revops metrics explain NAME` shows a definition and its SQL.
 
 A value is computed for a window of the fiscal calendar, sliced by dimensions. Ratios with
-an empty denominator are undefined (null, shown as —), never 0 or infinity. Aggregates are
-computed in the warehouse; ratios and formulas combine those values.
+an empty denominator are undefined (null, shown as —), never 0 or infinity. A sum or count
+with no row is 0, unless its definition says `when_empty: unknown` (a rep without a quota
+has no quota, not one of 0): then it, and every ratio or formula using it, is undefined.
+Aggregates are computed in the warehouse; ratios and formulas combine those values.
 
 ## Writing your own metrics
 
@@ -87,6 +89,8 @@ def _metric_section(catalog: Catalog, metric: Metric) -> list[str]:
     lines.append(f"- sliced by: {', '.join(dimensions) if dimensions else 'nothing'}")
     if metric.target:
         lines.append(f"- target: `{metric.target}`")
+    if metric.when_empty == "unknown":
+        lines.append("- where no row counts: undefined (—), not 0")
     lines.append("")
     return lines
 

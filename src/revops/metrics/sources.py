@@ -30,6 +30,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.sales",
     "revops.metrics.engines.history",
     "revops.metrics.engines.mrr",
+    "revops.metrics.engines.arr",
     "revops.metrics.engines.funnel",
     "revops.metrics.engines.attribution",
     "revops.metrics.engines.finance",

@@ -31,7 +31,8 @@ class CreatedVsNeeded:
     Attributes:
         window: the window's label.
         as_of: the last day of data.
-        quota: quota of the window (catalog metric `quota_amount`).
+        quota: quota of the window (catalog metric `quota_amount`); None when no quota
+            is set for it (then remaining, needed and gap are unknown too, never 0).
         bookings_to_date: won so far (catalog `bookings_to_date`).
         remaining: quota - bookings to date (0 once the quota is reached).
         open_pipeline: open pipeline closing in the window (catalog `open_pipeline`).
@@ -49,9 +50,9 @@ class CreatedVsNeeded:
 
     window: str
     as_of: date
-    quota: float
+    quota: float | None
     bookings_to_date: float
-    remaining: float
+    remaining: float | None
     open_pipeline: float
     created: float
     created_deals: int
@@ -113,15 +114,16 @@ def created_vs_needed(
             `open_pipeline`, `pipeline_created` and `pipeline_created_count` for the
             window, as of the same day (the single definitions of those numbers).
     """
-    quota = float(kpis.get("quota_amount") or 0)
+    set_quota = kpis.get("quota_amount")
+    quota = None if set_quota is None else float(set_quota)
     booked = float(kpis.get("bookings_to_date") or 0)
     open_pipeline = float(kpis.get("open_pipeline") or 0)
     created = float(kpis.get("pipeline_created") or 0)
-    remaining = max(quota - booked, 0.0)
+    remaining = None if quota is None else max(quota - booked, 0.0)
     start, end = cohort_of(ctx, window)
     cohort_amount, cohort_won = cohort_conversion(ctx, start, end)
     conversion = cohort_won / cohort_amount if cohort_amount > 0 else None
-    needed = remaining / conversion if conversion else None
+    needed = remaining / conversion if conversion and remaining is not None else None
     return CreatedVsNeeded(
         window=window.label,
         as_of=ctx.as_of,

@@ -6,20 +6,24 @@ Every record of a file ends up either in :attr:`SourceRows.rows` or as a
 """
 
 from revops.ingest.readers.base import (
+    LEFT_OUT,
     ROW,
     SUPPORTED_SUFFIXES,
     ReadError,
     ReadProblem,
+    RepeatedHeader,
     SourceRows,
     find_files,
 )
 from revops.ingest.readers.formats import read_file, read_files
 
 __all__ = [
+    "LEFT_OUT",
     "ROW",
     "SUPPORTED_SUFFIXES",
     "ReadError",
     "ReadProblem",
+    "RepeatedHeader",
     "SourceRows",
     "find_files",
     "read_file",

@@ -9,7 +9,7 @@ the two: ``rows.num_rows + (problems with a row) == records in the file``.
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from revops.errors import RevOpsError
 
 ROW = "__row"
 TEXT_LIMIT = 500
+LEFT_OUT: frozenset[str] = frozenset({"truth"})
+"""Folders not read inside a folder unless asked for (``--include truth``)."""
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet", ".xlsx"}
@@ -48,6 +50,21 @@ class ReadProblem:
 
 
 @dataclass(frozen=True)
+class RepeatedHeader:
+    """A name that appears more than once in a file's header.
+
+    Args:
+        name: the name as the header has it.
+        columns: the positions of its columns, from 1.
+        names: the column names they were given (`Name`, `Name_2`).
+    """
+
+    name: str
+    columns: tuple[int, ...]
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SourceRows:
     """The records of one object read from one file.
 
@@ -62,6 +79,8 @@ class SourceRows:
         format: ``csv``, ``jsonl``, ``parquet``, ``xlsx`` or ``sobject_tree``.
         encoding: the text encoding found (csv, jsonl).
         delimiter: the delimiter found (csv).
+        repeated: header names that appear more than once (each column is kept, the
+            repeats numbered: `Name`, `Name_2`).
     """
 
     file: Path
@@ -71,6 +90,7 @@ class SourceRows:
     format: str
     encoding: str | None = None
     delimiter: str | None = None
+    repeated: tuple[RepeatedHeader, ...] = ()
 
 
 def clip(text: str) -> str:
@@ -132,6 +152,30 @@ def column_names(cells: Sequence[object]) -> list[str]:
     return names
 
 
+def repeated_headers(cells: Sequence[object]) -> tuple[RepeatedHeader, ...]:
+    """The names a header has more than once, with their positions and the names
+    :func:`column_names` gives them.
+
+    Examples:
+        >>> [r] = repeated_headers(["Id", "Name", "Email", " Name"])
+        >>> r.name, r.columns, r.names
+        ('Name', (2, 4), ('Name', 'Name_2'))
+        >>> repeated_headers(["Id", "", ""])
+        ()
+    """
+    names = column_names(cells)
+    positions: dict[str, list[int]] = {}
+    for position, cell in enumerate(cells, start=1):
+        name = "" if cell is None else str(cell).replace("\ufeff", "").strip()
+        if name:
+            positions.setdefault(name, []).append(position)
+    return tuple(
+        RepeatedHeader(name, tuple(columns), tuple(names[c - 1] for c in columns))
+        for name, columns in positions.items()
+        if len(columns) > 1
+    )
+
+
 def is_supported(path: Path) -> bool:
     """Whether a reader knows the file's type, by its extension (any case).
 
@@ -142,12 +186,14 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED_SUFFIXES
 
 
-def find_files(paths: Iterable[Path | str]) -> list[Path]:
+def find_files(paths: Iterable[Path | str], include: Collection[str] = ()) -> list[Path]:
     """The files to read, from files, folders (searched recursively) and glob patterns.
 
     Hidden files and folders (and the ``~$`` lock files Excel leaves beside an open
-    workbook) and files of unsupported types are left out. The result is sorted and has
-    no repeats.
+    workbook), files of unsupported types, and inside a folder the folders of
+    :data:`LEFT_OUT` not named in `include` (``truth/``, the answers the demo generator
+    writes beside its exports) are left out. A path given as such is read whatever its
+    name. The result is sorted and has no repeats.
 
     Raises:
         ReadError: a path is neither a file, a folder nor a pattern that matches something.
@@ -159,26 +205,34 @@ def find_files(paths: Iterable[Path | str]) -> list[Path]:
         revops.ingest.readers.base.ReadError: no such file or folder: /no/such/folder
     """
     found: set[Path] = set()
+    left_out = LEFT_OUT - set(include)
     for entry in paths:
         path = Path(entry)
         if path.exists():
-            found.update(_expand(path))
+            found.update(_expand(path, left_out))
         elif any(char in str(entry) for char in "*?["):
             matches = [Path(m) for m in glob.glob(str(entry), recursive=True)]
             if not matches:
                 raise ReadError(f"no file or folder matches {entry}")
             for match in matches:
-                if not _hidden(match):
-                    found.update(_expand(match))
+                # A folder the pattern names itself is asked for.
+                skipped = left_out & set(match.parent.parts) - set(Path(entry).parts)
+                if not _hidden(match) and not skipped:
+                    found.update(_expand(match, left_out))
         else:
             raise ReadError(f"no such file or folder: {entry}")
     return sorted(found)
 
 
-def _expand(path: Path) -> list[Path]:
+def _expand(path: Path, left_out: Collection[str]) -> list[Path]:
     if path.is_dir():
         return [
-            p for p in path.rglob("*") if p.is_file() and is_supported(p) and not _hidden(p, path)
+            p
+            for p in path.rglob("*")
+            if p.is_file()
+            and is_supported(p)
+            and not _hidden(p, path)
+            and not set(left_out) & set(p.relative_to(path).parent.parts)
         ]
     return [path] if path.is_file() and is_supported(path) else []
 

@@ -55,6 +55,7 @@ from revops.ingest.readers.base import (
     SourceRows,
     clip,
     column_names,
+    repeated_headers,
     unreadable,
 )
 from revops.ingest.readers.encoding import Decoded, NotTextError, decode
@@ -76,6 +77,7 @@ class _Parsed:
     values: pa.Table  # one string column per name, the good records only
     rows: Int64s  # line of each good record
     problems: list[ReadProblem]
+    header: tuple[str, ...] = ()  # the header cells as written
 
 
 def read_delimited(path: Path) -> list[SourceRows]:
@@ -109,7 +111,8 @@ def read_delimited(path: Path) -> list[SourceRows]:
         ROW, pa.array(parsed.rows, pa.int64())
     )
     problems = tuple(sorted(parsed.problems, key=lambda p: p.row or 0))
-    return [SourceRows(path, name, rows, problems, "csv", text.encoding, delimiter)]
+    repeated = repeated_headers(parsed.header)
+    return [SourceRows(path, name, rows, problems, "csv", text.encoding, delimiter, repeated)]
 
 
 def sniff_delimiter(sample: bytes, suffix: str = ".csv") -> str:
@@ -164,7 +167,8 @@ def _read_fast(path: Path, text: Decoded, delimiter: str) -> _Parsed | None:
     kept = np.flatnonzero(~blank)
     header, body = kept[0], kept[1:]
     header_text = text.data[records.starts[header] : records.ends[header]].decode()
-    names = column_names(next(csv.reader([header_text.rstrip("\r")], delimiter=delimiter)))
+    header_cells = next(csv.reader([header_text.rstrip("\r")], delimiter=delimiter))
+    names = column_names(header_cells)
     width = len(names)
     first = records.starts[body[0]] if len(body) else None
     parsed = _parse_values(text.data, first, width, delimiter, multiline=records.multiline)
@@ -190,7 +194,7 @@ def _read_fast(path: Path, text: Decoded, delimiter: str) -> _Parsed | None:
         values, rows = _refit(
             path, text.data, delimiter, shape, records, misfits, (values, rows), problems
         )
-    return _Parsed(names, values, rows, problems)
+    return _Parsed(names, values, rows, problems, tuple(header_cells))
 
 
 def _refit(
@@ -425,6 +429,7 @@ def _read_careful(path: Path, text: Decoded, delimiter: str) -> _Parsed:
     lossy = len(text.replaced) > 0
     reader = _LineReader(lines, delimiter)
     names: list[str] | None = None
+    header: list[str] = []
     width = 0
     shape = _Shape(0, frozenset())
     good: list[list[str]] = []
@@ -444,7 +449,7 @@ def _read_careful(path: Path, text: Decoded, delimiter: str) -> _Parsed:
         if not fields:
             continue
         if names is None:
-            names = column_names(fields)
+            names, header = column_names(fields), fields
             width = len(names)
             shape = _shape(names)
             continue
@@ -475,7 +480,8 @@ def _read_careful(path: Path, text: Decoded, delimiter: str) -> _Parsed:
         f"f{i}": _nulls_for_empty(pa.array([record[i] for record in good], pa.string()))
         for i in range(width)
     }
-    return _Parsed(names or [], pa.table(values), np.array(rows, np.int64), problems)
+    rows_at = np.array(rows, np.int64)
+    return _Parsed(names or [], pa.table(values), rows_at, problems, tuple(header))
 
 
 def _nulls_for_empty(values: pa.Array) -> pa.Array:

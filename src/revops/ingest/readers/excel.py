@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from revops.ingest.readers.base import (
     ReadProblem,
+    RepeatedHeader,
     SourceRows,
     clip,
     column_names,
+    repeated_headers,
     string_table,
     unreadable,
 )
@@ -73,12 +75,14 @@ def read_excel(path: Path) -> list[SourceRows]:
         return [unreadable(path, name, "xlsx", "file is empty (no sheet has a header row)")]
     several = len(found) > 1
     return [
-        SourceRows(path, title if several else name, rows, problems, "xlsx")
-        for title, (rows, problems) in found
+        SourceRows(path, title if several else name, rows, problems, "xlsx", repeated=repeated)
+        for title, (rows, problems, repeated) in found
     ]
 
 
-def _read_sheet(path: Path, sheet: ReadOnlyWorksheet) -> tuple[Any, tuple[ReadProblem, ...]] | None:
+def _read_sheet(
+    path: Path, sheet: ReadOnlyWorksheet
+) -> tuple[Any, tuple[ReadProblem, ...], tuple[RepeatedHeader, ...]] | None:
     rows = _rows(sheet)
     for _number, header in rows:
         if any(cell is not None for cell in header):
@@ -102,7 +106,8 @@ def _read_sheet(path: Path, sheet: ReadOnlyWorksheet) -> tuple[Any, tuple[ReadPr
         for column, cell in zip(names, _padded(cells, width), strict=True):
             columns[column].append(cell)
         positions.append(number)
-    return string_table(columns, positions), tuple(problems)
+    repeated = repeated_headers(header[:width])
+    return string_table(columns, positions), tuple(problems), repeated
 
 
 def _rows(sheet: Any) -> Iterator[tuple[int, list[str | None]]]:
