@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -210,7 +210,7 @@ def test_subscription_line_mrr_is_a_yearly_price_over_twelve_months(
     assert line["start_date"] == datetime.fromtimestamp(int(item["created"]), UTC).date()
 
 
-def test_subscription_line_ends_on_the_day_stripe_ended_it(
+def test_subscription_line_ends_at_the_instant_stripe_ended_it(
     company: Path, mapped: dict[str, MappedRows]
 ) -> None:
     subscriptions = rows_of(company / "stripe" / "subscriptions.csv")
@@ -218,7 +218,10 @@ def test_subscription_line_ends_on_the_day_stripe_ended_it(
     items = rows_of(company / "stripe" / "subscription_items.csv")
     item = next(i for i in items if i["subscription"] == ended["id"])
     line = good_by_id(mapped["stripe.subscription_items.subscription_line"])[item["id"]]
-    assert line["end_date"] == datetime.fromtimestamp(int(ended["ended_at"]), UTC).date()
+    stopped = datetime.fromtimestamp(int(ended["ended_at"]), UTC)
+    assert line["valid_to"] == stopped
+    # The last day served is the day of the instant before it stopped.
+    assert line["end_date"] == (stopped - timedelta(seconds=1)).date()
     assert line["account_id"] == f"stripe:{ended['customer']}"
     assert line["subscription_key"] == ended["id"]
 

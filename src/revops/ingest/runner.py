@@ -22,7 +22,7 @@ import pyarrow as pa
 from revops.ingest import tables
 from revops.ingest.history import changed_versions
 from revops.ingest.mapping import Mapping, all_mappings
-from revops.ingest.readers import SourceRows, find_files, read_file
+from revops.ingest.readers import SourceRows, find_files, holds_stripe_objects, read_file
 from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
 from revops.model import ENTITIES, get_entity
 from revops.warehouse import LoadSpec
@@ -160,7 +160,7 @@ class SourceFiles:
 
     def object_names(self, path: Path) -> set[str]:
         """The object names a file holds; a one-object format is named by its file."""
-        if path.suffix.lower() in self.SINGLE_OBJECT:
+        if path.suffix.lower() in self.SINGLE_OBJECT and not holds_stripe_objects(path):
             return {path.stem}
         return {o.object for o in self.objects(path)}
 

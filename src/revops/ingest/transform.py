@@ -26,6 +26,7 @@ from revops.ingest.compile import (
     ident,
     literal,
 )
+from revops.ingest.functions import create_functions
 from revops.ingest.mapping import Mapping
 from revops.ingest.reference import country_aliases, currency_codes
 from revops.model import get_entity
@@ -75,6 +76,7 @@ def engine() -> duckdb.DuckDBPyConnection:
         "(SELECT code FROM __country_aliases WHERE alias = lower(trim(x)))"
     )
     con.register("__currencies", pa.table({"code": sorted(currency_codes())}))
+    create_functions(con)
     return con
 
 
@@ -100,7 +102,8 @@ def map_rows(
                 f"but no {lookup.object} file of {mapping.source} was given"
             )
     lookup_rows = {
-        name: _stack(lookups.get(lookup.object, ())) for name, lookup in mapping.lookups.items()
+        name: _with_empty(_stack(lookups.get(lookup.object, ())), expression_fields(mapping, name))
+        for name, lookup in mapping.lookups.items()
     }
     con.register("__source_all", rows)
     for name, table in lookup_rows.items():
@@ -210,6 +213,13 @@ def _stack(sources: Sequence[SourceRows]) -> pa.Table:
     if not tables:
         return pa.table({ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())})
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _with_empty(table: pa.Table, fields: set[str]) -> pa.Table:
+    """`table` with the `fields` it lacks as empty columns (an expression reads them)."""
+    for name in sorted(fields - set(table.column_names)):
+        table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    return table
 
 
 def _rejected_schema() -> pa.Schema:

@@ -10,7 +10,7 @@ from revops.ingest.readers.delimited import read_delimited
 from revops.ingest.readers.excel import read_excel
 from revops.ingest.readers.jsonl import read_jsonl
 from revops.ingest.readers.parquet import read_parquet
-from revops.ingest.readers.sobject_tree import read_sobject_tree
+from revops.ingest.readers.stripe import read_json
 
 Reader = Callable[[Path], list[SourceRows]]
 
@@ -20,7 +20,7 @@ READERS: dict[str, Reader] = {
     ".txt": read_delimited,
     ".jsonl": read_jsonl,
     ".ndjson": read_jsonl,
-    ".json": read_sobject_tree,
+    ".json": read_json,
     ".parquet": read_parquet,
     ".xlsx": read_excel,
 }
