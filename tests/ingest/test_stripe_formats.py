@@ -121,6 +121,19 @@ def test_seat_changes_and_upgrades_land_when_the_events_say(workspace: Workspace
     }
 
 
+def test_the_state_before_the_earliest_exported_change_comes_from_its_previous_attributes(
+    workspace: Workspace,
+) -> None:
+    """The same history with the `created` event aged out of Stripe's 30 days: the
+    20 Feb event's previous items (2 x Silver) stand in for the current 5 x Gold."""
+    load(workspace, "upgrades_last_30_days")
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=60, close=60)),
+        "FY2024-M02": pytest.approx(_row(60, expansion=90, close=150)),
+        "FY2024-M04": pytest.approx(_row(150, expansion=100, close=250)),
+    }
+
+
 def test_proration_credits_are_billing_not_mrr(workspace: Workspace) -> None:
     report = load(workspace, "upgrades")
     assert {load.object: load.loaded for load in report.loads}["invoice"] == 4

@@ -89,6 +89,13 @@ SUBSCRIPTION_LINE = Entity(
             "takes effect, and replaces the subscription's other lines from the first one on.",
         ),
         Column(
+            "is_rebuilt",
+            BOOL,
+            "Whether this version is the state before a change, rebuilt from the change's "
+            "previous values (Stripe previous_attributes), valid up to the change: only the "
+            "earliest change's counts, before the subscription's first recorded version.",
+        ),
+        Column(
             "canceled_at",
             TIMESTAMP,
             "When the customer asked to cancel; churn is dated here or at end_date, per "

@@ -9,7 +9,8 @@ A line counts from `starts_at` to `ends_at`, exclusive (UTC):
 - a version recorded by a change event (`snapshot_of` set) holds until the next version
   of the same subscription takes effect, and from the subscription's first such version
   on, its other lines (the current state of an export) no longer count: the events say
-  what it was;
+  what it was; a state rebuilt from a change's previous values (`is_rebuilt`) counts only
+  for the earliest change, up to it, in place of the current state;
 - a discount takes `discount_mrr` off `mrr` until `discount_ends_at`, after which the
   line counts at full price;
 - trials, and spans at no MRR or of no length, are left out.
@@ -76,6 +77,22 @@ def _versions_in_force(spans: ir.Table) -> ir.Table:
     subscription's other lines cut where its first version starts."""
     import ibis
 
+    rebuilt = spans.is_rebuilt.fill_null(False)
+    recorded = spans.filter(spans.snapshot_of.notnull() & ~rebuilt)
+    earliest = recorded.group_by([recorded.source_system, recorded.snapshot_of]).aggregate(
+        e_at=recorded.starts_at.min()
+    )
+    earliest = earliest.select(
+        e_system=earliest.source_system, e_of=earliest.snapshot_of, e_at=earliest.e_at
+    )
+    # A rebuilt state counts only if it is the one before the earliest recorded change.
+    checked = spans.left_join(
+        earliest,
+        [spans.source_system == earliest.e_system, spans.snapshot_of == earliest.e_of],
+    )
+    spans = checked.filter(
+        ~checked.is_rebuilt.fill_null(False) | (checked.ends_at == checked.e_at)
+    ).select(*spans.columns)
     versions = spans.filter(spans.snapshot_of.notnull())
     moments = versions.select(
         v_system=versions.source_system, v_of=versions.snapshot_of, v_at=versions.starts_at

@@ -1,15 +1,19 @@
 """Engine sources of subscription revenue: MRR at a date, its monthly movements, retention.
 
-MRR at a day is the sum of `mrr` of the subscription lines active that day (trials count
-as none). Movements compare each account's MRR at consecutive month ends, so opening MRR
-plus the month's movements is its closing MRR, exactly; every change an account makes in
-a month nets into one movement (two subscriptions bought together are one).
+MRR at a day is read at the day's end, the next day at 00:00 UTC: the sum of the net
+`mrr` of the paid spans (:mod:`revops.metrics.engines.lines`: versions, scheduled ends,
+discounts; trials count as none) that started before that instant and had not stopped
+by it. A subscription that stopped at 2024-03-31T10:00Z is not in March's closing MRR; one
+paid to 2024-04-01T00:00Z is, and churns in April. Movements compare each account's MRR
+at consecutive month ends, so opening MRR plus the month's movements is its closing MRR,
+exactly; every change an account makes in a month nets into one movement (two
+subscriptions bought together, or one swapped for another at the same instant, are one).
 
 Conventions (revops.yaml `metrics:`):
-- `churn_dated_at: period_end` keeps a cancelled line until its `end_date` (the paid
-  period); `cancellation` stops it on the day of `canceled_at`.
+- `churn_dated_at: period_end` keeps a cancelled line until its end (the paid period);
+  `cancellation` stops it at `canceled_at`.
 - `reactivation_grace_days: N` bridges a gap of at most N days in which the account pays
-  nothing, between its last line's last day (per `churn_dated_at`) and its next line: the
+  nothing, between its last line's end (per `churn_dated_at`) and its next line: the
   old line counts until the new one starts, so a short lapse is neither churn nor
   reactivation. A gap while another line of the account keeps paying is not bridged.
 
