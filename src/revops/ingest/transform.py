@@ -174,7 +174,11 @@ def map_rows(
         duplicates=duplicates,
         quarantined=bad_rows + problems.num_rows,
         skipped=rows.num_rows - kept,
-        missing_fields=tuple(dict.fromkeys((*compiled.missing_fields, *absent))),
+        missing_fields=tuple(
+            name
+            for name in dict.fromkeys((*compiled.missing_fields, *absent))
+            if not inside_empty_object(name, rows.column_names)
+        ),
     )
 
 
@@ -213,6 +217,20 @@ def _stack(sources: Sequence[SourceRows]) -> pa.Table:
     if not tables:
         return pa.table({ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())})
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+def inside_empty_object(name: str, columns: Sequence[str]) -> bool:
+    """Whether `name` is a field of a nested object the file has, empty (`discount.end`
+    beside a column `discount`): its value is empty, not missing from the file.
+
+    Examples:
+        >>> inside_empty_object("parent.discount.coupon.duration", ["parent.discount"])
+        True
+        >>> inside_empty_object("discount_end", ["discount"])
+        False
+    """
+    parts = name.split(".")
+    return any(".".join(parts[:n]) in columns for n in range(1, len(parts)))
 
 
 def _with_empty(table: pa.Table, fields: set[str]) -> pa.Table:
