@@ -158,6 +158,17 @@ def test_changes_at_the_same_instant_are_one_movement(workspace: Workspace) -> N
     }
 
 
+def test_two_events_of_one_subscription_in_the_same_second_count_once(
+    workspace: Workspace,
+) -> None:
+    """2 seats of Silver, then 4 from 5 March 12:00:00, said by two events of that second."""
+    load(workspace, "same_second")
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=60, close=60)),
+        "FY2024-M03": pytest.approx(_row(60, expansion=60, close=120)),
+    }
+
+
 def test_cancel_at_period_end_churns_when_the_paid_period_ends(workspace: Workspace) -> None:
     load(workspace, "cancel_at_period_end")
     assert months(workspace) == {

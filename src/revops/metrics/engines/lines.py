@@ -10,7 +10,8 @@ A line counts from `starts_at` to `ends_at`, exclusive (UTC):
   of the same subscription takes effect, and from the subscription's first such version
   on, its other lines (the current state of an export) no longer count: the events say
   what it was; a state rebuilt from a change's previous values (`is_rebuilt`) counts only
-  for the earliest change, up to it, in place of the current state;
+  for the earliest change, up to it, in place of the current state; of two versions of
+  one item from the same instant, the one with the greatest source id counts;
 - a discount takes `discount_mrr` off `mrr` until `discount_ends_at`, after which the
   line counts at full price;
 - trials, and spans at no MRR or of no length, are left out.
@@ -92,6 +93,16 @@ def _versions_in_force(spans: ir.Table) -> ir.Table:
     )
     spans = checked.filter(
         ~checked.is_rebuilt.fill_null(False) | (checked.ends_at == checked.e_at)
+    ).select(*spans.columns)
+    # Two versions of one item taking effect at the same instant (two events in one
+    # second): the source gives no order within it, so the greatest source id counts.
+    same = ibis.window(
+        group_by=[spans.source_system, spans.snapshot_of, spans.item_key, spans.starts_at],
+        order_by=spans.source_id.desc(),
+    )
+    ranked = spans.mutate(_rank=ibis.row_number().over(same))
+    spans = ranked.filter(
+        ranked.snapshot_of.isnull() | ranked.item_key.isnull() | (ranked._rank == 0)
     ).select(*spans.columns)
     versions = spans.filter(spans.snapshot_of.notnull())
     moments = versions.select(
