@@ -47,7 +47,7 @@ _KIND = {
     "bool": "true or false",
     "date": "a date",
     "datetime": "a date and time",
-    "unix": "a Unix timestamp",
+    "unix": "a Unix timestamp (or ISO 8601)",
     "unix_ms": "a Unix timestamp in milliseconds",
 }
 _CHECK_BY_COLUMN = {
@@ -376,7 +376,9 @@ def _parse(parse: Parse, text: str, format_: str | tuple[str, ...] | None) -> st
             f"WHEN lower({text}) IN ({false}) THEN false END"
         )
     if parse == "unix":
-        return f"to_timestamp(TRY_CAST({text} AS DOUBLE))"
+        # Sigma and Data Pipeline exports write the same instants as ISO 8601 text.
+        seconds = f"to_timestamp(TRY_CAST({text} AS DOUBLE))"
+        return f"coalesce({seconds}, TRY_CAST({text} AS TIMESTAMPTZ))"
     if parse == "unix_ms":
         return f"to_timestamp(TRY_CAST({text} AS DOUBLE) / 1000)"
     if formats:

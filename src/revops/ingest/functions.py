@@ -28,6 +28,8 @@ MACROS = {
         "coalesce(legacy, json_extract_string(discounts, '$[0].coupon.' || field), "
         "json_extract_string(discounts, '$[0].source.coupon.' || field))"
     ),
+    # Unix seconds of an instant written as Unix seconds or ISO 8601 text.
+    "unix_seconds(x)": ("coalesce(TRY_CAST(x AS DOUBLE), epoch(TRY_CAST(x AS TIMESTAMPTZ)))"),
     # When a Stripe subscription stops (Unix seconds): it ended, or is set to end at
     # cancel_at, or at the period's end when it cancels at period end; null: it runs on.
     "stripe_end(ended_at, cancel_at, at_period_end, period_end)": (
