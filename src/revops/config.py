@@ -196,8 +196,9 @@ class MetricSettings(_Frozen):
         default="period_end",
         description=(
             "When a cancelled subscription line stops counting as MRR: at the end of the "
-            "period already paid for (end_date; the common subscription-analytics default) "
-            "or on the day the customer cancelled (canceled_at)."
+            "period already paid for (valid_to, or the day after end_date; the common "
+            "subscription-analytics default) or at the instant the customer cancelled "
+            "(canceled_at)."
         ),
     )
     reactivation_grace_days: int = Field(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -36,19 +36,27 @@ SYSTEMS = (
     "revops",
 )
 # Objects the demo company does not export: the vendors' own fixtures test them
-# (tests/ingest/test_vendor_*.py).
+# (tests/ingest/test_vendor_*.py, tests/ingest/test_stripe_formats.py).
 NOT_IN_DEMO = {
     ("hubspot", "companies"),
     ("hubspot", "deals"),
     ("hubspot", "owners"),
-}
-MAPPINGS = {
-    m.name: m
-    for m in shipped_mappings()
-    if m.source in SYSTEMS and (m.source, m.object) not in NOT_IN_DEMO
+    *(
+        ("stripe", name)
+        for name in (
+            "customer",
+            "product",
+            "invoice",
+            "subscription.items",
+            "event.data.object.items",
+            "event.data.previous_attributes.items",
+        )
+    ),
 }
 # Files no mapping loads on their own: other mappings join them in as lookups.
 LOOKUP_ONLY = {("stripe", "prices"), ("stripe", "subscriptions")}
+SHIPPED = {m.name: m for m in shipped_mappings() if m.source in SYSTEMS}
+MAPPINGS = {n: m for n, m in SHIPPED.items() if (m.source, m.object) not in NOT_IN_DEMO}
 # Mappings whose sources carry defects the generator injected (see truth/defects.csv).
 WITH_DEFECTS = {"hubspot.contacts.contact"}
 CONTACT_DEFECTS = {"invalid_email", "invalid_phone", "missing_required"}
@@ -99,9 +107,9 @@ def quarantined_ids(result: MappedRows) -> set[str]:
 
 
 def test_every_export_of_these_systems_has_a_mapping(company: Path) -> None:
-    mapped_objects = {(m.source, m.object) for m in MAPPINGS.values()}
+    mapped_objects = {(m.source, m.object) for m in SHIPPED.values()}
     files = {(system, p.stem) for system in SYSTEMS for p in (company / system).iterdir()}
-    assert files - LOOKUP_ONLY == mapped_objects
+    assert files - LOOKUP_ONLY == mapped_objects - NOT_IN_DEMO
 
 
 @pytest.mark.parametrize("name", sorted(MAPPINGS))
@@ -221,7 +229,7 @@ def test_subscription_line_mrr_is_a_yearly_price_over_twelve_months(
     assert line["start_date"] == datetime.fromtimestamp(int(item["created"]), UTC).date()
 
 
-def test_subscription_line_ends_on_the_day_stripe_ended_it(
+def test_subscription_line_ends_at_the_instant_stripe_ended_it(
     company: Path, mapped: dict[str, MappedRows]
 ) -> None:
     subscriptions = rows_of(company / "stripe" / "subscriptions.csv")
@@ -229,7 +237,10 @@ def test_subscription_line_ends_on_the_day_stripe_ended_it(
     items = rows_of(company / "stripe" / "subscription_items.csv")
     item = next(i for i in items if i["subscription"] == ended["id"])
     line = good_by_id(mapped["stripe.subscription_items.subscription_line"])[item["id"]]
-    assert line["end_date"] == datetime.fromtimestamp(int(ended["ended_at"]), UTC).date()
+    stopped = datetime.fromtimestamp(int(ended["ended_at"]), UTC)
+    assert line["valid_to"] == stopped
+    # The last day served is the day of the instant before it stopped.
+    assert line["end_date"] == (stopped - timedelta(seconds=1)).date()
     assert line["account_id"] == f"stripe:{ended['customer']}"
     assert line["subscription_key"] == ended["id"]
 

@@ -151,7 +151,7 @@ def test_column_names_say_their_type(entity: Entity) -> None:
         if kind == types.BOOL:
             assert name.startswith(("is_", "has_")), name
         if kind == types.TIMESTAMP:
-            assert name.endswith("_at") or name == "valid_from", name
+            assert name.endswith("_at") or name in ("valid_from", "valid_to"), name
 
 
 @pytest.mark.parametrize("entity", EVERY_ENTITY)

@@ -48,7 +48,7 @@ _KIND = {
     "bool": "true or false",
     "date": "a date",
     "datetime": "a date and time",
-    "unix": "a Unix timestamp",
+    "unix": "a Unix timestamp (or ISO 8601)",
     "unix_ms": "a Unix timestamp in milliseconds",
 }
 _CHECK_BY_COLUMN = {
@@ -109,20 +109,21 @@ class CompiledMapping:
         return f"SELECT {', '.join(parts)} FROM {self.source_sql} {self.joins}"
 
 
-def expression_fields(mapping: Mapping) -> set[str]:
-    """Source fields the mapping's SQL (`expr` rules and `where`) reads, unqualified."""
+def expression_fields(mapping: Mapping, table: str = "") -> set[str]:
+    """Source fields the mapping's SQL (`expr` rules and `where`) reads, unqualified, or
+    those of the lookup named `table` (`"sub"."ended_at"`)."""
     import sqlglot
     from sqlglot import exp
 
     texts = [rule.expr for rule in mapping.rules().values() if rule.expr is not None]
-    texts += [mapping.where] if mapping.where else []
+    texts += [mapping.where] if mapping.where and not table else []
     names: set[str] = set()
     for text in texts:
         try:
             tree = sqlglot.parse_one(text, read="duckdb")
         except sqlglot.errors.ParseError:
             continue  # DuckDB reports it, with its own words, when the query runs
-        names |= {c.name for c in tree.find_all(exp.Column) if not c.table}
+        names |= {c.name for c in tree.find_all(exp.Column) if c.table == table}
     return names
 
 
@@ -244,7 +245,10 @@ def _compile_rule(
     vocabulary: Vocabulary | None,
 ) -> CompiledColumn:
     if rule.field is not None:
-        texts = [f"NULLIF(trim({fields.sql(f)}), '')" for f in rule.fields]
+        # Of alternatives (`[customer, customer.id]`), those the file lacks are not missing
+        # while one of them is there.
+        present = [f for f in rule.fields if f in fields.source or f in fields.lookups]
+        texts = [f"NULLIF(trim({fields.sql(f)}), '')" for f in present or rule.fields]
         raw = texts[0] if len(texts) == 1 else f"coalesce({', '.join(texts)})"
     elif rule.value is not None:
         raw = literal(rule.value)
@@ -440,7 +444,9 @@ def _parse(parse: Parse, text: str, format_: str | tuple[str, ...] | None) -> st
             f"WHEN lower({text}) IN ({false}) THEN false END"
         )
     if parse == "unix":
-        return f"to_timestamp(TRY_CAST({text} AS DOUBLE))"
+        # Sigma and Data Pipeline exports write the same instants as ISO 8601 text.
+        seconds = f"to_timestamp(TRY_CAST({text} AS DOUBLE))"
+        return f"coalesce({seconds}, TRY_CAST({text} AS TIMESTAMPTZ))"
     if parse == "unix_ms":
         return f"to_timestamp(TRY_CAST({text} AS DOUBLE) / 1000)"
     if formats:

@@ -28,6 +28,7 @@ from revops.ingest.readers import (
     ReadError,
     SourceRows,
     find_files,
+    holds_stripe_objects,
     read_file,
 )
 from revops.ingest.screen import screen
@@ -175,7 +176,7 @@ class SourceFiles:
 
     def object_names(self, path: Path) -> set[str]:
         """The object names a file holds; a one-object format is named by its file."""
-        if path.suffix.lower() in self.SINGLE_OBJECT:
+        if path.suffix.lower() in self.SINGLE_OBJECT and not holds_stripe_objects(path):
             return {path.stem}
         return {o.object for o in self.objects(path)}
 

@@ -26,6 +26,7 @@ from revops.ingest.compile import (
     ident,
     literal,
 )
+from revops.ingest.functions import create_functions
 from revops.ingest.mapping import Mapping
 from revops.ingest.reference import country_aliases, currency_codes
 from revops.ingest.suspicious import flagged_sql
@@ -80,6 +81,7 @@ def engine() -> duckdb.DuckDBPyConnection:
         "(SELECT code FROM __country_aliases WHERE alias = lower(trim(x)))"
     )
     con.register("__currencies", pa.table({"code": sorted(currency_codes())}))
+    create_functions(con)
     return con
 
 
@@ -105,7 +107,8 @@ def map_rows(
                 f"but no {lookup.object} file of {mapping.source} was given"
             )
     lookup_rows = {
-        name: _stack(lookups.get(lookup.object, ())) for name, lookup in mapping.lookups.items()
+        name: _with_empty(_stack(lookups.get(lookup.object, ())), expression_fields(mapping, name))
+        for name, lookup in mapping.lookups.items()
     }
     con.register("__source_all", rows)
     for name, table in lookup_rows.items():
@@ -183,7 +186,11 @@ def map_rows(
         duplicates=duplicates,
         quarantined=bad_rows + problems.num_rows,
         skipped=rows.num_rows - kept,
-        missing_fields=tuple(dict.fromkeys((*compiled.missing_fields, *absent))),
+        missing_fields=tuple(
+            name
+            for name in dict.fromkeys((*compiled.missing_fields, *absent))
+            if not inside_empty_object(name, rows.column_names)
+        ),
         flagged=flagged,
     )
 
@@ -223,6 +230,27 @@ def _stack(sources: Sequence[SourceRows]) -> pa.Table:
     if not tables:
         return pa.table({ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())})
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+def inside_empty_object(name: str, columns: Sequence[str]) -> bool:
+    """Whether `name` is a field of a nested object the file has, empty (`discount.end`
+    beside a column `discount`): its value is empty, not missing from the file.
+
+    Examples:
+        >>> inside_empty_object("parent.discount.coupon.duration", ["parent.discount"])
+        True
+        >>> inside_empty_object("discount_end", ["discount"])
+        False
+    """
+    parts = name.split(".")
+    return any(".".join(parts[:n]) in columns for n in range(1, len(parts)))
+
+
+def _with_empty(table: pa.Table, fields: set[str]) -> pa.Table:
+    """`table` with the `fields` it lacks as empty columns (an expression reads them)."""
+    for name in sorted(fields - set(table.column_names)):
+        table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
+    return table
 
 
 def _rejected_schema() -> pa.Schema:

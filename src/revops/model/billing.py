@@ -56,12 +56,44 @@ SUBSCRIPTION_LINE = Entity(
             "lines bought together (Stripe sub_...).",
         ),
         Column("opportunity_id", ID, "Opportunity (opportunity_id) that sold the line, if known."),
+        Column(
+            "item_key",
+            TEXT,
+            "Identifier of the subscribed item in the billing system (Stripe si_...); the "
+            "versions of one item share it.",
+        ),
         Column("start_date", DATE, "First day the line is active.", required=True),
         Column(
             "end_date",
             DATE,
             "Last day the line is active, inclusive (2024-12-31 for a year from 2024-01-01); "
             "null while it runs until cancelled.",
+        ),
+        Column(
+            "valid_from",
+            TIMESTAMP,
+            "Instant the line (or this version of it) takes effect; start_date at 00:00 UTC "
+            "when empty.",
+        ),
+        Column(
+            "valid_to",
+            TIMESTAMP,
+            "Instant the line stops, exclusive (Stripe's ended_at, or the scheduled end of a "
+            "subscription set to cancel); the day after end_date at 00:00 UTC when empty.",
+        ),
+        Column(
+            "snapshot_of",
+            TEXT,
+            "For a version recorded by a change event: the subscription the event saw (Stripe "
+            "sub_...). Such a version holds until the next version of the same subscription "
+            "takes effect, and replaces the subscription's other lines from the first one on.",
+        ),
+        Column(
+            "is_rebuilt",
+            BOOL,
+            "Whether this version is the state before a change, rebuilt from the change's "
+            "previous values (Stripe previous_attributes), valid up to the change: only the "
+            "earliest change's counts, before the subscription's first recorded version.",
         ),
         Column(
             "canceled_at",
@@ -73,11 +105,29 @@ SUBSCRIPTION_LINE = Entity(
         Column("unit_price", MONEY, "Price per unit per billing_interval, after discount."),
         Column("billing_interval", TEXT, f"How often the line is billed: {_INTERVAL}"),
         Column(
+            "interval_count",
+            INT,
+            "Number of billing_intervals one bill covers (3 months for a quarterly plan); "
+            "1 when empty.",
+        ),
+        Column(
             "mrr",
             MONEY,
-            "Monthly recurring revenue of the line, in currency: the billed amount spread "
-            "over the months it covers (4 x $500 a year = 166.67).",
+            "Monthly recurring revenue of the line before discount, in currency: the billed "
+            "amount spread over the months it covers (4 x $500 a year = 166.67; $210 every "
+            "3 months = 70).",
             required=True,
+        ),
+        Column(
+            "discount_mrr",
+            MONEY,
+            "Monthly amount a recurring discount takes off mrr while it applies, in currency.",
+        ),
+        Column(
+            "discount_ends_at",
+            TIMESTAMP,
+            "Instant the discount stops applying (a coupon repeating for N months); null "
+            "while it lasts as long as the line.",
         ),
         Column("currency", CURRENCY, "ISO 4217 code of mrr and unit_price.", required=True),
         Column("is_trial", BOOL, "Whether the line is a free trial, which counts as no MRR."),

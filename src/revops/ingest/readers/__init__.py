@@ -1,5 +1,6 @@
 """Read source files into rows of text: CSV and other delimited text, JSON Lines,
-Parquet, Excel workbooks and Salesforce sObject tree JSON.
+Parquet, Excel workbooks, Salesforce sObject tree JSON and Stripe API objects (lists or
+JSON Lines).
 
 Every record of a file ends up either in :attr:`SourceRows.rows` or as a
 :class:`ReadProblem`; bad content never raises.
@@ -16,6 +17,7 @@ from revops.ingest.readers.base import (
     find_files,
 )
 from revops.ingest.readers.formats import read_file, read_files
+from revops.ingest.readers.stripe import holds_stripe_objects
 
 __all__ = [
     "LEFT_OUT",
@@ -26,6 +28,7 @@ __all__ = [
     "RepeatedHeader",
     "SourceRows",
     "find_files",
+    "holds_stripe_objects",
     "read_file",
     "read_files",
 ]

@@ -10,7 +10,9 @@ object's name, with paging fields beside it.
   its fields (beside ``id``); a deal pipelines response (results holding ``stages``) is
   the object ``pipelines``, read by `revops ingest inspect`.
 
-Anything else is handed to the Salesforce sObject tree reader. Records are flattened as
+Stripe's API objects (a ``{"object": "list", "data": [...]}`` page, an array of Stripe
+objects) go to the Stripe reader (`revops.ingest.readers.stripe`). Anything else is
+handed to the Salesforce sObject tree reader. Records are flattened as
 in JSON Lines (``satisfaction_rating.score``); a list item that is not an object is a
 problem of its own.
 """
@@ -25,10 +27,12 @@ from revops.ingest.readers.base import ReadProblem, SourceRows, clip, string_tab
 from revops.ingest.readers.encoding import NotTextError, decode
 from revops.ingest.readers.jsonl import columns_of, flatten
 from revops.ingest.readers.sobject_tree import read_sobject_tree
+from revops.ingest.readers.stripe import read_records, stripe_records
 
 
 def read_json(path: Path) -> list[SourceRows]:
-    """The records of one JSON file: an API page, else a Salesforce sObject tree.
+    """The records of one JSON file: Stripe objects, an API page, else a Salesforce
+    sObject tree.
 
     Examples:
         >>> import tempfile
@@ -40,6 +44,9 @@ def read_json(path: Path) -> list[SourceRows]:
         ('tickets', [{'id': '1', 'via.channel': 'web', '__row': 1}], [2])
     """
     document = _document(path)
+    stripe = stripe_records(document)
+    if stripe is not None:
+        return read_records(path, list(enumerate(stripe, start=1)), [], "stripe_json", None)
     found = _records(path, document) if isinstance(document, dict) else None
     if found is None:
         return read_sobject_tree(path)

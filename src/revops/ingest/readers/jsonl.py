@@ -65,7 +65,8 @@ def columns_of(records: list[dict[str, str | None]]) -> dict[str, list[str | Non
 
 
 def read_jsonl(path: Path) -> list[SourceRows]:
-    """The objects of a JSON Lines file, as one object named after the file.
+    """The objects of a JSON Lines file, as one object named after the file; Stripe API
+    objects as :mod:`revops.ingest.readers.stripe` names them.
 
     Examples:
         >>> import tempfile
@@ -75,6 +76,8 @@ def read_jsonl(path: Path) -> list[SourceRows]:
         >>> source.rows.to_pylist(), [(p.row, p.reason) for p in source.problems]
         ([{'id': '1', 'rating.score': 'good', '__row': 1}], [(3, 'not a JSON object but an array')])
     """
+    from revops.ingest.readers.stripe import is_stripe_object, read_records
+
     name = path.stem
     try:
         raw = path.read_bytes()
@@ -86,8 +89,7 @@ def read_jsonl(path: Path) -> list[SourceRows]:
         text = decode(raw)
     except NotTextError as error:
         return [unreadable(path, name, "jsonl", str(error))]
-    records: list[dict[str, str | None]] = []
-    rows: list[int] = []
+    values: list[tuple[int, dict[str, Any]]] = []
     problems: list[ReadProblem] = []
     lossy = len(text.replaced) > 0
     for number, line in enumerate(text.data.decode().split("\n"), start=1):
@@ -105,9 +107,10 @@ def read_jsonl(path: Path) -> list[SourceRows]:
             reason = f"not a JSON object but {_kind(value)}"
             problems.append(ReadProblem(path, number, reason, clip(line)))
             continue
-        records.append(flatten(value))
-        rows.append(number)
-    table = string_table(columns_of(records), rows)
+        values.append((number, value))
+    if values and is_stripe_object(values[0][1]):
+        return read_records(path, list(values), problems, "jsonl", text.encoding)
+    table = string_table(columns_of([flatten(v) for _, v in values]), [n for n, _ in values])
     return [SourceRows(path, name, table, tuple(problems), "jsonl", text.encoding)]
 
 

@@ -1,15 +1,19 @@
 """Engine sources of subscription revenue: MRR at a date, its monthly movements, retention.
 
-MRR at a day is the sum of `mrr` of the subscription lines active that day (trials count
-as none). Movements compare each account's MRR at consecutive month ends, so opening MRR
-plus the month's movements is its closing MRR, exactly; every change an account makes in
-a month nets into one movement (two subscriptions bought together are one).
+MRR at a day is read at the day's end, the next day at 00:00 UTC: the sum of the net
+`mrr` of the paid spans (:mod:`revops.metrics.engines.lines`: versions, scheduled ends,
+discounts; trials count as none) that started before that instant and had not stopped
+by it. A subscription that stopped at 2024-03-31T10:00Z is not in March's closing MRR; one
+paid to 2024-04-01T00:00Z is, and churns in April. Movements compare each account's MRR
+at consecutive month ends, so opening MRR plus the month's movements is its closing MRR,
+exactly; every change an account makes in a month nets into one movement (two
+subscriptions bought together, or one swapped for another at the same instant, are one).
 
 Conventions (revops.yaml `metrics:`):
-- `churn_dated_at: period_end` keeps a cancelled line until its `end_date` (the paid
-  period); `cancellation` stops it on the day of `canceled_at`.
+- `churn_dated_at: period_end` keeps a cancelled line until its end (the paid period);
+  `cancellation` stops it at `canceled_at`.
 - `reactivation_grace_days: N` bridges a gap of at most N days in which the account pays
-  nothing, between its last line's last day (per `churn_dated_at`) and its next line: the
+  nothing, between its last line's end (per `churn_dated_at`) and its next line: the
   old line counts until the new one starts, so a short lapse is neither churn nor
   reactivation. A gap while another line of the account keeps paying is not bridged.
 
@@ -22,6 +26,7 @@ from datetime import date, timedelta
 from functools import reduce
 from typing import TYPE_CHECKING
 
+from revops.metrics.engines.lines import day_end, paid_spans
 from revops.metrics.sources import SourceContext, engine
 
 if TYPE_CHECKING:
@@ -58,45 +63,41 @@ SNAPSHOT_COLUMNS = ("account_id", "mrr", "owner_id")
 
 
 def subscription_lines(ctx: SourceContext) -> ir.Table:
-    """Paid lines with the days they count: `start_date` to `last_date` (null: open-ended).
+    """Paid spans: `account_id`, `mrr` from `starts_at` to `ends_at` (exclusive instants,
+    UTC; `ends_at` null: open-ended), see :mod:`revops.metrics.engines.lines`.
 
-    With `churn_dated_at: cancellation` a cancelled line's last day is the day before
-    `canceled_at` (or its `end_date`, if earlier). With `reactivation_grace_days: N`, a
-    line after which the account pays nothing runs on until the account's next line
-    starts, when that start is at most N days after the line's last day.
+    With `churn_dated_at: cancellation` a cancelled line stops at its `canceled_at`. With
+    `reactivation_grace_days: N`, a line after which the account pays nothing runs on
+    until the account's next line starts, when that start is at most N days after the
+    line's end.
     """
     import ibis
 
-    lines = ctx.table("subscription_line")
-    lines = lines.filter(~lines.is_trial.fill_null(False) & (lines.mrr != 0))
-    last = lines.end_date
+    lines = paid_spans(ctx.table("subscription_line"))
     if ctx.settings.churn_dated_at == "cancellation":
-        stop = lines.canceled_at.cast("date") - ibis.interval(days=1)
-        last = ibis.cases(
-            (stop.isnull(), last),
-            (last.isnull() | (stop < last), stop),
-            else_=last,
+        stop = lines.canceled_at
+        lines = lines.mutate(
+            ends_at=ibis.cases(
+                (stop.isnull(), lines.ends_at),
+                (lines.ends_at.isnull() | (stop < lines.ends_at), stop),
+                else_=lines.ends_at,
+            )
         )
-    lines = lines.select(
-        "subscription_line_id",
-        "account_id",
-        "start_date",
-        mrr=lines.mrr,
-        last_date=last,
-    )
+    lines = lines.select("subscription_line_id", "account_id", "mrr", "starts_at", "ends_at")
     grace = ctx.settings.reactivation_grace_days
     if grace == 0:
         return lines
-    # Lines whose account still pays on the day after their last day: no gap to bridge.
+    bridge = ibis.interval(seconds=grace * 86_400)
+    # Lines whose account still pays when they end: no gap to bridge.
     other = lines.view()
     covering = lines.join(
         other,
         [
             lines.account_id == other.account_id,
             lines.subscription_line_id != other.subscription_line_id,
-            lines.last_date.notnull(),
-            other.start_date <= lines.last_date + ibis.interval(days=1),
-            other.last_date.isnull() | (other.last_date > lines.last_date),
+            lines.ends_at.notnull(),
+            other.starts_at <= lines.ends_at,
+            other.ends_at.isnull() | (other.ends_at > lines.ends_at),
         ],
     )
     covered = covering.select(covered_line=covering.subscription_line_id).distinct()
@@ -106,31 +107,29 @@ def subscription_lines(ctx: SourceContext) -> ir.Table:
         later,
         [
             lines.account_id == later.account_id,
-            lines.last_date.notnull(),
-            later.start_date > lines.last_date,
-            later.start_date <= lines.last_date + ibis.interval(days=grace + 1),
+            lines.ends_at.notnull(),
+            later.starts_at >= lines.ends_at,
+            later.starts_at <= lines.ends_at + bridge,
         ],
     )
-    pairs = pairs.select(line=pairs.subscription_line_id, next_start=pairs.start_date_right)
+    pairs = pairs.select(line=pairs.subscription_line_id, next_start=pairs.starts_at_right)
     pairs = pairs.anti_join(covered, pairs.line == covered.covered_line)
     bridged = pairs.group_by("line").aggregate(next_start=pairs.next_start.min())
     joined = lines.left_join(bridged, lines.subscription_line_id == bridged.line)
-    return joined.mutate(
-        last_date=ibis.ifelse(
-            joined.next_start.isnull(),
-            joined.last_date,
-            joined.next_start - ibis.interval(days=1),
-        )
-    ).drop("line", "next_start")
+    return joined.mutate(ends_at=ibis.coalesce(joined.next_start, joined.ends_at)).drop(
+        "line", "next_start"
+    )
 
 
 def mrr_at(lines: ir.Table, day: date) -> ir.Table:
-    """Each account's MRR on `day`: `account_id`, `mrr` (accounts with none are absent)."""
+    """Each account's MRR at the end of `day`: `account_id`, `mrr` (accounts with none
+    are absent). A span counts when it started before the day's end and had not ended
+    by then: a subscription ending at 2024-03-31T10:00Z is not in March's closing MRR."""
     import ibis
 
-    on = ibis.literal(day, type="date")
+    edge = ibis.literal(day_end(day), type="timestamp('UTC')")
     active = lines.filter(
-        (lines.start_date <= on) & (lines.last_date.isnull() | (lines.last_date >= on))
+        (lines.starts_at < edge) & (lines.ends_at.isnull() | (lines.ends_at >= edge))
     )
     totals = active.group_by("account_id").aggregate(mrr=active.mrr.sum())
     return totals.filter(totals.mrr != 0)
@@ -254,12 +253,15 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
         following = (month + timedelta(days=32)).replace(day=1)
         ends.append(min(following - _DAY, until))
         month = following
-    spine = ibis.memtable({"measured": ends}, schema={"measured": "date"})
+    spine = ibis.memtable(
+        {"measured": ends, "edge": [day_end(day) for day in ends]},
+        schema={"measured": "date", "edge": "timestamp('UTC')"},
+    )
     paid = lines.join(
         spine,
         [
-            lines.start_date <= spine.measured,
-            lines.last_date.isnull() | (lines.last_date >= spine.measured),
+            lines.starts_at < spine.edge,
+            lines.ends_at.isnull() | (lines.ends_at >= spine.edge),
         ],
     )
     totals = paid.group_by(["account_id", "measured"]).aggregate(mrr=paid.mrr.sum())
@@ -272,7 +274,7 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
 
 
 def _earliest_start(lines: ir.Table) -> date | None:
-    value = lines.start_date.min().execute()
+    value = lines.starts_at.min().execute()
     if value is None:
         return None
     try:
