@@ -131,8 +131,9 @@ class SourceContext:
         """`lookup_key` and `value`: the `column` of every `entity` row, for slicing.
 
         Where a row has no value its identity cluster fills it in: a billing customer
-        has no segment, the CRM account identity resolution matched it to has one. The
-        lookup reveals no rows (only labels rows already in scope), so it is not scoped.
+        has no segment or owner, the golden account of its cluster (the CRM account's
+        values first, :mod:`revops.identity.golden`) has them. The lookup reveals no rows
+        (only labels rows already in scope), so it is not scoped.
         """
         key = f"dimension:{entity}.{column}"
         if key not in self._tables:
@@ -142,6 +143,30 @@ class SourceContext:
             keyed = _with_lookup_key(entity, table)
             self._tables[key] = keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
         return self._tables[key]
+
+    def golden_accounts(self) -> ir.Table:
+        """`account_id` → `golden_account_id`: the company cluster of every account record
+        identity resolution linked (a CRM account, a billing customer, a support
+        organisation of one company share it); an account it has not seen is its own.
+        Join through it to bring one company's rows of different systems together."""
+        import ibis
+
+        key = "golden_accounts"
+        if key not in self._tables:
+            accounts = self.raw("account", scoped=False).select("account_id")
+            if self.warehouse.has_table("crosswalk", "identity"):
+                crosswalk = self.warehouse.table("crosswalk", "identity")
+                crosswalk = crosswalk.filter(crosswalk.entity == "account").select(
+                    _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
+                )
+                joined = accounts.left_join(crosswalk, accounts.account_id == crosswalk._record_id)
+                golden = ibis.coalesce(joined._cluster_id, joined.account_id)
+                accounts = joined.select("account_id", golden_account_id=golden)
+            else:
+                accounts = accounts.mutate(golden_account_id=accounts.account_id)
+            self._tables[key] = accounts
+        # A view each time: callers join it beside other reads of the account table.
+        return self._tables[key].view()
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:
@@ -270,12 +295,17 @@ def _with_lookup_key(entity: str, table: ir.Table) -> ir.Table:
     return by_id.union(by_mail, distinct=True)
 
 
+GOLDEN = {"account": "golden_account", "contact": "golden_person", "lead": "golden_person"}
+"""The golden table of each entity whose records identity resolution clusters."""
+
+
 def _filled_from_clusters(
     warehouse: Warehouse, entity: str, table: ir.Table, column: str
 ) -> ir.Table:
-    """`table` with an empty `column` taken from the record of the same identity cluster
-    that was updated last and has it (ties: the smallest id), so every record of one
-    company or person carries one value."""
+    """`table` with an empty `column` filled from the record's identity cluster: the
+    golden record's value (`identity.golden_*`, written by `revops identity run`) where it
+    has the field, else the value of the cluster's record updated last that has one (ties:
+    the smallest id), so every record of one company or person carries one value."""
     import ibis
 
     id_column = f"{entity}_id"
@@ -286,6 +316,17 @@ def _filled_from_clusters(
     clustered = table.left_join(crosswalk, table[id_column] == crosswalk._record_id).drop(
         "_record_id"
     )
+    golden_name = GOLDEN.get(entity)
+    if golden_name is not None and warehouse.has_table(golden_name, "identity"):
+        golden = warehouse.table(golden_name, "identity")
+        if column in golden.columns:
+            best = golden.select(
+                _best_cluster=golden[golden.columns[0]], _best_value=golden[column]
+            )
+            filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
+            return filled.mutate(
+                **{column: ibis.coalesce(filled[column], filled._best_value)}
+            ).drop("_cluster_id", "_best_cluster", "_best_value")
     known = clustered.filter(clustered[column].notnull() & clustered._cluster_id.notnull())
     latest = ibis.window(
         group_by=known._cluster_id,
