@@ -95,6 +95,7 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
     from revops.metrics.engines.mrr import mrr_at, subscription_lines
 
     end = min(period.last_day, ctx.as_of)
+
     def company(rows: ir.Table) -> ir.Table:
         # Usage, tickets and invoices of one company may sit on different systems'
         # records: each part is counted per golden account.
