@@ -39,7 +39,7 @@ def won_frame(ctx: SourceContext, last_day: date) -> pd.DataFrame:
     versions = won_versions(ctx, last_day)
     deals = ctx.table("opportunity").select(deal_id="opportunity_id", created_at="created_at")
     joined = versions.join(deals, versions.opportunity_id == deals.deal_id)
-    frame = joined.select(
+    frame: pd.DataFrame = joined.select(
         "opportunity_id",
         "created_at",
         "valid_from",

@@ -259,7 +259,7 @@ class Metrics:
                 continue
             found = lookup(ctx, target, frame[name].dropna().unique().tolist())
             labels = frame[name].map(found)
-            frame.insert(frame.columns.get_loc(name) + 1, f"{name}{LABEL_SUFFIX}", labels)
+            frame.insert(list(frame.columns).index(name) + 1, f"{name}{LABEL_SUFFIX}", labels)
         return frame
 
     def rows(
