@@ -43,9 +43,24 @@ SAVED_AT = {
 OUTPUTS = ("quality_run", "quality_score", "quality_failure")
 """Tables engines write, not read as data."""
 
-KNOWN_LEAKS: dict[str, str] = {}
-"""Metrics that read a deal's current state and leak today, with why (kept exact: a fixed
-leak fails the test too, so the list shrinks)."""
+_CURRENT_DEAL = "reads the deal's current stage, amount and close date, not its history"
+KNOWN_LEAKS: dict[str, str] = dict.fromkeys(
+    (
+        "bookings", "bookings_new", "won_deals", "closed_deals", "closed_amount", "win_rate",
+        "win_rate_value", "average_deal_size", "sales_cycle_days", "sales_cycle_days_median",
+        "marketing_sourced_bookings", "marketing_sourced_deals_won", "marketing_sourced_pipeline",
+        "pipeline_created", "won_deals_without_content", "closed_deals_without_content",
+        "win_rate_without_content", "pipeline_velocity", "quota_attainment", "sales_productivity",
+        "won_deal_activities", "activities_per_won_deal",
+    ),
+    _CURRENT_DEAL,
+)  # fmt: skip
+"""Metrics that leak today, with why: the `deal` source (and those built on it) reads
+each opportunity as it is now. Kept exact — a fixed leak fails the test too, so the list
+only shrinks."""
+GAPS = {
+    "quality": "rules evaluate each record's current values; only deals keep a history",
+}
 
 
 # -- engines -------------------------------------------------------------------------------
@@ -69,7 +84,7 @@ def _frame(frame: Any) -> list[dict[str, Any]]:
 
 def metric_values(ws: Workspace) -> dict[str, Any]:
     """Every metric of the catalog, per window, as of the day."""
-    names = [m.name for m in ws.metrics.catalog.metrics]
+    names = list(ws.metrics.catalog.metrics)
     values: dict[str, Any] = {}
     for window in WINDOWS:
         result = ws.metrics.compute(names, window, as_of=AS_OF)
@@ -84,9 +99,10 @@ def pipeline_outputs(ws: Workspace) -> dict[str, Any]:
     view = ws.pipeline.show(WINDOWS[0], as_of=AS_OF)
     waterfall = ws.pipeline.waterfall(AS_OF - timedelta(days=28), AS_OF, as_of=AS_OF)
     deals = ws.pipeline.deals(AS_OF, WINDOWS[0]).to_pandas()
+    kpis = view.kpis.frame
     return {
         "pipeline stages": _frame(view.stages.frame),
-        "pipeline kpis": _frame(view.kpis.frame),
+        "pipeline kpis": _frame(kpis[~kpis["metric"].isin(list(KNOWN_LEAKS))]),
         "pipeline funnel": _frame(view.funnel.frame),
         "pipeline stalled": _frame(ws.pipeline.stalled(AS_OF).frame),
         "pipeline bottlenecks": _frame(ws.pipeline.bottlenecks(as_of=AS_OF).frame),
@@ -231,7 +247,15 @@ def test_the_mutation_touches_every_kind_of_record(
     assert touched["opportunity (backdated wins)"] > 0
 
 
-@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=GAPS[name]))
+        if name in GAPS
+        else name
+        for name in sorted(ENGINES)
+    ],
+)
 def test_nothing_saved_after_the_as_of_instant_changes_an_engine(
     workspaces: tuple[Workspace, Workspace, dict[str, int]], engine: str
 ) -> None:
@@ -239,7 +263,40 @@ def test_nothing_saved_after_the_as_of_instant_changes_an_engine(
     before, after = ENGINES[engine](original), ENGINES[engine](mutated)
     assert before.keys() == after.keys()
     leaked = {k for k in before if before[k] != after[k]}
-    expected = (
-        {k for k in before if k.split(" ")[1] in KNOWN_LEAKS} if engine == "metrics" else set()
+    expected = set()
+    if engine == "metrics":
+        expected = {k for k in leaked if k.split(" ")[1] in KNOWN_LEAKS}
+        # Each known leak still shows in one of the windows.
+        shown = {k.split(" ")[1] for k in leaked}
+        assert shown >= set(KNOWN_LEAKS), sorted(set(KNOWN_LEAKS) - shown)
+    assert sorted(leaked - expected) == [], {k: (before[k], after[k]) for k in leaked - expected}
+
+
+def _won_by_current_state(ctx: Any, period: Any) -> Any:
+    """`won_to_date` as it was: the deal's current won flag and close date."""
+    from revops.metrics.compile import moment
+
+    deals = ctx.table("opportunity")
+    until = min(period.end, ctx.as_of + timedelta(days=1))
+    won = deals.filter(
+        deals.is_won
+        & (deals.closed_at >= moment(deals, "closed_at", period.start))
+        & (deals.closed_at < moment(deals, "closed_at", until))
     )
-    assert sorted(leaked) == sorted(expected), {k: (before[k], after[k]) for k in leaked}
+    return won.select("opportunity_id", "account_id", "owner_id", "type", "amount", "closed_at")
+
+
+def test_the_harness_catches_bookings_to_date_read_from_the_current_deal(
+    workspaces: tuple[Workspace, Workspace, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from revops.metrics import sources
+
+    original, mutated, _ = workspaces
+    key = f"metric bookings_to_date {WINDOWS[0]}"
+    assert metric_values(original)[key] == metric_values(mutated)[key]
+    engines = sources.engines()
+    leaky = replace(engines["won_to_date"], build=_won_by_current_state)
+    monkeypatch.setitem(sources._ENGINES, "won_to_date", leaky)
+    assert metric_values(original)[key] != metric_values(mutated)[key]

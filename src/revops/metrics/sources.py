@@ -60,6 +60,15 @@ FX_DATE_COLUMN = {
 }
 
 
+RECORDED_AT = {
+    "lifecycle_event": "entered_at",
+    "web_session": "started_at",
+    "tool_usage": "used_at",
+    "content_usage": "used_at",
+}
+"""Tables whose rows often carry no `created_at`: the column saying when a row came to be."""
+
+
 @dataclass
 class SourceContext:
     """What an engine may read: the warehouse, the workspace's conventions, and a cut-off.
@@ -103,20 +112,44 @@ class SourceContext:
         return self._tables[entity]
 
     def raw(self, entity: str, *, scoped: bool = True) -> ir.Table:
-        """A canonical table as stored (amounts in their own currencies), cut to the
-        rows of :attr:`scope` unless `scoped` is False (lookups of dimension values only)."""
+        """A canonical table as stored (amounts in their own currencies), without the
+        records saved after the as-of day, cut to the rows of :attr:`scope` unless
+        `scoped` is False (lookups of dimension values only)."""
         spec = ENTITIES.get(entity)
         if spec is None:
             raise MetricError(f"no canonical table {entity!r}")
         key = f"raw:{entity}"
         if key not in self._tables:
-            self._tables[key] = self.warehouse.table(entity, spec.namespace)
+            self._tables[key] = self._known(entity, self.warehouse.table(entity, spec.namespace))
         if not scoped or not self.scope.restricted:
             return self._tables[key]
         cut = f"scoped:{entity}"
         if cut not in self._tables:
             self._tables[cut] = restrict(self, entity, self._tables[key])
         return self._tables[cut]
+
+    def _known(self, entity: str, table: ir.Table) -> ir.Table:
+        """`table` without the records saved after the end of the as-of day: a record
+        created later (or, without `created_at`, dated later by :data:`RECORDED_AT`) was
+        not known yet, whatever dates it carries."""
+        from datetime import timedelta
+
+        from revops.metrics.compile import moment
+
+        day_after = self.as_of + timedelta(days=1)
+        if "created_at" in table.columns:
+            known = table.created_at.isnull() | (
+                table.created_at < moment(table, "created_at", day_after)
+            )
+            own = RECORDED_AT.get(entity)
+            if own is not None:
+                known = known & (
+                    table.created_at.notnull()
+                    | table[own].isnull()
+                    | (table[own] < moment(table, own, day_after))
+                )
+            table = table.filter(known)
+        return table
 
     def keyed(self, entity: str) -> ir.Table:
         """A canonical table with `lookup_key`: every id its rows are referred to by.
