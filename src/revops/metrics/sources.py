@@ -137,7 +137,8 @@ class SourceContext:
         from revops.metrics.compile import moment
 
         day_after = self.as_of + timedelta(days=1)
-        if "created_at" in table.columns:
+        # Quality runs are results stamped with their own as-of day, not records.
+        if ENTITIES[entity].family != "quality" and "created_at" in table.columns:
             known = table.created_at.isnull() | (
                 table.created_at < moment(table, "created_at", day_after)
             )
