@@ -219,13 +219,15 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
     images: list[dict[str, Any]] = []
     merges: list[dict[str, Any]] = []
     now = datetime.now(UTC)
-    for entity in sorted({p.entity for p in plan.proposals}):
+    # The referencing columns per merged table, looked up once (a catalog query each).
+    present = {e: _present(warehouse, e) for e in {p.entity for p in plan.proposals}}
+    for entity in sorted(present):
         chosen = [p for p in plan.proposals if p.entity == entity]
         merged = [i for p in chosen for i in p.merged_ids]
         staging.preload(
             entity, f"{entity}_id", [i for p in chosen for i in (p.survivor_id, *p.merged_ids)]
         )
-        for table, column in _present(warehouse, entity):
+        for table, column in present[entity]:
             staging.preload(table, column, merged)
     for proposal in plan.proposals:
         entity, id_column = proposal.entity, f"{proposal.entity}_id"
@@ -237,7 +239,7 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
         touched: dict[str, dict[str, dict[str, Any]]] = {
             entity: {m[id_column]: dict(m) for m in members}
         }
-        for table, column in _present(warehouse, entity):
+        for table, column in present[entity]:
             for row in staging.fetch(table, column, proposal.merged_ids):
                 touched.setdefault(table, {}).setdefault(row[f"{table}_id"], dict(row))
         for table, by_id in touched.items():
@@ -254,7 +256,7 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
         for change in proposal.fields:
             survivor[change["field"]] = _typed(staging.schemas[entity], change)
         staging.removed.setdefault(entity, set()).update(proposal.merged_ids)
-        for table, column in _present(warehouse, entity):
+        for table, column in present[entity]:
             for row in staging.rows.get(table, {}).values():
                 if row[column] in proposal.merged_ids:
                     row[column] = proposal.survivor_id
