@@ -117,7 +117,24 @@ def test_the_public_names_of_the_model_are_pinned() -> None:
         "Entity",
         "FAMILIES",
         "get_entity",
+        "references_to",
     ]
+
+
+def test_every_column_naming_another_record_declares_its_ref() -> None:
+    import re
+
+    from revops.model import ENTITIES, references_to
+
+    for entity in ENTITIES.values():
+        for column in entity.columns:
+            named = re.search(r"\((\w+)_id\)", column.description)
+            if named and named.group(1) in ENTITIES:
+                assert column.ref == (named.group(1),), f"{entity.name}.{column.name}"
+            for target in column.ref:
+                assert target in ENTITIES, f"{entity.name}.{column.name} -> {target}"
+    assert ("lifecycle_event", "person_id") in references_to("contact")
+    assert ("lifecycle_event", "person_id") in references_to("lead")
 
 
 @pytest.mark.parametrize("entity", EVERY_ENTITY)

@@ -32,6 +32,9 @@ def test_needed_is_the_quota_gap_over_the_cohort_conversion(world: MetricWorld) 
         version("K5", "2024-05-01", "Closed Won", 500, "2024-05-01"),
         # A win on 30 August is not known on 15 August.
         version("K3", "2025-08-30", "Closed Won", 2000, "2025-08-30"),
+        # Booked to date: won on 20 July, as history says.
+        version("W", "2025-06-01", "Prospecting", 2000, "2025-07-31"),
+        version("W", "2025-07-20", "Closed Won", 2000, "2025-07-20"),
     )
     won = {"is_closed": True, "is_won": True, "currency": "USD"}
     world.add(

@@ -225,3 +225,23 @@ def merges(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
         "undone_at",
     )
     render(rows, columns, fmt, title="Merges")
+
+
+@app.command("check")
+def check(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
+    """Rows that still point at a record a merge removed, per referencing column; exits 1
+    when there is any."""
+    ws = ctx.obj.open_workspace()
+    try:
+        found = ws.identity.check()
+    finally:
+        ws.close()
+    dangling = [d.as_row() for d in found if d.rows]
+    total = sum(d.rows for d in found)
+    render(dangling, ("table", "column", "points_at", "rows"), fmt, title="Dangling references")
+    error_console().print(
+        f"{total:,} row(s) point at merged-away records, in {len(found)} referencing columns",
+        highlight=False,
+    )
+    if total:
+        raise typer.Exit(1)

@@ -90,7 +90,9 @@ def _render_wide(
     result: MetricResult, units: dict[str, Metric], names: list[str], title: str
 ) -> None:
     frame = result.frame
-    keys = ["period", *result.by]
+    labels = [f"{d}_label" for d in result.by if f"{d}_label" in frame.columns]
+    frame = frame.assign(**{name: frame[name].fillna("") for name in labels})
+    keys = ["period", *[k for d in result.by for k in (d, f"{d}_label") if k in frame.columns]]
     wide = frame.pivot_table(
         index=keys, columns="metric", values="value", aggfunc="first", dropna=False, sort=False
     ).reset_index()
@@ -163,6 +165,8 @@ def _key_columns(metric: Metric, columns: list[str], where: dict[str, Any]) -> l
     wanted = [columns[0], "name", metric.column, metric.time]
     wanted += list(filter_columns(metric.filter)) if metric.filter else []
     wanted += list(where)
+    # The names beside ids (owner_label beside owner_id, ...).
+    wanted += [c for c in columns if c.endswith("_label")]
     return [c for c in dict.fromkeys(wanted) if c is not None and c in columns]
 
 

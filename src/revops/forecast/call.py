@@ -174,7 +174,7 @@ def _changes(
     both["expected_before"] = both["expected_before"].fillna(0.0)
     both["expected_now"] = both["expected_now"].fillna(0.0)
     both["delta"] = both["expected_now"] - both["expected_before"]
-    won = data.won
+    won = data.won_by(as_of)
     since = (won["closed_at"] >= pd.Timestamp(as_of - timedelta(days=6), tz="UTC")) & (
         won["closed_at"] < pd.Timestamp(as_of + timedelta(days=1), tz="UTC")
     )

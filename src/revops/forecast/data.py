@@ -20,12 +20,36 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from revops.core import FiscalCalendar, Period, PeriodKind
-    from revops.metrics import Metrics, Scope
+    from revops.metrics import Metrics, Scope, SourceContext
 
 RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
 SHOCK_MIN_PERIODS = 4
 """Fewer completed periods than this give no estimate of the shared shock (it is 0)."""
+
+
+def won_frame(ctx: SourceContext, last_day: date) -> pd.DataFrame:
+    """Every version of opportunity history in a won stage up to `last_day`, with the
+    deal's `created_at`: the bounded frame (about one row per won deal) bookings and the
+    run-rate model read as of each day."""
+    import pandas as pd
+
+    from revops.metrics.engines.history import won_versions
+
+    versions = won_versions(ctx, last_day)
+    deals = ctx.table("opportunity").select(deal_id="opportunity_id", created_at="created_at")
+    joined = versions.join(deals, versions.opportunity_id == deals.deal_id)
+    frame: pd.DataFrame = joined.select(
+        "opportunity_id",
+        "created_at",
+        "valid_from",
+        "valid_to",
+        closed_at=joined.close_date,
+        amount=joined.amount.cast("float64"),
+    ).to_pandas()
+    for name in ("created_at", "closed_at", "valid_from", "valid_to"):
+        frame[name] = pd.to_datetime(frame[name], utc=True)
+    return frame
 
 
 def period_days(calendar: FiscalCalendar, period: Period) -> list[date]:
@@ -43,8 +67,10 @@ class ForecastData:
         kind: the period kind forecast (``quarter`` or ``month``).
         snapshots: one row per deal open at the end of each as-of day (see
             :mod:`revops.forecast.snapshot`).
-        won: one row per won deal: `opportunity_id`, `amount` (reporting currency),
-            `created_at`, `closed_at`.
+        won: one row per version of a deal's history in a won stage (see
+            :func:`won_frame`): `opportunity_id`, `amount` (reporting currency),
+            `created_at`, `closed_at` (the version's close date), `valid_from`,
+            `valid_to`; read as of a day through :meth:`won_by`.
         first_day: the first day of the company's deal history.
         last_day: the last day of data.
     """
@@ -89,14 +115,7 @@ class ForecastData:
         for period in periods:
             grid.update(d for d in period_days(calendar, period) if d <= max(days))
         snapshots = snapshot_frame(ctx, sorted(grid))
-        won = deals.filter(deals.is_won & deals.closed_at.notnull())
-        # One row per won deal: the bounded frame the run-rate model samples from; the
-        # amounts are those the catalog's bookings sum (the same source, converted).
-        frame = won.select(
-            "opportunity_id", "created_at", "closed_at", amount=won.amount.cast("float64")
-        ).to_pandas()
-        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-        frame["closed_at"] = pd.to_datetime(frame["closed_at"], utc=True)
+        frame = won_frame(ctx, last_day)
         return cls(calendar, kind, snapshots, frame, first_day, last_day)
 
     def period_of(self, day: date) -> Period:
@@ -154,12 +173,29 @@ class ForecastData:
         rows: dict[date, np.ndarray] = self._cache[key]  # type: ignore[assignment]
         return rows
 
+    def won_by(self, as_of: date) -> pd.DataFrame:
+        """The deals won as their history stood at the end of `as_of`: one row per deal,
+        the won version valid then. A deal won later is not in it, whatever close date
+        it got."""
+        import pandas as pd
+
+        key = ("won_by", as_of)
+        if key not in self._cache:
+            instant = pd.Timestamp(end_of_day(as_of))
+            won = self.won
+            valid = (won["valid_from"] < instant) & (
+                won["valid_to"].isna() | (won["valid_to"] >= instant)
+            )
+            self._cache[key] = won.loc[valid]
+        found: pd.DataFrame = self._cache[key]  # type: ignore[assignment]
+        return found
+
     def booked(self, period: Period, as_of: date) -> float:
-        """Bookings won in `period` by the end of `as_of`."""
+        """Bookings won in `period` as history stood at the end of `as_of`."""
         import pandas as pd
 
         until = min(pd.Timestamp(period.end, tz="UTC"), pd.Timestamp(end_of_day(as_of)))
-        won = self.won
+        won = self.won_by(as_of)
         mask = (won["closed_at"] >= pd.Timestamp(period.start, tz="UTC")) & (
             won["closed_at"] < until
         )
@@ -182,7 +218,7 @@ class ForecastData:
             for p in self.calendar.periods_between(self.first_day, as_of, self.kind)
             if p.end <= as_of + timedelta(days=1)
         ]
-        won = self.won
+        won = self.won_by(as_of)
         samples = []
         for previous in past[-RUN_RATE_PERIODS:]:
             start = pd.Timestamp(previous.start, tz="UTC")

@@ -191,8 +191,9 @@ def deal_snapshots(ctx: SourceContext, days: Sequence[date]) -> ir.Table:
         days_in_stage=days_between(snap.as_of_end, snap.stage_entered_at),
     )
     snap = _with_activity(ctx, snap)
-    snap = _with_record(ctx, snap, calendar, "owner_id", "owner")
-    snap = _with_record(ctx, snap, calendar, "segment", "segment")
+    closed = _closed_by_day(ctx, versions, calendar)
+    snap = _with_record(snap, closed, "owner_id", "owner")
+    snap = _with_record(snap, closed, "segment", "segment")
     return snap.select(*SNAPSHOT_COLUMNS)
 
 
@@ -227,22 +228,44 @@ def _with_activity(ctx: SourceContext, snap: ir.Table) -> ir.Table:
     ).drop("key_deal", "key_day", "key_end", "last_at")
 
 
-def _with_record(
-    ctx: SourceContext, snap: ir.Table, calendar: ir.Table, column: str, prefix: str
-) -> ir.Table:
-    """Deals won and closed by each as-of day, per value of `column` (owner or segment)."""
-    deals = ctx.table("opportunity")
-    if column == "segment":
-        accounts = ctx.raw("account", scoped=False)
-        accounts = accounts.select(rec_account="account_id", segment="segment")
-        deals = deals.left_join(accounts, deals.account_id == accounts.rec_account)
-    closed = deals.filter(deals.is_closed & deals.closed_at.notnull()).select(
-        rec_key=deals[column], rec_won=_as_int(deals.is_won), rec_at=deals.closed_at
-    )
+def _closed_by_day(ctx: SourceContext, versions: ir.Table, calendar: ir.Table) -> ir.Table:
+    """Deals closed as their history stood at the end of each as-of day: `rec_day`,
+    `rec_won` (1 when won), `owner_id` (the version's, else the deal's) and `segment`.
+
+    From history, not the deal's current state: a deal won after a day with a close date
+    before it was still open on that day."""
+    stages = ctx.config.opportunity_stages
+    won = [s.name for s in stages if s.category == "won"]
+    closed_stages = [s.name for s in stages if s.category in ("won", "lost")]
     cal = calendar.select(rec_day="as_of_date", rec_end="as_of_end")
-    pairs = cal.join(closed, closed.rec_at < cal.rec_end)
-    record = pairs.group_by(["rec_day", "rec_key"]).aggregate(
-        **{f"{prefix}_won": pairs.rec_won.sum(), f"{prefix}_closed": pairs.count()}
+    valid = versions.join(
+        cal,
+        [
+            versions.valid_from < cal.rec_end,
+            versions.valid_to.isnull() | (versions.valid_to >= cal.rec_end),
+        ],
+    )
+    valid = valid.filter(valid.stage.isin(closed_stages))
+    deals = ctx.table("opportunity").select(
+        rec_deal="opportunity_id", rec_owner="owner_id", rec_account="account_id"
+    )
+    accounts = ctx.raw("account", scoped=False)
+    accounts = accounts.select(rec_account_id="account_id", rec_segment="segment")
+    deals = deals.left_join(accounts, deals.rec_account == accounts.rec_account_id)
+    joined = valid.join(deals, valid.opportunity_id == deals.rec_deal)
+    return joined.select(
+        "rec_day",
+        rec_won=_as_int(joined.stage.isin(won)),
+        owner_id=joined.owner_id.fill_null(joined.rec_owner),
+        segment=joined.rec_segment,
+    )
+
+
+def _with_record(snap: ir.Table, closed: ir.Table, column: str, prefix: str) -> ir.Table:
+    """Deals won and closed by each as-of day, per value of `column` (owner or segment)."""
+    keyed = closed.select("rec_day", "rec_won", rec_key=closed[column])
+    record = keyed.group_by(["rec_day", "rec_key"]).aggregate(
+        **{f"{prefix}_won": keyed.rec_won.sum(), f"{prefix}_closed": keyed.count()}
     )
     joined = snap.left_join(
         record, [snap.as_of_date == record.rec_day, snap[column] == record.rec_key]

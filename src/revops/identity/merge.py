@@ -2,8 +2,10 @@
 
 A *merge* folds the records of one table and system that identity resolution put in one
 cluster (true duplicates, not the same person seen by two systems) into the surviving
-record (:mod:`revops.identity.survivorship`), and re-points the rows that referenced
-the others: opportunities, activities, tickets, contacts. `plan` proposes merges without
+record (:mod:`revops.identity.survivorship`), and re-points every row that referenced
+the others: every column the canonical model marks as a reference to the merged table
+(:mod:`revops.identity.references`), lifecycle events, campaign touches and web sessions
+included. `plan` proposes merges without
 changing anything; `apply` executes a plan in one warehouse load (one transaction on
 DuckDB and PostgreSQL) and records every merge in `identity.merge` with the
 before-image of every row it changed in `identity.merge_image`; `undo` puts those
@@ -25,30 +27,15 @@ import pyarrow as pa
 
 from revops.errors import IdentityError
 from revops.identity.crosswalk import NAMESPACE, crosswalk_table
+from revops.identity.references import MERGED_TABLES as MERGED_TABLES
+from revops.identity.references import referencing
 from revops.identity.survivorship import field_winners
+from revops.model import ENTITIES
 from revops.warehouse import LoadSpec
 
 if TYPE_CHECKING:
     from revops.warehouse import Warehouse
 
-MERGED_TABLES = ("account", "contact", "lead")
-# Rows that point at a merged record, by merged table: (table, column).
-REFERENCES: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "account": (
-        ("opportunity", "account_id"),
-        ("activity", "account_id"),
-        ("support_ticket", "account_id"),
-        ("contact", "account_id"),
-        ("subscription_line", "account_id"),
-        ("invoice", "account_id"),
-    ),
-    "contact": (
-        ("opportunity", "primary_contact_id"),
-        ("activity", "contact_id"),
-        ("support_ticket", "contact_id"),
-    ),
-    "lead": (("activity", "lead_id"),),
-}
 LOG_TABLES: dict[str, dict[str, str]] = {
     "merge": {
         "merge_id": "string",
@@ -193,17 +180,23 @@ class _Staging:
         self.removed: dict[str, set[str]] = {}
         self.schemas: dict[str, pa.Schema] = {}
 
-    def fetch(self, table: str, column: str, values: Sequence[str]) -> list[dict[str, Any]]:
-        """Rows of `table` whose `column` is in `values`, as staged so far."""
+    def preload(self, table: str, column: str, values: Sequence[str]) -> None:
+        """Stage the rows of `table` whose `column` is in `values` (one query for a whole
+        plan: the rows its merges touch, a bounded set)."""
         id_column = f"{table}_id"
-        expr = self.warehouse.table(table)
-        fetched = expr.filter(expr[column].isin(list(values))).to_pyarrow()
+        expr = self.warehouse.table(table, ENTITIES[table].namespace)
+        fetched = expr.filter(expr[column].isin(sorted(set(values)))).to_pyarrow()
         self.schemas.setdefault(table, fetched.schema)
         staged = self.rows.setdefault(table, {})
         for row in fetched.to_pylist():
             staged.setdefault(row[id_column], row)
-        gone = self.removed.get(table, set())
-        return [r for r in staged.values() if r[column] in set(values) and r[id_column] not in gone]
+
+    def fetch(self, table: str, column: str, values: Sequence[str]) -> list[dict[str, Any]]:
+        """Staged rows of `table` whose `column` is in `values`, as staged so far."""
+        id_column = f"{table}_id"
+        wanted, gone = set(values), self.removed.get(table, set())
+        staged = self.rows.get(table, {})
+        return [r for r in staged.values() if r[column] in wanted and r[id_column] not in gone]
 
     def image(self, table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
         return pa.Table.from_pylist([dict(r) for r in rows], schema=self.schemas[table])
@@ -226,6 +219,16 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
     images: list[dict[str, Any]] = []
     merges: list[dict[str, Any]] = []
     now = datetime.now(UTC)
+    # The referencing columns per merged table, looked up once (a catalog query each).
+    present = {e: _present(warehouse, e) for e in {p.entity for p in plan.proposals}}
+    for entity in sorted(present):
+        chosen = [p for p in plan.proposals if p.entity == entity]
+        merged = [i for p in chosen for i in p.merged_ids]
+        staging.preload(
+            entity, f"{entity}_id", [i for p in chosen for i in (p.survivor_id, *p.merged_ids)]
+        )
+        for table, column in present[entity]:
+            staging.preload(table, column, merged)
     for proposal in plan.proposals:
         entity, id_column = proposal.entity, f"{proposal.entity}_id"
         members = staging.fetch(entity, id_column, [proposal.survivor_id, *proposal.merged_ids])
@@ -233,12 +236,14 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
             raise IdentityError(
                 f"merge {proposal.merge_id}: some of its {entity} records are gone; plan again"
             )
-        touched = {entity: [dict(m) for m in members]}
-        for table, column in REFERENCES[entity]:
-            pointing = staging.fetch(table, column, proposal.merged_ids)
-            if pointing:
-                touched.setdefault(table, []).extend(dict(r) for r in pointing)
-        for table, rows in touched.items():
+        touched: dict[str, dict[str, dict[str, Any]]] = {
+            entity: {m[id_column]: dict(m) for m in members}
+        }
+        for table, column in present[entity]:
+            for row in staging.fetch(table, column, proposal.merged_ids):
+                touched.setdefault(table, {}).setdefault(row[f"{table}_id"], dict(row))
+        for table, by_id in touched.items():
+            rows = list(by_id.values())
             images.append(
                 {
                     "merge_id": proposal.merge_id,
@@ -251,7 +256,7 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
         for change in proposal.fields:
             survivor[change["field"]] = _typed(staging.schemas[entity], change)
         staging.removed.setdefault(entity, set()).update(proposal.merged_ids)
-        for table, column in REFERENCES[entity]:
+        for table, column in present[entity]:
             for row in staging.rows.get(table, {}).values():
                 if row[column] in proposal.merged_ids:
                     row[column] = proposal.survivor_id
@@ -274,6 +279,7 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
             LoadSpec(
                 table,
                 staging.image(table, remaining),
+                ENTITIES[table].namespace,
                 mode="replace",
                 scope={f"{table}_id": sorted(staged)},
                 distinct=True,
@@ -288,6 +294,15 @@ def apply_plan(warehouse: Warehouse, plan: MergePlan) -> list[str]:
     if plan.proposals:
         warehouse.load_many(specs)
     return ids
+
+
+def _present(warehouse: Warehouse, entity: str) -> list[tuple[str, str]]:
+    """The model's references to `entity` whose table the warehouse has."""
+    return [
+        (table, column)
+        for table, column in referencing(entity)
+        if warehouse.has_table(table, ENTITIES[table].namespace)
+    ]
 
 
 def _typed(schema: pa.Schema, change: Mapping[str, Any]) -> Any:
@@ -332,6 +347,7 @@ def undo_merge(warehouse: Warehouse, merge_id: str) -> dict[str, Any]:
             LoadSpec(
                 table,
                 rows,
+                ENTITIES[table].namespace,
                 mode="replace",
                 scope={f"{table}_id": json.loads(image["row_ids"])},
                 distinct=True,

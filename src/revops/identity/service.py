@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from revops.config import IdentitySettings
     from revops.identity.evaluate import Score
     from revops.identity.merge import MergePlan
+    from revops.identity.references import Dangling
     from revops.warehouse import Warehouse
 
 Kind = Literal["person", "company"]
@@ -128,7 +129,15 @@ class Identity:
             summaries.append(
                 write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
             )
+        self.golden()
         return summaries
+
+    def golden(self) -> dict[str, int]:
+        """Rebuild the golden account and person of every cluster
+        (:mod:`revops.identity.golden`); rows per table."""
+        from revops.identity.golden import write_golden
+
+        return write_golden(self.warehouse)
 
     def crosswalk(self) -> pa.Table:
         """Every resolved record with its cluster."""
@@ -244,13 +253,25 @@ class Identity:
         """Execute a merge plan in one load, logging every merge; the merge ids."""
         from revops.identity.merge import apply_plan
 
-        return apply_plan(self.warehouse, plan)
+        applied = apply_plan(self.warehouse, plan)
+        if applied:
+            self.golden()
+        return applied
+
+    def check(self) -> list[Dangling]:
+        """Every column that references a merged table, with its rows that still point
+        at a record a merge removed (all zeros when merges re-pointed everything)."""
+        from revops.identity.references import dangling_references
+
+        return dangling_references(self.warehouse)
 
     def undo(self, merge_id: str) -> dict[str, Any]:
         """Reverse merge `merge_id` exactly: every row it changed gets its before-image."""
         from revops.identity.merge import undo_merge
 
-        return undo_merge(self.warehouse, merge_id)
+        undone = undo_merge(self.warehouse, merge_id)
+        self.golden()
+        return undone
 
     def merges(self) -> list[dict[str, Any]]:
         """The merge log, newest first."""

@@ -10,6 +10,10 @@ the smallest id. Each field then takes its value by one rule:
 | `most_recent` | the most recently updated record's non-empty value |
 | `most_complete` | the longest non-empty value (Robert over Bob) |
 | `source_priority` | the first non-empty value by system: CRM, marketing, billing, support |
+
+Golden records (:mod:`revops.identity.golden`) choose across systems by
+:data:`GOLDEN_RULES`: `crm` (a CRM record's non-empty value first, then the most recent)
+or `most_recent` (the most recently updated record's non-empty value).
 """
 
 from __future__ import annotations
@@ -21,6 +25,22 @@ from typing import Any, Literal
 
 Rule = Literal["survivor", "most_recent", "most_complete", "source_priority"]
 SOURCE_PRIORITY = ("salesforce", "hubspot", "stripe", "zendesk")
+CRM_SYSTEMS = ("salesforce", "hubspot")
+"""Systems whose records are the CRM's: they win the fields sales owns."""
+
+GoldenRule = Literal["crm", "most_recent"]
+GOLDEN_RULES: Mapping[str, Mapping[str, GoldenRule]] = {
+    "account": {
+        "name": "crm",
+        "segment": "crm",
+        "region": "crm",
+        "territory_id": "crm",
+        "owner_id": "crm",
+        "csm_id": "crm",
+    },
+    "person": {"owner_id": "crm", "lifecycle_stage": "crm"},
+}
+"""Fields of golden records whose rule is `crm`; every other field is `most_recent`."""
 
 # Fields whose rule is not `survivor`, per table. Ids and lineage always stay the survivor's.
 FIELD_RULES: Mapping[str, Mapping[str, Rule]] = {

@@ -19,6 +19,7 @@ from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import aggregate_query, metric_rows
 from revops.metrics.definition import Metric
 from revops.metrics.expression import evaluate_formula
+from revops.metrics.labels import with_row_labels
 from revops.metrics.scope import Scope, scope_of
 from revops.metrics.sources import SourceContext
 
@@ -244,7 +245,22 @@ class Metrics:
             shifted = [_compared(p, compare, self.calendar) for p in periods]
             previous = _concat([self._values(ctx, names, [], p, by) for p in shifted])
             frame = _with_comparison(frame, previous, by, periods, shifted)
+        frame = self._labelled(ctx, frame, by)
         return MetricResult(period, by, grain, compare, frame, list(dict.fromkeys(ctx.warnings)))
+
+    def _labelled(self, ctx: SourceContext, frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+        """`frame` with `<dimension>_label` beside each slice whose values are ids of
+        named records (owner → the user's name, team, campaign, territory, ...)."""
+        from revops.metrics.labels import LABEL_SUFFIX, dimension_target, lookup
+
+        for name in by:
+            target = dimension_target(self.catalog.dimension(name))
+            if target is None or not ctx.warehouse.has_table(target):
+                continue
+            found = lookup(ctx, target, frame[name].dropna().unique().tolist())
+            labels = frame[name].map(found)
+            frame.insert(list(frame.columns).index(name) + 1, f"{name}{LABEL_SUFFIX}", labels)
+        return frame
 
     def rows(
         self,
@@ -255,7 +271,9 @@ class Metrics:
         scope: Scope | None = None,
         **where: Any,
     ) -> dict[str, ir.Table]:
-        """The rows behind a value: for each aggregate it is computed from, its rows.
+        """The rows behind a value: for each aggregate it is computed from, its rows,
+        with `<name>_label` beside each id column of a named record (`owner_label` beside
+        `owner_id`, an account's golden name beside `account_id`).
 
         Args:
             drill: a :class:`Drill` from a result, or a metric name (then `window` and
@@ -280,7 +298,7 @@ class Metrics:
                 table = table.filter(
                     table[name].isnull() if value is None else table[name] == value
                 )
-            found[leaf.name] = table
+            found[leaf.name] = with_row_labels(ctx, table)
         return found
 
     def explain(self, name: str, window: str | None = None) -> Explanation:

@@ -61,6 +61,15 @@ FX_DATE_COLUMN = {
 }
 
 
+RECORDED_AT = {
+    "lifecycle_event": "entered_at",
+    "web_session": "started_at",
+    "tool_usage": "used_at",
+    "content_usage": "used_at",
+}
+"""Tables whose rows often carry no `created_at`: the column saying when a row came to be."""
+
+
 @dataclass
 class SourceContext:
     """What an engine may read: the warehouse, the workspace's conventions, and a cut-off.
@@ -104,20 +113,45 @@ class SourceContext:
         return self._tables[entity]
 
     def raw(self, entity: str, *, scoped: bool = True) -> ir.Table:
-        """A canonical table as stored (amounts in their own currencies), cut to the
-        rows of :attr:`scope` unless `scoped` is False (lookups of dimension values only)."""
+        """A canonical table as stored (amounts in their own currencies), without the
+        records saved after the as-of day, cut to the rows of :attr:`scope` unless
+        `scoped` is False (lookups of dimension values only)."""
         spec = ENTITIES.get(entity)
         if spec is None:
             raise MetricError(f"no canonical table {entity!r}")
         key = f"raw:{entity}"
         if key not in self._tables:
-            self._tables[key] = self.warehouse.table(entity, spec.namespace)
+            self._tables[key] = self._known(entity, self.warehouse.table(entity, spec.namespace))
         if not scoped or not self.scope.restricted:
             return self._tables[key]
         cut = f"scoped:{entity}"
         if cut not in self._tables:
             self._tables[cut] = restrict(self, entity, self._tables[key])
         return self._tables[cut]
+
+    def _known(self, entity: str, table: ir.Table) -> ir.Table:
+        """`table` without the records saved after the end of the as-of day: a record
+        created later (or, without `created_at`, dated later by :data:`RECORDED_AT`) was
+        not known yet, whatever dates it carries."""
+        from datetime import timedelta
+
+        from revops.metrics.compile import moment
+
+        day_after = self.as_of + timedelta(days=1)
+        # Quality runs are results stamped with their own as-of day, not records.
+        if ENTITIES[entity].family != "quality" and "created_at" in table.columns:
+            known = table.created_at.isnull() | (
+                table.created_at < moment(table, "created_at", day_after)
+            )
+            own = RECORDED_AT.get(entity)
+            if own is not None:
+                known = known & (
+                    table.created_at.notnull()
+                    | table[own].isnull()
+                    | (table[own] < moment(table, own, day_after))
+                )
+            table = table.filter(known)
+        return table
 
     def keyed(self, entity: str) -> ir.Table:
         """A canonical table with `lookup_key`: every id its rows are referred to by.
@@ -132,8 +166,9 @@ class SourceContext:
         """`lookup_key` and `value`: the `column` of every `entity` row, for slicing.
 
         Where a row has no value its identity cluster fills it in: a billing customer
-        has no segment, the CRM account identity resolution matched it to has one. The
-        lookup reveals no rows (only labels rows already in scope), so it is not scoped.
+        has no segment or owner, the golden account of its cluster (the CRM account's
+        values first, :mod:`revops.identity.golden`) has them. The lookup reveals no rows
+        (only labels rows already in scope), so it is not scoped.
         """
         key = f"dimension:{entity}.{column}"
         if key not in self._tables:
@@ -143,6 +178,30 @@ class SourceContext:
             keyed = _with_lookup_key(entity, table)
             self._tables[key] = keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
         return self._tables[key]
+
+    def golden_accounts(self) -> ir.Table:
+        """`account_id` → `golden_account_id`: the company cluster of every account record
+        identity resolution linked (a CRM account, a billing customer, a support
+        organisation of one company share it); an account it has not seen is its own.
+        Join through it to bring one company's rows of different systems together."""
+        import ibis
+
+        key = "golden_accounts"
+        if key not in self._tables:
+            accounts = self.raw("account", scoped=False).select("account_id")
+            if self.warehouse.has_table("crosswalk", "identity"):
+                crosswalk = self.warehouse.table("crosswalk", "identity")
+                crosswalk = crosswalk.filter(crosswalk.entity == "account").select(
+                    _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
+                )
+                joined = accounts.left_join(crosswalk, accounts.account_id == crosswalk._record_id)
+                golden = ibis.coalesce(joined._cluster_id, joined.account_id)
+                accounts = joined.select("account_id", golden_account_id=golden)
+            else:
+                accounts = accounts.mutate(golden_account_id=accounts.account_id)
+            self._tables[key] = accounts
+        # A view each time: callers join it beside other reads of the account table.
+        return self._tables[key].view()
 
     def _foreign_rows(self, entity: str, table: ir.Table) -> int:
         if entity not in self._foreign:
@@ -271,12 +330,17 @@ def _with_lookup_key(entity: str, table: ir.Table) -> ir.Table:
     return by_id.union(by_mail, distinct=True)
 
 
+GOLDEN = {"account": "golden_account", "contact": "golden_person", "lead": "golden_person"}
+"""The golden table of each entity whose records identity resolution clusters."""
+
+
 def _filled_from_clusters(
     warehouse: Warehouse, entity: str, table: ir.Table, column: str
 ) -> ir.Table:
-    """`table` with an empty `column` taken from the record of the same identity cluster
-    that was updated last and has it (ties: the smallest id), so every record of one
-    company or person carries one value."""
+    """`table` with an empty `column` filled from the record's identity cluster: the
+    golden record's value (`identity.golden_*`, written by `revops identity run`) where it
+    has the field, else the value of the cluster's record updated last that has one (ties:
+    the smallest id), so every record of one company or person carries one value."""
     import ibis
 
     id_column = f"{entity}_id"
@@ -287,6 +351,17 @@ def _filled_from_clusters(
     clustered = table.left_join(crosswalk, table[id_column] == crosswalk._record_id).drop(
         "_record_id"
     )
+    golden_name = GOLDEN.get(entity)
+    if golden_name is not None and warehouse.has_table(golden_name, "identity"):
+        golden = warehouse.table(golden_name, "identity")
+        if column in golden.columns:
+            best = golden.select(
+                _best_cluster=golden[golden.columns[0]], _best_value=golden[column]
+            )
+            filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
+            return filled.mutate(
+                **{column: ibis.coalesce(filled[column], filled._best_value)}
+            ).drop("_cluster_id", "_best_cluster", "_best_value")
     known = clustered.filter(clustered[column].notnull() & clustered._cluster_id.notnull())
     latest = ibis.window(
         group_by=known._cluster_id,

@@ -29,7 +29,7 @@ from revops.model import (
 )
 from revops.model.base import Column, Entity
 
-__all__ = ["ENTITIES", "FAMILIES", "Column", "Entity", "get_entity"]
+__all__ = ["ENTITIES", "FAMILIES", "Column", "Entity", "get_entity", "references_to"]
 
 _MODULES = (accounts, sales, marketing, billing, success, org, stack, desk, quality)
 
@@ -62,3 +62,18 @@ def get_entity(name: str) -> Entity:
         close = difflib.get_close_matches(name, ENTITIES, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"one of {', '.join(ENTITIES)}"
         raise ModelError(f"unknown entity {name!r}; {hint}") from None
+
+
+def references_to(name: str) -> tuple[tuple[str, str], ...]:
+    """Every (entity, column) whose column holds ids of entity `name` (its `ref`).
+
+    Examples:
+        >>> ("support_ticket", "contact_id") in references_to("contact")
+        True
+    """
+    return tuple(
+        (entity.name, column.name)
+        for entity in ENTITIES.values()
+        for column in entity.columns
+        if name in column.ref
+    )

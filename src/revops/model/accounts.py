@@ -42,13 +42,29 @@ ACCOUNT = Entity(
             TEXT,
             "Market segment by size, e.g. smb, mid_market, enterprise (values per workspace).",
         ),
-        Column("owner_id", ID, "User (user_id) who owns the account: its AE or account manager."),
-        Column("csm_id", ID, "User (user_id) who is the account's customer success manager."),
-        Column("territory_id", ID, "Territory (territory_id) the account is assigned to."),
+        Column(
+            "owner_id",
+            ID,
+            "User (user_id) who owns the account: its AE or account manager.",
+            ref=("user",),
+        ),
+        Column(
+            "csm_id",
+            ID,
+            "User (user_id) who is the account's customer success manager.",
+            ref=("user",),
+        ),
+        Column(
+            "territory_id",
+            ID,
+            "Territory (territory_id) the account is assigned to.",
+            ref=("territory",),
+        ),
         Column(
             "parent_account_id",
             ID,
             "Parent company (account_id) in a corporate hierarchy; null for a top-level account.",
+            ref=("account",),
         ),
     ),
 )
@@ -58,7 +74,7 @@ CONTACT = Entity(
     FAMILY,
     "A person at an account, known to sales (a converted lead or a directly created contact).",
     (
-        Column("account_id", ID, "Account (account_id) the person works for."),
+        Column("account_id", ID, "Account (account_id) the person works for.", ref=("account",)),
         Column("first_name", TEXT, "Given name."),
         Column("last_name", TEXT, "Family name."),
         Column("email", TEXT, "Work email address, lower-case; the main key to match people."),
@@ -73,7 +89,7 @@ CONTACT = Entity(
         Column(
             "source", TEXT, "Original source channel of the person; same values as lead.source."
         ),
-        Column("owner_id", ID, "User (user_id) who owns the contact."),
+        Column("owner_id", ID, "User (user_id) who owns the contact.", ref=("user",)),
     ),
 )
 
@@ -98,7 +114,9 @@ LEAD = Entity(
             "Lead source channel: web, organic_search, paid_search, paid_social, email, event, "
             "webinar, referral, partner, outbound, list_import or other.",
         ),
-        Column("campaign_id", ID, "Campaign (campaign_id) that generated the lead."),
+        Column(
+            "campaign_id", ID, "Campaign (campaign_id) that generated the lead.", ref=("campaign",)
+        ),
         Column(
             "status",
             TEXT,
@@ -110,19 +128,30 @@ LEAD = Entity(
             "Why sales rejected the lead (no_budget, no_fit, no_contact, competitor, ...).",
         ),
         Column("score", FLOAT, "Lead score, higher is hotter (0-100 for revops scores)."),
-        Column("owner_id", ID, "User (user_id) the lead is assigned to."),
+        Column("owner_id", ID, "User (user_id) the lead is assigned to.", ref=("user",)),
         Column(
             "assigned_at",
             TIMESTAMP,
             "When the lead was assigned to its current owner; starts the speed-to-lead clock.",
         ),
         Column("converted_at", TIMESTAMP, "When the lead was converted; null while unconverted."),
-        Column("converted_contact_id", ID, "Contact (contact_id) the lead was converted into."),
-        Column("converted_account_id", ID, "Account (account_id) the lead was converted into."),
+        Column(
+            "converted_contact_id",
+            ID,
+            "Contact (contact_id) the lead was converted into.",
+            ref=("contact",),
+        ),
+        Column(
+            "converted_account_id",
+            ID,
+            "Account (account_id) the lead was converted into.",
+            ref=("account",),
+        ),
         Column(
             "converted_opportunity_id",
             ID,
             "Opportunity (opportunity_id) created when the lead was converted, if any.",
+            ref=("opportunity",),
         ),
     ),
 )
@@ -132,9 +161,20 @@ LIFECYCLE_EVENT = Entity(
     FAMILY,
     "A person entering a lifecycle stage (lead, MQL, SQL, opportunity, customer, ...).",
     (
-        Column("person_id", ID, "The lead_id or contact_id of the person.", required=True),
+        Column(
+            "person_id",
+            ID,
+            "The lead_id or contact_id of the person.",
+            required=True,
+            ref=("lead", "contact"),
+        ),
         Column("person_type", TEXT, _PERSON_TYPE, required=True),
-        Column("account_id", ID, "Account (account_id) of the person when the stage was entered."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) of the person when the stage was entered.",
+            ref=("account",),
+        ),
         Column(
             "stage",
             TEXT,

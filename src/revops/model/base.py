@@ -34,12 +34,16 @@ class Column:
         type: ibis dtype string, one of the constants of this module.
         description: what the column means, for `revops model show` and the docs.
         required: whether every row must have a value.
+        ref: the entities whose id the column holds (a reference), e.g. `("account",)`;
+            `("lead", "contact")` for a person who is either. Merges re-point and the
+            reference check reads these, and slices label them with the entity's name.
     """
 
     name: str
     type: str
     description: str
     required: bool = False
+    ref: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -47,15 +47,26 @@ SUBSCRIPTION_LINE = Entity(
     FAMILY,
     "A product an account subscribes to, for a span of dates, at a monthly recurring revenue.",
     (
-        Column("account_id", ID, "Account (account_id) that subscribes.", required=True),
-        Column("product_id", ID, "Product (product_id) subscribed to."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) that subscribes.",
+            required=True,
+            ref=("account",),
+        ),
+        Column("product_id", ID, "Product (product_id) subscribed to.", ref=("product",)),
         Column(
             "subscription_key",
             TEXT,
             "Identifier of the subscription or contract in the billing system that groups "
             "lines bought together (Stripe sub_...).",
         ),
-        Column("opportunity_id", ID, "Opportunity (opportunity_id) that sold the line, if known."),
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) that sold the line, if known.",
+            ref=("opportunity",),
+        ),
         Column(
             "item_key",
             TEXT,
@@ -139,8 +150,8 @@ INVOICE = Entity(
     FAMILY,
     "A bill sent to an account: what it owes, when it was due and when it was paid.",
     (
-        Column("account_id", ID, "Account (account_id) billed.", required=True),
-        Column("order_id", ID, "Order (order_id) being billed, if any."),
+        Column("account_id", ID, "Account (account_id) billed.", required=True, ref=("account",)),
+        Column("order_id", ID, "Order (order_id) being billed, if any.", ref=("order",)),
         Column("invoice_number", TEXT, "Invoice number as printed."),
         Column("status", TEXT, "draft, open, paid, void or uncollectible."),
         Column("issue_date", DATE, "Date the invoice was issued."),
@@ -160,8 +171,15 @@ ORDER = Entity(
     FAMILY,
     "A signed order: what an account bought, usually from a won opportunity.",
     (
-        Column("account_id", ID, "Account (account_id) that ordered.", required=True),
-        Column("opportunity_id", ID, "Won opportunity (opportunity_id) the order comes from."),
+        Column(
+            "account_id", ID, "Account (account_id) that ordered.", required=True, ref=("account",)
+        ),
+        Column(
+            "opportunity_id",
+            ID,
+            "Won opportunity (opportunity_id) the order comes from.",
+            ref=("opportunity",),
+        ),
         Column("order_number", TEXT, "Order number as the source shows it."),
         Column("status", TEXT, "draft, activated, fulfilled or cancelled."),
         Column("order_date", DATE, "Date the order was signed."),

@@ -19,9 +19,11 @@ REVOPS_REQUEST = Entity(
             "report, data_fix, access, automation, integration, process_change, territory, "
             "comp, enablement or other.",
         ),
-        Column("requester_id", ID, "User (user_id) who asked."),
-        Column("requester_team_id", ID, "Team (team_id) of the requester when asking."),
-        Column("assignee_id", ID, "User (user_id) in RevOps working on it."),
+        Column("requester_id", ID, "User (user_id) who asked.", ref=("user",)),
+        Column(
+            "requester_team_id", ID, "Team (team_id) of the requester when asking.", ref=("team",)
+        ),
+        Column("assignee_id", ID, "User (user_id) in RevOps working on it.", ref=("user",)),
         Column(
             "stated_urgency", TEXT, "Urgency the requester gave: low, medium, high or critical."
         ),

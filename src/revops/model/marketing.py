@@ -41,11 +41,12 @@ CAMPAIGN = Entity(
         Column("budget", MONEY, "Planned spend, in currency."),
         Column("actual_cost", MONEY, "Spend so far, in currency (gtm_cost holds booked costs)."),
         Column("currency", CURRENCY, "ISO 4217 code of budget and actual_cost."),
-        Column("owner_id", ID, "User (user_id) who runs the campaign."),
+        Column("owner_id", ID, "User (user_id) who runs the campaign.", ref=("user",)),
         Column(
             "parent_campaign_id",
             ID,
             "Parent campaign (campaign_id) in a campaign hierarchy; null at the top.",
+            ref=("campaign",),
         ),
     ),
 )
@@ -56,12 +57,25 @@ CAMPAIGN_TOUCH = Entity(
     "One interaction of a person with a campaign (sent, clicked, registered, attended, ...); "
     "the input of attribution.",
     (
-        Column("campaign_id", ID, "Campaign (campaign_id) touched.", required=True),
-        Column("person_id", ID, "The lead_id or contact_id of the person.", required=True),
+        Column(
+            "campaign_id", ID, "Campaign (campaign_id) touched.", required=True, ref=("campaign",)
+        ),
+        Column(
+            "person_id",
+            ID,
+            "The lead_id or contact_id of the person.",
+            required=True,
+            ref=("lead", "contact"),
+        ),
         Column(
             "person_type", TEXT, "lead or contact: which entity person_id points to.", required=True
         ),
-        Column("account_id", ID, "Account (account_id) of the person at the time of the touch."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) of the person at the time of the touch.",
+            ref=("account",),
+        ),
         Column("occurred_at", TIMESTAMP, "When the touch happened.", required=True),
         Column(
             "status",
@@ -88,12 +102,18 @@ WEB_SESSION = Entity(
             "Anonymous visitor identifier from the analytics cookie; the same across visits.",
             required=True,
         ),
-        Column("person_id", ID, "The lead_id or contact_id once the visitor is identified."),
+        Column(
+            "person_id",
+            ID,
+            "The lead_id or contact_id once the visitor is identified.",
+            ref=("lead", "contact"),
+        ),
         Column("person_type", TEXT, "lead or contact: which entity person_id points to."),
         Column(
             "account_id",
             ID,
             "Account (account_id) matched by the visitor's company domain, when known.",
+            ref=("account",),
         ),
         Column("domain", TEXT, "Visitor's company domain (reverse IP or form), lower-case."),
         Column("started_at", TIMESTAMP, "When the session started.", required=True),
@@ -105,7 +125,12 @@ WEB_SESSION = Entity(
         Column("utm_source", TEXT, "utm_source parameter of the landing URL."),
         Column("utm_medium", TEXT, "utm_medium parameter of the landing URL."),
         Column("utm_campaign", TEXT, "utm_campaign parameter of the landing URL."),
-        Column("campaign_id", ID, "Campaign (campaign_id) matched from the UTM parameters."),
+        Column(
+            "campaign_id",
+            ID,
+            "Campaign (campaign_id) matched from the UTM parameters.",
+            ref=("campaign",),
+        ),
         Column("country", TEXT, "Visitor country, ISO 3166-1 alpha-2 code."),
         Column("device_type", TEXT, "desktop, mobile or tablet."),
         Column(
@@ -143,7 +168,12 @@ GTM_COST = Entity(
             required=True,
         ),
         Column("channel", TEXT, "For programs, the marketing channel; same values as campaign."),
-        Column("campaign_id", ID, "Campaign (campaign_id) the spend belongs to, if any."),
+        Column(
+            "campaign_id",
+            ID,
+            "Campaign (campaign_id) the spend belongs to, if any.",
+            ref=("campaign",),
+        ),
         Column("amount", MONEY, "Cost, in currency.", required=True),
         Column("currency", CURRENCY, "ISO 4217 code of amount.", required=True),
     ),

@@ -34,8 +34,8 @@ USER = Entity(
             "revops, finance, executive or other.",
         ),
         Column("title", TEXT, "Job title as entered."),
-        Column("team_id", ID, "Team (team_id) the user belongs to."),
-        Column("manager_id", ID, "User (user_id) the user reports to."),
+        Column("team_id", ID, "Team (team_id) the user belongs to.", ref=("team",)),
+        Column("manager_id", ID, "User (user_id) the user reports to.", ref=("user",)),
         Column("hire_date", DATE, "First day of employment; ramp is counted from it."),
         Column(
             "ramp_months",
@@ -55,8 +55,13 @@ TEAM = Entity(
     (
         Column("name", TEXT, "Team name.", required=True),
         Column("department", TEXT, "marketing, sales, success, revops or other."),
-        Column("manager_id", ID, "User (user_id) who leads the team."),
-        Column("parent_team_id", ID, "Team (team_id) this team rolls up to; null at the top."),
+        Column("manager_id", ID, "User (user_id) who leads the team.", ref=("user",)),
+        Column(
+            "parent_team_id",
+            ID,
+            "Team (team_id) this team rolls up to; null at the top.",
+            ref=("team",),
+        ),
         Column("region", TEXT, _REGION),
         Column("segment", TEXT, _SEGMENT),
     ),
@@ -75,9 +80,14 @@ TERRITORY = Entity(
             TEXT,
             'Assignment rules as JSON, e.g. {"country": ["DE", "AT"], "employees_min": 1000}.',
         ),
-        Column("owner_id", ID, "User (user_id) who covers the territory."),
-        Column("team_id", ID, "Team (team_id) that covers the territory."),
-        Column("parent_territory_id", ID, "Territory (territory_id) this one rolls up to."),
+        Column("owner_id", ID, "User (user_id) who covers the territory.", ref=("user",)),
+        Column("team_id", ID, "Team (team_id) that covers the territory.", ref=("team",)),
+        Column(
+            "parent_territory_id",
+            ID,
+            "Territory (territory_id) this one rolls up to.",
+            ref=("territory",),
+        ),
         Column("start_date", DATE, "First day the territory is in effect."),
         Column("end_date", DATE, "Last day the territory is in effect (inclusive); null if open."),
     ),
@@ -88,8 +98,12 @@ QUOTA = Entity(
     FAMILY,
     "A bookings target for one user or one team over one period.",
     (
-        Column("user_id", ID, "User (user_id) the quota is for; null for a team quota."),
-        Column("team_id", ID, "Team (team_id) the quota is for; null for a user quota."),
+        Column(
+            "user_id", ID, "User (user_id) the quota is for; null for a team quota.", ref=("user",)
+        ),
+        Column(
+            "team_id", ID, "Team (team_id) the quota is for; null for a user quota.", ref=("team",)
+        ),
         Column("period_start_date", DATE, "First day of the period.", required=True),
         Column("period_end_date", DATE, "Last day of the period (inclusive).", required=True),
         Column(
@@ -108,11 +122,16 @@ PARTNER = Entity(
     "A company that refers, resells or integrates with us.",
     (
         Column("name", TEXT, "Partner company name.", required=True),
-        Column("account_id", ID, "The partner's own account (account_id), when it has one."),
+        Column(
+            "account_id",
+            ID,
+            "The partner's own account (account_id), when it has one.",
+            ref=("account",),
+        ),
         Column("type", TEXT, "reseller, referral, technology, agency or distributor."),
         Column("tier", TEXT, "Program tier: registered, silver, gold or platinum."),
         Column("status", TEXT, "prospect, active or inactive."),
-        Column("owner_id", ID, "User (user_id) who manages the partner."),
+        Column("owner_id", ID, "User (user_id) who manages the partner.", ref=("user",)),
         Column("region", TEXT, _REGION),
     ),
 )
@@ -122,11 +141,27 @@ PARTNER_DEAL = Entity(
     FAMILY,
     "A deal registration: a partner claiming a prospect, and what became of it.",
     (
-        Column("partner_id", ID, "Partner (partner_id) that registered the deal.", required=True),
+        Column(
+            "partner_id",
+            ID,
+            "Partner (partner_id) that registered the deal.",
+            required=True,
+            ref=("partner",),
+        ),
         Column("company", TEXT, "Prospect company name as registered."),
         Column("domain", TEXT, "Prospect web domain, lower-case."),
-        Column("account_id", ID, "Account (account_id) of the prospect, once matched."),
-        Column("opportunity_id", ID, "Opportunity (opportunity_id) created from it, if any."),
+        Column(
+            "account_id",
+            ID,
+            "Account (account_id) of the prospect, once matched.",
+            ref=("account",),
+        ),
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) created from it, if any.",
+            ref=("opportunity",),
+        ),
         Column("status", TEXT, "submitted, approved, rejected, expired, won or lost."),
         Column("registered_at", TIMESTAMP, "When the partner submitted it.", required=True),
         Column("decided_at", TIMESTAMP, "When it was approved or rejected."),

@@ -35,7 +35,13 @@ QUALITY_RUN = Entity(
 )
 
 _RUN = (
-    Column("quality_run_id", ID, "The quality run (quality_run_id).", required=True),
+    Column(
+        "quality_run_id",
+        ID,
+        "The quality run (quality_run_id).",
+        required=True,
+        ref=("quality_run",),
+    ),
     Column("run_at", TIMESTAMP, "When the run evaluated the rules (UTC).", required=True),
     Column(
         "as_of_date",
@@ -44,7 +50,9 @@ _RUN = (
         required=True,
     ),
     Column("entity_name", TEXT, "Entity whose records were checked.", required=True),
-    Column("owner_id", ID, "User (user_id) who owns the records; null for unowned ones."),
+    Column(
+        "owner_id", ID, "User (user_id) who owns the records; null for unowned ones.", ref=("user",)
+    ),
 )
 
 QUALITY_SCORE = Entity(

@@ -36,7 +36,9 @@ TOOL = Entity(
             'What it can do, as a JSON list (["dialer", "email_sequences"]); overlaps show '
             "redundant tools.",
         ),
-        Column("owner_team_id", ID, "Team (team_id) that owns the tool and its budget."),
+        Column(
+            "owner_team_id", ID, "Team (team_id) that owns the tool and its budget.", ref=("team",)
+        ),
         Column("annual_cost", MONEY, "Yearly cost of the contract, in currency."),
         Column("currency", CURRENCY, "ISO 4217 code of annual_cost."),
         Column("seats", INT, "Licensed seats."),
@@ -51,8 +53,8 @@ TOOL_USAGE = Entity(
     FAMILY,
     "A user using a tool at a moment (a login or an action), or a day's use of it.",
     (
-        Column("tool_id", ID, "Tool (tool_id) used.", required=True),
-        Column("user_id", ID, "User (user_id) who used it.", required=True),
+        Column("tool_id", ID, "Tool (tool_id) used.", required=True, ref=("tool",)),
+        Column("user_id", ID, "User (user_id) who used it.", required=True, ref=("user",)),
         Column(
             "used_at",
             TIMESTAMP,
@@ -82,7 +84,7 @@ CONTENT = Entity(
             "Buying stage it is for: awareness, consideration, decision, onboarding or expansion.",
         ),
         Column("url", TEXT, "Where the asset lives."),
-        Column("owner_id", ID, "User (user_id) who maintains it."),
+        Column("owner_id", ID, "User (user_id) who maintains it.", ref=("user",)),
         Column("published_date", DATE, "Date it was published."),
         Column("is_archived", BOOL, "Whether it has been retired."),
     ),
@@ -93,11 +95,16 @@ CONTENT_USAGE = Entity(
     FAMILY,
     "A use of an enablement asset: a rep viewing, sharing or presenting it, ideally in a deal.",
     (
-        Column("content_id", ID, "Content (content_id) used.", required=True),
-        Column("user_id", ID, "User (user_id) who used it."),
-        Column("opportunity_id", ID, "Opportunity (opportunity_id) it was used in."),
-        Column("account_id", ID, "Account (account_id) it was used with."),
-        Column("contact_id", ID, "Contact (contact_id) it was shared with."),
+        Column("content_id", ID, "Content (content_id) used.", required=True, ref=("content",)),
+        Column("user_id", ID, "User (user_id) who used it.", ref=("user",)),
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) it was used in.",
+            ref=("opportunity",),
+        ),
+        Column("account_id", ID, "Account (account_id) it was used with.", ref=("account",)),
+        Column("contact_id", ID, "Contact (contact_id) it was shared with.", ref=("contact",)),
         Column("used_at", TIMESTAMP, "When it was used.", required=True),
         Column("usage_type", TEXT, "viewed, shared, presented or downloaded."),
     ),

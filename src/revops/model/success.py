@@ -11,9 +11,9 @@ SUPPORT_TICKET = Entity(
     FAMILY,
     "A customer's support request, from opening to closing.",
     (
-        Column("account_id", ID, "Account (account_id) that asked."),
-        Column("contact_id", ID, "Contact (contact_id) who asked."),
-        Column("owner_id", ID, "User (user_id) handling the ticket."),
+        Column("account_id", ID, "Account (account_id) that asked.", ref=("account",)),
+        Column("contact_id", ID, "Contact (contact_id) who asked.", ref=("contact",)),
+        Column("owner_id", ID, "User (user_id) handling the ticket.", ref=("user",)),
         Column("subject", TEXT, "Ticket subject."),
         Column("type", TEXT, "question, problem, incident, feature_request, billing or other."),
         Column("channel", TEXT, "email, chat, phone, web or portal."),
@@ -37,9 +37,18 @@ PRODUCT_USAGE = Entity(
     "How much one account used one product on one day (the usage input of health scores).",
     (
         Column(
-            "account_id", ID, "Account (account_id) whose users used the product.", required=True
+            "account_id",
+            ID,
+            "Account (account_id) whose users used the product.",
+            required=True,
+            ref=("account",),
         ),
-        Column("product_id", ID, "Product (product_id) used; null for the product as a whole."),
+        Column(
+            "product_id",
+            ID,
+            "Product (product_id) used; null for the product as a whole.",
+            ref=("product",),
+        ),
         Column("usage_date", DATE, "Day of use (UTC).", required=True),
         Column("active_users", INT, "Distinct users of the account active that day."),
         Column("event_count", INT, "Tracked product events (actions) that day."),

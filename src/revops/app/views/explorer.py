@@ -36,6 +36,8 @@ class ValueRow(BaseModel):
 
     period: str
     slice: str | None
+    label: str | None = None
+    """The name of the record the slice's id names (an owner's user name), when it is one."""
     value: float | None
     display: str
     compare_value: float | None = None
@@ -134,16 +136,22 @@ def _values(
     periods = list(dict.fromkeys(str(r["period"]) for r in records))
     rows = []
     by_slice: dict[str | None, dict[str, float | None]] = {}
+    shown: dict[str | None, str] = {}
     for record in records:
+        named = None if by is None else record.get(f"{by}_label")
         name = None if by is None else _label(record.get(by))
         value = number(record["value"])
         by_slice.setdefault(name, {})[str(record["period"])] = value
+        if named:
+            # Two owners may share a name: slices stay keyed by id, shown by name.
+            shown[name] = named
         where = [] if by is None else [("where", f"{by}={record.get(by) or ''}")]
         query = [("metric", metric), ("window", str(record["period"])), *where]
         rows.append(
             ValueRow(
                 period=str(record["period"]),
                 slice=name,
+                label=named,
                 value=value,
                 display=formatted(value, definition.unit),
                 rows_url="/metrics/rows?" + urlencode(query),
@@ -151,7 +159,10 @@ def _values(
         )
     ranked = sorted(by_slice.items(), key=lambda kv: -sum(abs(v or 0) for v in kv[1].values()))
     series = [
-        Series(name=name or definition.label, points=[values.get(p) for p in periods])
+        Series(
+            name=shown.get(name) or name or definition.label,
+            points=[values.get(p) for p in periods],
+        )
         for name, values in ranked[:MAX_SERIES]
     ]
     return periods, series, rows, result.warnings

@@ -25,6 +25,7 @@ _ENTRY = (
     "person_id",
     "person_type",
     "account_id",
+    "owner_id",
     "stage",
     "stage_order",
     "entered_at",
@@ -82,11 +83,13 @@ def lifecycle_entries(ctx: SourceContext, period: Period) -> ir.Table:
         reached_sql=(pairs.later_stage == "sql").any(),
         reached_customer=(pairs.later_stage == "customer").any(),
     )
+    grouped = with_person_owner(ctx, grouped)
     seconds = grouped.next_at.epoch_seconds() - grouped.entered_at.epoch_seconds()
     return grouped.select(
         "person_id",
         "person_type",
         "account_id",
+        "owner_id",
         "stage",
         "stage_order",
         "entered_at",
@@ -94,6 +97,28 @@ def lifecycle_entries(ctx: SourceContext, period: Period) -> ir.Table:
         reached_sql=grouped.reached_sql.fill_null(False),
         reached_customer=grouped.reached_customer.fill_null(False),
         days_to_next=(seconds / SECONDS_PER_DAY).cast("float64"),
+    )
+
+
+def with_person_owner(ctx: SourceContext, rows: ir.Table) -> ir.Table:
+    """`rows` with `owner_id`: the person's owner (lead or contact, filled from their
+    golden person), else their account's (filled from its golden account: the CRM owner),
+    so the funnel slices by owner and team."""
+    import ibis
+
+    contacts = ctx.dimension_values("contact", "owner_id")
+    leads = ctx.dimension_values("lead", "owner_id")
+    people = contacts.union(leads, distinct=True)
+    # One owner per key: an `email:` key may name a lead and a contact.
+    people = people.group_by(_owner_person=people.lookup_key).aggregate(
+        _person_owner=people.value.max()
+    )
+    accounts = ctx.dimension_values("account", "owner_id")
+    accounts = accounts.select(_owner_account=accounts.lookup_key, _account_owner=accounts.value)
+    joined = rows.left_join(people, rows.person_id == people._owner_person)
+    joined = joined.left_join(accounts, joined.account_id == accounts._owner_account)
+    return joined.mutate(owner_id=ibis.coalesce(joined._person_owner, joined._account_owner)).drop(
+        "_owner_person", "_person_owner", "_owner_account", "_account_owner"
     )
 
 

@@ -204,25 +204,71 @@ def stage_entries(ctx: SourceContext, period: Period) -> ir.Table:
     )
 
 
+def won_stages(ctx: SourceContext) -> list[str]:
+    """Names of the won stages."""
+    return [s.name for s in ctx.config.opportunity_stages if s.category == "won"]
+
+
+def won_versions(ctx: SourceContext, day: date) -> ir.Table:
+    """Every version of opportunity history in a won stage that took effect by the end of
+    `day`, with when it stopped holding (`valid_to`, null while current, later changes
+    after `day` included so that an as-of read can tell whether it still held then):
+    `opportunity_id`, `valid_from`, `valid_to`, `amount` (reporting currency),
+    `close_date`, `owner_id`."""
+    import ibis
+
+    history = versions_until(ctx, day)
+    tie_break = [history.load_id] if "load_id" in history.columns else []
+    by_deal = ibis.window(
+        group_by=history.opportunity_id, order_by=[history.valid_from, *tie_break]
+    )
+    history = history.mutate(valid_to=history.valid_from.lead().over(by_deal))
+    won = history.filter(history.stage.isin(won_stages(ctx)))
+    return won.select("opportunity_id", "valid_from", "valid_to", "amount", "close_date",
+                      "owner_id")  # fmt: skip
+
+
+def won_at(ctx: SourceContext, day: date) -> ir.Table:
+    """Each opportunity won as its history stood at the end of `day`: the won version
+    valid then (amount, close date, owner as then), with account and type.
+
+    A deal won after `day` is not in it, whatever close date it was given; a day after
+    the as-of day is read at the as-of day; history of a deal not in the model is left out.
+    """
+    from revops.warehouse.asof import as_of
+
+    day = min(day, ctx.as_of)
+    current = as_of(versions_until(ctx, day), end_of(day), "opportunity_id")
+    current = current.filter(current.stage.isin(won_stages(ctx)))
+    deals = ctx.table("opportunity").select(
+        deal_id="opportunity_id", account_id="account_id", type="type", deal_owner="owner_id"
+    )
+    # History of a deal the model does not hold (its row was quarantined) books nothing.
+    joined = current.join(deals, current.opportunity_id == deals.deal_id)
+    return joined.select(
+        "opportunity_id",
+        "account_id",
+        "type",
+        "amount",
+        "close_date",
+        owner_id=joined.owner_id.fill_null(joined.deal_owner),
+    )
+
+
 @engine(
     "won_to_date",
     "One row per opportunity won in the window up to the end of the as-of day (in "
-    "reporting currency): the bookings to date of a window still running, all of its "
-    "bookings once it has ended.",
-    ("opportunity_id", "account_id", "owner_id", "type", "amount", "closed_at"),
+    "reporting currency), read from opportunity history as it stood at the end of the "
+    "window or the as-of day: won then, with its close date then in the window. The "
+    "bookings to date of a window still running, all of its bookings once it has ended; "
+    "a deal won after the as-of day counts in neither, whatever its close date.",
+    ("opportunity_id", "account_id", "owner_id", "type", "amount", "close_date"),
     windowed=True,
 )
 def won_to_date(ctx: SourceContext, period: Period) -> ir.Table:
     """Deals won from the window's start to its end or the as-of day, whichever is first."""
-    from datetime import timedelta
+    from revops.metrics.compile import in_window, known_part
 
-    from revops.metrics.compile import moment
-
-    deals = ctx.table("opportunity")
-    until = min(period.end, ctx.as_of + timedelta(days=1))
-    won = deals.filter(
-        deals.is_won
-        & (deals.closed_at >= moment(deals, "closed_at", period.start))
-        & (deals.closed_at < moment(deals, "closed_at", until))
-    )
-    return won.select("opportunity_id", "account_id", "owner_id", "type", "amount", "closed_at")
+    won = won_at(ctx, snapshot_day(ctx, period))
+    won = won.filter(in_window(won, "close_date", known_part(ctx, period)))
+    return won.select("opportunity_id", "account_id", "owner_id", "type", "amount", "close_date")

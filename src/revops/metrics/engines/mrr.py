@@ -229,9 +229,10 @@ def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
 
 
 def with_owner(ctx: SourceContext, rows: ir.Table) -> ir.Table:
-    """`rows` with the `owner_id` of their account, so owner and team slice them."""
-    accounts = ctx.table("account")
-    owners = accounts.select(owner_account_id=accounts.account_id, owner_id=accounts.owner_id)
+    """`rows` with the `owner_id` of their account, so owner and team slice them; a
+    billing customer without one takes its golden account's (the CRM owner)."""
+    owners = ctx.dimension_values("account", "owner_id")
+    owners = owners.select(owner_account_id=owners.lookup_key, owner_id=owners.value)
     joined = rows.left_join(owners, rows.account_id == owners.owner_account_id)
     return joined.drop("owner_account_id")
 

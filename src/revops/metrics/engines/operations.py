@@ -66,12 +66,22 @@ def tickets(ctx: SourceContext, period: Period) -> ir.Table:
 @engine(
     "account_health",
     "One row per account paying at the window's end (or the as-of day): its health score "
-    "0-100 and the parts it is made of (each 0-100, 50 when there is no data): usage_score "
+    "0-100 and the parts it is made of, each over every record of its company (its golden "
+    "account: the billing customer's tickets are its support organisation's), 0-100, 50 "
+    "when there is no data: usage_score "
     "(active users in the window's last 30 days against the 30 before), support_score "
     "(100 - 10 per ticket opened in the window), csat_score (mean CSAT 1-5 of its tickets "
     "closed in the window, scaled), payment_score (share of its invoices due in the window, "
     "draft and void left out, paid by the due date), weighted by metrics.health_weights.",
-    ("account_id", "health_score", "usage_score", "support_score", "csat_score", "payment_score"),
+    (
+        "account_id",
+        "golden_account_id",
+        "health_score",
+        "usage_score",
+        "support_score",
+        "csat_score",
+        "payment_score",
+    ),
     windowed=True,
 )
 def account_health(ctx: SourceContext, period: Period) -> ir.Table:
@@ -85,12 +95,28 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
     from revops.metrics.engines.mrr import mrr_at, subscription_lines
 
     end = min(period.last_day, ctx.as_of)
-    accounts = mrr_at(subscription_lines(ctx), end).select("account_id")
+
+    def company(rows: ir.Table) -> ir.Table:
+        # Usage, tickets and invoices of one company may sit on different systems'
+        # records: each part is counted per golden account.
+        lookup = ctx.golden_accounts()
+        joined = rows.left_join(lookup, rows.account_id == lookup.account_id)
+        return joined.mutate(account_id=joined.golden_account_id.fill_null(joined.account_id)).drop(
+            "account_id_right", "golden_account_id"
+        )
+
+    paying = mrr_at(subscription_lines(ctx), end).select("account_id")
+    golden = ctx.golden_accounts()
+    paying = paying.left_join(golden, paying.account_id == golden.account_id)
+    accounts = paying.select(
+        paying.account_id,
+        golden_account_id=paying.golden_account_id.fill_null(paying.account_id),
+    )
     calendar = FiscalCalendar()
     recent = calendar.custom(end - timedelta(days=29), end)
     before = calendar.custom(end - timedelta(days=59), end - timedelta(days=30))
 
-    usage = ctx.table("product_usage")
+    usage = company(ctx.table("product_usage"))
     usage_now = (
         usage.filter(in_window(usage, "usage_date", recent))
         .group_by("account_id")
@@ -101,7 +127,7 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
         .group_by("account_id")
         .aggregate(then=lambda t: t.active_users.sum())
     )
-    tickets_all = ctx.table("support_ticket")
+    tickets_all = company(ctx.table("support_ticket"))
     opened = (
         tickets_all.filter(in_window(tickets_all, "opened_at", period))
         .group_by("account_id")
@@ -112,19 +138,21 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
         .group_by("account_id")
         .aggregate(csat=lambda t: t.csat.mean())
     )
-    invoices = ctx.table("invoice")
+    invoices = company(ctx.table("invoice"))
     due = invoices.filter(
         in_window(invoices, "due_date", period)
         & ~invoices.status.isin(["draft", "void"]).fill_null(False)
     )
-    paying = due.group_by("account_id").aggregate(
+    payments = due.group_by("account_id").aggregate(
         due=lambda t: t.count(),
         on_time=lambda t: t.count(where=t.paid_date.notnull() & (t.paid_date <= t.due_date)),
     )
-    table = accounts
-    for part in (usage_now, usage_then, opened, rated, paying):
-        joined = table.left_join(part, table.account_id == part.account_id)
-        table = joined.drop("account_id_right")
+    # A view: the parts below were read through the golden lookup too.
+    table = accounts.view()
+    for part in (usage_now, usage_then, opened, rated, payments):
+        renamed = part.rename(_part_account="account_id")
+        joined = table.left_join(renamed, table.golden_account_id == renamed._part_account)
+        table = joined.drop("_part_account")
     neutral = ibis.literal(50.0)
     usage_score = ibis.cases(
         (table.then.isnull() | (table.then == 0), neutral),
@@ -146,6 +174,7 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
     )
     return table.select(
         "account_id",
+        "golden_account_id",
         health_score=score.cast("float64"),
         usage_score=usage_score.cast("float64"),
         support_score=support_score.cast("float64"),
