@@ -104,7 +104,7 @@ def build_forecast(
     label = state.workspace.metrics.window(period, day).label
     scope = principal.scope
     call = state.memo(("forecast", label, day, scope), lambda: _call(state, principal, label, day))
-    if scope.restricted:
+    if not scope.sees("forecast_backtest"):
         backtest: list[BacktestWeek] = []
         note: str | None = BACKTEST_SCOPED
     else:
