@@ -283,7 +283,7 @@ class ScopedReader:
             return table.filter(visible)
         # A record no user owns (a billing customer) is its identity cluster's: visible
         # when an owned record of the same cluster is.
-        crosswalk = self.warehouse.table("crosswalk", "identity")
+        crosswalk = self.whole("crosswalk", "identity")
         id_column = f"{name}_id"
         clusters = crosswalk.filter(crosswalk.entity == name)
         owned_ids = table.filter(visible)[id_column]
