@@ -41,7 +41,7 @@ def create_app(
         as_of: the day values are computed as of; default today.
     """
     from fastapi import FastAPI, Request
-    from fastapi.exceptions import HTTPException
+    from fastapi.exceptions import HTTPException, RequestValidationError
     from fastapi.responses import JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
 
@@ -117,6 +117,20 @@ def create_app(
         if is_api(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
         return render_error(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+             "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]  # fmt: skip
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in problems)
+        if is_api(request):
+            return JSONResponse(
+                {"detail": f"invalid request: {detail}", "errors": problems}, status_code=422
+            )
+        return render_error(request, 422, f"invalid request: {detail}")
 
     @app.exception_handler(Exception)
     async def _failed(request: Request, exc: Exception) -> Response:
