@@ -45,6 +45,8 @@ class AppState:
             (:mod:`revops.app.cache`).
         on_data_change: called after a change of the warehouse's data emptied the cache
             (the app computes its most used pages again, see :mod:`revops.app.warmup`).
+        unbounded: `active` is set in threads whose queries no statement timeout bounds
+            (the warm-up's: the server's own work, not a request).
     """
 
     workspace: Workspace
@@ -53,6 +55,7 @@ class AppState:
     as_of: date | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_data_change: Callable[[], None] | None = None
+    unbounded: threading.local = field(default_factory=threading.local)
     cache: ResultCache = field(init=False)
     _version: Hashable | None = field(default=None, init=False)
     _asked: bool = field(default=False, init=False)
@@ -75,7 +78,8 @@ class AppState:
             QueryTimeout: a query ran past the timeout.
         """
         warehouse = self.workspace.reading_warehouse()
-        seconds = self.budget.statement_timeout_seconds
+        bounded = not getattr(self.unbounded, "active", False)
+        seconds = self.budget.statement_timeout_seconds if bounded else None
         if warehouse.concurrent_readers:
             with warehouse.deadline(seconds):
                 yield
