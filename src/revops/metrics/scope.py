@@ -155,14 +155,11 @@ def rule_of(name: str, namespace: str) -> Rule:
         >>> rule_of("nothing", "core")
         Traceback (most recent call last):
         ...
-        revops.errors.MetricError: no row scope declared for core.nothing: add it to ROW_SCOPES
+        revops.errors.MetricError: no row scope declared for core.nothing: declare it in ROW_SCOPES
     """
     found = ROW_SCOPES.get(f"{namespace}.{name}") or NAMESPACE_SCOPES.get(namespace)
     if found is None:
-        raise MetricError(
-            f"no row scope declared for {namespace}.{name}: add it to ROW_SCOPES "
-            "(revops/metrics/scope.py)"
-        )
+        raise MetricError(f"no row scope declared for {namespace}.{name}: declare it in ROW_SCOPES")
     return found
 
 
