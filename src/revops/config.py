@@ -336,6 +336,29 @@ class IdentitySettings(_Frozen):
     )
 
 
+class QueryBudget(_Frozen):
+    """What one request of the cockpit or API may cost, so one user cannot hold the
+    warehouse for everyone else."""
+
+    statement_timeout_seconds: float | None = Field(
+        default=30.0,
+        gt=0,
+        description="Longest a request's queries may run, in seconds (DuckDB: interrupted on "
+        "a timer; PostgreSQL: statement_timeout); null for no limit. The request then "
+        "answers 504 naming this limit.",
+    )
+    max_window_days: int = Field(
+        default=3660,
+        ge=1,
+        description="Longest window a request may ask for, in days (about ten years).",
+    )
+    max_cells: int = Field(
+        default=2000,
+        ge=1,
+        description="Most values one request may compute: periods × slices × metrics.",
+    )
+
+
 class RevOpsConfig(_Frozen):
     """Everything `revops.yaml` holds."""
 
@@ -376,6 +399,10 @@ class RevOpsConfig(_Frozen):
     pipeline: PipelineSettings = Field(
         default_factory=PipelineSettings,
         description="Thresholds of pipeline analytics: stalled deals, bottlenecks.",
+    )
+    query_budget: QueryBudget = Field(
+        default_factory=QueryBudget,
+        description="Limits of one request of the cockpit or API: time, window, values.",
     )
     identity: IdentitySettings = Field(
         default_factory=IdentitySettings,

@@ -8,10 +8,12 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── WorkspaceError       no workspace where one was expected, or one already there
     ├── ModelError           an unknown entity or column of the canonical model
     ├── WarehouseError       a warehouse cannot be reached, is locked, or a load is refused
-    │   └── LoadError        a batch does not fit its table (table, column, key)
+    │   ├── LoadError        a batch does not fit its table (table, column, key)
+    │   └── QueryTimeout     a query ran past the statement timeout of the query budget
     ├── CalendarError        an impossible period or fiscal-calendar setting
     ├── MoneyError           an amount in the wrong currency, or no FX rate for a date
     ├── MetricError          an unknown metric, dimension or window, or one it cannot take
+    │   └── BudgetError      a request over the query budget (window length, periods × slices)
     ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
     ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
     ├── ForecastError        a forecast or backtest that cannot be made (history, period, method)
@@ -58,6 +60,10 @@ class WarehouseError(RevOpsError):
     """A warehouse cannot be reached, is locked by another process, or refuses an operation."""
 
 
+class QueryTimeout(WarehouseError):  # noqa: N818 - reads as what happened, like TimeoutError
+    """A query ran longer than the query budget's statement timeout and was stopped."""
+
+
 class LoadError(WarehouseError):
     """A batch cannot be loaded into its table.
 
@@ -82,6 +88,10 @@ class MoneyError(RevOpsError):
 
 class MetricError(RevOpsError):
     """A metric query that cannot be answered: unknown metric or dimension, bad window."""
+
+
+class BudgetError(MetricError):
+    """A request over the query budget (`query_budget` in revops.yaml); names the limit."""
 
 
 class QualityError(RevOpsError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,9 @@ class Workspace:
         self.config = config
         self._spark_session = spark_session
         self.read_only = read_only
+        self._readers: threading.local | None = None
+        self._opened: list[Warehouse] = []
+        self._opening = threading.Lock()
 
     @classmethod
     def locate(cls, path: Path | str | None = None) -> Path:
@@ -123,19 +127,39 @@ class Workspace:
             read_only=self.read_only,
         )
 
+    def read_concurrently(self) -> None:
+        """From now on every thread reads through a connection of its own
+        (:meth:`Warehouse.reader`) where the backend allows, instead of sharing one that
+        would serve one query at a time (the web app does so)."""
+        self._readers = threading.local()
+
+    def reading_warehouse(self) -> Warehouse:
+        """The warehouse the calling thread reads through: its own connection after
+        :meth:`read_concurrently` on a backend that reads concurrently, else the one."""
+        warehouse = self.warehouse
+        if self._readers is None or not warehouse.concurrent_readers:
+            return warehouse
+        found: Warehouse | None = getattr(self._readers, "warehouse", None)
+        if found is None:
+            with self._opening:
+                found = warehouse.reader()
+                self._opened.append(found)
+            self._readers.warehouse = found
+        return found
+
     @cached_property
     def metrics(self) -> Metrics:
         """The metric layer: the KPI catalog and its query interface."""
         from revops.metrics import Metrics
 
-        return Metrics(self.root, self.config, self.calendar, lambda: self.warehouse)
+        return Metrics(self.root, self.config, self.calendar, self.reading_warehouse)
 
     @cached_property
     def quality(self) -> Quality:
         """Data quality: the rules of the workspace, their scores, runs and reports."""
         from revops.quality.component import Quality
 
-        return Quality(self.root, self.config, lambda: self.warehouse)
+        return Quality(self.root, self.config, self.reading_warehouse)
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -149,7 +173,7 @@ class Workspace:
         """Revenue forecasting: the call, the methods and their backtest."""
         from revops.forecast import Forecasting
 
-        return Forecasting(self.metrics, lambda: self.warehouse)
+        return Forecasting(self.metrics, self.reading_warehouse)
 
     @cached_property
     def identity(self) -> Identity:
@@ -167,7 +191,13 @@ class Workspace:
         return self.warehouse.init(ENTITIES.values())
 
     def close(self) -> None:
-        """Release the warehouse connection, if one was made."""
+        """Release the warehouse connection, if one was made, and the threads' own."""
+        with self._opening:
+            for reader in self._opened:
+                reader.close()
+            self._opened.clear()
+            if self._readers is not None:
+                self._readers = threading.local()
         if "warehouse" in self.__dict__:
             self.warehouse.close()
             del self.__dict__["warehouse"]

@@ -1,65 +1,109 @@
-"""schemathesis against the OpenAPI document: no generated input makes a 5xx."""
+"""schemathesis against the OpenAPI document, with valid tokens of several roles: no
+generated input makes a 5xx, and every answer is one the document declares."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import schemathesis
-
 # Loaded at collection, not lazily inside the test: pytest rewrites schemathesis's modules
 # (it is a pytest plugin) as they are first imported, and CPython 3.11's parser once failed
 # on one of them deep in a fixture's stack ("AST constructor recursion depth mismatch").
+import pytest
+import schemathesis
 import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis.strategies._internal import random as _random  # noqa: F401 (as above)
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
-from app.conftest import AS_OF, Cockpit
+from app.conftest import AS_OF, MANAGER, REP, Cockpit
 from revops.app import create_app, users
 from revops.app.db import AppDatabase
 
+ROLES = {
+    "admin": ("fuzz.admin@example.com", "admin"),
+    "manager": (MANAGER, "manager"),
+    "rep": (REP, "rep"),
+    "unmatched": ("fuzz.nobody@example.com", "rep"),
+}
+"""Who the fuzzer calls as: every row, a team's, one rep's, and no CRM user's."""
+EXAMPLES = 4
+"""Generated cases per operation and role: the run stays within about two minutes."""
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]  # fmt: skip
+
 
 @pytest.fixture(scope="module")
-def admin_token(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def fuzzed(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A second app on the same warehouse with its own app database, so generated writes
-    (new users, disabled users, revoked tokens) stay out of the other tests."""
+    (new users, disabled users, revoked tokens) stay out of the other tests; one token
+    per role (admin scope for the admin, export for the others)."""
     db = AppDatabase("sqlite:///app.db", tmp_path_factory.mktemp("schema-db"))
     app = create_app(cockpit.app.state.revops.workspace, db=db, as_of=AS_OF)
-    account = users.add_user(db, "fuzz.admin@example.com", "admin", "correct horse battery")
-    secret, token = users.create_token(db, account.id, "fuzz", ("admin",), actor="test")
-    yield app, secret, account.id, token.id
+    tokens = {}
+    for role, (email, kind) in ROLES.items():
+        account = users.add_user(db, email, kind, "correct horse battery")
+        scopes = ("admin",) if kind == "admin" else ("export",)
+        secret, token = users.create_token(db, account.id, "fuzz", scopes, actor="test")
+        tokens[role] = (secret, account.id, token.id)
+    yield app, tokens
     db.close()
 
 
-def test_no_generated_request_makes_a_server_error(admin_token: Any) -> None:
-    app, secret, own_user, own_token = admin_token
+def _bound(check: Any, *args: Any) -> Any:
+    def run(case: Any) -> None:
+        check(case, *args)
+
+    return run
+
+
+def test_no_generated_request_makes_a_server_error_or_breaks_the_document(
+    fuzzed: Any,
+) -> None:
+    app, tokens = fuzzed
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    headers = {"Authorization": f"Bearer {secret}"}
     failures: list[str] = []
+    cases = {"n": 0}
     operations = 0
     for found in schema.get_all_operations():
         operation = found.ok()
         operations += 1
+        for role, (secret, own_user, own_token) in tokens.items():
+            headers = {"Authorization": f"Bearer {secret}"}
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-        )
-        def call(case: Any) -> None:
-            # Revoking the fuzzer's own token or disabling its own user would turn every
-            # later request into a 401; those two cases are tested in test_auth.py.
-            ids = case.path_parameters or {}
-            assume(ids.get("token_id") != own_token and ids.get("user_id") != own_user)
-            # A forecast fits its models on the first call of a period and day: seconds.
-            response = case.call(headers=headers, timeout=120)
-            if response.status_code >= 500 or response.status_code == 401:
-                failures.append(
-                    f"{case.method} {case.formatted_path} {case.query}: "
-                    f"{response.status_code} {response.text[:200]}"
-                )
+            def check(case: Any, role: str, headers: dict[str, str], own: tuple[int, int]) -> None:
+                # Revoking the fuzzer's own token or disabling its own user would turn
+                # every later request into a 401; those two cases are tested in test_auth.
+                ids = case.path_parameters or {}
+                assume(ids.get("token_id") != own[1] and ids.get("user_id") != own[0])
+                cases["n"] += 1
+                response = case.call(headers=headers, timeout=120)
+                try:
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+                except (AssertionError, FailureGroup) as exc:  # every failed check is kept
+                    failures.append(
+                        f"{role} {case.method} {case.formatted_path} {case.query}: "
+                        f"{response.status_code} {str(exc)[:300]}"
+                    )
+                if response.status_code == 401:
+                    failures.append(f"{role} {case.method} {case.formatted_path}: 401")
 
-        call()
+            run = given(case=operation.as_strategy())(
+                _bound(check, role, headers, (own_user, own_token))
+            )
+            settings(
+                max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )(run)()  # fmt: skip
     assert operations >= 18
+    assert cases["n"] >= operations * len(tokens)
+    print(f"schemathesis: {operations} operations, {cases['n']} cases, {len(failures)} failures")
     assert failures == []
 
 

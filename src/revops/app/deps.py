@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from revops.app import sessions, users
 from revops.app.access import Permission, allowed
@@ -51,20 +52,40 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_principal(request: Request, state: StateDep) -> Principal:
+BEARER = HTTPBearer(
+    scheme_name="bearer",
+    description="An API token: `Authorization: Bearer rvo_…` (`revops tokens add`).",
+    auto_error=False,
+)
+COOKIE = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="cookie",
+    description="The session cookie the sign-in form sets (writes also send X-CSRF-Token).",
+    auto_error=False,
+)
+"""The two ways to authenticate, declared so the OpenAPI document lists them."""
+
+
+def get_principal(
+    request: Request,
+    state: StateDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+    cookie: Annotated[str | None, Security(COOKIE)],
+) -> Principal:
     """The signed-in user, from a bearer token or the session cookie.
 
     Raises:
         SignInRequired: neither is valid, or the user is disabled.
     """
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        found = users.token_user(state.db, header[7:].strip())
+    if bearer is not None:
+        found = users.token_user(state.db, bearer.credentials.strip())
         if found is None:
             raise SignInRequired
         account, scopes = found
         return Principal(account, state.scope(account.email, account.role), scopes, None, "")
-    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
+    if request.headers.get("authorization"):
+        raise SignInRequired  # an Authorization header that is no bearer token
+    session = state.sessions.read(cookie)
     if session is None:
         raise SignInRequired
     user = sessions.account(state.db, session)

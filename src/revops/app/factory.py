@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from revops.errors import RevOpsError
+from revops.errors import BudgetError, QueryTimeout, RevOpsError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from revops.app.db import AppDatabase
     from revops.workspace import Workspace
 
+log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 PACKAGE = Path(__file__).parent
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -38,7 +41,7 @@ def create_app(
         as_of: the day values are computed as of; default today.
     """
     from fastapi import Request
-    from fastapi.exceptions import HTTPException
+    from fastapi.exceptions import HTTPException, RequestValidationError
     from fastapi.responses import JSONResponse, RedirectResponse, Response
     from fastapi.staticfiles import StaticFiles
 
@@ -113,9 +116,36 @@ def create_app(
 
     @app.exception_handler(RevOpsError)
     async def _refused(request: Request, exc: RevOpsError) -> Response:
+        status = error_status(exc)
         if is_api(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render_error(request, 400, str(exc))
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        return render_error(request, status, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", ())],
+             "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]  # fmt: skip
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in problems)
+        if is_api(request):
+            return JSONResponse(
+                {"detail": f"invalid request: {detail}", "errors": problems}, status_code=422
+            )
+        return render_error(request, 422, f"invalid request: {detail}")
+
+    @app.exception_handler(Exception)
+    async def _failed(request: Request, exc: Exception) -> Response:
+        # Whatever a backend or library raised: the details (SQL, traceback) go to the
+        # server's log under an id; the client gets the id and no internals.
+        incident = secrets.token_hex(4)
+        log.error("request %s %s failed (incident %s)", request.method, request.url.path,
+                  incident, exc_info=exc)  # fmt: skip
+        message = f"the server could not answer this request (incident {incident} in its log)"
+        if is_api(request):
+            return JSONResponse({"detail": message}, status_code=500)
+        return render_error(request, 500, message)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
@@ -135,3 +165,13 @@ def create_app(
         return {"status": "ok", "warm": "yes" if warmer.done.is_set() else "no"}
 
     return app
+
+
+def error_status(exc: RevOpsError) -> int:
+    """The HTTP status of a refused request: 422 over the query budget, 504 past the
+    statement timeout, 400 for any other input revops cannot answer."""
+    if isinstance(exc, BudgetError):
+        return 422
+    if isinstance(exc, QueryTimeout):
+        return 504
+    return 400

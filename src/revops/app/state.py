@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, TypeVar
@@ -14,8 +15,10 @@ from revops.app.auth import Sessions
 from revops.app.cache import ResultCache
 from revops.app.db import AppDatabase
 from revops.metrics import MetricResult, Scope
+from revops.metrics.budget import check_cells, check_window
 
 if TYPE_CHECKING:
+    from revops.config import QueryBudget
     from revops.metrics.query import Compare, Grain
     from revops.workspace import Workspace
 
@@ -33,12 +36,15 @@ class AppState:
         db: the app database.
         sessions: signs session cookies (the key: :mod:`revops.app.keys`).
         as_of: the day the cockpit reports as of; None for today (tests fix it).
-        lock: one warehouse query at a time: an embedded DuckDB connection is not safe
-            for concurrent use from several threads.
+        lock: one warehouse query at a time, on a backend whose connections cannot read
+            concurrently (Spark), and around the data-version check; DuckDB and PostgreSQL
+            read through one connection per thread (:meth:`reading`).
         cache: computed results and page parts, kept until the warehouse's data changes
             (:mod:`revops.app.cache`).
         on_data_change: called after a change of the warehouse's data emptied the cache
             (the app computes its most used pages again, see :mod:`revops.app.warmup`).
+        unbounded: `active` is set in threads whose queries no statement timeout bounds
+            (the warm-up's: the server's own work, not a request).
     """
 
     workspace: Workspace
@@ -47,12 +53,37 @@ class AppState:
     as_of: date | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     on_data_change: Callable[[], None] | None = None
+    unbounded: threading.local = field(default_factory=threading.local)
     cache: ResultCache = field(init=False)
     _version: Hashable | None = field(default=None, init=False)
     _asked: bool = field(default=False, init=False)
 
     def __post_init__(self) -> None:
         self.cache = ResultCache(self._data_version, size=CACHE_SIZE, on_change=self._changed)
+        self.workspace.read_concurrently()
+
+    @property
+    def budget(self) -> QueryBudget:
+        """What one request may cost (`query_budget` in revops.yaml)."""
+        return self.workspace.config.query_budget
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Queries of the calling thread, on its own connection where the backend allows
+        (else one at a time), stopped past the budget's statement timeout.
+
+        Raises:
+            QueryTimeout: a query ran past the timeout.
+        """
+        warehouse = self.workspace.reading_warehouse()
+        bounded = not getattr(self.unbounded, "active", False)
+        seconds = self.budget.statement_timeout_seconds if bounded else None
+        if warehouse.concurrent_readers:
+            with warehouse.deadline(seconds):
+                yield
+        else:
+            with self.lock, warehouse.deadline(seconds):
+                yield
 
     def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
         """`build()`, reused until the warehouse's data changes: the parts of a page drawn
@@ -75,13 +106,22 @@ class AppState:
         computed before on the same data (callers only read it)."""
         names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
         key = ("compute", names, window, tuple(by), grain, compare, scope, self.today)
+        layer = self.workspace.metrics
+        period = layer.window(window, self.today)
+        check_window(period, self.budget)
+        periods = len(layer.periods(period, grain, self.today))
+        check_cells(
+            periods * len(names), self.budget, f"{periods} period(s) × {len(names)} metric(s)"
+        )
 
         def build() -> MetricResult:
-            with self.lock:
-                return self.workspace.metrics.compute(
+            with self.reading():
+                result = layer.compute(
                     names, window, by=by, grain=grain, compare=compare, as_of=self.today,
                     scope=scope,
                 )  # fmt: skip
+            check_cells(len(result.frame), self.budget, f"{periods} period(s) × their slices")
+            return result
 
         return self.cache.get(key, build)
 
@@ -101,7 +141,7 @@ class AppState:
             return Scope.everything()
 
         def build() -> Scope:
-            with self.lock:
+            with self.reading():
                 found = self.workspace.metrics.scope_for(email, team=kind == "team")
             return found or Scope(frozenset(), f"no CRM user {email}")
 

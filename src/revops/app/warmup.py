@@ -76,6 +76,8 @@ class Warmer:
             thread.join(timeout)
 
     def _run(self) -> None:
+        # Warming is the server's own work, not a request: no request's budget bounds it.
+        self.state.unbounded.active = True
         while True:
             began = time.perf_counter()
             self.warm()

@@ -315,6 +315,10 @@ class Metrics:
             sql[leaf.name] = str(ibis.to_sql(expr, dialect=ctx.warehouse.con.name))
         return Explanation(metric, self.catalog.allowed_dimensions(name), tuple(leaves), sql)
 
+    def periods(self, window: Period, grain: Grain | None, as_of: date) -> list[Period]:
+        """The periods :meth:`compute` computes for `window` at `grain` as of `as_of`."""
+        return self._periods(window, grain, as_of)
+
     def _check_dimensions(self, metric: Metric, by: Sequence[str]) -> None:
         allowed = self.catalog.allowed_dimensions(metric.name)
         for name in by:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from revops.errors import MetricError
-from revops.metrics.scope import Scope, restrict
+from revops.metrics.scope import Scope, ScopedReader
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
@@ -92,6 +92,15 @@ class SourceContext:
     scope: Scope = field(default_factory=Scope.everything)
     _foreign: dict[str, int] = field(default_factory=dict)
     _tables: dict[str, ir.Table] = field(default_factory=dict)
+    _reader: ScopedReader | None = field(default=None, init=False)
+
+    @property
+    def reader(self) -> ScopedReader:
+        """Reads every stored table through its row-scope declaration
+        (:data:`revops.metrics.scope.ROW_SCOPES`)."""
+        if self._reader is None:
+            self._reader = ScopedReader(self.warehouse, self.scope, known=self._known)
+        return self._reader
 
     @property
     def settings(self) -> MetricSettings:
@@ -119,15 +128,14 @@ class SourceContext:
         spec = ENTITIES.get(entity)
         if spec is None:
             raise MetricError(f"no canonical table {entity!r}")
-        key = f"raw:{entity}"
-        if key not in self._tables:
-            self._tables[key] = self._known(entity, self.warehouse.table(entity, spec.namespace))
-        if not scoped or not self.scope.restricted:
-            return self._tables[key]
-        cut = f"scoped:{entity}"
-        if cut not in self._tables:
-            self._tables[cut] = restrict(self, entity, self._tables[key])
-        return self._tables[cut]
+        if not scoped:
+            return self.reader.whole(entity, spec.namespace)
+        return self.reader.table(entity, spec.namespace)
+
+    def stored(self, name: str, namespace: str) -> ir.Table:
+        """A table an engine stored (the identity crosswalk, the forecast backtest), cut
+        to the rows of :attr:`scope` by its declaration."""
+        return self.reader.table(name, namespace)
 
     def _known(self, entity: str, table: ir.Table) -> ir.Table:
         """`table` without the records saved after the end of the as-of day: a record

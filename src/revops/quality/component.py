@@ -132,9 +132,8 @@ class Quality:
         `scope` owns (default every record)."""
         if entity is not None:
             self.entities(entity)
-        owners = scope.owners if scope is not None else None
         return build_report(
-            self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit, owners=owners
+            self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit, scope=scope
         )
 
     def failing(

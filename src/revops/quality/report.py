@@ -14,6 +14,7 @@ from revops.quality.rules import SEVERITIES
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from revops.metrics import Scope
     from revops.warehouse import Warehouse
 
 Row = dict[str, Any]
@@ -61,7 +62,7 @@ def build_report(
     entity: str | None = None,
     owner: str | None = None,
     limit: int = 20,
-    owners: frozenset[str] | None = None,
+    scope: Scope | None = None,
 ) -> Report:
     """The report of the latest stored run, narrowed to one entity and/or owner.
 
@@ -71,24 +72,26 @@ def build_report(
         entity: only this entity's records.
         owner: only this owner's records: a user_id or a user's name.
         limit: most rows of the owner, rule and offender lists.
-        owners: only the records of these owners (a row scope's owner ids; None for
-            every record). Scores and failures are stored per owner, so every part of
-            the report — scores, rules, offenders, trend — is cut the same way.
+        scope: only the rows this row scope reads (default every row), each table cut
+            by its declaration in :data:`revops.metrics.scope.ROW_SCOPES`. Scores and
+            failures are stored per owner, so every part of the report — scores, rules,
+            offenders, trend — is cut the same way.
 
     Raises:
         QualityError: no run stored yet.
     """
-    scores = warehouse.table("quality_score")
-    failures = warehouse.table("quality_failure")
-    users = warehouse.table("user").select(user_id="user_id", owner_name="name", team_id="team_id")
-    teams = warehouse.table("team").select(team_key="team_id", team_name="name")
+    from revops.metrics.scope import Scope, ScopedReader
+
+    reader = ScopedReader(warehouse, scope or Scope.everything())
+    scores = reader.table("quality_score", "core")
+    failures = reader.table("quality_failure", "core")
+    users = reader.table("user", "core")
+    users = users.select(user_id="user_id", owner_name="name", team_id="team_id")
+    teams = reader.table("team", "core").select(team_key="team_id", team_name="name")
     owner_id = _owner_id(users, owner) if owner is not None else None
     if entity is not None:
         scores = scores.filter(scores.entity_name == entity)
         failures = failures.filter(failures.entity_name == entity)
-    if owners is not None:
-        scores = scores.filter(scores.owner_id.isin(sorted(owners)))
-        failures = failures.filter(failures.owner_id.isin(sorted(owners)))
     if owner_id is not None:
         scores = scores.filter(scores.owner_id == owner_id)
         failures = failures.filter(failures.owner_id == owner_id)
@@ -112,7 +115,7 @@ def build_report(
         rules=_rules(failing, ruleset)[:limit],
         offenders=_offenders(failing, users, ruleset, limit),
         severities=_severities(failing),
-        trend=_trend(scores, warehouse.table("quality_run")),
+        trend=_trend(scores, reader.table("quality_run", "core")),
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -143,6 +144,23 @@ class Warehouse(ABC):
         if schema not in self.con.list_databases():
             return []
         return sorted(self.con.list_tables(database=schema))
+
+    concurrent_readers: bool = False
+    """Whether :meth:`reader` gives connections that read concurrently with this one."""
+
+    def reader(self) -> Warehouse:
+        """A warehouse on its own connection to the same data, for one reading thread
+        (backends that cannot read concurrently: this one)."""
+        return self
+
+    @contextmanager
+    def deadline(self, seconds: float | None) -> Iterator[None]:
+        """Stop the queries of this connection that run past `seconds` from now.
+
+        Raises:
+            QueryTimeout: a query was stopped (the block's own exception is replaced).
+        """
+        yield
 
     def data_version(self) -> Hashable | None:
         """A value that changes whenever the data changes, for caches of computed results;
@@ -386,3 +404,11 @@ class Warehouse(ABC):
     def close(self) -> None:
         """Release the connection."""
         self.con.disconnect()
+
+
+def timeout_message(seconds: float) -> str:
+    """What a user is told when the statement timeout stopped their query."""
+    return (
+        f"the query ran longer than the statement timeout ({seconds:g} s, "
+        "query_budget.statement_timeout_seconds in revops.yaml) and was stopped"
+    )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from revops.errors import WarehouseError
+from revops.errors import QueryTimeout, WarehouseError
+from revops.warehouse.base import timeout_message
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
 
@@ -53,6 +55,48 @@ class DuckDBWarehouse(TransactionalWarehouse):
             # write it: reading through that same database is what read-only promises.
             con = ibis.duckdb.connect(str(url.path))
         return cls(con, url, schema_prefix)
+
+    concurrent_readers = True
+
+    def reader(self) -> DuckDBWarehouse:
+        """A cursor on the same database: DuckDB runs the queries of several cursors of
+        one database in parallel (one connection is not safe across threads)."""
+        import ibis
+
+        cursor = self.con.con.cursor()
+        return type(self)(ibis.duckdb.from_connection(cursor), self.url, self.schema_prefix)
+
+    @contextmanager
+    def deadline(self, seconds: float | None) -> Iterator[None]:
+        """Interrupt this connection's query once `seconds` have passed (and every query
+        it starts after that, until the block ends)."""
+        import duckdb
+
+        if seconds is None:
+            yield
+            return
+        raw = self.con.con
+        over = threading.Event()
+        done = threading.Event()
+
+        def interrupt() -> None:
+            if done.wait(seconds):
+                return
+            over.set()
+            while not done.wait(0.05):
+                raw.interrupt()
+
+        timer = threading.Thread(target=interrupt, name="revops-deadline", daemon=True)
+        timer.start()
+        try:
+            yield
+        except (duckdb.Error, RuntimeError):
+            if over.is_set():
+                raise QueryTimeout(timeout_message(seconds)) from None
+            raise
+        finally:
+            done.set()
+            timer.join()
 
     def data_version(self) -> Hashable | None:
         """The size and modification time of the file and its write-ahead log: every

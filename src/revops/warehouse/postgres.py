@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from revops.errors import WarehouseError
-from revops.warehouse.base import NAMESPACES
+from revops.errors import QueryTimeout, WarehouseError
+from revops.warehouse.base import NAMESPACES, timeout_message
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
 
@@ -38,6 +38,30 @@ class PostgresWarehouse(TransactionalWarehouse):
             reason = str(exc).strip().splitlines()[-1]
             raise WarehouseError(f"cannot connect to {url.display}: {reason}") from None
         return cls(con, url, schema_prefix)
+
+    concurrent_readers = True
+
+    def reader(self) -> PostgresWarehouse:
+        """A connection of its own, for one reading thread (the server runs the queries of
+        several connections in parallel)."""
+        return type(self).connect(self.url, self.schema_prefix)
+
+    @contextmanager
+    def deadline(self, seconds: float | None) -> Iterator[None]:
+        """`statement_timeout` on this connection for the block: the server stops any one
+        statement that runs longer."""
+        import psycopg
+
+        if seconds is None:
+            yield
+            return
+        self.con.raw_sql(f"SET statement_timeout = {max(1, int(seconds * 1000))}").close()
+        try:
+            yield
+        except psycopg.errors.QueryCanceled:
+            raise QueryTimeout(timeout_message(seconds)) from None
+        finally:
+            self.con.raw_sql("SET statement_timeout = 0").close()
 
     def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
         if not isinstance(obj, pa.Table):

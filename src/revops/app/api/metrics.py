@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
 from revops.app.api.params import By, ExportFormat, GrainParam, MetricName, Where, Window
 from revops.app.deps import Exporter, RowReader, StateDep, Viewer
-from revops.app.export import table_response
+from revops.app.export import XLSX, table_response
 from revops.app.views.explorer import (
     EXPORT_LIMIT,
     ExplorerView,
@@ -20,6 +22,16 @@ from revops.app.views.explorer import (
 )
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
+DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The table as a file: CSV (text/csv) or XLSX.",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+"""A download's documented answer (not JSON)."""
 
 
 @router.get("")
@@ -50,7 +62,7 @@ def rows(
     return build_rows(state, principal, metric, window, where)
 
 
-@router.get("/export")
+@router.get("/export", response_class=Response, responses=DOWNLOAD)
 def export(
     state: StateDep,
     principal: Exporter,
@@ -67,7 +79,7 @@ def export(
     return table_response(f"{metric}-{view.window}", header, body, fmt)
 
 
-@router.get("/rows/export")
+@router.get("/rows/export", response_class=Response, responses=DOWNLOAD)
 def export_rows(
     state: StateDep, principal: Exporter, metric: MetricName, fmt: ExportFormat = "csv",
     window: Window = None,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
 from revops.errors import MetricError
+from revops.metrics.budget import check_window
 
 if TYPE_CHECKING:
     from revops.app.deps import Principal
@@ -220,8 +221,9 @@ def drill_tables(
     metrics = state.workspace.metrics
     pairs = parse_where(where)
     tables = []
-    with state.lock:
-        period = metrics.window(window, state.today)
+    period = metrics.window(window, state.today)
+    check_window(period, state.budget)
+    with state.reading():
         found = metrics.rows(
             metric, period.label, as_of=state.today, scope=principal.scope, **pairs
         )

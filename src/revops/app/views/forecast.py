@@ -104,7 +104,7 @@ def build_forecast(
     label = state.workspace.metrics.window(period, day).label
     scope = principal.scope
     call = state.memo(("forecast", label, day, scope), lambda: _call(state, principal, label, day))
-    if scope.restricted:
+    if not scope.sees("forecast_backtest"):
         backtest: list[BacktestWeek] = []
         note: str | None = BACKTEST_SCOPED
     else:
@@ -116,7 +116,7 @@ def build_forecast(
 
 def _call(state: AppState, principal: Principal, label: str, day: date) -> dict[str, Any]:
     try:
-        with state.lock:  # one warehouse query at a time (see AppState.lock)
+        with state.reading():
             call = state.workspace.forecast.call(label, as_of=day, scope=principal.scope)
     except ForecastError as exc:
         # A period already booked, or a scope with no deals: the page says why.
@@ -137,7 +137,7 @@ def _call(state: AppState, principal: Principal, label: str, day: date) -> dict[
 
 
 def _backtest(state: AppState) -> list[BacktestWeek]:
-    with state.lock:
+    with state.reading():
         frame = state.workspace.forecast.stored_backtest()
     if frame is None:
         return []

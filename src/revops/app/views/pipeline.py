@@ -140,7 +140,7 @@ def _parts(
 ) -> dict[str, Any]:
     pipeline = state.workspace.pipeline
     scope = principal.scope
-    with state.lock:  # one warehouse query at a time (see AppState.lock)
+    with state.reading():
         shown = pipeline.show(window, as_of=day, by=by, scope=scope)
         stalled = pipeline.stalled(day, scope=scope)
         moved = pipeline.waterfall(from_day, to_day, window, as_of=day, scope=scope)

@@ -87,7 +87,7 @@ def _parts(state: AppState, principal: Principal) -> dict[str, Any]:
     empty: dict[str, Any] = {"run_id": None, "run_at": None, "run_as_of": None}
     empty.update({name: [] for name in lists})
     try:
-        with state.lock:  # one warehouse query at a time (see AppState.lock)
+        with state.reading():
             report = state.workspace.quality.report(limit=50, scope=principal.scope)
     except QualityError as exc:
         return {**empty, "problem": NO_RUN if "no quality run" in str(exc) else str(exc)}

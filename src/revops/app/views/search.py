@@ -37,7 +37,7 @@ def build_search(state: AppState, principal: Principal, query: str) -> SearchVie
     hits: list[SearchHit] = []
     needle = query.strip().lower()
     if needle:
-        with state.lock:
+        with state.reading():
             # The scoped source context: the same row filter as every metric value.
             ctx = state.workspace.metrics.context(state.today, principal.scope)
             for kind, amount in (("account", None), ("opportunity", "amount")):

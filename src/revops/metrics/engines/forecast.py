@@ -45,7 +45,7 @@ def forecast_backtest_runs(ctx: SourceContext, period: Period) -> ir.Table:
     import ibis
 
     if ctx.warehouse.has_table(BACKTEST_TABLE, BACKTEST_NAMESPACE):
-        runs = ctx.warehouse.table(BACKTEST_TABLE, BACKTEST_NAMESPACE)
+        runs = ctx.stored(BACKTEST_TABLE, BACKTEST_NAMESPACE)
     else:
         ctx.warnings.append("no forecast backtest stored yet: run `revops forecast backtest`")
         runs = ibis.memtable({c: [] for c in RUN_COLUMNS}, schema=RUN_COLUMNS)

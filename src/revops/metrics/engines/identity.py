@@ -42,7 +42,7 @@ def identity_records(ctx: SourceContext, period: Period) -> ir.Table:
         empty = ibis.memtable({c: [] for c in CROSSWALK_COLUMNS}, schema=CROSSWALK_COLUMNS)
         crosswalk = empty
     else:
-        crosswalk = ctx.warehouse.table("crosswalk", "identity")
+        crosswalk = ctx.stored("crosswalk", "identity")
     obj = crosswalk.entity + " (" + crosswalk.source_system + ")"
     window = ibis.window(group_by=[crosswalk.cluster_id, crosswalk.entity, crosswalk.source_system])
     return crosswalk.select(
