@@ -22,6 +22,8 @@ from revops.identity.normalise import (
     normal_email,
     normal_name,
     normal_phone,
+    normal_postcode,
+    normal_text,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 EntityKind = Literal["person", "company"]
 PERSON_TABLES = ("lead", "contact")
+# Where a person lives or works and when they were born (optional, often empty).
+POSTAL = ("address_line1", "address_line2", "city", "postcode", "state", "country", "birth_date")
 COMPANY_TABLES = ("account",)
 
 
@@ -54,6 +58,7 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=lead.phone,
         company=lead.company,
         company_domain=lead.domain,
+        **{column: lead[column] for column in POSTAL},
         updated_at=lead.updated_at,
     )
     contact = warehouse.table("contact")
@@ -71,6 +76,9 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=joined.phone,
         company=joined.name,
         company_domain=joined.domain,
+        **{column: joined[column] for column in POSTAL[:-2]},
+        country=joined.country,
+        birth_date=joined.birth_date,
         updated_at=joined.updated_at,
     )
     return leads.union(contacts)
@@ -108,6 +116,8 @@ def person_records(raw: pa.Table) -> pa.Table:
         ('robert', 'boblee', 'acme.com', 'acme')
     """
     col = {name: raw.column(name).to_pylist() for name in raw.column_names}
+    for column in POSTAL:  # optional: a caller's frame may lack them
+        col.setdefault(column, [None] * raw.num_rows)
     emails = [normal_email(e) for e in col["email"]]
     work_domains = [email_domain(e) for e in emails]
     given = [normal_domain(d) for d in col["company_domain"]]
@@ -134,6 +144,13 @@ def person_records(raw: pa.Table) -> pa.Table:
             # work address's.
             "company_domain": [g or w for g, w in zip(given, work_domains, strict=True)],
             "company_key": [company_key(v) for v in col["company"]],
+            **{
+                column: [normal_text(v) for v in col[column]]
+                for column in ("address_line1", "address_line2", "city", "state")
+            },
+            "postcode": [normal_postcode(v) for v in col["postcode"]],
+            "country": [v.strip().upper() if v else None for v in col["country"]],
+            "birth_date": [v.isoformat() if v else None for v in col["birth_date"]],
         }
     )
 

@@ -25,9 +25,14 @@ if TYPE_CHECKING:
     from revops.config import IdentitySettings
     from revops.identity.evaluate import Score
     from revops.identity.merge import MergePlan
+    from revops.identity.splinkmodel import ModelSpec, Resolution, Training
     from revops.warehouse import Warehouse
 
 Kind = Literal["person", "company"]
+_OUT_OF_MEMORY = (
+    "identity resolution of {kind} records ran out of memory: lower identity.max_block_size "
+    "or raise identity.memory_limit in revops.yaml"
+)
 KINDS: tuple[Kind, ...] = ("person", "company")
 
 
@@ -65,6 +70,8 @@ class Identity:
     def __init__(self, settings: IdentitySettings, warehouse: Callable[[], Warehouse]) -> None:
         self.settings = settings
         self._warehouse = warehouse
+        self.trainings: dict[str, Training] = {}
+        """How each kind was trained in the last :meth:`run`."""
 
     @property
     def warehouse(self) -> Warehouse:
@@ -91,19 +98,17 @@ class Identity:
             seed: seed of Splink's random sampling, for repeatable runs.
         """
         from revops.identity.clustering import cluster_pairs
-        from revops.identity.companies import company_model
-        from revops.identity.engines import splink_engine
-        from revops.identity.people import person_model
+        from revops.identity.modelspec import build_spec, kind_settings, select_sources
         from revops.identity.records import (
             company_records,
             company_source,
             person_records,
             person_source,
         )
-        from revops.identity.splinkmodel import resolve
         from revops.warehouse.batch import new_load_id
 
         summaries = []
+        self.trainings = {}
         for kind in kinds:
             if kind not in KINDS:
                 raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
@@ -112,23 +117,46 @@ class Identity:
             # Splink needs in its own engine to compare pairs.
             if kind == "person":
                 records = person_records(person_source(self.warehouse).to_pyarrow())
-                spec = person_model()
             else:
                 records = company_records(company_source(self.warehouse).to_pyarrow())
-                spec = company_model()
-            if records.num_rows < 2:
-                raise IdentityError(f"not enough {kind} records to resolve ({records.num_rows})")
-            with splink_engine(self.warehouse, self.settings.engine) as engine:
-                resolution = resolve(spec, records, threshold, seed=seed, engine=engine)
+            compared = select_sources(records, kind_settings(self.settings, kind))
+            if compared.num_rows < 2:
+                raise IdentityError(f"not enough {kind} records to resolve ({compared.num_rows})")
+            spec = build_spec(kind, self.settings, compared)
+            resolution = self._resolve(spec, compared, threshold, seed)
             # Splink's connected components chain through weak links; re-cluster the pairs.
             ids = records.column("unique_id").to_pylist()
             resolution = replace(
                 resolution, clusters=cluster_pairs(ids, resolution.pairs, threshold)
             )
+            if resolution.training is not None:
+                self.trainings[kind] = resolution.training
             summaries.append(
                 write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
             )
         return summaries
+
+    def _resolve(
+        self, spec: ModelSpec, records: pa.Table, threshold: float, seed: int
+    ) -> Resolution:
+        """Run Splink for one kind; running out of memory becomes one line naming the
+        settings that bound it."""
+        from revops.identity.engines import splink_engine
+        from revops.identity.splinkmodel import resolve
+
+        try:
+            with splink_engine(
+                self.warehouse, self.settings.engine, self.settings.memory_limit
+            ) as engine:
+                return resolve(spec, records, threshold, seed=seed, engine=engine)
+        except MemoryError:
+            raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
+        except Exception as exc:
+            if "out of memory" in str(exc).lower() or type(exc).__name__ == (
+                "OutOfMemoryException"
+            ):
+                raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
+            raise
 
     def crosswalk(self) -> pa.Table:
         """Every resolved record with its cluster."""
