@@ -36,8 +36,34 @@ def run(
     try:
         thresholds = dict.fromkeys(kind, threshold) if threshold is not None else None
         summaries = ws.identity.run(kind, thresholds=thresholds)
+        trainings = dict(ws.identity.trainings)
     finally:
         ws.close()
+    console = error_console()
+    for name, training in trainings.items():
+        console.print(
+            f"{name}: prior {training.prior:.3g} from {training.prior_method}", highlight=False
+        )
+        for step in training.steps:
+            if step.status != "ok":
+                console.print(
+                    f"[yellow]{name}: training step {step.step!r} {step.status}[/]: "
+                    f"{step.message} (the model is as before that step)",
+                    highlight=False,
+                )
+        for rule, (keys, records) in training.skipped_blocks.items():
+            console.print(
+                f"{name}: blocking on {rule} skipped {keys} key(s) shared by more than "
+                f"identity.max_block_size records ({records} records)",
+                highlight=False,
+            )
+        if fmt is OutputFormat.table:
+            render(
+                list(training.parameters),
+                ("comparison", "level", "m", "u", "weight"),
+                fmt,
+                title=f"{name}: m and u estimates",
+            )
     columns = (
         "kind",
         "records",
@@ -109,15 +135,21 @@ def leads(
 @app.command("evaluate")
 def evaluate(
     ctx: typer.Context,
-    company: Path = typer.Argument(
-        ..., help="A demo company folder (`revops demo generate --out`), with truth/.", exists=True
+    truth: Path = typer.Argument(
+        ...,
+        help=(
+            "A demo company folder (`revops demo generate --out`, with truth/), or a CSV "
+            "of true pairs (id_l,id_r) or clusters (id,cluster_id) by record id or source id."
+        ),
+        exists=True,
     ),
+    kind: str = typer.Option("person", "--kind", "-k", help="Kind a truth file covers."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Precision, recall and F1 of the crosswalk against a demo company's truth."""
+    """Precision, recall and F1 of the crosswalk against the truth."""
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        scores = ws.identity.evaluate(company)
+        scores = ws.identity.evaluate(truth, kind=kind)
     finally:
         ws.close()
     rows = [s.as_row() for s in scores]

@@ -286,19 +286,30 @@ class Identity:
 
         return list_merges(self.warehouse)
 
-    def evaluate(self, company: Path | str) -> list[Score]:
-        """Precision, recall and F1 of the current crosswalk against a demo company's
-        `truth/` (the folder `revops demo generate --out` wrote)."""
-        from revops.identity.evaluate import score, truth_entities
+    def evaluate(self, truth: Path | str, *, kind: str = "person") -> list[Score]:
+        """Precision, recall and F1 of the current crosswalk against the truth: a demo
+        company's `truth/` (the folder `revops demo generate --out` wrote), or a CSV of
+        true pairs or clusters of `kind` (see :func:`revops.identity.evaluate.truth_file`).
+        """
+        from revops.identity.evaluate import score, truth_entities, truth_file
 
-        truth = truth_entities(Path(company))
+        path = Path(truth)
         table = crosswalk_table(self.warehouse)
+        if path.is_file():
+            found = table.filter(table.kind == kind)
+            rows = found.select("unique_id", "record_id", "source_id", "cluster_id")
+            crosswalk = rows.to_pyarrow().to_pylist()
+            if not crosswalk:
+                raise IdentityError(f"no {kind} records resolved; run `revops identity run`")
+            predicted = {r["unique_id"]: r["cluster_id"] for r in crosswalk}
+            return [score(kind, truth_file(path, crosswalk), predicted)]
+        truths = truth_entities(path)
         rows = table.select("kind", "unique_id", "cluster_id").to_pyarrow().to_pylist()
         scores = []
-        for kind in KINDS:
-            predicted = {r["unique_id"]: r["cluster_id"] for r in rows if r["kind"] == kind}
+        for name in KINDS:
+            predicted = {r["unique_id"]: r["cluster_id"] for r in rows if r["kind"] == name}
             if predicted:
-                scores.append(score(kind, truth[kind], predicted))
+                scores.append(score(name, truths[name], predicted))
         if not scores:
             raise IdentityError("the crosswalk is empty; run `revops identity run` first")
         return scores
