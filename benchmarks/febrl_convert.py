@@ -56,7 +56,7 @@ def convert(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict
     for number, row in enumerate(sorted(rows, key=lambda r: r["rec_id"]), start=1):
         rec = row["rec_id"].strip()
         street = " ".join(p for p in (row["street_number"], row["address_1"]) if p.strip())
-        second = row["address_2"].strip()
+        lines = (street.strip().title(), row["address_2"].strip().title())
         contact_id = salesforce_id(number)
         contacts.append(
             {
@@ -67,7 +67,7 @@ def convert(rows: list[dict[str, str]]) -> tuple[list[dict[str, str]], list[dict
                 "LastName": row["surname"].strip().title(),
                 "Email": "",
                 "Phone": "",
-                "MailingStreet": "\n".join(p for p in (street.strip().title(), second.title()) if p),
+                "MailingStreet": "\n".join(line for line in lines if line),
                 "MailingCity": row["suburb"].strip().title(),
                 "MailingPostalCode": row["postcode"].strip(),
                 "MailingState": row["state"].strip().upper(),

@@ -18,11 +18,10 @@ import pytest
 
 from revops.config import IdentitySettings
 from revops.identity import Identity
-from revops.config import IdentitySettings
-from revops.identity.modelspec import build_spec
 from revops.identity.crosswalk import crosswalk_table
 from revops.identity.engines import SplinkEngine
 from revops.identity.evaluate import score
+from revops.identity.modelspec import build_spec
 from revops.identity.records import company_records, company_source
 from revops.identity.splinkmodel import resolve
 from revops.warehouse import Warehouse

@@ -188,9 +188,7 @@ def truth_entities(company: Path) -> dict[str, dict[str, str]]:
     return {"person": person, "company": company_of}
 
 
-def truth_file(
-    path: Path, records: Iterable[Mapping[str, str]]
-) -> dict[str, str]:
+def truth_file(path: Path, records: Iterable[Mapping[str, str]]) -> dict[str, str]:
     """Record `unique_id` → true entity from a CSV of true pairs or clusters.
 
     A file with columns `id_l`, `id_r` lists pairs of one entity; one with `id`,
