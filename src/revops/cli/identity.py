@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from revops.cli.output import OutputFormat, error_console, render
+from revops.cli.output import OutputFormat, console, error_console, render, render_document
 
 app = typer.Typer(
     help="Identity resolution: duplicates and the same person or company across systems.",
@@ -97,13 +97,34 @@ def explain(
             f"match weight {found.match_weight:.2f}, probability {found.match_probability:.4f} "
             f"(threshold {found.threshold})"
         )
-    error_console().print(f"{found.left} ~ {found.right}: {verdict}; {score}", highlight=False)
-    render(
-        found.comparisons,
-        ("comparison", "level", "weight", "left", "right"),
-        fmt,
-        title="Comparisons",
-    )
+    columns = ("comparison", "level", "weight", "tf_adjustment", "left", "right")
+    if fmt is OutputFormat.json:
+        document = {
+            "left": found.left,
+            "right": found.right,
+            "verdict": verdict,
+            "same_entity": found.same_entity,
+            "match_weight": found.match_weight,
+            "match_probability": found.match_probability,
+            "threshold": found.threshold,
+            "comparisons": [{c: row.get(c) for c in columns} for row in found.comparisons],
+        }
+        render_document(document, fmt)
+        return
+    out = console()
+    out.print(f"{found.left} ~ {found.right}: {verdict}; {score}", highlight=False)
+    render(found.comparisons, columns, fmt, title="Comparisons")
+    if fmt is OutputFormat.table:
+        for row in found.comparisons:
+            adjustment = row.get("tf_adjustment") or 0.0
+            if adjustment:
+                common = "common" if adjustment < 0 else "rare"
+                out.print(
+                    f"{row['comparison']} {row['left']!r} is {common}: its term frequency "
+                    f"adds {adjustment:+.2f} to the weight of an average {row['level']!r} "
+                    f"match ({row['weight'] - adjustment:+.2f})",
+                    highlight=False,
+                )
 
 
 @app.command("leads")

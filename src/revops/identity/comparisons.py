@@ -82,7 +82,7 @@ def _levels(c: IdentityComparison) -> Iterable[Any]:
     yield cll.NullLevel(field)
     if c.exact:
         yield cll.ExactMatchLevel(field, term_frequency_adjustments=c.term_frequency).configure(
-            label_for_charts="same"
+            label_for_charts=f"same {field.replace('_', ' ')}"
         )
     if c.nickname:
         yield cll.ArrayIntersectLevel("first_forms", 1).configure(

@@ -294,8 +294,9 @@ class Identity:
         from revops.identity.evaluate import score, truth_entities, truth_file
 
         path = Path(truth)
+        truths = None if path.is_file() else truth_entities(path)
         table = crosswalk_table(self.warehouse)
-        if path.is_file():
+        if truths is None:
             found = table.filter(table.kind == kind)
             rows = found.select("unique_id", "record_id", "source_id", "cluster_id")
             crosswalk = rows.to_pyarrow().to_pylist()
@@ -303,7 +304,6 @@ class Identity:
                 raise IdentityError(f"no {kind} records resolved; run `revops identity run`")
             predicted = {r["unique_id"]: r["cluster_id"] for r in crosswalk}
             return [score(kind, truth_file(path, crosswalk), predicted)]
-        truths = truth_entities(path)
         rows = table.select("kind", "unique_id", "cluster_id").to_pyarrow().to_pylist()
         scores = []
         for name in KINDS:

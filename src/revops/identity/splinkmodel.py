@@ -332,34 +332,64 @@ def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
 
 
 def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
-    """The pair table: ids, weight, probability and a JSON detail per pair."""
+    """The pair table: ids, weight, probability and a JSON detail per pair.
+
+    Each comparison's detail holds its level, its weight (term-frequency adjustment
+    included), that adjustment alone (`tf_adjustment`: how much less the same common
+    value says than an average one), and both values. Read column by column: a frame of
+    millions of pairs never becomes a dict per row.
+    """
     labels = comparison_labels(model)
-    columns = {c["output_column_name"]: c for c in model["comparisons"]}
-    records = frame.to_dict("records")
-    details = []
-    for row in records:
-        detail = {}
-        for name in columns:
-            gamma = int(row[f"gamma_{name}"])
-            weight = _number(row.get(f"mw_{name}")) + _number(row.get(f"mw_tf_adj_{name}"))
-            detail[name] = {
-                "level": labels[name].get(gamma, str(gamma)),
-                "weight": round(weight, 3),
-                "left": _value(row, name, "l"),
-                "right": _value(row, name, "r"),
+    names = [c["output_column_name"] for c in model["comparisons"]]
+    size = len(frame)
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        gammas = frame[f"gamma_{name}"].tolist()
+        base = _column(frame, f"mw_{name}", size)
+        tf = _column(frame, f"mw_tf_adj_{name}", size)
+        left, right = _side(frame, name, "l", size), _side(frame, name, "r", size)
+        parts[name] = [
+            {
+                "level": labels[name].get(int(g), str(g)),
+                "weight": round(_number(b) + _number(t), 3),
+                "tf_adjustment": round(_number(t), 3),
+                "left": lv,
+                "right": rv,
             }
-        details.append(json.dumps(detail, sort_keys=True))
+            for g, b, t, lv, rv in zip(gammas, base, tf, left, right, strict=True)
+        ]
+    details = [
+        json.dumps({name: parts[name][i] for name in names}, sort_keys=True) for i in range(size)
+    ]
     return pa.table(
         {
-            "unique_id_l": [str(r["unique_id_l"]) for r in records],
-            "unique_id_r": [str(r["unique_id_r"]) for r in records],
-            "match_weight": pa.array([float(r["match_weight"]) for r in records], pa.float64()),
+            "unique_id_l": pa.array(frame["unique_id_l"].astype(str).tolist(), pa.string()),
+            "unique_id_r": pa.array(frame["unique_id_r"].astype(str).tolist(), pa.string()),
+            "match_weight": pa.array(frame["match_weight"].astype(float).tolist(), pa.float64()),
             "match_probability": pa.array(
-                [float(r["match_probability"]) for r in records], pa.float64()
+                frame["match_probability"].astype(float).tolist(), pa.float64()
             ),
             "detail": pa.array(details, pa.string()),
         }
     )
+
+
+def _column(frame: Any, name: str, size: int) -> list[Any]:
+    return frame[name].tolist() if name in frame.columns else [None] * size
+
+
+def _side(frame: Any, name: str, side: str, size: int) -> list[Any]:
+    """The compared value on one side of each pair, as JSON can hold it."""
+    for column in (f"{name}_{side}", f"{name}_key_{side}", f"company_domain_{side}"):
+        if column in frame.columns:
+            return [_plain(v) for v in frame[column].tolist()]
+    return [None] * size
+
+
+def _plain(value: Any) -> Any:
+    if value is None or _nan(value):
+        return None
+    return value.tolist() if hasattr(value, "tolist") else value
 
 
 def _number(value: Any) -> float:
@@ -369,14 +399,3 @@ def _number(value: Any) -> float:
 
 def _nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-def _value(row: dict[str, Any], name: str, side: str) -> Any:
-    """The compared value on one side of a pair, as JSON can hold it."""
-    for column in (f"{name}_{side}", f"{name}_key_{side}", f"company_domain_{side}"):
-        if column in row:
-            value = row[column]
-            if value is None or _nan(value):
-                return None
-            return value.tolist() if hasattr(value, "tolist") else value
-    return None
