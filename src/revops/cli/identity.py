@@ -278,3 +278,73 @@ def merges(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
         "undone_at",
     )
     render(rows, columns, fmt, title="Merges")
+
+
+review_app = typer.Typer(
+    help="The review queue: pairs the model is unsure of, to accept or reject.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    kind: str = typer.Option("person", "--kind", "-k", help="person or company."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Pairs to show."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Undecided pairs scored within identity.review_band, nearest the threshold first."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        rows = ws.identity.review(kind, limit)
+    finally:
+        ws.close()
+    error_console().print(
+        f"{len(rows)} pair(s) to review; `revops identity review accept|reject A B`",
+        highlight=False,
+    )
+    columns = (
+        "left_name",
+        "right_name",
+        "match_probability",
+        "is_match",
+        "agrees_on",
+        "left",
+        "right",
+    )
+    render(rows, columns, fmt, title=f"{kind.capitalize()} pairs to review")
+
+
+def _decide(ctx: typer.Context, a: str, b: str, decision: str) -> None:
+    ws = ctx.obj.open_workspace()
+    try:
+        done = ws.identity.decide(a, b, decision)
+    finally:
+        ws.close()
+    verb = "accepted: one" if decision == "accept" else "rejected: two"
+    error_console().print(
+        f"{done['left']} ~ {done['right']} {verb} {done['kind']}(s) from the next "
+        "`revops identity run` on",
+        highlight=False,
+    )
+
+
+@review_app.command("accept")
+def review_accept(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="A record: unique id, canonical id or source id."),
+    b: str = typer.Argument(..., help="The other record of the pair."),
+) -> None:
+    """Accept a pair: the two records are one entity, whatever the model scores."""
+    _decide(ctx, a, b, "accept")
+
+
+@review_app.command("reject")
+def review_reject(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="A record: unique id, canonical id or source id."),
+    b: str = typer.Argument(..., help="The other record of the pair."),
+) -> None:
+    """Reject a pair: the two records never link directly."""
+    _decide(ctx, a, b, "reject")

@@ -7,6 +7,7 @@ lead and a contact never collide and a crosswalk row names the table it points t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
@@ -58,7 +59,7 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=lead.phone,
         company=lead.company,
         company_domain=lead.domain,
-        **{column: lead[column] for column in POSTAL},
+        **_postal(lead, POSTAL, lead.columns),
         updated_at=lead.updated_at,
     )
     contact = warehouse.table("contact")
@@ -76,12 +77,27 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=joined.phone,
         company=joined.name,
         company_domain=joined.domain,
-        **{column: joined[column] for column in POSTAL[:-2]},
-        country=joined.country,
-        birth_date=joined.birth_date,
+        # The contact's own (the account's country is `country_right` in the join).
+        **_postal(joined, POSTAL, contact.columns),
         updated_at=joined.updated_at,
     )
     return leads.union(contacts)
+
+
+def _postal(table: ir.Table, columns: Sequence[str], present: Sequence[str]) -> dict[str, ir.Value]:
+    """The address and birth-date columns, as strings; empty where the person table
+    (`present`: its columns) lacks them, as a warehouse made before they were in the
+    model does until its next load."""
+    return {
+        column: table[column].cast("string") if column in present else _null("string")
+        for column in columns
+    }
+
+
+def _null(kind: str) -> ir.Value:
+    import ibis
+
+    return ibis.null().cast(kind)
 
 
 def company_source(warehouse: Warehouse) -> ir.Table:
@@ -150,9 +166,17 @@ def person_records(raw: pa.Table) -> pa.Table:
             },
             "postcode": [normal_postcode(v) for v in col["postcode"]],
             "country": [v.strip().upper() if v else None for v in col["country"]],
-            "birth_date": [v.isoformat() if v else None for v in col["birth_date"]],
+            "birth_date": [_iso_date(v) for v in col["birth_date"]],
         }
     )
+
+
+def _iso_date(value: object) -> str | None:
+    """A birth date as YYYY-MM-DD (dates arrive as dates or as their text)."""
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10] or None
 
 
 def company_records(raw: pa.Table) -> pa.Table:

@@ -105,6 +105,7 @@ class Identity:
             person_records,
             person_source,
         )
+        from revops.identity.review import apply_decisions, decisions, labels
         from revops.warehouse.batch import new_load_id
 
         summaries = []
@@ -123,11 +124,14 @@ class Identity:
             if compared.num_rows < 2:
                 raise IdentityError(f"not enough {kind} records to resolve ({compared.num_rows})")
             spec = build_spec(kind, self.settings, compared)
-            resolution = self._resolve(spec, compared, threshold, seed)
-            # Splink's connected components chain through weak links; re-cluster the pairs.
+            decided = decisions(self.warehouse, kind)
+            resolution = self._resolve(spec, compared, threshold, seed, labels(decided))
+            # Reviewers' decisions overrule the model; then, as Splink's connected
+            # components chain through weak links, the pairs are clustered again.
+            pairs = apply_decisions(resolution.pairs, decided)
             ids = records.column("unique_id").to_pylist()
             resolution = replace(
-                resolution, clusters=cluster_pairs(ids, resolution.pairs, threshold)
+                resolution, pairs=pairs, clusters=cluster_pairs(ids, pairs, threshold)
             )
             if resolution.training is not None:
                 self.trainings[kind] = resolution.training
@@ -137,7 +141,12 @@ class Identity:
         return summaries
 
     def _resolve(
-        self, spec: ModelSpec, records: pa.Table, threshold: float, seed: int
+        self,
+        spec: ModelSpec,
+        records: pa.Table,
+        threshold: float,
+        seed: int,
+        labels: pa.Table | None,
     ) -> Resolution:
         """Run Splink for one kind; running out of memory becomes one line naming the
         settings that bound it."""
@@ -148,7 +157,7 @@ class Identity:
             with splink_engine(
                 self.warehouse, self.settings.engine, self.settings.memory_limit
             ) as engine:
-                return resolve(spec, records, threshold, seed=seed, engine=engine)
+                return resolve(spec, records, threshold, seed=seed, engine=engine, labels=labels)
         except MemoryError:
             raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
         except Exception as exc:
@@ -157,6 +166,42 @@ class Identity:
             ):
                 raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
             raise
+
+    def review(self, kind: str = "person", limit: int = 20) -> list[dict[str, Any]]:
+        """Undecided pairs of `kind` scored within `review_band`, nearest the threshold
+        first (see :mod:`revops.identity.review`)."""
+        from revops.identity.review import review_queue
+
+        if kind not in KINDS:
+            raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
+        return review_queue(
+            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit
+        )
+
+    def decide(self, a: str, b: str, decision: str, who: str = "cli") -> dict[str, Any]:
+        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`;
+        the next :meth:`run` respects it."""
+        from revops.identity.review import record_decision
+
+        if decision not in ("accept", "reject"):
+            raise IdentityError(f"a decision is accept or reject, not {decision!r}")
+        left, right = self.record(a), self.record(b)
+        if left["kind"] != right["kind"]:
+            raise IdentityError(
+                f"{left['unique_id']} is a {left['kind']} and {right['unique_id']} a "
+                f"{right['kind']}: only records of one kind are one entity"
+            )
+        if left["unique_id"] == right["unique_id"]:
+            raise IdentityError(f"{a!r} and {b!r} are the same record")
+        record_decision(
+            self.warehouse,
+            left["kind"],
+            left["unique_id"],
+            right["unique_id"],
+            "accept" if decision == "accept" else "reject",
+            who,
+        )
+        return {"kind": left["kind"], "left": left["unique_id"], "right": right["unique_id"]}
 
     def crosswalk(self) -> pa.Table:
         """Every resolved record with its cluster."""

@@ -130,6 +130,7 @@ def resolve(
     threshold: float,
     seed: int = 42,
     engine: SplinkEngine | None = None,
+    labels: pa.Table | None = None,
 ) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
@@ -141,12 +142,14 @@ def resolve(
         seed: seed of the random pairs u is estimated on, for repeatable runs.
         engine: where Splink computes (see :mod:`revops.identity.engines`); an embedded
             DuckDB opened for this call when not given.
+        labels: pairs people accepted (`unique_id_l`, `unique_id_r`,
+            `clerical_match_score`): the m probabilities are estimated from them after EM.
     """
     if engine is None:
         from revops.identity.engines import embedded_engine
 
         with embedded_engine() as embedded:
-            return resolve(spec, records, threshold, seed, embedded)
+            return resolve(spec, records, threshold, seed, embedded, labels)
     from splink import Linker, SettingsCreator, block_on
 
     rules = [*spec.blocking, *spec.deterministic]
@@ -180,6 +183,13 @@ def resolve(
             )
 
         _step(linker, steps, f"m by EM on pairs of equal {rule_name(rule)}", em)
+    if labels is not None:
+        _step(
+            linker,
+            steps,
+            f"m from {labels.num_rows} pairs accepted in review",
+            lambda: _train_on_labels(linker, engine, spec, labels, keys.records),
+        )
     predictions = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
@@ -196,6 +206,26 @@ def resolve(
     pairs = _pairs(engine.frame(predictions), model)
     cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
+
+
+def _train_on_labels(
+    linker: Any, engine: SplinkEngine, spec: ModelSpec, labels: pa.Table, records: pa.Table
+) -> None:
+    """Estimate m from labelled pairs of records this run has (others are dropped)."""
+    import pyarrow.compute as pc
+
+    ids = records.column("unique_id")
+    known = labels.filter(
+        pc.and_(
+            pc.is_in(labels.column("unique_id_l"), ids), pc.is_in(labels.column("unique_id_r"), ids)
+        )
+    )
+    if known.num_rows == 0:
+        raise ValueError("no accepted pair is between records of this run")
+    if spec.mode != "dedupe_only":
+        raise ValueError("review labels train the dedupe_only mode only")
+    table = engine.db_api.register(known, table_name=engine.table_name(f"{spec.kind}_labels"))
+    linker.training.estimate_m_from_pairwise_labels(table)
 
 
 def _inputs(engine: SplinkEngine, spec: ModelSpec, records: pa.Table) -> Any:
