@@ -65,6 +65,16 @@ class SplinkEngine:
             frame = table.as_pandas_dataframe()
         return frame
 
+    def batches(self, table: Any, size: int = 100_000) -> Iterator[pd.DataFrame]:
+        """A Splink result table as pandas frames of at most `size` rows, so a large
+        result never sits in Python whole (on DuckDB; other engines give one frame)."""
+        if self.name != "duckdb":
+            yield self.frame(table)
+            return
+        reader = table.as_duckdbpyrelation().fetch_arrow_reader(size)
+        for batch in reader:
+            yield batch.to_pandas()
+
     def arrow(self, table: Any, columns: list[str]) -> pa.Table:
         """`columns` of a Splink result table as an Arrow table."""
         frame = self.frame(table)[columns]

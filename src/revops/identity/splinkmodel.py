@@ -203,7 +203,8 @@ def resolve(
         skipped_blocks=keys.skipped,
     )
     model["revops_training"] = training.as_dict()
-    pairs = _pairs(engine.frame(predictions), model)
+    found = [_pairs(frame, model) for frame in engine.batches(predictions)]
+    pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions), model)
     cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
 
