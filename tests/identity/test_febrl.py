@@ -122,7 +122,9 @@ def test_a_failing_training_step_restores_the_settings() -> None:
     steps: list[TrainingStep] = []
     assert not _step(linker, steps, "m by EM on pairs of equal name", breaks)
     assert linker._settings_obj._probability_two_random_records_match == 0.001
-    assert steps == [TrainingStep("m by EM on pairs of equal name", "failed", "math domain error")]
+    assert [(s.step, s.status, s.message) for s in steps] == [
+        ("m by EM on pairs of equal name", "failed", "math domain error")
+    ]
 
 
 def test_identity_run_prints_the_prior_and_the_estimates(

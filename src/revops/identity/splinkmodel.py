@@ -17,6 +17,7 @@ import copy
 import json
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,6 +76,7 @@ class TrainingStep:
     step: str
     status: Literal["ok", "failed", "skipped"]
     message: str = ""
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -253,16 +255,24 @@ def _step(linker: Any, steps: list[TrainingStep], name: str, run: Callable[[], A
     """Run one training step on a snapshot of the settings: restored when it fails."""
     settings = copy.deepcopy(linker._settings_obj)
     sessions = list(linker._em_training_sessions)
+    began = time.perf_counter()
     try:
         run()
+    except MemoryError:
+        raise
     except Exception as exc:  # Splink raises plain exceptions of many kinds
+        if "out of memory" in str(exc).lower():
+            raise
         linker._settings_obj = settings
         linker._em_training_sessions = sessions
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         log.warning("training step %r failed, model left as before it: %s", name, message)
-        steps.append(TrainingStep(name, "failed", message))
+        seconds = round(time.perf_counter() - began, 2)
+        steps.append(TrainingStep(name, "failed", message, seconds))
         return False
-    steps.append(TrainingStep(name, "ok"))
+    seconds = round(time.perf_counter() - began, 2)
+    log.info("training step %r took %.1f s", name, seconds)
+    steps.append(TrainingStep(name, "ok", seconds=seconds))
     return True
 
 
