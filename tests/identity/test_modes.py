@@ -150,3 +150,15 @@ def test_a_blocking_key_shared_by_too_many_records_is_skipped() -> None:
     keys, held = skipped["state"]
     assert keys >= 1
     assert held > 300
+
+
+def test_the_documented_configuration_is_valid() -> None:
+    import yaml
+
+    text = (Path(__file__).parents[2] / "docs" / "identity.md").read_text("utf-8")
+    start = text.index("```yaml\nidentity:\n  person:\n") + len("```yaml\n")
+    config = RevOpsConfig.model_validate(yaml.safe_load(text[start : text.index("```", start)]))
+    person = config.identity.person
+    assert (person.mode, person.sources) == ("link_only", ("salesforce", "hubspot"))
+    assert person.comparisons is not None
+    assert [c.field for c in person.comparisons][:3] == ["email", "first_name", "last_name"]
