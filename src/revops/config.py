@@ -417,6 +417,14 @@ class IdentitySettings(_Frozen):
             "this many others per rule. Lower it if a run runs out of memory."
         ),
     )
+    max_pairs_per_record: int = Field(
+        default=10,
+        ge=1,
+        description=(
+            "Scored pairs kept per record below its kind's threshold (its best ones, for "
+            "explain and review); every pair at or above the threshold is kept."
+        ),
+    )
     memory_limit: str = Field(
         default="6GB",
         pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$",

@@ -65,13 +65,22 @@ class SplinkEngine:
             frame = table.as_pandas_dataframe()
         return frame
 
-    def batches(self, table: Any, size: int = 100_000) -> Iterator[pd.DataFrame]:
+    def batches(
+        self, table: Any, keep: str | None = None, size: int = 100_000
+    ) -> Iterator[pd.DataFrame]:
         """A Splink result table as pandas frames of at most `size` rows, so a large
-        result never sits in Python whole (on DuckDB; other engines give one frame)."""
+        result never sits in Python whole (on DuckDB; other engines give one frame).
+
+        `keep` is a SQL `QUALIFY` condition the rows must meet, computed in the engine
+        (on DuckDB).
+        """
         if self.name != "duckdb":
             yield self.frame(table)
             return
-        reader = table.as_duckdbpyrelation().fetch_arrow_reader(size)
+        relation = table.as_duckdbpyrelation()
+        if keep:
+            relation = relation.query("pairs", f"SELECT * FROM pairs QUALIFY {keep}")
+        reader = relation.fetch_arrow_reader(size)
         for batch in reader:
             yield batch.to_pandas()
 

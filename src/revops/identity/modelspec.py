@@ -88,6 +88,7 @@ def build_spec(
         mode=configured.mode,
         expected_duplicate_rate=configured.expected_duplicate_rate,
         max_block_size=settings.max_block_size,
+        max_pairs_per_record=settings.max_pairs_per_record,
     )
 
 

@@ -56,6 +56,7 @@ class ModelSpec:
         expected_duplicate_rate: share of records assumed to be copies when the
             deterministic rules find no pair.
         max_block_size: most records one blocking key may hold.
+        max_pairs_per_record: pairs kept per record below the threshold (its best).
     """
 
     kind: Literal["person", "company"]
@@ -67,6 +68,7 @@ class ModelSpec:
     mode: IdentityMode = "dedupe_only"
     expected_duplicate_rate: float = 0.01
     max_block_size: int = 400
+    max_pairs_per_record: int = 10
 
 
 @dataclass(frozen=True)
@@ -205,10 +207,26 @@ def resolve(
         skipped_blocks=keys.skipped,
     )
     model["revops_training"] = training.as_dict()
-    found = [_pairs(frame, model) for frame in engine.batches(predictions)]
+    found = [
+        _pairs(frame, model)
+        for frame in engine.batches(predictions, _best_pairs(threshold, spec.max_pairs_per_record))
+    ]
     pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions), model)
     cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
+
+
+def _best_pairs(threshold: float, per_record: int) -> str:
+    """The pairs kept: every pair at or above the threshold (clusters are made of them),
+    and below it each record's `per_record` best, so a common name does not keep
+    millions of weak namesake pairs."""
+    return (
+        f"match_probability >= {threshold!r} "
+        f"OR row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC, "
+        f"unique_id_r) <= {per_record} "
+        f"OR row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, "
+        f"unique_id_l) <= {per_record}"
+    )
 
 
 def _train_on_labels(
