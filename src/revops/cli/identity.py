@@ -91,7 +91,10 @@ def explain(
         ws.close()
     verdict = "one entity" if found.same_entity else "different entities"
     if found.match_probability is None:
-        score = "never compared (no blocking rule brings them together, or scored below 0.01)"
+        score = (
+            "never compared (no blocking rule brings them together), or scored below 0.01 "
+            "or below either record's identity.max_pairs_per_record best pairs"
+        )
     else:
         score = (
             f"match weight {found.match_weight:.2f}, probability {found.match_probability:.4f} "
