@@ -30,13 +30,14 @@ method, n, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 raw, truth = synthetic_people(n, seed)
 began = time.perf_counter()
 if method == "splink":
-    from revops.identity.people import person_model
+    from revops.config import IdentitySettings
+    from revops.identity.modelspec import build_spec
     from revops.identity.records import person_records
     from revops.identity.splinkmodel import resolve
     records = person_records(raw)
     normalised = time.perf_counter()
     from revops.identity.clustering import cluster_pairs
-    result = resolve(person_model(), records, 0.999)
+    result = resolve(build_spec("person", IdentitySettings(), records), records, 0.999)
     ids = records.column("unique_id").to_pylist()
     # As `revops identity run` does: clusters from the pairs, not chained through weak links.
     clustered = cluster_pairs(ids, result.pairs, 0.999)

@@ -87,10 +87,19 @@ def test_run_explain_and_leads(capsys: pytest.CaptureFixture[str], workspace: Pa
         capsys, "-w", str(workspace), "identity", "explain", "a0", "a99", "-f", "json"
     )
     assert code == 0
-    assert "crm:a0" in err
-    levels = {c["comparison"]: c["level"] for c in json.loads(out)}
+    explained = json.loads(out)
+    assert explained["left"] == "account:crm:a0"
+    assert explained["verdict"] == "one entity"
+    levels = {c["comparison"]: c["level"] for c in explained["comparisons"]}
     assert levels["name"] == "same name"
     assert levels["domain"] == "same domain"
+
+    # As a table: the verdict above the comparisons, on stdout, and what a common last
+    # name's frequency does to its weight.
+    code, out, err = run_cli(capsys, "-w", str(workspace), "identity", "explain", "l0-0", "l-bob")
+    assert code == 0, err
+    assert out.index("lead:crm:l0-0 ~ lead:crm:l-bob: one entity") < out.index("Comparisons")
+    assert "last_name 'smith' is common: its term frequency adds -" in out
 
     code, out, err = run_cli(capsys, "-w", str(workspace), "identity", "leads", "-f", "csv")
     assert code == 0
@@ -134,3 +143,22 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], workspace: Path
     code, _, err = run_cli(capsys, "-w", str(workspace), "identity", "evaluate", str(workspace))
     assert code == 1
     assert "not a demo company's truth folder" in err
+
+
+def test_evaluate_reads_a_truth_file_of_pairs(
+    capsys: pytest.CaptureFixture[str], workspace: Path, tmp_path: Path
+) -> None:
+    assert run_cli(capsys, "-w", str(workspace), "identity", "run", "-k", "person")[0] == 0
+    truth = tmp_path / "pairs.csv"
+    truth.write_text("id_l,id_r\nl0-0,l-bob\n")
+    code, out, err = run_cli(
+        capsys, "-w", str(workspace), "identity", "evaluate", str(truth), "-f", "json"
+    )
+    assert code == 0, err
+    (found,) = json.loads(out)
+    assert (found["records"], found["true_pairs"]) == (49, 1)
+    assert (found["predicted_pairs"], found["pair_precision"]) == (1, 1.0)
+    truth.write_text("id_l,id_r\nl0-0,nobody\n")
+    code, _, err = run_cli(capsys, "-w", str(workspace), "identity", "evaluate", str(truth))
+    assert code == 1
+    assert "row 2: no resolved record 'nobody'" in err

@@ -35,10 +35,11 @@ SALESFORCE_HEADERS = {
     "Account": "Id,IsDeleted,Name,Type,ParentId,Website,Industry,NumberOfEmployees,"
     "AnnualRevenue,BillingCountry,OwnerId,CreatedDate,CreatedById,LastModifiedDate",
     "Contact": "Id,IsDeleted,AccountId,FirstName,LastName,Email,Phone,Title,LeadSource,"
-    "OwnerId,CreatedDate,LastModifiedDate",
+    "OwnerId,CreatedDate,LastModifiedDate,MailingStreet,MailingCity,MailingPostalCode,"
+    "MailingState,MailingCountry,Birthdate",
     "Lead": "Id,IsDeleted,FirstName,LastName,Company,Email,Phone,Title,Status,LeadSource,"
     "OwnerId,IsConverted,ConvertedDate,ConvertedAccountId,ConvertedContactId,"
-    "ConvertedOpportunityId,CreatedDate,LastModifiedDate",
+    "ConvertedOpportunityId,CreatedDate,LastModifiedDate,Street,City,PostalCode,State,Country",
     "Opportunity": "Id,IsDeleted,AccountId,ContactId,Name,Type,StageName,Amount,Probability,"
     "ExpectedRevenue,CloseDate,ForecastCategoryName,IsClosed,IsWon,LeadSource,CampaignId,"
     "OwnerId,Loss_Reason__c,CreatedDate,CreatedById,LastModifiedDate",

@@ -63,7 +63,14 @@ def test_explain_shows_the_comparisons_behind_a_match(
     assert found.match_probability is not None
     assert found.match_probability >= found.threshold
     names = {c["comparison"] for c in found.comparisons}
-    assert names == {"email", "first_name", "last_name", "phone", "company"}
+    assert names == {
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "company",
+        "first_name_swapped_last_name",
+    }
     total = sum(c["weight"] for c in found.comparisons)
     # The comparisons' weights and the prior add up to the pair's match weight.
     assert found.match_weight is not None

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from revops.config import IdentitySettings
 from revops.identity.clustering import cluster_pairs
 from revops.identity.evaluate import score
-from revops.identity.people import person_model
+from revops.identity.modelspec import build_spec
 from revops.identity.records import person_records
 from revops.identity.splinkmodel import Resolution, resolve
 from revops.identity.synthetic import synthetic_people
@@ -24,7 +25,11 @@ PEOPLE = 10_000
 def population() -> tuple[pa.Table, dict[str, str], Resolution]:
     raw, truth = synthetic_people(PEOPLE, seed=1)
     records = person_records(raw)
-    return records, truth, resolve(person_model(), records, THRESHOLD)
+    return (
+        records,
+        truth,
+        resolve(build_spec("person", IdentitySettings(), records), records, THRESHOLD),
+    )
 
 
 def test_namesakes_at_two_companies_are_not_one_person(

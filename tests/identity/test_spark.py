@@ -18,10 +18,10 @@ import pytest
 
 from revops.config import IdentitySettings
 from revops.identity import Identity
-from revops.identity.companies import company_model
 from revops.identity.crosswalk import crosswalk_table
 from revops.identity.engines import SplinkEngine
 from revops.identity.evaluate import score
+from revops.identity.modelspec import build_spec
 from revops.identity.records import company_records, company_source
 from revops.identity.splinkmodel import resolve
 from revops.warehouse import Warehouse
@@ -173,9 +173,10 @@ def test_spark_warehouse_resolves_companies_on_its_session_and_releases_it(
     # The same records resolved embedded: the same candidate pairs, scored alike. Each
     # engine draws its own random pairs for u, so probabilities differ a little (by at
     # most 0.022 when this was written).
+    companies = company_records(company_source(warehouse).to_pyarrow())
     embedded = resolve(
-        company_model(),
-        company_records(company_source(warehouse).to_pyarrow()),
+        build_spec("company", IdentitySettings(), companies),
+        companies,
         settings.company_threshold,
     )
     ours = _probabilities(warehouse.table("pair", "identity").to_pyarrow().to_pylist())

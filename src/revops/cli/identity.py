@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from revops.cli.output import OutputFormat, error_console, render
+from revops.cli.output import OutputFormat, console, error_console, render, render_document
 
 app = typer.Typer(
     help="Identity resolution: duplicates and the same person or company across systems.",
@@ -36,8 +36,34 @@ def run(
     try:
         thresholds = dict.fromkeys(kind, threshold) if threshold is not None else None
         summaries = ws.identity.run(kind, thresholds=thresholds)
+        trainings = dict(ws.identity.trainings)
     finally:
         ws.close()
+    console = error_console()
+    for name, training in trainings.items():
+        console.print(
+            f"{name}: prior {training.prior:.3g} from {training.prior_method}", highlight=False
+        )
+        for step in training.steps:
+            if step.status != "ok":
+                console.print(
+                    f"[yellow]{name}: training step {step.step!r} {step.status}[/]: "
+                    f"{step.message} (the model is as before that step)",
+                    highlight=False,
+                )
+        for rule, (keys, records) in training.skipped_blocks.items():
+            console.print(
+                f"{name}: blocking on {rule} skipped {keys} key(s) shared by more than "
+                f"identity.max_block_size records ({records} records)",
+                highlight=False,
+            )
+        if fmt is OutputFormat.table:
+            render(
+                list(training.parameters),
+                ("comparison", "level", "m", "u", "weight"),
+                fmt,
+                title=f"{name}: m and u estimates",
+            )
     columns = (
         "kind",
         "records",
@@ -65,19 +91,43 @@ def explain(
         ws.close()
     verdict = "one entity" if found.same_entity else "different entities"
     if found.match_probability is None:
-        score = "never compared (no blocking rule brings them together, or scored below 0.01)"
+        score = (
+            "never compared (no blocking rule brings them together), or scored below 0.01 "
+            "or below either record's identity.max_pairs_per_record best pairs"
+        )
     else:
         score = (
             f"match weight {found.match_weight:.2f}, probability {found.match_probability:.4f} "
             f"(threshold {found.threshold})"
         )
-    error_console().print(f"{found.left} ~ {found.right}: {verdict}; {score}", highlight=False)
-    render(
-        found.comparisons,
-        ("comparison", "level", "weight", "left", "right"),
-        fmt,
-        title="Comparisons",
-    )
+    columns = ("comparison", "level", "weight", "tf_adjustment", "left", "right")
+    if fmt is OutputFormat.json:
+        document = {
+            "left": found.left,
+            "right": found.right,
+            "verdict": verdict,
+            "same_entity": found.same_entity,
+            "match_weight": found.match_weight,
+            "match_probability": found.match_probability,
+            "threshold": found.threshold,
+            "comparisons": [{c: row.get(c) for c in columns} for row in found.comparisons],
+        }
+        render_document(document, fmt)
+        return
+    out = console()
+    out.print(f"{found.left} ~ {found.right}: {verdict}; {score}", highlight=False)
+    render(found.comparisons, columns, fmt, title="Comparisons")
+    if fmt is OutputFormat.table:
+        for row in found.comparisons:
+            adjustment = row.get("tf_adjustment") or 0.0
+            if adjustment:
+                common = "common" if adjustment < 0 else "rare"
+                out.print(
+                    f"{row['comparison']} {row['left']!r} is {common}: its term frequency "
+                    f"adds {adjustment:+.2f} to the weight of an average {row['level']!r} "
+                    f"match ({row['weight'] - adjustment:+.2f})",
+                    highlight=False,
+                )
 
 
 @app.command("leads")
@@ -109,15 +159,21 @@ def leads(
 @app.command("evaluate")
 def evaluate(
     ctx: typer.Context,
-    company: Path = typer.Argument(
-        ..., help="A demo company folder (`revops demo generate --out`), with truth/.", exists=True
+    truth: Path = typer.Argument(
+        ...,
+        help=(
+            "A demo company folder (`revops demo generate --out`, with truth/), or a CSV "
+            "of true pairs (id_l,id_r) or clusters (id,cluster_id) by record id or source id."
+        ),
+        exists=True,
     ),
+    kind: str = typer.Option("person", "--kind", "-k", help="Kind a truth file covers."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Precision, recall and F1 of the crosswalk against a demo company's truth."""
+    """Precision, recall and F1 of the crosswalk against the truth."""
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        scores = ws.identity.evaluate(company)
+        scores = ws.identity.evaluate(truth, kind=kind)
     finally:
         ws.close()
     rows = [s.as_row() for s in scores]
@@ -245,3 +301,73 @@ def check(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
     )
     if total:
         raise typer.Exit(1)
+
+
+review_app = typer.Typer(
+    help="The review queue: pairs the model is unsure of, to accept or reject.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+@review_app.command("list")
+def review_list(
+    ctx: typer.Context,
+    kind: str = typer.Option("person", "--kind", "-k", help="person or company."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Pairs to show."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Undecided pairs scored within identity.review_band, nearest the threshold first."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        rows = ws.identity.review(kind, limit)
+    finally:
+        ws.close()
+    error_console().print(
+        f"{len(rows)} pair(s) to review; `revops identity review accept|reject A B`",
+        highlight=False,
+    )
+    columns = (
+        "left_name",
+        "right_name",
+        "match_probability",
+        "is_match",
+        "agrees_on",
+        "left",
+        "right",
+    )
+    render(rows, columns, fmt, title=f"{kind.capitalize()} pairs to review")
+
+
+def _decide(ctx: typer.Context, a: str, b: str, decision: str) -> None:
+    ws = ctx.obj.open_workspace()
+    try:
+        done = ws.identity.decide(a, b, decision)
+    finally:
+        ws.close()
+    verb = "accepted: one" if decision == "accept" else "rejected: two"
+    error_console().print(
+        f"{done['left']} ~ {done['right']} {verb} {done['kind']}(s) from the next "
+        "`revops identity run` on",
+        highlight=False,
+    )
+
+
+@review_app.command("accept")
+def review_accept(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="A record: unique id, canonical id or source id."),
+    b: str = typer.Argument(..., help="The other record of the pair."),
+) -> None:
+    """Accept a pair: the two records are one entity, whatever the model scores."""
+    _decide(ctx, a, b, "accept")
+
+
+@review_app.command("reject")
+def review_reject(
+    ctx: typer.Context,
+    a: str = typer.Argument(..., help="A record: unique id, canonical id or source id."),
+    b: str = typer.Argument(..., help="The other record of the pair."),
+) -> None:
+    """Reject a pair: the two records never link directly."""
+    _decide(ctx, a, b, "reject")

@@ -1,4 +1,5 @@
-"""Splink model of companies (CRM accounts, billing customers, support organisations).
+"""The shipped model of companies (CRM accounts, billing customers, support
+organisations), used where `identity.company` configures none.
 
 Copies of a company carry its name another way ("ACME", "Acme, Inc", "Acme Incorporated",
 a typo) and often its website typed another way or not at all; the normal forms of
@@ -8,59 +9,37 @@ the comparisons grade what is left.
 
 from __future__ import annotations
 
-from typing import Any
+from revops.config import IdentityComparison as Compare
+from revops.config import IdentityKindSettings
 
-from revops.identity.splinkmodel import ModelSpec
+COMPANY_COMPARISONS: tuple[Compare, ...] = (
+    # The joined-up name (`name_key`) decides exact and one-typo agreement, the spaced
+    # name the Jaro-Winkler level; see :func:`revops.identity.comparisons.build_comparison`.
+    Compare(field="name", preset="company_name"),
+    Compare(field="domain"),
+    Compare(field="country"),
+)
+
+COMPANY_BLOCKING: tuple[tuple[str, ...], ...] = (
+    ("domain",),
+    ("name_key",),
+    ("substr(name_key, 1, 4)",),
+    ("right(name_key, 4)",),
+)
+
+COMPANY_TRAINING: tuple[tuple[str, ...], ...] = (("domain",), ("name_key",))
+
+COMPANY_DETERMINISTIC: tuple[tuple[str, ...], ...] = (("domain",), ("name_key",))
+
+COMPANY_RECALL = 0.8
 
 
-def company_model() -> ModelSpec:
-    """The blocking rules, comparisons and training plan for companies."""
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-    from splink import block_on
-
-    from revops.identity.levels import SimilarLevel, TypoLevel
-
-    comparisons: list[Any] = [
-        cl.CustomComparison(
-            output_column_name="name",
-            comparison_levels=[
-                cll.NullLevel("name"),
-                cll.ExactMatchLevel("name_key", term_frequency_adjustments=True).configure(
-                    label_for_charts="same name"
-                ),
-                TypoLevel("name_key", 1).configure(label_for_charts="one typo apart"),
-                SimilarLevel("name", 0.92).configure(label_for_charts="Jaro-Winkler >= 0.92"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="domain",
-            comparison_levels=[
-                cll.NullLevel("domain"),
-                cll.ExactMatchLevel("domain").configure(label_for_charts="same domain"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="country",
-            comparison_levels=[
-                cll.NullLevel("country"),
-                cll.ExactMatchLevel("country").configure(label_for_charts="same country"),
-                cll.ElseLevel(),
-            ],
-        ),
-    ]
-    return ModelSpec(
-        kind="company",
-        comparisons=comparisons,
-        blocking=[
-            block_on("domain"),
-            block_on("name_key"),
-            block_on("substr(name_key, 1, 4)"),
-            block_on("right(name_key, 4)"),
-        ],
-        training=[block_on("domain"), block_on("name_key")],
-        deterministic=[block_on("domain"), block_on("name_key")],
-        recall=0.8,
+def company_settings(configured: IdentityKindSettings) -> IdentityKindSettings:
+    """`configured` with the shipped comparisons and rules where it gives none."""
+    return configured.model_copy(
+        update={
+            "comparisons": configured.comparisons or COMPANY_COMPARISONS,
+            "blocking": configured.blocking or COMPANY_BLOCKING,
+            "deterministic": configured.deterministic or COMPANY_DETERMINISTIC,
+        }
     )

@@ -65,6 +65,25 @@ class SplinkEngine:
             frame = table.as_pandas_dataframe()
         return frame
 
+    def batches(
+        self, table: Any, keep: str | None = None, size: int = 100_000
+    ) -> Iterator[pd.DataFrame]:
+        """A Splink result table as pandas frames of at most `size` rows, so a large
+        result never sits in Python whole (on DuckDB; other engines give one frame).
+
+        `keep` is a SQL `QUALIFY` condition the rows must meet, computed in the engine
+        (on DuckDB).
+        """
+        if self.name != "duckdb":
+            yield self.frame(table)
+            return
+        relation = table.as_duckdbpyrelation()
+        if keep:
+            relation = relation.query("pairs", f"SELECT * FROM pairs QUALIFY {keep}")
+        reader = relation.fetch_arrow_reader(size)
+        for batch in reader:
+            yield batch.to_pandas()
+
     def arrow(self, table: Any, columns: list[str]) -> pa.Table:
         """`columns` of a Splink result table as an Arrow table."""
         frame = self.frame(table)[columns]
@@ -77,8 +96,13 @@ def engine_for(warehouse: Warehouse, choice: EngineChoice) -> EngineName:
 
 
 @contextmanager
-def splink_engine(warehouse: Warehouse, choice: EngineChoice = "auto") -> Iterator[SplinkEngine]:
+def splink_engine(
+    warehouse: Warehouse, choice: EngineChoice = "auto", memory_limit: str | None = None
+) -> Iterator[SplinkEngine]:
     """Open the Splink database API for one run on the engine `choice` names.
+
+    `memory_limit` bounds the embedded DuckDB (identity.memory_limit); past it DuckDB
+    spills to a temporary folder, then fails with an out-of-memory error.
 
     Raises:
         IdentityError: the PostgreSQL server cannot give the comparisons the functions
@@ -92,13 +116,15 @@ def splink_engine(warehouse: Warehouse, choice: EngineChoice = "auto") -> Iterat
         with _spark(warehouse) as engine:
             yield engine
     else:
-        with embedded_engine() as engine:
+        with embedded_engine(memory_limit) as engine:
             yield engine
 
 
 @contextmanager
-def embedded_engine() -> Iterator[SplinkEngine]:
-    """An in-memory DuckDB for one run, closed after it."""
+def embedded_engine(memory_limit: str | None = None) -> Iterator[SplinkEngine]:
+    """An in-memory DuckDB for one run, closed after it (with its spill folder)."""
+    import tempfile
+
     import duckdb
     from splink import DuckDBAPI
 
@@ -106,10 +132,14 @@ def embedded_engine() -> Iterator[SplinkEngine]:
     # Splink materialises intermediate tables; two threads is what this machine has and
     # keeps a 1M-record run within memory.
     con.execute("SET threads TO 2")
-    try:
-        yield SplinkEngine("duckdb", DuckDBAPI(connection=con))
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="revops-identity-") as spill:
+        con.execute(f"SET temp_directory = '{spill}'")
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit.replace(' ', '')}'")
+        try:
+            yield SplinkEngine("duckdb", DuckDBAPI(connection=con))
+        finally:
+            con.close()
 
 
 @contextmanager

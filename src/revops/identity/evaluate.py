@@ -186,3 +186,67 @@ def truth_entities(company: Path) -> dict[str, dict[str, str]]:
             original = object_prefix + originals[cluster_id]
             target[object_prefix + record_id] = target.get(original, original)
     return {"person": person, "company": company_of}
+
+
+def truth_file(path: Path, records: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """Record `unique_id` → true entity from a CSV of true pairs or clusters.
+
+    A file with columns `id_l`, `id_r` lists pairs of one entity; one with `id`,
+    `cluster_id` gives each record its entity. Ids are unique ids, record ids or source
+    ids of `records` (crosswalk rows of one kind). Every record of `records` is scored:
+    one the file does not name is an entity of its own.
+
+    Raises:
+        IdentityError: not such a file, or an id that names no record.
+
+    Examples:
+        >>> import tempfile
+        >>> rows = [{"unique_id": f"contact:x:{i}", "record_id": f"x:{i}",
+        ...     "source_id": str(i)} for i in "abc"]
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = Path(folder) / "pairs.csv"
+        ...     _ = path.write_text("id_l,id_r\\na,b\\n")
+        ...     found = truth_file(path, rows)
+        >>> found["contact:x:a"] == found["contact:x:b"] != found["contact:x:c"]
+        True
+    """
+    import csv
+
+    names: dict[str, str] = {}
+    entity: dict[str, str] = {}
+    for row in records:
+        entity[row["unique_id"]] = row["unique_id"]
+        for key in ("source_id", "record_id", "unique_id"):
+            names[str(row[key])] = row["unique_id"]
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = set(reader.fieldnames or ())
+        rows = list(reader)
+
+    def record(value: str, line: int) -> str:
+        found = names.get(value.strip())
+        if found is None:
+            raise IdentityError(f"{path}, row {line}: no resolved record {value!r}")
+        return found
+
+    if {"id_l", "id_r"} <= columns:
+        parent = dict(entity)
+
+        def root(u: str) -> str:
+            while parent[u] != u:
+                parent[u] = parent[parent[u]]
+                u = parent[u]
+            return u
+
+        for line, row in enumerate(rows, start=2):
+            a, b = root(record(row["id_l"], line)), root(record(row["id_r"], line))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        return {u: root(u) for u in entity}
+    if {"id", "cluster_id"} <= columns:
+        for line, row in enumerate(rows, start=2):
+            entity[record(row["id"], line)] = "truth:" + row["cluster_id"]
+        return entity
+    raise IdentityError(
+        f"{path}: a truth file has columns id_l,id_r (pairs) or id,cluster_id (clusters)"
+    )

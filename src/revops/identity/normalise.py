@@ -267,3 +267,29 @@ def company_key(value: str | None) -> str | None:
     """
     name = normal_company_name(value)
     return name.replace(" ", "") if name else None
+
+
+def normal_text(value: str | None) -> str | None:
+    """Free text (an address line, a city) folded: lower case, no accents, words
+    separated by one space.
+
+    Examples:
+        >>> normal_text("  12  Rue de l'Église, Apt. 3 ")
+        '12 rue de l eglise apt 3'
+    """
+    if not value:
+        return None
+    return " ".join(_NON_ALNUM.sub(" ", ascii_fold(value)).split()) or None
+
+
+def normal_postcode(value: str | None) -> str | None:
+    """A postal code without spaces or punctuation, upper case (``"sw1a 1aa"`` →
+    ``"SW1A1AA"``).
+
+    Examples:
+        >>> normal_postcode(" sw1a 1aa ")
+        'SW1A1AA'
+    """
+    if not value:
+        return None
+    return re.sub(r"[^A-Z0-9]", "", ascii_fold(str(value)).upper()) or None

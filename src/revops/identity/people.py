@@ -1,120 +1,84 @@
-"""Splink model of people (leads and contacts of every system): blocking rules and
-comparisons tuned for CRM data.
+"""The shipped model of people (leads and contacts of every system): the fields compared,
+the blocking rules and the training plan, used where `identity.person` configures none.
 
-Duplicates of a person differ the way a second form fill or a hasty rep's entry does: a
-nickname (Bob for Robert), a typo in the last name, capitals, another address (a free
-mailbox or another alias at the same company), no phone. Each comparison has a level for
-each of those, so EM learns how much each kind of agreement says.
+Duplicates of a person differ the way a second form fill, a hasty rep's entry or another
+system's record does: a nickname (Bob for Robert), a typo, first and last name entered the
+other way round, capitals, another address (a free mailbox or another alias at the same
+company), no phone, a birth date with day and month transposed, a postcode one digit off.
+Each comparison has a level for each of those, so EM learns how much each kind of
+agreement says. A comparison whose field is empty on every record is left out of a run,
+so the same defaults serve CRM data of emails and names and data of names, addresses
+and birth dates.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from revops.config import IdentityComparison as Compare
+from revops.config import IdentityKindSettings
 
-from revops.identity.splinkmodel import ModelSpec
+PERSON_COMPARISONS: tuple[Compare, ...] = (
+    Compare(field="email", preset="email"),
+    Compare(
+        field="first_name",
+        nickname=True,
+        swap_with="last_name",
+        jaro_winkler=(0.9,),
+    ),
+    Compare(
+        field="last_name",
+        term_frequency=True,
+        damerau_levenshtein=(1,),
+        jaro_winkler=(0.9,),
+    ),
+    Compare(field="phone"),
+    Compare(field="company", preset="company"),
+    Compare(field="birth_date", date=True),
+    Compare(field="postcode", damerau_levenshtein=(1,)),
+    Compare(field="address_line1", jaro_winkler=(0.9, 0.7)),
+    Compare(field="address_line2", jaro_winkler=(0.9,)),
+    Compare(field="city", term_frequency=True, jaro_winkler=(0.9,)),
+    Compare(field="state"),
+)
+
+PERSON_BLOCKING: tuple[tuple[str, ...], ...] = (
+    ("email",),
+    ("first_key", "last_name"),
+    ("phone",),
+    ("email_local",),
+    ("company_domain", "first_key"),
+    ("company_domain", "last_name"),
+    ("birth_date",),
+    ("postcode",),
+    ("first_key", "city"),
+    ("last_name", "city"),
+)
+
+# EM learns each comparison on the pairs of a rule that does not fix it.
+PERSON_TRAINING: tuple[tuple[str, ...], ...] = (
+    ("email",),
+    ("first_key", "last_name"),
+    ("phone",),
+    ("birth_date",),
+    ("postcode",),
+)
+
+PERSON_DETERMINISTIC: tuple[tuple[str, ...], ...] = (
+    ("email",),
+    ("first_key", "last_name", "phone"),
+    ("first_name", "last_name", "birth_date"),
+)
 
 
-def person_model() -> ModelSpec:
-    """The blocking rules, comparisons and training plan for people."""
-    import splink.comparison_level_library as cll
-    import splink.comparison_library as cl
-    from splink import block_on
-
-    from revops.identity.levels import SimilarLevel, TypoLevel
-
-    comparisons: list[Any] = [
-        cl.CustomComparison(
-            output_column_name="email",
-            comparison_levels=[
-                cll.NullLevel("email"),
-                cll.ExactMatchLevel("email").configure(label_for_charts="same address"),
-                # The same name at a free provider (ann.lee@acme.com, annlee@gmail.com);
-                # at one domain, two mailbox names are two people (charles.brown and
-                # charles.brown2). A common mailbox name says less (term frequencies:
-                # the u probability of each name is its own share of records).
-                cll.CustomLevel(
-                    "email_local_l = email_local_r AND mailbox_domain_l <> mailbox_domain_r "
-                    "AND (email_domain_l IS NULL OR email_domain_r IS NULL)"
-                ).configure(
-                    label_for_charts="same mailbox name, one at a free provider",
-                    tf_adjustment_column="email_local",
-                    tf_adjustment_weight=1.0,
-                    disable_tf_exact_match_detection=True,
-                ),
-                # The same mailbox name at two company domains (j.smith@a.com,
-                # j.smith@b.com) falls to "different": the mailbox name is made of the
-                # person's name, so it only repeats what the name comparisons weigh, and
-                # EM, trained on pairs of one name, would learn namesakes at two companies
-                # as matches (precision 0.57 at 200k synthetic people with that level).
-                # Another alias at one company: a colleague, or the person again.
-                cll.CustomLevel(
-                    "mailbox_domain_l = mailbox_domain_r AND email_domain_l IS NOT NULL"
-                ).configure(label_for_charts="other mailbox at the same company"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="first_name",
-            comparison_levels=[
-                cll.NullLevel("first_name"),
-                cll.ExactMatchLevel("first_name").configure(label_for_charts="same"),
-                cll.ArrayIntersectLevel("first_forms", 1).configure(
-                    label_for_charts="nickname of the same name"
-                ),
-                SimilarLevel("first_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="last_name",
-            comparison_levels=[
-                cll.NullLevel("last_name"),
-                cll.ExactMatchLevel("last_name", term_frequency_adjustments=True).configure(
-                    label_for_charts="same"
-                ),
-                TypoLevel("last_name", 1).configure(label_for_charts="one typo apart"),
-                SimilarLevel("last_name", 0.9).configure(label_for_charts="Jaro-Winkler >= 0.9"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="phone",
-            comparison_levels=[
-                cll.NullLevel("phone"),
-                cll.ExactMatchLevel("phone").configure(label_for_charts="same number"),
-                cll.ElseLevel(),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="company",
-            comparison_levels=[
-                cll.CustomLevel(
-                    "(company_domain_l IS NULL OR company_domain_r IS NULL) "
-                    "AND (company_key_l IS NULL OR company_key_r IS NULL)"
-                ).configure(is_null_level=True, label_for_charts="unknown"),
-                cll.CustomLevel(
-                    "company_domain_l = company_domain_r OR company_key_l = company_key_r"
-                ).configure(label_for_charts="same company"),
-                cll.ElseLevel(),
-            ],
-        ),
-    ]
-    return ModelSpec(
-        kind="person",
-        comparisons=comparisons,
-        blocking=[
-            block_on("email"),
-            block_on("first_key", "last_name"),
-            block_on("phone"),
-            block_on("email_local"),
-            block_on("company_domain", "first_key"),
-            block_on("company_domain", "last_name"),
-        ],
-        training=[
-            block_on("email"),
-            block_on("first_key", "last_name"),
-            block_on("phone"),
-        ],
-        deterministic=[block_on("email"), block_on("first_key", "last_name", "phone")],
-        recall=0.6,
+def person_settings(configured: IdentityKindSettings) -> IdentityKindSettings:
+    """`configured` with the shipped comparisons and rules where it gives none."""
+    return configured.model_copy(
+        update={
+            "comparisons": configured.comparisons or PERSON_COMPARISONS,
+            "blocking": configured.blocking or PERSON_BLOCKING,
+            "deterministic": configured.deterministic or PERSON_DETERMINISTIC,
+        }
     )
+
+
+# The recall assumed of the deterministic rules (share of true pairs they find).
+PERSON_RECALL = 0.6

@@ -7,6 +7,7 @@ lead and a contact never collide and a crosswalk row names the table it points t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
@@ -22,6 +23,8 @@ from revops.identity.normalise import (
     normal_email,
     normal_name,
     normal_phone,
+    normal_postcode,
+    normal_text,
 )
 
 if TYPE_CHECKING:
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 
 EntityKind = Literal["person", "company"]
 PERSON_TABLES = ("lead", "contact")
+# Where a person lives or works and when they were born (optional, often empty).
+POSTAL = ("address_line1", "address_line2", "city", "postcode", "state", "country", "birth_date")
 COMPANY_TABLES = ("account",)
 
 
@@ -54,6 +59,7 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=lead.phone,
         company=lead.company,
         company_domain=lead.domain,
+        **_postal(lead, POSTAL, lead.columns),
         updated_at=lead.updated_at,
     )
     contact = warehouse.table("contact")
@@ -71,9 +77,27 @@ def person_source(warehouse: Warehouse) -> ir.Table:
         phone=joined.phone,
         company=joined.name,
         company_domain=joined.domain,
+        # The contact's own (the account's country is `country_right` in the join).
+        **_postal(joined, POSTAL, contact.columns),
         updated_at=joined.updated_at,
     )
     return leads.union(contacts)
+
+
+def _postal(table: ir.Table, columns: Sequence[str], present: Sequence[str]) -> dict[str, ir.Value]:
+    """The address and birth-date columns, as strings; empty where the person table
+    (`present`: its columns) lacks them, as a warehouse made before they were in the
+    model does until its next load."""
+    return {
+        column: table[column].cast("string") if column in present else _null("string")
+        for column in columns
+    }
+
+
+def _null(kind: str) -> ir.Value:
+    import ibis
+
+    return ibis.null().cast(kind)
 
 
 def company_source(warehouse: Warehouse) -> ir.Table:
@@ -108,6 +132,8 @@ def person_records(raw: pa.Table) -> pa.Table:
         ('robert', 'boblee', 'acme.com', 'acme')
     """
     col = {name: raw.column(name).to_pylist() for name in raw.column_names}
+    for column in POSTAL:  # optional: a caller's frame may lack them
+        col.setdefault(column, [None] * raw.num_rows)
     emails = [normal_email(e) for e in col["email"]]
     work_domains = [email_domain(e) for e in emails]
     given = [normal_domain(d) for d in col["company_domain"]]
@@ -134,8 +160,23 @@ def person_records(raw: pa.Table) -> pa.Table:
             # work address's.
             "company_domain": [g or w for g, w in zip(given, work_domains, strict=True)],
             "company_key": [company_key(v) for v in col["company"]],
+            **{
+                column: [normal_text(v) for v in col[column]]
+                for column in ("address_line1", "address_line2", "city", "state")
+            },
+            "postcode": [normal_postcode(v) for v in col["postcode"]],
+            "country": [v.strip().upper() if v else None for v in col["country"]],
+            "birth_date": [_iso_date(v) for v in col["birth_date"]],
         }
     )
+
+
+def _iso_date(value: object) -> str | None:
+    """A birth date as YYYY-MM-DD (dates arrive as dates or as their text)."""
+    if value is None:
+        return None
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text[:10] or None
 
 
 def company_records(raw: pa.Table) -> pa.Table:

@@ -26,9 +26,14 @@ if TYPE_CHECKING:
     from revops.identity.evaluate import Score
     from revops.identity.merge import MergePlan
     from revops.identity.references import Dangling
+    from revops.identity.splinkmodel import ModelSpec, Resolution, Training
     from revops.warehouse import Warehouse
 
 Kind = Literal["person", "company"]
+_OUT_OF_MEMORY = (
+    "identity resolution of {kind} records ran out of memory: lower identity.max_block_size "
+    "or raise identity.memory_limit in revops.yaml"
+)
 KINDS: tuple[Kind, ...] = ("person", "company")
 
 
@@ -66,6 +71,8 @@ class Identity:
     def __init__(self, settings: IdentitySettings, warehouse: Callable[[], Warehouse]) -> None:
         self.settings = settings
         self._warehouse = warehouse
+        self.trainings: dict[str, Training] = {}
+        """How each kind was trained in the last :meth:`run`."""
 
     @property
     def warehouse(self) -> Warehouse:
@@ -92,19 +99,18 @@ class Identity:
             seed: seed of Splink's random sampling, for repeatable runs.
         """
         from revops.identity.clustering import cluster_pairs
-        from revops.identity.companies import company_model
-        from revops.identity.engines import splink_engine
-        from revops.identity.people import person_model
+        from revops.identity.modelspec import build_spec, kind_settings, select_sources
         from revops.identity.records import (
             company_records,
             company_source,
             person_records,
             person_source,
         )
-        from revops.identity.splinkmodel import resolve
+        from revops.identity.review import apply_decisions, decisions, labels
         from revops.warehouse.batch import new_load_id
 
         summaries = []
+        self.trainings = {}
         for kind in kinds:
             if kind not in KINDS:
                 raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
@@ -113,19 +119,23 @@ class Identity:
             # Splink needs in its own engine to compare pairs.
             if kind == "person":
                 records = person_records(person_source(self.warehouse).to_pyarrow())
-                spec = person_model()
             else:
                 records = company_records(company_source(self.warehouse).to_pyarrow())
-                spec = company_model()
-            if records.num_rows < 2:
-                raise IdentityError(f"not enough {kind} records to resolve ({records.num_rows})")
-            with splink_engine(self.warehouse, self.settings.engine) as engine:
-                resolution = resolve(spec, records, threshold, seed=seed, engine=engine)
-            # Splink's connected components chain through weak links; re-cluster the pairs.
+            compared = select_sources(records, kind_settings(self.settings, kind))
+            if compared.num_rows < 2:
+                raise IdentityError(f"not enough {kind} records to resolve ({compared.num_rows})")
+            spec = build_spec(kind, self.settings, compared)
+            decided = decisions(self.warehouse, kind)
+            resolution = self._resolve(spec, compared, threshold, seed, labels(decided))
+            # Reviewers' decisions overrule the model; then, as Splink's connected
+            # components chain through weak links, the pairs are clustered again.
+            pairs = apply_decisions(resolution.pairs, decided)
             ids = records.column("unique_id").to_pylist()
             resolution = replace(
-                resolution, clusters=cluster_pairs(ids, resolution.pairs, threshold)
+                resolution, pairs=pairs, clusters=cluster_pairs(ids, pairs, threshold)
             )
+            if resolution.training is not None:
+                self.trainings[kind] = resolution.training
             summaries.append(
                 write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
             )
@@ -138,6 +148,69 @@ class Identity:
         from revops.identity.golden import write_golden
 
         return write_golden(self.warehouse)
+
+    def _resolve(
+        self,
+        spec: ModelSpec,
+        records: pa.Table,
+        threshold: float,
+        seed: int,
+        labels: pa.Table | None,
+    ) -> Resolution:
+        """Run Splink for one kind; running out of memory becomes one line naming the
+        settings that bound it."""
+        from revops.identity.engines import splink_engine
+        from revops.identity.splinkmodel import resolve
+
+        try:
+            with splink_engine(
+                self.warehouse, self.settings.engine, self.settings.memory_limit
+            ) as engine:
+                return resolve(spec, records, threshold, seed=seed, engine=engine, labels=labels)
+        except MemoryError:
+            raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
+        except Exception as exc:
+            if "out of memory" in str(exc).lower() or type(exc).__name__ == (
+                "OutOfMemoryException"
+            ):
+                raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
+            raise
+
+    def review(self, kind: str = "person", limit: int = 20) -> list[dict[str, Any]]:
+        """Undecided pairs of `kind` scored within `review_band`, nearest the threshold
+        first (see :mod:`revops.identity.review`)."""
+        from revops.identity.review import review_queue
+
+        if kind not in KINDS:
+            raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
+        return review_queue(
+            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit
+        )
+
+    def decide(self, a: str, b: str, decision: str, who: str = "cli") -> dict[str, Any]:
+        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`;
+        the next :meth:`run` respects it."""
+        from revops.identity.review import record_decision
+
+        if decision not in ("accept", "reject"):
+            raise IdentityError(f"a decision is accept or reject, not {decision!r}")
+        left, right = self.record(a), self.record(b)
+        if left["kind"] != right["kind"]:
+            raise IdentityError(
+                f"{left['unique_id']} is a {left['kind']} and {right['unique_id']} a "
+                f"{right['kind']}: only records of one kind are one entity"
+            )
+        if left["unique_id"] == right["unique_id"]:
+            raise IdentityError(f"{a!r} and {b!r} are the same record")
+        record_decision(
+            self.warehouse,
+            left["kind"],
+            left["unique_id"],
+            right["unique_id"],
+            "accept" if decision == "accept" else "reject",
+            who,
+        )
+        return {"kind": left["kind"], "left": left["unique_id"], "right": right["unique_id"]}
 
     def crosswalk(self) -> pa.Table:
         """Every resolved record with its cluster."""
@@ -279,19 +352,30 @@ class Identity:
 
         return list_merges(self.warehouse)
 
-    def evaluate(self, company: Path | str) -> list[Score]:
-        """Precision, recall and F1 of the current crosswalk against a demo company's
-        `truth/` (the folder `revops demo generate --out` wrote)."""
-        from revops.identity.evaluate import score, truth_entities
+    def evaluate(self, truth: Path | str, *, kind: str = "person") -> list[Score]:
+        """Precision, recall and F1 of the current crosswalk against the truth: a demo
+        company's `truth/` (the folder `revops demo generate --out` wrote), or a CSV of
+        true pairs or clusters of `kind` (see :func:`revops.identity.evaluate.truth_file`).
+        """
+        from revops.identity.evaluate import score, truth_entities, truth_file
 
-        truth = truth_entities(Path(company))
+        path = Path(truth)
+        truths = None if path.is_file() else truth_entities(path)
         table = crosswalk_table(self.warehouse)
+        if truths is None:
+            found = table.filter(table.kind == kind)
+            rows = found.select("unique_id", "record_id", "source_id", "cluster_id")
+            crosswalk = rows.to_pyarrow().to_pylist()
+            if not crosswalk:
+                raise IdentityError(f"no {kind} records resolved; run `revops identity run`")
+            predicted = {r["unique_id"]: r["cluster_id"] for r in crosswalk}
+            return [score(kind, truth_file(path, crosswalk), predicted)]
         rows = table.select("kind", "unique_id", "cluster_id").to_pyarrow().to_pylist()
         scores = []
-        for kind in KINDS:
-            predicted = {r["unique_id"]: r["cluster_id"] for r in rows if r["kind"] == kind}
+        for name in KINDS:
+            predicted = {r["unique_id"]: r["cluster_id"] for r in rows if r["kind"] == name}
             if predicted:
-                scores.append(score(kind, truth[kind], predicted))
+                scores.append(score(name, truths[name], predicted))
         if not scores:
             raise IdentityError("the crosswalk is empty; run `revops identity run` first")
         return scores

@@ -1,22 +1,33 @@
 """Running a Splink model: train without labels, score pairs, cluster.
 
-Training needs no labels: u probabilities from random pairs (almost all non-matches), the
-prior from deterministic rules with an assumed recall, m probabilities by expectation
-maximisation on pairs from each training blocking rule (each session learns the
-comparisons its rule does not fix).
+Training needs no labels: the prior (share of random pairs that match) from deterministic
+rules with an assumed recall, or, when they find no pair, from a conservative expected
+share of duplicate records; u probabilities from random pairs (almost all non-matches);
+m probabilities by expectation maximisation on pairs from each training blocking rule
+(each session learns the comparisons its rule does not fix).
+
+Splink changes the model's settings as a step runs and puts them back only when it
+succeeds; here every step runs on a snapshot, a failed step restores it and is named in
+the run's :class:`Training` report, so a failure never silently changes the model.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
+from revops.identity.blocking import block_keys, rule_name
+
 if TYPE_CHECKING:
+    from revops.config import IdentityMode
     from revops.identity.engines import SplinkEngine
 
 log = logging.getLogger(__name__)
@@ -24,6 +35,9 @@ log = logging.getLogger(__name__)
 # Pairs scored below this probability are kept out of the pair table: they explain
 # nothing a user would ask about and would make it as large as all blocked pairs.
 PAIR_FLOOR = 0.01
+# EM samples its pairs down to about this many on large data, so memory stays bounded.
+EM_MAX_PAIRS = 2e6
+EM_SAMPLE_ABOVE = 50_000
 
 
 @dataclass(frozen=True)
@@ -33,18 +47,65 @@ class ModelSpec:
     Args:
         kind: `person` or `company`.
         comparisons: Splink comparison creators.
-        blocking: rules that generate the candidate pairs to score.
+        blocking: rules (columns or SQL over one record that must be equal) that
+            generate the candidate pairs to score.
         training: rules whose pairs EM trains m probabilities on.
         deterministic: rules for the prior (share of random pairs that match).
         recall: assumed share of true matches the deterministic rules find.
+        mode: dedupe_only, link_only or link_and_dedupe.
+        expected_duplicate_rate: share of records assumed to be copies when the
+            deterministic rules find no pair.
+        max_block_size: most records one blocking key may hold.
+        max_pairs_per_record: pairs kept per record below the threshold (its best).
     """
 
     kind: Literal["person", "company"]
     comparisons: list[Any]
-    blocking: list[Any]
-    training: list[Any]
-    deterministic: list[Any]
+    blocking: Sequence[Sequence[str]]
+    training: Sequence[Sequence[str]]
+    deterministic: Sequence[Sequence[str]]
     recall: float
+    mode: IdentityMode = "dedupe_only"
+    expected_duplicate_rate: float = 0.01
+    max_block_size: int = 400
+    max_pairs_per_record: int = 10
+
+
+@dataclass(frozen=True)
+class TrainingStep:
+    """One step of training: what it did, and whether it changed the model."""
+
+    step: str
+    status: Literal["ok", "failed", "skipped"]
+    message: str = ""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the model was trained: the prior, each step, and the m and u estimates.
+
+    Attributes:
+        prior: the probability that two random records match, as used.
+        prior_method: where the prior came from.
+        steps: every training step, failed ones named with their error.
+        parameters: one row per comparison level: m, u and the match weight.
+        skipped_blocks: per blocking rule, keys over the block-size cap (keys, records).
+    """
+
+    prior: float
+    prior_method: str
+    steps: tuple[TrainingStep, ...]
+    parameters: tuple[dict[str, Any], ...]
+    skipped_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[str]:
+        """The steps that failed, by name."""
+        return [s.step for s in self.steps if s.status == "failed"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -56,12 +117,15 @@ class Resolution:
         pairs: scored pairs at or above :data:`PAIR_FLOOR`: `unique_id_l`, `unique_id_r`,
             `match_weight`, `match_probability`, `detail` (JSON per comparison: level
             label, weight, both values).
-        model: the trained Splink settings, as Splink saves them.
+        model: the trained Splink settings, as Splink saves them, with the training
+            report under `revops_training`.
+        training: the training report.
     """
 
     clusters: pa.Table
     pairs: pa.Table
     model: dict[str, Any]
+    training: Training | None = None
 
 
 def resolve(
@@ -70,54 +134,242 @@ def resolve(
     threshold: float,
     seed: int = 42,
     engine: SplinkEngine | None = None,
+    labels: pa.Table | None = None,
 ) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
     Args:
         spec: the model.
-        records: one row per record, with `unique_id` and the compared columns.
+        records: one row per record, with `unique_id`, `source_system` and the compared
+            columns.
         threshold: match probability at or above which two records are one entity.
         seed: seed of the random pairs u is estimated on, for repeatable runs.
         engine: where Splink computes (see :mod:`revops.identity.engines`); an embedded
             DuckDB opened for this call when not given.
+        labels: pairs people accepted (`unique_id_l`, `unique_id_r`,
+            `clerical_match_score`): the m probabilities are estimated from them after EM.
     """
     if engine is None:
         from revops.identity.engines import embedded_engine
 
         with embedded_engine() as embedded:
-            return resolve(spec, records, threshold, seed, embedded)
-    from splink import Linker, SettingsCreator
+            return resolve(spec, records, threshold, seed, embedded, labels)
+    from splink import Linker, SettingsCreator, block_on
 
+    rules = [*spec.blocking, *spec.deterministic]
+    keys = block_keys(records, rules, spec.max_block_size)
+    blocking: list[Any] = [block_on(c) for c in keys.columns[: len(spec.blocking)]]
+    deterministic = [block_on(c) for c in keys.columns[len(spec.blocking) :]]
     settings = SettingsCreator(
-        link_type="dedupe_only",
+        link_type=spec.mode,
         comparisons=spec.comparisons,
-        blocking_rules_to_generate_predictions=spec.blocking,
+        blocking_rules_to_generate_predictions=blocking,
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
-    data = engine.db_api.register(records, table_name=engine.table_name(f"{spec.kind}_records"))
-    linker = Linker(data, settings, log_level=logging.ERROR)
-    linker.training.estimate_probability_two_random_records_match(
-        spec.deterministic, recall=spec.recall
+    linker = Linker(_inputs(engine, spec, keys.records), settings, log_level=logging.ERROR)
+    steps: list[TrainingStep] = []
+    prior_method = _estimate_prior(linker, spec, deterministic, keys.records, steps)
+    _step(
+        linker,
+        steps,
+        "u by random sampling",
+        lambda: linker.training.estimate_u_using_random_sampling(
+            max_pairs=2e6, seed=seed, num_chunks=engine.u_chunks
+        ),
     )
-    linker.training.estimate_u_using_random_sampling(
-        max_pairs=2e6, seed=seed, num_chunks=engine.u_chunks
-    )
+    sample = EM_MAX_PAIRS if records.num_rows > EM_SAMPLE_ABOVE else None
     for rule in spec.training:
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True
+
+        def em(rule: Sequence[str] = rule) -> Any:
+            return linker.training.estimate_parameters_using_expectation_maximisation(
+                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=sample
             )
-        except Exception as exc:  # a small company may give a rule no pairs to learn from
-            log.warning("EM on %s skipped: %s", rule, exc)
+
+        _step(linker, steps, f"m by EM on pairs of equal {rule_name(rule)}", em)
+    if labels is not None:
+        _step(
+            linker,
+            steps,
+            f"m from {labels.num_rows} pairs accepted in review",
+            lambda: _train_on_labels(linker, engine, spec, labels, keys.records),
+        )
     predictions = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
     model = linker.misc.save_model_to_json()
-    pairs = _pairs(engine.frame(predictions), model)
+    training = Training(
+        prior=float(model["probability_two_random_records_match"]),
+        prior_method=prior_method,
+        steps=tuple(steps),
+        parameters=tuple(parameters(model)),
+        skipped_blocks=keys.skipped,
+    )
+    model["revops_training"] = training.as_dict()
+    found = [
+        _pairs(frame, model)
+        for frame in engine.batches(predictions, _best_pairs(threshold, spec.max_pairs_per_record))
+    ]
+    pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions), model)
     cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
-    return Resolution(clusters=cluster_rows, pairs=pairs, model=model)
+    return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
+
+
+def _best_pairs(threshold: float, per_record: int) -> str:
+    """The pairs kept: every pair at or above the threshold (clusters are made of them),
+    and below it each record's `per_record` best, so a common name does not keep
+    millions of weak namesake pairs."""
+    return (
+        f"match_probability >= {threshold!r} "
+        f"OR row_number() OVER (PARTITION BY unique_id_l ORDER BY match_weight DESC, "
+        f"unique_id_r) <= {per_record} "
+        f"OR row_number() OVER (PARTITION BY unique_id_r ORDER BY match_weight DESC, "
+        f"unique_id_l) <= {per_record}"
+    )
+
+
+def _train_on_labels(
+    linker: Any, engine: SplinkEngine, spec: ModelSpec, labels: pa.Table, records: pa.Table
+) -> None:
+    """Estimate m from labelled pairs of records this run has (others are dropped)."""
+    import pyarrow.compute as pc
+
+    ids = records.column("unique_id")
+    known = labels.filter(
+        pc.and_(
+            pc.is_in(labels.column("unique_id_l"), ids), pc.is_in(labels.column("unique_id_r"), ids)
+        )
+    )
+    if known.num_rows == 0:
+        raise ValueError("no accepted pair is between records of this run")
+    if spec.mode != "dedupe_only":
+        raise ValueError("review labels train the dedupe_only mode only")
+    table = engine.db_api.register(known, table_name=engine.table_name(f"{spec.kind}_labels"))
+    linker.training.estimate_m_from_pairwise_labels(table)
+
+
+def _inputs(engine: SplinkEngine, spec: ModelSpec, records: pa.Table) -> Any:
+    """The records as Splink input: one table, or one per source system to link."""
+    if spec.mode == "dedupe_only":
+        return engine.db_api.register(records, table_name=engine.table_name(f"{spec.kind}_r"))
+    import pyarrow.compute as pc
+
+    systems = sorted(set(records.column("source_system").to_pylist()))
+    return [
+        engine.db_api.register(
+            records.filter(pc.equal(records.column("source_system"), system)),
+            table_name=engine.table_name(f"{spec.kind}_{_safe(system)}"),
+        )
+        for system in systems
+    ]
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def _step(linker: Any, steps: list[TrainingStep], name: str, run: Callable[[], Any]) -> bool:
+    """Run one training step on a snapshot of the settings: restored when it fails."""
+    settings = copy.deepcopy(linker._settings_obj)
+    sessions = list(linker._em_training_sessions)
+    began = time.perf_counter()
+    try:
+        run()
+    except MemoryError:
+        raise
+    except Exception as exc:  # Splink raises plain exceptions of many kinds
+        if "out of memory" in str(exc).lower():
+            raise
+        linker._settings_obj = settings
+        linker._em_training_sessions = sessions
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        log.warning("training step %r failed, model left as before it: %s", name, message)
+        seconds = round(time.perf_counter() - began, 2)
+        steps.append(TrainingStep(name, "failed", message, seconds))
+        return False
+    seconds = round(time.perf_counter() - began, 2)
+    log.info("training step %r took %.1f s", name, seconds)
+    steps.append(TrainingStep(name, "ok", seconds=seconds))
+    return True
+
+
+def _estimate_prior(
+    linker: Any,
+    spec: ModelSpec,
+    deterministic: list[Any],
+    records: pa.Table,
+    steps: list[TrainingStep],
+) -> str:
+    """Set the prior from the deterministic rules, else from the expected duplicate rate;
+    how it was set."""
+    names = "; ".join(rule_name(r) for r in spec.deterministic) or "none"
+    step = f"prior from deterministic rules ({names})"
+    if deterministic and _step(
+        linker,
+        steps,
+        step,
+        lambda: linker.training.estimate_probability_two_random_records_match(
+            deterministic, recall=spec.recall
+        ),
+    ):
+        prior = linker._settings_obj._probability_two_random_records_match
+        if prior and prior > 0:
+            return f"deterministic rules ({names}) at assumed recall {spec.recall}"
+        steps[-1] = TrainingStep(step, "failed", "the rules found no pair")
+    elif not deterministic:
+        steps.append(TrainingStep(step, "skipped", "no rule has values to compare"))
+    prior = fallback_prior(records, spec.mode, spec.expected_duplicate_rate)
+    linker._settings_obj._probability_two_random_records_match = prior
+    return (
+        f"expected duplicate rate {spec.expected_duplicate_rate} of "
+        f"{records.num_rows:,} records (no deterministic rule found pairs)"
+    )
+
+
+def fallback_prior(records: pa.Table, mode: str, rate: float) -> float:
+    """The prior when no deterministic rule finds pairs: `rate` of the records are copies,
+    each one matching pair, among all pairs the mode compares.
+
+    Examples:
+        >>> records = pa.table({"source_system": ["a"] * 100 + ["b"] * 100})
+        >>> round(fallback_prior(records, "dedupe_only", 0.01), 8)
+        0.0001005
+        >>> round(fallback_prior(records, "link_only", 0.01), 8)
+        0.0002
+    """
+    n = records.num_rows
+    if mode == "link_only":
+        counts = records.group_by("source_system").aggregate([([], "count_all")])
+        sizes = counts.column("count_all").to_pylist()
+        total = (n * n - sum(s * s for s in sizes)) / 2
+    else:
+        total = n * (n - 1) / 2
+    if total <= 0:
+        return 0.5
+    return float(min(max(rate * n, 1.0) / total, 0.5))
+
+
+def parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """The m and u estimates of every comparison level, with its match weight."""
+    rows = []
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            label = level.get("label_for_charts") or level["sql_condition"]
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = math.log2(m / u) if m and u else None
+            rows.append(
+                {
+                    "comparison": comparison["output_column_name"],
+                    "level": "different" if label.upper() == "ALL OTHER COMPARISONS" else label,
+                    "m": None if m is None else round(float(m), 6),
+                    "u": None if u is None else round(float(u), 6),
+                    "weight": None if weight is None else round(weight, 3),
+                }
+            )
+    return rows
 
 
 def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
@@ -139,34 +391,64 @@ def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
 
 
 def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
-    """The pair table: ids, weight, probability and a JSON detail per pair."""
+    """The pair table: ids, weight, probability and a JSON detail per pair.
+
+    Each comparison's detail holds its level, its weight (term-frequency adjustment
+    included), that adjustment alone (`tf_adjustment`: how much less the same common
+    value says than an average one), and both values. Read column by column: a frame of
+    millions of pairs never becomes a dict per row.
+    """
     labels = comparison_labels(model)
-    columns = {c["output_column_name"]: c for c in model["comparisons"]}
-    records = frame.to_dict("records")
-    details = []
-    for row in records:
-        detail = {}
-        for name in columns:
-            gamma = int(row[f"gamma_{name}"])
-            weight = _number(row.get(f"mw_{name}")) + _number(row.get(f"mw_tf_adj_{name}"))
-            detail[name] = {
-                "level": labels[name].get(gamma, str(gamma)),
-                "weight": round(weight, 3),
-                "left": _value(row, name, "l"),
-                "right": _value(row, name, "r"),
+    names = [c["output_column_name"] for c in model["comparisons"]]
+    size = len(frame)
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        gammas = frame[f"gamma_{name}"].tolist()
+        base = _column(frame, f"mw_{name}", size)
+        tf = _column(frame, f"mw_tf_adj_{name}", size)
+        left, right = _side(frame, name, "l", size), _side(frame, name, "r", size)
+        parts[name] = [
+            {
+                "level": labels[name].get(int(g), str(g)),
+                "weight": round(_number(b) + _number(t), 3),
+                "tf_adjustment": round(_number(t), 3),
+                "left": lv,
+                "right": rv,
             }
-        details.append(json.dumps(detail, sort_keys=True))
+            for g, b, t, lv, rv in zip(gammas, base, tf, left, right, strict=True)
+        ]
+    details = [
+        json.dumps({name: parts[name][i] for name in names}, sort_keys=True) for i in range(size)
+    ]
     return pa.table(
         {
-            "unique_id_l": [str(r["unique_id_l"]) for r in records],
-            "unique_id_r": [str(r["unique_id_r"]) for r in records],
-            "match_weight": pa.array([float(r["match_weight"]) for r in records], pa.float64()),
+            "unique_id_l": pa.array(frame["unique_id_l"].astype(str).tolist(), pa.string()),
+            "unique_id_r": pa.array(frame["unique_id_r"].astype(str).tolist(), pa.string()),
+            "match_weight": pa.array(frame["match_weight"].astype(float).tolist(), pa.float64()),
             "match_probability": pa.array(
-                [float(r["match_probability"]) for r in records], pa.float64()
+                frame["match_probability"].astype(float).tolist(), pa.float64()
             ),
             "detail": pa.array(details, pa.string()),
         }
     )
+
+
+def _column(frame: Any, name: str, size: int) -> list[Any]:
+    return frame[name].tolist() if name in frame.columns else [None] * size
+
+
+def _side(frame: Any, name: str, side: str, size: int) -> list[Any]:
+    """The compared value on one side of each pair, as JSON can hold it."""
+    for column in (f"{name}_{side}", f"{name}_key_{side}", f"company_domain_{side}"):
+        if column in frame.columns:
+            return [_plain(v) for v in frame[column].tolist()]
+    return [None] * size
+
+
+def _plain(value: Any) -> Any:
+    if value is None or _nan(value):
+        return None
+    return value.tolist() if hasattr(value, "tolist") else value
 
 
 def _number(value: Any) -> float:
@@ -176,14 +458,3 @@ def _number(value: Any) -> float:
 
 def _nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
-
-
-def _value(row: dict[str, Any], name: str, side: str) -> Any:
-    """The compared value on one side of a pair, as JSON can hold it."""
-    for column in (f"{name}_{side}", f"{name}_key_{side}", f"company_domain_{side}"):
-        if column in row:
-            value = row[column]
-            if value is None or _nan(value):
-                return None
-            return value.tolist() if hasattr(value, "tolist") else value
-    return None

@@ -133,6 +133,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "identity.pair": Hidden("candidate matches between any two records of the company"),
     "identity.run": Hidden("identity runs' counts over the whole company"),
     "identity.merge": Hidden("merges of any records of the company"),
+    "identity.review": Hidden("reviewers' decisions on pairs of any records of the company"),
     "identity.merge_image": Hidden("the rows merges replaced, of any record"),
     "identity.lead_account": Through("lead_id", ("lead",)),
     # One company's or person's record across systems: its owner (propagated from the CRM).

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from revops.model.base import CURRENCY, FLOAT, ID, INT, MONEY, TEXT, TIMESTAMP, Column, Entity
+from revops.model.base import CURRENCY, DATE, FLOAT, ID, INT, MONEY, TEXT, TIMESTAMP, Column, Entity
 
 FAMILY = "accounts"
 
@@ -69,6 +69,23 @@ ACCOUNT = Entity(
     ),
 )
 
+
+def _postal_columns(country: bool) -> tuple[Column, ...]:
+    """Where a person lives or works, and when they were born: optional, for matching
+    people across sources that have no email (docs/identity.md)."""
+    columns = [
+        Column("address_line1", TEXT, "Street address: number and street."),
+        Column("address_line2", TEXT, "Further address line: building, unit, locality."),
+        Column("city", TEXT, "City or suburb."),
+        Column("postcode", TEXT, "Postal or ZIP code as entered."),
+        Column("state", TEXT, "State, province or region as entered."),
+    ]
+    if country:
+        columns.append(Column("country", TEXT, "Country, ISO 3166-1 alpha-2 code."))
+    columns.append(Column("birth_date", DATE, "Date of birth, where the source keeps it."))
+    return tuple(columns)
+
+
 CONTACT = Entity(
     "contact",
     FAMILY,
@@ -90,6 +107,7 @@ CONTACT = Entity(
             "source", TEXT, "Original source channel of the person; same values as lead.source."
         ),
         Column("owner_id", ID, "User (user_id) who owns the contact.", ref=("user",)),
+        *_postal_columns(country=True),
     ),
 )
 
@@ -153,6 +171,7 @@ LEAD = Entity(
             "Opportunity (opportunity_id) created when the lead was converted, if any.",
             ref=("opportunity",),
         ),
+        *_postal_columns(country=False),
     ),
 )
 

@@ -34,12 +34,14 @@ from revops.demo.exports.salesforce_people import person_records
 from revops.demo.frames import World
 from revops.demo.ids import canonical_number, hubspot_id
 
+# Address and birth date properties a real export has; the demo company leaves them blank.
+POSTAL_COLUMNS = ["address", "city", "zip", "state", "country", "date_of_birth"]
 CONTACT_COLUMNS = [
     "hs_object_id", "email", "firstname", "lastname", "company", "phone", "jobtitle",
     "lifecyclestage", "hs_analytics_source", "hs_lifecyclestage_subscriber_date",
     "hs_lifecyclestage_lead_date", "hs_lifecyclestage_marketingqualifiedlead_date",
     "hs_lifecyclestage_salesqualifiedlead_date", "hs_lifecyclestage_opportunity_date",
-    "hs_lifecyclestage_customer_date", "createdate", "lastmodifieddate",
+    "hs_lifecyclestage_customer_date", "createdate", "lastmodifieddate", *POSTAL_COLUMNS,
 ]  # fmt: skip
 CROSSWALK_COLUMNS = [
     "person_id", "hubspot_id", "salesforce_id", "kind_of_difference",
@@ -228,6 +230,7 @@ def _contacts(
         },
         "createdate": hubspot_time(created, millis),
         "lastmodifieddate": hubspot_time(modified, millis),
+        **{name: [""] * len(people) for name in POSTAL_COLUMNS},
     }
     return pd.DataFrame(
         {name: pd.Series(values).to_numpy(dtype=object) for name, values in columns.items()},

@@ -28,14 +28,21 @@ from revops.demo.exports.salesforce_format import (
 from revops.demo.frames import World
 from revops.demo.ids import canonical_number, salesforce_ids
 
+# Address and birth date fields a real export has; the demo company leaves them blank.
+CONTACT_POSTAL = [
+    "MailingStreet", "MailingCity", "MailingPostalCode", "MailingState", "MailingCountry",
+    "Birthdate",
+]  # fmt: skip
+LEAD_POSTAL = ["Street", "City", "PostalCode", "State", "Country"]
 CONTACT_FIELDS = [
     "Id", "IsDeleted", "AccountId", "FirstName", "LastName", "Email", "Phone", "Title",
-    "LeadSource", "OwnerId", "CreatedDate", "LastModifiedDate",
+    "LeadSource", "OwnerId", "CreatedDate", "LastModifiedDate", *CONTACT_POSTAL,
 ]  # fmt: skip
 LEAD_FIELDS = [
     "Id", "IsDeleted", "FirstName", "LastName", "Company", "Email", "Phone", "Title", "Status",
     "LeadSource", "OwnerId", "IsConverted", "ConvertedDate", "ConvertedAccountId",
     "ConvertedContactId", "ConvertedOpportunityId", "CreatedDate", "LastModifiedDate",
+    *LEAD_POSTAL,
 ]  # fmt: skip
 USER_FIELDS = [
     "Id", "Username", "FirstName", "LastName", "Alias", "Email", "Title", "Department",
@@ -135,6 +142,7 @@ def build_contacts(world: World, records: pd.DataFrame) -> pd.DataFrame:
             "OwnerId": salesforce_ids(people["owner_id"], "005"),
             "CreatedDate": sf_datetime(pd.Series(created)),
             "LastModifiedDate": sf_datetime(pd.Series(modified)),
+            **dict.fromkeys(CONTACT_POSTAL, ""),
         },
         CONTACT_FIELDS,
         len(people),
@@ -181,6 +189,7 @@ def build_leads(world: World, records: pd.DataFrame, as_of: np.datetime64) -> pd
             "ConvertedOpportunityId": salesforce_ids(people["converted_opportunity_id"], "006"),
             "CreatedDate": sf_datetime(people["created_at"]),
             "LastModifiedDate": sf_datetime(pd.Series(np.where(converted, converted_at, progress))),
+            **dict.fromkeys(LEAD_POSTAL, ""),
         },
         LEAD_FIELDS,
         len(people),

@@ -1,0 +1,196 @@
+"""The review queue: pairs the model is unsure of, for a person to accept or reject.
+
+`identity.review` keeps one decision per pair (the latest wins): `accept` (one entity)
+or `reject` (two). The next run respects them: an accepted pair links whatever its score,
+a rejected pair never links (the two records can still meet through a third record
+linked to both). Accepted pairs are also labels: with at least :data:`MIN_LABELS` of
+them, the next run estimates the m probabilities from them after EM.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+
+from revops.errors import IdentityError
+from revops.warehouse import LoadSpec
+
+if TYPE_CHECKING:
+    from revops.warehouse import Warehouse
+
+NAMESPACE = "identity"
+TABLE = "review"
+COLUMNS = {
+    "kind": "string",
+    "unique_id_l": "string",
+    "unique_id_r": "string",
+    "decision": "string",
+    "decided_by": "string",
+    "decided_at": "timestamp('UTC')",
+    "load_id": "string",
+}
+MIN_LABELS = 50
+"""Accepted pairs needed before they replace EM's m estimates (fewer are too noisy)."""
+ACCEPTED_WEIGHT = 50.0
+
+Decision = Literal["accept", "reject"]
+
+
+def ensure_review_table(warehouse: Warehouse) -> None:
+    """Create `identity.review` where missing."""
+    import ibis
+
+    warehouse.init([])
+    if not warehouse.has_table(TABLE, NAMESPACE):
+        warehouse.create_table(TABLE, ibis.schema(COLUMNS), NAMESPACE)
+
+
+def decisions(warehouse: Warehouse, kind: str) -> dict[tuple[str, str], str]:
+    """(left, right) sorted → the latest decision, for `kind`."""
+    if not warehouse.has_table(TABLE, NAMESPACE):
+        return {}
+    table = warehouse.table(TABLE, NAMESPACE)
+    rows = (
+        table.filter(table.kind == kind)
+        .select("unique_id_l", "unique_id_r", "decision", "decided_at")
+        .order_by("decided_at")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    return {(r["unique_id_l"], r["unique_id_r"]): r["decision"] for r in rows}
+
+
+def record_decision(
+    warehouse: Warehouse, kind: str, left: str, right: str, decision: Decision, who: str
+) -> None:
+    """Store one decision on the pair of `left` and `right` (unique ids)."""
+    ensure_review_table(warehouse)
+    a, b = sorted([left, right])
+    row = pa.table(
+        {
+            "kind": [kind],
+            "unique_id_l": [a],
+            "unique_id_r": [b],
+            "decision": [decision],
+            "decided_by": [who],
+            "decided_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+        }
+    )
+    warehouse.load_many([LoadSpec(TABLE, row, NAMESPACE, "append")])
+
+
+def apply_decisions(pairs: pa.Table, decided: dict[tuple[str, str], str]) -> pa.Table:
+    """`pairs` with the decisions applied: accepted pairs certain (added when the model
+    did not score them), rejected pairs impossible.
+
+    Examples:
+        >>> pairs = pa.table({"unique_id_l": ["a", "c"], "unique_id_r": ["b", "d"],
+        ...     "match_weight": [5.0, 12.0], "match_probability": [0.97, 0.9998],
+        ...     "detail": ["{}", "{}"]})
+        >>> found = apply_decisions(pairs, {("a", "b"): "accept", ("c", "d"): "reject",
+        ...     ("e", "f"): "accept"})
+        >>> found.column("match_probability").to_pylist()
+        [1.0, 0.0, 1.0]
+    """
+    if not decided:
+        return pairs
+    left = pairs.column("unique_id_l").to_pylist()
+    right = pairs.column("unique_id_r").to_pylist()
+    keys: list[tuple[str, str]] = [(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True)]
+    seen = set(keys)
+    probability = pairs.column("match_probability").to_pylist()
+    weight = pairs.column("match_weight").to_pylist()
+    for i, key in enumerate(keys):
+        decision = decided.get(key)
+        if decision == "accept":
+            probability[i], weight[i] = 1.0, ACCEPTED_WEIGHT
+        elif decision == "reject":
+            probability[i], weight[i] = 0.0, -ACCEPTED_WEIGHT
+    added = [k for k, d in decided.items() if d == "accept" and k not in seen]
+    reviewed = json.dumps({"review": {"level": "accepted by a person", "weight": 0.0}})
+    return pa.table(
+        {
+            "unique_id_l": left + [a for a, _ in added],
+            "unique_id_r": right + [b for _, b in added],
+            "match_weight": pa.array(weight + [ACCEPTED_WEIGHT] * len(added), pa.float64()),
+            "match_probability": pa.array(probability + [1.0] * len(added), pa.float64()),
+            "detail": pairs.column("detail").to_pylist() + [reviewed] * len(added),
+        }
+    )
+
+
+def labels(decided: dict[tuple[str, str], str]) -> pa.Table | None:
+    """The accepted pairs as Splink pairwise labels, when there are enough of them."""
+    accepted = [k for k, d in decided.items() if d == "accept"]
+    if len(accepted) < MIN_LABELS:
+        return None
+    return pa.table(
+        {
+            "unique_id_l": [a for a, _ in accepted],
+            "unique_id_r": [b for _, b in accepted],
+            "clerical_match_score": [1.0] * len(accepted),
+        }
+    )
+
+
+def review_queue(
+    warehouse: Warehouse, kind: str, band: tuple[float, float], threshold: float, limit: int
+) -> list[dict[str, Any]]:
+    """The undecided pairs of `kind` scored in [low, high), those closest to `threshold`
+    (in match weight) first, with both records named."""
+    import math
+
+    from revops.identity.crosswalk import NAMESPACE as IDENTITY
+
+    if not warehouse.has_table("pair", IDENTITY):
+        raise IdentityError("no scored pairs yet; run `revops identity run` first")
+    pair = warehouse.table("pair", IDENTITY)
+    low, high = band
+    found = pair.filter(
+        (pair.kind == kind) & (pair.match_probability >= low) & (pair.match_probability < high)
+    )
+    decided = decisions(warehouse, kind)
+    cut = math.log2(threshold / (1 - threshold))
+    ordered = found.order_by((found.match_weight - cut).abs().asc())
+    rows = ordered.limit(limit + len(decided)).to_pyarrow().to_pylist()
+    queue = []
+    for row in rows:
+        key = tuple(sorted([row["unique_id_l"], row["unique_id_r"]]))
+        if key in decided:
+            continue
+        detail = json.loads(row["detail"])
+        queue.append(
+            {
+                "left": row["unique_id_l"],
+                "right": row["unique_id_r"],
+                "left_name": _name(detail, "left"),
+                "right_name": _name(detail, "right"),
+                "match_probability": round(float(row["match_probability"]), 4),
+                "is_match": bool(row["is_match"]),
+                "agrees_on": ", ".join(
+                    sorted(n for n, c in detail.items() if (c.get("weight") or 0) > 0)
+                ),
+            }
+        )
+        if len(queue) >= limit:
+            break
+    return queue
+
+
+def _name(detail: dict[str, Any], side: str) -> str:
+    """How a person reads a record of a pair: its name and the values that identify it."""
+    parts = [
+        str(detail[c][side])
+        for c in ("first_name", "last_name", "name")
+        if c in detail and detail[c].get(side)
+    ]
+    extra = [
+        str(detail[c][side])
+        for c in ("email", "domain", "birth_date", "postcode")
+        if c in detail and detail[c].get(side)
+    ]
+    name = " ".join(parts) or "?"
+    return f"{name} ({', '.join(extra)})" if extra else name
