@@ -16,6 +16,23 @@ REJECTED = ("rejected_row", "quarantine")
 WARNING = ("reference_warning", "quarantine")
 FLAGGED = ("flagged_value", "quarantine")
 
+_FIELD_ROWS = {
+    "mapping": "string",
+    "source_system": "string",
+    "object": "string",
+    "entity": "string",
+    "file": "string",
+    "row": "int64",
+    "source_id": "string",
+    "field": "string",
+    "column": "string",
+    "value": "string",
+    "reason": "string",
+    "record": "string",
+    "load_id": "string",
+}
+"""A field of a source row: the quarantined ones and the flagged ones alike."""
+
 _SCHEMAS: dict[tuple[str, str], dict[str, str]] = {
     LOG: {
         "load_id": "string",
@@ -38,36 +55,8 @@ _SCHEMAS: dict[tuple[str, str], dict[str, str]] = {
         "released": "int64",
         "history_rows": "int64",
     },
-    REJECTED: {
-        "mapping": "string",
-        "source_system": "string",
-        "object": "string",
-        "entity": "string",
-        "file": "string",
-        "row": "int64",
-        "source_id": "string",
-        "field": "string",
-        "column": "string",
-        "value": "string",
-        "reason": "string",
-        "record": "string",
-        "load_id": "string",
-    },
-    FLAGGED: {
-        "mapping": "string",
-        "source_system": "string",
-        "object": "string",
-        "entity": "string",
-        "file": "string",
-        "row": "int64",
-        "source_id": "string",
-        "field": "string",
-        "column": "string",
-        "value": "string",
-        "reason": "string",
-        "record": "string",
-        "load_id": "string",
-    },
+    REJECTED: _FIELD_ROWS,
+    FLAGGED: _FIELD_ROWS,
     WARNING: {
         "source_system": "string",
         "entity": "string",
