@@ -12,7 +12,7 @@ from revops import Workspace
 
 from support import run_cli
 
-INVALID = {"invalid_email", "invalid_phone", "missing_required"}
+INVALID = {"invalid_email", "invalid_phone"}
 
 
 def file_rows(path: Path) -> int:

@@ -65,7 +65,8 @@ def test_truth_records_the_parameters_and_every_defect(company: Path) -> None:
     defects = pd.read_csv(company / "truth" / "defects.csv", dtype=str, keep_default_na=False)
     assert set(defects["defect"]) >= {
         "duplicate_person", "duplicate_account", "invalid_email", "invalid_phone",
-        "inconsistent_country", "inconsistent_industry", "orphan_reference", "missing_required",
+        "inconsistent_country", "inconsistent_industry", "orphan_reference", "missing_email",
+        "missing_amount",
     }  # fmt: skip
     contacts = pd.read_csv(company / "salesforce" / "Contact.csv", dtype=str, keep_default_na=False)
     logged = defects[(defects["object"] == "Contact") & (defects["defect"] == "invalid_email")]

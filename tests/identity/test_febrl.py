@@ -128,9 +128,10 @@ def test_a_failing_training_step_restores_the_settings() -> None:
 
 
 def test_identity_run_prints_the_prior_and_the_estimates(
-    capsys: pytest.CaptureFixture[str], febrl1: Workspace
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, febrl1: Workspace
 ) -> None:
     root = str(febrl1.root)
+    monkeypatch.setenv("COLUMNS", "250")  # the table whole, whatever terminal runs the tests
     code, out, err = run_cli(capsys, "-w", root, "identity", "run", "-k", "person")
     assert code == 0, err
     assert "person: prior " in err

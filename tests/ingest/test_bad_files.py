@@ -35,7 +35,7 @@ BAD_FILES: dict[str, tuple[str, Callable[[Path], object], str]] = {
     "junk JSON": ("Account.json", lambda p: p.write_text('{"records": [1, 2'), "not valid JSON"),
     "JSON of another shape": (
         "Account.json",
-        lambda p: p.write_text('{"accounts": []}'),
+        lambda p: p.write_text('{"totalSize": 3, "done": true}'),
         "not a Salesforce sObject tree",
     ),
     "junk XLSX": ("Account.xlsx", lambda p: p.write_text("plain text"), "not an xlsx workbook"),

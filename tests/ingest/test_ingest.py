@@ -22,7 +22,7 @@ from revops.warehouse import Warehouse
 from conftest import POSTGRES_URL
 
 PARAMS = DemoParams(accounts=300, years=2, seed=11, as_of=date(2026, 11, 22))
-INVALID = {"invalid_email", "invalid_phone", "missing_required"}
+INVALID = {"invalid_email", "invalid_phone"}
 BACKENDS = [
     pytest.param("duckdb", id="duckdb"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),

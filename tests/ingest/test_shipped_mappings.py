@@ -59,7 +59,7 @@ SHIPPED = {m.name: m for m in shipped_mappings() if m.source in SYSTEMS}
 MAPPINGS = {n: m for n, m in SHIPPED.items() if (m.source, m.object) not in NOT_IN_DEMO}
 # Mappings whose sources carry defects the generator injected (see truth/defects.csv).
 WITH_DEFECTS = {"hubspot.contacts.contact"}
-CONTACT_DEFECTS = {"invalid_email", "invalid_phone", "missing_required"}
+CONTACT_DEFECTS = {"invalid_email", "invalid_phone"}
 
 
 @pytest.fixture(scope="module")

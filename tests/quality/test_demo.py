@@ -21,7 +21,7 @@ from conftest import DEMO, ingest_demo
 
 ENTITY = {"Account": "account", "Contact": "contact", "Lead": "lead", "Opportunity": "opportunity",
           "contacts": "contact"}  # fmt: skip
-QUARANTINED = ("invalid_email", "invalid_phone", "missing_required")
+QUARANTINED = ("invalid_email", "invalid_phone")
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +147,15 @@ def test_deals_without_an_amount_load_and_the_amount_rules_flag_every_one(
     flagged = _failing(ws, "opportunity", "opportunity_amount_missing")
     flagged |= _failing(ws, "opportunity", "opportunity_won_amount_missing")
     assert blanked <= flagged
+
+
+def test_people_without_an_email_load_and_the_email_rules_flag_every_one(
+    demo: tuple[Workspace, list],
+) -> None:
+    ws, defects = demo
+    blanked = [_canonical(d) for d in defects if d["defect"] == "missing_email"]
+    assert blanked
+    for entity in ("contact", "lead"):
+        mine = {record for kind, record in blanked if kind == entity}
+        assert mine <= _ids(ws, entity)
+        assert mine <= _failing(ws, entity, f"{entity}_email_required")

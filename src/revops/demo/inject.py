@@ -118,7 +118,11 @@ def _person_defects(
         object=name,
         **where,
     )
-    people = blank_required(people, ["Email"], rate=rates.missing_required, object=name, **where)
+    # A person without an e-mail loads (a CRM does not require one): the quality rules
+    # flag it.
+    people = blank_required(
+        people, ["Email"], rate=rates.missing_required, object=name, defect="missing_email", **where
+    )
     people = corrupt_emails(people, "Email", rate=rates.invalid_email, object=name, **where)
     return corrupt_phones(people, "Phone", rate=rates.invalid_phone, object=name, **where)
 

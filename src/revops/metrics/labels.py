@@ -62,20 +62,22 @@ def dimension_target(dimension: Dimension) -> str | None:
 
 
 def names(ctx: SourceContext, entity: str) -> ir.Table:
-    """`_label_key` → `_label`: the name of every `entity` record (an account's golden
-    name first). A lookup of labels only, so not scoped."""
+    """`_label_key` → `_label`: the name of every `entity` record (an account without a
+    name of its own, a billing customer, takes its golden account's). A lookup of labels
+    only, so not scoped: a record's own name, never another record's, so a label shows
+    nothing of a record outside the scope."""
     import ibis
 
     table = ctx.raw(entity, scoped=False)
     keyed = table.select(_label_key=table[f"{entity}_id"], _own_name=table.name)
     if entity == "account" and ctx.warehouse.has_table("golden_account", "identity"):
-        golden = ctx.warehouse.table("golden_account", "identity")
+        golden = ctx.reader.whole("golden_account", "identity")
         links = ctx.golden_accounts()
         golden = golden.select(_golden_id=golden.golden_account_id, _golden_name=golden.name)
         joined = keyed.left_join(links, keyed._label_key == links.account_id)
         joined = joined.left_join(golden, joined.golden_account_id == golden._golden_id)
         return joined.select(
-            "_label_key", _label=ibis.coalesce(joined._golden_name, joined._own_name)
+            "_label_key", _label=ibis.coalesce(joined._own_name, joined._golden_name)
         )
     return keyed.select("_label_key", _label=keyed._own_name)
 

@@ -182,7 +182,7 @@ class SourceContext:
         if key not in self._tables:
             table = self.raw(entity, scoped=False)
             if self.warehouse.has_table("crosswalk", "identity"):
-                table = _filled_from_clusters(self.warehouse, entity, table, column)
+                table = _filled_from_clusters(self.reader, entity, table, column)
             keyed = _with_lookup_key(entity, table)
             self._tables[key] = keyed.select(lookup_key=keyed.lookup_key, value=keyed[column])
         return self._tables[key]
@@ -198,7 +198,7 @@ class SourceContext:
         if key not in self._tables:
             accounts = self.raw("account", scoped=False).select("account_id")
             if self.warehouse.has_table("crosswalk", "identity"):
-                crosswalk = self.warehouse.table("crosswalk", "identity")
+                crosswalk = self.reader.whole("crosswalk", "identity")
                 crosswalk = crosswalk.filter(crosswalk.entity == "account").select(
                     _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
                 )
@@ -343,7 +343,7 @@ GOLDEN = {"account": "golden_account", "contact": "golden_person", "lead": "gold
 
 
 def _filled_from_clusters(
-    warehouse: Warehouse, entity: str, table: ir.Table, column: str
+    reader: ScopedReader, entity: str, table: ir.Table, column: str
 ) -> ir.Table:
     """`table` with an empty `column` filled from the record's identity cluster: the
     golden record's value (`identity.golden_*`, written by `revops identity run`) where it
@@ -352,7 +352,7 @@ def _filled_from_clusters(
     import ibis
 
     id_column = f"{entity}_id"
-    crosswalk = warehouse.table("crosswalk", "identity")
+    crosswalk = reader.whole("crosswalk", "identity")
     crosswalk = crosswalk.filter(crosswalk.entity == entity).select(
         _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
     )
@@ -360,8 +360,8 @@ def _filled_from_clusters(
         "_record_id"
     )
     golden_name = GOLDEN.get(entity)
-    if golden_name is not None and warehouse.has_table(golden_name, "identity"):
-        golden = warehouse.table(golden_name, "identity")
+    if golden_name is not None and reader.warehouse.has_table(golden_name, "identity"):
+        golden = reader.whole(golden_name, "identity")
         if column in golden.columns:
             best = golden.select(
                 _best_cluster=golden[golden.columns[0]], _best_value=golden[column]

@@ -17,6 +17,7 @@ Defect = Literal[
     "duplicate_account",
     "missing_required",
     "missing_amount",
+    "missing_email",
     "invalid_email",
     "invalid_phone",
     "inconsistent_country",
