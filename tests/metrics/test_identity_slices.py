@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -29,6 +30,18 @@ def _crosswalk(world: MetricWorld, clusters: dict[str, str]) -> None:
     ]  # fmt: skip
     table = pa.Table.from_pylist(rows, schema=pa.schema({n: _arrow(t) for n, t in schema.items()}))
     world.warehouse.load("crosswalk", table, namespace=NAMESPACE, mode="replace")
+
+
+def _golden(world: MetricWorld, rows: list[dict[str, str]]) -> None:
+    """Store golden accounts (`golden_account_id`, `segment`, `run_id`)."""
+    schema = pa.schema({"golden_account_id": pa.string(), "segment": pa.string(),
+                        "run_id": pa.string()})  # fmt: skip
+    table = pa.Table.from_pylist(rows, schema=schema)
+    if not world.warehouse.has_table("golden_account", NAMESPACE):
+        world.warehouse.create_table(
+            "golden_account", ibis.schema(dict.fromkeys(schema.names, "string")), NAMESPACE
+        )
+    world.warehouse.load("golden_account", table, namespace=NAMESPACE, mode="replace")
 
 
 def _arrow(kind: str) -> pa.DataType:
@@ -63,6 +76,8 @@ def company(world: MetricWorld) -> Iterator[MetricWorld]:
     yield world
     if world.warehouse.has_table("crosswalk", NAMESPACE):
         _crosswalk(world, {})  # the Spark world is shared by the session
+    if world.warehouse.has_table("golden_account", NAMESPACE):
+        _golden(world, [])
 
 
 def _mrr_by_segment(world: MetricWorld) -> dict[str | None, float]:
@@ -99,3 +114,18 @@ def test_a_record_keeps_its_own_value_over_its_clusters(company: MetricWorld) ->
     )
     _crosswalk(company, {"crm-a": "c1", "bill-d": "c1"})
     assert _mrr_by_segment(company) == {"enterprise": 5, None: 70}
+
+
+def test_the_golden_record_of_the_crosswalks_run_decides_over_the_latest_record(
+    company: MetricWorld,
+) -> None:
+    _crosswalk(company, {"crm-b": "c2", "crm-b2": "c2", "bill-b": "c2"})
+    _golden(company, [{"golden_account_id": "c2", "segment": "enterprise", "run_id": "r1"}])
+    assert _mrr_by_segment(company) == {"enterprise": 20, None: 50}
+
+
+def test_a_golden_record_of_an_earlier_crosswalk_is_not_used(company: MetricWorld) -> None:
+    _crosswalk(company, {"crm-b": "c2", "crm-b2": "c2", "bill-b": "c2"})
+    # c2 of an earlier run held other records: its segment says nothing of this c2.
+    _golden(company, [{"golden_account_id": "c2", "segment": "enterprise", "run_id": "r0"}])
+    assert _mrr_by_segment(company) == {"mid_market": 20, None: 50}

@@ -36,8 +36,8 @@ GOLDEN_TABLES = {"account": "golden_account", "person": "golden_person"}
 
 
 def _members(warehouse: Warehouse, kind: str) -> ir.Table:
-    """The records of `kind`'s clusters: `_cluster`, `_record`, `_system`, `_updated` and
-    the fields golden records choose from."""
+    """The records of `kind`'s clusters: `_cluster`, `_record`, `_system`, `_updated`,
+    `_run` (the crosswalk's run) and the fields golden records choose from."""
     import ibis
 
     crosswalk = warehouse.table("crosswalk", NAMESPACE)
@@ -50,13 +50,14 @@ def _members(warehouse: Warehouse, kind: str) -> ir.Table:
             _record=joined.account_id,
             _system=joined.source_system,
             _updated=joined.updated_at,
+            _run=joined.run_id,
             **{name: joined[name] for name in ACCOUNT_FIELDS},
         )
     companies = crosswalk.filter(crosswalk.entity == "account").select(
         _company_record=crosswalk.record_id, _company=crosswalk.cluster_id
     )
     people = crosswalk.filter(crosswalk.entity.isin(["contact", "lead"])).select(
-        _person_record=crosswalk.record_id, _person=crosswalk.cluster_id
+        _person_record=crosswalk.record_id, _person=crosswalk.cluster_id, _run=crosswalk.run_id
     )
     contacts = warehouse.table("contact")
     contacts = contacts.select(
@@ -94,13 +95,16 @@ def _members(warehouse: Warehouse, kind: str) -> ir.Table:
         _record=linked._record,
         _system=linked._system,
         _updated=linked._updated,
+        _run=linked._run,
         **{name: linked[name] for name in PERSON_FIELDS if name != "golden_account_id"},
         golden_account_id=linked._company,
     )
 
 
 def golden_expression(warehouse: Warehouse, kind: str) -> ir.Table:
-    """The golden records of `kind` (`account` or `person`) as one query."""
+    """The golden records of `kind` (`account` or `person`) as one query; `run_id` names
+    the crosswalk run they were built from, so a reader can tell a golden record that a
+    later crosswalk has outdated."""
     import ibis
 
     members = _members(warehouse, kind)
@@ -112,6 +116,7 @@ def golden_expression(warehouse: Warehouse, kind: str) -> ir.Table:
         records=members.count(),
         updated_at=members._updated.max(),
         crm_record_id=members._record.min(where=is_crm),
+        run_id=members._run.max(),
     )
     result = summary
     for name in fields:
@@ -142,6 +147,7 @@ def golden_expression(warehouse: Warehouse, kind: str) -> ir.Table:
         result.crm_record_id.name(crm_column),
         "records",
         "updated_at",
+        "run_id",
     )
 
 

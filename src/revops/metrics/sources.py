@@ -347,29 +347,21 @@ def _filled_from_clusters(
 ) -> ir.Table:
     """`table` with an empty `column` filled from the record's identity cluster: the
     golden record's value (`identity.golden_*`, written by `revops identity run`) where it
-    has the field, else the value of the cluster's record updated last that has one (ties:
-    the smallest id), so every record of one company or person carries one value."""
+    has the field and was built from the crosswalk's current run, else the value of the
+    cluster's record updated last that has one (ties: the smallest id), so every record of
+    one company or person carries one value."""
     import ibis
 
     id_column = f"{entity}_id"
     crosswalk = reader.whole("crosswalk", "identity")
     crosswalk = crosswalk.filter(crosswalk.entity == entity).select(
-        _record_id=crosswalk.record_id, _cluster_id=crosswalk.cluster_id
+        _record_id=crosswalk.record_id,
+        _cluster_id=crosswalk.cluster_id,
+        _run_id=crosswalk.run_id,
     )
     clustered = table.left_join(crosswalk, table[id_column] == crosswalk._record_id).drop(
         "_record_id"
     )
-    golden_name = GOLDEN.get(entity)
-    if golden_name is not None and reader.warehouse.has_table(golden_name, "identity"):
-        golden = reader.whole(golden_name, "identity")
-        if column in golden.columns:
-            best = golden.select(
-                _best_cluster=golden[golden.columns[0]], _best_value=golden[column]
-            )
-            filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
-            return filled.mutate(
-                **{column: ibis.coalesce(filled[column], filled._best_value)}
-            ).drop("_cluster_id", "_best_cluster", "_best_value")
     known = clustered.filter(clustered[column].notnull() & clustered._cluster_id.notnull())
     latest = ibis.window(
         group_by=known._cluster_id,
@@ -381,6 +373,30 @@ def _filled_from_clusters(
         .select(_best_cluster=known._cluster_id, _best_value=known[column])
     )
     filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
-    return filled.mutate(**{column: ibis.coalesce(filled[column], filled._best_value)}).drop(
-        "_cluster_id", "_best_cluster", "_best_value"
+    fills = ["_best_value"]
+    golden_name = GOLDEN.get(entity)
+    if golden_name is not None and reader.warehouse.has_table(golden_name, "identity"):
+        golden = reader.whole(golden_name, "identity")
+        if column in golden.columns and "run_id" in golden.columns:
+            # Only a golden record built from this crosswalk's run: one from an earlier
+            # crosswalk may name clusters that no longer hold the same records.
+            chosen = golden.select(
+                _golden_cluster=golden[golden.columns[0]],
+                _golden_run=golden.run_id,
+                _golden_value=golden[column],
+            )
+            filled = filled.left_join(
+                chosen,
+                (filled._cluster_id == chosen._golden_cluster)
+                & (filled._run_id == chosen._golden_run),
+            ).drop("_golden_cluster", "_golden_run")
+            fills.insert(0, "_golden_value")
+    return filled.mutate(
+        **{column: ibis.coalesce(filled[column], *[filled[name] for name in fills])}
+    ).drop(
+        *[
+            c
+            for c in filled.columns
+            if c.startswith(("_cluster_id", "_run_id", "_best_", "_golden_"))
+        ]
     )

@@ -217,26 +217,36 @@ def drill_tables(
     state: AppState, principal: Principal, metric: str, window: str | None, where: list[str],
     limit: int,
 ) -> tuple[str, dict[str, str | None], list[RowTable]]:  # fmt: skip
-    """The rows behind a value (at most `limit` per aggregate) for this user's rows."""
+    """The rows behind a value (at most `limit` per aggregate) for this user's rows,
+    reused until the data changes (a drill-down is opened again and again)."""
     metrics = state.workspace.metrics
     pairs = parse_where(where)
-    tables = []
     period = metrics.window(window, state.today)
     check_window(period, state.budget)
-    with state.reading():
-        found = metrics.rows(
-            metric, period.label, as_of=state.today, scope=principal.scope, **pairs
-        )
-        for name, table in found.items():
-            total = int(table.count().execute())
-            # A bounded page of rows (limit), not the table: the backend counts the rest.
-            frame = table.limit(limit).execute()
-            rows = [
-                [_cell(value) for value in row] for row in frame.itertuples(index=False, name=None)
-            ]
-            label = metrics.catalog.metric(name).label
-            tables.append(RowTable(aggregate=name, label=label, total=total,
-                                   columns=[str(c) for c in frame.columns], rows=rows))  # fmt: skip
+
+    def build() -> list[RowTable]:
+        tables = []
+        with state.reading():
+            found = metrics.rows(
+                metric, period.label, as_of=state.today, scope=principal.scope, **pairs
+            )
+            for name, table in found.items():
+                total = int(table.count().execute())
+                # A bounded page of rows (limit), not the table: the backend counts the rest.
+                frame = table.limit(limit).execute()
+                rows = [
+                    [_cell(value) for value in row]
+                    for row in frame.itertuples(index=False, name=None)
+                ]
+                label = metrics.catalog.metric(name).label
+                columns = [str(c) for c in frame.columns]
+                tables.append(
+                    RowTable(aggregate=name, label=label, total=total, columns=columns, rows=rows)
+                )
+        return tables
+
+    key = ("rows", metric, period.label, tuple(sorted(pairs.items())), limit, principal.scope)
+    tables = state.memo(key, build)
     return period.label, pairs, tables
 
 
