@@ -41,6 +41,7 @@ NOT_IN_DEMO = {
     ("hubspot", "companies"),
     ("hubspot", "deals"),
     ("hubspot", "owners"),
+    ("zendesk", "satisfaction_ratings"),
     *(
         ("stripe", name)
         for name in (

@@ -109,6 +109,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "core.order": Through("account_id", ("account",)),
     "core.product_usage": Through("account_id", ("account",)),
     "core.support_ticket": Through("account_id", ("account",)),
+    "core.satisfaction_rating": Through("support_ticket_id", ("support_ticket",)),
     "core.campaign_touch": Through("account_id", ("account",)),
     "core.web_session": Through("account_id", ("account",)),
     "core.partner_deal": Through("account_id", ("account",)),
