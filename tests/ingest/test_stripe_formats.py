@@ -246,6 +246,33 @@ def test_sigma_tables_read_interval_count_and_cancel_at_period_end(workspace: Wo
     }
 
 
+def test_sigma_coupons_discount_mrr_until_the_discount_ends(workspace: Workspace) -> None:
+    """The Sigma shape of the coupon scenario: Grove 2 x Gold at 25 % off from 10 Jan to
+    the discount's end, 10 Apr; Hazel 2 x Silver with a coupon for its first bill only;
+    Ivy Gold and Silver from 5 Feb with $10 off every month (amount_off, forever)."""
+    report = load(workspace, "sigma_coupon")
+    counts = {x.object: (x.rows_in, x.loaded, x.quarantined) for x in report.loads}
+    assert counts["subscription_items"] == (4, 4, 0)
+    lines = workspace.warehouse.table("subscription_line").to_pyarrow().to_pylist()
+    discounts = {line["source_id"]: line["discount_mrr"] for line in lines}
+    assert discounts == {
+        "si_PgGrove": Decimal("25.00"),
+        "si_PgHazel": None,
+        "si_PgIvyGold": Decimal("10.00"),
+        "si_PgIvySilver": Decimal("0.00"),
+    }
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=75 + 60, close=135)),
+        "FY2024-M02": pytest.approx(_row(135, new=80 - 10, close=205)),
+        "FY2024-M04": pytest.approx(_row(205, expansion=25, close=230)),
+    }
+
+
+def test_sigma_tables_without_coupons_load_at_list_price(workspace: Workspace) -> None:
+    load(workspace, "sigma_coupon", without=("coupons.csv",))
+    assert months(workspace)["FY2024-M02"]["closing_mrr"] == 100 + 60 + 80
+
+
 def _row(opening: float, close: float, **moves: float) -> dict[str, float]:
     names = {"new": "mrr_new", "expansion": "mrr_expansion", "reactivation": "mrr_reactivation",
              "contraction": "mrr_contraction", "churn": "mrr_churn"}  # fmt: skip

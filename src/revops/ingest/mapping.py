@@ -119,7 +119,15 @@ class Lookup(_Frozen):
 
     object: str = Field(description="Object name of the joined file (Salesforce type, file stem).")
     key: str = Field(description="Its field that identifies a row.")
-    on: str = Field(description="Field of this object that holds that key.")
+    on: str = Field(
+        description="Field of this object that holds that key, or `<lookup>.<field>` of a "
+        "lookup listed before it (a subscription's coupon: `sub.discount_coupon_id`)."
+    )
+    optional: bool = Field(
+        False,
+        description="Whether the files may lack this object: then no row matches (an export "
+        "without coupons), instead of the mapping refusing to run.",
+    )
 
     @model_validator(mode="before")
     @classmethod
