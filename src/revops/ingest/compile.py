@@ -424,6 +424,9 @@ def _transform(transform: str, text: str) -> str:
     if transform == "domain":
         bare = f"regexp_replace(lower(trim({text})), '^[a-z]+://', '')"
         return f"regexp_replace({bare}, '^www\\.|[/:?#].*$', '', 'g')"
+    if transform == "first":
+        # Several associated records in one cell, as HubSpot exports them: `a;b`.
+        return f"NULLIF(trim(split_part({text}, ';', 1)), '')"
     if transform == "country":
         return f"coalesce(country_code({text}), {text})"
     raise ValueError(f"unknown transform {transform}")  # pragma: no cover - pydantic checks
