@@ -51,6 +51,7 @@ NOT_IN_DEMO = {
             "subscription.items",
             "event.data.object.items",
             "event.data.previous_attributes.items",
+            "subscription_schedule.phases.items",
         )
     ),
 }

@@ -279,3 +279,23 @@ def _row(opening: float, close: float, **moves: float) -> dict[str, float]:
     row = dict.fromkeys(names.values(), 0.0)
     row.update({names[k]: v for k, v in moves.items()})
     return {"opening_mrr": opening, **row, "closing_mrr": close}
+
+
+def test_schedule_phases_move_mrr_when_each_phase_begins(workspace: Workspace) -> None:
+    """Maple (schedule active, ends with cancel): 2 x Silver from 15 Jan 2024, 3 x Silver
+    from 15 Apr, 2 x Gold yearly ($500) from 15 Jul to 15 Jul 2025; Birch (not started at
+    the export, releases): Gold from 1 Jun, 2 x Gold from 1 Sep; a released schedule of
+    9 x Silver governs nothing."""
+    report = load(workspace, "schedule")
+    counts = {x.object: (x.rows_in, x.loaded, x.quarantined, x.skipped) for x in report.loads}
+    assert counts["subscription_schedule.phases.items"] == (6, 5, 0, 1)
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=60, close=60)),
+        "FY2024-M04": pytest.approx(_row(60, expansion=30, close=90)),
+        "FY2024-M06": pytest.approx(_row(90, new=50, close=140)),
+        "FY2024-M07": pytest.approx(_row(140, contraction=6.67, close=133.33)),
+        "FY2024-M09": pytest.approx(_row(133.33, expansion=50, close=183.33)),
+    }
+    assert months(workspace, "FY2025") == {
+        "FY2025-M07": pytest.approx(_row(183.33, churn=83.33, close=100)),
+    }

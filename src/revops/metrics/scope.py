@@ -104,6 +104,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "core.quality_failure": Owned(("owner_id",)),
     # Visible with the row they belong to.
     "history.opportunity_history": Through("opportunity_id", ("opportunity",)),
+    "core.opportunity_field_change": Through("opportunity_id", ("opportunity",)),
     "core.subscription_line": Through("account_id", ("account",)),
     "core.invoice": Through("account_id", ("account",)),
     "core.order": Through("account_id", ("account",)),
