@@ -41,6 +41,7 @@ NOT_IN_DEMO = {
     ("hubspot", "companies"),
     ("hubspot", "deals"),
     ("hubspot", "owners"),
+    ("zendesk", "satisfaction_ratings"),
     *(
         ("stripe", name)
         for name in (
@@ -50,6 +51,7 @@ NOT_IN_DEMO = {
             "subscription.items",
             "event.data.object.items",
             "event.data.previous_attributes.items",
+            "subscription_schedule.phases.items",
         )
     ),
 }

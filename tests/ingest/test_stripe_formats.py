@@ -246,9 +246,56 @@ def test_sigma_tables_read_interval_count_and_cancel_at_period_end(workspace: Wo
     }
 
 
+def test_sigma_coupons_discount_mrr_until_the_discount_ends(workspace: Workspace) -> None:
+    """The Sigma shape of the coupon scenario: Grove 2 x Gold at 25 % off from 10 Jan to
+    the discount's end, 10 Apr; Hazel 2 x Silver with a coupon for its first bill only;
+    Ivy Gold and Silver from 5 Feb with $10 off every month (amount_off, forever)."""
+    report = load(workspace, "sigma_coupon")
+    counts = {x.object: (x.rows_in, x.loaded, x.quarantined) for x in report.loads}
+    assert counts["subscription_items"] == (4, 4, 0)
+    lines = workspace.warehouse.table("subscription_line").to_pyarrow().to_pylist()
+    discounts = {line["source_id"]: line["discount_mrr"] for line in lines}
+    assert discounts == {
+        "si_PgGrove": Decimal("25.00"),
+        "si_PgHazel": None,
+        "si_PgIvyGold": Decimal("10.00"),
+        "si_PgIvySilver": Decimal("0.00"),
+    }
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=75 + 60, close=135)),
+        "FY2024-M02": pytest.approx(_row(135, new=80 - 10, close=205)),
+        "FY2024-M04": pytest.approx(_row(205, expansion=25, close=230)),
+    }
+
+
+def test_sigma_tables_without_coupons_load_at_list_price(workspace: Workspace) -> None:
+    load(workspace, "sigma_coupon", without=("coupons.csv",))
+    assert months(workspace)["FY2024-M02"]["closing_mrr"] == 100 + 60 + 80
+
+
 def _row(opening: float, close: float, **moves: float) -> dict[str, float]:
     names = {"new": "mrr_new", "expansion": "mrr_expansion", "reactivation": "mrr_reactivation",
              "contraction": "mrr_contraction", "churn": "mrr_churn"}  # fmt: skip
     row = dict.fromkeys(names.values(), 0.0)
     row.update({names[k]: v for k, v in moves.items()})
     return {"opening_mrr": opening, **row, "closing_mrr": close}
+
+
+def test_schedule_phases_move_mrr_when_each_phase_begins(workspace: Workspace) -> None:
+    """Maple (schedule active, ends with cancel): 2 x Silver from 15 Jan 2024, 3 x Silver
+    from 15 Apr, 2 x Gold yearly ($500) from 15 Jul to 15 Jul 2025; Birch (not started at
+    the export, releases): Gold from 1 Jun, 2 x Gold from 1 Sep; a released schedule of
+    9 x Silver governs nothing."""
+    report = load(workspace, "schedule")
+    counts = {x.object: (x.rows_in, x.loaded, x.quarantined, x.skipped) for x in report.loads}
+    assert counts["subscription_schedule.phases.items"] == (6, 5, 0, 1)
+    assert months(workspace) == {
+        "FY2024-M01": pytest.approx(_row(0, new=60, close=60)),
+        "FY2024-M04": pytest.approx(_row(60, expansion=30, close=90)),
+        "FY2024-M06": pytest.approx(_row(90, new=50, close=140)),
+        "FY2024-M07": pytest.approx(_row(140, contraction=6.67, close=133.33)),
+        "FY2024-M09": pytest.approx(_row(133.33, expansion=50, close=183.33)),
+    }
+    assert months(workspace, "FY2025") == {
+        "FY2025-M07": pytest.approx(_row(183.33, churn=83.33, close=100)),
+    }

@@ -133,3 +133,63 @@ def test_the_crm_api_json_pages_load_like_the_csv_export(tmp_path: Path) -> None
         assert year.value("bookings") == 102_000
     finally:
         ws.close()
+
+
+def test_a_contacts_primary_company_is_its_account(portal: tuple[Workspace, IngestReport]) -> None:
+    ws, _ = portal
+    contacts = {c["source_id"]: c for c in ws.warehouse.table("contact").to_pyarrow().to_pylist()}
+    assert contacts["70215"]["account_id"] == "hubspot:9384710211"
+    assert contacts["70229"]["account_id"] == "hubspot:9384710213"  # two contacts, one company
+    assert contacts["70227"]["account_id"] is None  # no company
+    assert sum(c["account_id"] is not None for c in contacts.values()) == 7
+
+
+def test_api_pages_associations_give_the_primary_company(tmp_path: Path) -> None:
+    """`/crm/v3/objects/contacts?associations=companies` pages (tests/fixtures/hubspot_api):
+    a company is listed under its primary and its unlabeled type; a contact of two
+    companies has the primary one as its account."""
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        report = ingest(ws, [FIXTURES.parent / "hubspot_api"], quality=False)
+        assert not report.failed
+        counts = {x.mapping: (x.rows_in, x.loaded, x.quarantined) for x in report.loads}
+        assert counts["hubspot.companies.account"] == (3, 3, 0)
+        assert counts["hubspot.contacts.contact"] == (4, 4, 0)
+        assert report.reference_warnings == 0
+        rows = ws.warehouse.table("contact").to_pyarrow().to_pylist()
+        accounts = {c["source_id"]: c["account_id"] for c in rows}
+        assert accounts == {
+            "80101": "hubspot:18204416501",
+            "80102": "hubspot:18204416502",
+            "80103": "hubspot:18204416503",
+            "80104": None,
+        }
+    finally:
+        ws.close()
+
+
+def test_the_exports_association_column_takes_the_first_company(tmp_path: Path) -> None:
+    """HubSpot's UI export writes `Associated Company IDs`, several joined by `;`."""
+    folder = tmp_path / "exports" / "hubspot"
+    folder.mkdir(parents=True)
+    shutil.copy(FIXTURES / "companies.csv", folder)
+    with (FIXTURES / "contacts.csv").open(encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows:
+        second = "9384710216" if row["associatedcompanyid"] else ""
+        joined = ";".join(x for x in (row.pop("associatedcompanyid"), second) if x)
+        row["Associated Company IDs"] = joined
+    with (folder / "contacts.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        report = ingest(ws, [folder], quality=False)
+        assert not report.failed
+        contacts = ws.warehouse.table("contact").to_pyarrow().to_pylist()
+        accounts = {c["source_id"]: c["account_id"] for c in contacts}
+        assert accounts["70217"] == "hubspot:9384710212"
+        assert accounts["70227"] is None
+    finally:
+        ws.close()

@@ -41,9 +41,8 @@ EXTENSION = """\
   columns:
     next_step: NextStep
 """
-# Files the shipped mappings do not load: inspect reads OpportunityStage; the stage
-# changes of OpportunityFieldHistory are in OpportunityHistory already.
-NOT_LOADED = {"OpportunityStage", "OpportunityFieldHistory"}
+# Files the shipped mappings do not load: inspect reads OpportunityStage.
+NOT_LOADED = {"OpportunityStage"}
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +86,7 @@ def test_every_row_loads_and_none_is_quarantined(org: tuple[Workspace, IngestRep
         "UserRole": (3, 3, 0),
         "Opportunity": (24, 24, 0),
         "OpportunityHistory": (80, 80, 0),
+        "OpportunityFieldHistory": (61, 61, 0),
         "Task": (10, 10, 0),
         "Event": (6, 6, 0),
         "Campaign": (3, 3, 0),
@@ -223,3 +223,26 @@ def test_fifteen_character_ids_meet_their_eighteen_character_records(
         ws.warehouse.table("opportunity").to_pyarrow()["opportunity_id"].to_pylist()
     )
     assert {e["opportunity_id"] for e in events} <= opportunities
+
+
+def test_field_history_keeps_the_owner_changes_opportunity_history_lacks(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    changes = ws.warehouse.table("opportunity_field_change").to_pyarrow().to_pylist()
+    by_field: dict[str, int] = {}
+    for change in changes:
+        by_field[change["field"]] = by_field.get(change["field"], 0) + 1
+    assert by_field == {"StageName": 56, "Amount": 2, "Owner": 2, "CloseDate": 1}
+    owner = [c for c in changes if c["field"] == "Owner"]
+    assert {(c["data_type"], c["old_value"], c["new_value"]) for c in owner} == {
+        ("EntityId", "0055g000000002AAAQ", "0055g000000003AAAQ"),
+        ("Text", "Marco Ruiz", "Priya Nair"),
+    }
+    [moved] = {c["opportunity_id"] for c in owner}
+    assert moved == "salesforce:0065g000000019AAAQ"
+    assert {c["changed_by_user_id"] for c in owner} == {"salesforce:0055g000000001AAAQ"}
+    # The deal's current owner is the change's new one.
+    deals = ws.warehouse.table("opportunity").to_pyarrow().to_pylist()
+    [deal] = [d for d in deals if d["opportunity_id"] == moved]
+    assert deal["owner_id"] == "salesforce:0055g000000003AAAQ"

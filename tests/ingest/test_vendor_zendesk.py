@@ -1,7 +1,8 @@
 """Zendesk exports as its API returns them (tests/fixtures/zendesk): organizations and
 users from the incremental exports, and tickets in two cursor pages of
 `/api/v2/incremental/tickets/cursor.json` (`{"tickets": [...], "after_cursor": ...,
-"end_of_stream": ...}`), each ticket with its `satisfaction_rating`. The export lists a
+"end_of_stream": ...}`), each ticket with its `satisfaction_rating`, and a page of
+`/api/v2/satisfaction_ratings` (cursor pagination: `meta`, `links`). The export lists a
 deleted ticket too, and agents beside end users."""
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def test_the_pages_are_one_object_and_every_valid_row_loads(
         "organizations": (3, 3, 0, 0),
         "users": (6, 4, 0, 2),  # the agent and the admin are not customers' people
         "tickets": (13, 12, 0, 1),  # the deleted ticket
+        "satisfaction_ratings": (8, 7, 0, 1),  # the survey offered and not answered
     }
     assert report.reference_warnings == 0
 
@@ -59,13 +61,25 @@ def test_values_read_from_the_nested_json(desk: tuple[Workspace, IngestReport]) 
     assert tickets["5103"]["csat"] is None  # offered, not answered
     assert tickets["5105"]["closed_at"] is None  # open
     assert tickets["5101"]["account_id"] == "zendesk:360061234501"
+    ratings = {
+        r["source_id"]: r
+        for r in ws.warehouse.table("satisfaction_rating").to_pyarrow().to_pylist()
+    }
+    assert "82112" not in ratings  # offered, not answered
+    assert ratings["82103"]["support_ticket_id"] == "zendesk:5103"
+    assert (ratings["82103"]["score"], ratings["82103"]["reason"]) == (
+        1,
+        "The issue took too long to resolve",
+    )
+    assert ratings["82107"]["contact_id"] == "zendesk:398810001"
 
 
 def test_csat_and_tickets_opened_match_the_hand_count(desk: tuple[Workspace, IngestReport]) -> None:
     ws, _ = desk
     result = ws.metrics.compute(["csat", "tickets_opened"], "FY2024-Q2", as_of=AS_OF)
-    # rated and closed in the quarter: 5, 1, 5, 4, 1, 5
-    assert result.value("csat") == pytest.approx(21 / 6)
+    # rated and closed in the quarter: 5, 1, 5, 4, 1, 5 on the tickets, and 5103's bad
+    # (1) from the ratings export, given after the ticket page said `offered`
+    assert result.value("csat") == pytest.approx(22 / 7)
     assert result.value("tickets_opened") == 12
 
 

@@ -223,6 +223,13 @@ def _source_sql(mapping: Mapping, fields: _Fields) -> str:
 def _joins(mapping: Mapping) -> str:
     joins = []
     for name, lookup in mapping.lookups.items():
+        # `on` names a field of the source, or of a lookup joined before this one.
+        before, _, field = lookup.on.partition(".")
+        joined = list(mapping.lookups)
+        if field and before in joined[: joined.index(name)]:
+            on = f"{ident(before)}.{ident(field)}"
+        else:
+            on = f"{SOURCE}.{ident(lookup.on)}"
         table = ident(f"lookup_{name}")
         # The first row of each key in file order, so a repeated key picks the same row.
         deduplicated = (
@@ -230,8 +237,7 @@ def _joins(mapping: Mapping) -> str:
             f"ORDER BY {ident(lookup.key)}, {ident(FILE)}, {ident(ROW)})"
         )
         joins.append(
-            f"LEFT JOIN {deduplicated} AS {ident(name)} "
-            f"ON {ident(name)}.{ident(lookup.key)} = {SOURCE}.{ident(lookup.on)}"
+            f"LEFT JOIN {deduplicated} AS {ident(name)} ON {ident(name)}.{ident(lookup.key)} = {on}"
         )
     return " ".join(joins)
 
@@ -418,6 +424,9 @@ def _transform(transform: str, text: str) -> str:
     if transform == "domain":
         bare = f"regexp_replace(lower(trim({text})), '^[a-z]+://', '')"
         return f"regexp_replace({bare}, '^www\\.|[/:?#].*$', '', 'g')"
+    if transform == "first":
+        # Several associated records in one cell, as HubSpot exports them: `a;b`.
+        return f"NULLIF(trim(split_part({text}, ';', 1)), '')"
     if transform == "country":
         return f"coalesce(country_code({text}), {text})"
     raise ValueError(f"unknown transform {transform}")  # pragma: no cover - pydantic checks

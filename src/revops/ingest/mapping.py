@@ -22,7 +22,7 @@ from revops.model import ENTITIES, get_entity
 Parse = Literal[
     "text", "int", "float", "decimal", "bool", "date", "datetime", "unix", "unix_ms", "cents"
 ]
-Transform = Literal["trim", "lower", "upper", "country", "domain", "phone", "email"]
+Transform = Literal["trim", "lower", "upper", "country", "domain", "phone", "email", "first"]
 Check = Literal["email", "country", "currency", "phone"]
 
 SHIPPED = "revops.ingest.mappings"
@@ -51,7 +51,9 @@ class FieldRule(_Frozen):
     value: str | None = Field(None, description="A constant for every row.")
     expr: str | None = Field(None, description="A DuckDB SQL expression over source fields.")
     transforms: tuple[Transform, ...] = Field(
-        (), description="Applied in order: trim, lower, upper, country, domain, phone, email."
+        (),
+        description="Applied in order: trim, lower, upper, country, domain, phone, email, "
+        "first (the first of a `;`-separated list).",
     )
     map: dict[str, str | None] | None = Field(
         None, description="Value map, matched case-insensitively after the transforms."
@@ -119,7 +121,15 @@ class Lookup(_Frozen):
 
     object: str = Field(description="Object name of the joined file (Salesforce type, file stem).")
     key: str = Field(description="Its field that identifies a row.")
-    on: str = Field(description="Field of this object that holds that key.")
+    on: str = Field(
+        description="Field of this object that holds that key, or `<lookup>.<field>` of a "
+        "lookup listed before it (a subscription's coupon: `sub.discount_coupon_id`)."
+    )
+    optional: bool = Field(
+        False,
+        description="Whether the files may lack this object: then no row matches (an export "
+        "without coupons), instead of the mapping refusing to run.",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -101,13 +101,22 @@ def map_rows(
     rows = _stack(sources)
     lookups = lookups or {}
     for name, lookup in mapping.lookups.items():
-        if not lookups.get(lookup.object):
+        if not lookups.get(lookup.object) and not lookup.optional:
             raise MappingError(
                 f"mapping {mapping.name} ({mapping.path}) joins {lookup.object} as {name!r}, "
                 f"but no {lookup.object} file of {mapping.source} was given"
             )
     lookup_rows = {
-        name: _with_empty(_stack(lookups.get(lookup.object, ())), expression_fields(mapping, name))
+        name: _with_empty(
+            _stack(lookups.get(lookup.object, ())),
+            expression_fields(mapping, name)
+            | {lookup.key}
+            | {
+                o.on.partition(".")[2]
+                for o in mapping.lookups.values()
+                if o.on.startswith(f"{name}.")
+            },
+        )
         for name, lookup in mapping.lookups.items()
     }
     con.register("__source_all", rows)

@@ -104,11 +104,13 @@ ROW_SCOPES: dict[str, Rule] = {
     "core.quality_failure": Owned(("owner_id",)),
     # Visible with the row they belong to.
     "history.opportunity_history": Through("opportunity_id", ("opportunity",)),
+    "core.opportunity_field_change": Through("opportunity_id", ("opportunity",)),
     "core.subscription_line": Through("account_id", ("account",)),
     "core.invoice": Through("account_id", ("account",)),
     "core.order": Through("account_id", ("account",)),
     "core.product_usage": Through("account_id", ("account",)),
     "core.support_ticket": Through("account_id", ("account",)),
+    "core.satisfaction_rating": Through("support_ticket_id", ("support_ticket",)),
     "core.campaign_touch": Through("account_id", ("account",)),
     "core.web_session": Through("account_id", ("account",)),
     "core.partner_deal": Through("account_id", ("account",)),

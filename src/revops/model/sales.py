@@ -116,6 +116,34 @@ OPPORTUNITY_HISTORY = Entity(
     history_key="opportunity_id",
 )
 
+OPPORTUNITY_FIELD_CHANGE = Entity(
+    "opportunity_field_change",
+    FAMILY,
+    "One change of one tracked field of an opportunity, as the CRM's field history keeps it "
+    "(Salesforce OpportunityFieldHistory): the owner changes opportunity_history lacks.",
+    (
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) changed.",
+            required=True,
+            ref=("opportunity",),
+        ),
+        Column(
+            "field", TEXT, "The source's field name (Owner, Amount, StageName, ...).", required=True
+        ),
+        Column(
+            "data_type",
+            TEXT,
+            "The source's type of the values (a lookup's ids and its names are two rows).",
+        ),
+        Column("old_value", TEXT, "The value before the change, as the source writes it."),
+        Column("new_value", TEXT, "The value after the change, as the source writes it."),
+        Column("changed_at", TIMESTAMP, "When the change was made.", required=True),
+        Column("changed_by_user_id", ID, "User (user_id) who made the change.", ref=("user",)),
+    ),
+)
+
 ACTIVITY = Entity(
     "activity",
     FAMILY,
@@ -151,4 +179,4 @@ ACTIVITY = Entity(
     ),
 )
 
-ENTITIES = (OPPORTUNITY, OPPORTUNITY_HISTORY, ACTIVITY)
+ENTITIES = (OPPORTUNITY, OPPORTUNITY_HISTORY, OPPORTUNITY_FIELD_CHANGE, ACTIVITY)

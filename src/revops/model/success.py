@@ -60,4 +60,30 @@ PRODUCT_USAGE = Entity(
     ),
 )
 
-ENTITIES = (SUPPORT_TICKET, PRODUCT_USAGE)
+SATISFACTION_RATING = Entity(
+    "satisfaction_rating",
+    FAMILY,
+    "A customer's answer to the satisfaction survey of one support ticket (a support "
+    "system's ratings export); the CSAT of a ticket whose own row carries none.",
+    (
+        Column(
+            "support_ticket_id",
+            ID,
+            "Support ticket (support_ticket_id) rated.",
+            required=True,
+            ref=("support_ticket",),
+        ),
+        Column("contact_id", ID, "Contact (contact_id) who answered.", ref=("contact",)),
+        Column(
+            "score",
+            FLOAT,
+            "Satisfaction 1-5 (5 best; good/bad surveys map to 5/1).",
+            required=True,
+        ),
+        Column("rated_at", TIMESTAMP, "When the customer gave (or last changed) the rating."),
+        Column("comment", TEXT, "The customer's comment, if any."),
+        Column("reason", TEXT, "The reason given for a bad rating, if any."),
+    ),
+)
+
+ENTITIES = (SUPPORT_TICKET, SATISFACTION_RATING, PRODUCT_USAGE)

@@ -34,8 +34,17 @@ from revops.demo.exports.salesforce_people import person_records
 from revops.demo.frames import World
 from revops.demo.ids import canonical_number, hubspot_id
 
-# Address and birth date properties a real export has; the demo company leaves them blank.
-POSTAL_COLUMNS = ["address", "city", "zip", "state", "country", "date_of_birth"]
+# Address, birth date and primary company properties a real export has; the demo company
+# leaves them blank (its companies are Salesforce's, not HubSpot's).
+POSTAL_COLUMNS = [
+    "address",
+    "city",
+    "zip",
+    "state",
+    "country",
+    "date_of_birth",
+    "associatedcompanyid",
+]
 CONTACT_COLUMNS = [
     "hs_object_id", "email", "firstname", "lastname", "company", "phone", "jobtitle",
     "lifecyclestage", "hs_analytics_source", "hs_lifecyclestage_subscriber_date",

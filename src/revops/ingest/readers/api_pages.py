@@ -60,12 +60,38 @@ def read_json(path: Path) -> list[SourceRows]:
             problems.append(ReadProblem(path, position, "not a JSON object", text))
             continue
         if name != "pipelines" and isinstance(item.get("properties"), dict):
-            item = {"id": item.get("id"), **item["properties"]}
+            item = {"id": item.get("id"), **item["properties"], **_associations(item)}
         records.append(flatten(item))
         rows.append(position)
     return [
         SourceRows(path, name, string_table(columns_of(records), rows), tuple(problems), "json")
     ]
+
+
+def _associations(item: dict[str, Any]) -> dict[str, str]:
+    """A HubSpot record's associations (`?associations=companies`), as its CSV export
+    writes them: `associations.companies` = the ids joined by `;`, the primary first
+    (type `contact_to_company`, say, rather than `..._unlabeled`).
+
+    Examples:
+        >>> _associations({"associations": {"companies": {"results": [
+        ...     {"id": "7", "type": "contact_to_company_unlabeled"},
+        ...     {"id": "3", "type": "contact_to_company"}]}}})
+        {'associations.companies': '3;7'}
+    """
+    found: dict[str, str] = {}
+    associations = item.get("associations")
+    if not isinstance(associations, dict):
+        return found
+    for kind, listing in associations.items():
+        results = listing.get("results") if isinstance(listing, dict) else None
+        if not isinstance(results, list):
+            continue
+        linked = [r for r in results if isinstance(r, dict) and r.get("id") is not None]
+        primary = sorted(linked, key=lambda r: str(r.get("type", "")).endswith("_unlabeled"))
+        ids = dict.fromkeys(str(r["id"]) for r in primary)
+        found[f"associations.{kind}"] = ";".join(ids)
+    return found
 
 
 def _document(path: Path) -> Any:

@@ -6,7 +6,8 @@ Each record is named by its ``object`` (``subscription``, ``invoice``, ``event``
 ``customer``, ``coupon``). A list nested in a record (``items`` of a subscription, ``lines``
 of an invoice, ``data.object.items`` of a ``customer.subscription.updated`` event) becomes
 an object of its own, named after the record's object and the path of the list
-(``subscription.items``, ``invoice.lines``, ``event.data.object.items``), whose rows carry
+(``subscription.items``, ``invoice.lines``, ``event.data.object.items``; and a
+subscription schedule's ``phases`` and their ``items``, plain arrays), whose rows carry
 ``parent_id`` (the id of the record holding them), ``position`` (0 for the first) and
 the holding record's fields prefixed ``parent.`` (``parent.customer``,
 ``parent.data.object.status``), so a mapping of the nested rows reads them directly.
@@ -58,6 +59,13 @@ STRIPE_OBJECTS = frozenset(
 PARENT_ID = "parent_id"
 POSITION = "position"
 PARENT = "parent."
+PLAIN_LISTS: Mapping[str, tuple[str, ...]] = {
+    "subscription_schedule": ("phases",),
+    "subscription_schedule.phases": ("items",),
+}
+"""Plain JSON arrays (not list envelopes) that are records of their own: a subscription
+schedule's phases and each phase's items. A phase item's ``parent.`` fields are its
+phase's, the schedule's as ``parent.parent.``."""
 
 
 def is_stripe_object(value: Any) -> bool:
@@ -171,10 +179,14 @@ def _add(
     flat: dict[str, str | None] = {}
     nested: list[tuple[str, list[Any]]] = []
     _split(record, "", flat, nested)
+    for key in PLAIN_LISTS.get(name, ()):
+        if isinstance(record.get(key), list):
+            flat.pop(key, None)
+            nested.append((key, record[key]))
     target = found.setdefault(name, _Object())
     target.records.append({**flat, **extra})
     target.rows.append(row)
-    inherited = {f"{PARENT}{name}": value for name, value in flat.items()}
+    inherited = {f"{PARENT}{name}": value for name, value in {**flat, **extra}.items()}
     for list_path, items in nested:
         child = f"{name}.{list_path}"
         holder = found.setdefault(child, _Object())

@@ -48,15 +48,37 @@ def employed_in(users: ir.Table, period: Period) -> ir.BooleanValue:
     )
 
 
+def rated_tickets(ctx: SourceContext) -> ir.Table:
+    """Support tickets, a ticket without a CSAT of its own taking the latest answer of
+    its satisfaction survey from the ratings export (`satisfaction_rating`): a rating
+    given after the ticket was exported counts."""
+    import ibis
+
+    table = ctx.table("support_ticket")
+    ratings = ctx.table("satisfaction_rating")
+    latest = ibis.row_number().over(
+        group_by=ratings.support_ticket_id,
+        order_by=[ratings.rated_at.desc(), ratings.source_id.desc()],
+    )
+    answers = (
+        ratings.mutate(_rank=latest)
+        .filter(lambda t: t._rank == 0)
+        .select(_rated_ticket=ratings.support_ticket_id, _rated_score=ratings.score)
+    )
+    joined = table.left_join(answers, table.support_ticket_id == answers._rated_ticket)
+    return joined.mutate(csat=joined.csat.fill_null(joined._rated_score)).select(_TICKET)
+
+
 @engine(
     "ticket",
-    "A support ticket with resolution_hours (opened to closed) and first_response_hours.",
+    "A support ticket with resolution_hours (opened to closed) and first_response_hours; "
+    "a ticket without a CSAT of its own takes its latest satisfaction_rating's score.",
     (*_TICKET, "resolution_hours", "first_response_hours"),
     windowed=False,
 )
 def tickets(ctx: SourceContext, period: Period) -> ir.Table:
     """Support tickets with their durations."""
-    table = ctx.table("support_ticket")
+    table = rated_tickets(ctx)
     return table.mutate(
         resolution_hours=_hours(table.closed_at, table.opened_at),
         first_response_hours=_hours(table.first_response_at, table.opened_at),
@@ -71,7 +93,8 @@ def tickets(ctx: SourceContext, period: Period) -> ir.Table:
     "when there is no data: usage_score "
     "(active users in the window's last 30 days against the 30 before), support_score "
     "(100 - 10 per ticket opened in the window), csat_score (mean CSAT 1-5 of its tickets "
-    "closed in the window, scaled), payment_score (share of its invoices due in the window, "
+    "closed in the window, scaled; a ticket without its own takes its satisfaction_rating), "
+    "payment_score (share of its invoices due in the window, "
     "draft and void left out, paid by the due date), weighted by metrics.health_weights.",
     (
         "account_id",
@@ -127,7 +150,7 @@ def account_health(ctx: SourceContext, period: Period) -> ir.Table:
         .group_by("account_id")
         .aggregate(then=lambda t: t.active_users.sum())
     )
-    tickets_all = company(ctx.table("support_ticket"))
+    tickets_all = company(rated_tickets(ctx))
     opened = (
         tickets_all.filter(in_window(tickets_all, "opened_at", period))
         .group_by("account_id")
