@@ -43,21 +43,6 @@ SAVED_AT = {
 OUTPUTS = ("quality_run", "quality_score", "quality_failure")
 """Tables engines write, not read as data."""
 
-_CURRENT_DEAL = "reads the deal's current stage, amount and close date, not its history"
-KNOWN_LEAKS: dict[str, str] = dict.fromkeys(
-    (
-        "bookings", "bookings_new", "won_deals", "closed_deals", "closed_amount", "win_rate",
-        "win_rate_value", "average_deal_size", "sales_cycle_days", "sales_cycle_days_median",
-        "marketing_sourced_bookings", "marketing_sourced_deals_won", "marketing_sourced_pipeline",
-        "pipeline_created", "won_deals_without_content", "closed_deals_without_content",
-        "win_rate_without_content", "pipeline_velocity", "quota_attainment", "sales_productivity",
-        "won_deal_activities", "activities_per_won_deal",
-    ),
-    _CURRENT_DEAL,
-)  # fmt: skip
-"""Metrics that leak today, with why: the `deal` source (and those built on it) reads
-each opportunity as it is now. Kept exact — a fixed leak fails the test too, so the list
-only shrinks."""
 GAPS = {
     "quality": "rules evaluate each record's current values; only deals keep a history",
 }
@@ -99,10 +84,9 @@ def pipeline_outputs(ws: Workspace) -> dict[str, Any]:
     view = ws.pipeline.show(WINDOWS[0], as_of=AS_OF)
     waterfall = ws.pipeline.waterfall(AS_OF - timedelta(days=28), AS_OF, as_of=AS_OF)
     deals = ws.pipeline.deals(AS_OF, WINDOWS[0]).to_pandas()
-    kpis = view.kpis.frame
     return {
         "pipeline stages": _frame(view.stages.frame),
-        "pipeline kpis": _frame(kpis[~kpis["metric"].isin(list(KNOWN_LEAKS))]),
+        "pipeline kpis": _frame(view.kpis.frame),
         "pipeline funnel": _frame(view.funnel.frame),
         "pipeline stalled": _frame(ws.pipeline.stalled(AS_OF).frame),
         "pipeline bottlenecks": _frame(ws.pipeline.bottlenecks(as_of=AS_OF).frame),
@@ -263,13 +247,7 @@ def test_nothing_saved_after_the_as_of_instant_changes_an_engine(
     before, after = ENGINES[engine](original), ENGINES[engine](mutated)
     assert before.keys() == after.keys()
     leaked = {k for k in before if before[k] != after[k]}
-    expected = set()
-    if engine == "metrics":
-        expected = {k for k in leaked if k.split(" ")[1] in KNOWN_LEAKS}
-        # Each known leak still shows in one of the windows.
-        shown = {k.split(" ")[1] for k in leaked}
-        assert shown >= set(KNOWN_LEAKS), sorted(set(KNOWN_LEAKS) - shown)
-    assert sorted(leaked - expected) == [], {k: (before[k], after[k]) for k in leaked - expected}
+    assert sorted(leaked) == [], {k: (before[k], after[k]) for k in leaked}
 
 
 def _won_by_current_state(ctx: Any, period: Any) -> Any:
@@ -300,3 +278,20 @@ def test_the_harness_catches_bookings_to_date_read_from_the_current_deal(
     leaky = replace(engines["won_to_date"], build=_won_by_current_state)
     monkeypatch.setitem(sources._ENGINES, "won_to_date", leaky)
     assert metric_values(original)[key] != metric_values(mutated)[key]
+
+
+def test_the_harness_catches_deals_read_as_they_are_now(
+    workspaces: tuple[Workspace, Workspace, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revops.metrics.engines import deal_state
+
+    original, mutated, _ = workspaces
+    keys = [f"metric {name} {WINDOWS[0]}" for name in ("bookings", "quota_attainment")]
+    assert [metric_values(original)[k] for k in keys] == [metric_values(mutated)[k] for k in keys]
+
+    def as_now(deals: Any, history: Any, stages: Any, day: date) -> Any:
+        return deals
+
+    monkeypatch.setattr(deal_state, "deals_as_of", as_now)
+    before, after = metric_values(original), metric_values(mutated)
+    assert [before[k] != after[k] for k in keys] == [True, True]
