@@ -157,6 +157,7 @@ def opportunities_at(ctx: SourceContext, day: date) -> ir.Table:
             ctx.config.opportunity_stages,
             day,
         )
-        return ctx.in_reporting_currency("opportunity", stood, key=f"opportunity@{day}")
+        # A view: converting joins rates to it, which ibis would fold into its own joins.
+        return ctx.in_reporting_currency("opportunity", stood.view(), key=f"opportunity@{day}")
 
     return ctx.memo(f"opportunities_at:{day}", build)
