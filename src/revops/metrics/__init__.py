@@ -9,6 +9,7 @@ from __future__ import annotations
 from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import in_window, moment
 from revops.metrics.definition import Dimension, Metric
+from revops.metrics.engines.deal_state import deals_as_of, opportunities_at
 from revops.metrics.engines.history import (
     end_of,
     open_stages,
@@ -30,12 +31,14 @@ __all__ = [
     "Metrics",
     "Scope",
     "SourceContext",
+    "deals_as_of",
     "end_of",
     "engine",
     "in_window",
     "load_catalog",
     "moment",
     "open_stages",
+    "opportunities_at",
     "pipeline_at",
     "stage_entries",
     "versions_until",

@@ -115,11 +115,26 @@ class SourceContext:
         how many there are.
         """
         if entity not in self._tables:
-            table = self.raw(entity)
-            if entity in FX_DATE_COLUMN and self._foreign_rows(entity, table) > 0:
-                table = self._converted(entity, table)
-            self._tables[entity] = table
+            self._tables[entity] = self.in_reporting_currency(entity, self.raw(entity))
         return self._tables[entity]
+
+    def in_reporting_currency(
+        self, entity: str, table: ir.Table, *, key: str | None = None
+    ) -> ir.Table:
+        """`table`, rows of `entity` as stored, with its money columns converted as
+        :meth:`table` converts them. `key` names the table when it is not `entity`'s own
+        (a deal as it stood on a day): the count of its foreign-currency rows is kept
+        under it."""
+        if entity in FX_DATE_COLUMN and self._foreign_rows(key or entity, table) > 0:
+            return self._converted(entity, table)
+        return table
+
+    def memo(self, key: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The table `build` returns, built once per context under `key` (an engine's
+        shared intermediate, e.g. every deal as of the day)."""
+        if key not in self._tables:
+            self._tables[key] = build()
+        return self._tables[key]
 
     def raw(self, entity: str, *, scoped: bool = True) -> ir.Table:
         """A canonical table as stored (amounts in their own currencies), without the
@@ -211,12 +226,12 @@ class SourceContext:
         # A view each time: callers join it beside other reads of the account table.
         return self._tables[key].view()
 
-    def _foreign_rows(self, entity: str, table: ir.Table) -> int:
-        if entity not in self._foreign:
+    def _foreign_rows(self, key: str, table: ir.Table) -> int:
+        if key not in self._foreign:
             reporting = self.config.reporting_currency
             count = table.filter(table.currency != reporting).count().execute()
-            self._foreign[entity] = int(count)
-        return self._foreign[entity]
+            self._foreign[key] = int(count)
+        return self._foreign[key]
 
     def _converted(self, entity: str, table: ir.Table) -> ir.Table:
         import ibis

@@ -7,8 +7,11 @@ and breaks the rule), then ``checks`` (rules applicable), ``failures`` and
 and windows in the same query; nothing is evaluated in Python.
 
 Time: evaluated *as of* a day, a table holds only the records created by the end of
-that day, ages count back from it, and touches dated after it do not count. Field values
-are the records' current ones (history is kept for opportunities only).
+that day, references find only records created by then, ages count back from it, and
+touches dated after it or logged after it do not count. Opportunities are read as their
+history stood at the end of the day (:func:`revops.metrics.deals_as_of`: stage, amount,
+close date, owner, won and closed then); other records keep no history, so their field
+values are their current ones.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from revops.config import RevOpsConfig
+from revops.metrics import deals_as_of
 from revops.metrics.compile import moment
 from revops.metrics.expression import compile_filter
 from revops.metrics.sources import EMAIL_PREFIX, PEOPLE
@@ -77,6 +81,17 @@ def records(warehouse: Warehouse, entity: str, as_of: date) -> ir.Table:
     return table.filter(table.created_at.isnull() | (table.created_at < end))
 
 
+def records_as_of(warehouse: Warehouse, config: RevOpsConfig, entity: str, as_of: date) -> ir.Table:
+    """:func:`records`, each as it stood at the end of `as_of` where history says so:
+    opportunities read from the opportunity history versions saved by then."""
+    table = records(warehouse, entity, as_of)
+    history = ENTITIES["opportunity_history"]
+    if entity != "opportunity" or not warehouse.has_table(history.name, history.namespace):
+        return table
+    versions = records(warehouse, history.name, as_of)
+    return deals_as_of(table, versions, config.opportunity_stages, as_of)
+
+
 def evaluate(
     warehouse: Warehouse,
     config: RevOpsConfig,
@@ -87,7 +102,7 @@ def evaluate(
     """The rules of `entity` evaluated on every record, as one Ibis expression."""
     import ibis
 
-    table = records(warehouse, entity, as_of)
+    table = records_as_of(warehouse, config, entity, as_of)
     compiler = _Compiler(warehouse, config, entity, as_of)
     table = compiler.prepare(table, rules)
     columns: dict[str, Any] = {
@@ -146,7 +161,8 @@ class _Compiler:
         import ibis
 
         spec = ENTITIES[check.entity]
-        target = self.warehouse.table(check.entity, spec.namespace)
+        # A record created after the day did not exist yet to be referred to.
+        target = records(self.warehouse, check.entity, self.as_of)
         name = f"_ref_{index}"
         keys = target.select(**{name: target[spec.id_column]})
         if check.entity in PEOPLE:
@@ -159,7 +175,8 @@ class _Compiler:
         return joined.select(*table.columns, name)
 
     def _join_touches(self, table: ir.Table, check: Recent, index: int) -> ir.Table:
-        touches = self.warehouse.table(check.entity, ENTITIES[check.entity].namespace)
+        # A touch logged after the day (whatever date it carries) was not known yet.
+        touches = records(self.warehouse, check.entity, self.as_of)
         key = check.key or f"{self.entity}_id"
         end = moment(touches, check.time, self.as_of + timedelta(days=1))
         known = touches.filter(touches[key].notnull() & (touches[check.time] < end))

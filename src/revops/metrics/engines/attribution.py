@@ -75,10 +75,11 @@ def account_touches(ctx: SourceContext) -> ir.Table:
 
 
 def created_deals(ctx: SourceContext, period: Period) -> ir.Table:
-    """Opportunities created in the window."""
+    """Opportunities created in the window, as they stood at the end of the as-of day."""
     from revops.metrics.compile import in_window
+    from revops.metrics.engines.deal_state import opportunities_at
 
-    deals = ctx.table("opportunity")
+    deals = opportunities_at(ctx, ctx.as_of)
     return deals.filter(in_window(deals, "created_at", period)).select(
         "opportunity_id", "account_id", "primary_contact_id", "created_at", "amount"
     )

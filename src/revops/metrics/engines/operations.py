@@ -269,13 +269,16 @@ def rep_enablement(ctx: SourceContext, period: Period) -> ir.Table:
 
 @engine(
     "deal_content",
-    "An opportunity with has_content: whether enablement content was used on it.",
+    "An opportunity as it stood at the end of the as-of day (as `deal`) with has_content: "
+    "whether enablement content was used on it.",
     (*_OPPORTUNITY, "has_content"),
     windowed=False,
 )
 def deal_content(ctx: SourceContext, period: Period) -> ir.Table:
-    """Opportunities flagged by content use."""
-    deals = ctx.table("opportunity")
+    """Opportunities as of the day, flagged by content use."""
+    from revops.metrics.engines.deal_state import opportunities_at
+
+    deals = opportunities_at(ctx, ctx.as_of)
     usage = ctx.table("content_usage")
     used = usage.filter(usage.opportunity_id.notnull()).select(used_on=usage.opportunity_id)
     used = used.distinct()

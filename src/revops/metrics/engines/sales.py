@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from revops.metrics.engines.deal_state import opportunities_at, stage_category
 from revops.metrics.sources import SourceContext, engine
 from revops.model import ENTITIES
 
@@ -18,17 +19,20 @@ SECONDS_PER_DAY = 86_400
 
 @engine(
     "deal",
-    "An opportunity (in reporting currency) with derived facts: cycle_days from creation "
-    "to close, is_marketing_sourced, and stage_category (open, won or lost per the workspace "
-    "stages).",
+    "An opportunity (in reporting currency) as it stood at the end of the as-of day: stage, "
+    "amount, close date, owner, is_won, is_closed and closed_at from its opportunity history "
+    "version then (its own row for a deal without one; a deal created later is not there), "
+    "with derived facts: cycle_days from creation to close, is_marketing_sourced, and "
+    "stage_category (open, won or lost per the workspace stages).",
     (*_OPPORTUNITY, "cycle_days", "is_marketing_sourced", "stage_category"),
     windowed=False,
 )
 def deals(ctx: SourceContext, period: Period) -> ir.Table:
-    """Opportunities with cycle length, marketing-sourced flag and stage category."""
+    """Opportunities as of the day, with cycle length, marketing-sourced flag and stage
+    category."""
     import ibis
 
-    table = ctx.table("opportunity")
+    table = opportunities_at(ctx, ctx.as_of)
     seconds = table.closed_at.epoch_seconds() - table.created_at.epoch_seconds()
     sourced_by = table.sourced_by.lower()
     marketing = ibis.ifelse(
@@ -36,10 +40,7 @@ def deals(ctx: SourceContext, period: Period) -> ir.Table:
         sourced_by == "marketing",
         table.lead_source.isin(list(ctx.settings.marketing_lead_sources)),
     )
-    category = ibis.cases(
-        *[(table.stage == s.name, s.category) for s in ctx.config.opportunity_stages],
-        else_=ibis.null("string"),
-    )
+    category = stage_category(table.stage, ctx.config.opportunity_stages)
     return table.mutate(
         cycle_days=(seconds / SECONDS_PER_DAY).cast("float64"),
         is_marketing_sourced=marketing.fill_null(False),
@@ -88,14 +89,14 @@ def quota_shares(ctx: SourceContext, period: Period) -> ir.Table:
 @engine(
     "rep_attainment",
     "One row per quota holder of the window: quota (prorated to the window), bookings "
-    "(amount of opportunities they own won in the window) and is_at_quota (bookings >= "
-    "quota).",
+    "(amount of opportunities they own won in the window, as the deals stood at the end of "
+    "the as-of day) and is_at_quota (bookings >= quota).",
     ("user_id", "quota", "bookings", "is_at_quota"),
     windowed=True,
 )
 def rep_attainment(ctx: SourceContext, period: Period) -> ir.Table:
     """Each quota holder's bookings against quota in the window."""
-    from revops.metrics.compile import in_window
+    from revops.metrics.compile import in_window, known_part
 
     shares = quota_shares(ctx, period)
     shares = shares.filter(shares.user_id.notnull())
@@ -103,8 +104,8 @@ def rep_attainment(ctx: SourceContext, period: Period) -> ir.Table:
     owned = shares.left_join(users, shares.user_id == users.user_alias)
     owned = owned.mutate(holder=owned.holder.fill_null(owned.user_id))
     quotas = owned.group_by("holder").aggregate(quota=owned.amount_in_window.sum())
-    deals = ctx.table("opportunity")
-    won = deals.filter(deals.is_won & in_window(deals, "closed_at", period))
+    deals = opportunities_at(ctx, ctx.as_of)
+    won = deals.filter(deals.is_won & in_window(deals, "closed_at", known_part(ctx, period)))
     won = won.left_join(users, won.owner_id == users.user_alias)
     won = won.mutate(holder=won.holder.fill_null(won.owner_id))
     booked = won.group_by(booker="holder").aggregate(bookings=won.amount.sum())
@@ -153,7 +154,8 @@ def rep_capacity(ctx: SourceContext, period: Period) -> ir.Table:
 
 @engine(
     "deal_activity",
-    "An opportunity with sales_activities: the calls, emails, meetings and demos logged on it.",
+    "An opportunity as it stood at the end of the as-of day (as `deal`) with "
+    "sales_activities: the calls, emails, meetings and demos logged on it.",
     (*_OPPORTUNITY, "sales_activities"),
     windowed=False,
 )
@@ -165,6 +167,6 @@ def deal_activities(ctx: SourceContext, period: Period) -> ir.Table:
         & activities.opportunity_id.notnull()
     )
     counts = touches.group_by(touched="opportunity_id").aggregate(sales_activities=touches.count())
-    deals = ctx.table("opportunity")
+    deals = opportunities_at(ctx, ctx.as_of)
     joined = deals.left_join(counts, deals.opportunity_id == counts.touched)
     return joined.mutate(sales_activities=joined.sales_activities.fill_null(0)).drop("touched")
