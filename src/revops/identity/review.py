@@ -82,42 +82,63 @@ def record_decision(
     warehouse.load_many([LoadSpec(TABLE, row, NAMESPACE, "append")])
 
 
-def apply_decisions(pairs: pa.Table, decided: dict[tuple[str, str], str]) -> pa.Table:
-    """`pairs` with the decisions applied: accepted pairs certain (added when the model
-    did not score them), rejected pairs impossible.
+def apply_decisions(
+    pairs: pa.Table, decided: dict[tuple[str, str], str], *, add_missing: bool = True
+) -> tuple[pa.Table, set[tuple[str, str]]]:
+    """`pairs` with the decisions applied: accepted pairs certain, rejected pairs
+    impossible; with `add_missing`, the accepted pairs the model did not score are added.
+    Also the decided pairs `pairs` held.
 
     Examples:
         >>> pairs = pa.table({"unique_id_l": ["a", "c"], "unique_id_r": ["b", "d"],
         ...     "match_weight": [5.0, 12.0], "match_probability": [0.97, 0.9998],
         ...     "detail": ["{}", "{}"]})
-        >>> found = apply_decisions(pairs, {("a", "b"): "accept", ("c", "d"): "reject",
+        >>> found, seen = apply_decisions(pairs, {("a", "b"): "accept", ("c", "d"): "reject",
         ...     ("e", "f"): "accept"})
-        >>> found.column("match_probability").to_pylist()
-        [1.0, 0.0, 1.0]
+        >>> found.column("match_probability").to_pylist(), sorted(seen)
+        ([1.0, 0.0, 1.0], [('a', 'b'), ('c', 'd')])
     """
     if not decided:
-        return pairs
+        return pairs, set()
     left = pairs.column("unique_id_l").to_pylist()
     right = pairs.column("unique_id_r").to_pylist()
-    keys: list[tuple[str, str]] = [(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True)]
-    seen = set(keys)
     probability = pairs.column("match_probability").to_pylist()
     weight = pairs.column("match_weight").to_pylist()
-    for i, key in enumerate(keys):
+    seen: set[tuple[str, str]] = set()
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        key = (min(a, b), max(a, b))
         decision = decided.get(key)
+        if decision is None:
+            continue
+        seen.add(key)
         if decision == "accept":
             probability[i], weight[i] = 1.0, ACCEPTED_WEIGHT
-        elif decision == "reject":
+        else:
             probability[i], weight[i] = 0.0, -ACCEPTED_WEIGHT
-    added = [k for k, d in decided.items() if d == "accept" and k not in seen]
+    found = pairs.set_column(
+        pairs.schema.get_field_index("match_probability"),
+        "match_probability",
+        pa.array(probability, pa.float64()),
+    )
+    found = found.set_column(
+        found.schema.get_field_index("match_weight"), "match_weight", pa.array(weight, pa.float64())
+    )
+    if add_missing:
+        found = pa.concat_tables([found, accepted_pairs(decided, seen).select(found.column_names)])
+    return found, seen
+
+
+def accepted_pairs(decided: dict[tuple[str, str], str], seen: set[tuple[str, str]]) -> pa.Table:
+    """The accepted pairs not in `seen`, as certain pairs the model never scored."""
+    added = sorted(k for k, d in decided.items() if d == "accept" and k not in seen)
     reviewed = json.dumps({"review": {"level": "accepted by a person", "weight": 0.0}})
     return pa.table(
         {
-            "unique_id_l": left + [a for a, _ in added],
-            "unique_id_r": right + [b for _, b in added],
-            "match_weight": pa.array(weight + [ACCEPTED_WEIGHT] * len(added), pa.float64()),
-            "match_probability": pa.array(probability + [1.0] * len(added), pa.float64()),
-            "detail": pairs.column("detail").to_pylist() + [reviewed] * len(added),
+            "unique_id_l": pa.array([a for a, _ in added], pa.string()),
+            "unique_id_r": pa.array([b for _, b in added], pa.string()),
+            "match_weight": pa.array([ACCEPTED_WEIGHT] * len(added), pa.float64()),
+            "match_probability": pa.array([1.0] * len(added), pa.float64()),
+            "detail": pa.array([reviewed] * len(added), pa.string()),
         }
     )
 

@@ -4,7 +4,8 @@ score against a demo company's truth."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,6 +16,7 @@ from revops.errors import IdentityError
 from revops.identity.crosswalk import (
     NAMESPACE,
     TABLES,
+    PairWriter,
     RunSummary,
     crosswalk_table,
     ensure_tables,
@@ -31,8 +33,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["person", "company"]
 _OUT_OF_MEMORY = (
-    "identity resolution of {kind} records ran out of memory: lower identity.max_block_size "
-    "or raise identity.memory_limit in revops.yaml"
+    "identity resolution of {kind} records ran out of memory: raise identity.memory_limit, "
+    "or lower identity.max_block_size or identity.max_pairs_per_record in revops.yaml"
 )
 KINDS: tuple[Kind, ...] = ("person", "company")
 
@@ -58,6 +60,20 @@ class Explanation:
     match_probability: float | None
     threshold: float
     comparisons: list[dict[str, Any]]
+
+
+@contextmanager
+def _memory_bound(kind: str) -> Iterator[None]:
+    """Running out of memory (Python's, or a DuckDB's `memory_limit`: the engine's or the
+    warehouse's) becomes one line naming the settings that bound it."""
+    try:
+        yield
+    except MemoryError:
+        raise IdentityError(_OUT_OF_MEMORY.format(kind=kind)) from None
+    except Exception as exc:
+        if "out of memory" in str(exc).lower() or type(exc).__name__ == "OutOfMemoryException":
+            raise IdentityError(_OUT_OF_MEMORY.format(kind=kind)) from None
+        raise
 
 
 class Identity:
@@ -106,7 +122,7 @@ class Identity:
             person_records,
             person_source,
         )
-        from revops.identity.review import apply_decisions, decisions, labels
+        from revops.identity.review import decisions, labels
         from revops.warehouse.batch import new_load_id
 
         summaries = []
@@ -126,19 +142,27 @@ class Identity:
                 raise IdentityError(f"not enough {kind} records to resolve ({compared.num_rows})")
             spec = build_spec(kind, self.settings, compared)
             decided = decisions(self.warehouse, kind)
-            resolution = self._resolve(spec, compared, threshold, seed, labels(decided))
-            # Reviewers' decisions overrule the model; then, as Splink's connected
-            # components chain through weak links, the pairs are clustered again.
-            pairs = apply_decisions(resolution.pairs, decided)
-            ids = records.column("unique_id").to_pylist()
-            resolution = replace(
-                resolution, pairs=pairs, clusters=cluster_pairs(ids, pairs, threshold)
-            )
+            run_id = new_load_id()
+            staged = PairWriter(self.warehouse, kind, run_id, threshold, decided)
+            try:
+                with _memory_bound(kind):
+                    resolution = self._resolve(
+                        spec, compared, threshold, seed, labels(decided), staged.write
+                    )
+                    # Reviewers' decisions overrule the model (applied to each batch as it
+                    # was written); then, as Splink's connected components chain through
+                    # weak links, the linked pairs are clustered again.
+                    links = staged.finish()
+                    ids = records.column("unique_id").to_pylist()
+                    resolution = replace(resolution, clusters=cluster_pairs(ids, links, threshold))
+                    summary = write_run(
+                        self.warehouse, kind, records, resolution, threshold, run_id, staged
+                    )
+            finally:
+                staged.close()
             if resolution.training is not None:
                 self.trainings[kind] = resolution.training
-            summaries.append(
-                write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
-            )
+            summaries.append(summary)
         self.golden()
         return summaries
 
@@ -156,25 +180,18 @@ class Identity:
         threshold: float,
         seed: int,
         labels: pa.Table | None,
+        sink: Callable[[pa.Table], None],
     ) -> Resolution:
-        """Run Splink for one kind; running out of memory becomes one line naming the
-        settings that bound it."""
+        """Run Splink for one kind, each batch of scored pairs to `sink`."""
         from revops.identity.engines import splink_engine
         from revops.identity.splinkmodel import resolve
 
-        try:
-            with splink_engine(
-                self.warehouse, self.settings.engine, self.settings.memory_limit
-            ) as engine:
-                return resolve(spec, records, threshold, seed=seed, engine=engine, labels=labels)
-        except MemoryError:
-            raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
-        except Exception as exc:
-            if "out of memory" in str(exc).lower() or type(exc).__name__ == (
-                "OutOfMemoryException"
-            ):
-                raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
-            raise
+        with splink_engine(
+            self.warehouse, self.settings.engine, self.settings.memory_limit
+        ) as engine:
+            return resolve(
+                spec, records, threshold, seed=seed, engine=engine, labels=labels, sink=sink
+            )
 
     def review(self, kind: str = "person", limit: int = 20) -> list[dict[str, Any]]:
         """Undecided pairs of `kind` scored within `review_band`, nearest the threshold
