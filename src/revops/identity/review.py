@@ -64,9 +64,16 @@ def decisions(warehouse: Warehouse, kind: str) -> dict[tuple[str, str], str]:
 
 
 def record_decision(
-    warehouse: Warehouse, kind: str, left: str, right: str, decision: Decision, who: str
+    warehouse: Warehouse,
+    kind: str,
+    left: str,
+    right: str,
+    decision: Decision,
+    who: str,
+    at: datetime | None = None,
 ) -> None:
-    """Store one decision on the pair of `left` and `right` (unique ids)."""
+    """Store one decision on the pair of `left` and `right` (unique ids), made `at`
+    (default now)."""
     ensure_review_table(warehouse)
     a, b = sorted([left, right])
     row = pa.table(
@@ -76,7 +83,7 @@ def record_decision(
             "unique_id_r": [b],
             "decision": [decision],
             "decided_by": [who],
-            "decided_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+            "decided_at": pa.array([at or datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
         }
     )
     warehouse.load_many([LoadSpec(TABLE, row, NAMESPACE, "append")])
@@ -158,10 +165,18 @@ def labels(decided: dict[tuple[str, str], str]) -> pa.Table | None:
 
 
 def review_queue(
-    warehouse: Warehouse, kind: str, band: tuple[float, float], threshold: float, limit: int
+    warehouse: Warehouse,
+    kind: str,
+    band: tuple[float, float],
+    threshold: float,
+    limit: int,
+    skip: set[tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The undecided pairs of `kind` scored in [low, high), those closest to `threshold`
-    (in match weight) first, with both records named."""
+    (in match weight) first, with both records named and every comparison's level.
+
+    `skip` holds more decided pairs (left, right sorted): those waiting elsewhere to be
+    stored, such as the cockpit's (see `revops identity run`)."""
     import math
 
     from revops.identity.crosswalk import NAMESPACE as IDENTITY
@@ -173,7 +188,8 @@ def review_queue(
     found = pair.filter(
         (pair.kind == kind) & (pair.match_probability >= low) & (pair.match_probability < high)
     )
-    decided = decisions(warehouse, kind)
+    decided: dict[tuple[str, str], str] | set[tuple[str, str]] = decisions(warehouse, kind)
+    decided = set(decided) | (skip or set())
     cut = math.log2(threshold / (1 - threshold))
     ordered = found.order_by((found.match_weight - cut).abs().asc())
     rows = ordered.limit(limit + len(decided)).to_pyarrow().to_pylist()
@@ -190,10 +206,21 @@ def review_queue(
                 "left_name": _name(detail, "left"),
                 "right_name": _name(detail, "right"),
                 "match_probability": round(float(row["match_probability"]), 4),
+                "match_weight": round(float(row["match_weight"]), 3),
                 "is_match": bool(row["is_match"]),
                 "agrees_on": ", ".join(
                     sorted(n for n, c in detail.items() if (c.get("weight") or 0) > 0)
                 ),
+                "comparisons": [
+                    {
+                        "comparison": name,
+                        "level": str(detail[name].get("level", "")),
+                        "weight": detail[name].get("weight"),
+                        "left": detail[name].get("left"),
+                        "right": detail[name].get("right"),
+                    }
+                    for name in sorted(detail)
+                ],
             }
         )
         if len(queue) >= limit:
@@ -215,3 +242,32 @@ def _name(detail: dict[str, Any], side: str) -> str:
     ]
     name = " ".join(parts) or "?"
     return f"{name} ({', '.join(extra)})" if extra else name
+
+
+def describe_records(warehouse: Warehouse, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The records `ids` (unique ids) as they are in the warehouse: table, source system
+    and id, name, e-mail and company (a person's) or domain (a company's)."""
+    from revops.identity.records import company_source, person_source
+
+    if not ids:
+        return {}
+    source = person_source(warehouse) if kind == "person" else company_source(warehouse)
+    rows = source.filter(source.unique_id.isin(ids)).to_pyarrow().to_pylist()
+    found = {}
+    for row in rows:
+        if kind == "person":
+            name = " ".join(str(row[c]) for c in ("first_name", "last_name") if row.get(c))
+            email, company = row.get("email"), row.get("company") or row.get("company_domain")
+        else:
+            name, email, company = str(row.get("name") or ""), None, row.get("domain")
+        found[str(row["unique_id"])] = {
+            "unique_id": str(row["unique_id"]),
+            "entity": str(row["entity"]),
+            "record_id": str(row["record_id"]),
+            "source_system": str(row["source_system"]),
+            "source_id": str(row["source_id"]),
+            "name": name,
+            "email": email,
+            "company": company,
+        }
+    return found

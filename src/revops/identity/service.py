@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -193,20 +194,38 @@ class Identity:
                 spec, records, threshold, seed=seed, engine=engine, labels=labels, sink=sink
             )
 
-    def review(self, kind: str = "person", limit: int = 20) -> list[dict[str, Any]]:
+    def review(
+        self,
+        kind: str = "person",
+        limit: int = 20,
+        *,
+        skip: set[tuple[str, str]] | None = None,
+        records: bool = False,
+    ) -> list[dict[str, Any]]:
         """Undecided pairs of `kind` scored within `review_band`, nearest the threshold
-        first (see :mod:`revops.identity.review`)."""
-        from revops.identity.review import review_queue
+        first (see :mod:`revops.identity.review`); `skip`: more decided pairs (unique ids,
+        sorted); with `records`, each pair's two records as the warehouse holds them
+        (`left_record`, `right_record`: table, source, name, e-mail, company)."""
+        from revops.identity.review import describe_records, review_queue
 
         if kind not in KINDS:
             raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
-        return review_queue(
-            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit
+        queue = review_queue(
+            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit, skip
         )
+        if records:
+            ids = sorted({r[side] for r in queue for side in ("left", "right")})
+            found = describe_records(self.warehouse, kind, ids)
+            for row in queue:
+                row["left_record"] = found.get(row["left"])
+                row["right_record"] = found.get(row["right"])
+        return queue
 
-    def decide(self, a: str, b: str, decision: str, who: str = "cli") -> dict[str, Any]:
-        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`;
-        the next :meth:`run` respects it."""
+    def decide(
+        self, a: str, b: str, decision: str, who: str = "cli", at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`
+        (made `at`, default now); the next :meth:`run` respects it."""
         from revops.identity.review import record_decision
 
         if decision not in ("accept", "reject"):
@@ -226,6 +245,7 @@ class Identity:
             right["unique_id"],
             "accept" if decision == "accept" else "reject",
             who,
+            at,
         )
         return {"kind": left["kind"], "left": left["unique_id"], "right": right["unique_id"]}
 
