@@ -118,6 +118,7 @@ def test_a_decision_is_stored_audited_and_leaves_the_queue(cockpit: Cockpit) -> 
     view = client.get("/api/v1/identity/review").json()
     assert (pair["left"], pair["right"]) not in {(p["left"], p["right"]) for p in view["pairs"]}
     assert [(d["left"], d["decision"]) for d in view["pending"]] == [(pair["left"], "reject")]
+    assert view["pending"][0]["left_name"] == pair["left_record"]["name"]
     same = client.post(
         "/api/v1/identity/review",
         json={"left": pair["left"], "right": pair["left"], "decision": "accept"},

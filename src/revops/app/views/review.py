@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from revops.app import review
 from revops.app.views.common import Page, page
 from revops.errors import IdentityError
+from revops.identity.review import describe_records
 
 if TYPE_CHECKING:
     from revops.app.deps import Principal
@@ -65,6 +66,8 @@ class PendingDecision(BaseModel):
     kind: str
     left: str
     right: str
+    left_name: str = ""
+    right_name: str = ""
     decision: str
     decided_by: str
     decided_at: str
@@ -88,9 +91,13 @@ def build_review(state: AppState, principal: Principal, kind: Kind) -> ReviewVie
     skip = {(d.left, d.right) for d in waiting}
     identity = reading_identity(state)
     problem, pairs = None, []
+    names: dict[str, str] = {}
     try:
         with state.reading():
             rows = identity.review(kind, REVIEW_LIMIT, skip=skip, records=True)
+            waiting_ids = sorted({u for d in waiting for u in (d.left, d.right)})
+            found = describe_records(identity.warehouse, kind, waiting_ids)
+            names = {u: r["name"] for u, r in found.items()}
     except IdentityError as exc:
         problem = str(exc)
         rows = []
@@ -113,7 +120,9 @@ def build_review(state: AppState, principal: Principal, kind: Kind) -> ReviewVie
         band=identity.settings.review_band,
         pairs=pairs,
         pending=[
-            PendingDecision(kind=d.kind, left=d.left, right=d.right, decision=d.decision,
+            PendingDecision(kind=d.kind, left=d.left, right=d.right,
+                            left_name=names.get(d.left, ""), right_name=names.get(d.right, ""),
+                            decision=d.decision,
                             decided_by=d.decided_by,
                             decided_at=d.decided_at.isoformat(timespec="seconds"))
             for d in waiting
