@@ -28,6 +28,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/tokens", "own_tokens"),
     ("/api/v1/users", "manage_users"),
     ("/api/v1/audit", "view_audit"),
+    ("/api/v1/identity/review", "review_identity"),
     ("/", "view_cockpit"),
     (f"/metrics?metric=win_rate&window={YEAR}&grain=quarter", "view_cockpit"),
     (f"/metrics/rows?metric=won_deals&window={YEAR}", "view_rows"),
@@ -37,6 +38,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/quality", "view_cockpit"),
     ("/search?q=a", "view_rows"),
     ("/admin", "own_tokens"),
+    ("/identity/review?kind=company", "review_identity"),
 ]
 
 

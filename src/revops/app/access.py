@@ -18,6 +18,7 @@ Permission = Literal[
     "manage_users",  # add, disable users; change roles
     "view_audit",  # read the audit log
     "own_tokens",  # create and revoke one's own API tokens
+    "review_identity",  # the identity review queue: accept or reject unsure pairs
 ]
 PERMISSIONS_ALL: tuple[Permission, ...] = get_args(Permission)
 
@@ -28,7 +29,7 @@ _EVERYONE: tuple[Permission, ...] = ("view_cockpit", "view_rows", "export", "own
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS_ALL),
-    "revops": frozenset((*_EVERYONE, "view_audit")),
+    "revops": frozenset((*_EVERYONE, "view_audit", "review_identity")),
     "executive": frozenset(_EVERYONE),
     "manager": frozenset(_EVERYONE),
     "rep": frozenset(_EVERYONE),

@@ -115,6 +115,7 @@ Exporter = Annotated[Principal, Depends(require("export"))]
 UserAdmin = Annotated[Principal, Depends(require("manage_users"))]
 Auditor = Annotated[Principal, Depends(require("view_audit"))]
 TokenOwner = Annotated[Principal, Depends(require("own_tokens"))]
+Reviewer = Annotated[Principal, Depends(require("review_identity"))]
 
 
 async def check_csrf(request: Request, state: StateDep) -> None:

@@ -79,3 +79,20 @@ class SigninThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class IdentityDecision(Base):
+    """A reviewer's accept or reject of a pair in the cockpit, kept here because the
+    cockpit reads the warehouse only; `revops identity run` stores it in
+    `identity.review` (and sets `moved_at`) before it resolves."""
+
+    __tablename__ = "identity_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    unique_id_l: Mapped[str] = mapped_column(String(400))
+    unique_id_r: Mapped[str] = mapped_column(String(400))
+    decision: Mapped[str] = mapped_column(String(10))
+    decided_by: Mapped[str] = mapped_column(String(320))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    moved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -31,7 +31,9 @@ def run(
     ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Resolve records with Splink and write identity.crosswalk and identity.pair."""
+    """Resolve records with Splink and write identity.crosswalk and identity.pair; the
+    review decisions made in the cockpit are stored in identity.review first."""
+    moved = _move_cockpit_decisions(ctx)
     ws = ctx.obj.open_workspace()
     try:
         thresholds = dict.fromkeys(kind, threshold) if threshold is not None else None
@@ -40,6 +42,10 @@ def run(
     finally:
         ws.close()
     console = error_console()
+    if moved:
+        console.print(
+            f"{moved} decision(s) made in the cockpit stored in identity.review", highlight=False
+        )
     for name, training in trainings.items():
         console.print(
             f"{name}: prior {training.prior:.3g} from {training.prior_method}", highlight=False
@@ -301,6 +307,23 @@ def check(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
     )
     if total:
         raise typer.Exit(1)
+
+
+def _move_cockpit_decisions(ctx: typer.Context) -> int:
+    """Store the review decisions waiting in the app database in identity.review."""
+    from revops.app.review import move_decisions, pending
+
+    db = ctx.obj.open_app_database()
+    try:
+        if not pending(db):
+            return 0
+        ws = ctx.obj.open_workspace()
+        try:
+            return move_decisions(db, ws.identity)
+        finally:
+            ws.close()
+    finally:
+        db.close()
 
 
 review_app = typer.Typer(

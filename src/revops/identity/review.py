@@ -64,9 +64,16 @@ def decisions(warehouse: Warehouse, kind: str) -> dict[tuple[str, str], str]:
 
 
 def record_decision(
-    warehouse: Warehouse, kind: str, left: str, right: str, decision: Decision, who: str
+    warehouse: Warehouse,
+    kind: str,
+    left: str,
+    right: str,
+    decision: Decision,
+    who: str,
+    at: datetime | None = None,
 ) -> None:
-    """Store one decision on the pair of `left` and `right` (unique ids)."""
+    """Store one decision on the pair of `left` and `right` (unique ids), made `at`
+    (default now)."""
     ensure_review_table(warehouse)
     a, b = sorted([left, right])
     row = pa.table(
@@ -76,48 +83,69 @@ def record_decision(
             "unique_id_r": [b],
             "decision": [decision],
             "decided_by": [who],
-            "decided_at": pa.array([datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
+            "decided_at": pa.array([at or datetime.now(UTC)], pa.timestamp("us", tz="UTC")),
         }
     )
     warehouse.load_many([LoadSpec(TABLE, row, NAMESPACE, "append")])
 
 
-def apply_decisions(pairs: pa.Table, decided: dict[tuple[str, str], str]) -> pa.Table:
-    """`pairs` with the decisions applied: accepted pairs certain (added when the model
-    did not score them), rejected pairs impossible.
+def apply_decisions(
+    pairs: pa.Table, decided: dict[tuple[str, str], str], *, add_missing: bool = True
+) -> tuple[pa.Table, set[tuple[str, str]]]:
+    """`pairs` with the decisions applied: accepted pairs certain, rejected pairs
+    impossible; with `add_missing`, the accepted pairs the model did not score are added.
+    Also the decided pairs `pairs` held.
 
     Examples:
         >>> pairs = pa.table({"unique_id_l": ["a", "c"], "unique_id_r": ["b", "d"],
         ...     "match_weight": [5.0, 12.0], "match_probability": [0.97, 0.9998],
         ...     "detail": ["{}", "{}"]})
-        >>> found = apply_decisions(pairs, {("a", "b"): "accept", ("c", "d"): "reject",
+        >>> found, seen = apply_decisions(pairs, {("a", "b"): "accept", ("c", "d"): "reject",
         ...     ("e", "f"): "accept"})
-        >>> found.column("match_probability").to_pylist()
-        [1.0, 0.0, 1.0]
+        >>> found.column("match_probability").to_pylist(), sorted(seen)
+        ([1.0, 0.0, 1.0], [('a', 'b'), ('c', 'd')])
     """
     if not decided:
-        return pairs
+        return pairs, set()
     left = pairs.column("unique_id_l").to_pylist()
     right = pairs.column("unique_id_r").to_pylist()
-    keys: list[tuple[str, str]] = [(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True)]
-    seen = set(keys)
     probability = pairs.column("match_probability").to_pylist()
     weight = pairs.column("match_weight").to_pylist()
-    for i, key in enumerate(keys):
+    seen: set[tuple[str, str]] = set()
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        key = (min(a, b), max(a, b))
         decision = decided.get(key)
+        if decision is None:
+            continue
+        seen.add(key)
         if decision == "accept":
             probability[i], weight[i] = 1.0, ACCEPTED_WEIGHT
-        elif decision == "reject":
+        else:
             probability[i], weight[i] = 0.0, -ACCEPTED_WEIGHT
-    added = [k for k, d in decided.items() if d == "accept" and k not in seen]
+    found = pairs.set_column(
+        pairs.schema.get_field_index("match_probability"),
+        "match_probability",
+        pa.array(probability, pa.float64()),
+    )
+    found = found.set_column(
+        found.schema.get_field_index("match_weight"), "match_weight", pa.array(weight, pa.float64())
+    )
+    if add_missing:
+        found = pa.concat_tables([found, accepted_pairs(decided, seen).select(found.column_names)])
+    return found, seen
+
+
+def accepted_pairs(decided: dict[tuple[str, str], str], seen: set[tuple[str, str]]) -> pa.Table:
+    """The accepted pairs not in `seen`, as certain pairs the model never scored."""
+    added = sorted(k for k, d in decided.items() if d == "accept" and k not in seen)
     reviewed = json.dumps({"review": {"level": "accepted by a person", "weight": 0.0}})
     return pa.table(
         {
-            "unique_id_l": left + [a for a, _ in added],
-            "unique_id_r": right + [b for _, b in added],
-            "match_weight": pa.array(weight + [ACCEPTED_WEIGHT] * len(added), pa.float64()),
-            "match_probability": pa.array(probability + [1.0] * len(added), pa.float64()),
-            "detail": pairs.column("detail").to_pylist() + [reviewed] * len(added),
+            "unique_id_l": pa.array([a for a, _ in added], pa.string()),
+            "unique_id_r": pa.array([b for _, b in added], pa.string()),
+            "match_weight": pa.array([ACCEPTED_WEIGHT] * len(added), pa.float64()),
+            "match_probability": pa.array([1.0] * len(added), pa.float64()),
+            "detail": pa.array([reviewed] * len(added), pa.string()),
         }
     )
 
@@ -137,10 +165,18 @@ def labels(decided: dict[tuple[str, str], str]) -> pa.Table | None:
 
 
 def review_queue(
-    warehouse: Warehouse, kind: str, band: tuple[float, float], threshold: float, limit: int
+    warehouse: Warehouse,
+    kind: str,
+    band: tuple[float, float],
+    threshold: float,
+    limit: int,
+    skip: set[tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """The undecided pairs of `kind` scored in [low, high), those closest to `threshold`
-    (in match weight) first, with both records named."""
+    (in match weight) first, with both records named and every comparison's level.
+
+    `skip` holds more decided pairs (left, right sorted): those waiting elsewhere to be
+    stored, such as the cockpit's (see `revops identity run`)."""
     import math
 
     from revops.identity.crosswalk import NAMESPACE as IDENTITY
@@ -152,7 +188,8 @@ def review_queue(
     found = pair.filter(
         (pair.kind == kind) & (pair.match_probability >= low) & (pair.match_probability < high)
     )
-    decided = decisions(warehouse, kind)
+    decided: dict[tuple[str, str], str] | set[tuple[str, str]] = decisions(warehouse, kind)
+    decided = set(decided) | (skip or set())
     cut = math.log2(threshold / (1 - threshold))
     ordered = found.order_by((found.match_weight - cut).abs().asc())
     rows = ordered.limit(limit + len(decided)).to_pyarrow().to_pylist()
@@ -169,10 +206,21 @@ def review_queue(
                 "left_name": _name(detail, "left"),
                 "right_name": _name(detail, "right"),
                 "match_probability": round(float(row["match_probability"]), 4),
+                "match_weight": round(float(row["match_weight"]), 3),
                 "is_match": bool(row["is_match"]),
                 "agrees_on": ", ".join(
                     sorted(n for n, c in detail.items() if (c.get("weight") or 0) > 0)
                 ),
+                "comparisons": [
+                    {
+                        "comparison": name,
+                        "level": str(detail[name].get("level", "")),
+                        "weight": detail[name].get("weight"),
+                        "left": detail[name].get("left"),
+                        "right": detail[name].get("right"),
+                    }
+                    for name in sorted(detail)
+                ],
             }
         )
         if len(queue) >= limit:
@@ -194,3 +242,32 @@ def _name(detail: dict[str, Any], side: str) -> str:
     ]
     name = " ".join(parts) or "?"
     return f"{name} ({', '.join(extra)})" if extra else name
+
+
+def describe_records(warehouse: Warehouse, kind: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The records `ids` (unique ids) as they are in the warehouse: table, source system
+    and id, name, e-mail and company (a person's) or domain (a company's)."""
+    from revops.identity.records import company_source, person_source
+
+    if not ids:
+        return {}
+    source = person_source(warehouse) if kind == "person" else company_source(warehouse)
+    rows = source.filter(source.unique_id.isin(ids)).to_pyarrow().to_pylist()
+    found = {}
+    for row in rows:
+        if kind == "person":
+            name = " ".join(str(row[c]) for c in ("first_name", "last_name") if row.get(c))
+            email, company = row.get("email"), row.get("company") or row.get("company_domain")
+        else:
+            name, email, company = str(row.get("name") or ""), None, row.get("domain")
+        found[str(row["unique_id"])] = {
+            "unique_id": str(row["unique_id"]),
+            "entity": str(row["entity"]),
+            "record_id": str(row["record_id"]),
+            "source_system": str(row["source_system"]),
+            "source_id": str(row["source_id"]),
+            "name": name,
+            "email": email,
+            "company": company,
+        }
+    return found

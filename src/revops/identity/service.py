@@ -4,8 +4,10 @@ score against a demo company's truth."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,6 +17,7 @@ from revops.errors import IdentityError
 from revops.identity.crosswalk import (
     NAMESPACE,
     TABLES,
+    PairWriter,
     RunSummary,
     crosswalk_table,
     ensure_tables,
@@ -31,8 +34,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["person", "company"]
 _OUT_OF_MEMORY = (
-    "identity resolution of {kind} records ran out of memory: lower identity.max_block_size "
-    "or raise identity.memory_limit in revops.yaml"
+    "identity resolution of {kind} records ran out of memory: raise identity.memory_limit, "
+    "or lower identity.max_block_size or identity.max_pairs_per_record in revops.yaml"
 )
 KINDS: tuple[Kind, ...] = ("person", "company")
 
@@ -58,6 +61,38 @@ class Explanation:
     match_probability: float | None
     threshold: float
     comparisons: list[dict[str, Any]]
+
+
+@contextmanager
+def _memory_bound(kind: str) -> Iterator[None]:
+    """Running out of memory (Python's, or a DuckDB's `memory_limit`: the engine's or the
+    warehouse's) becomes one line naming the settings that bound it."""
+    try:
+        yield
+    except MemoryError:
+        raise IdentityError(_OUT_OF_MEMORY.format(kind=kind)) from None
+    except Exception as exc:
+        if "out of memory" in str(exc).lower() or type(exc).__name__ == "OutOfMemoryException":
+            raise IdentityError(_OUT_OF_MEMORY.format(kind=kind)) from None
+        raise
+
+
+@contextmanager
+def _warehouse_memory(warehouse: Warehouse, limit: str) -> Iterator[None]:
+    """An embedded DuckDB warehouse held to `limit` (identity.memory_limit) while a run
+    writes its pairs, then set back: else DuckDB keeps every written page in memory up to
+    its default, 80 % of the machine's."""
+    if warehouse.backend != "duckdb" or getattr(warehouse.url, "path", None) is None:
+        yield
+        return
+    raw = warehouse.con.con
+    before = raw.sql("SELECT current_setting('memory_limit')").fetchone()
+    raw.execute(f"SET memory_limit = '{limit.replace(' ', '')}'")
+    try:
+        yield
+    finally:
+        if before:
+            raw.execute(f"SET memory_limit = '{before[0]}'")
 
 
 class Identity:
@@ -106,7 +141,7 @@ class Identity:
             person_records,
             person_source,
         )
-        from revops.identity.review import apply_decisions, decisions, labels
+        from revops.identity.review import decisions, labels
         from revops.warehouse.batch import new_load_id
 
         summaries = []
@@ -126,19 +161,30 @@ class Identity:
                 raise IdentityError(f"not enough {kind} records to resolve ({compared.num_rows})")
             spec = build_spec(kind, self.settings, compared)
             decided = decisions(self.warehouse, kind)
-            resolution = self._resolve(spec, compared, threshold, seed, labels(decided))
-            # Reviewers' decisions overrule the model; then, as Splink's connected
-            # components chain through weak links, the pairs are clustered again.
-            pairs = apply_decisions(resolution.pairs, decided)
-            ids = records.column("unique_id").to_pylist()
-            resolution = replace(
-                resolution, pairs=pairs, clusters=cluster_pairs(ids, pairs, threshold)
-            )
+            run_id = new_load_id()
+            staged = PairWriter(self.warehouse, kind, run_id, threshold, decided)
+            try:
+                with (
+                    _memory_bound(kind),
+                    _warehouse_memory(self.warehouse, self.settings.memory_limit),
+                ):
+                    resolution = self._resolve(
+                        spec, compared, threshold, seed, labels(decided), staged.write
+                    )
+                    # Reviewers' decisions overrule the model (applied to each batch as it
+                    # was written); then, as Splink's connected components chain through
+                    # weak links, the linked pairs are clustered again.
+                    links = staged.finish()
+                    ids = records.column("unique_id").to_pylist()
+                    resolution = replace(resolution, clusters=cluster_pairs(ids, links, threshold))
+                    summary = write_run(
+                        self.warehouse, kind, records, resolution, threshold, run_id, staged
+                    )
+            finally:
+                staged.close()
             if resolution.training is not None:
                 self.trainings[kind] = resolution.training
-            summaries.append(
-                write_run(self.warehouse, kind, records, resolution, threshold, new_load_id())
-            )
+            summaries.append(summary)
         self.golden()
         return summaries
 
@@ -156,40 +202,51 @@ class Identity:
         threshold: float,
         seed: int,
         labels: pa.Table | None,
+        sink: Callable[[pa.Table], None],
     ) -> Resolution:
-        """Run Splink for one kind; running out of memory becomes one line naming the
-        settings that bound it."""
+        """Run Splink for one kind, each batch of scored pairs to `sink`."""
         from revops.identity.engines import splink_engine
         from revops.identity.splinkmodel import resolve
 
-        try:
-            with splink_engine(
-                self.warehouse, self.settings.engine, self.settings.memory_limit
-            ) as engine:
-                return resolve(spec, records, threshold, seed=seed, engine=engine, labels=labels)
-        except MemoryError:
-            raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
-        except Exception as exc:
-            if "out of memory" in str(exc).lower() or type(exc).__name__ == (
-                "OutOfMemoryException"
-            ):
-                raise IdentityError(_OUT_OF_MEMORY.format(kind=spec.kind)) from None
-            raise
+        with splink_engine(
+            self.warehouse, self.settings.engine, self.settings.memory_limit
+        ) as engine:
+            return resolve(
+                spec, records, threshold, seed=seed, engine=engine, labels=labels, sink=sink
+            )
 
-    def review(self, kind: str = "person", limit: int = 20) -> list[dict[str, Any]]:
+    def review(
+        self,
+        kind: str = "person",
+        limit: int = 20,
+        *,
+        skip: set[tuple[str, str]] | None = None,
+        records: bool = False,
+    ) -> list[dict[str, Any]]:
         """Undecided pairs of `kind` scored within `review_band`, nearest the threshold
-        first (see :mod:`revops.identity.review`)."""
-        from revops.identity.review import review_queue
+        first (see :mod:`revops.identity.review`); `skip`: more decided pairs (unique ids,
+        sorted); with `records`, each pair's two records as the warehouse holds them
+        (`left_record`, `right_record`: table, source, name, e-mail, company)."""
+        from revops.identity.review import describe_records, review_queue
 
         if kind not in KINDS:
             raise IdentityError(f"unknown entity kind {kind!r}; one of person, company")
-        return review_queue(
-            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit
+        queue = review_queue(
+            self.warehouse, kind, self.settings.review_band, self.threshold(kind), limit, skip
         )
+        if records:
+            ids = sorted({r[side] for r in queue for side in ("left", "right")})
+            found = describe_records(self.warehouse, kind, ids)
+            for row in queue:
+                row["left_record"] = found.get(row["left"])
+                row["right_record"] = found.get(row["right"])
+        return queue
 
-    def decide(self, a: str, b: str, decision: str, who: str = "cli") -> dict[str, Any]:
-        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`;
-        the next :meth:`run` respects it."""
+    def decide(
+        self, a: str, b: str, decision: str, who: str = "cli", at: datetime | None = None
+    ) -> dict[str, Any]:
+        """Store a reviewer's `accept` or `reject` of the pair of records `a` and `b`
+        (made `at`, default now); the next :meth:`run` respects it."""
         from revops.identity.review import record_decision
 
         if decision not in ("accept", "reject"):
@@ -209,6 +266,7 @@ class Identity:
             right["unique_id"],
             "accept" if decision == "accept" else "reject",
             who,
+            at,
         )
         return {"kind": left["kind"], "left": left["unique_id"], "right": right["unique_id"]}
 

@@ -135,6 +135,7 @@ def resolve(
     seed: int = 42,
     engine: SplinkEngine | None = None,
     labels: pa.Table | None = None,
+    sink: Callable[[pa.Table], None] | None = None,
 ) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
@@ -148,12 +149,15 @@ def resolve(
             DuckDB opened for this call when not given.
         labels: pairs people accepted (`unique_id_l`, `unique_id_r`,
             `clerical_match_score`): the m probabilities are estimated from them after EM.
+        sink: called with each batch of scored pairs (at most 100,000) as it is read out
+            of the engine; then the result's `pairs` is empty, so the pairs of a large run
+            never sit in memory together.
     """
     if engine is None:
         from revops.identity.engines import embedded_engine
 
         with embedded_engine() as embedded:
-            return resolve(spec, records, threshold, seed, embedded, labels)
+            return resolve(spec, records, threshold, seed, embedded, labels, sink)
     from splink import Linker, SettingsCreator, block_on
 
     rules = [*spec.blocking, *spec.deterministic]
@@ -207,11 +211,14 @@ def resolve(
         skipped_blocks=keys.skipped,
     )
     model["revops_training"] = training.as_dict()
-    found = [
-        _pairs(frame, model)
-        for frame in engine.batches(predictions, _best_pairs(threshold, spec.max_pairs_per_record))
-    ]
-    pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions), model)
+    found = []
+    for frame in engine.batches(predictions, _best_pairs(threshold, spec.max_pairs_per_record)):
+        batch = _pairs(frame, model)
+        if sink is None:
+            found.append(batch)
+        else:
+            sink(batch)
+    pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions).head(0), model)
     cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
 

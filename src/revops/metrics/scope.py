@@ -136,6 +136,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "identity.run": Hidden("identity runs' counts over the whole company"),
     "identity.merge": Hidden("merges of any records of the company"),
     "identity.review": Hidden("reviewers' decisions on pairs of any records of the company"),
+    "identity.pair_stage": Hidden("scored pairs of an identity run still under way"),
     "identity.merge_image": Hidden("the rows merges replaced, of any record"),
     "identity.lead_account": Through("lead_id", ("lead",)),
     # One company's or person's record across systems: its owner (propagated from the CRM).

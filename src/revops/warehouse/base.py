@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from revops.errors import WarehouseError
 from revops.warehouse.asof import as_of
-from revops.warehouse.batch import conform, new_load_id
+from revops.warehouse.batch import ConformedBatch, QueryRows, conform, new_load_id
 from revops.warehouse.url import BackendName, WarehouseURL
 
 if TYPE_CHECKING:
@@ -308,15 +308,18 @@ class Warehouse(ABC):
         batches = []
         for spec in specs:
             target = self.table(spec.name, spec.namespace)
-            batch = conform(
-                spec.data,
-                target.schema(),
-                table=f"{spec.namespace}.{spec.name}",
-                load_id=load_id,
-                key=spec.key if spec.mode == "upsert" else (),
-                distinct=spec.distinct,
-                restore=spec.restore,
-            )
+            if _is_query(spec.data):
+                batch = self._conform_query(spec, target, load_id)
+            else:
+                batch = conform(
+                    spec.data,
+                    target.schema(),
+                    table=f"{spec.namespace}.{spec.name}",
+                    load_id=load_id,
+                    key=spec.key if spec.mode == "upsert" else (),
+                    distinct=spec.distinct,
+                    restore=spec.restore,
+                )
             if spec.scope is not None and spec.mode != "replace":
                 raise WarehouseError(f"a scope only narrows a replace, not an {spec.mode}")
             batches.append(batch)
@@ -345,6 +348,34 @@ class Warehouse(ABC):
             log.info("loaded %s", result)
             results.append(result)
         return results
+
+    def _conform_query(self, spec: LoadSpec, target: ir.Table, load_id: str) -> ConformedBatch:
+        """A query's rows as a batch: the target's columns in its order and types, this
+        load's id stamped; only for `append` and `replace` (an upsert compares row by row).
+
+        Raises:
+            WarehouseError: an upsert, or a column the target has that the query lacks.
+        """
+        import ibis
+
+        if spec.mode == "upsert":
+            raise WarehouseError("a query's rows load by append or replace, not upsert")
+        query: ir.Table = spec.data
+        missing = [c for c in target.columns if c not in query.columns and c != "load_id"]
+        if missing:
+            raise WarehouseError(
+                f"the query loaded into {spec.namespace}.{spec.name} lacks {', '.join(missing)}"
+            )
+        schema = target.schema()
+        columns = [
+            ibis.literal(load_id).cast(schema[c]).name(c)
+            if c == "load_id"
+            else query[c].cast(schema[c]).name(c)
+            for c in target.columns
+        ]
+        rows = query.select(*columns)
+        count = int(rows.count().execute())
+        return ConformedBatch(QueryRows(rows, count), count, 0)
 
     def scope_sql(self, scope: Mapping[str, Sequence[str]]) -> str:
         """A SQL condition true for the rows inside `scope`, in this backend's dialect."""
@@ -404,6 +435,15 @@ class Warehouse(ABC):
     def close(self) -> None:
         """Release the connection."""
         self.con.disconnect()
+
+
+def _is_query(data: Any) -> bool:
+    """Whether `data` is an ibis table expression (a query over the warehouse)."""
+    try:
+        import ibis.expr.types as ir
+    except ImportError:  # pragma: no cover - ibis is a dependency
+        return False
+    return isinstance(data, ir.Table)
 
 
 def timeout_message(seconds: float) -> str:

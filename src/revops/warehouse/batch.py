@@ -22,10 +22,20 @@ def new_load_id() -> str:
 
 
 @dataclass(frozen=True)
+class QueryRows:
+    """Rows that are a query over the same warehouse, loaded without leaving it (a large
+    table built in steps, such as an identity run's scored pairs): `expr` has the target's
+    columns and types, `load_id` included; `num_rows` is counted once."""
+
+    expr: Any
+    num_rows: int
+
+
+@dataclass(frozen=True)
 class ConformedBatch:
     """A batch with the target's columns and types, exact duplicate rows removed."""
 
-    rows: pa.Table
+    rows: pa.Table | QueryRows
     rows_in: int
     duplicates: int
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.errors import WarehouseError
 from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
-from revops.warehouse.batch import new_load_id
+from revops.warehouse.batch import QueryRows, new_load_id
 from revops.warehouse.url import WarehouseURL
 
 if TYPE_CHECKING:
@@ -75,13 +75,14 @@ class SparkWarehouse(Warehouse):
     ) -> list[Changes]:
         return [self._apply(spec, rows, progress) for spec, rows in writes]
 
-    def _apply(self, spec: LoadSpec, rows: pa.Table, progress: Progress) -> Changes:
+    def _apply(self, spec: LoadSpec, rows: pa.Table | QueryRows, progress: Progress) -> Changes:
         target = self.table(spec.name, spec.namespace)
         staged_view = f"_revops_stage_{new_load_id()}"
         session = self.con._session
-        session.createDataFrame(rows).createOrReplaceTempView(staged_view)
+        if not isinstance(rows, QueryRows):
+            session.createDataFrame(rows).createOrReplaceTempView(staged_view)
         try:
-            staged = self.con.table(staged_view)
+            staged = rows.expr if isinstance(rows, QueryRows) else self.con.table(staged_view)
             to_write = self._changed_rows(staged, target, spec.mode, spec.key)
             changes = self._count_changes(to_write, target, spec.mode, spec.key)
             next_version = self._next_version(target, changes.rows, spec)

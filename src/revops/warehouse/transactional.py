@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, ExitStack
 from typing import TYPE_CHECKING, Any
 
 from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
+from revops.warehouse.batch import QueryRows
 
 if TYPE_CHECKING:
     import ibis.expr.schema as sch
@@ -43,6 +44,13 @@ class TransactionalWarehouse(Warehouse):
         with ExitStack() as temporaries:
             changes, sources = [], []
             for spec, rows in writes:
+                if isinstance(rows, QueryRows):
+                    # Read straight from the warehouse inside the transaction: no copy of
+                    # a large result in a temporary table.
+                    sql = self.con.compile(rows.expr)
+                    changes.append(Changes(rows.expr, rows.num_rows, 0))
+                    sources.append(f"({sql}) AS {self.quote('_revops_query')}")
+                    continue
                 target = self.table(spec.name, spec.namespace)
                 suffix = f"{spec.namespace}_{spec.name}"
                 stage = f"_revops_stage_{suffix}"
@@ -83,7 +91,7 @@ class TransactionalWarehouse(Warehouse):
     def _write(self, cursor: Any, spec: LoadSpec, source: str) -> None:
         """Inside the open transaction: remove what `source` replaces, then insert it."""
         target = self.qualified(spec.name, spec.namespace)
-        source_sql = self.quote(source)
+        source_sql = source if source.startswith("(") else self.quote(source)
         columns = ", ".join(self.quote(c) for c in self.table(spec.name, spec.namespace).columns)
         self._lock(cursor, target)
         if spec.mode == "replace":

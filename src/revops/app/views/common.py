@@ -22,6 +22,7 @@ class Viewer(BaseModel):
     can_admin: bool
     can_audit: bool
     can_export: bool
+    can_review: bool = False
 
 
 class Page(BaseModel):
@@ -42,6 +43,7 @@ def viewer(principal: Principal) -> Viewer:
         can_admin=principal.can("manage_users"),
         can_audit=principal.can("view_audit"),
         can_export=principal.can("export"),
+        can_review=principal.can("review_identity"),
     )
 
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from revops.app.web import admin, auth, forecast, funnel, home, metrics, pipeline, quality, search
+from revops.app.web import (
+    admin,
+    auth,
+    forecast,
+    funnel,
+    home,
+    metrics,
+    pipeline,
+    quality,
+    review,
+    search,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, metrics, funnel, pipeline, forecast, quality, search, admin):
+for module in (auth, home, metrics, funnel, pipeline, forecast, quality, search, review, admin):
     router.include_router(module.router)
