@@ -73,7 +73,8 @@ def typical(training: pd.DataFrame, as_of: date) -> dict[str, object]:
     ).dt.days.dropna()
     if len(ahead):
         values["close_date"] = as_of + timedelta(days=int(ahead.median()))
-    return values
+    # A feature with no typical value (none in the history) is not varied.
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def deal_reasons(
@@ -103,10 +104,10 @@ def deal_reasons(
     base = base[base["opportunity_id"].isin(ids)].set_index("opportunity_id").loc[ids]
     base = base.reset_index()
     groups = [
-        (name, [c for c in columns if c in reference and c in base.columns])
+        (name, list(columns))
         for name, columns in GROUPS.items()
+        if all(c in reference and c in base.columns for c in columns)
     ]
-    groups = [(name, columns) for name, columns in groups if columns]
     frames = [base]
     for _, columns in groups:
         changed = base.copy()
