@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from revops import Workspace
-from revops.forecast.call import ForecastCall
+from revops.forecast.call import ForecastCall, forecast_call
 from revops.forecast.choice import recommend
 from revops.forecast.data import ForecastData
 from revops.forecast.protocol import Forecast
@@ -23,7 +23,8 @@ REP = "john.hernandez@revops-demo.com"
 
 @pytest.fixture(scope="module")
 def call(demo: Workspace) -> ForecastCall:
-    return demo.forecast.call(PERIOD, as_of=AS_OF)
+    """The call with no stored backtest to choose by (another module stores one)."""
+    return forecast_call(demo.metrics, demo.metrics.window(PERIOD), AS_OF)
 
 
 def _forecast(method: str, p50: float) -> Forecast:

@@ -72,3 +72,26 @@ def test_every_method_forecasts_without_amounts_categories_or_probabilities(
         assert all(f.p50 == f.booked for f in call.forecasts)  # nothing to weigh
     finally:
         bare.close()
+
+
+def test_with_a_stored_backtest_the_call_leads_with_its_most_accurate_method(
+    no_activities: Workspace,
+) -> None:
+    methods = ["weighted", "rollup"]
+    result = no_activities.forecast.backtest(periods=1, methods=methods, as_of=date(2026, 11, 22))
+    call = no_activities.forecast.call(PERIOD, as_of=AS_OF, methods=methods)
+    chosen = call.recommended
+    assert chosen is not None
+    assert chosen.week == 3  # 1 November + 14 days: the third weekly as-of day
+    cell = result.summary[result.summary["week"] == chosen.week]
+    assert chosen.accuracy == cell["median_accuracy"].max()
+    mine = cell[cell["method"] == chosen.method]["median_accuracy"].iloc[0]
+    assert mine == chosen.accuracy
+    assert "stored backtest" in chosen.reason
+    assert chosen.p50 == next(f.p50 for f in call.forecasts if f.method == chosen.method)
+    # A rep's call does not choose by the company's backtest.
+    scope = no_activities.metrics.scope_for("john.hernandez@revops-demo.com", team=False)
+    assert scope is not None
+    rep = no_activities.forecast.call(PERIOD, as_of=AS_OF, methods=methods, scope=scope)
+    assert rep.recommended is not None
+    assert "whole company" in rep.recommended.reason

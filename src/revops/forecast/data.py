@@ -74,6 +74,11 @@ def backtest_days(calendar: FiscalCalendar, period: Period) -> list[date]:
     return days
 
 
+def _extra_day(period: Period, day: date) -> bool:
+    """Whether `day` is the final-week day :func:`backtest_days` adds to `period`."""
+    return day == period.end - timedelta(days=2) and (day - period.start).days % 7 != 0
+
+
 def week_of(calendar: FiscalCalendar, period: Period, day: date) -> int:
     """The week of `period` a call as of `day` is in, numbered as the backtest's weeks:
     how many of its as-of days (:func:`backtest_days`) are on or before `day` (at least 1)."""
@@ -189,11 +194,11 @@ class ForecastData:
 
             frame = self.snapshots
             ends = {d: self.period_of(d).end for d in frame["as_of_date"].unique()}
-            # Weekly days only: a backtest's extra day in a period's final week (pulled to
-            # forecast at) would weight the periods backtested more than the others.
-            weekly = {d: (d - self.period_of(d).start).days % 7 == 0 for d in ends}
+            # Not the backtest's extra day in a period's final week (see `backtest_days`):
+            # pulled only for the periods backtested, it would weight them over the others.
+            trains = frame["as_of_date"].map({d: not _extra_day(self.period_of(d), d)
+                                              for d in ends}).astype(bool)  # fmt: skip
             period_end = frame["as_of_date"].map(ends)
-            trains = frame["as_of_date"].map(weekly).astype(bool)
             known = frame[(period_end <= as_of + timedelta(days=1)) & trains].copy()
             known["period_end"] = period_end[known.index]
             closed = known["closed_at"]
