@@ -112,6 +112,7 @@ def test_a_deal_won_since_last_week_is_a_positive_change(demo: Workspace) -> Non
     assert len(changes)
     amounts = week.set_index("opportunity_id")["amount"]
     for _, row in changes.iterrows():
+        assert row["owner_name"], "changes name the deal's owner"
         assert row["delta"] > 0
         assert row["expected_now"] == pytest.approx(amounts[row["opportunity_id"]])
 

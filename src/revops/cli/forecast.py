@@ -94,7 +94,8 @@ def call(
             "what moves each probability against a typical deal)",
         )
     if len(result.changes):
-        columns = ["name", "change", "expected_before", "expected_now", "delta", "opportunity_id"]
+        columns = ["name", "owner_name", "change", "expected_before", "expected_now", "delta",
+                   "opportunity_id"]  # fmt: skip
         render(_records(result.changes), columns, fmt, title="Changed since last week's call")
     elif not result.last_week:
         console().print("No call a week earlier: the history starts after it.")

@@ -160,7 +160,9 @@ def forecast_call(
         forecaster.fit(data, as_of)
         top_deals = _explained(metrics, data, forecaster, as_of, period, top_deals, scope)
     changes = (
-        _changes(data, ranked, ranked_before, as_of, top)
+        _owned(
+            metrics, data, [before, as_of], _changes(data, ranked, ranked_before, as_of, top), scope
+        )
         if ranked is not None and ranked_before is not None
         else _no_deals()
     )
@@ -177,6 +179,25 @@ def forecast_call(
     )
 
 
+def _owned(
+    metrics: Metrics, data: ForecastData, days: list[date], deals: pd.DataFrame, scope: Scope | None
+) -> pd.DataFrame:
+    """`deals` with `owner_id` and `owner_name` (from the latest of `days` they were open)."""
+    import pandas as pd
+
+    from revops.metrics.labels import lookup
+
+    if deals.empty:
+        return deals
+    seen = pd.concat([data.open_at(day)[["opportunity_id", "owner_id"]] for day in days])
+    owners = seen.drop_duplicates("opportunity_id", keep="last").set_index("opportunity_id")
+    out = deals.copy()
+    out.insert(2, "owner_id", out["opportunity_id"].map(owners["owner_id"]))
+    names = lookup(metrics.context(days[-1], scope), "user", out["owner_id"].dropna())
+    out.insert(3, "owner_name", out["owner_id"].map(names))
+    return out
+
+
 def _explained(
     metrics: Metrics,
     data: ForecastData,
@@ -191,13 +212,8 @@ def _explained(
 
     from revops.forecast.methods.base import DealMethod
     from revops.forecast.reasons import deal_reasons, reasons_text
-    from revops.metrics.labels import lookup
 
-    open_now = data.open_at(as_of).set_index("opportunity_id")
-    out = deals.reset_index(drop=True).copy()
-    out["owner_id"] = out["opportunity_id"].map(open_now["owner_id"])
-    names = lookup(metrics.context(as_of, scope), "user", out["owner_id"].dropna())
-    out["owner_name"] = out["owner_id"].map(names)
+    out = _owned(metrics, data, [as_of], deals.reset_index(drop=True), scope)
     found = (
         deal_reasons(forecaster, data, as_of, period, out)
         if isinstance(forecaster, DealMethod)

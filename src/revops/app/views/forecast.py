@@ -84,6 +84,8 @@ class DealChange(BaseModel):
 
     opportunity_id: str
     name: str | None
+    owner_id: str | None = None
+    owner_name: str | None = None
     change: str = Field(description="new, won, lost or pushed, changed.")
     expected_before: float | None
     expected_now: float | None
