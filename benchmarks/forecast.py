@@ -45,14 +45,14 @@ def child(mode: str, workspace: Path, periods: int) -> dict[str, object]:
     from revops import Workspace
     from revops.core import Period
     from revops.forecast.backtest import completed_periods, run_backtest
-    from revops.forecast.data import ForecastData, period_days
+    from revops.forecast.data import ForecastData, backtest_days
 
     ws = Workspace.open(workspace)
     metrics = ws.metrics
     metrics.compute("bookings", "FY2026-Q1", as_of=AS_OF)  # connect and read the catalog
     start = time.perf_counter()
     chosen = completed_periods(metrics, "quarter", AS_OF, periods)
-    days = [d for p in chosen for d in period_days(metrics.calendar, p)]
+    days = [d for p in chosen for d in backtest_days(metrics.calendar, p)]
     data = ForecastData.load(metrics, days, kind="quarter", last_day=AS_OF)
     pulled = time.perf_counter()
     print(f"{mode}: snapshots {pulled - start:.1f} s, {len(data.snapshots):,} rows, "

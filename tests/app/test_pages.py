@@ -195,3 +195,42 @@ def test_the_pages_embed_their_view_and_draw_the_nav(cockpit: Cockpit, path: str
     assert response.status_code == 200
     assert 'id="view-data"' in response.text
     assert f'href="{path}" aria-current="page"' in response.text
+
+
+def test_the_forecast_api_takes_methods_and_leads_with_one_call(cockpit: Cockpit) -> None:
+    view = _get(cockpit, ADMIN, f"/api/v1/forecast?period={QUARTER}&methods=weighted,rollup")
+    assert [m["method"] for m in view["methods"]] == ["weighted", "rollup"]
+    chosen = view["recommended"]
+    assert chosen["method"] in {"weighted", "rollup"}
+    by_method = {m["method"]: m for m in view["methods"]}
+    assert chosen["p50"] == by_method[chosen["method"]]["p50"]
+    assert chosen["reason"]
+    assert view["ranked_by"] == chosen["method"]
+    full = _get(cockpit, ADMIN, f"/api/v1/forecast?period={QUARTER}")
+    assert len(full["methods"]) == 6
+    assert full["recommended"]["method"] == "ensemble"
+    deals = full["top_deals"]
+    assert deals
+    assert all(d["owner_name"] for d in deals)
+    assert any(d["reasons"] for d in deals)
+    refused = cockpit.client(ADMIN).get(f"/api/v1/forecast?period={QUARTER}&methods=magic")
+    assert refused.status_code == 400
+    assert "magic" in refused.json()["detail"]
+
+
+def test_the_forecast_page_warns_past_the_datas_last_change(cockpit: Cockpit) -> None:
+    ws = cockpit.app.state.revops.workspace
+    from revops.model import ENTITIES
+
+    history = ws.warehouse.table("opportunity_history", ENTITIES["opportunity_history"].namespace)
+    last = history.valid_from.max().execute().date()
+    assert last < AS_OF  # the demo's last change is before the cockpit's day
+    view = _get(cockpit, ADMIN, f"/api/v1/forecast?period={QUARTER}&methods=weighted")
+    assert f"last change ({last})" in view["warning"]
+    page = cockpit.client(ADMIN).get(f"/forecast?period={QUARTER}&methods=weighted")
+    assert f"last change ({last})" in page.text
+    assert 'id="the-call"' in page.text
+    earlier = _get(
+        cockpit, ADMIN, f"/api/v1/forecast?period={QUARTER}&methods=weighted&as_of={last}"
+    )
+    assert earlier["warning"] is None

@@ -47,8 +47,29 @@ def test_the_call_prints_every_method_with_its_range(
         assert row["p10"] <= row["p50"] <= row["p90"]
         assert row["last_week_p50"] is not None
     assert document["ranked_by"] == "ensemble"
+    assert document["recommended"]["method"] == "ensemble"
+    assert document["recommended"]["p50"] == methods["ensemble"]["p50"]
+    # This small company's last change before 15 Nov was on the 11th.
+    assert "last change (2026-11-11)" in document["warning"]
     expected = [deal["expected"] for deal in document["top_deals"]]
     assert expected == sorted(expected, reverse=True)
+    for deal in document["top_deals"]:
+        assert deal["owner_name"]
+        assert deal["owner_id"].startswith("salesforce:")
+    assert any(deal["reasons"] for deal in document["top_deals"])
+
+
+def test_a_call_past_the_datas_last_change_warns_on_stderr(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "-w", str(workspace), "forecast", "--period", "FY2027-Q4",
+        "--as-of", "2026-12-20", "--methods", "weighted", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "warning:" in err
+    assert "after the data's last change" in err
+    assert "after the data's last change" in json.loads(out)["warning"]
 
 
 def test_the_call_as_a_table_names_the_sections(
@@ -59,8 +80,11 @@ def test_the_call_as_a_table_names_the_sections(
         "--as-of", "2026-11-15", "--methods", "weighted,rollup",
     )  # fmt: skip
     assert code == 0
-    assert "Forecast FY2027-Q4 as of 2026-11-15" in out
-    assert "Deals that move the number most (weighted" in out
+    # One call first: the recommended method's number and why, then every method.
+    assert out.startswith("The call for FY2027-Q4 as of 2026-11-15: ")
+    assert "Why weighted: no backtest is stored" in out
+    assert out.index("The call for") < out.index("Every method: FY2027-Q4 as of 2026-11-15")
+    assert "Deals that move the call (weighted" in out
 
 
 def test_backtest_prints_the_summary_per_method_and_week(
@@ -73,7 +97,8 @@ def test_backtest_prints_the_summary_per_method_and_week(
     assert code == 0, err
     lines = out.strip().splitlines()
     assert lines[0].startswith("method,week,periods,median_accuracy,wape,coverage,brier")
-    assert len(lines) == 1 + 2 * 13
+    # FY2027-Q3 (August to October) has 92 days: 13 weekly days and its last week's.
+    assert len(lines) == 1 + 2 * 14
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +24,24 @@ def result(demo: Workspace) -> BacktestResult:
     return demo.forecast.backtest(periods=1, as_of=AS_OF)
 
 
-def test_every_method_is_run_at_every_week_of_the_period(result: BacktestResult) -> None:
+def test_every_method_is_run_at_every_week_of_the_period_the_last_included(
+    demo: Workspace, result: BacktestResult
+) -> None:
     runs = result.runs
     assert sorted(runs["method"].unique()) == sorted(METHODS)
-    assert runs.groupby("method")["week"].apply(lambda w: sorted(w)).map(len).eq(13).all()
     assert runs["period"].nunique() == 1
+    period = demo.metrics.window(runs["period"].iloc[0])
+    days = sorted(runs["as_of_date"].unique())
+    last_day = period.end - timedelta(days=1)
+    # One as-of day in every week: from the first day, no gap over 7 days, and one in the
+    # final seven days (FY2027-Q3 has 92: days 0, 7, ..., 84 and the eve of its last, 90).
+    assert days[0] == period.start
+    assert all((b - a).days <= 7 for a, b in itertools.pairwise(days))
+    assert (last_day - days[-1]).days < 7
+    assert days[-1] < last_day
+    weeks = len(days)
+    assert weeks == (14 if period.days == 92 else 13)
+    assert runs.groupby("method")["week"].apply(lambda w: sorted(w)).map(len).eq(weeks).all()
 
 
 def test_errors_are_against_the_catalogs_bookings(demo: Workspace, result: BacktestResult) -> None:

@@ -10,7 +10,7 @@ import pytest
 from revops import Workspace
 from revops.errors import ForecastError
 from revops.forecast.backtest import completed_periods, run_backtest
-from revops.forecast.data import ForecastData, period_days
+from revops.forecast.data import ForecastData, backtest_days
 
 from .conftest import PARAMS
 
@@ -45,7 +45,7 @@ def test_a_backtest_skips_for_learned_methods_a_period_with_none_ended_before(
     # with a completed quarter before them to learn from (before, this one crashed).
     metrics = demo.metrics
     chosen = completed_periods(metrics, "quarter", PARAMS.as_of, 7)
-    days = [d for p in chosen for d in period_days(metrics.calendar, p)]
+    days = [d for p in chosen for d in backtest_days(metrics.calendar, p)]
     data = ForecastData.load(metrics, days, kind="quarter", last_day=PARAMS.as_of)
     assert chosen[0].start < data.first_day < chosen[0].end
     whole = replace(data, first_day=chosen[0].start, _cache={})

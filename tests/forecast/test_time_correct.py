@@ -23,7 +23,8 @@ def _without_the_future(demo: Workspace, root: Path) -> Workspace:
     cut = datetime.combine(AS_OF + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     copy = Workspace.create(root, fiscal_year_start_month=demo.config.fiscal.year_start_month)
     copy.init_warehouse()
-    for entity in ("account", "fx_rate", "opportunity", "opportunity_history", "activity"):
+    for entity in ("account", "user", "fx_rate", "opportunity", "opportunity_history",
+                   "activity"):  # fmt: skip
         spec = ENTITIES[entity]
         table = demo.warehouse.table(entity, spec.namespace)
         if entity == "opportunity":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from revops.cli.output import OutputFormat, console, render, render_document
+from revops.cli.output import OutputFormat, console, error_console, render, render_document
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,12 +54,17 @@ def call(
         )
     finally:
         ws.close()
+    if result.warning:
+        error_console().print(f"[yellow]warning:[/] {result.warning}", markup=True)
     rows = [_rounded(r) for r in result.methods()]
+    chosen = result.recommended
     if fmt is not OutputFormat.table:
         render_document(
             {
                 "period": result.period,
                 "as_of": result.as_of.isoformat(),
+                "warning": result.warning,
+                "recommended": _rounded(chosen.as_dict()) if chosen else None,
                 "methods": rows,
                 "ranked_by": result.ranked_by,
                 "top_deals": _records(result.top_deals),
@@ -68,18 +73,29 @@ def call(
             fmt,
         )
         return
-    render(rows, CALL_COLUMNS, fmt, title=f"Forecast {result.period} as of {result.as_of}")
+    if chosen is not None:
+        out = console()
+        out.print(
+            f"[bold]The call for {result.period} as of {result.as_of}: "
+            f"{chosen.p50:,.0f}[/] ({chosen.method}; P10-P90 {chosen.p10:,.0f} - "
+            f"{chosen.p90:,.0f}), week {chosen.week} of the period",
+            markup=True,
+        )
+        out.print(f"Why {chosen.method}: {chosen.reason}.", markup=False)
+    render(rows, CALL_COLUMNS, fmt, title=f"Every method: {result.period} as of {result.as_of}")
     if len(result.top_deals):
-        columns = ["opportunity_id", "name", "stage", "amount", "close_date", "probability",
-                   "expected"]  # fmt: skip
+        columns = ["name", "owner_name", "stage", "amount", "close_date", "probability",
+                   "expected", "why", "opportunity_id"]  # fmt: skip
         render(
-            _records(result.top_deals),
+            _records(result.top_deals.drop(columns=["reasons"], errors="ignore")),
             columns,
             fmt,
-            title=f"Deals that move the number most ({result.ranked_by}: probability × amount)",
+            title=f"Deals that move the call ({result.ranked_by}: probability × amount; why: "
+            "what moves each probability against a typical deal)",
         )
     if len(result.changes):
-        columns = ["opportunity_id", "name", "change", "expected_before", "expected_now", "delta"]
+        columns = ["name", "owner_name", "change", "expected_before", "expected_now", "delta",
+                   "opportunity_id"]  # fmt: skip
         render(_records(result.changes), columns, fmt, title="Changed since last week's call")
     elif not result.last_week:
         console().print("No call a week earlier: the history starts after it.")
@@ -105,6 +121,8 @@ def backtest(
         )
     finally:
         ws.close()
+    if result.warning:
+        error_console().print(f"[yellow]warning:[/] {result.warning}", markup=True)
     title = (
         f"Backtest of {result.runs['period'].nunique()} period(s), weekly; stored in "
         "core.forecast_backtest"

@@ -62,9 +62,25 @@ class Forecasting:
         from revops.forecast.call import forecast_call
 
         day = as_of or date.today()
+        window = self.metrics.window(period, day)
+        summary, why = self._summary_for(window.kind, scope)
         return forecast_call(
-            self.metrics, self.metrics.window(period, day), day, methods, scope=scope
+            self.metrics, window, day, methods, scope=scope, summary=summary, why_none=why
         )
+
+    def _summary_for(self, kind: str, scope: Scope | None) -> tuple[pd.DataFrame | None, str]:
+        """The stored backtest summary to choose the recommended method by, or why none."""
+        from revops.forecast.store import stored_kind
+
+        if scope is not None and scope.restricted:
+            return None, "the stored backtest measures the whole company, not these rows"
+        summary = self.stored_backtest()
+        if summary is None or summary.empty:
+            return None, "no backtest is stored (run `revops forecast backtest`)"
+        measured = stored_kind(self._warehouse())
+        if measured != kind:
+            return None, f"the stored backtest is of {measured}s, not {kind}s"
+        return summary, ""
 
     def backtest(
         self,

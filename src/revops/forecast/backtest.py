@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from revops.errors import ForecastError
-from revops.forecast.data import ForecastData, period_days
+from revops.forecast.data import ForecastData, backtest_days, stale_warning
 from revops.forecast.methods import make_methods
 
 if TYPE_CHECKING:
@@ -43,12 +43,15 @@ class BacktestResult:
             (Σ|error| / Σ actual), P10-P90 coverage, Brier score of deal probabilities, and
             revenue predictability (mean and standard deviation of error / actual).
         reliability: per method and probability bin: deals, mean probability, win share.
+        warning: a last day of data after the data's last change (the periods since look
+            empty), or None.
     """
 
     runs: pd.DataFrame
     deals: pd.DataFrame
     summary: pd.DataFrame
     reliability: pd.DataFrame
+    warning: str | None = None
 
 
 def completed_periods(
@@ -89,7 +92,7 @@ def run_backtest(
         raise ForecastError(f"--periods must be at least 1, not {periods}")
     forecasters = make_methods(list(methods) if methods else None)
     chosen = completed_periods(metrics, kind, last_day, periods)
-    days = [d for p in chosen for d in period_days(metrics.calendar, p)]
+    days = [d for p in chosen for d in backtest_days(metrics.calendar, p)]
     if data is None:
         data = ForecastData.load(metrics, days, kind=kind, last_day=last_day)
     learned = any(f.learns for f in forecasters)
@@ -102,7 +105,7 @@ def run_backtest(
             continue
         actual = metrics.compute("bookings", period.label, as_of=last_day).value("bookings")
         actual = float(actual or 0.0)
-        for week, day in enumerate(period_days(metrics.calendar, period), start=1):
+        for week, day in enumerate(backtest_days(metrics.calendar, period), start=1):
             outcome = _outcomes(data, day, period)
             for forecaster in forecasters:
                 forecaster.fit(data, day)
@@ -143,7 +146,11 @@ def run_backtest(
     )
     deal_frame["won"] = deal_frame["won"].fillna(False).astype(bool)
     return BacktestResult(
-        run_frame, deal_frame, summarise(run_frame, deal_frame), reliability(deal_frame)
+        run_frame,
+        deal_frame,
+        summarise(run_frame, deal_frame),
+        reliability(deal_frame),
+        stale_warning(data.last_change, last_day),
     )
 
 

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from revops.errors import ForecastError
-from revops.forecast.data import ForecastData
+from revops.forecast.choice import Recommendation, recommend
+from revops.forecast.data import ForecastData, stale_warning, week_of
 from revops.forecast.methods import make_methods
 
 if TYPE_CHECKING:
@@ -37,10 +38,18 @@ class ForecastCall:
         forecasts: each method's forecast as of the call's day.
         last_week: each method's forecast as of seven days earlier (empty when there was
             no history yet).
-        ranked_by: the method whose probabilities rank :attr:`top_deals`.
-        top_deals: the open deals with the largest probability × amount.
+        ranked_by: the method whose probabilities rank :attr:`top_deals` (the recommended
+            one when it counts deals).
+        top_deals: the open deals with the largest probability × amount, with `owner_id`,
+            `owner_name`, and `reasons` (the method's top feature contributions, see
+            :mod:`revops.forecast.reasons`) and `why` (them as one line).
         changes: deals whose expected value changed most since last week: `change`
-            (new, won, lost or pushed, changed), `expected_before`, `expected_now`, `delta`.
+            (new, won, lost or pushed, changed), `expected_before`, `expected_now`, `delta`
+            (a won deal: now its booked amount, a positive move).
+        recommended: the number to run the period on, and why (see
+            :mod:`revops.forecast.choice`).
+        warning: what the reader must know before trusting the numbers (an as-of day
+            after the data's last change), or None.
     """
 
     period: str
@@ -50,6 +59,8 @@ class ForecastCall:
     ranked_by: str | None
     top_deals: pd.DataFrame
     changes: pd.DataFrame
+    recommended: Recommendation | None = None
+    warning: str | None = None
 
     def methods(self) -> list[dict[str, object]]:
         """One row per method: number, range, parts, and the change since last week."""
@@ -106,9 +117,14 @@ def forecast_call(
     top: int = TOP_DEALS,
     *,
     scope: Scope | None = None,
+    summary: pd.DataFrame | None = None,
+    why_none: str = "no backtest is stored",
 ) -> ForecastCall:
-    """Each method's forecast of `period` as of `as_of`, the top deals and the week's changes,
-    from the rows of `scope` (default every row).
+    """Each method's forecast of `period` as of `as_of`, the recommended one, the top deals
+    with their reasons and the week's changes, from the rows of `scope` (default every row).
+
+    `summary` is the stored backtest's summary for this period kind (None: none to choose
+    by, for the reason `why_none`).
 
     Raises:
         ForecastError: a period that cannot be forecast, an unknown method, no history.
@@ -130,13 +146,23 @@ def forecast_call(
         for forecaster in forecasters:
             forecaster.fit(data, before)
             then.append(forecaster.predict(period))
-    ranked = next((f for name in PREFERRED for f in now if f.method == name), None)
+    chosen = recommend(now, week_of(data.calendar, period, as_of), summary, why_none)
+    counts_deals = {f.method for f in now if f.method in PREFERRED}
+    order = ([chosen.method] if chosen and chosen.method in counts_deals else []) + list(PREFERRED)
+    ranked = next((f for name in order for f in now if f.method == name), None)
     ranked_before = next(
         (f for f in then if ranked is not None and f.method == ranked.method), None
     )
     top_deals = ranked.deals.head(top) if ranked is not None else _no_deals()
+    if ranked is not None and len(top_deals):
+        forecaster = next(f for f in forecasters if f.name == ranked.method)
+        # The ranked method was fitted last at the week before: back to the call's day.
+        forecaster.fit(data, as_of)
+        top_deals = _explained(metrics, data, forecaster, as_of, period, top_deals, scope)
     changes = (
-        _changes(data, ranked, ranked_before, as_of, top)
+        _owned(
+            metrics, data, [before, as_of], _changes(data, ranked, ranked_before, as_of, top), scope
+        )
         if ranked is not None and ranked_before is not None
         else _no_deals()
     )
@@ -148,7 +174,55 @@ def forecast_call(
         ranked.method if ranked else None,
         top_deals.reset_index(drop=True),
         changes,
+        chosen,
+        stale_warning(data.last_change, as_of),
     )
+
+
+def _owned(
+    metrics: Metrics, data: ForecastData, days: list[date], deals: pd.DataFrame, scope: Scope | None
+) -> pd.DataFrame:
+    """`deals` with `owner_id` and `owner_name` (from the latest of `days` they were open)."""
+    import pandas as pd
+
+    from revops.metrics.labels import lookup
+
+    if deals.empty:
+        return deals
+    seen = pd.concat([data.open_at(day)[["opportunity_id", "owner_id"]] for day in days])
+    owners = seen.drop_duplicates("opportunity_id", keep="last").set_index("opportunity_id")
+    out = deals.copy()
+    out.insert(2, "owner_id", out["opportunity_id"].map(owners["owner_id"]))
+    names = lookup(metrics.context(days[-1], scope), "user", out["owner_id"].dropna())
+    out.insert(3, "owner_name", out["owner_id"].map(names))
+    return out
+
+
+def _explained(
+    metrics: Metrics,
+    data: ForecastData,
+    forecaster: Forecaster,
+    as_of: date,
+    period: Period,
+    deals: pd.DataFrame,
+    scope: Scope | None,
+) -> pd.DataFrame:
+    """`deals` with their owner's id and name and the method's reasons for each."""
+    import pandas as pd
+
+    from revops.forecast.methods.base import DealMethod
+    from revops.forecast.reasons import deal_reasons, reasons_text
+
+    out = _owned(metrics, data, [as_of], deals.reset_index(drop=True), scope)
+    found = (
+        deal_reasons(forecaster, data, as_of, period, out)
+        if isinstance(forecaster, DealMethod)
+        else []
+    )
+    reasons = found if len(found) == len(out) else [[] for _ in range(len(out))]
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)
+    out["why"] = [reasons_text(r) for r in reasons]
+    return out
 
 
 def _no_deals() -> pd.DataFrame:
@@ -186,6 +260,11 @@ def _changes(
     gone = was_open & ~is_open
     both.loc[gone, "change"] = "lost or pushed"
     both.loc[gone & both["opportunity_id"].isin(won_ids), "change"] = "won"
+    # A won deal moved to closed: its expected value now is what it booked.
+    booked = won.drop_duplicates("opportunity_id").set_index("opportunity_id")["amount"]
+    is_won = both["change"] == "won"
+    both.loc[is_won, "expected_now"] = both.loc[is_won, "opportunity_id"].map(booked)
+    both["delta"] = both["expected_now"] - both["expected_before"]
     both = both[both["delta"].abs() > 0]
     ordered = both.reindex(both["delta"].abs().sort_values(ascending=False).index)
     columns = ["opportunity_id", "name", "change", "expected_before", "expected_now", "delta"]

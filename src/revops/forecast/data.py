@@ -53,9 +53,47 @@ def won_frame(ctx: SourceContext, last_day: date) -> pd.DataFrame:
 
 
 def period_days(calendar: FiscalCalendar, period: Period) -> list[date]:
-    """The weekly as-of days of `period`: its first day, then every seventh day in it."""
+    """The weekly training days of `period`: its first day, then every seventh day in it."""
     # Every seventh day before the last: on the last day only booked deals remain.
     return [period.start + timedelta(days=7 * k) for k in range((period.days + 5) // 7)]
+
+
+def backtest_days(calendar: FiscalCalendar, period: Period) -> list[date]:
+    """The as-of days a backtest measures `period` at: one in every week of it, the last
+    week included.
+
+    The weekly days of :func:`period_days`, plus, when the last of them leaves a whole week
+    or more of the period after it (a 92-day quarter: day 84 of 0-91), the eve of its last
+    day, so a call made in the period's final week is measured too (week 14 of such a
+    quarter). On the last day itself only booked deals remain.
+    """
+    days = period_days(calendar, period)
+    eve = period.end - timedelta(days=2)
+    if (eve - days[-1]).days >= 6:
+        days.append(eve)
+    return days
+
+
+def _extra_day(period: Period, day: date) -> bool:
+    """Whether `day` is the final-week day :func:`backtest_days` adds to `period`."""
+    return day == period.end - timedelta(days=2) and (day - period.start).days % 7 != 0
+
+
+def week_of(calendar: FiscalCalendar, period: Period, day: date) -> int:
+    """The week of `period` a call as of `day` is in, numbered as the backtest's weeks:
+    how many of its as-of days (:func:`backtest_days`) are on or before `day` (at least 1)."""
+    return max(1, sum(1 for d in backtest_days(calendar, period) if d <= day))
+
+
+def stale_warning(last_change: date | None, as_of: date) -> str | None:
+    """The warning for an as-of day after the data's last recorded change, else None."""
+    if last_change is None or as_of <= last_change:
+        return None
+    return (
+        f"as of {as_of} is after the data's last change ({last_change}): nothing of the "
+        f"{(as_of - last_change).days} day(s) since is known, so deals look as they stood "
+        "then (ingest newer data or pass --as-of)"
+    )
 
 
 @dataclass
@@ -71,8 +109,16 @@ class ForecastData:
             :func:`won_frame`): `opportunity_id`, `amount` (reporting currency),
             `created_at`, `closed_at` (the version's close date), `valid_from`,
             `valid_to`; read as of a day through :meth:`won_by`.
-        first_day: the first day of the company's deal history.
+        first_day: the first day of the deal history: the first deal's creation, or the
+            CRM's first recorded change when that is later (a go-live migration: what came
+            before it has no history, so its periods teach nothing).
         last_day: the last day of data.
+        last_change: the day of the CRM's last recorded change (opportunity history) by
+            `last_day`, or None without history: a forecast as of a later day sees nothing
+            of the days after it.
+        shared: the whole company's data when this is one scope's (a rep's): the period's
+            shared shock and season are the company's, which a handful of deals cannot
+            estimate.
     """
 
     calendar: FiscalCalendar
@@ -81,6 +127,8 @@ class ForecastData:
     won: pd.DataFrame
     first_day: date
     last_day: date
+    last_change: date | None = None
+    shared: ForecastData | None = None
     _cache: dict[object, object] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -109,6 +157,15 @@ class ForecastData:
         if first is None or pd.isna(first):
             raise ForecastError("the warehouse holds no opportunities to forecast from")
         first_day = pd.Timestamp(first).date()
+        # The CRM's own first and last change, company-wide (two dates, no rows).
+        history = ctx.raw("opportunity_history", scoped=False)
+        bounds = history.aggregate(
+            go_live=history.valid_from.min(), last=history.valid_from.max()
+        ).to_pandas()
+        go_live, last = bounds["go_live"].iloc[0], bounds["last"].iloc[0]
+        if go_live is not None and not pd.isna(go_live):
+            first_day = max(first_day, pd.Timestamp(go_live).date())
+        last_change = None if last is None or pd.isna(last) else pd.Timestamp(last).date()
         calendar = metrics.calendar
         grid: set[date] = set(days)
         periods = calendar.periods_between(first_day, max(days) + timedelta(days=1), kind)
@@ -116,7 +173,10 @@ class ForecastData:
             grid.update(d for d in period_days(calendar, period) if d <= max(days))
         snapshots = snapshot_frame(ctx, sorted(grid))
         frame = won_frame(ctx, last_day)
-        return cls(calendar, kind, snapshots, frame, first_day, last_day)
+        shared = None
+        if scope is not None and scope.restricted:
+            shared = cls.load(metrics, days, kind=kind, last_day=last_day)
+        return cls(calendar, kind, snapshots, frame, first_day, last_day, last_change, shared)
 
     def period_of(self, day: date) -> Period:
         """The period of the forecast kind holding `day`."""
@@ -134,8 +194,12 @@ class ForecastData:
 
             frame = self.snapshots
             ends = {d: self.period_of(d).end for d in frame["as_of_date"].unique()}
+            # Not the backtest's extra day in a period's final week (see `backtest_days`):
+            # pulled only for the periods backtested, it would weight them over the others.
+            trains = frame["as_of_date"].map({d: not _extra_day(self.period_of(d), d)
+                                              for d in ends}).astype(bool)  # fmt: skip
             period_end = frame["as_of_date"].map(ends)
-            known = frame[period_end <= as_of + timedelta(days=1)].copy()
+            known = frame[(period_end <= as_of + timedelta(days=1)) & trains].copy()
             known["period_end"] = period_end[known.index]
             closed = known["closed_at"]
             day_after = pd.to_datetime(known["as_of_date"] + timedelta(days=1)).dt.tz_localize(
@@ -243,6 +307,8 @@ class ForecastData:
         estimates are averaged, since the shock is one per period. Only labelled snapshots
         (periods that ended by `as_of`) are used.
         """
+        if self.shared is not None:
+            return self.shared.period_shock(as_of)
         key = ("shock", self._known_end(as_of))
         if key not in self._cache:
             self._cache[key] = self._estimate_shock(as_of)
@@ -262,6 +328,8 @@ class ForecastData:
         shift says nothing of its season). 0 with fewer than :data:`SHOCK_MIN_PERIODS`
         settled periods or no season with two of them.
         """
+        if self.shared is not None:
+            return self.shared.season_shift(period, as_of)
         # Every method and member asks once per forecast: one estimate per season and fit.
         key = ("season", period.index or 0, self._known_end(as_of))
         if key not in self._cache:

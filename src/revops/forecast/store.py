@@ -105,6 +105,17 @@ def stored_summary(warehouse: Warehouse) -> pd.DataFrame | None:
     return frame
 
 
+def stored_kind(warehouse: Warehouse) -> str | None:
+    """The period kind (``quarter`` or ``month``) of the stored backtest, or None."""
+    if not warehouse.has_table(RUNS_TABLE, NAMESPACE):
+        return None
+    table = warehouse.table(RUNS_TABLE, NAMESPACE)
+    labels = table.select("period").limit(1).to_pandas()["period"]
+    if labels.empty:
+        return None
+    return "month" if "-M" in str(labels.iloc[0]) else "quarter"
+
+
 def _records(frame: pd.DataFrame, schema: sch.Schema) -> list[dict[str, object]]:
     import math
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from revops.app.api.params import Day, Window
+from revops.app.api.params import Day, MethodList, Window
 from revops.app.deps import StateDep, Viewer
 from revops.app.views.forecast import ForecastView, build_forecast
 
@@ -13,8 +13,12 @@ router = APIRouter(tags=["cockpit"])
 
 @router.get("/forecast")
 def forecast(
-    state: StateDep, principal: Viewer, period: Window = None, as_of: Day = None
+    state: StateDep,
+    principal: Viewer,
+    period: Window = None,
+    as_of: Day = None,
+    methods: MethodList = None,
 ) -> ForecastView:
     """Each method's P10/P50/P90, top deals, changes since last week, the stored backtest
     (the page `/forecast`), fitted on the caller's rows."""
-    return build_forecast(state, principal, period, as_of)
+    return build_forecast(state, principal, period, as_of, methods)

@@ -34,3 +34,12 @@ FromDay = Annotated[
 ToDay = Annotated[
     date | None, Query(alias="to", description="Last day of the waterfall; default the as-of day.")
 ]
+MethodList = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        pattern=r"^[a-z_]+(,[a-z_]+)*$",
+        description="Comma-separated forecast methods (default all): rollup, weighted, "
+        "stage_conversion, ml, timeseries, ensemble.",
+    ),
+]

@@ -38,16 +38,45 @@ class MethodForecast(BaseModel):
     change: float | None = Field(description="P50 now minus P50 of last week's call.")
 
 
+class Recommended(BaseModel):
+    """The one number to run the period on."""
+
+    method: str
+    p10: float | None
+    p50: float | None
+    p90: float | None
+    week: int = Field(description="The week of the period the call is in.")
+    accuracy: float | None = Field(
+        description="The method's median accuracy at that week in the stored backtest."
+    )
+    periods: int | None = Field(description="Periods that accuracy is measured over.")
+    reason: str = Field(description="Why this method was chosen.")
+
+
+class DealReason(BaseModel):
+    """One feature's contribution to a deal's win probability."""
+
+    feature: str
+    value: str = Field(description="The deal's own value of the feature.")
+    effect: float = Field(
+        description="Probability points the feature adds against a typical deal's value."
+    )
+
+
 class ForecastDeal(BaseModel):
     """An open deal that moves the call most (probability × amount)."""
 
     opportunity_id: str
     name: str | None
+    owner_id: str | None = None
+    owner_name: str | None = None
     stage: str | None
     amount: float | None
     close_date: str | None
     probability: float | None
     expected: float | None
+    reasons: list[DealReason] = Field(default_factory=list)
+    why: str | None = Field(default=None, description="The reasons as one line.")
 
 
 class DealChange(BaseModel):
@@ -55,6 +84,8 @@ class DealChange(BaseModel):
 
     opportunity_id: str
     name: str | None
+    owner_id: str | None = None
+    owner_name: str | None = None
     change: str = Field(description="new, won, lost or pushed, changed.")
     expected_before: float | None
     expected_now: float | None
@@ -78,6 +109,12 @@ class ForecastView(Page):
 
     period: str
     problem: str | None = Field(description="Why there is no forecast, when there is none.")
+    warning: str | None = Field(
+        default=None, description="What to know before trusting the numbers (stale data)."
+    )
+    recommended: Recommended | None = Field(
+        default=None, description="The number to run the period on, and why."
+    )
     methods: list[MethodForecast]
     ranked_by: str | None = Field(description="The method whose probabilities rank the deals.")
     top_deals: list[ForecastDeal]
@@ -87,14 +124,20 @@ class ForecastView(Page):
 
 
 def build_forecast(
-    state: AppState, principal: Principal, period: str | None, as_of: date | None = None
+    state: AppState,
+    principal: Principal,
+    period: str | None,
+    as_of: date | None = None,
+    methods: str | None = None,
 ) -> ForecastView:
     """The forecast call of `period` (default the fiscal quarter of the as-of day) fitted on
     this user's rows, cached per scope, period and day: the methods fit models, so a
     repeated page must not refit them.
 
+    `methods` (comma-separated names) limits the call to those methods.
+
     Raises:
-        ForecastError: an as-of day after today.
+        ForecastError: an as-of day after today, an unknown method.
         MetricError: an unreadable period label.
     """
     today = state.today
@@ -103,7 +146,11 @@ def build_forecast(
         raise ForecastError(f"no forecast as of {day}: today is {today}")
     label = state.workspace.metrics.window(period, day).label
     scope = principal.scope
-    call = state.memo(("forecast", label, day, scope), lambda: _call(state, principal, label, day))
+    chosen = _method_names(state, methods)
+    call = state.memo(
+        ("forecast", label, day, scope, chosen),
+        lambda: _call(state, principal, label, day, chosen),
+    )
     if not scope.sees("forecast_backtest"):
         backtest: list[BacktestWeek] = []
         note: str | None = BACKTEST_SCOPED
@@ -114,26 +161,71 @@ def build_forecast(
     return ForecastView(**common, period=label, backtest=backtest, backtest_note=note, **call)
 
 
-def _call(state: AppState, principal: Principal, label: str, day: date) -> dict[str, Any]:
+def _method_names(state: AppState, methods: str | None) -> tuple[str, ...] | None:
+    """The methods asked for, checked (None: all).
+
+    Raises:
+        ForecastError: an unknown method.
+    """
+    if not methods:
+        return None
+    names = tuple(m.strip() for m in methods.split(",") if m.strip())
+    known = state.workspace.forecast.methods()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ForecastError(
+            f"unknown forecast method(s) {', '.join(unknown)}; one of {', '.join(known)}"
+        )
+    return names or None
+
+
+def _call(
+    state: AppState,
+    principal: Principal,
+    label: str,
+    day: date,
+    names: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     try:
         with state.reading():
-            call = state.workspace.forecast.call(label, as_of=day, scope=principal.scope)
+            call = state.workspace.forecast.call(
+                label, as_of=day, methods=names, scope=principal.scope
+            )
     except ForecastError as exc:
         # A period already booked, or a scope with no deals: the page says why.
         return {"problem": str(exc), "methods": [], "ranked_by": None, "top_deals": [],
-                "changes": []}  # fmt: skip
+                "changes": [], "warning": None, "recommended": None}  # fmt: skip
     methods = [
         MethodForecast(**{k: (v if k == "method" else number(v)) for k, v in row.items()
                           if k in MethodForecast.model_fields})
         for row in call.methods()
     ]  # fmt: skip
+    chosen = call.recommended
+    recommended = (
+        Recommended(**{k: (number(v) if k in ("p10", "p50", "p90", "accuracy") else v)
+                       for k, v in chosen.as_dict().items()})
+        if chosen is not None
+        else None
+    )  # fmt: skip
     return {
         "problem": None,
+        "warning": call.warning,
+        "recommended": recommended,
         "methods": methods,
         "ranked_by": call.ranked_by,
-        "top_deals": [ForecastDeal(**_clean(r, ForecastDeal)) for r in _records(call.top_deals)],
+        "top_deals": [_deal(r) for r in _records(call.top_deals)],
         "changes": [DealChange(**_clean(r, DealChange)) for r in _records(call.changes)],
     }
+
+
+def _deal(row: dict[str, Any]) -> ForecastDeal:
+    reasons = [
+        DealReason(feature=str(r["feature"]), value=str(r["value"]), effect=float(r["effect"]))
+        for r in (row.get("reasons") or [])
+    ]
+    fields = _clean(row, ForecastDeal)
+    fields["reasons"] = reasons
+    return ForecastDeal(**fields)
 
 
 def _backtest(state: AppState) -> list[BacktestWeek]:

@@ -9,6 +9,7 @@ come from the run-rate component.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -29,28 +30,63 @@ MIN_TRAINING = 50
 RANDOM_STATE = 7
 
 
-def features(frame: pd.DataFrame, categories: dict[str, list[str]]) -> pd.DataFrame:
-    """The model's feature frame; categories are fixed by the training frame."""
+def features(
+    frame: pd.DataFrame, categories: dict[str, list[str]], columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The model's feature frame; categories are fixed by the training frame.
+
+    A column the snapshots lack (no activities ingested, no CRM probability) is all
+    missing; `columns` (the training frame's usable features, see :func:`usable`) keeps
+    the ones the model was fitted on.
+    """
     import numpy as np
     import pandas as pd
 
     out = pd.DataFrame(index=frame.index)
+
+    def column(name: str) -> pd.Series:
+        if name in frame.columns:
+            return frame[name]
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+
     for name in CATEGORICAL:
-        values = frame[name].fillna("unknown").astype(str)
-        out[name] = pd.Categorical(values, categories=categories[name])
+        out[name] = pd.Categorical(labels(frame, name), categories=categories[name])
     # Smoothed toward an even record, so a new owner is neither perfect nor hopeless.
-    out["owner_rate"] = (frame["owner_won"] + 1.0) / (frame["owner_closed"] + 2.0)
-    out["segment_rate"] = (frame["segment_won"] + 1.0) / (frame["segment_closed"] + 2.0)
+    out["owner_rate"] = (column("owner_won").fillna(0.0) + 1.0) / (
+        column("owner_closed").fillna(0.0) + 2.0
+    )
+    out["segment_rate"] = (column("segment_won").fillna(0.0) + 1.0) / (
+        column("segment_closed").fillna(0.0) + 2.0
+    )
     for name in NUMERIC:
         if name in ("owner_rate", "segment_rate"):
             continue
-        if name == "fiscal_index":
-            out[name] = frame["fiscal_index"].astype(float)
-        elif name == "amount":
-            out[name] = np.log1p(frame["amount"].fillna(0.0).clip(lower=0.0))
+        if name == "amount":
+            out[name] = np.log1p(column("amount").astype(float).fillna(0.0).clip(lower=0.0))
         else:
-            out[name] = frame[name].astype(float)
-    return out[[*CATEGORICAL, *NUMERIC]]
+            out[name] = column(name).astype(float)
+    return out[list(columns) if columns is not None else [*CATEGORICAL, *NUMERIC]]
+
+
+def labels(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A categorical column as text, ``unknown`` where missing (or absent altogether)."""
+    import pandas as pd
+
+    if name not in frame.columns:
+        return pd.Series("unknown", index=frame.index, dtype=object)
+    values = frame[name]
+    return values.astype(object).where(values.notna(), "unknown").astype(str)
+
+
+def usable(frame: pd.DataFrame) -> list[str]:
+    """The features of a feature frame that carry information: a column with no value
+    (no activities ingested, no CRM probability) is dropped, not fatal (scikit-learn 1.9
+    cannot bin a column with no value), and so is one with the same value in every row."""
+    return [
+        name
+        for name in frame.columns
+        if frame[name].notna().any() and frame[name].nunique(dropna=False) > 1
+    ]
 
 
 @dataclass(frozen=True)
@@ -60,6 +96,8 @@ class FittedModel:
     classifier: Any = None
     categories: dict[str, list[str]] = field(default_factory=dict)
     constant: float = 0.0
+    columns: tuple[str, ...] = ()
+    """The features it was fitted on (those with information in the training frame)."""
 
 
 def _one_thread() -> AbstractContextManager[object]:
@@ -92,9 +130,11 @@ class DealModel(DealMethod):
             rate = float(training["won"].mean()) if len(training) else 0.0
             return FittedModel(constant=rate)
         frame = self._with_index(with_period_features(training, training["period_end"]))
-        categories = {
-            name: sorted(frame[name].fillna("unknown").astype(str).unique()) for name in CATEGORICAL
-        }
+        categories = {name: sorted(labels(frame, name).unique()) for name in CATEGORICAL}
+        table = features(frame, categories)
+        columns = usable(table)
+        if not columns:
+            return FittedModel(constant=float(training["won"].mean()))
         model = HistGradientBoostingClassifier(
             max_iter=150,
             learning_rate=0.06,
@@ -105,8 +145,8 @@ class DealModel(DealMethod):
             random_state=RANDOM_STATE,
         )
         with _one_thread():
-            model.fit(features(frame, categories), frame["won"].astype(int))
-        return FittedModel(model, categories)
+            model.fit(table[columns], frame["won"].astype(int))
+        return FittedModel(model, categories, columns=tuple(columns))
 
     def chances(self, deals: pd.DataFrame, model: object) -> np.ndarray:
         """The classifier's probability of the won class."""
@@ -119,7 +159,7 @@ class DealModel(DealMethod):
         frame = self._with_index(deals)
         with _one_thread():
             probabilities: np.ndarray = model.classifier.predict_proba(
-                features(frame, model.categories)
+                features(frame, model.categories, model.columns)
             )
         return probabilities[:, 1]
 
