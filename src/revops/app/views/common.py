@@ -69,9 +69,15 @@ def formatted(value: float | None, unit: str) -> str:
         ('$1.23M', '42.1%', '-')
         >>> formatted(-2120, "money"), formatted(-81, "money")
         ('-$2.12k', '-$81')
+        >>> formatted(3.304, "multiple"), formatted(4200, "money_per_day"), formatted(12, "ratio")
+        ('3.3×', '$4.2k/day', '1200.0%')
     """
     if value is None:
         return "-"
+    if unit == "money_per_day":
+        return formatted(value, "money") + "/day"
+    if unit == "multiple":
+        return f"{value:.1f}×"
     if unit == "money":
         sign = "-" if value < 0 else ""
         for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -79,7 +85,7 @@ def formatted(value: float | None, unit: str) -> str:
                 return f"{sign}${abs(value) / size:.3g}{suffix}"
         return f"{sign}${abs(value):,.0f}"
     if unit == "ratio":
-        return f"{value * 100:.1f}%" if abs(value) < 10 else f"{value:.2f}x"
+        return f"{value * 100:.1f}%"
     if unit in ("days", "hours", "months"):
         return f"{value:,.1f} {unit}"
     if unit == "count":
