@@ -50,6 +50,22 @@ def page(state: AppState, principal: Principal) -> dict[str, Any]:
     return {"viewer": viewer(principal), "as_of": state.today.isoformat()}
 
 
+def crm_warning(state: AppState, email: str, role: str) -> str | None:
+    """Why a rep or manager would see $0: no CRM user has their e-mail (None when fine)."""
+    from revops.app.access import ROLES, ROW_SCOPE
+
+    known = next((r for r in ROLES if r == role), None)
+    if known is None or ROW_SCOPE[known] == "all":
+        return None
+    scope = state.scope(email, known)
+    if scope.owners:
+        return None
+    return (
+        f"No CRM user has the e-mail {email}: as a {role} this user sees no rows, so every "
+        "number shows 0. Give the CRM user this e-mail, or the app user the CRM user's."
+    )
+
+
 def number(value: Any) -> float | None:
     """A JSON-safe float (NaN and infinities become None)."""
     if value is None:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
-from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.common import Page, crm_warning, formatted, number, page
 
 if TYPE_CHECKING:
     from datetime import date
@@ -67,6 +67,9 @@ class HomeView(Page):
     )
     pace: float = Field(description="Share of the window elapsed on the as-of day (0..1).")
     trend_grain: str
+    warning: str | None = Field(
+        None, description="Why this user sees no rows (a rep or manager no CRM user matches)."
+    )
     cards: list[KpiCard]
 
 
@@ -87,6 +90,7 @@ def build_home(
         compare_window=compare_window,
         pace=_pace(period, state.today),
         trend_grain=_grain(period),
+        warning=crm_warning(state, principal.account.email, principal.account.role),
         cards=cards,
     )
 
