@@ -3,7 +3,7 @@ within the viewer's rows, paged."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -12,7 +12,9 @@ from revops.app.views.search import MAX_PER_PAGE, PER_PAGE, SearchKind, SearchVi
 
 router = APIRouter(tags=["cockpit"])
 SearchQuery = Annotated[str, Query(max_length=100)]
-KindParam = Annotated[SearchKind | None, Query()]
+KindParam = Annotated[
+    SearchKind | Literal[""] | None, Query(description="account, person or deal; empty: all")
+]
 PageParam = Annotated[int, Query(ge=1, le=100_000)]
 PerPageParam = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 
@@ -28,4 +30,4 @@ def search(
 ) -> SearchView:
     """Accounts, people (contacts and leads, by name or e-mail) and deals whose name
     contains `q`; `total` counts every page (the page `/search`)."""
-    return build_search(state, principal, q, kind=kind, page_number=page, per_page=per_page)
+    return build_search(state, principal, q, kind=kind or None, page_number=page, per_page=per_page)

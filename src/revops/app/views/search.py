@@ -58,6 +58,8 @@ class SearchView(Page):
     per_page: int
     total: int = Field(description="Rows matching, over every page.")
     pages: int
+    previous_url: str | None = Field(description="The page before, if any.")
+    next_url: str | None = Field(description="The page after, if any.")
     hits: list[SearchHit]
 
 
@@ -88,9 +90,18 @@ def build_search(
         page=page_number,
         per_page=per_page,
         total=total,
-        pages=max(1, -(-total // per_page)),
+        pages=(pages := max(1, -(-total // per_page))),
+        previous_url=_link(query, kind, page_number - 1, per_page) if page_number > 1 else None,
+        next_url=_link(query, kind, page_number + 1, per_page) if page_number < pages else None,
         hits=hits,
     )
+
+
+def _link(query: str, kind: SearchKind | None, number: int, per_page: int) -> str:
+    from urllib.parse import urlencode
+
+    params = {"q": query, **({"kind": kind} if kind else {}), "page": number, "per_page": per_page}
+    return "/search?" + urlencode(params)
 
 
 def _search(

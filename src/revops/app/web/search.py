@@ -24,5 +24,5 @@ def search(
     per_page: PerPageParam = PER_PAGE,
 ) -> HTMLResponse:
     """Accounts, people and deals by name; JSON twin /api/v1/search."""
-    view = build_search(state, principal, q, kind=kind, page_number=page, per_page=per_page)
+    view = build_search(state, principal, q, kind=kind or None, page_number=page, per_page=per_page)
     return render(request, "search.html", view, principal)
