@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 
@@ -59,7 +60,9 @@ def test_nobody_signed_in_gets_nothing(cockpit: Cockpit, path: str, permission: 
         assert response.status_code == 401
     else:
         assert response.status_code == 303
-        assert response.headers["location"] == "/signin"
+        # To the sign-in, which then opens the page first asked for.
+        expected = "/signin" if path == "/" else "/signin?" + urlencode({"next": path})
+        assert response.headers["location"] == expected
 
 
 def _owners(cockpit: Cockpit, email: str, team: bool) -> frozenset[str]:

@@ -171,6 +171,24 @@ def test_comparisons_with_the_previous_period_and_last_year(duckdb_world: Metric
     assert (year_ago["compare_period"], year_ago["compare_value"]) == ("FY2024-Q2", 50)
 
 
+def test_a_period_in_progress_is_compared_to_date(duckdb_world: MetricWorld) -> None:
+    _wins(duckdb_world)
+    # 20 days into FY2025-Q2: the first 20 days of Q1 (the 15 January deal, not the 200 of
+    # 15 February), and 1-20 April 2024 (the deal of the 20th counts on its own day).
+    kwargs = {"as_of": date(2025, 4, 20)}
+    previous = duckdb_world.compute(["bookings"], "FY2025-Q2", compare="previous", **kwargs)
+    row = previous.records()[0]
+    assert (row["value"], row["compare_period"], row["compare_value"]) == (
+        400, "2025-01-01..2025-01-20", 100,
+    )  # fmt: skip
+    year = duckdb_world.compute(["bookings"], "FY2025-Q2", compare="last_year", **kwargs)
+    assert year.records()[0]["compare_value"] == 50
+    day_before = {"as_of": date(2025, 4, 19)}
+    year = duckdb_world.compute(["bookings"], "FY2025-Q2", compare="last_year", **day_before)
+    assert year.records()[0]["compare_period"] == "2024-04-01..2024-04-19"
+    assert year.records()[0]["compare_value"] == 0
+
+
 def test_a_custom_window_with_a_grain_clips_its_edges(duckdb_world: MetricWorld) -> None:
     _wins(duckdb_world)
     series = duckdb_world.compute(["bookings"], "2025-01-10..2025-02-20", grain="month")

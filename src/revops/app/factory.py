@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from revops.errors import BudgetError, QueryTimeout, RevOpsError
 
@@ -112,7 +112,10 @@ def create_app(
                 status_code=401,
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return RedirectResponse("/signin", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET" or target == "/":
+            return RedirectResponse("/signin", status_code=303)
+        return RedirectResponse("/signin?" + urlencode({"next": target}), status_code=303)
 
     @app.exception_handler(RevOpsError)
     async def _refused(request: Request, exc: RevOpsError) -> Response:

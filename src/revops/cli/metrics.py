@@ -126,6 +126,8 @@ def _format_value(value: Any, unit: str) -> str:
         return f"{number:,.2f}"
     if unit == "ratio":
         return f"{number * 100:.1f} %"
+    if unit == "multiple":
+        return f"{number:.1f}×"
     if unit == "count":
         return f"{number:,.0f}"
     return f"{number:,.1f}"

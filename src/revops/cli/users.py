@@ -7,7 +7,8 @@ import typer
 from revops.cli.output import OutputFormat, error_console, render
 
 app = typer.Typer(
-    help="Users of the cockpit: add, list, disable, role, password, unlock.", no_args_is_help=True
+    help="Users of the cockpit: add, list, disable, enable, role, password, reset, unlock.",
+    no_args_is_help=True,
 )
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
 
@@ -59,6 +60,37 @@ def disable(ctx: typer.Context, email: str = typer.Argument(..., help="The user.
 
     account = set_active(ctx.obj.open_app_database(), email, False, actor="cli")
     error_console().print(f"Disabled {account.email}", highlight=False)
+
+
+@app.command("enable")
+def enable(ctx: typer.Context, email: str = typer.Argument(..., help="The user.")) -> None:
+    """Enable a disabled user again: they can sign in."""
+    from revops.app.users import set_active
+
+    account = set_active(ctx.obj.open_app_database(), email, True, actor="cli")
+    error_console().print(f"Enabled {account.email}", highlight=False)
+
+
+@app.command("reset")
+def reset(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The user."),
+    base_url: str = typer.Option(
+        "", "--base-url", help="The cockpit's address, to print a full link (http://host:8000)."
+    ),
+) -> None:
+    """Print a one-time password-reset link for a user (works once, for 24 hours); the
+    user opens it and chooses a new password."""
+    from revops.app.keys import session_key
+    from revops.app.resets import reset_link, reset_token
+
+    db = ctx.obj.open_app_database()
+    root = ctx.obj.open_workspace(read_only=True).root
+    link = reset_link(reset_token(db, email, session_key(root), actor="cli"))
+    typer.echo(base_url.rstrip("/") + link)
+    error_console().print(
+        f"One-time reset link for {email.strip().lower()} (shown once, 24 hours)", highlight=False
+    )
 
 
 @app.command("role")

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Team = Literal["sales", "marketing", "success", "finance", "operations", "revops", "executive"]
 Signal = Literal["leading", "lagging", "mixed"]
-Unit = Literal["money", "count", "ratio", "days", "hours", "months", "score", "money_per_day"]
+Unit = Literal[
+    "money", "count", "ratio", "multiple", "days", "hours", "months", "score", "money_per_day"
+]
 Direction = Literal["up", "down", "neutral"]
 Aggregation = Literal["sum", "count", "count_distinct", "mean", "median", "stddev", "min", "max"]
 Kind = Literal["aggregate", "ratio", "formula"]
@@ -70,7 +72,10 @@ class Metric(_Frozen):
     description: str = Field(min_length=1, description="What the number means, in one go.")
     team: Team = Field(description="Team that owns the definition.")
     signal: Signal = Field(description="leading (predicts revenue) or lagging (records it).")
-    unit: Unit = Field(description="What the value counts or measures.")
+    unit: Unit = Field(
+        description="What the value counts or measures: `ratio` is a share shown as a"
+        " percentage (win rate), `multiple` a quotient shown as N× (LTV:CAC, coverage)."
+    )
     direction: Direction = Field(default="up", description="Which way is good.")
     kind: Kind = Field(default="aggregate", description="aggregate, ratio or formula.")
     source: str | None = Field(

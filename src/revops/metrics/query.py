@@ -13,7 +13,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from revops.core.period import add_months
 from revops.errors import CalendarError, MetricError
 from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import aggregate_query, metric_rows
@@ -216,7 +215,9 @@ class Metrics:
             grain: ``month``, ``quarter`` or ``year`` for a time series within the window,
                 up to the period holding the as-of day.
             compare: ``previous`` (the period before) or ``last_year`` (the same period a
-                year earlier).
+                year earlier). A period still running on the as-of day is compared to date:
+                with the same number of days of the period before (or the same days a year
+                earlier), never with that whole period.
             as_of: the last day of data to use for point-in-time metrics; default today.
             scope: the rows the values may use (:class:`Scope`); default every row.
 
@@ -242,7 +243,8 @@ class Metrics:
         frames = [self._values(ctx, names, targets, p, by) for p in periods]
         frame = _concat(frames)
         if compare is not None:
-            shifted = [_compared(p, compare, self.calendar) for p in periods]
+            today = as_of or _today()
+            shifted = [_compared(p, compare, self.calendar, today) for p in periods]
             previous = _concat([self._values(ctx, names, [], p, by) for p in shifted])
             frame = _with_comparison(frame, previous, by, periods, shifted)
         frame = self._labelled(ctx, frame, by)
@@ -443,13 +445,36 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _compared(period: Period, compare: Compare, calendar: FiscalCalendar) -> Period:
+def _compared(period: Period, compare: Compare, calendar: FiscalCalendar, as_of: date) -> Period:
+    """The period `period` is compared with; a period running on `as_of` is compared to
+    date: the same number of days from the start of the period before, or the same days
+    a year earlier."""
     if compare == "previous":
-        return period.shift(-1)
-    if period.kind == "custom":
-        return calendar.custom(add_months(period.start, -12), add_months(period.last_day, -12))
-    per_year = {"month": 12, "quarter": 4, "year": 1}[period.kind]
-    return period.shift(-per_year)
+        shifted = period.shift(-1)
+    elif period.kind == "custom":
+        shifted = calendar.custom(_year_before(period.start), _year_before(period.last_day))
+    else:
+        shifted = period.shift(-{"month": 12, "quarter": 4, "year": 1}[period.kind])
+    if not period.start <= as_of < period.last_day:
+        return shifted
+    if compare == "previous":
+        last = min(shifted.start + (as_of - period.start), shifted.last_day)
+    else:
+        last = min(_year_before(as_of), shifted.last_day)
+    return calendar.custom(shifted.start, last)
+
+
+def _year_before(day: date) -> date:
+    """The same day a year earlier (29 February: the 28th).
+
+    Examples:
+        >>> _year_before(date(2024, 2, 29)), _year_before(date(2025, 4, 20))
+        (datetime.date(2023, 2, 28), datetime.date(2024, 4, 20))
+    """
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _with_comparison(

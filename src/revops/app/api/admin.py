@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from revops.app import audit, users
+from revops.app import audit, resets, users
 from revops.app.access import Role
 from revops.app.api.params import RowId
 from revops.app.deps import Auditor, Csrf, StateDep, TokenOwner, UserAdmin
@@ -75,6 +75,37 @@ def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> UserR
         id=account.id, email=account.email, name=account.name, role=account.role,
         is_active=account.is_active, created_at=account.created_at.isoformat(timespec="seconds"),
     )  # fmt: skip
+
+
+@router.post("/users/{user_id}/enable", dependencies=[Csrf])
+def enable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> UserRow:
+    """Enable a disabled user again: they can sign in (their old sessions stay ended)."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    return _row(users.set_active(state.db, found.email, True, actor=principal.account.email))
+
+
+class ResetLink(BaseModel):
+    """A one-time password-reset link: give it to the user; it works once."""
+
+    email: str
+    link: str = Field(description="Same-site path of the reset form, with its token.")
+    expires_in: int = Field(description="Seconds the link works.")
+
+
+@router.post("/users/{user_id}/reset", dependencies=[Csrf])
+def reset_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> ResetLink:
+    """Make a one-time password-reset link for a user (audited as `user.reset_link`)."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    token = resets.reset_token(
+        state.db, found.email, state.sessions.secret, actor=principal.account.email
+    )
+    return ResetLink(
+        email=found.email, link=resets.reset_link(token), expires_in=resets.RESET_MAX_AGE
+    )
 
 
 class RoleChange(BaseModel):

@@ -11,6 +11,8 @@
   function short(v, unit) {
     if (v === null || v === undefined || isNaN(v)) return "";
     if (unit === "ratio") return Number((v * 100).toPrecision(3)) + "%";
+    if (unit === "multiple") return Number(v.toPrecision(2)) + "×";
+    if (unit === "money_per_day") return short(v, "money") + "/day";
     var a = Math.abs(v), s = (v < 0 ? "-" : "") + (unit === "money" ? "$" : "");
     var sizes = [[1e9, "B"], [1e6, "M"], [1e3, "k"]];
     for (var i = 0; i < sizes.length; i++) {
@@ -21,8 +23,9 @@
   // Tooltips: the value as the tables show it (views/common.py `formatted`).
   function full(v, unit) {
     if (v === null || v === undefined || isNaN(v)) return "-";
-    if (unit === "ratio") return Math.abs(v) < 10 ? (v * 100).toFixed(1) + "%" : v.toFixed(2) + "x";
-    if (unit === "money") return short(v, unit);
+    if (unit === "ratio") return (v * 100).toFixed(1) + "%";
+    if (unit === "multiple") return v.toFixed(1) + "×";
+    if (unit === "money" || unit === "money_per_day") return short(v, unit);
     return v.toLocaleString("en-US", { maximumFractionDigits: unit === "count" ? 0 : 2 });
   }
   function pretty(step) { return step.replace(/_/g, " "); }

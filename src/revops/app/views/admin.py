@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from revops.app import audit, users
 from revops.app.access import ROLES, token_scopes_for
-from revops.app.views.common import Page, page
+from revops.app.views.common import Page, crm_warning, page
 
 if TYPE_CHECKING:
     from revops.app.deps import Principal
@@ -26,6 +26,8 @@ class UserRow(BaseModel):
     created_at: str
     locked_until: str | None = None
     """Until when failed sign-ins lock the account (UTC), if they do."""
+    warning: str | None = None
+    """Why the user would see no rows (a rep or manager no CRM user matches)."""
 
 
 class TokenRow(BaseModel):
@@ -61,9 +63,17 @@ class AdminView(Page):
     roles: list[str]
     token_scopes: list[str]
     new_token: str | None = None
+    reset_link: str | None = None
+    """A one-time password-reset link just made (shown once)."""
+    reset_for: str | None = None
 
 
-def build_admin(state: AppState, principal: Principal, new_token: str | None = None) -> AdminView:
+def build_admin(
+    state: AppState,
+    principal: Principal,
+    new_token: str | None = None,
+    reset: tuple[str, str] | None = None,
+) -> AdminView:
     """Users (admins), every token (admins) or one's own, the audit log (auditors)."""
     admin = principal.can("manage_users")
     people = users.list_users(state.db) if admin else []
@@ -77,7 +87,8 @@ def build_admin(state: AppState, principal: Principal, new_token: str | None = N
             UserRow(id=u.id, email=u.email, name=u.name, role=u.role, is_active=u.is_active,
                     created_at=u.created_at.isoformat(timespec="seconds"),
                     locked_until=locked[u.email].isoformat(timespec="seconds")
-                    if u.email in locked else None)
+                    if u.email in locked else None,
+                    warning=crm_warning(state, u.email, u.role) if u.is_active else None)
             for u in people
         ],
         tokens=[
@@ -95,4 +106,6 @@ def build_admin(state: AppState, principal: Principal, new_token: str | None = N
         roles=list(ROLES),
         token_scopes=list(token_scopes_for(principal.account.role)),
         new_token=new_token,
+        reset_for=reset[0] if reset else None,
+        reset_link=reset[1] if reset else None,
     )  # fmt: skip

@@ -52,6 +52,22 @@ def page(state: AppState, principal: Principal) -> dict[str, Any]:
     return {"viewer": viewer(principal), "as_of": state.today.isoformat()}
 
 
+def crm_warning(state: AppState, email: str, role: str) -> str | None:
+    """Why a rep or manager would see $0: no CRM user has their e-mail (None when fine)."""
+    from revops.app.access import ROLES, ROW_SCOPE
+
+    known = next((r for r in ROLES if r == role), None)
+    if known is None or ROW_SCOPE[known] == "all":
+        return None
+    scope = state.scope(email, known)
+    if scope.owners:
+        return None
+    return (
+        f"No CRM user has the e-mail {email}: as a {role} this user sees no rows, so every "
+        "number shows 0. Give the CRM user this e-mail, or the app user the CRM user's."
+    )
+
+
 def number(value: Any) -> float | None:
     """A JSON-safe float (NaN and infinities become None)."""
     if value is None:
@@ -71,9 +87,15 @@ def formatted(value: float | None, unit: str) -> str:
         ('$1.23M', '42.1%', '-')
         >>> formatted(-2120, "money"), formatted(-81, "money")
         ('-$2.12k', '-$81')
+        >>> formatted(3.304, "multiple"), formatted(4200, "money_per_day"), formatted(12, "ratio")
+        ('3.3×', '$4.2k/day', '1200.0%')
     """
     if value is None:
         return "-"
+    if unit == "money_per_day":
+        return formatted(value, "money") + "/day"
+    if unit == "multiple":
+        return f"{value:.1f}×"
     if unit == "money":
         sign = "-" if value < 0 else ""
         for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -81,7 +103,7 @@ def formatted(value: float | None, unit: str) -> str:
                 return f"{sign}${abs(value) / size:.3g}{suffix}"
         return f"{sign}${abs(value):,.0f}"
     if unit == "ratio":
-        return f"{value * 100:.1f}%" if abs(value) < 10 else f"{value:.2f}x"
+        return f"{value * 100:.1f}%"
     if unit in ("days", "hours", "months"):
         return f"{value:,.1f} {unit}"
     if unit == "count":

@@ -7,12 +7,15 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
-from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.common import Page, crm_warning, formatted, number, page
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from revops.app.deps import Principal
     from revops.app.state import AppState
     from revops.core import Period
+    from revops.metrics.query import Grain
 
 HEADLINE = ("bookings", "arr", "open_pipeline", "pipeline_created", "win_rate", "nrr")
 """The KPIs on the home page, in order."""
@@ -36,10 +39,20 @@ class KpiCard(BaseModel):
     display: str
     compare_value: float | None
     compare_display: str
+    change: float | None = Field(description="value - compare_value, in the metric's unit.")
     change_ratio: float | None
+    change_display: str = Field(
+        description="The change as read: in points (pp) for a rate, relative (%) otherwise."
+    )
+    change_tone: Literal["good", "bad", "neutral"]
     target: float | None = None
     attainment: float | None = None
-    trend: list[TrendPoint]
+    attainment_tone: Literal["good", "bad", "neutral"] = Field(
+        "neutral", description="good when the attainment is at or above the window's pace."
+    )
+    trend: list[TrendPoint] = Field(
+        description="The window's grain, five periods ending with the window."
+    )
     definition_url: str = Field(description="The metric's page in the explorer.")
     rows_url: str = Field(description="The drill-down rows behind the value.")
 
@@ -49,7 +62,14 @@ class HomeView(Page):
 
     window: str
     compare: Literal["previous", "last_year"]
-    compare_window: str
+    compare_window: str = Field(
+        description="What the window is compared with: to date while the window runs."
+    )
+    pace: float = Field(description="Share of the window elapsed on the as-of day (0..1).")
+    trend_grain: str
+    warning: str | None = Field(
+        None, description="Why this user sees no rows (a rep or manager no CRM user matches)."
+    )
     cards: list[KpiCard]
 
 
@@ -68,8 +88,52 @@ def build_home(
         window=period.label,
         compare=compare,
         compare_window=compare_window,
+        pace=_pace(period, state.today),
+        trend_grain=_grain(period),
+        warning=crm_warning(state, principal.account.email, principal.account.role),
         cards=cards,
     )
+
+
+def _pace(period: Period, today: date) -> float:
+    """The share of `period` elapsed at the end of `today`."""
+    elapsed = (min(today, period.last_day) - period.start).days + 1
+    return max(0.0, min(1.0, elapsed / period.days))
+
+
+def _grain(period: Period) -> Grain:
+    return period.kind if period.kind in ("month", "quarter", "year") else "month"
+
+
+def _trend_window(period: Period, today: date) -> str:
+    """Five periods of the window's kind ending with it (a custom window: by month)."""
+    start = period.shift(-4).start if period.kind != "custom" else period.start
+    end = min(period.last_day, max(today, start))
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def _change(unit: str, change: float | None, ratio: float | None) -> str:
+    """A change as a person reads it: points for a rate, relative otherwise.
+
+    Examples:
+        >>> _change("ratio", 0.032, 0.1), _change("money", 10.0, -0.84), _change("count", 1, None)
+        ('+3.2 pp', '-84.0%', '-')
+    """
+    if unit == "ratio":
+        return "-" if change is None else f"{change * 100:+.1f} pp"
+    return "-" if ratio is None else f"{ratio * 100:+.1f}%"
+
+
+def _tone(change: float | None, direction: str) -> Literal["good", "bad", "neutral"]:
+    if change is None or change == 0 or direction == "neutral":
+        return "neutral"
+    return "good" if (change > 0) == (direction == "up") else "bad"
+
+
+def _attainment_tone(attainment: float | None, pace: float) -> Literal["good", "bad", "neutral"]:
+    if attainment is None:
+        return "neutral"
+    return "good" if attainment >= pace else "bad"
 
 
 def _cards(
@@ -78,9 +142,9 @@ def _cards(
     metrics = state.workspace.metrics
     as_of = state.today
     result = state.compute(HEADLINE, period.label, compare=compare, scope=principal.scope)
-    year = metrics.window(None, as_of).shift(-4)
-    trend_window = f"{year.start.isoformat()}..{as_of.isoformat()}"
-    trend = state.compute(HEADLINE, trend_window, grain="quarter", scope=principal.scope)
+    trend_window = _trend_window(period, as_of)
+    trend = state.compute(HEADLINE, trend_window, grain=_grain(period), scope=principal.scope)
+    pace = _pace(period, as_of)
     cards = []
     compare_window = ""
     trend_records = trend.records()
@@ -94,6 +158,9 @@ def _cards(
         ]
         value = number(record["value"])
         previous = number(record.get("compare_value"))
+        change = number(record.get("change"))
+        ratio = number(record.get("change_ratio"))
+        attainment = number(record.get("attainment"))
         cards.append(
             KpiCard(
                 metric=definition.name,
@@ -104,9 +171,13 @@ def _cards(
                 display=formatted(value, definition.unit),
                 compare_value=previous,
                 compare_display=formatted(previous, definition.unit),
-                change_ratio=number(record.get("change_ratio")),
+                change=change,
+                change_ratio=ratio,
+                change_display=_change(definition.unit, change, ratio),
+                change_tone=_tone(change, definition.direction),
                 target=number(record.get("target")),
-                attainment=number(record.get("attainment")),
+                attainment=attainment,
+                attainment_tone=_attainment_tone(attainment, pace),
                 trend=points,
                 definition_url="/metrics?" + urlencode({"metric": definition.name,
                                                         "window": period.label}),

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 PIPELINE_KPIS = {
     "open_pipeline": ("Open pipeline", "money"),
     "open_pipeline_count": ("Open deals", "count"),
-    "pipeline_coverage": ("Coverage of the remaining target", "ratio"),
-    "pipeline_coverage_of_quota": ("Coverage of quota", "ratio"),
+    "pipeline_coverage": ("Coverage of the remaining target", "multiple"),
+    "pipeline_coverage_of_quota": ("Coverage of quota", "multiple"),
     "pipeline_velocity": ("Velocity (per day)", "money"),
     "deal_slippage": ("Slippage", "ratio"),
     "pipeline_created": ("Pipeline created", "money"),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revops.app import users
+from revops.app import resets, users
 from revops.app.api.params import RowId
 from revops.app.deps import Csrf, StateDep, TokenOwner, UserAdmin
 from revops.app.views.admin import build_admin
@@ -47,6 +47,32 @@ def disable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> Respo
         raise HTTPException(400, "you cannot disable yourself")
     users.set_active(state.db, found.email, False, actor=principal.account.email)
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}/enable", dependencies=[Csrf])
+def enable_user(state: StateDep, principal: UserAdmin, user_id: RowId) -> Response:
+    """Enable a disabled user again."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    users.set_active(state.db, found.email, True, actor=principal.account.email)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}/reset", dependencies=[Csrf])
+def reset_user(
+    request: Request, state: StateDep, principal: UserAdmin, user_id: RowId
+) -> HTMLResponse:
+    """Make a one-time password-reset link; the page shows it once."""
+    found = users.get_user(state.db, user_id)
+    if found is None:
+        raise HTTPException(404, f"no user {user_id}")
+    token = resets.reset_token(
+        state.db, found.email, state.sessions.secret, actor=principal.account.email
+    )
+    link = str(request.base_url).rstrip("/") + resets.reset_link(token)
+    view = build_admin(state, principal, reset=(found.email, link))
+    return render(request, "admin.html", view, principal)
 
 
 @router.post("/users/{user_id}/role", dependencies=[Csrf])
