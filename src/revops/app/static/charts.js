@@ -92,11 +92,14 @@
 
   // A trend line without axes or legend, for a KPI card.
   function spark(box, points, unit) {
+    // A lone value draws no line: show it as a dot.
+    var values = points.filter(function (p) { return p.value !== null; }).length;
     return draw(box, {
       type: "line",
       data: { labels: points.map(function (p) { return p.period; }),
               datasets: [{ label: "trend", data: points.map(function (p) { return p.value; }),
-                           borderColor: COLORS[0], borderWidth: 2, pointRadius: 0, spanGaps: true }] },
+                           borderColor: COLORS[0], borderWidth: 2, pointRadius: values > 1 ? 0 : 3,
+                           pointBackgroundColor: COLORS[0], spanGaps: true }] },
       options: {
         layout: { padding: 4 },
         scales: { x: { display: false }, y: { display: false } },
