@@ -43,10 +43,9 @@ def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     home = tmp_path_factory.mktemp("spark")
     session = start(WarehouseURL.parse("spark://local?cores=2", home))
     session.sparkContext.setLogLevel("ERROR")
-    # The tests' tables hold a few rows: compiling each query's generated Java costs far
-    # more than it saves (3 MRR tests: 357 s with code generation, 213 s without).
+    # The tests' tables hold a few rows: compiling each query's generated Java costs more
+    # than it saves.
     session.conf.set("spark.sql.codegen.wholeStage", "false")
-    session.conf.set("spark.sql.codegen.factoryMode", "NO_CODEGEN")
     yield session
     session.stop()
 

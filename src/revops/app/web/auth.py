@@ -26,7 +26,7 @@ def _client(request: Request) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """`target` when it is a path of this site (``/pipeline?window=…``), else ``/``: an
+    r"""`target` when it is a path of this site (``/pipeline?window=…``), else ``/``: an
     absolute URL, ``//host`` or a backslash could send the user to another site.
 
     Examples:
