@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -33,14 +32,14 @@ def _crosswalk(world: MetricWorld, clusters: dict[str, str]) -> None:
 
 
 def _golden(world: MetricWorld, rows: list[dict[str, str]]) -> None:
-    """Store golden accounts (`golden_account_id`, `segment`, `run_id`)."""
-    schema = pa.schema({"golden_account_id": pa.string(), "segment": pa.string(),
-                        "run_id": pa.string()})  # fmt: skip
-    table = pa.Table.from_pylist(rows, schema=schema)
+    """Store golden accounts with the columns a run writes (`rows` name some of them)."""
+    from revops.identity.golden import golden_expression
+
+    schema = golden_expression(world.warehouse, "account").schema()
     if not world.warehouse.has_table("golden_account", NAMESPACE):
-        world.warehouse.create_table(
-            "golden_account", ibis.schema(dict.fromkeys(schema.names, "string")), NAMESPACE
-        )
+        world.warehouse.create_table("golden_account", schema, NAMESPACE)
+    full = [{name: row.get(name) for name in schema.names} for row in rows]
+    table = pa.Table.from_pylist(full, schema=schema.to_pyarrow())
     world.warehouse.load("golden_account", table, namespace=NAMESPACE, mode="replace")
 
 
@@ -77,10 +76,7 @@ def company(world: MetricWorld) -> Iterator[MetricWorld]:
     if world.warehouse.has_table("crosswalk", NAMESPACE):
         _crosswalk(world, {})  # the Spark world is shared by the session
     if world.warehouse.has_table("golden_account", NAMESPACE):
-        # A golden table of a few columns is no golden table for the next test.
-        world.warehouse.execute(
-            f"DROP TABLE {world.warehouse.qualified('golden_account', NAMESPACE)}"
-        )
+        _golden(world, [])
 
 
 def _mrr_by_segment(world: MetricWorld) -> dict[str | None, float]:
