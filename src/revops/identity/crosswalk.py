@@ -57,17 +57,6 @@ TABLES: dict[str, dict[str, str]] = {
         "run_id": "string",
         "load_id": "string",
     },
-    "pair_stage": {
-        "kind": "string",
-        "unique_id_l": "string",
-        "unique_id_r": "string",
-        "match_weight": "float64",
-        "match_probability": "float64",
-        "is_match": "boolean",
-        "detail": "string",
-        "run_id": "string",
-        "load_id": "string",
-    },
     "run": {
         "run_id": "string",
         "kind": "string",
@@ -81,6 +70,8 @@ TABLES: dict[str, dict[str, str]] = {
         "load_id": "string",
     },
 }
+TABLES["pair_stage"] = TABLES["pair"]
+"""Pairs of a run being written, batch by batch, before they replace `pair`."""
 
 
 @dataclass(frozen=True)

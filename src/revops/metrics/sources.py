@@ -406,12 +406,7 @@ def _filled_from_clusters(
                 & (filled._run_id == chosen._golden_run),
             ).drop("_golden_cluster", "_golden_run")
             fills.insert(0, "_golden_value")
+    helpers = [c for c in filled.columns if c not in table.columns]  # joined here
     return filled.mutate(
         **{column: ibis.coalesce(filled[column], *[filled[name] for name in fills])}
-    ).drop(
-        *[
-            c
-            for c in filled.columns
-            if c.startswith(("_cluster_id", "_run_id", "_best_", "_golden_"))
-        ]
-    )
+    ).drop(*helpers)
