@@ -59,8 +59,10 @@ class Warmer:
         self._again = False
 
     def start(self) -> None:
-        """Warm the pages (again) in the background."""
+        """Warm the pages (again) in the background; a warmer stopped before (the server's
+        lifespan ended) starts again."""
         with self._lock:
+            self.stopping.clear()
             if self._thread is not None and self._thread.is_alive():
                 self._again = True
                 return
