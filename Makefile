@@ -30,7 +30,7 @@ check: lint types imports
 # Every test, Postgres and Spark included (needs the local PostgreSQL server and Java 17),
 # on two workers; all Spark tests share one worker and its one Spark session.
 test: install
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
 
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install

@@ -128,3 +128,19 @@ def test_a_golden_record_of_an_earlier_crosswalk_is_not_used(company: MetricWorl
     # c2 of an earlier run held other records: its segment says nothing of this c2.
     _golden(company, [{"golden_account_id": "c2", "segment": "enterprise", "run_id": "r0"}])
     assert _mrr_by_segment(company) == {"mid_market": 20, None: 50}
+
+
+@pytest.mark.parametrize(("run", "label"), [("r1", "Bee Corp"), ("r0", None)])
+def test_a_nameless_record_is_named_by_its_golden_record_of_the_crosswalks_run(
+    company: MetricWorld, run: str, label: str | None
+) -> None:
+    from revops.metrics.labels import lookup
+
+    company.add("account", {"account_id": "bill-x", "source_system": "stripe"})  # no name
+    _crosswalk(company, {"crm-b": "c2", "bill-x": "c2"})
+    _golden(company, [{"golden_account_id": "c2", "name": "Bee Corp", "run_id": run}])
+    ctx = company.metrics().context()
+    assert lookup(ctx, "account", ["bill-x", "crm-b"]) == {
+        "crm-b": "B",
+        **({} if label is None else {"bill-x": label}),
+    }

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from revops.metrics.sources import current_golden
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
@@ -70,8 +71,8 @@ def names(ctx: SourceContext, entity: str) -> ir.Table:
 
     table = ctx.raw(entity, scoped=False)
     keyed = table.select(_label_key=table[f"{entity}_id"], _own_name=table.name)
-    if entity == "account" and ctx.warehouse.has_table("golden_account", "identity"):
-        golden = ctx.reader.whole("golden_account", "identity")
+    golden = current_golden(ctx.reader, "account") if entity == "account" else None
+    if golden is not None:
         links = ctx.golden_accounts()
         golden = golden.select(_golden_id=golden.golden_account_id, _golden_name=golden.name)
         joined = keyed.left_join(links, keyed._label_key == links.account_id)

@@ -372,7 +372,6 @@ def _filled_from_clusters(
     crosswalk = crosswalk.filter(crosswalk.entity == entity).select(
         _record_id=crosswalk.record_id,
         _cluster_id=crosswalk.cluster_id,
-        _run_id=crosswalk.run_id,
     )
     clustered = table.left_join(crosswalk, table[id_column] == crosswalk._record_id).drop(
         "_record_id"
@@ -389,24 +388,40 @@ def _filled_from_clusters(
     )
     filled = clustered.left_join(best, clustered._cluster_id == best._best_cluster)
     fills = ["_best_value"]
-    golden_name = GOLDEN.get(entity)
-    if golden_name is not None and reader.warehouse.has_table(golden_name, "identity"):
-        golden = reader.whole(golden_name, "identity")
-        if column in golden.columns and "run_id" in golden.columns:
-            # Only a golden record built from this crosswalk's run: one from an earlier
-            # crosswalk may name clusters that no longer hold the same records.
-            chosen = golden.select(
-                _golden_cluster=golden[golden.columns[0]],
-                _golden_run=golden.run_id,
-                _golden_value=golden[column],
-            )
-            filled = filled.left_join(
-                chosen,
-                (filled._cluster_id == chosen._golden_cluster)
-                & (filled._run_id == chosen._golden_run),
-            ).drop("_golden_cluster", "_golden_run")
-            fills.insert(0, "_golden_value")
+    golden = current_golden(reader, entity)
+    if golden is not None and column in golden.columns:
+        chosen = golden.select(
+            _golden_cluster=golden[golden.columns[0]], _golden_value=golden[column]
+        )
+        filled = filled.left_join(chosen, filled._cluster_id == chosen._golden_cluster).drop(
+            "_golden_cluster"
+        )
+        fills.insert(0, "_golden_value")
     helpers = [c for c in filled.columns if c not in table.columns]  # joined here
     return filled.mutate(
         **{column: ibis.coalesce(filled[column], *[filled[name] for name in fills])}
     ).drop(*helpers)
+
+
+def current_golden(reader: ScopedReader, entity: str) -> ir.Table | None:
+    """The golden records of `entity`'s clusters (`identity.golden_*`, first column the
+    golden id) built by the crosswalk's current run, or None without any: a golden record
+    of an earlier run may name a cluster that no longer holds the same records. Every
+    reader of golden values (cluster fills, labels) goes through here."""
+    name = GOLDEN.get(entity)
+    warehouse = reader.warehouse
+    if name is None or not warehouse.has_table(name, "identity"):
+        return None
+    if not warehouse.has_table("crosswalk", "identity"):
+        return None
+    golden = reader.whole(name, "identity")
+    if "run_id" not in golden.columns:
+        return None  # written before golden records carried their run
+    crosswalk = reader.whole("crosswalk", "identity")
+    runs = (
+        crosswalk.filter(crosswalk.entity == entity)
+        .select(_cluster=crosswalk.cluster_id, _run=crosswalk.run_id)
+        .distinct()
+    )
+    key = golden[golden.columns[0]]
+    return golden.semi_join(runs, (key == runs._cluster) & (golden.run_id == runs._run))
