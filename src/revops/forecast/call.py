@@ -15,6 +15,7 @@ from revops.errors import ForecastError
 from revops.forecast.choice import Recommendation, recommend
 from revops.forecast.data import ForecastData, stale_warning, week_of
 from revops.forecast.methods import make_methods
+from revops.forecast.regime import RegimeCheck
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,9 @@ class ForecastCall:
         recommended: the number to run the period on, and why (see
             :mod:`revops.forecast.choice`).
         warning: what the reader must know before trusting the numbers (an as-of day
-            after the data's last change), or None.
+            after the data's last change; recent periods that disagree with the longer
+            history, see :mod:`revops.forecast.regime`), or None.
+        drift: the drift check's sentences alone (win rates or sales cycles that changed).
     """
 
     period: str
@@ -61,6 +64,7 @@ class ForecastCall:
     changes: pd.DataFrame
     recommended: Recommendation | None = None
     warning: str | None = None
+    drift: tuple[str, ...] = ()
 
     def methods(self) -> list[dict[str, object]]:
         """One row per method: number, range, parts, and the change since last week."""
@@ -146,6 +150,7 @@ def forecast_call(
         for forecaster in forecasters:
             forecaster.fit(data, before)
             then.append(forecaster.predict(period))
+    drift = data.regime(as_of) if any(f.learns for f in forecasters) else RegimeCheck()
     chosen = recommend(now, week_of(data.calendar, period, as_of), summary, why_none)
     counts_deals = {f.method for f in now if f.method in PREFERRED}
     order = ([chosen.method] if chosen and chosen.method in counts_deals else []) + list(PREFERRED)
@@ -175,7 +180,8 @@ def forecast_call(
         top_deals.reset_index(drop=True),
         changes,
         chosen,
-        stale_warning(data.last_change, as_of),
+        "; ".join(w for w in (stale_warning(data.last_change, as_of), drift.warning) if w) or None,
+        drift.notes,
     )
 
 

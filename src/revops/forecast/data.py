@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
 from revops.errors import ForecastError
+from revops.forecast.regime import RegimeCheck
 from revops.forecast.snapshot import end_of_day, snapshot_frame
 
 if TYPE_CHECKING:
@@ -424,6 +425,43 @@ class ForecastData:
             return 0.0
         excess = float(np.mean(excesses))
         return float(np.sqrt(excess)) if excess > 0 else 0.0
+
+    def regime(self, as_of: date) -> RegimeCheck:
+        """The drift check as of `as_of` (see :mod:`revops.forecast.regime`): a change point
+        in the settled periods' win-rate shifts or sales cycles, and the shift it gives.
+
+        Settled periods are those ended by `as_of`, less the history's first (no pipeline
+        carried into it). A scoped call takes the company's.
+        """
+        if self.shared is not None:
+            return self.shared.regime(as_of)
+        key = ("regime", self._known_end(as_of))
+        if key not in self._cache:
+            self._cache[key] = self._check_regime(as_of)
+        found: RegimeCheck = self._cache[key]  # type: ignore[assignment]
+        return found
+
+    def _check_regime(self, as_of: date) -> RegimeCheck:
+        import numpy as np
+
+        from revops.forecast.regime import check_regime
+
+        first_end = self.period_of(self.first_day).end
+        shifts = self.period_shifts(as_of)
+        settled = shifts[shifts["period_start"] >= first_end]
+        by_period = settled.groupby("period_start")["shift"].mean()
+        won = self.won_by(as_of)
+        days = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86_400
+        closed = won["closed_at"].dt.date
+        starts = closed.map({d: self.period_of(d).start for d in closed.dropna().unique()})
+        ended = starts.map(lambda s: s >= first_end and self.period_of(s).end <= as_of
+                           + timedelta(days=1))  # fmt: skip
+        cycles = days[ended.astype(bool)].groupby(starts[ended.astype(bool)]).median()
+        return check_regime(
+            {s: float(v) for s, v in by_period.items() if np.isfinite(v)},
+            {s: float(v) for s, v in cycles.items()},
+            lambda s: self.period_of(s).label,
+        )
 
     def monthly_bookings(self, as_of: date) -> pd.Series:
         """Bookings per fiscal month, for the months that ended by `as_of`."""
