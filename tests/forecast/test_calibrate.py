@@ -70,16 +70,25 @@ def test_the_period_forecast_never_moves_its_own_range() -> None:
     pd.testing.assert_frame_equal(calm[columns], wild[columns])
 
 
-def test_a_range_too_wide_is_narrowed_and_never_below_booked() -> None:
+def test_a_range_too_wide_is_kept_and_never_below_booked() -> None:
     frame = runs([100.0] * 6).assign(p10=10.0, p90=190.0, booked=60.0)
     out = calibrate_runs(frame)
     last = out.iloc[-1]
-    # Every score is max(10 - 100, 100 - 190) / 100 = -0.9: narrowed to P50 ± 0, but the
-    # low end stays at or above the 60 booked.
-    assert last["p10_cal"] == pytest.approx(100.0)
-    assert last["p90_cal"] == pytest.approx(100.0)
+    # Every score is max(10 - 100, 100 - 190) / 100 = -0.9: a margin below 0 counts as 0,
+    # so the range stays 10-190, its low end lifted to the 60 booked.
+    assert (last["p10_cal"], last["p90_cal"]) == pytest.approx((60.0, 190.0))
     frame = runs([100.0] * 6).assign(booked=95.0)
     assert calibrate_runs(frame).iloc[-1]["p10_cal"] >= 95.0
+
+
+def test_periods_forecast_with_too_little_history_calibrate_nothing() -> None:
+    # From the third quarter on only: FY2026-Q2's set is FY2025-Q3 to FY2026-Q1, scores
+    # 0.20, 0.10, -0.06 → three, too few for 80 %.
+    since = date(2024, 2, 1) + timedelta(days=91 * 2)
+    out = calibrate_runs(runs(ACTUALS), since=since).set_index("period")
+    assert out["p10_cal"].isna().all()
+    # 50 %: P50 scores 0.30, 0.20, 0.04 → rank 2: 0.20.
+    assert out.loc["FY2026-Q2", "p75_cal"] == pytest.approx(120.0)
 
 
 def test_the_reliability_table_counts_coverage_by_week_quarter_and_all() -> None:
@@ -110,3 +119,23 @@ def test_the_backtest_measures_every_week_of_every_period_the_last_included(kind
         assert max(gaps) <= 6
         assert days[-1] < last
         assert np.all(np.diff([d.toordinal() for d in days]) > 0)
+
+
+def test_the_calls_range_is_calibrated_on_every_stored_period_near_its_week() -> None:
+    from revops.forecast.choice import Recommendation, calibrate
+
+    chosen = Recommendation("ensemble", 90.0, 100.0, 110.0, 1, 0.9, 6, "best")
+    stored = runs(ACTUALS)
+    # All six stored quarters: 0.05, -0.05, 0.20, 0.10, -0.06, 0.90 → rank ⌈7 × 0.8⌉ = 6:
+    # 0.90; P50 scores 0.15, 0.05, 0.30, 0.20, 0.04, 1.00 → rank ⌈3.5⌉ = 4: 0.20.
+    out = calibrate(chosen, 0.0, stored)
+    assert (out.p10, out.p90, out.p25, out.p75) == pytest.approx((0.0, 200.0, 80.0, 120.0))
+    assert out.range_note is not None
+    assert "6 forecasts" in out.range_note
+    assert "90-110" in out.range_note
+    # Another method's runs, or none: the method's own range, said so.
+    other = calibrate(chosen, 0.0, stored.assign(method="ml"))
+    assert (other.p10, other.p90, other.p25) == (90.0, 110.0, None)
+    assert other.range_note is not None
+    assert "too few" in other.range_note
+    assert calibrate(chosen, 0.0, None).range_note == "the method's own range: no stored backtest"

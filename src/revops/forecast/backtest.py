@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from revops.errors import ForecastError
-from revops.forecast.calibrate import calibrate_runs, range_reliability
+from revops.forecast.calibrate import calibrate_runs, calibration_start, range_reliability
 from revops.forecast.data import ForecastData, backtest_days, stale_warning
 from revops.forecast.methods import make_methods
 
@@ -143,7 +143,8 @@ def run_backtest(
                     )
         if on_period is not None:
             on_period(period)
-    run_frame = calibrate_runs(pd.DataFrame(runs, columns=list(RUN_COLUMNS)))
+    since = calibration_start(data.first_day, data.period_of)
+    run_frame = calibrate_runs(pd.DataFrame(runs, columns=list(RUN_COLUMNS)), since)
     deal_frame = (
         pd.concat(deal_frames, ignore_index=True)
         if deal_frames

@@ -14,20 +14,34 @@ with q the ⌈(n + 1) × coverage⌉-th smallest of the n scores (coverage 0.8 a
 holds the actual with probability at least the coverage when periods are exchangeable.
 With too few scores for that rank (fewer than 4 at 80 %) the range is left as it is. A
 range never goes below what is already booked.
+
+Two choices, made on the fitting seeds of docs/forecast.md:
+
+- A range is only widened, never narrowed (q below 0 counts as 0): a handful of earlier
+  periods can say the model's range was too narrow, not that it was too wide.
+- Periods forecast with fewer than :data:`MIN_HISTORY` completed periods before them are
+  no calibration data: a forecast from a history's first one or two periods misses by
+  far more (+152 % and -43 % on fitting seed 1) than any later one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from revops.core import Period
+
+MIN_HISTORY = 3
+"""Completed periods a period needs before it for its forecasts to calibrate later ones."""
 NEIGHBOURS = 1
 """Weeks either side pooled into a week's calibration set (more scores; late weeks alike)."""
 LEVELS = {"80": 0.8, "50": 0.5}
+CALIBRATED = ("p10_cal", "p90_cal", "p25_cal", "p75_cal")
 
 
 def conformal_margin(scores: Sequence[float], coverage: float) -> float | None:
@@ -66,28 +80,78 @@ def range_scores(runs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def margins_for(
-    runs: pd.DataFrame, week: int, before: object | None = None
-) -> dict[str, float | None]:
-    """The margins (`80`, `50`) for a forecast at `week` from `runs` (one method's).
+def calibration_set(
+    runs: pd.DataFrame, week: int, before: date | None = None, since: date | None = None
+) -> pd.DataFrame:
+    """The runs of `runs` (one method's) a forecast at `week` is calibrated on, scored.
 
-    `runs` are backtest runs with `period`, `week`, `as_of_date`, `p10`, `p50`, `p90` and
-    `actual`; only periods whose first as-of day is before `before` (a date: the forecast's
-    period start) are used when it is given.
+    Weeks `week` ± :data:`NEIGHBOURS` of the periods that start on or after `since` (the
+    first period with :data:`MIN_HISTORY` completed ones before it) and before `before`
+    (the forecast period's start).
     """
     scored = range_scores(runs)
+    starts = scored.groupby("period")["as_of_date"].transform("min")
+    keep = (scored["week"] - week).abs() <= NEIGHBOURS
     if before is not None:
-        starts = scored.groupby("period")["as_of_date"].transform("min")
-        scored = scored[starts < before]
-    near = scored[(scored["week"] - week).abs() <= NEIGHBOURS]
-    return {
+        keep &= starts < before
+    if since is not None:
+        keep &= starts >= since
+    return scored[keep]
+
+
+def margins_for(
+    runs: pd.DataFrame, week: int, before: date | None = None, since: date | None = None
+) -> dict[str, float | None]:
+    """The margins (`80`, `50`) for a forecast at `week` from `runs` (one method's), never
+    below 0; see :func:`calibration_set` for which runs.
+
+    `runs` are backtest runs with `period`, `week`, `as_of_date`, `p10`, `p50`, `p90` and
+    `actual`.
+    """
+    near = calibration_set(runs, week, before, since)
+    margins = {
         level: conformal_margin(near[f"score_{level}"].tolist(), coverage)
         for level, coverage in LEVELS.items()
     }
+    return {level: None if m is None else max(m, 0.0) for level, m in margins.items()}
 
 
-def calibrate_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """`runs` with calibrated ranges, each from the periods before its own.
+def calibration_start(first_day: date, period_of: Callable[[date], Period]) -> date:
+    """The first day of the first period with :data:`MIN_HISTORY` completed periods before
+    it, for a history starting on `first_day` (a partial first period does not count)."""
+    first = period_of(first_day)
+    skip = MIN_HISTORY if first.start == first_day else MIN_HISTORY + 1
+    return first.shift(skip).start
+
+
+def calibrated_range(
+    p10: float, p50: float, p90: float, booked: float, margins: dict[str, float | None]
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """The calibrated P10, P90, P25 and P75 (None where its margin is None).
+
+    Never below `booked`, and P50 stays inside the calibrated range.
+
+    Examples:
+        >>> calibrated_range(90.0, 100.0, 110.0, 0.0, {"80": 0.2, "50": 0.05})
+        (70.0, 130.0, 95.0, 105.0)
+        >>> calibrated_range(90.0, 100.0, 110.0, 95.0, {"80": 0.2, "50": None})
+        (95.0, 130.0, None, None)
+    """
+    low = high = quarter_low = quarter_high = None
+    if margins.get("80") is not None:
+        margin = float(margins["80"] or 0.0)
+        low = min(max(p10 - margin * p50, booked), p50)
+        high = max(p90 + margin * p50, p50)
+    if margins.get("50") is not None:
+        margin = float(margins["50"] or 0.0)
+        quarter_low = max(p50 - margin * p50, booked)
+        quarter_high = p50 + margin * p50
+    return low, high, quarter_low, quarter_high
+
+
+def calibrate_runs(runs: pd.DataFrame, since: date | None = None) -> pd.DataFrame:
+    """`runs` with calibrated ranges, each from the periods before its own (and from
+    `since` on, see :func:`calibration_set`).
 
     Adds `p10_cal`, `p90_cal`, `p25_cal`, `p75_cal` (NaN where too few earlier periods),
     `in_range_cal` (P10-P90 calibrated, else the raw range) and `in_50` (P25-P75
@@ -96,7 +160,7 @@ def calibrate_runs(runs: pd.DataFrame) -> pd.DataFrame:
     import numpy as np
 
     out = runs.copy()
-    for column in ("p10_cal", "p90_cal", "p25_cal", "p75_cal"):
+    for column in CALIBRATED:
         out[column] = np.nan
     if out.empty:
         out["in_range_cal"] = out.get("in_range", False)
@@ -107,17 +171,18 @@ def calibrate_runs(runs: pd.DataFrame) -> pd.DataFrame:
         ["method", starts, "week"]
     ).groups.items():
         method_runs = out[out["method"] == _method]
-        margins = margins_for(method_runs, int(week), before=period_start)
+        margins = margins_for(method_runs, int(week), before=period_start, since=since)
         for index in rows:
             row = out.loc[index]
-            p10, p50, p90 = float(row["p10"]), float(row["p50"]), float(row["p90"])
-            floor = float(row["booked"]) if "booked" in out else 0.0
-            if margins["80"] is not None:
-                out.loc[index, "p10_cal"] = min(max(p10 - margins["80"] * p50, floor), p50)
-                out.loc[index, "p90_cal"] = max(p90 + margins["80"] * p50, p50)
-            if margins["50"] is not None:
-                out.loc[index, "p25_cal"] = max(p50 - margins["50"] * p50, floor)
-                out.loc[index, "p75_cal"] = p50 + margins["50"] * p50
+            found = calibrated_range(
+                float(row["p10"]),
+                float(row["p50"]),
+                float(row["p90"]),
+                float(row["booked"]) if "booked" in out else 0.0,
+                margins,
+            )
+            for column, value in zip(CALIBRATED, found, strict=True):
+                out.loc[index, column] = np.nan if value is None else value
     actual = out["actual"].astype(float)
     calibrated = out["p10_cal"].notna()
     inside = (out["p10_cal"] <= actual) & (actual <= out["p90_cal"])
