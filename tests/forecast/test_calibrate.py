@@ -139,3 +139,12 @@ def test_the_calls_range_is_calibrated_on_every_stored_period_near_its_week() ->
     assert other.range_note is not None
     assert "too few" in other.range_note
     assert calibrate(chosen, 0.0, None).range_note == "the method's own range: no stored backtest"
+
+
+def test_stored_runs_with_timestamps_calibrate_as_dates_do() -> None:
+    from revops.forecast.calibrate import margins_for
+
+    stored = runs(ACTUALS).assign(as_of_date=lambda f: pd.to_datetime(f["as_of_date"]))
+    since = date(2024, 2, 1)
+    assert margins_for(stored, 1, since=since) == margins_for(runs(ACTUALS), 1, since=since)
+    assert margins_for(stored, 1, before=date(2025, 1, 1))["80"] == pytest.approx(0.20)

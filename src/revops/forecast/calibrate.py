@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,13 +89,17 @@ def calibration_set(
     first period with :data:`MIN_HISTORY` completed ones before it) and before `before`
     (the forecast period's start).
     """
+    import pandas as pd
+
     scored = range_scores(runs)
-    starts = scored.groupby("period")["as_of_date"].transform("min")
+    # Dates from the backtest, timestamps from the stored table: compared as timestamps.
+    days = pd.to_datetime(scored["as_of_date"])
+    starts = days.groupby(scored["period"]).transform("min")
     keep = (scored["week"] - week).abs() <= NEIGHBOURS
     if before is not None:
-        keep &= starts < before
+        keep &= starts < pd.Timestamp(before)
     if since is not None:
-        keep &= starts >= since
+        keep &= starts >= pd.Timestamp(since)
     return scored[keep]
 
 
@@ -167,10 +171,9 @@ def calibrate_runs(runs: pd.DataFrame, since: date | None = None) -> pd.DataFram
         out["in_50"] = np.nan
         return out
     starts = out.groupby("period")["as_of_date"].transform("min")
-    for (_method, period_start, week), rows in out.groupby(
-        ["method", starts, "week"]
-    ).groups.items():
-        method_runs = out[out["method"] == _method]
+    for key, rows in out.groupby(["method", starts, "week"]).groups.items():
+        method, period_start, week = cast("tuple[str, date, int]", key)
+        method_runs = out[out["method"] == method]
         margins = margins_for(method_runs, int(week), before=period_start, since=since)
         for index in rows:
             row = out.loc[index]

@@ -452,14 +452,18 @@ class ForecastData:
         by_period = settled.groupby("period_start")["shift"].mean()
         won = self.won_by(as_of)
         days = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86_400
-        closed = won["closed_at"].dt.date
-        starts = closed.map({d: self.period_of(d).start for d in closed.dropna().unique()})
-        ended = starts.map(lambda s: s >= first_end and self.period_of(s).end <= as_of
-                           + timedelta(days=1))  # fmt: skip
-        cycles = days[ended.astype(bool)].groupby(starts[ended.astype(bool)]).median()
+        closed = won["closed_at"].dropna().dt.date
+        settled_starts = {
+            d: start
+            for d in closed.unique()
+            if (start := self.period_of(d).start) >= first_end
+            and self.period_of(d).end <= as_of + timedelta(days=1)
+        }
+        starts = closed.map(settled_starts).dropna()
+        cycles = days.loc[starts.index].groupby(starts).median()
         return check_regime(
-            {s: float(v) for s, v in by_period.items() if np.isfinite(v)},
-            {s: float(v) for s, v in cycles.items()},
+            {cast("date", s): float(v) for s, v in by_period.items() if np.isfinite(v)},
+            {cast("date", s): float(v) for s, v in cycles.items()},
             lambda s: self.period_of(s).label,
         )
 
