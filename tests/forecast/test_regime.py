@@ -25,16 +25,17 @@ def test_a_stable_series_rarely_has_a_change(periods: int) -> None:
     rng = np.random.default_rng(periods)
     alarms = sum(change_point(rng.normal(0.0, 0.3, periods).tolist()) is not None
                  for _ in range(500))  # fmt: skip
-    assert alarms / 500 < 0.06
+    # Measured: 10-12 % (the largest of several t statistics; see THRESHOLD).
+    assert alarms / 500 < 0.15
 
 
 def test_a_step_of_three_spreads_three_periods_old_is_found_most_times() -> None:
     rng = np.random.default_rng(1)
     found = [change_point(np.r_[rng.normal(0, 0.2, 6), rng.normal(-0.6, 0.2, 3)].tolist())
              for _ in range(200)]  # fmt: skip
-    # Measured: 131 of 200 found (the price of few false alarms), most where it starts.
-    assert sum(f is not None for f in found) / 200 > 0.6
-    assert sum(f is not None and f.at == 6 for f in found) / 200 > 0.5
+    # Measured: 182 of 200 found, 145 of them where it starts.
+    assert sum(f is not None for f in found) / 200 > 0.85
+    assert sum(f is not None and f.at == 6 for f in found) / 200 > 0.6
 
 
 def test_the_statistic_is_the_two_sample_t_by_hand() -> None:

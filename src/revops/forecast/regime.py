@@ -16,10 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-THRESHOLD = 4.0
+THRESHOLD = 3.0
 """|t| at or above which a split is a change. The largest |t| over every split of a stable
-series is larger than one t statistic: with 8-12 periods of noise it reaches 3.0 about one
-time in six, 4.0 about one in thirty (tests/forecast/test_regime.py)."""
+series is larger than one t statistic: with 6-12 periods of pure noise it reaches 3.0
+about one time in ten (tests/forecast/test_regime.py), 4.0 one in thirty. 4.0 missed a
+0.5 slowdown on fitting seed 1 five quarters after it (t = -3.9); 3.0 finds it from the
+second quarter after it (docs/forecast.md)."""
 MIN_RUN = 2
 """Periods each side of a change, at least."""
 
