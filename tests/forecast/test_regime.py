@@ -73,3 +73,10 @@ def test_longer_sales_cycles_are_said() -> None:
     assert found.win_rate_shift == 0.0
     assert found.warning is not None
     assert "sales cycles since P6 are longer" in found.warning
+
+
+def test_a_small_change_of_the_sales_cycle_is_not_said() -> None:
+    starts = [date(2024, m, 1) for m in range(1, 9)]
+    cycles = dict(zip(starts, [60, 60.5, 59.5, 60, 60, 65, 65.5, 64.5], strict=True))
+    assert change_point([np.log(v) for v in cycles.values()]) is not None
+    assert check_regime({}, cycles, str).warning is None

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
+CYCLE_HORIZON = 182
+"""Days of sales cycle the drift check compares (see :meth:`ForecastData.regime`)."""
 SHOCK_MIN_PERIODS = 4
 """Fewer completed periods than this give no estimate of the shared shock (it is 0)."""
 
@@ -431,7 +433,10 @@ class ForecastData:
         in the settled periods' win-rate shifts or sales cycles, and the shift it gives.
 
         Settled periods are those ended by `as_of`, less the history's first (no pipeline
-        carried into it). A scoped call takes the company's.
+        carried into it). Sales cycles are those of at most :data:`CYCLE_HORIZON` days, in
+        periods that start at least that long after the history: early in a history only
+        short cycles can have ended yet, which would look like cycles growing. A scoped
+        call takes the company's.
         """
         if self.shared is not None:
             return self.shared.regime(as_of)
@@ -452,11 +457,17 @@ class ForecastData:
         by_period = settled.groupby("period_start")["shift"].mean()
         won = self.won_by(as_of)
         days = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86_400
+        # Early in a history only short cycles can have ended in a win (nothing was
+        # created before it starts): cycles are compared up to CYCLE_HORIZON days, in
+        # periods that start that long after the history does, so all are cut alike.
+        won = won[days <= CYCLE_HORIZON]
+        days = days[won.index]
         closed = won["closed_at"].dropna().dt.date
+        horizon = self.first_day + timedelta(days=CYCLE_HORIZON)
         settled_starts = {
             d: start
             for d in closed.unique()
-            if (start := self.period_of(d).start) >= first_end
+            if (start := self.period_of(d).start) >= max(first_end, horizon)
             and self.period_of(d).end <= as_of + timedelta(days=1)
         }
         starts = closed.map(settled_starts).dropna()

@@ -24,6 +24,9 @@ about one time in ten (tests/forecast/test_regime.py), 4.0 one in thirty. 4.0 mi
 second quarter after it (docs/forecast.md)."""
 MIN_RUN = 2
 """Periods each side of a change, at least."""
+MIN_CYCLE_CHANGE = 0.2
+"""A change of the median sales cycle smaller than this share is not said (with a steady
+cycle a few percent can pass the t test: fitting seed 1's cycles grew × 1.08, t = 4.6)."""
 
 
 @dataclass(frozen=True)
@@ -133,8 +136,8 @@ def check_regime(
         )
     cycle_starts = sorted(cycles)
     found = change_point([math.log(max(cycles[s], 1.0)) for s in cycle_starts])
-    if found is not None:
-        ratio = math.exp(found.after - found.before)
+    ratio = math.exp(found.after - found.before) if found is not None else 1.0
+    if found is not None and abs(ratio - 1) >= MIN_CYCLE_CHANGE:
         notes.append(
             f"sales cycles since {label(cycle_starts[found.at])} are "
             f"{'longer' if ratio > 1 else 'shorter'} than before (median × {ratio:.2f}, "
