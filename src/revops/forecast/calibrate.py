@@ -1,4 +1,4 @@
-"""Calibrated ranges: a forecast's range widened (or narrowed) by what the backtest missed.
+"""Calibrated ranges: a forecast's range widened by what the backtest missed.
 
 A split-conformal adjustment, per method and week of the period. For a forecast at week w
 of period P, the calibration set is the backtest's forecasts of the same method at weeks
@@ -11,7 +11,8 @@ range, in units of its P50:
 - P25-P75: score = |actual - P50| / P50, and the range is P50 ± q × P50;
 
 with q the ⌈(n + 1) × coverage⌉-th smallest of the n scores (coverage 0.8 and 0.5), which
-holds the actual with probability at least the coverage when periods are exchangeable.
+holds the actual with probability at least the coverage when periods are exchangeable
+(weeks of one period are not independent, so this is a guide, not a guarantee).
 With too few scores for that rank (fewer than 4 at 80 %) the range is left as it is. A
 range never goes below what is already booked.
 
