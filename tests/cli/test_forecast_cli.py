@@ -101,6 +101,25 @@ def test_backtest_prints_the_summary_per_method_and_week(
     assert len(lines) == 1 + 2 * 14
 
 
+def test_backtest_ranges_prints_coverage_by_week_quarter_and_all(
+    workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys, "-w", str(workspace), "forecast", "backtest", "--periods", "2",
+        "--methods", "weighted", "--as-of", "2026-11-22", "--ranges", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(out)
+    every = next(r for r in rows if r["by"] == "all")
+    assert every["forecasts"] == 14 + 14  # FY2027-Q2 and FY2027-Q3: 92 days each
+    # The later quarter is calibrated on the earlier one's weeks: 3 scores a week at most,
+    # too few for 80 % (4), enough for 50 %.
+    assert every["calibrated"] == 0
+    assert {r["group"] for r in rows if r["by"] == "quarter"} == {"Q2", "Q3"}
+    assert sorted(int(r["group"]) for r in rows if r["by"] == "week") == list(range(1, 15))
+    assert 0.0 <= every["raw_80"] <= 1.0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

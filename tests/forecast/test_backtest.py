@@ -112,6 +112,28 @@ def test_the_backtest_is_stored_for_the_cockpit(demo: Workspace, result: Backtes
     assert runs == len(result.runs)
 
 
+def test_the_backtest_reports_its_ranges_and_the_call_says_how_its_range_was_made(
+    demo: Workspace, result: BacktestResult
+) -> None:
+    ranges = result.ranges
+    assert ranges is not None
+    every = ranges[ranges["by"] == "all"].set_index("method")
+    assert sorted(every.index) == sorted(METHODS)
+    runs = result.runs
+    for method, row in every.iterrows():
+        own = runs[runs["method"] == method]
+        assert row["forecasts"] == len(own)
+        assert row["raw_80"] == pytest.approx(own["in_range"].mean())
+    # One period backtested: nothing before it to calibrate on.
+    assert (every["calibrated"] == 0).all()
+    call = demo.forecast.call("FY2027-Q4", as_of=AS_OF, methods=["weighted"])
+    chosen = call.recommended
+    assert chosen is not None
+    assert chosen.range_note is not None
+    assert "too few to calibrate" in chosen.range_note
+    assert (chosen.p10, chosen.p90) == (call.forecasts[0].p10, call.forecasts[0].p90)
+
+
 def test_bad_backtest_requests_fail_clearly(demo: Workspace) -> None:
     from revops.errors import ForecastError
 

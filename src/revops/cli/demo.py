@@ -11,7 +11,7 @@ import typer
 from revops.cli.output import OutputFormat, error_console, render
 
 if TYPE_CHECKING:
-    from revops.demo import DemoParams
+    from revops.demo import DemoParams, Regime
     from revops.identity import RunSummary
     from revops.workspace import Workspace
 
@@ -32,13 +32,61 @@ AS_OF = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="The company's today (default: today, UTC)."
 )
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
+SLOWDOWN = typer.Option(
+    None,
+    "--slowdown",
+    metavar="DATE:FACTOR",
+    help="A market slowdown: deals closing from DATE are won with their chance × FACTOR "
+    "(e.g. 2025-07-01:0.8).",
+)
+RECOVERY = typer.Option(
+    None,
+    "--recovery",
+    formats=["%Y-%m-%d"],
+    help="The day the market recovers from --slowdown (win chances as before).",
+)
 
 
-def _params(accounts: int, years: int, seed: int, as_of: datetime | None) -> DemoParams:
-    from revops.demo import DemoParams
+def _params(
+    accounts: int,
+    years: int,
+    seed: int,
+    as_of: datetime | None,
+    slowdown: str | None = None,
+    recovery: datetime | None = None,
+) -> DemoParams:
+    from pydantic import ValidationError
+
+    from revops.demo import DemoParams, Regime
 
     today = as_of.date() if as_of else datetime.now(UTC).date()
-    return DemoParams(accounts=accounts, years=years, seed=seed, as_of=today)
+    regimes: list[Regime] = []
+    if recovery is not None and slowdown is None:
+        raise typer.BadParameter("--recovery needs a --slowdown to recover from")
+    try:
+        if slowdown is not None:
+            regimes.append(_slowdown(slowdown))
+        if recovery is not None:
+            regimes.append(Regime(start=recovery.date(), win_rate=1.0))
+        return DemoParams(accounts=accounts, years=years, seed=seed, as_of=today, regimes=regimes)
+    except ValidationError as exc:
+        raise typer.BadParameter(
+            "; ".join(str(e["msg"]) for e in exc.errors()), param_hint="--slowdown/--recovery"
+        ) from None
+
+
+def _slowdown(text: str) -> Regime:
+    """`DATE:FACTOR` as a regime."""
+    from revops.demo import Regime
+
+    day, _, factor = text.partition(":")
+    try:
+        return Regime(start=date.fromisoformat(day), win_rate=float(factor))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not DATE:FACTOR (e.g. 2025-07-01:0.8, a factor above 0 and at most 2)",
+            param_hint="--slowdown",
+        ) from None
 
 
 @app.callback()
@@ -48,6 +96,8 @@ def demo(
     years: int = YEARS,
     seed: int = SEED,
     as_of: datetime | None = AS_OF,
+    slowdown: str | None = SLOWDOWN,
+    recovery: datetime | None = RECOVERY,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company, ingest every system into a workspace, show what is there.
@@ -63,7 +113,7 @@ def demo(
     from revops.workspace import Workspace
 
     root = Workspace.locate(ctx.obj.workspace_path or DEMO_WORKSPACE)
-    params = _params(accounts, years, seed, as_of)
+    params = _params(accounts, years, seed, as_of, slowdown, recovery)
     if (root / "revops.yaml").is_file():
         ws = Workspace.open(root)
     else:
@@ -125,12 +175,14 @@ def generate(
     years: int = YEARS,
     seed: int = SEED,
     as_of: datetime | None = AS_OF,
+    slowdown: str | None = SLOWDOWN,
+    recovery: datetime | None = RECOVERY,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company's exports (one folder per tool) and its ground truth."""
     from revops.demo.generate import generate_company
 
-    params = _params(accounts, years, seed, as_of)
+    params = _params(accounts, years, seed, as_of, slowdown, recovery)
     report = generate_company(params, out)
     rows = [{"file": name, "rows": count} for name, count in sorted(report.files.items())]
     render(rows, ("file", "rows"), fmt, title=f"Demo company in {out}")

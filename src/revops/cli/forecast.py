@@ -26,6 +26,11 @@ METHODS = typer.Option(
 )
 CALL_COLUMNS = ("method", "p10", "p50", "p90", "booked", "open_expected", "new_expected",
                 "last_week_p50", "change")  # fmt: skip
+RANGE_COLUMNS = ("method", "by", "group", "forecasts", "calibrated", "raw_80", "cal_80", "cal_50")
+RANGE_TITLE = (
+    "Ranges: share of actuals in P10-P90 as forecast (raw_80), calibrated on earlier periods "
+    "(cal_80; as forecast where too few), and in the calibrated P25-P75 (cal_50)"
+)
 SUMMARY_COLUMNS = ("method", "week", "periods", "median_accuracy", "wape", "coverage", "brier",
                    "mean_error", "error_std")  # fmt: skip
 
@@ -82,6 +87,13 @@ def call(
             markup=True,
         )
         out.print(f"Why {chosen.method}: {chosen.reason}.", markup=False)
+        if chosen.range_note:
+            middle = (
+                f"; P25-P75 {chosen.p25:,.0f} - {chosen.p75:,.0f}"
+                if chosen.p25 is not None and chosen.p75 is not None
+                else ""
+            )
+            out.print(f"Range: {chosen.range_note}{middle}.", markup=False)
     render(rows, CALL_COLUMNS, fmt, title=f"Every method: {result.period} as of {result.as_of}")
     if len(result.top_deals):
         columns = ["name", "owner_name", "stage", "amount", "close_date", "probability",
@@ -108,9 +120,16 @@ def backtest(
     methods: str | None = METHODS,
     as_of: datetime | None = AS_OF,
     monthly: bool = typer.Option(False, "--monthly", help="Backtest months, not quarters."),
+    ranges: bool = typer.Option(
+        False,
+        "--ranges",
+        help="Print only the ranges' reliability table (coverage by week and fiscal quarter).",
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
-    """Fit each method weekly over past periods with only what was known; print the errors."""
+    """Fit each method weekly over past periods with only what was known; print the errors,
+    then how often each method's range held the actual (as forecast, and calibrated on the
+    earlier periods' misses) by week of period and by fiscal quarter."""
     ws = ctx.obj.open_workspace()
     try:
         result = ws.forecast.backtest(
@@ -127,7 +146,11 @@ def backtest(
         f"Backtest of {result.runs['period'].nunique()} period(s), weekly; stored in "
         "core.forecast_backtest"
     )
-    render(_records(result.summary), SUMMARY_COLUMNS, fmt, title=title)
+    reliability = _records(result.ranges) if result.ranges is not None else []
+    if not ranges:
+        render(_records(result.summary), SUMMARY_COLUMNS, fmt, title=title)
+    if ranges or fmt is OutputFormat.table:
+        render(reliability, RANGE_COLUMNS, fmt, title=RANGE_TITLE)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

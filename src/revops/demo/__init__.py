@@ -3,6 +3,6 @@
 `revops.demo.generate.generate_company` builds one; its parameters are `DemoParams`.
 """
 
-from revops.demo.params import DefectRates, DemoParams
+from revops.demo.params import DefectRates, DemoParams, Regime
 
-__all__ = ["DefectRates", "DemoParams"]
+__all__ = ["DefectRates", "DemoParams", "Regime"]

@@ -1,10 +1,11 @@
-"""What the demo company generator is asked for: size, span, seed and defect rates."""
+"""What the demo company generator is asked for: size, span, seed, defect rates and the
+market's regimes (a slowdown, a recovery)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class DefectRates(BaseModel):
@@ -28,6 +29,18 @@ class DefectRates(BaseModel):
     )
 
 
+class Regime(BaseModel):
+    """The market from a day on: every deal that would be won from `start` is won with its
+    chance × `win_rate` (the chance it had in the market before any regime × the factor)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: date = Field(description="First day of the regime (deals closing from then).")
+    win_rate: float = Field(
+        gt=0, le=2, description="Factor on every deal's chance of being won (1: the usual)."
+    )
+
+
 class DemoParams(BaseModel):
     """Parameters of one generated company; written to truth/params.json."""
 
@@ -39,6 +52,34 @@ class DemoParams(BaseModel):
     as_of: date = Field(description="The 'today' of the company: history ends with its quarter.")
     fiscal_year_start_month: int = Field(2, ge=1, le=12, description="Fiscal year start month.")
     defects: DefectRates = Field(default_factory=DefectRates, description="Defect rates.")
+    regimes: tuple[Regime, ...] = Field(
+        (),
+        description="Changes of the market, in order of their start: a slowdown "
+        "(win_rate < 1), a recovery (win_rate 1). None: the same market throughout.",
+    )
+
+    @model_validator(mode="after")
+    def _regimes_in_order(self) -> DemoParams:
+        starts = [r.start for r in self.regimes]
+        if starts != sorted(set(starts)):
+            raise ValueError(f"regimes must start on distinct days in order, not {starts}")
+        return self
+
+    def win_rate_on(self, day: date) -> float:
+        """The factor on win chances of a deal closing on `day`.
+
+        Examples:
+            >>> params = DemoParams(as_of=date(2026, 11, 22), regimes=[
+            ...     Regime(start=date(2025, 7, 1), win_rate=0.8),
+            ...     Regime(start=date(2026, 2, 1), win_rate=1.0)])
+            >>> [params.win_rate_on(date(y, m, 1)) for y, m in ((2025, 6), (2025, 7), (2026, 2))]
+            [1.0, 0.8, 1.0]
+        """
+        factor = 1.0
+        for regime in self.regimes:
+            if regime.start <= day:
+                factor = regime.win_rate
+        return factor
 
 
 def history_start(params: DemoParams) -> date:

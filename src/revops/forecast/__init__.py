@@ -63,9 +63,19 @@ class Forecasting:
 
         day = as_of or date.today()
         window = self.metrics.window(period, day)
+        from revops.forecast.store import stored_runs
+
         summary, why = self._summary_for(window.kind, scope)
+        runs = stored_runs(self._warehouse()) if summary is not None else None
         return forecast_call(
-            self.metrics, window, day, methods, scope=scope, summary=summary, why_none=why
+            self.metrics,
+            window,
+            day,
+            methods,
+            scope=scope,
+            summary=summary,
+            why_none=why,
+            runs=runs,
         )
 
     def _summary_for(self, kind: str, scope: Scope | None) -> tuple[pd.DataFrame | None, str]:

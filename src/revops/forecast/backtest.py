@@ -3,7 +3,8 @@
 For each completed period and each weekly as-of day in it, every method is fitted at that
 day and asked for the period; its number is compared with the period's actual bookings
 (the catalog's `bookings`). Deal probabilities are compared with what happened to the
-deals (Brier score, reliability table), and the P10-P90 range with the actual (coverage).
+deals (Brier score, reliability table), and the P10-P90 range with the actual (coverage),
+as forecast and as calibrated on the earlier periods' misses (:mod:`revops.forecast.calibrate`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from revops.errors import ForecastError
+from revops.forecast.calibrate import calibrate_runs, calibration_start, range_reliability
 from revops.forecast.data import ForecastData, backtest_days, stale_warning
 from revops.forecast.methods import make_methods
 
@@ -45,6 +47,10 @@ class BacktestResult:
         reliability: per method and probability bin: deals, mean probability, win share.
         warning: a last day of data after the data's last change (the periods since look
             empty), or None.
+        ranges: coverage of the ranges per method, by week of period, by fiscal quarter and
+            over all (see :func:`revops.forecast.calibrate.range_reliability`): P10-P90 as
+            forecast, P10-P90 and P25-P75 calibrated on earlier periods. The runs carry
+            the calibrated ranges (`p10_cal`, `p90_cal`, `p25_cal`, `p75_cal`).
     """
 
     runs: pd.DataFrame
@@ -52,6 +58,7 @@ class BacktestResult:
     summary: pd.DataFrame
     reliability: pd.DataFrame
     warning: str | None = None
+    ranges: pd.DataFrame | None = None
 
 
 def completed_periods(
@@ -136,7 +143,8 @@ def run_backtest(
                     )
         if on_period is not None:
             on_period(period)
-    run_frame = pd.DataFrame(runs, columns=list(RUN_COLUMNS))
+    since = calibration_start(data.first_day, data.period_of)
+    run_frame = calibrate_runs(pd.DataFrame(runs, columns=list(RUN_COLUMNS)), since)
     deal_frame = (
         pd.concat(deal_frames, ignore_index=True)
         if deal_frames
@@ -151,6 +159,7 @@ def run_backtest(
         summarise(run_frame, deal_frame),
         reliability(deal_frame),
         stale_warning(data.last_change, last_day),
+        range_reliability(run_frame),
     )
 
 

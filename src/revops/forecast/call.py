@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from revops.errors import ForecastError
-from revops.forecast.choice import Recommendation, recommend
+from revops.forecast.calibrate import calibration_start
+from revops.forecast.choice import Recommendation, calibrate, recommend
 from revops.forecast.data import ForecastData, stale_warning, week_of
 from revops.forecast.methods import make_methods
+from revops.forecast.regime import RegimeCheck
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +51,9 @@ class ForecastCall:
         recommended: the number to run the period on, and why (see
             :mod:`revops.forecast.choice`).
         warning: what the reader must know before trusting the numbers (an as-of day
-            after the data's last change), or None.
+            after the data's last change; recent periods that disagree with the longer
+            history, see :mod:`revops.forecast.regime`), or None.
+        drift: the drift check's sentences alone (win rates or sales cycles that changed).
     """
 
     period: str
@@ -61,6 +65,7 @@ class ForecastCall:
     changes: pd.DataFrame
     recommended: Recommendation | None = None
     warning: str | None = None
+    drift: tuple[str, ...] = ()
 
     def methods(self) -> list[dict[str, object]]:
         """One row per method: number, range, parts, and the change since last week."""
@@ -119,12 +124,14 @@ def forecast_call(
     scope: Scope | None = None,
     summary: pd.DataFrame | None = None,
     why_none: str = "no backtest is stored",
+    runs: pd.DataFrame | None = None,
 ) -> ForecastCall:
     """Each method's forecast of `period` as of `as_of`, the recommended one, the top deals
     with their reasons and the week's changes, from the rows of `scope` (default every row).
 
     `summary` is the stored backtest's summary for this period kind (None: none to choose
-    by, for the reason `why_none`).
+    by, for the reason `why_none`), and `runs` its runs, which the recommended range is
+    calibrated on (:func:`revops.forecast.choice.calibrate`).
 
     Raises:
         ForecastError: a period that cannot be forecast, an unknown method, no history.
@@ -146,7 +153,12 @@ def forecast_call(
         for forecaster in forecasters:
             forecaster.fit(data, before)
             then.append(forecaster.predict(period))
+    drift = data.regime(as_of) if any(f.learns for f in forecasters) else RegimeCheck()
     chosen = recommend(now, week_of(data.calendar, period, as_of), summary, why_none)
+    if chosen is not None:
+        booked = next(f.booked for f in now if f.method == chosen.method)
+        since = calibration_start(data.first_day, data.period_of)
+        chosen = calibrate(chosen, booked, runs if summary is not None else None, since)
     counts_deals = {f.method for f in now if f.method in PREFERRED}
     order = ([chosen.method] if chosen and chosen.method in counts_deals else []) + list(PREFERRED)
     ranked = next((f for name in order for f in now if f.method == name), None)
@@ -175,7 +187,8 @@ def forecast_call(
         top_deals.reset_index(drop=True),
         changes,
         chosen,
-        stale_warning(data.last_change, as_of),
+        "; ".join(w for w in (stale_warning(data.last_change, as_of), drift.warning) if w) or None,
+        drift.notes,
     )
 
 

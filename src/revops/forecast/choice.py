@@ -10,6 +10,7 @@ method on the demo companies (docs/forecast.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ class Recommendation:
             without one).
         periods: how many periods that accuracy is over.
         reason: why it was chosen, in a sentence.
+        p25: the calibrated P25 and P75 (None without a stored backtest to calibrate on).
+        range_note: how the range was calibrated, or why it is the method's own.
     """
 
     method: str
@@ -43,6 +46,9 @@ class Recommendation:
     accuracy: float | None
     periods: int | None
     reason: str
+    p25: float | None = None
+    p75: float | None = None
+    range_note: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready."""
@@ -55,6 +61,9 @@ class Recommendation:
             "accuracy": self.accuracy,
             "periods": self.periods,
             "reason": self.reason,
+            "p25": self.p25,
+            "p75": self.p75,
+            "range_note": self.range_note,
         }
 
 
@@ -109,4 +118,50 @@ def _made(
 ) -> Recommendation:
     return Recommendation(
         forecast.method, forecast.p10, forecast.p50, forecast.p90, week, accuracy, periods, reason
+    )
+
+
+def calibrate(
+    chosen: Recommendation, booked: float, runs: pd.DataFrame | None, since: date | None = None
+) -> Recommendation:
+    """`chosen` with its range calibrated on the stored backtest's misses of its method
+    near its week (:mod:`revops.forecast.calibrate`; every stored period ended before the
+    call, so none is the call's own; only periods from `since`), or with a note saying why
+    it is the method's own.
+    """
+    from dataclasses import replace
+
+    from revops.forecast.calibrate import (
+        NEIGHBOURS,
+        calibrated_range,
+        calibration_set,
+        margins_for,
+    )
+
+    if runs is None or runs.empty:
+        return replace(chosen, range_note="the method's own range: no stored backtest")
+    own = runs[runs["method"] == chosen.method]
+    near = calibration_set(own, chosen.week, since=since)
+    margins = margins_for(own, chosen.week, since=since)
+    low, high, quarter_low, quarter_high = calibrated_range(
+        chosen.p10, chosen.p50, chosen.p90, booked, margins
+    )
+    weeks = f"weeks {max(chosen.week - NEIGHBOURS, 1)}-{chosen.week + NEIGHBOURS}"
+    if low is None or high is None:
+        return replace(
+            chosen,
+            p25=quarter_low,
+            p75=quarter_high,
+            range_note=f"the method's own P10-P90: the stored backtest has {len(near)} "
+            f"forecast(s) of {chosen.method} at {weeks}, too few to calibrate it on",
+        )
+    return replace(
+        chosen,
+        p10=low,
+        p90=high,
+        p25=quarter_low,
+        p75=quarter_high,
+        range_note=f"calibrated on the stored backtest's misses of {chosen.method} at {weeks} "
+        f"({len(near)} forecasts): the method's own P10-P90 was {chosen.p10:,.0f}-"
+        f"{chosen.p90:,.0f}",
     )

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
 from revops.errors import ForecastError
+from revops.forecast.regime import RegimeCheck
 from revops.forecast.snapshot import end_of_day, snapshot_frame
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 RUN_RATE_PERIODS = 8
 """How many completed periods the not-yet-created pipeline is learned from."""
+CYCLE_HORIZON = 182
+"""Days of sales cycle the drift check compares (see :meth:`ForecastData.regime`)."""
 SHOCK_MIN_PERIODS = 4
 """Fewer completed periods than this give no estimate of the shared shock (it is 0)."""
 
@@ -424,6 +427,56 @@ class ForecastData:
             return 0.0
         excess = float(np.mean(excesses))
         return float(np.sqrt(excess)) if excess > 0 else 0.0
+
+    def regime(self, as_of: date) -> RegimeCheck:
+        """The drift check as of `as_of` (see :mod:`revops.forecast.regime`): a change point
+        in the settled periods' win-rate shifts or sales cycles, and the shift it gives.
+
+        Settled periods are those ended by `as_of`, less the history's first (no pipeline
+        carried into it). Sales cycles are those of at most :data:`CYCLE_HORIZON` days, in
+        periods that start at least that long after the history: early in a history only
+        short cycles can have ended yet, which would look like cycles growing. A scoped
+        call takes the company's.
+        """
+        if self.shared is not None:
+            return self.shared.regime(as_of)
+        key = ("regime", self._known_end(as_of))
+        if key not in self._cache:
+            self._cache[key] = self._check_regime(as_of)
+        found: RegimeCheck = self._cache[key]  # type: ignore[assignment]
+        return found
+
+    def _check_regime(self, as_of: date) -> RegimeCheck:
+        import numpy as np
+
+        from revops.forecast.regime import check_regime
+
+        first_end = self.period_of(self.first_day).end
+        shifts = self.period_shifts(as_of)
+        settled = shifts[shifts["period_start"] >= first_end]
+        by_period = settled.groupby("period_start")["shift"].mean()
+        won = self.won_by(as_of)
+        days = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86_400
+        # Early in a history only short cycles can have ended in a win (nothing was
+        # created before it starts): cycles are compared up to CYCLE_HORIZON days, in
+        # periods that start that long after the history does, so all are cut alike.
+        won = won[days <= CYCLE_HORIZON]
+        days = days[won.index]
+        closed = won["closed_at"].dropna().dt.date
+        horizon = self.first_day + timedelta(days=CYCLE_HORIZON)
+        settled_starts = {
+            d: start
+            for d in closed.unique()
+            if (start := self.period_of(d).start) >= max(first_end, horizon)
+            and self.period_of(d).end <= as_of + timedelta(days=1)
+        }
+        starts = closed.map(settled_starts).dropna()
+        cycles = days.loc[starts.index].groupby(starts).median()
+        return check_regime(
+            {cast("date", s): float(v) for s, v in by_period.items() if np.isfinite(v)},
+            {cast("date", s): float(v) for s, v in cycles.items()},
+            lambda s: self.period_of(s).label,
+        )
 
     def monthly_bookings(self, as_of: date) -> pd.Series:
         """Bookings per fiscal month, for the months that ended by `as_of`."""

@@ -105,6 +105,14 @@ def stored_summary(warehouse: Warehouse) -> pd.DataFrame | None:
     return frame
 
 
+def stored_runs(warehouse: Warehouse) -> pd.DataFrame | None:
+    """The runs of the last stored backtest (one row per method, period and week), or None."""
+    if not warehouse.has_table(RUNS_TABLE, NAMESPACE):
+        return None
+    frame: pd.DataFrame = warehouse.table(RUNS_TABLE, NAMESPACE).to_pandas()
+    return frame
+
+
 def stored_kind(warehouse: Warehouse) -> str | None:
     """The period kind (``quarter`` or ``month``) of the stored backtest, or None."""
     if not warehouse.has_table(RUNS_TABLE, NAMESPACE):

@@ -38,6 +38,10 @@ class MethodForecast(BaseModel):
     change: float | None = Field(description="P50 now minus P50 of last week's call.")
 
 
+NUMBERS = ("p10", "p25", "p50", "p75", "p90", "accuracy")
+"""The recommendation's fields that are numbers (NaN or infinite: None)."""
+
+
 class Recommended(BaseModel):
     """The one number to run the period on."""
 
@@ -51,6 +55,11 @@ class Recommended(BaseModel):
     )
     periods: int | None = Field(description="Periods that accuracy is measured over.")
     reason: str = Field(description="Why this method was chosen.")
+    p25: float | None = Field(default=None, description="Calibrated P25 (None: too few runs).")
+    p75: float | None = Field(default=None, description="Calibrated P75 (None: too few runs).")
+    range_note: str | None = Field(
+        default=None, description="How P10-P90 was calibrated on the stored backtest, or why not."
+    )
 
 
 class DealReason(BaseModel):
@@ -202,7 +211,7 @@ def _call(
     ]  # fmt: skip
     chosen = call.recommended
     recommended = (
-        Recommended(**{k: (number(v) if k in ("p10", "p50", "p90", "accuracy") else v)
+        Recommended(**{k: (number(v) if k in NUMBERS else v)
                        for k, v in chosen.as_dict().items()})
         if chosen is not None
         else None

@@ -7,8 +7,10 @@ lead's quality and how engaged the buyer is (which also sets how many calls, ema
 meetings and demos the deal sees). Lost deals drop out stage by stage. Reps name an
 optimistic close date, often the quarter's last day, and push it when it passes; many
 deals are dragged to the end of their fiscal quarter, and fiscal Q4 closes more and
-bigger deals. Some lost deals are left open long after anyone worked them (stale). When
-the owner leaves, open deals go to another AE of the segment.
+bigger deals. A market regime (`DemoParams.regimes`: a slowdown, a recovery) scales the
+chance of every deal that would close from its first day. Some lost deals are left open
+long after anyone worked them (stale). When the owner leaves, open deals go to another AE
+of the segment.
 """
 
 from __future__ import annotations
@@ -71,6 +73,14 @@ class _Context:
     quarter_index: Ints  # 1..4
     now: float
     rng: np.random.Generator
+    regime_start: Floats  # day numbers of the regimes' first days, in order
+    regime_win_rate: Floats  # factor on win chances from each; 1 before the first
+
+    def win_rate(self, days: Floats) -> Floats:
+        """The regime's factor on the chance of a deal closing on each day."""
+        factors = np.concatenate([[1.0], self.regime_win_rate])
+        found: Floats = factors[np.searchsorted(self.regime_start, days, "right")]
+        return found
 
     def quarter_end(self, days: Floats) -> Floats:
         """The first day after the fiscal quarter of each day."""
@@ -132,6 +142,8 @@ def _context(params: DemoParams, users: pd.DataFrame, rng: np.random.Generator) 
         quarter_index=np.array([q.index for q in quarters], dtype=np.int64),
         now=day_numbers(np.array([params.as_of], dtype="M8[D]"))[0],
         rng=rng,
+        regime_start=day_numbers(np.array([r.start for r in params.regimes], dtype="M8[D]")),
+        regime_win_rate=np.array([r.win_rate for r in params.regimes], dtype=float),
     )
 
 
@@ -260,7 +272,8 @@ def _simulate(spec: pd.DataFrame, ctx: _Context) -> _Batch:
     q4 = (ctx.fiscal_quarter(won_close) == 4) * spec["season"].to_numpy(float)
     engagement = rng.normal(0, 1, n)
     logit = spec["logit"].to_numpy(float) + spec["engage"].to_numpy(float) * engagement
-    p = 1 / (1 + np.exp(-(logit + Q4_LIFT * q4)))
+    # No regime: a factor of exactly 1, so the default company keeps its bytes.
+    p = np.clip(ctx.win_rate(won_close) / (1 + np.exp(-(logit + Q4_LIFT * q4))), 0.0, 1.0)
     won = rng.random(n) < p
     last = np.where(won, 4, rng.choice(5, n, p=LOST_AT))
     lost_close = _pull(created + length * done[np.arange(n), last], pull / 2, ctx)

@@ -85,7 +85,12 @@ class DealMethod:
 
         found: np.ndarray = np.asarray(self.chances(deals, self._model), dtype=float)
         data, as_of = self._fitted()
-        season = data.season_shift(period, as_of) if self.seasonal else 0.0
+        # Pooled over every period: moved by the season and by a change in win rates.
+        season = (
+            data.season_shift(period, as_of) + data.regime(as_of).win_rate_shift
+            if self.seasonal
+            else 0.0
+        )
         if season == 0.0:
             return found
         moved: np.ndarray = shifted(found, np.array([season]))[0]
@@ -112,8 +117,8 @@ class DealMethod:
                 chosen["expected"] = chosen["probability"] * chosen["amount"].fillna(0.0)
                 deals = chosen[list(DEAL_COLUMNS)].sort_values("expected", ascending=False)
             if self.run_rate:
-                # Sampled from periods of every season: scaled to this one's.
-                season = data.season_shift(period, as_of)
+                # Sampled from periods of every season and regime: scaled to this one's.
+                season = data.season_shift(period, as_of) + data.regime(as_of).win_rate_shift
                 new_samples = data.new_business_samples(period, as_of) * np.exp(season)
         amounts = deals["amount"].fillna(0.0).to_numpy(float)
         chances = deals["probability"].to_numpy(float)
