@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.records import RecordKind
 from revops.errors import MetricError
 from revops.metrics.budget import check_window
 
@@ -185,6 +186,12 @@ class RowTable(BaseModel):
     total: int = Field(description="Rows in all; the page shows the first ones.")
     columns: list[str]
     rows: list[list[Any]]
+    links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Columns whose cells link to a record page: column → the id column "
+        "naming the record (itself, or the id beside a `_label`) and its kind, "
+        "`<kind>:<id column>` (account, deal, person or rep).",
+    )
 
 
 class RowsView(Page):
@@ -241,13 +248,50 @@ def drill_tables(
                 label = metrics.catalog.metric(name).label
                 columns = [str(c) for c in frame.columns]
                 tables.append(
-                    RowTable(aggregate=name, label=label, total=total, columns=columns, rows=rows)
-                )
+                    RowTable(aggregate=name, label=label, total=total, columns=columns, rows=rows,
+                             links=record_links(columns))
+                )  # fmt: skip
         return tables
 
     key = ("rows", metric, period.label, tuple(sorted(pairs.items())), limit, principal.scope)
     tables = state.memo(key, build)
     return period.label, pairs, tables
+
+
+def record_links(columns: list[str]) -> dict[str, str]:
+    """Which columns of a drill-down link to a record page: an id column of a record with a
+    page, and its `_label` beside it (:mod:`revops.metrics.labels`).
+
+    Examples:
+        >>> record_links(["opportunity_id", "owner_id", "owner_label", "amount"])
+        {'opportunity_id': 'deal:opportunity_id', 'owner_id': 'rep:owner_id', \
+'owner_label': 'rep:owner_id'}
+    """
+    from revops.metrics.labels import LABEL_SUFFIX
+
+    found = {}
+    for column in columns:
+        kind = ID_KINDS.get(column)
+        if kind is not None:
+            found[column] = f"{kind}:{column}"
+            label = f"{column.removesuffix('_id')}{LABEL_SUFFIX}"
+            if label in columns:
+                found[label] = f"{kind}:{column}"
+    return found
+
+
+ID_KINDS: dict[str, RecordKind] = {
+    "account_id": "account",
+    "golden_account_id": "account",
+    "opportunity_id": "deal",
+    "owner_id": "rep",
+    "user_id": "rep",
+    "sdr_id": "rep",
+    "csm_id": "rep",
+    "contact_id": "person",
+    "lead_id": "person",
+}
+"""Id columns of drill-down rows that name a record with a page, and its kind."""
 
 
 def build_rows(
