@@ -105,7 +105,7 @@ def resolve_person(ctx: SourceContext, requested: str) -> tuple[str, list[dict[s
                 golden = _cluster_of(ctx, entity, record) or f"{entity}:{record}"
                 members = _cluster(ctx, golden) or [(entity, record)]
                 break
-    visible = []
+    visible: list[dict[str, Any]] = []
     for entity in PERSON_ENTITIES:
         ids = [r for e, r in members if e == entity]
         if ids:

@@ -160,13 +160,13 @@ def _parts(
         )
         deal_names = _deal_names(state, day, principal, shown_rows)
     column = SLICE_COLUMN.get(by or "")
-    owned = by == "owner"
+    owned = column if by == "owner" else None
     stages = [
         StageRow(
             stage=str(r["stage"]),
             slice=None if column is None else _text(r.get(column)) or "(none)",
-            slice_label=names.get(str(r.get(column))) if owned else None,
-            slice_url=record_url("rep", _text(r.get(column))) if owned else None,
+            slice_label=names.get(str(r.get(owned))) if owned else None,
+            slice_url=record_url("rep", _text(r.get(owned))) if owned else None,
             deals=int(r.get("deals") or 0),
             amount=number(r.get("amount")),
             weighted_amount=number(r.get("weighted_amount")),
