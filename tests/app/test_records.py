@@ -9,7 +9,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from app.conftest import AS_OF, OTHER_REP, QUARTER, REP, Cockpit
+from app.conftest import AS_OF, MANAGER, OTHER_REP, PASSWORD, QUARTER, REP, Cockpit
+from app.test_search import resolved  # noqa: F401 - the fixture: identity resolved
+from revops.app import users as users_of_app
 
 ADMIN = "admin@example.com"
 
@@ -220,3 +222,41 @@ def test_ids_on_other_pages_link_to_record_pages(cockpit: Cockpit) -> None:
     html = cockpit.client(ADMIN).get(f"/metrics/rows?metric=bookings&window={QUARTER}").text
     first = table["rows"][0][table["columns"].index("opportunity_id")]
     assert f'href="/deals/{first}"' in html
+
+
+def test_a_source_records_id_leads_to_the_company_across_its_systems(
+    resolved: Cockpit,  # noqa: F811 - the fixture imported above
+) -> None:
+    crosswalk = _table(resolved, "crosswalk", "identity")
+    companies = crosswalk[crosswalk["entity"] == "account"]
+    systems = companies.groupby("cluster_id")["source_system"].agg(set)
+    cluster = sorted(c for c, s in systems.items() if {"salesforce", "stripe"} <= s)[0]
+    members = companies[companies["cluster_id"] == cluster]
+    billing = members.loc[members["source_system"] == "stripe", "record_id"].iloc[0]
+    crm = members.loc[members["source_system"] == "salesforce", "record_id"].iloc[0]
+    owner = _table(resolved, "account").set_index("account_id").loc[crm, "owner_id"]
+    users = _table(resolved, "user").set_index("user_id")
+    email = users.loc[owner, "email"]
+    if email not in (REP, OTHER_REP, MANAGER):
+        users_of_app.add_user(resolved.db, email, "rep", PASSWORD)
+    moved = resolved.client(email).get(f"/api/v1/accounts/{billing}", follow_redirects=False)
+    assert moved.status_code == 307
+    assert moved.headers["location"] == f"/api/v1/accounts/{cluster}"
+    page = _get(resolved, email, moved.headers["location"])
+    assert set(page["systems"]) == set(members["source_system"])
+    assert page["owner"]["id"] == owner
+    # ARR by hand: the company's open lines at the as-of day, price × quantity × 12 a
+    # year for monthly lines (the demo bills monthly or yearly).
+    lines = _table(resolved, "subscription_line")
+    lines = lines[lines["account_id"].isin(members["record_id"])]
+    day = pd.Timestamp(AS_OF)
+    start, end = pd.to_datetime(lines["start_date"]), pd.to_datetime(lines["end_date"])
+    paying = lines[(start <= day) & (end.isna() | (end > day))]
+    assert len(paying)
+    per_year = paying["billing_interval"].map({"month": 12, "year": 1})
+    expected = float((paying["unit_price"].astype(float) * paying["quantity"] * per_year).sum())
+    assert page["arr"] == pytest.approx(expected, abs=0.05)
+    # Another rep is not told the company exists: 404 for every id of it, no redirect.
+    other = OTHER_REP if owner != _user_id(resolved, OTHER_REP) else REP
+    for record in (billing, crm, cluster):
+        _get(resolved, other, f"/api/v1/accounts/{record}", status=404)
