@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
-from revops.app.views.records import RecordKind
+from revops.app.views.records import RecordKind, record_url
 from revops.errors import MetricError
 from revops.metrics.budget import check_window
 
@@ -40,6 +40,8 @@ class ValueRow(BaseModel):
     slice: str | None
     label: str | None = None
     """The name of the record the slice's id names (an owner's user name), when it is one."""
+    url: str | None = None
+    """The page of the record the slice's id names (an owner's, an account's), if it has one."""
     value: float | None
     display: str
     compare_value: float | None = None
@@ -131,9 +133,13 @@ def _values(
     grain: Grain | None,
     by: str | None,
 ) -> tuple[list[str], list[Series], list[ValueRow], list[str]]:
-    definition = state.workspace.metrics.catalog.metric(metric)
+    from revops.metrics.labels import dimension_target
+
+    catalog = state.workspace.metrics.catalog
+    definition = catalog.metric(metric)
     dims = [by] if by else []
     result = state.compute(metric, window, by=dims, grain=grain, scope=principal.scope)
+    kind = TARGET_KINDS.get(dimension_target(catalog.dimension(by)) or "") if by else None
     records = result.records()
     periods = list(dict.fromkeys(str(r["period"]) for r in records))
     rows = []
@@ -154,6 +160,7 @@ def _values(
                 period=str(record["period"]),
                 slice=name,
                 label=named,
+                url=record_url(kind, record.get(by)) if kind and by else None,
                 value=value,
                 display=formatted(value, definition.unit),
                 rows_url="/metrics/rows?" + urlencode(query),
@@ -280,6 +287,8 @@ def record_links(columns: list[str]) -> dict[str, str]:
     return found
 
 
+TARGET_KINDS: dict[str, RecordKind] = {"user": "rep", "account": "account", "opportunity": "deal"}
+"""The record page of a slice whose values name records of an entity."""
 ID_KINDS: dict[str, RecordKind] = {
     "account_id": "account",
     "golden_account_id": "account",
