@@ -19,7 +19,15 @@ from revops.app.views.records import Moved, RecordNotFoundError, record_url
 from revops.app.views.rep import RepView, build_rep
 
 router = APIRouter(tags=["records"])
-RecordId = Annotated[str, Path(max_length=300, description="The record's id.")]
+RecordId = Annotated[
+    str,
+    Path(
+        max_length=300,
+        # No id has control characters; refused here, they never reach a query.
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The record's id (a golden id, or another id of the same record).",
+    ),
+]
 T = TypeVar("T")
 MOVED: dict[int | str, dict[str, Any]] = {
     307: {"description": "Another id of the record: the golden record's URL (Location)."}
