@@ -227,7 +227,8 @@ def _read(
 def _golden_row(ctx: SourceContext, golden: str) -> dict[str, Any] | None:
     if not ctx.warehouse.has_table("golden_account", "identity"):
         return None
-    table = ctx.reader.whole("golden_account", "identity")
+    # Scoped: the golden record is its owner's (a visible duplicate shows its own fields).
+    table = ctx.stored("golden_account", "identity")
     found = records(table.filter(table.golden_account_id == golden).limit(1).execute())
     return found[0] if found else None
 

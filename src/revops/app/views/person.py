@@ -16,6 +16,7 @@ from revops.app.views.records import (
     RecordLink,
     RecordNotFoundError,
     account_links,
+    cluster_of,
     has_identity,
     records,
     text,
@@ -102,7 +103,7 @@ def resolve_person(ctx: SourceContext, requested: str) -> tuple[str, list[dict[s
         for entity, record in candidates:
             table = ctx.raw(entity, scoped=False)
             if int(table.filter(table[f"{entity}_id"] == record).count().execute()):
-                golden = _cluster_of(ctx, entity, record) or f"{entity}:{record}"
+                golden = cluster_of(ctx, (entity,), record) or f"{entity}:{record}"
                 members = _cluster(ctx, golden) or [(entity, record)]
                 break
     visible: list[dict[str, Any]] = []
@@ -127,15 +128,6 @@ def _cluster(ctx: SourceContext, cluster: str) -> list[tuple[str, str]]:
         crosswalk.entity.isin(list(PERSON_ENTITIES)) & (crosswalk.cluster_id == cluster)
     )
     return [(str(r["entity"]), str(r["record_id"])) for r in records(found.execute())]
-
-
-def _cluster_of(ctx: SourceContext, entity: str, record: str) -> str | None:
-    if not has_identity(ctx):
-        return None
-    crosswalk = ctx.reader.whole("crosswalk", "identity")
-    found = crosswalk.filter((crosswalk.entity == entity) & (crosswalk.record_id == record))
-    values = found.cluster_id.execute().tolist()
-    return str(values[0]) if values else None
 
 
 def _name(row: dict[str, Any]) -> str:
@@ -194,7 +186,8 @@ def _parts(state: AppState, principal: Principal, requested: str) -> dict[str, A
 def _golden_row(ctx: SourceContext, golden: str) -> dict[str, Any] | None:
     if not ctx.warehouse.has_table("golden_person", "identity"):
         return None
-    table = ctx.reader.whole("golden_person", "identity")
+    # Scoped: the golden record is its owner's (a visible duplicate shows its own fields).
+    table = ctx.stored("golden_person", "identity")
     found = records(table.filter(table.golden_person_id == golden).limit(1).execute())
     return found[0] if found else None
 
