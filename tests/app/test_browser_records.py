@@ -26,11 +26,12 @@ def page(cockpit: Cockpit) -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         opened = chromium.new_context().new_page()
         opened.set_default_timeout(90_000)
-        opened.goto(f"{base_url}/signin")
+        # Signed in straight to the search page (the home page is not what is tested).
+        opened.goto(f"{base_url}/signin?next=/search")
         opened.fill("input[name=email]", REP)
         opened.fill("input[name=password]", PASSWORD)
         opened.click("button[type=submit]")
-        opened.wait_for_url(f"{base_url}/")
+        opened.wait_for_url(f"{base_url}/search")
         opened.base_url = base_url
         yield opened
         chromium.close()
