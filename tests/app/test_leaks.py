@@ -1,5 +1,6 @@
-"""Every metric and every API route, for a rep, a manager and a user no CRM user matches,
-against a copy of the warehouse holding only their rows, cut by hand (tests/app/alone.py).
+"""Every metric, every API route and the record pages, for a rep, a manager and a user no
+CRM user matches, against a copy of the warehouse holding only their rows, cut by hand
+(tests/app/alone.py).
 
 The company has identity resolution run (so billing customers and support organisations
 follow their CRM account) and a stored forecast backtest (a company-wide measurement).
@@ -312,3 +313,43 @@ def test_every_engine_reads_the_warehouse_through_the_scope_declarations(
             assert around == [], f"engine {found.name} reads {around} around the row scope"
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_record_pages_of_the_scope_show_no_row_outside_it_and_others_are_not_found(
+    cuts: dict[str, Cut], served: Any, role: str
+) -> None:
+    app, tokens = served
+    cut = cuts[role]
+    private = _private_identifiers(cut.full, cut.alone)
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {tokens[role]}"}
+
+    def ids(workspace: Workspace, entity: str) -> set[str]:
+        return {str(v) for v in workspace.warehouse.table(entity)[f"{entity}_id"].execute()}
+
+    kept = {e: ids(cut.alone, e) for e in ("account", "opportunity", "contact")}
+    gone = {e: ids(cut.full, e) - kept[e] for e in kept}
+    owners = sorted(o for o in cut.scope.owners or () if not o.startswith("email:"))
+    mine = [
+        *(f"/api/v1/accounts/{i}" for i in sorted(kept["account"])[:2]),
+        *(f"/api/v1/deals/{i}" for i in sorted(kept["opportunity"])[:1]),
+        *(f"/api/v1/people/{i}" for i in sorted(kept["contact"])[:1]),
+        *(f"/api/v1/reps/{i}" for i in owners[:1]),
+    ]
+    leaks: dict[str, list[str]] = {}
+    for route in mine:
+        response = client.get(route, headers=headers)
+        assert response.status_code == 200, (route, response.text[:300])
+        shown = sorted(_values(response) & private)
+        if shown:
+            leaks[route] = shown[:3]
+    assert leaks == {}, f"{len(leaks)} of {len(mine)} record pages leak for the {role}"
+    theirs = [
+        *(f"/api/v1/accounts/{i}" for i in sorted(gone["account"])[:3]),
+        *(f"/api/v1/deals/{i}" for i in sorted(gone["opportunity"])[:3]),
+        *(f"/api/v1/people/{i}" for i in sorted(gone["contact"])[:3]),
+    ]
+    for route in theirs:
+        response = client.get(route, headers=headers, follow_redirects=False)
+        assert response.status_code == 404, (route, response.status_code)

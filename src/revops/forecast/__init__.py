@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from revops.core import PeriodKind
     from revops.forecast.backtest import BacktestResult
     from revops.forecast.call import ForecastCall
+    from revops.forecast.deal import DealChance
     from revops.metrics import Metrics, Scope
     from revops.warehouse import Warehouse
 
@@ -91,6 +92,22 @@ class Forecasting:
         if measured != kind:
             return None, f"the stored backtest is of {measured}s, not {kind}s"
         return summary, ""
+
+    def deal(
+        self,
+        opportunity_id: str,
+        close_date: date | None,
+        *,
+        as_of: date | None = None,
+        scope: Scope | None = None,
+    ) -> DealChance | None:
+        """The open deal's win probability in its forecast period and the reasons for it
+        (:mod:`revops.forecast.deal`); None when the forecast cannot say."""
+        from revops.forecast.deal import deal_chance
+
+        return deal_chance(
+            self.metrics, opportunity_id, close_date, as_of or date.today(), scope=scope
+        )
 
     def backtest(
         self,

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from revops.app.api import admin, forecast, funnel, home, metrics, pipeline, quality, review, search
+from revops.app.api import (
+    admin,
+    forecast,
+    funnel,
+    home,
+    metrics,
+    pipeline,
+    quality,
+    records,
+    review,
+    search,
+)
 from revops.app.api.errors import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES)
 for module in (home, metrics, funnel, pipeline, forecast, quality, search, review, admin):
     router.include_router(module.router)
+router.include_router(records.router)

@@ -32,7 +32,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _error("The request cannot be answered: unknown metric, dimension or window, ..."),
     401: _error("No valid session cookie or bearer token."),
     403: _error("The role or token may not do this, or the CSRF token is missing."),
-    404: _error("No such user or token."),
+    404: _error("No such user, token or record, or a record outside your rows."),
     422: _error("Invalid input, or a request over the query budget (names the limit)."),
     429: _error("Too many requests from this account or address; try again later."),
     500: _error("The server failed; the answer names an incident in the server's log."),

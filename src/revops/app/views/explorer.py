@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.records import RecordKind, record_url
 from revops.errors import MetricError
 from revops.metrics.budget import check_window
 
@@ -39,6 +40,8 @@ class ValueRow(BaseModel):
     slice: str | None
     label: str | None = None
     """The name of the record the slice's id names (an owner's user name), when it is one."""
+    url: str | None = None
+    """The page of the record the slice's id names (an owner's, an account's), if it has one."""
     value: float | None
     display: str
     compare_value: float | None = None
@@ -130,9 +133,13 @@ def _values(
     grain: Grain | None,
     by: str | None,
 ) -> tuple[list[str], list[Series], list[ValueRow], list[str]]:
-    definition = state.workspace.metrics.catalog.metric(metric)
+    from revops.metrics.labels import dimension_target
+
+    catalog = state.workspace.metrics.catalog
+    definition = catalog.metric(metric)
     dims = [by] if by else []
     result = state.compute(metric, window, by=dims, grain=grain, scope=principal.scope)
+    kind = TARGET_KINDS.get(dimension_target(catalog.dimension(by)) or "") if by else None
     records = result.records()
     periods = list(dict.fromkeys(str(r["period"]) for r in records))
     rows = []
@@ -153,6 +160,7 @@ def _values(
                 period=str(record["period"]),
                 slice=name,
                 label=named,
+                url=record_url(kind, record.get(by)) if kind and by else None,
                 value=value,
                 display=formatted(value, definition.unit),
                 rows_url="/metrics/rows?" + urlencode(query),
@@ -185,6 +193,12 @@ class RowTable(BaseModel):
     total: int = Field(description="Rows in all; the page shows the first ones.")
     columns: list[str]
     rows: list[list[Any]]
+    links: dict[str, str] = Field(
+        default_factory=dict,
+        description="Columns whose cells link to a record page: column → the id column "
+        "naming the record (itself, or the id beside a `_label`) and its kind, "
+        "`<kind>:<id column>` (account, deal, person or rep).",
+    )
 
 
 class RowsView(Page):
@@ -241,13 +255,52 @@ def drill_tables(
                 label = metrics.catalog.metric(name).label
                 columns = [str(c) for c in frame.columns]
                 tables.append(
-                    RowTable(aggregate=name, label=label, total=total, columns=columns, rows=rows)
-                )
+                    RowTable(aggregate=name, label=label, total=total, columns=columns, rows=rows,
+                             links=record_links(columns))
+                )  # fmt: skip
         return tables
 
     key = ("rows", metric, period.label, tuple(sorted(pairs.items())), limit, principal.scope)
     tables = state.memo(key, build)
     return period.label, pairs, tables
+
+
+def record_links(columns: list[str]) -> dict[str, str]:
+    """Which columns of a drill-down link to a record page: an id column of a record with a
+    page, and its `_label` beside it (:mod:`revops.metrics.labels`).
+
+    Examples:
+        >>> record_links(["opportunity_id", "owner_id", "owner_label", "amount"])
+        {'opportunity_id': 'deal:opportunity_id', 'owner_id': 'rep:owner_id', \
+'owner_label': 'rep:owner_id'}
+    """
+    from revops.metrics.labels import LABEL_SUFFIX
+
+    found = {}
+    for column in columns:
+        kind = ID_KINDS.get(column)
+        if kind is not None:
+            found[column] = f"{kind}:{column}"
+            label = f"{column.removesuffix('_id')}{LABEL_SUFFIX}"
+            if label in columns:
+                found[label] = f"{kind}:{column}"
+    return found
+
+
+TARGET_KINDS: dict[str, RecordKind] = {"user": "rep", "account": "account", "opportunity": "deal"}
+"""The record page of a slice whose values name records of an entity."""
+ID_KINDS: dict[str, RecordKind] = {
+    "account_id": "account",
+    "golden_account_id": "account",
+    "opportunity_id": "deal",
+    "owner_id": "rep",
+    "user_id": "rep",
+    "sdr_id": "rep",
+    "csm_id": "rep",
+    "contact_id": "person",
+    "lead_id": "person",
+}
+"""Id columns of drill-down rows that name a record with a page, and its kind."""
 
 
 def build_rows(

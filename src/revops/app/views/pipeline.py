@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.records import record_url
 from revops.errors import PipelineError
 
 if TYPE_CHECKING:
@@ -36,6 +37,10 @@ class StageRow(BaseModel):
 
     stage: str
     slice: str | None = Field(description="The slice's value when sliced `by`.")
+    slice_label: str | None = Field(
+        default=None, description="The owner's name, when sliced by owner."
+    )
+    slice_url: str | None = Field(default=None, description="The owner's page.")
     deals: int
     amount: float | None
     weighted_amount: float | None
@@ -56,10 +61,13 @@ class StalledDeal(BaseModel):
     """An open deal idle in its stage longer than the stage's typical time."""
 
     opportunity_id: str
+    name: str | None = Field(default=None, description="The deal's name.")
+    url: str | None = Field(default=None, description="The deal's page.")
     owner_id: str | None
     owner_name: str | None = Field(
         description="The owner's name from the CRM users, or the owner id when no user has it."
     )
+    owner_url: str | None = Field(default=None, description="The owner's page.")
     segment: str | None
     stage: str
     days_in_stage: float | None
@@ -145,12 +153,20 @@ def _parts(
         stalled = pipeline.stalled(day, scope=scope)
         moved = pipeline.waterfall(from_day, to_day, window, as_of=day, scope=scope)
         stalled_rows = stalled.rows
-        names = _owner_names(state, day, principal, stalled_rows[:STALLED_SHOWN])
+        shown_rows = stalled_rows[:STALLED_SHOWN]
+        slice_owners = [r.get("owner_id") for r in shown.stages.rows] if by == "owner" else []
+        names = _owner_names(
+            state, day, principal, [*shown_rows, *({"owner_id": o} for o in slice_owners)]
+        )
+        deal_names = _deal_names(state, day, principal, shown_rows)
     column = SLICE_COLUMN.get(by or "")
+    owned = column if by == "owner" else None
     stages = [
         StageRow(
             stage=str(r["stage"]),
             slice=None if column is None else _text(r.get(column)) or "(none)",
+            slice_label=names.get(str(r.get(owned))) if owned else None,
+            slice_url=record_url("rep", _text(r.get(owned))) if owned else None,
             deals=int(r.get("deals") or 0),
             amount=number(r.get("amount")),
             weighted_amount=number(r.get("weighted_amount")),
@@ -167,8 +183,11 @@ def _parts(
     deals = [
         StalledDeal(
             opportunity_id=str(r["opportunity_id"]),
+            name=deal_names.get(str(r["opportunity_id"])),
+            url=record_url("deal", r["opportunity_id"]),
             owner_id=_text(r.get("owner_id")),
             owner_name=names.get(str(r.get("owner_id")), _text(r.get("owner_id"))),
+            owner_url=record_url("rep", _text(r.get("owner_id"))),
             segment=_text(r.get("segment")),
             stage=str(r["stage"]),
             days_in_stage=number(r.get("days_in_stage")),
@@ -207,6 +226,17 @@ def _owner_names(
         for u in found.to_dict(orient="records")
         if _text(u["name"])
     }
+
+
+def _deal_names(
+    state: AppState, day: date, principal: Principal, rows: list[dict[str, Any]]
+) -> dict[str, str]:
+    """The names of these deals (the labels' lookup: a deal's own name only)."""
+    from revops.metrics.labels import lookup
+
+    ctx = state.workspace.metrics.context(day, principal.scope)
+    found = lookup(ctx, "opportunity", [str(r["opportunity_id"]) for r in rows])
+    return {str(k): str(v) for k, v in found.items()}
 
 
 def _text(value: Any) -> str | None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, number, page
+from revops.app.views.records import record_url
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -47,6 +48,8 @@ class SearchHit(BaseModel):
     amount: float | None = None
     systems: list[str] = Field(description="The systems the record appears in.")
     records: list[SearchRecord]
+    url: str | None = Field(default=None, description="The record's page.")
+    owner_url: str | None = Field(default=None, description="The owner's page.")
 
 
 class SearchView(Page):
@@ -153,9 +156,24 @@ def _search(
                 amount=number(row["amount"]),
                 systems=sorted({r.system for r in mine}),
                 records=mine,
+                url=hit_url(row["kind"], str(row["key"])),
+                owner_url=record_url("rep", owner),
             )
         )
     return hits, total
+
+
+def hit_url(kind: SearchKind, key: str) -> str | None:
+    """The page of a search row: a company's golden record (an account identity never
+    clustered is its own), a person's (``contact:<id>`` for an unclustered one), a deal.
+
+    Examples:
+        >>> hit_url("account", "account:salesforce:001"), hit_url("person", "lead:hs:1")
+        ('/accounts/salesforce:001', '/people/lead:hs:1')
+    """
+    if kind == "account":
+        return record_url("account", key.removeprefix("account:"))
+    return record_url("deal" if kind == "deal" else "person", key)
 
 
 def _matches(ctx: SourceContext, kind: SearchKind, needle: str) -> ir.Table:

@@ -13,6 +13,7 @@ from revops.app.web import (
     metrics,
     pipeline,
     quality,
+    records,
     review,
     search,
 )
@@ -20,3 +21,4 @@ from revops.app.web import (
 router = APIRouter(include_in_schema=False)
 for module in (auth, home, metrics, funnel, pipeline, forecast, quality, search, review, admin):
     router.include_router(module.router)
+router.include_router(records.router)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from revops.app.views.common import formatted
+from revops.app.views.records import record_url
 
 if TYPE_CHECKING:
     from fastapi import Request
@@ -30,6 +31,7 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(TEMPLATES))
     found.env.filters["fmt"] = formatted
     found.env.filters["pct"] = lambda v: "-" if v is None else f"{v * 100:+.1f}%"
+    found.env.globals["record_url"] = record_url
     return found
 
 
