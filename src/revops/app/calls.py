@@ -116,7 +116,8 @@ def parse_input(**values: object) -> CallInput:
         return CallInput.model_validate({k: v for k, v in values.items() if v is not None})
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "call"
+        # The one check across fields (commit within best case) is the commit's problem.
+        where = ".".join(str(p) for p in first["loc"]) or "commit"
         raise CallError(where, first["msg"].removeprefix("Value error, ")) from None
 
 
@@ -173,7 +174,7 @@ def submit(
     reports = org.reports(owner.user_id)
     if reports:
         kind: Kind = "manager"
-        amounts, team = _rollup(db, call, period, reports)
+        amounts, team = _rollup(db, call, period, reports, at)
     else:
         kind, amounts, team = "rep", _own(call), None
     row = ForecastSubmission(
@@ -224,16 +225,17 @@ def _own(call: CallInput) -> tuple[float, float, float]:
 
 
 def _rollup(
-    db: AppDatabase, call: CallInput, period: str, reports: list[CrmUser]
+    db: AppDatabase, call: CallInput, period: str, reports: list[CrmUser], at: datetime | None
 ) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-    """(the manager's call, the team's calls summed): the direct reports' latest calls."""
+    """(the manager's call, the team's calls summed): the direct reports' latest calls
+    (by `at`, when given)."""
     for name in ("commit", "best_case", "pipeline"):
         if getattr(call, name) is not None:
             raise CallError(
                 name, "a manager's call is the team's calls summed plus an adjustment: "
                 f"send {name}_adjustment instead",
             )  # fmt: skip
-    found = latest(db, period, {r.user_id for r in reports})
+    found = latest(db, period, {r.user_id for r in reports}, until=at)
     team = (
         sum(s.commit for s in found.values()),
         sum(s.best_case for s in found.values()),
@@ -261,9 +263,11 @@ def history(
     *,
     period: str | None = None,
     owners: frozenset[str] | set[str] | None = None,
+    until: datetime | None = None,
     limit: int = 500,
 ) -> list[Submission]:
-    """Stored calls, newest first; of `period` and `owners` (CRM user ids) when given."""
+    """Stored calls, newest first; of `period` and `owners` (CRM user ids), submitted by
+    `until`, when given."""
     from sqlalchemy import select
 
     query = select(ForecastSubmission)
@@ -271,17 +275,23 @@ def history(
         query = query.where(ForecastSubmission.period == period)
     if owners is not None:
         query = query.where(ForecastSubmission.owner_id.in_(sorted(owners)))
+    if until is not None:
+        query = query.where(ForecastSubmission.submitted_at <= until)
     query = query.order_by(ForecastSubmission.submitted_at.desc(), ForecastSubmission.id.desc())
     with db.session() as session:
         return [_submission(r) for r in session.scalars(query.limit(limit)).all()]
 
 
 def latest(
-    db: AppDatabase, period: str, owners: set[str] | frozenset[str] | None = None
+    db: AppDatabase,
+    period: str,
+    owners: set[str] | frozenset[str] | None = None,
+    *,
+    until: datetime | None = None,
 ) -> dict[str, Submission]:
-    """The call of each owner for `period`: their latest submission."""
+    """The call of each owner for `period`: their latest submission (by `until`)."""
     found: dict[str, Submission] = {}
-    for submission in history(db, period=period, owners=owners, limit=100_000):
+    for submission in history(db, period=period, owners=owners, until=until, limit=100_000):
         found.setdefault(submission.owner_id, submission)
     return found
 
