@@ -3,7 +3,9 @@ the audit log, and past calls' accuracy against bookings computed by hand."""
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,6 +20,8 @@ from revops.app.access import ROLES
 from revops.app.db import AppDatabase
 from revops.app.org import load_org
 from revops.metrics import Scope
+
+from support import run_cli
 
 CLOSED = "FY2027-Q3"
 """The quarter before QUARTER: closed on 2026-10-31, before AS_OF."""
@@ -102,7 +106,7 @@ def test_a_manager_rolls_up_the_team_with_an_adjustment_and_history_is_kept(
     # The rep calls again: the latest is the call, the earlier ones stay as history.
     assert _post(calling, REP, commit=25000, best_case=40000, pipeline=80000).status_code == 201  # type: ignore[attr-defined]
     rows = _rows(calling, MANAGER)
-    assert list(rows)[0] == "Jessica Watson"  # the manager's line, then the team's
+    assert next(iter(rows)) == "Jessica Watson"  # the manager's line, then the team's
     assert {"John Hernandez", "Mei Patel", "Sophia Cook"} <= set(rows)
     assert "Michael Evans" not in rows  # another manager's team
     team = rows["Jessica Watson"]
@@ -219,7 +223,8 @@ def test_past_calls_accuracy_is_the_commit_against_bookings_by_hand(calling: Coc
     ws = calling.app.state.revops.workspace
     org = load_org(ws.metrics)
     rep, manager = org.find(REP), org.find(MANAGER)
-    assert rep is not None and manager is not None
+    assert rep is not None
+    assert manager is not None
     everything = Scope.everything()
 
     def made(who: str, day: date, **amounts: float) -> None:
@@ -253,5 +258,62 @@ def test_past_calls_accuracy_is_the_commit_against_bookings_by_hand(calling: Coc
 def test_the_call_history_names_people_not_ids(calling: Cockpit, tmp_path: Path) -> None:
     page = calling.client(MANAGER).get(f"/forecast?period={QUARTER}").text
     assert 'id="calls-table"' in page
-    assert "John Hernandez" in page and "Jessica Watson" in page
+    assert "John Hernandez" in page
+    assert "Jessica Watson" in page
     assert "team roll-up" in page
+
+
+def test_the_cli_submits_and_lists_calls(
+    demo_root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(demo_root, root, ignore=shutil.ignore_patterns("app.db*"))
+    w = ("-w", str(root))
+    for email, role in ((REP, "rep"), (MANAGER, "manager"), (OTHER_REP, "rep")):
+        assert run_cli(capsys, *w, "users", "add", email, "--role", role)[0] == 0
+    day = ("--period", QUARTER, "--as-of", AS_OF.isoformat())
+    code, _, err = run_cli(
+        capsys, *w, "forecast", "submit", *day, "--commit", "20000", "--best-case", "35000",
+        "--pipeline", "80000", "--note", "two deals", "--as", REP,
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"Stored the rep call of {REP} for {QUARTER}: commit 20,000" in err
+    code, _, err = run_cli(
+        capsys, *w, "forecast", "submit", *day, "--adjust-commit", "-5000", "--as", MANAGER
+    )
+    assert code == 0, err
+    assert "commit 15,000 (the team's 20,000 -5,000)" in err
+    refusals = [
+        (("--commit", "-1", "--best-case", "5", "--pipeline", "5"), "commit: "),
+        (("--commit", "9", "--best-case", "5", "--pipeline", "5"), "commit: commit 9 is above"),
+        (("--commit", "1", "--best-case", "5"), "pipeline: a rep's call needs"),
+        (("--commit", "1", "--best-case", "5", "--pipeline", "5", "--for", OTHER_REP),
+         "owner: Michael Evans is outside your rows"),
+    ]  # fmt: skip
+    for options, message in refusals:
+        code, _, err = run_cli(capsys, *w, "forecast", "submit", *day, *options, "--as", REP)
+        assert code == 1
+        assert message in err
+        assert "Traceback" not in err
+    code, _, err = run_cli(
+        capsys, *w, "forecast", "submit", "--period", "2026-Q4", "--commit", "1",
+        "--best-case", "2", "--pipeline", "3", "--as", REP,
+    )  # fmt: skip
+    assert (code, err.count("\n")) == (1, 1)
+    assert "period: cannot read period label '2026-Q4'" in err
+    code, out, err = run_cli(capsys, *w, "forecast", "calls", "--as", REP, "--format", "json")
+    assert code == 0, err
+    mine = json.loads(out)
+    assert [(c["owner_name"], c["commit"], c["note"]) for c in mine] == [
+        ("John Hernandez", 20000.0, "two deals")
+    ]
+    code, out, _ = run_cli(capsys, *w, "forecast", "calls", "--period", QUARTER, "-f", "json")
+    every = json.loads(out)
+    assert [(c["owner_name"], c["kind"], c["adjustment"]) for c in every] == [
+        ("Jessica Watson", "manager", -5000.0), ("John Hernandez", "rep", None),
+    ]  # fmt: skip
+    db = AppDatabase("sqlite:///app.db", root)
+    try:
+        assert [e.action for e in audit.recent(db, 10)].count("forecast.submit") == 2
+    finally:
+        db.close()
