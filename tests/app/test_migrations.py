@@ -22,6 +22,7 @@ TABLES = {
     "app_session",
     "signin_throttle",
     "identity_decision",
+    "forecast_submission",
 }
 
 
