@@ -37,13 +37,11 @@ MAX_AMOUNT = 1e13
 
 
 def _amount(description: str) -> float | None:
-    return Field(  # type: ignore[no-any-return]
-        default=None, ge=0, le=MAX_AMOUNT, allow_inf_nan=False, description=description
-    )
+    return Field(default=None, ge=0, le=MAX_AMOUNT, allow_inf_nan=False, description=description)
 
 
 def _adjustment(description: str) -> float:
-    return Field(  # type: ignore[no-any-return]
+    return Field(
         default=0.0, ge=-MAX_AMOUNT, le=MAX_AMOUNT, allow_inf_nan=False, description=description
     )
 
@@ -197,12 +195,42 @@ def submit(
     return stored
 
 
+def owner_of(org: Org, key: str) -> CrmUser:
+    """The CRM user with id or e-mail `key`.
+
+    Raises:
+        CallError: no CRM user has it.
+    """
+    found = org.find(key)
+    if found is None:
+        raise CallError("owner", f"no CRM user has the id or e-mail {key!r}")
+    return found
+
+
+def visible_history(
+    db: AppDatabase,
+    org: Org,
+    owners: frozenset[str] | None,
+    *,
+    period: str | None = None,
+    owner: str | None = None,
+) -> list[Submission]:
+    """The calls a reader whose row scope holds `owners` (None: every row) reads, newest
+    first; of `period` and `owner` (CRM user id or e-mail) when given.
+
+    Raises:
+        CallError: an owner who is no CRM user.
+    """
+    wanted = None if owners is None else set(owners)
+    if owner:
+        found = owner_of(org, owner).user_id
+        wanted = {found} if wanted is None else wanted & {found}
+    return history(db, period=period, owners=wanted)
+
+
 def _owner(org: Org, wanted: str | None, submitter: str) -> CrmUser:
     if wanted:
-        found = org.find(wanted)
-        if found is None:
-            raise CallError("owner", f"no CRM user has the id or e-mail {wanted!r}")
-        return found
+        return owner_of(org, wanted)
     found = org.find(submitter)
     if found is None:
         raise CallError(

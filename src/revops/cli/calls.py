@@ -12,6 +12,7 @@ from revops.cli.output import OutputFormat, error_console, render
 from revops.errors import AppError
 
 if TYPE_CHECKING:
+    from revops.app.access import Permission
     from revops.app.db import AppDatabase
     from revops.app.users import Account
     from revops.metrics import Scope
@@ -102,22 +103,18 @@ def list_calls(
     try:
         org = load_org(ws.metrics)
         scope = _scope(ws, _account(db, as_user, "view_cockpit")) if as_user else None
-        owners = None if scope is None else scope.owners
-        visible = {u for u in org.users if owners is None or u in owners}
-        if owner:
-            found = org.find(owner)
-            if found is None:
-                raise calls.CallError("owner", f"no CRM user has the id or e-mail {owner!r}")
-            visible &= {found.user_id}
         label = ws.metrics.window(period).label if period else None
-        rows = submitted(org, calls.history(db, period=label, owners=visible))
+        found = calls.visible_history(
+            db, org, None if scope is None else scope.owners, period=label, owner=owner
+        )
+        rows = submitted(org, found)
     finally:
         ws.close()
         db.close()
     render([r.model_dump() for r in rows], COLUMNS, fmt, title="Forecast calls, newest first")
 
 
-def _account(db: AppDatabase, email: str, permission: str) -> Account:
+def _account(db: AppDatabase, email: str, permission: Permission) -> Account:
     """The active cockpit user `email`, allowed `permission`.
 
     Raises:
@@ -130,7 +127,7 @@ def _account(db: AppDatabase, email: str, permission: str) -> Account:
     account = next((a for a in list_users(db) if a.email == wanted), None)
     if account is None or not account.is_active:
         raise AppError(f"--as: no active cockpit user {email} (`revops users list`)")
-    if not allowed(account.role, permission):  # type: ignore[arg-type]
+    if not allowed(account.role, permission):
         raise AppError(f"--as: a {account.role} may not {permission.replace('_', ' ')}")
     return account
 

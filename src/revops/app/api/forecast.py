@@ -34,7 +34,9 @@ def forecast(
 def submissions(
     state: StateDep,
     principal: Viewer,
-    period: Window = None,
+    period: Annotated[
+        str | None, Query(max_length=40, description="Only this period's calls: FY2027-Q4.")
+    ] = None,
     owner: Annotated[
         str | None, Query(max_length=320, description="CRM user id or e-mail.")
     ] = None,

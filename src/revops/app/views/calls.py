@@ -163,7 +163,7 @@ def build_calls(state: AppState, principal: Principal, label: str, day: date) ->
     choices, problem = _choices(org, principal, people)
     return ForecastCalls(
         period=label, can_submit=bool(choices), submit_for=choices, rows=rows, past=past,
-        history=submitted(org, calls.history(state.db, period=label, owners=set(visible))),
+        history=submitted(org, calls.history(state.db, period=label, owners=_owners(principal))),
         problem=problem,
     )  # fmt: skip
 
@@ -353,12 +353,12 @@ def call_history(
         CallError: an owner who is no CRM user.
     """
     org = crm_org(state)
-    owners = principal.scope.owners
-    visible = {u for u in org.users if owners is None or u in owners}
-    if owner:
-        found = org.find(owner)
-        if found is None:
-            raise calls.CallError("owner", f"no CRM user has the id or e-mail {owner!r}")
-        visible &= {found.user_id}
     label = state.workspace.metrics.window(period, state.today).label if period else None
-    return submitted(org, calls.history(state.db, period=label, owners=visible))
+    found = calls.visible_history(state.db, org, principal.scope.owners, period=label, owner=owner)
+    return submitted(org, found)
+
+
+def _owners(principal: Principal) -> set[str] | None:
+    """The CRM users whose calls the viewer reads (None: everyone's)."""
+    owners = principal.scope.owners
+    return None if owners is None else set(owners)
