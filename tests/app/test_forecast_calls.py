@@ -117,6 +117,19 @@ def test_a_manager_rolls_up_the_team_with_an_adjustment_and_history_is_kept(
         r["target"] for name, r in rows.items() if name != "Jessica Watson" and r["target"]
     )
     assert rows["John Hernandez"]["rep_call"]["commit"] == 25000.0
+    # The model's call: the manager's own line on the page's one fit, every line on asking.
+    assert team["model_p50"] is not None
+    assert rows["John Hernandez"]["model_p50"] is None
+    every = (
+        calling.client(MANAGER)
+        .get("/api/v1/forecast", params={"period": QUARTER, "model_calls": "true"})
+        .json()
+    )
+    assert every["calls"]["all_models"] is True
+    fitted = {r["name"]: r["model_p50"] for r in every["calls"]["rows"]}
+    assert None not in fitted.values()
+    own = calling.client(REP).get(f"/api/v1/forecast?period={QUARTER}").json()
+    assert fitted["John Hernandez"] == own["recommended"]["p50"]  # his own page's call
     mine = calling.client(REP).get("/api/v1/forecast/submissions").json()
     assert [s["commit"] for s in mine][:2] == [25000.0, 20000.0]
     assert {s["owner_name"] for s in mine} == {"John Hernandez"}

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from revops.app.api.params import Day, MethodList, Window
+from revops.app.api.params import Day, MethodList, ModelCalls, Window
 from revops.app.calls import CallInput
 from revops.app.deps import CallSubmitter, Csrf, StateDep, Viewer
 from revops.app.views.calls import SubmittedCall, call_history, submit_call
@@ -23,11 +23,12 @@ def forecast(
     period: Window = None,
     as_of: Day = None,
     methods: MethodList = None,
+    model_calls: ModelCalls = False,
 ) -> ForecastView:
     """Each method's P10/P50/P90, top deals, changes since last week, the stored backtest
     (the page `/forecast`), fitted on the caller's rows; the people's calls of the period
     beside the model's call and the target."""
-    return build_forecast(state, principal, period, as_of, methods)
+    return build_forecast(state, principal, period, as_of, methods, model_calls)
 
 
 @router.get("/forecast/submissions", tags=["forecast calls"])

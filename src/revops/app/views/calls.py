@@ -111,6 +111,10 @@ class ForecastCalls(BaseModel):
     past: list[PastCall]
     history: list[SubmittedCall] = Field(description="The period's submissions, newest first.")
     problem: str | None = Field(description="Why the viewer cannot submit, when they cannot.")
+    all_models: bool = Field(
+        default=True,
+        description="Whether every line has its model call (else ask with model_calls=true).",
+    )
 
 
 def crm_org(state: AppState) -> Org:
@@ -123,8 +127,14 @@ def crm_org(state: AppState) -> Org:
     return state.memo(("crm-org",), build)
 
 
-def build_calls(state: AppState, principal: Principal, label: str, day: date) -> ForecastCalls:
-    """The calls of `label` within the viewer's rows, as of `day`."""
+def build_calls(
+    state: AppState, principal: Principal, label: str, day: date, every_model: bool = False
+) -> ForecastCalls:
+    """The calls of `label` within the viewer's rows, as of `day`.
+
+    The model's call of a line is a forecast fitted on that line's rows: the viewer's own
+    line reuses the page's call; the others are fitted when `every_model` asks for them
+    (one fit each, cached per scope, period and day), so the page stays one fit."""
     org = crm_org(state)
     owners = principal.scope.owners
     visible = [u for u in org.users if owners is None or u in owners]
@@ -132,6 +142,7 @@ def build_calls(state: AppState, principal: Principal, label: str, day: date) ->
     figures = _by_owner(state, principal, label, ("quota_amount", "bookings"))
     quota, booked = figures.get("quota_amount", {}), figures.get("bookings", {})
     people = _people(org, set(visible), {*current, *(o for o, v in quota.items() if v)})
+    fitted = {u for u, _ in people if every_model or org.scope(u) == principal.scope}
     rows = []
     for uid, depth in people:
         user = org.users[uid]
@@ -139,7 +150,7 @@ def build_calls(state: AppState, principal: Principal, label: str, day: date) ->
         reports = [r.user_id for r in org.reports(uid)]
         kind = "manager" if reports else "rep"
         own = current.get(uid)
-        model = _model(state, org, uid, label, day)
+        model = _model(state, org, uid, label, day) if uid in fitted else (None,) * 4
         manager = org.users.get(user.manager_id or "")
         rows.append(
             PersonCall(
@@ -165,6 +176,7 @@ def build_calls(state: AppState, principal: Principal, label: str, day: date) ->
         period=label, can_submit=bool(choices), submit_for=choices, rows=rows, past=past,
         history=submitted(org, calls.history(state.db, period=label, owners=_owners(principal))),
         problem=problem,
+        all_models=len(fitted) == len(people),
     )  # fmt: skip
 
 

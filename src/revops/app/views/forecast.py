@@ -136,12 +136,14 @@ def build_forecast(
     period: str | None,
     as_of: date | None = None,
     methods: str | None = None,
+    model_calls: bool = False,
 ) -> ForecastView:
     """The forecast call of `period` (default the fiscal quarter of the as-of day) fitted on
     this user's rows, cached per scope, period and day: the methods fit models, so a
     repeated page must not refit them.
 
-    `methods` (comma-separated names) limits the call to those methods.
+    `methods` (comma-separated names) limits the call to those methods; `model_calls`
+    fits the model's call of every person's line in the calls (:func:`build_calls`).
 
     Raises:
         ForecastError: an as-of day after today, an unknown method.
@@ -164,7 +166,7 @@ def build_forecast(
     common = {**page(state, principal), "as_of": day.isoformat()}
     return ForecastView(
         **common, period=label, backtest=backtest, backtest_note=note,
-        calls=build_calls(state, principal, label, day), **call,
+        calls=build_calls(state, principal, label, day, model_calls), **call,
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revops.app.api.params import Day, MethodList, Window
+from revops.app.api.params import Day, MethodList, ModelCalls, Window
 from revops.app.calls import parse_input
 from revops.app.deps import CallSubmitter, Csrf, StateDep, Viewer
 from revops.app.views.calls import submit_call
@@ -27,10 +27,11 @@ def forecast(
     period: Window = None,
     as_of: Day = None,
     methods: MethodList = None,
+    model_calls: ModelCalls = False,
 ) -> HTMLResponse:
     """The forecast call, the people's calls and the stored backtest; JSON twin
     /api/v1/forecast."""
-    view = build_forecast(state, principal, period, as_of, methods)
+    view = build_forecast(state, principal, period, as_of, methods, model_calls)
     return render(request, "forecast.html", view, principal)
 
 
