@@ -330,3 +330,47 @@ def test_the_cli_submits_and_lists_calls(
         assert [e.action for e in audit.recent(db, 10)].count("forecast.submit") == 2
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+def test_calls_and_roll_ups_are_stored_on_postgres() -> None:
+    import secrets
+
+    from revops.app.org import Org
+
+    from conftest import POSTGRES_URL
+
+    schema = f"calls_{secrets.token_hex(4)}"
+    db = AppDatabase(POSTGRES_URL, Path.cwd(), schema=schema)
+    org = Org.of([("m", "Mia", "m@x.io", None), ("a", "Ann", "a@x.io", "m"),
+                  ("b", "Bo", "b@x.io", "m")])  # fmt: skip
+    every = Scope.everything()
+    try:
+        db.migrate()
+
+        def call(who: str, day: int, **values: float) -> calls.Submission:
+            at = datetime(2026, 11, day, 9, tzinfo=UTC)
+            body = calls.CallInput(period=QUARTER, **values)  # type: ignore[arg-type]
+            return calls.submit(db, org, body, period=QUARTER, submitter=who, scope=every, at=at)
+
+        call("a@x.io", 1, commit=10, best_case=20, pipeline=30)
+        call("b@x.io", 2, commit=5, best_case=5, pipeline=5)
+        call("a@x.io", 9, commit=40, best_case=50, pipeline=60)
+        early = call("m@x.io", 3, commit_adjustment=-1)  # the team's calls of 3 November
+        assert (early.team_commit, early.commit) == (15.0, 14.0)
+        late = call("m@x.io", 10, commit_adjustment=-1)
+        assert (late.team_commit, late.commit, late.pipeline) == (45.0, 44.0, 65.0)
+        assert {o: s.commit for o, s in calls.latest(db, QUARTER).items()} == {
+            "a": 40.0, "b": 5.0, "m": 44.0,
+        }  # fmt: skip
+        assert len(calls.history(db, owners={"a"})) == 2
+        with pytest.raises(calls.CallRefusedError, match="Bo is outside your rows"):
+            calls.submit(
+                db, org,
+                calls.CallInput(period=QUARTER, owner="b", commit=1, best_case=1, pipeline=1),
+                period=QUARTER, submitter="a@x.io", scope=Scope(frozenset({"a"})),
+            )  # fmt: skip
+    finally:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        db.close()
