@@ -17,6 +17,8 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── QualityError         an unknown rule, entity or record to check, or no quality run yet
     ├── PipelineError        a pipeline question that cannot be answered (dates out of order, ...)
     ├── ForecastError        a forecast or backtest that cannot be made (history, period, method)
+    │   └── CallError        a forecast call submission that cannot be stored (field)
+    │       └── CallRefusedError a call for someone outside the submitter's row scope
     ├── IdentityError        identity resolution cannot run, a record or merge is unknown
     └── AppError             the app database, a user or a token operation (cockpit)
 """
@@ -105,6 +107,24 @@ class PipelineError(RevOpsError):
 
 class ForecastError(RevOpsError):
     """A forecast or backtest that cannot be made: no history, bad period or method."""
+
+
+class CallError(ForecastError):
+    """A rep's or manager's forecast call that cannot be stored.
+
+    Args:
+        field: the input at fault (``commit``, ``period``, ``owner``...).
+        problem: what is wrong with it.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class CallRefusedError(CallError):
+    """A call for a CRM user outside the submitter's row scope (a rep for another rep)."""
 
 
 class IdentityError(RevOpsError):

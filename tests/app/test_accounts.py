@@ -206,7 +206,11 @@ def test_a_token_above_the_role_is_refused_at_issue_everywhere(
     assert page.status_code == 400
     assert "may not hold a token with the scope admin" in page.text
     # The form offers only what the role may hold.
-    assert re.findall(r"<option>(\w+)</option>", client.get("/admin").text) == ["read", "export"]
+    assert re.findall(r"<option>(\w+)</option>", client.get("/admin").text) == [
+        "read",
+        "export",
+        "forecast",
+    ]
     code, _, err = run_cli(
         capsys, "-w", str(fresh.root), "tokens", "add", REP, "--name", "x", "--scope", "admin"
     )

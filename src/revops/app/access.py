@@ -19,6 +19,7 @@ Permission = Literal[
     "view_audit",  # read the audit log
     "own_tokens",  # create and revoke one's own API tokens
     "review_identity",  # the identity review queue: accept or reject unsure pairs
+    "submit_forecast",  # submit one's forecast call (a rep's own, a manager's team roll-up)
 ]
 PERMISSIONS_ALL: tuple[Permission, ...] = get_args(Permission)
 
@@ -30,9 +31,9 @@ _EVERYONE: tuple[Permission, ...] = ("view_cockpit", "view_rows", "export", "own
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS_ALL),
     "revops": frozenset((*_EVERYONE, "view_audit", "review_identity")),
-    "executive": frozenset(_EVERYONE),
-    "manager": frozenset(_EVERYONE),
-    "rep": frozenset(_EVERYONE),
+    "executive": frozenset((*_EVERYONE, "submit_forecast")),
+    "manager": frozenset((*_EVERYONE, "submit_forecast")),
+    "rep": frozenset((*_EVERYONE, "submit_forecast")),
     "marketing": frozenset(_EVERYONE),
     "success": frozenset(_EVERYONE),
     "finance": frozenset(_EVERYONE),
@@ -52,6 +53,7 @@ ROW_SCOPE: dict[Role, RowScope] = {
 TOKEN_SCOPES: dict[str, frozenset[Permission]] = {
     "read": frozenset(("view_cockpit", "view_rows")),
     "export": frozenset(("view_cockpit", "view_rows", "export")),
+    "forecast": frozenset(("view_cockpit", "view_rows", "submit_forecast")),
     "admin": frozenset(PERMISSIONS_ALL),
 }
 """What an API token may do, at most; a token never exceeds its user's role."""
@@ -80,8 +82,10 @@ def token_scopes_for(role: Role) -> tuple[str, ...]:
 
     Examples:
         >>> token_scopes_for("rep")
+        ('read', 'export', 'forecast')
+        >>> token_scopes_for("finance")
         ('read', 'export')
         >>> token_scopes_for("admin")
-        ('read', 'export', 'admin')
+        ('read', 'export', 'forecast', 'admin')
     """
     return tuple(s for s, needs in TOKEN_SCOPES.items() if needs <= PERMISSIONS[role])

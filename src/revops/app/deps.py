@@ -116,6 +116,7 @@ UserAdmin = Annotated[Principal, Depends(require("manage_users"))]
 Auditor = Annotated[Principal, Depends(require("view_audit"))]
 TokenOwner = Annotated[Principal, Depends(require("own_tokens"))]
 Reviewer = Annotated[Principal, Depends(require("review_identity"))]
+CallSubmitter = Annotated[Principal, Depends(require("submit_forecast"))]
 
 
 async def check_csrf(request: Request, state: StateDep) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlencode
 
-from revops.errors import BudgetError, QueryTimeout, RevOpsError
+from revops.errors import BudgetError, CallError, CallRefusedError, QueryTimeout, RevOpsError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -171,9 +171,12 @@ def create_app(
 
 
 def error_status(exc: RevOpsError) -> int:
-    """The HTTP status of a refused request: 422 over the query budget, 504 past the
-    statement timeout, 400 for any other input revops cannot answer."""
-    if isinstance(exc, BudgetError):
+    """The HTTP status of a refused request: 422 over the query budget or a forecast call
+    that cannot be stored (403 for someone else's), 504 past the statement timeout, 400
+    for any other input revops cannot answer."""
+    if isinstance(exc, CallRefusedError):
+        return 403
+    if isinstance(exc, (BudgetError, CallError)):
         return 422
     if isinstance(exc, QueryTimeout):
         return 504

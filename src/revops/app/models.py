@@ -1,10 +1,11 @@
-"""Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log."""
+"""Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log,
+identity decisions, forecast calls."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -96,3 +97,29 @@ class IdentityDecision(Base):
     decided_by: Mapped[str] = mapped_column(String(320))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     moved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ForecastSubmission(Base):
+    """One forecast call as submitted: a rep's own amounts, or a manager's roll-up (the
+    team's calls summed at submission, `team_*`, plus the manager's adjustment). Never
+    updated: the latest per owner and period is the call, the others its history."""
+
+    __tablename__ = "forecast_submission"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period: Mapped[str] = mapped_column(String(40), index=True)
+    owner_id: Mapped[str] = mapped_column(String(400), index=True)
+    """The CRM user (canonical user_id) the call is for."""
+    owner_email: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(10))
+    """``rep`` (own amounts) or ``manager`` (the team's calls plus an adjustment)."""
+    commit_amount: Mapped[float] = mapped_column(Float)
+    best_case_amount: Mapped[float] = mapped_column(Float)
+    pipeline_amount: Mapped[float] = mapped_column(Float)
+    team_commit: Mapped[float | None] = mapped_column(Float, nullable=True)
+    team_best_case: Mapped[float | None] = mapped_column(Float, nullable=True)
+    team_pipeline: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_by: Mapped[str] = mapped_column(String(320))
+    """The app user who submitted it (a manager may submit for a rep of the team)."""
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,4 +1,5 @@
-"""`revops forecast`: the forecast call for a period, and the backtest of every method."""
+"""`revops forecast`: the forecast call for a period, the backtest of every method, and
+the people's calls (`submit`, `calls`: :mod:`revops.cli.calls`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from revops.cli import calls
 from revops.cli.output import OutputFormat, console, error_console, render, render_document
 
 if TYPE_CHECKING:
@@ -151,6 +153,10 @@ def backtest(
         render(_records(result.summary), SUMMARY_COLUMNS, fmt, title=title)
     if ranges or fmt is OutputFormat.table:
         render(reliability, RANGE_COLUMNS, fmt, title=RANGE_TITLE)
+
+
+app.command("submit")(calls.submit)
+app.command("calls")(calls.list_calls)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

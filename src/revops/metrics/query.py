@@ -184,15 +184,19 @@ class Metrics:
     def scope_for(self, email: str, *, team: bool) -> Scope | None:
         """The scope of the CRM user with `email` (see :func:`revops.metrics.scope.scope_of`),
         or None when no CRM user has that e-mail."""
+        rows = [(uid, address, manager) for uid, _, address, manager in self.crm_users()]
+        return scope_of(rows, email, team=team)
+
+    def crm_users(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(user_id, name, email, manager_id) of every CRM user: the company's headcount
+        (bounded, small), so hierarchy walks are done in Python rather than as a recursive
+        query every backend spells differently."""
         users = self._warehouse().table("user", "core")
-        # The user table is the company's headcount (bounded, small): the hierarchy walk is
-        # done in Python rather than as a recursive query every backend spells differently.
-        frame = users.select("user_id", "email", "manager_id").execute()
-        rows = [
-            (str(r.user_id), None if r.email is None else str(r.email), _optional(r.manager_id))
+        frame = users.select("user_id", "name", "email", "manager_id").execute()
+        return [
+            (str(r.user_id), _optional(r.name), _optional(r.email), _optional(r.manager_id))
             for r in frame.itertuples()
         ]
-        return scope_of(rows, email, team=team)
 
     def compute(
         self,

@@ -43,3 +43,7 @@ MethodList = Annotated[
         "stage_conversion, ml, timeseries, ensemble.",
     ),
 ]
+ModelCalls = Annotated[
+    bool,
+    Query(description="Fit the model's call of every person's line of the calls (one fit each)."),
+]

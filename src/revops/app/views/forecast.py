@@ -1,5 +1,6 @@
 """The forecast page: each method's P10/P50/P90, the deals that move the call, the changes
-since last week's call, and the stored backtest's accuracy per method and week."""
+since last week's call, the stored backtest's accuracy per method and week, and the
+people's calls (:mod:`revops.app.views.calls`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from revops.app.views.calls import ForecastCalls, build_calls
 from revops.app.views.common import Page, number, page
 from revops.errors import ForecastError
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 
     from revops.app.deps import Principal
     from revops.app.state import AppState
+    from revops.metrics import Scope
 
 BACKTEST_HINT = "No backtest is stored yet: run `revops forecast backtest` to measure the methods."
 BACKTEST_SCOPED = (
@@ -130,6 +133,10 @@ class ForecastView(Page):
     changes: list[DealChange]
     backtest: list[BacktestWeek]
     backtest_note: str | None = Field(description="Why no backtest is shown, when none is.")
+    calls: ForecastCalls | None = Field(
+        default=None,
+        description="The period's calls per person: rep, manager, model, target, accuracy.",
+    )
 
 
 def build_forecast(
@@ -138,12 +145,14 @@ def build_forecast(
     period: str | None,
     as_of: date | None = None,
     methods: str | None = None,
+    model_calls: bool = False,
 ) -> ForecastView:
     """The forecast call of `period` (default the fiscal quarter of the as-of day) fitted on
     this user's rows, cached per scope, period and day: the methods fit models, so a
     repeated page must not refit them.
 
-    `methods` (comma-separated names) limits the call to those methods.
+    `methods` (comma-separated names) limits the call to those methods; `model_calls`
+    fits the model's call of every person's line in the calls (:func:`build_calls`).
 
     Raises:
         ForecastError: an as-of day after today, an unknown method.
@@ -156,10 +165,7 @@ def build_forecast(
     label = state.workspace.metrics.window(period, day).label
     scope = principal.scope
     chosen = _method_names(state, methods)
-    call = state.memo(
-        ("forecast", label, day, scope, chosen),
-        lambda: _call(state, principal, label, day, chosen),
-    )
+    call = scoped_call(state, scope, label, day, chosen)
     if not scope.sees("forecast_backtest"):
         backtest: list[BacktestWeek] = []
         note: str | None = BACKTEST_SCOPED
@@ -167,7 +173,10 @@ def build_forecast(
         backtest = state.memo(("forecast-backtest",), lambda: _backtest(state))
         note = None if backtest else BACKTEST_HINT
     common = {**page(state, principal), "as_of": day.isoformat()}
-    return ForecastView(**common, period=label, backtest=backtest, backtest_note=note, **call)
+    return ForecastView(
+        **common, period=label, backtest=backtest, backtest_note=note,
+        calls=build_calls(state, principal, label, day, model_calls), **call,
+    )  # fmt: skip
 
 
 def _method_names(state: AppState, methods: str | None) -> tuple[str, ...] | None:
@@ -188,18 +197,30 @@ def _method_names(state: AppState, methods: str | None) -> tuple[str, ...] | Non
     return names or None
 
 
+def scoped_call(
+    state: AppState,
+    scope: Scope,
+    label: str,
+    day: date,
+    names: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """The fields of the call of `label` fitted on the rows of `scope`, cached per scope,
+    period and day (a person's call on the forecast calls is the same as their page's)."""
+    return state.memo(
+        ("forecast", label, day, scope, names), lambda: _call(state, scope, label, day, names)
+    )
+
+
 def _call(
     state: AppState,
-    principal: Principal,
+    scope: Scope,
     label: str,
     day: date,
     names: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     try:
         with state.reading():
-            call = state.workspace.forecast.call(
-                label, as_of=day, methods=names, scope=principal.scope
-            )
+            call = state.workspace.forecast.call(label, as_of=day, methods=names, scope=scope)
     except ForecastError as exc:
         # A period already booked, or a scope with no deals: the page says why.
         return {"problem": str(exc), "methods": [], "ranked_by": None, "top_deals": [],
