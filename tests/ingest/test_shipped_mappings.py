@@ -374,3 +374,27 @@ def test_email_clicks_are_the_responded_touches(mapped: dict[str, MappedRows]) -
     assert {t["status"] for t in touches} <= {"sent", "delivered", "bounced", "opened", "clicked"}
     assert all(t["has_responded"] is (t["status"] == "clicked") for t in touches)
     assert all(t["campaign_id"].startswith("hubspot:") for t in touches)
+
+
+def test_the_demo_is_a_single_currency_salesforce_org_and_its_deals_load_in_usd(
+    company: Path,
+) -> None:
+    # A single-currency Salesforce org exports no CurrencyIsoCode on any object; the demo's
+    # amounts are all USD (Stripe, finance), so its export leaves the field out everywhere
+    # and the Opportunity mapping's default (USD) applies: the one field it reports missing.
+    headers = {
+        name: next(csv.reader((company / "salesforce" / f"{name}.csv").open(encoding="utf-8")))
+        for name in ("Account", "Opportunity", "Campaign")
+    }
+    assert all("CurrencyIsoCode" not in header for header in headers.values())
+    mapping = next(m for m in shipped_mappings() if m.name == "salesforce.Opportunity.opportunity")
+    sources = read_file(company / "salesforce" / "Opportunity.csv")
+    con = engine()
+    try:
+        result = map_rows(con, mapping, sources, {}, allowed_for(mapping, RevOpsConfig()))
+    finally:
+        con.close()
+    assert result.missing_fields == ("CurrencyIsoCode",)
+    rows = result.good.to_pylist()
+    assert rows
+    assert {row["currency"] for row in rows} == {"USD"}
