@@ -69,7 +69,7 @@ class ModelSpec:
     recall: float
     mode: IdentityMode = "dedupe_only"
     expected_duplicate_rate: float = 0.01
-    max_block_size: int = 400
+    max_block_size: int = 25
     max_pairs_per_record: int = 10
     block_order: Sequence[str] = ()
 
@@ -146,6 +146,7 @@ def resolve(
     engine: SplinkEngine | None = None,
     labels: pa.Table | None = None,
     sink: Callable[[pa.Table], None] | None = None,
+    components: bool = True,
 ) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
@@ -162,12 +163,15 @@ def resolve(
         sink: called with each batch of scored pairs (at most 100,000) as it is read out
             of the engine; then the result's `pairs` is empty, so the pairs of a large run
             never sit in memory together.
+        components: whether to compute Splink's connected components at `threshold` (the
+            result's `clusters`); without, `clusters` is every record on its own, for a
+            caller that clusters the pairs itself (:mod:`revops.identity.clustering`).
     """
     if engine is None:
         from revops.identity.engines import embedded_engine
 
         with embedded_engine() as embedded:
-            return resolve(spec, records, threshold, seed, embedded, labels, sink)
+            return resolve(spec, records, threshold, seed, embedded, labels, sink, components)
     from splink import Linker, SettingsCreator, block_on
 
     rules = [*spec.blocking, *spec.deterministic]
@@ -221,8 +225,12 @@ def resolve(
             lambda: _train_on_labels(linker, engine, spec, labels, keys.records),
         )
     predictions = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    clusters = (
+        linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+        if components
+        else None
     )
     model = linker.misc.save_model_to_json()
     training = Training(
@@ -243,7 +251,11 @@ def resolve(
         else:
             sink(batch)
     pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions).head(0), model)
-    cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
+    if clusters is None:
+        ids = records.column("unique_id")
+        cluster_rows = pa.table({"unique_id": ids, "cluster_id": ids})
+    else:
+        cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
 
 
