@@ -103,7 +103,8 @@ def block_keys(
             joined = f" || {SEPARATOR} || ".join(f"CAST(({e}) AS VARCHAR)" for e in rule)
             keys.append(f"{joined} AS _key_{i}")
         con.execute(f"CREATE TABLE keyed AS SELECT *, {', '.join(keys)} FROM records")
-        capped, columns = [], []
+        capped: list[str] = []
+        columns: list[tuple[str, ...]] = []
         skipped: dict[str, tuple[int, int]] = {}
         divided: dict[str, tuple[int, int]] = {}
         pairs = []
