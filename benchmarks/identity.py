@@ -67,8 +67,11 @@ if method == "splink":
         linked = pc.fill_null(pc.greater_equal(batch.column("match_probability"), threshold), False)
         links.append(batch.select(["unique_id_l", "unique_id_r", "match_probability",
                                    "match_weight"]).filter(linked))
+    from revops.identity.engines import embedded_engine
     spec = build_spec("person", settings, records)
-    result = resolve(spec, records, threshold, sink=sink)
+    # Splink's DuckDB held to identity.memory_limit, as `revops identity run` holds it.
+    with embedded_engine(settings.memory_limit) as engine:
+        result = resolve(spec, records, threshold, engine=engine, sink=sink)
     ids = records.column("unique_id").to_pylist()
     linked = pa.concat_tables(links)
     # As `revops identity run` does: clusters from the pairs, not chained through weak links.
@@ -132,6 +135,7 @@ def run(
         sys.exit(f"{method} failed (exit {child.returncode}):\n{child.stderr[-4000:]}")
     result: dict[str, float] = json.loads(child.stdout.strip().splitlines()[-1])
     result["wall_seconds"] = time.perf_counter() - began
+    print(f"{method}: {json.dumps(result, default=str)}", file=sys.stderr, flush=True)
     return result
 
 
