@@ -94,8 +94,9 @@ else:
     con = duckdb.connect(":memory:")
     con.register("people", raw)
     rows = con.execute(
-        "SELECT unique_id, coalesce(min(unique_id) OVER (PARTITION BY lower(trim(email))), "
-        "unique_id) FROM people"
+        # A record without an email is an entity of its own (not one with every other).
+        "SELECT unique_id, CASE WHEN nullif(trim(email), '') IS NULL THEN unique_id "
+        "ELSE min(unique_id) OVER (PARTITION BY lower(trim(email))) END FROM people"
     ).fetchall()
     normalised = began
     ids = [r[0] for r in rows]
