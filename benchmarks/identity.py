@@ -86,6 +86,7 @@ if method == "splink":
         "kept_pairs": kept[0],
         "linked_pairs": linked.num_rows,
         "skipped_blocks": training.skipped_blocks if training else None,
+        "split_blocks": training.split_blocks if training else None,
         "steps": [[s.step, s.status, s.seconds] for s in training.steps] if training else [],
     }
 else:
@@ -175,8 +176,8 @@ def main() -> None:
     )
     print(
         f"pairs: {splink['candidate_pairs']:,} candidate (blocked, capped; summed over rules), "
-        f"{splink['kept_pairs']:,} kept, {splink['linked_pairs']:,} linked; "
-        f"keys over the block-size cap: {splink['skipped_blocks']}"
+        f"{splink['kept_pairs']:,} kept, {splink['linked_pairs']:,} linked; keys over the "
+        f"block-size cap split (keys, records): {splink['split_blocks']}"
     )
     print("training: " + "; ".join(f"{s[0]} {s[1]} {s[2]:.1f} s" for s in splink["steps"]))
     print(
