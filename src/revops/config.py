@@ -462,12 +462,14 @@ class IdentitySettings(_Frozen):
         description="Fields, blocking rules and mode of companies (accounts).",
     )
     max_block_size: int = Field(
-        default=400,
+        default=25,
         ge=2,
         description=(
-            "Most records one blocking key may hold: a key shared by more (a placeholder "
-            "phone, a common name) is skipped for that rule, so each record meets at most "
-            "this many others per rule. Lower it if a run runs out of memory."
+            "Most records one blocking key may hold: a key shared by more (a common name, "
+            "a first-name mailbox) is split into chunks of this many neighbours (sorted by "
+            "the other fields that tell records apart, and again offset by half a chunk), "
+            "so each record meets at most twice this many others per rule, whatever the "
+            "size of the data. Lower it if a run runs out of memory or time."
         ),
     )
     max_pairs_per_record: int = Field(

@@ -17,7 +17,13 @@ from revops.demo.exports.hubspot import (
     export_hubspot,
     hubspot_crosswalk,
 )
-from revops.demo.exports.hubspot_events import EMAIL_EVENT_COLUMNS, FORM_COLUMNS
+from revops.demo.exports.hubspot_events import (
+    EMAIL_CAMPAIGN_COLUMNS,
+    EMAIL_EVENT_COLUMNS,
+    FORM_COLUMNS,
+    FORMS_COLUMNS,
+    SITE_FORMS,
+)
 from revops.demo.exports.salesforce import export_salesforce
 from revops.demo.frames import FRAMES, World
 from revops.demo.ids import (
@@ -483,7 +489,7 @@ def test_the_same_world_exports_the_same_bytes(world: World, tmp_path: Path) -> 
         export_salesforce(world, tmp_path / run, as_of=AS_OF.date())
         export_hubspot(world, tmp_path / run, np.random.default_rng(11))
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.csv"))
-    assert len(files) == len(SALESFORCE_HEADERS) + 3
+    assert len(files) == len(SALESFORCE_HEADERS) + 5
     for name in files:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
@@ -491,8 +497,10 @@ def test_the_same_world_exports_the_same_bytes(world: World, tmp_path: Path) -> 
 def test_an_empty_world_exports_headers_only(tmp_path: Path) -> None:
     written = export_salesforce(World(), tmp_path)
     assert set(written.values()) == {0}
+    # The portal's own forms (Contact Us, Demo Request, …) exist before anyone fills them.
     assert export_hubspot(World(), tmp_path, np.random.default_rng(0)) == {
-        "contacts": 0, "form_submissions": 0, "email_events": 0}  # fmt: skip
+        "contacts": 0, "forms": len(SITE_FORMS), "form_submissions": 0, "email_campaigns": 0,
+        "email_events": 0}  # fmt: skip
     header = (tmp_path / "salesforce" / "Lead.csv").read_text().strip()
     assert header == SALESFORCE_HEADERS["Lead"]
 
@@ -511,7 +519,7 @@ STAGE_DATES = [
 def read_hubspot(folder: Path) -> dict[str, pd.DataFrame]:
     return {
         name: pd.read_csv(folder / "hubspot" / f"{name}.csv", dtype=str, keep_default_na=False)
-        for name in ("contacts", "form_submissions", "email_events")
+        for name in ("contacts", "forms", "form_submissions", "email_campaigns", "email_events")
     }
 
 
@@ -591,6 +599,26 @@ def test_email_events_follow_each_send_in_order(hubspot: dict[str, pd.DataFrame]
     clicks = events[events["type"] == "CLICK"]
     assert len(clicks) == 2  # Cara and Dev registered for the webinar
     assert clicks["url"].str.startswith("https://").all()
+
+
+def test_every_form_and_email_campaign_a_touch_names_is_in_the_export(
+    hubspot: dict[str, pd.DataFrame],
+) -> None:
+    forms, campaigns = hubspot["forms"], hubspot["email_campaigns"]
+    assert list(forms.columns) == FORMS_COLUMNS
+    assert list(campaigns.columns) == EMAIL_CAMPAIGN_COLUMNS
+    assert forms["id"].is_unique
+    assert campaigns["id"].is_unique
+    submissions, events = hubspot["form_submissions"], hubspot["email_events"]
+    assert len(submissions)
+    assert len(events)
+    assert submissions["formGuid"].isin(forms["id"]).all()
+    assert events["emailCampaignId"].isin(campaigns["id"]).all()
+    # A submission names its form as the forms export does.
+    named = submissions.merge(forms, left_on="formGuid", right_on="id")
+    assert (named["formName"] == named["name"]).all()
+    assert forms["createdAt"].map(lambda v: bool(HS_TIME.match(v))).all()
+    assert campaigns["lastProcessingFinishedAt"].str.fullmatch(r"\d{13}").all()
 
 
 def test_form_submissions_hold_each_contacts_forms(hubspot: dict[str, pd.DataFrame]) -> None:
@@ -686,7 +714,7 @@ def test_a_crosswalk_drawn_beforehand_gives_the_same_files_as_none(
     export_hubspot(world, tmp_path / "b", rng, crosswalk=crosswalk)
     shuffled = crosswalk.sample(frac=1.0, random_state=0)
     export_hubspot(world, tmp_path / "c", np.random.default_rng(3), crosswalk=shuffled)
-    for name in ("contacts", "form_submissions", "email_events"):
+    for name in ("contacts", "forms", "form_submissions", "email_campaigns", "email_events"):
         a = (tmp_path / "a" / "hubspot" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "b" / "hubspot" / f"{name}.csv").read_bytes()
         assert a == (tmp_path / "c" / "hubspot" / f"{name}.csv").read_bytes()

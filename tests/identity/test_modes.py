@@ -137,19 +137,21 @@ def test_a_configured_field_the_records_lack_is_named() -> None:
         build_spec("person", settings, records)
 
 
-def test_a_blocking_key_shared_by_too_many_records_is_skipped() -> None:
+def test_a_blocking_key_shared_by_too_many_records_is_split() -> None:
     records, _ = _febrl_people()
     settings = IdentitySettings.model_validate(
         {"person": {"blocking": [["state"], ["first_key", "last_name"]]}, "max_block_size": 300}
     )
     result = resolve(build_spec("person", settings, records), records, 0.999)
     assert result.training is not None
-    skipped = result.training.skipped_blocks
-    # NSW holds about a third of FEBRL's people: no pair is scored for sharing it.
-    assert set(skipped) == {"state"}
-    keys, held = skipped["state"]
+    split = result.training.split_blocks
+    # NSW holds about a third of FEBRL's people: its records are compared in chunks of
+    # 300 neighbours, not all with all.
+    assert set(split) == {"state"}
+    keys, held = split["state"]
     assert keys >= 1
     assert held > 300
+    assert result.training.candidate_pairs <= records.num_rows * 2 * 299
 
 
 def test_the_documented_configuration_is_valid() -> None:

@@ -192,6 +192,28 @@ def test_references_within_a_system_point_at_its_rows(mapped: dict[str, MappedRo
     assert checked >= 10
 
 
+def test_every_hubspot_campaign_touch_names_a_campaign_the_export_loads(
+    company: Path, mapped: dict[str, MappedRows]
+) -> None:
+    # Submissions name their form, email events their email campaign: the forms and email
+    # campaigns exports load them as campaigns, so no touch points at nothing.
+    forms = good_by_id(mapped["hubspot.forms.campaign"])
+    emails = good_by_id(mapped["hubspot.email_campaigns.campaign"])
+    known = {f"hubspot:{i}" for i in (*forms, *emails)}
+    for name in ("hubspot.form_submissions.campaign_touch", "hubspot.email_events.campaign_touch"):
+        touched = {t["campaign_id"] for t in mapped[name].good.to_pylist()}
+        assert touched, name
+        assert touched <= known, sorted(touched - known)[:3]
+    form = rows_of(company / "hubspot" / "forms.csv")[0]
+    assert forms[form["id"]]["name"] == form["name"]
+    assert forms[form["id"]]["type"] == "form"
+    email = rows_of(company / "hubspot" / "email_campaigns.csv")[0]
+    row = emails[email["id"]]
+    assert (row["name"], row["channel"], row["type"]) == (email["name"], "email", "email")
+    sent = datetime.fromtimestamp(int(email["lastProcessingFinishedAt"]) / 1000, UTC)
+    assert row["start_date"] == sent.date()
+
+
 def test_lifecycle_events_are_one_per_dated_stage(
     company: Path, mapped: dict[str, MappedRows]
 ) -> None:
@@ -352,3 +374,27 @@ def test_email_clicks_are_the_responded_touches(mapped: dict[str, MappedRows]) -
     assert {t["status"] for t in touches} <= {"sent", "delivered", "bounced", "opened", "clicked"}
     assert all(t["has_responded"] is (t["status"] == "clicked") for t in touches)
     assert all(t["campaign_id"].startswith("hubspot:") for t in touches)
+
+
+def test_the_demo_is_a_single_currency_salesforce_org_and_its_deals_load_in_usd(
+    company: Path,
+) -> None:
+    # A single-currency Salesforce org exports no CurrencyIsoCode on any object; the demo's
+    # amounts are all USD (Stripe, finance), so its export leaves the field out everywhere
+    # and the Opportunity mapping's default (USD) applies: the one field it reports missing.
+    headers = {
+        name: next(csv.reader((company / "salesforce" / f"{name}.csv").open(encoding="utf-8")))
+        for name in ("Account", "Opportunity", "Campaign")
+    }
+    assert all("CurrencyIsoCode" not in header for header in headers.values())
+    mapping = next(m for m in shipped_mappings() if m.name == "salesforce.Opportunity.opportunity")
+    sources = read_file(company / "salesforce" / "Opportunity.csv")
+    con = engine()
+    try:
+        result = map_rows(con, mapping, sources, {}, allowed_for(mapping, RevOpsConfig()))
+    finally:
+        con.close()
+    assert result.missing_fields == ("CurrencyIsoCode",)
+    rows = result.good.to_pylist()
+    assert rows
+    assert {row["currency"] for row in rows} == {"USD"}

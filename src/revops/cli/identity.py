@@ -57,12 +57,23 @@ def run(
                     f"{step.message} (the model is as before that step)",
                     highlight=False,
                 )
+        for rule, (keys, records) in training.split_blocks.items():
+            console.print(
+                f"{name}: blocking on {rule} split {keys} key(s) shared by more than "
+                f"identity.max_block_size records ({records} records) into chunks of "
+                f"neighbours",
+                highlight=False,
+            )
         for rule, (keys, records) in training.skipped_blocks.items():
             console.print(
-                f"{name}: blocking on {rule} skipped {keys} key(s) shared by more than "
+                f"{name}: the prior's rule {rule} skipped {keys} key(s) shared by more than "
                 f"identity.max_block_size records ({records} records)",
                 highlight=False,
             )
+        console.print(
+            f"{name}: {training.candidate_pairs:,} candidate pairs from the blocking rules",
+            highlight=False,
+        )
         if fmt is OutputFormat.table:
             render(
                 list(training.parameters),

@@ -27,6 +27,10 @@ COMPANY_BLOCKING: tuple[tuple[str, ...], ...] = (
     ("right(name_key, 4)",),
 )
 
+# How the records of a blocking key too common to compare whole are sorted before it is
+# cut into chunks (revops.identity.blocking).
+COMPANY_BLOCK_ORDER: tuple[str, ...] = ("domain", "name_key", "country")
+
 COMPANY_TRAINING: tuple[tuple[str, ...], ...] = (("domain",), ("name_key",))
 
 COMPANY_DETERMINISTIC: tuple[tuple[str, ...], ...] = (("domain",), ("name_key",))

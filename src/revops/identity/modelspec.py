@@ -54,8 +54,8 @@ def build_spec(
     Raises:
         IdentityError: a comparison or rule names a column the records do not have.
     """
-    from revops.identity.companies import COMPANY_RECALL, COMPANY_TRAINING
-    from revops.identity.people import PERSON_RECALL, PERSON_TRAINING
+    from revops.identity.companies import COMPANY_BLOCK_ORDER, COMPANY_RECALL, COMPANY_TRAINING
+    from revops.identity.people import PERSON_BLOCK_ORDER, PERSON_RECALL, PERSON_TRAINING
 
     configured = kind_settings(settings, kind)
     filled = {c for c in records.column_names if records.column(c).null_count < records.num_rows}
@@ -89,6 +89,7 @@ def build_spec(
         expected_duplicate_rate=configured.expected_duplicate_rate,
         max_block_size=settings.max_block_size,
         max_pairs_per_record=settings.max_pairs_per_record,
+        block_order=PERSON_BLOCK_ORDER if kind == "person" else COMPANY_BLOCK_ORDER,
     )
 
 

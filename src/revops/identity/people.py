@@ -62,6 +62,13 @@ PERSON_TRAINING: tuple[tuple[str, ...], ...] = (
     ("postcode",),
 )
 
+# How the records of a blocking key too common to compare whole are sorted before it is
+# cut into chunks (revops.identity.blocking): where the same person's records sit close.
+PERSON_BLOCK_ORDER: tuple[str, ...] = (
+    "company_domain", "last_name", "first_key", "email_local", "phone", "postcode",
+    "birth_date", "city",
+)  # fmt: skip
+
 PERSON_DETERMINISTIC: tuple[tuple[str, ...], ...] = (
     ("email",),
     ("first_key", "last_name", "phone"),

@@ -211,8 +211,17 @@ class Identity:
         with splink_engine(
             self.warehouse, self.settings.engine, self.settings.memory_limit
         ) as engine:
+            # The clusters are made from the pairs afterwards (`cluster_pairs`), not
+            # Splink's connected components.
             return resolve(
-                spec, records, threshold, seed=seed, engine=engine, labels=labels, sink=sink
+                spec,
+                records,
+                threshold,
+                seed=seed,
+                engine=engine,
+                labels=labels,
+                sink=sink,
+                components=False,
             )
 
     def review(

@@ -55,7 +55,9 @@ class ModelSpec:
         mode: dedupe_only, link_only or link_and_dedupe.
         expected_duplicate_rate: share of records assumed to be copies when the
             deterministic rules find no pair.
-        max_block_size: most records one blocking key may hold.
+        max_block_size: most records one blocking key may hold; a key more share is
+            split into chunks (see :mod:`revops.identity.blocking`).
+        block_order: the columns the records of a split key are sorted by.
         max_pairs_per_record: pairs kept per record below the threshold (its best).
     """
 
@@ -67,8 +69,9 @@ class ModelSpec:
     recall: float
     mode: IdentityMode = "dedupe_only"
     expected_duplicate_rate: float = 0.01
-    max_block_size: int = 400
+    max_block_size: int = 25
     max_pairs_per_record: int = 10
+    block_order: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,12 @@ class Training:
         prior_method: where the prior came from.
         steps: every training step, failed ones named with their error.
         parameters: one row per comparison level: m, u and the match weight.
-        skipped_blocks: per blocking rule, keys over the block-size cap (keys, records).
+        skipped_blocks: per deterministic rule, keys over the block-size cap, left out of
+            the prior (keys, records).
+        split_blocks: per blocking rule, keys over the block-size cap, split into chunks
+            of neighbours (keys, records).
+        candidate_pairs: the pairs the capped blocking rules bring together, summed over
+            the rules (a pair two rules block counts twice; Splink scores it once).
     """
 
     prior: float
@@ -98,6 +106,8 @@ class Training:
     steps: tuple[TrainingStep, ...]
     parameters: tuple[dict[str, Any], ...]
     skipped_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    candidate_pairs: int = 0
+    split_blocks: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def failed(self) -> list[str]:
@@ -136,6 +146,7 @@ def resolve(
     engine: SplinkEngine | None = None,
     labels: pa.Table | None = None,
     sink: Callable[[pa.Table], None] | None = None,
+    components: bool = True,
 ) -> Resolution:
     """Train `spec` on `records`, score candidate pairs, and cluster them at `threshold`.
 
@@ -152,18 +163,29 @@ def resolve(
         sink: called with each batch of scored pairs (at most 100,000) as it is read out
             of the engine; then the result's `pairs` is empty, so the pairs of a large run
             never sit in memory together.
+        components: whether to compute Splink's connected components at `threshold` (the
+            result's `clusters`); without, `clusters` is every record on its own, for a
+            caller that clusters the pairs itself (:mod:`revops.identity.clustering`).
     """
     if engine is None:
         from revops.identity.engines import embedded_engine
 
         with embedded_engine() as embedded:
-            return resolve(spec, records, threshold, seed, embedded, labels, sink)
+            return resolve(spec, records, threshold, seed, embedded, labels, sink, components)
     from splink import Linker, SettingsCreator, block_on
 
     rules = [*spec.blocking, *spec.deterministic]
-    keys = block_keys(records, rules, spec.max_block_size)
-    blocking: list[Any] = [block_on(c) for c in keys.columns[: len(spec.blocking)]]
-    deterministic = [block_on(c) for c in keys.columns[len(spec.blocking) :]]
+    split = [True] * len(spec.blocking) + [False] * len(spec.deterministic)
+    keys = block_keys(records, rules, spec.max_block_size, order=spec.block_order, split=split)
+    blocking: list[Any] = [
+        block_on(column) for columns in keys.columns[: len(spec.blocking)] for column in columns
+    ]
+    deterministic = [block_on(*c) for c in keys.columns[len(spec.blocking) :]]
+    # EM trains on a blocking rule's chunked key where the rule is one (bounded pairs).
+    chunk_of = {
+        tuple(r): c[0]
+        for r, c in zip(spec.blocking, keys.columns[: len(spec.blocking)], strict=True)
+    }
     settings = SettingsCreator(
         link_type=spec.mode,
         comparisons=spec.comparisons,
@@ -186,8 +208,12 @@ def resolve(
     for rule in spec.training:
 
         def em(rule: Sequence[str] = rule) -> Any:
+            # The rule's own columns stay in it, so Splink still knows which comparisons
+            # it fixes (and does not train them on it).
+            chunk = chunk_of.get(tuple(rule))
+            training = block_on(chunk, *rule) if chunk else block_on(*rule)
             return linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=sample
+                training, estimate_without_term_frequencies=True, max_pairs=sample
             )
 
         _step(linker, steps, f"m by EM on pairs of equal {rule_name(rule)}", em)
@@ -199,8 +225,12 @@ def resolve(
             lambda: _train_on_labels(linker, engine, spec, labels, keys.records),
         )
     predictions = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    clusters = (
+        linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=threshold
+        )
+        if components
+        else None
     )
     model = linker.misc.save_model_to_json()
     training = Training(
@@ -209,6 +239,8 @@ def resolve(
         steps=tuple(steps),
         parameters=tuple(parameters(model)),
         skipped_blocks=keys.skipped,
+        split_blocks=keys.split,
+        candidate_pairs=sum(keys.pairs[: len(spec.blocking)]),
     )
     model["revops_training"] = training.as_dict()
     found = []
@@ -219,7 +251,11 @@ def resolve(
         else:
             sink(batch)
     pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions).head(0), model)
-    cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
+    if clusters is None:
+        ids = records.column("unique_id")
+        cluster_rows = pa.table({"unique_id": ids, "cluster_id": ids})
+    else:
+        cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
 
 

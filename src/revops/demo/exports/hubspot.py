@@ -24,8 +24,11 @@ import pandas as pd
 from revops.demo.defects.names import TYPO_KINDS, typo
 from revops.demo.exports.files import LazyRows, write_csv
 from revops.demo.exports.hubspot_events import (
+    build_email_campaigns,
     build_email_events,
     build_form_submissions,
+    build_forms,
+    draw_form_guids,
     hubspot_time,
     is_subscriber,
 )
@@ -166,8 +169,14 @@ def hubspot_files(
         crosswalk = crosswalk.set_index("person_id").loc[people["person_id"]].reset_index()
     millis = events.integers(0, 1000, len(people))
     yield "contacts", _contacts(world, people, crosswalk, millis, events)
-    yield "form_submissions", build_form_submissions(world, people, crosswalk, millis, events)
+    guids = draw_form_guids(world, events)
+    yield "forms", build_forms(world, guids)
+    yield (
+        "form_submissions",
+        build_form_submissions(world, people, crosswalk, millis, events, guids),
+    )
     del people  # the email events, the largest file, do without: let them go first
+    yield "email_campaigns", build_email_campaigns(world)
     yield "email_events", build_email_events(world, crosswalk, events)
 
 

@@ -1,4 +1,5 @@
-"""What HubSpot contacts did: form submissions and marketing email events.
+"""What HubSpot contacts did: form submissions and marketing email events, and the forms
+and email campaigns they name.
 
 `form_submissions.csv` has one row per form a contact submitted, as HubSpot's form
 submissions API gives it (`conversionId`, `submittedAt`, `formGuid`, `pageUrl`): the form
@@ -7,9 +8,19 @@ ebook or event they responded to. `email_events.csv` has the email events API's 
 (`SENT`, `DELIVERED`, `BOUNCE`, `OPEN`, `CLICK`) of the email, webinar and event
 campaigns' sends; events carry the recipient's address, not a contact id, so joining them
 to contacts is left to the address, as with the real API.
+
+A HubSpot export also lists what those rows point at, as a real portal would: `forms.csv`
+(the forms API, `/marketing/v3/forms`: `id`, `name`, `formType`, `createdAt`,
+`updatedAt`, `archived`) holds every form a submission names (`formGuid`), and
+`email_campaigns.csv` (the email campaigns API, `/email/public/v1/campaigns/{id}`: `id`,
+`appId`, `appName`, `name`, `subject`, `type`, `lastProcessingFinishedAt`) every email
+campaign an event names (`emailCampaignId`), so no touch refers to a campaign the export
+does not have.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +42,12 @@ FORM_COLUMNS = [
     "conversionId", "submittedAt", "formGuid", "formName", "pageUrl", "contactId", "email",
 ]  # fmt: skip
 EMAIL_EVENT_COLUMNS = ["id", "created", "type", "recipient", "emailCampaignId", "url"]
+FORMS_COLUMNS = ["id", "name", "formType", "createdAt", "updatedAt", "archived"]
+EMAIL_CAMPAIGN_COLUMNS = [
+    "id", "appId", "appName", "name", "subject", "type", "lastProcessingFinishedAt",
+]  # fmt: skip
+# The portal's site forms exist from before the company's first campaign.
+SITE_FORMS_CREATED = np.datetime64("2020-01-06T09:00:00", "s")
 # The site's own forms: key → (name, page).
 SITE_FORMS = {
     "demo": ("Demo Request", "/demo"),
@@ -58,17 +75,94 @@ EVENT_ORDER = {"SENT": 0, "DELIVERED": 1, "BOUNCE": 1, "OPEN": 2, "CLICK": 3}
 VALID_EMAIL = r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$"
 
 
+@dataclass(frozen=True)
+class FormGuids:
+    """The guid of each site form (key of :data:`SITE_FORMS`) and campaign form."""
+
+    site: dict[str, str]
+    campaign: pd.Series
+
+
+def draw_form_guids(world: World, rng: np.random.Generator) -> FormGuids:
+    """A guid per site form and per campaign: the forms submissions name and the forms
+    export lists."""
+    campaigns = _campaigns(world)
+    site = dict(zip(SITE_FORMS, random_uuid(rng, len(SITE_FORMS)), strict=True))
+    campaign = pd.Series(random_uuid(rng, len(campaigns)), index=campaigns["campaign_id"])
+    return FormGuids(site, campaign)
+
+
+def build_forms(world: World, guids: FormGuids) -> pd.DataFrame:
+    """The portal's forms: the site's own, and the registration or download form of each
+    webinar, ebook and event campaign (created two weeks before it starts)."""
+    campaigns = _campaigns(world)
+    if len(campaigns):
+        campaigns = campaigns[campaigns["type"].isin(list(CAMPAIGN_FORMS))]
+    suffix = campaigns["type"].map({k: v[0] for k, v in CAMPAIGN_FORMS.items()})
+    start = (
+        as_datetime64(campaigns["start_date"], "s")
+        if len(campaigns)
+        else np.array([], dtype="datetime64[s]")
+    )
+    created = np.concatenate(
+        [
+            np.full(len(SITE_FORMS), SITE_FORMS_CREATED),
+            start - np.timedelta64(14, "D") + np.timedelta64(9, "h"),
+        ]
+    )
+    stamps = hubspot_time(created, np.zeros(len(created), dtype=np.int64)).to_numpy()
+    names = [name for name, _ in SITE_FORMS.values()]
+    return pd.DataFrame(
+        {
+            "id": [guids.site[k] for k in SITE_FORMS]
+            + list(campaigns["campaign_id"].map(guids.campaign)),
+            "name": names + list(campaigns["name"] + " - " + suffix),
+            "formType": "hubspot",
+            "createdAt": stamps,
+            "updatedAt": stamps,
+            "archived": "false",
+        },
+        columns=FORMS_COLUMNS,
+    )
+
+
+def build_email_campaigns(world: World) -> pd.DataFrame:
+    """An email campaign (HubSpot's batch email) per email, webinar and event campaign:
+    the `emailCampaignId` of its sends' events."""
+    campaigns = _campaigns(world)
+    if len(campaigns):
+        campaigns = campaigns[campaigns["type"].isin(list(EMAILED))]
+    start = (
+        as_datetime64(campaigns["start_date"], "s")
+        if len(campaigns)
+        else np.array([], dtype="datetime64[s]")
+    )
+    finished = (start + np.timedelta64(10, "h")).astype("datetime64[ms]").astype(np.int64)
+    return pd.DataFrame(
+        {
+            "id": hubspot_id(canonical_number(campaigns["campaign_id"]), lead=2),
+            "appId": "113",
+            "appName": "Batch",
+            "name": campaigns["name"].to_numpy(),
+            "subject": campaigns["name"].to_numpy(),
+            "type": "BATCH_EMAIL",
+            "lastProcessingFinishedAt": finished.astype(str),
+        },
+        columns=EMAIL_CAMPAIGN_COLUMNS,
+    )
+
+
 def build_form_submissions(
     world: World,
     people: pd.DataFrame,
     crosswalk: pd.DataFrame,
     millis: npt.NDArray[np.int64],
     rng: np.random.Generator,
+    guids: FormGuids,
 ) -> pd.DataFrame:
-    """Form submissions, sorted by time; a contact's first one is at its `createdate`."""
-    campaigns = _campaigns(world)
-    site_guids = dict(zip(SITE_FORMS, random_uuid(rng, len(SITE_FORMS)), strict=True))
-    campaign_guids = pd.Series(random_uuid(rng, len(campaigns)), index=campaigns["campaign_id"])
+    """Form submissions, sorted by time; a contact's first one is at its `createdate`;
+    `guids` as :func:`draw_form_guids` drew them from `rng` just before."""
+    site_guids, campaign_guids = guids.site, guids.campaign
     first_form = people["channel"].map({k: v[0] for k, v in FIRST_FORM.items()})
     first_form = first_form.where(~is_subscriber(world, people), "newsletter")
     joined = first_form.notna() & (sf_text(people["campaign_id"]) == "")
