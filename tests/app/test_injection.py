@@ -26,6 +26,7 @@ from app.injection import (
     CRM_TEXT,
     OWNER_NAME,
     PAYLOADS,
+    SF,
     TOKEN_NAME,
     write_salesforce_export,
 )
@@ -221,3 +222,12 @@ def test_an_error_message_quoting_the_address_is_shown_literally(page: Any, url:
         state = _open(page, address, charts=False, header=False)
         assert page.locator("p.error").count() == 1
         _shows(state, text)
+
+
+def test_crm_names_on_the_record_pages(page: Any, url: str) -> None:
+    account = _open(page, f"{url}/accounts/salesforce:0018d00000Z0001AAB", charts=False)
+    _shows(account, CRM_TEXT["account"], CRM_TEXT["open_deal"], OWNER_NAME)
+    deal = _open(page, f"{url}/deals/salesforce:0068d00000Z0001AAB", charts=False)
+    _shows(deal, CRM_TEXT["open_deal"], CRM_TEXT["account"], OWNER_NAME)
+    rep = _open(page, f"{url}/reps/salesforce:{SF}", charts=False)
+    _shows(rep, OWNER_NAME, CRM_TEXT["account"])
