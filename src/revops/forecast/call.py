@@ -258,8 +258,9 @@ def _changes(
     )
     both = old.merge(new, on="opportunity_id", how="outer")
     both["name"] = both["name"].fillna(both["name_before"])
-    both["expected_before"] = both["expected_before"].fillna(0.0)
-    both["expected_now"] = both["expected_now"].fillna(0.0)
+    # As floats first: with no deal on either side the columns are empty objects.
+    both["expected_before"] = both["expected_before"].astype(float).fillna(0.0)
+    both["expected_now"] = both["expected_now"].astype(float).fillna(0.0)
     both["delta"] = both["expected_now"] - both["expected_before"]
     won = data.won_by(as_of)
     since = (won["closed_at"] >= pd.Timestamp(as_of - timedelta(days=6), tz="UTC")) & (

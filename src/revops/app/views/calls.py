@@ -6,7 +6,6 @@ periods closed by the as-of day."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -280,11 +279,7 @@ def _model(
     """The recommended forecast fitted on the person's rows (a manager: the team's)."""
     from revops.app.views.forecast import scoped_call
 
-    with warnings.catch_warnings():
-        # pandas 2 warns of its future downcasting when a person's week has no changed
-        # deal (forecast/call.py `_changes`); the numbers are right either way.
-        warnings.filterwarnings("ignore", "Downcasting object dtype", FutureWarning)
-        found = scoped_call(state, org.scope(uid), label, day).get("recommended")
+    found = scoped_call(state, org.scope(uid), label, day).get("recommended")
     if found is None:
         return None, None, None, None
     return found.p50, found.p10, found.p90, found.method
