@@ -1,10 +1,11 @@
-"""Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log."""
+"""Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log,
+identity decisions, saved views."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -96,3 +97,18 @@ class IdentityDecision(Base):
     decided_by: Mapped[str] = mapped_column(String(320))
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     moved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SavedView(Base):
+    """A page of the cockpit with its query (window, filters, slices) a user saved under a
+    name; the link to share is the page's URL."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_view_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
