@@ -79,7 +79,8 @@ def test_the_rep_home_lists_only_their_open_deals_and_adds_up_to_the_explorer(
     names = dict(zip(mine["opportunity_id"], mine["name"], strict=True))
     for deal in view["deals"]:
         assert deal["name"] == names[deal["opportunity_id"]]
-        assert deal["account"] and not deal["account"].startswith("salesforce:")
+        assert deal["account"]
+        assert not deal["account"].startswith("salesforce:")
     closes = [d["close_date"] for d in view["deals"]]
     assert closes == sorted(closes)
     in_window = sum(d["amount"] or 0 for d in view["deals"] if d["in_window"])
@@ -148,7 +149,8 @@ def test_the_executive_home_calls_the_quarter_against_its_quota_and_names_the_ri
     assert {c["metric"] for c in view["cards"]} >= {"bookings", "arr", "nrr"}
     assert view["risks"]
     for risk in view["risks"]:
-        assert risk["name"] and not risk["name"].startswith(("salesforce:", "stripe:"))
+        assert risk["name"]
+        assert not risk["name"].startswith(("salesforce:", "stripe:"))
     stalled = [r for r in view["risks"] if r["kind"] == "stalled deal"]
     names = _crm_users(cockpit)
     assert all(r["owner"] in names.values() for r in stalled)
@@ -202,7 +204,9 @@ def test_the_revops_home_shows_the_data_state(cockpit: Cockpit) -> None:
     view = _home(cockpit, "revops@example.com")
     score = _explore(cockpit, "revops@example.com", "data_quality_score")[None]
     assert view["data_quality_score"] == pytest.approx(score)
-    assert view["last_load"] is not None and view["last_load"]["status"] == "loaded"
+    assert view["last_load"] is not None
+    assert view["last_load"]["status"] == "loaded"
     # No identity run in this company: the queue says why instead of a count.
-    assert view["review_problem"] and view["review_queue"] == {}
+    assert view["review_problem"]
+    assert view["review_queue"] == {}
     assert {link["url"] for link in view["links"]} >= {"/quality", "/identity/review"}

@@ -13,6 +13,7 @@ import pytest
 
 from app.conftest import MANAGER, OTHER_REP, QUARTER, REP, Cockpit
 from revops.app import audit, saved
+
 from support import run_cli
 
 URL = f"/pipeline?window={QUARTER}&by=owner"
