@@ -92,6 +92,9 @@ def test_writes_need_the_csrf_token_and_a_page_of_the_cockpit(cockpit: Cockpit) 
     blank = client.post("/api/v1/views", json={"name": "   ", "path": URL}, headers=headers)
     assert blank.status_code == 400
     assert "needs a name" in blank.json()["detail"]
+    nul = client.post("/api/v1/views", json={"name": "a\x00b", "path": URL}, headers=headers)
+    assert nul.status_code == 400
+    assert "control characters" in nul.json()["detail"]
     anonymous = cockpit.client().get("/api/v1/views")
     assert anonymous.status_code == 401
 

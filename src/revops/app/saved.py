@@ -19,6 +19,7 @@ MAX_PATH = 200
 MAX_QUERY = 2000
 MAX_VIEWS = 200
 """Saved views one user may keep."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PATH = re.compile(r"^/[A-Za-z0-9_.:%/@+-]*$")
 _NOT_PAGES = ("/api/", "/static/", "/signin", "/signout", "/views", "/healthz", "/reset")
 _DROPPED = {"csrf_token"}
@@ -84,6 +85,8 @@ def normalise(path: str, query: str = "") -> tuple[str, str]:
 
 
 def _name(name: str) -> str:
+    if _CONTROL.search(name):
+        raise AppError("a saved view's name has no control characters")
     cleaned = " ".join(name.split())
     if not cleaned:
         raise AppError("a saved view needs a name")
