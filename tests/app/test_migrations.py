@@ -23,13 +23,14 @@ TABLES = {
     "signin_throttle",
     "identity_decision",
     "forecast_submission",
+    "saved_view",
 }
 
 
 def _check(db: AppDatabase, schema: str | None) -> None:
     assert db.revision() == ""
-    assert db.migrate() == "0004"
-    assert db.migrate() == "0004"  # a second run changes nothing
+    assert db.migrate() == "0005"
+    assert db.migrate() == "0005"  # a second run changes nothing
     assert set(inspect(db.engine).get_table_names(schema=schema)) == TABLES
     users.add_user(db, "a@example.com", "admin", "longenough1")
     assert [u.email for u in users.list_users(db)] == ["a@example.com"]

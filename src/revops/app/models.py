@@ -1,11 +1,20 @@
 """Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log,
-identity decisions, forecast calls."""
+identity decisions, forecast calls, saved views."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -123,3 +132,18 @@ class ForecastSubmission(Base):
     submitted_by: Mapped[str] = mapped_column(String(320))
     """The app user who submitted it (a manager may submit for a rep of the team)."""
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SavedView(Base):
+    """A page of the cockpit with its query (window, filters, slices) a user saved under a
+    name; the link to share is the page's URL."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_view_user_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

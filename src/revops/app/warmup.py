@@ -20,7 +20,7 @@ from revops.app.deps import Principal
 from revops.app.views.explorer import build_explorer
 from revops.app.views.forecast import build_forecast
 from revops.app.views.funnel import build_funnel
-from revops.app.views.home import build_home
+from revops.app.views.homes import build_role_home
 from revops.app.views.pipeline import build_pipeline
 from revops.app.views.quality import build_quality
 
@@ -36,7 +36,7 @@ computed on their first visit."""
 
 Build = Callable[["AppState", Principal], object]
 PAGES: tuple[tuple[str, Build], ...] = (
-    ("home", lambda state, who: build_home(state, who, None)),
+    ("home", lambda state, who: build_role_home(state, who, None)),
     ("explorer", lambda state, who: build_explorer(state, who, "bookings", None, None, None)),
     ("pipeline", lambda state, who: build_pipeline(state, who, None)),
     ("forecast", lambda state, who: build_forecast(state, who, None)),

@@ -27,6 +27,7 @@ from revops.cli import (
     serve,
     tokens,
     users,
+    views,
     warehouse,
 )
 from revops.cli.output import error_console
@@ -53,6 +54,7 @@ app.add_typer(warehouse.app, name="warehouse")
 app.add_typer(serve.app, name="serve")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(views.app, name="views")
 
 
 @app.callback(invoke_without_command=True)

@@ -15,10 +15,11 @@ from revops.app.api import (
     records,
     review,
     search,
+    views,
 )
 from revops.app.api.errors import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES)
-for module in (home, metrics, funnel, pipeline, forecast, quality, search, review, admin):
+for module in (home, metrics, funnel, pipeline, forecast, quality, search, review, admin, views):
     router.include_router(module.router)
 router.include_router(records.router)

@@ -1,4 +1,5 @@
-"""The cockpit home: headline KPIs for the window, compared, with a trend sparkline."""
+"""The cockpit home's KPI cards: headline KPIs for the window, compared, with a trend
+sparkline; every role's home (:mod:`revops.app.views.homes`) is built on them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
-from revops.app.views.common import Page, crm_warning, formatted, number, page
+from revops.app.views.common import Page, formatted, number
 
 if TYPE_CHECKING:
     from datetime import date
@@ -58,7 +59,7 @@ class KpiCard(BaseModel):
 
 
 class HomeView(Page):
-    """The cockpit home page."""
+    """The fields every home page has: the window, its comparison and the KPI cards."""
 
     window: str
     compare: Literal["previous", "last_year"]
@@ -73,35 +74,27 @@ class HomeView(Page):
     cards: list[KpiCard]
 
 
-def build_home(
+def home_cards(
     state: AppState,
     principal: Principal,
-    window: str | None,
-    compare: Literal["previous", "last_year"] = "previous",
-) -> HomeView:
-    """The headline KPIs of `window` (default the current fiscal quarter) for this user."""
-    period = state.workspace.metrics.window(window, state.today)
-    key = ("home", period.label, compare, principal.scope)
-    cards, compare_window = state.memo(key, lambda: _cards(state, principal, period, compare))
-    return HomeView(
-        **page(state, principal),
-        window=period.label,
-        compare=compare,
-        compare_window=compare_window,
-        pace=_pace(period, state.today),
-        trend_grain=_grain(period),
-        warning=crm_warning(state, principal.account.email, principal.account.role),
-        cards=cards,
-    )
+    period: Period,
+    compare: Literal["previous", "last_year"],
+    metrics: tuple[str, ...],
+) -> tuple[list[KpiCard], str]:
+    """The KPI cards of `metrics` for `period` within this user's rows, and the window they
+    are compared with; reused until the data changes."""
+    key = ("home", period.label, compare, metrics, principal.scope)
+    return state.memo(key, lambda: _cards(state, principal, period, compare, metrics))
 
 
-def _pace(period: Period, today: date) -> float:
+def pace(period: Period, today: date) -> float:
     """The share of `period` elapsed at the end of `today`."""
     elapsed = (min(today, period.last_day) - period.start).days + 1
     return max(0.0, min(1.0, elapsed / period.days))
 
 
-def _grain(period: Period) -> Grain:
+def trend_grain(period: Period) -> Grain:
+    """The grain of a window's sparklines (a custom window: by month)."""
     return period.kind if period.kind in ("month", "quarter", "year") else "month"
 
 
@@ -137,14 +130,18 @@ def _attainment_tone(attainment: float | None, pace: float) -> Literal["good", "
 
 
 def _cards(
-    state: AppState, principal: Principal, period: Period, compare: Literal["previous", "last_year"]
+    state: AppState,
+    principal: Principal,
+    period: Period,
+    compare: Literal["previous", "last_year"],
+    shown: tuple[str, ...],
 ) -> tuple[list[KpiCard], str]:
     metrics = state.workspace.metrics
     as_of = state.today
-    result = state.compute(HEADLINE, period.label, compare=compare, scope=principal.scope)
+    result = state.compute(shown, period.label, compare=compare, scope=principal.scope)
     trend_window = _trend_window(period, as_of)
-    trend = state.compute(HEADLINE, trend_window, grain=_grain(period), scope=principal.scope)
-    pace = _pace(period, as_of)
+    trend = state.compute(shown, trend_window, grain=trend_grain(period), scope=principal.scope)
+    elapsed = pace(period, as_of)
     cards = []
     compare_window = ""
     trend_records = trend.records()
@@ -177,7 +174,7 @@ def _cards(
                 change_tone=_tone(change, definition.direction),
                 target=number(record.get("target")),
                 attainment=attainment,
-                attainment_tone=_attainment_tone(attainment, pace),
+                attainment_tone=_attainment_tone(attainment, elapsed),
                 trend=points,
                 definition_url="/metrics?" + urlencode({"metric": definition.name,
                                                         "window": period.label}),

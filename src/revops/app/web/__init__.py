@@ -16,9 +16,22 @@ from revops.app.web import (
     records,
     review,
     search,
+    views,
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, metrics, funnel, pipeline, forecast, quality, search, review, admin):
+for module in (
+    auth,
+    home,
+    metrics,
+    funnel,
+    pipeline,
+    forecast,
+    quality,
+    search,
+    review,
+    admin,
+    views,
+):
     router.include_router(module.router)
 router.include_router(records.router)

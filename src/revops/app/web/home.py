@@ -1,13 +1,14 @@
-"""The cockpit home page."""
+"""The cockpit home page: the signed-in user's role home."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from revops.app.api.home import AsRole
 from revops.app.api.params import CompareParam, Window
 from revops.app.deps import StateDep, Viewer
-from revops.app.views.home import build_home
+from revops.app.views.homes import build_role_home
 from revops.app.web.render import render
 
 router = APIRouter()
@@ -20,6 +21,8 @@ def home(
     principal: Viewer,
     window: Window = None,
     compare: CompareParam = "previous",
+    as_role: AsRole = None,
 ) -> HTMLResponse:
-    """Headline KPIs with comparison and sparkline; JSON twin /api/v1/home."""
-    return render(request, "home.html", build_home(state, principal, window, compare), principal)
+    """The role's home (admin and RevOps: any role's with ?as=); JSON twin /api/v1/home."""
+    view = build_role_home(state, principal, window, compare, as_role)
+    return render(request, "home.html", view, principal)

@@ -71,6 +71,7 @@ def render(
         "data_json": embedded_json(view.model_dump(mode="json")),
         "csrf": principal.csrf if principal else "",
         "path": request.url.path,
+        "query": request.url.query,
         **extra,
     }
     return templates().TemplateResponse(request, template, context)

@@ -74,9 +74,12 @@ def pipeline_at(ctx: SourceContext, day: date) -> ir.Table:
     day = min(day, ctx.as_of)
     current = as_of(versions_until(ctx, day), end_of(day), "opportunity_id")
     deals = ctx.table("opportunity").select(
-        deal_id="opportunity_id", account_id="account_id", type="type"
+        deal_id="opportunity_id", account_id="account_id", type="type", deal_owner="owner_id"
     )
     joined = current.left_join(deals, current.opportunity_id == deals.deal_id)
+    # A history without owners (Salesforce's OpportunityHistory has no OwnerId) keeps the
+    # deal's owner, so open pipeline slices by owner instead of landing all in "(none)".
+    joined = joined.mutate(owner_id=joined.owner_id.fill_null(joined.deal_owner))
     return joined.select(*_SNAPSHOT)
 
 
