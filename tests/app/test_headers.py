@@ -133,6 +133,8 @@ def test_no_template_marks_data_safe_or_runs_inline_script() -> None:
             assert "src=" in tag or 'type="application/json"' in tag, (template.name, tag)
         assert not re.search(r"\son[a-z]+\s*=", text), template.name
         assert "javascript:" not in text.lower(), template.name
+        # The policy allows no inline style either: a style attribute is blocked.
+        assert not re.search(r"\sstyle\s*=", text), template.name
 
 
 def test_the_scripts_never_write_html() -> None:
