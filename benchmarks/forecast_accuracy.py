@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -30,15 +31,21 @@ import pandas as pd
 AS_OF = date(2026, 11, 22)
 
 
-def workspace_for(root: Path, seed: int, accounts: int, years: int = 3) -> Path:
-    """The demo workspace of `seed`, made unless it is already there."""
-    workspace = root / (f"s{seed}" if years == 3 else f"s{seed}-y{years}")
+def workspace_for(
+    root: Path, seed: int, accounts: int, years: int = 3, options: Sequence[str] = ()
+) -> Path:
+    """The demo workspace of `seed` (with `revops demo` `options` such as a slowdown), made
+    unless it is already there; the options are in its name, so no two companies share one."""
+    name = f"s{seed}" if years == 3 else f"s{seed}-y{years}"
+    if options:
+        name += "-" + "".join(c if c.isalnum() else "_" for c in "_".join(options))
+    workspace = root / name
     if not (workspace / "warehouse.duckdb").exists():
         print(f"making the seed-{seed} company in {workspace} …", file=sys.stderr)
         subprocess.run(
             [sys.executable, "-m", "revops", "--workspace", str(workspace), "demo",
              "--accounts", str(accounts), "--years", str(years), "--seed", str(seed),
-             "--as-of", AS_OF.isoformat()],
+             "--as-of", AS_OF.isoformat(), *options],
             check=True,
             capture_output=True,
         )  # fmt: skip

@@ -4,7 +4,7 @@ Usage: python benchmarks/forecast_goals.py --fit 1,2,3 --report 4,5,6 [--root DI
        [--slowdown 2025-07-01:0.8] [--recovery DATE] [--accounts 2000] [--periods 10]
        [--report-periods 8] [--methods a,b] [--runs-cache DIR]
 
-For each seed a demo workspace `ROOT/sSEED` is made once (`revops demo --accounts N --seed S
+For each seed a demo workspace `ROOT/sSEED-<options>` is made once (`revops demo --accounts N --seed S
 --as-of 2026-11-22 --slowdown ...`) and backtested over `--periods` quarters; the first
 `periods - report-periods` are a warm-up for the calibrated ranges (each quarter's range is
 calibrated on the quarters before it), and the table is over the last `--report-periods`.
@@ -25,43 +25,14 @@ never the quarter itself; the ensemble while fewer than 2 are before it). Per gr
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from forecast_accuracy import AS_OF, backtest, workspace_for
 
-AS_OF = date(2026, 11, 22)
 FALLBACK = "ensemble"
-
-
-def workspace_for(root: Path, seed: int, accounts: int, regime: list[str]) -> Path:
-    """The demo workspace of `seed` with the regime options, made unless already there."""
-    workspace = root / f"s{seed}"
-    if not (workspace / "warehouse.duckdb").exists():
-        print(f"making the seed-{seed} company in {workspace} …", file=sys.stderr)
-        subprocess.run(
-            [sys.executable, "-m", "revops", "--workspace", str(workspace), "demo",
-             "--accounts", str(accounts), "--seed", str(seed), "--as-of", AS_OF.isoformat(),
-             *regime],
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-    return workspace
-
-
-def backtest(workspace: Path, periods: int, methods: list[str] | None) -> pd.DataFrame:
-    """The backtest's runs, with calibrated ranges, on `workspace`."""
-    from revops import Workspace
-    from revops.forecast.backtest import run_backtest
-
-    ws = Workspace.open(workspace)
-    try:
-        return run_backtest(ws.metrics, last_day=AS_OF, periods=periods, methods=methods).runs
-    finally:
-        ws.close()
 
 
 def _calibrated(runs: pd.DataFrame) -> pd.DataFrame:
@@ -167,7 +138,7 @@ def main() -> None:
                 runs = pd.read_csv(cached, parse_dates=["as_of_date"])
                 runs["as_of_date"] = runs["as_of_date"].dt.date
             else:
-                workspace = workspace_for(root, seed, args.accounts, regime)
+                workspace = workspace_for(root, seed, args.accounts, options=regime)
                 runs = backtest(workspace, args.periods, methods)
                 if cached is not None:
                     cached.parent.mkdir(parents=True, exist_ok=True)
