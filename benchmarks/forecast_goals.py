@@ -4,8 +4,8 @@ Usage: python benchmarks/forecast_goals.py --fit 1,2,3 --report 4,5,6 [--root DI
        [--slowdown 2025-07-01:0.8] [--recovery DATE] [--accounts 2000] [--periods 10]
        [--report-periods 8] [--methods a,b] [--runs-cache DIR]
 
-For each seed a demo workspace `ROOT/sSEED-<options>` is made once (`revops demo --accounts N --seed S
---as-of 2026-11-22 --slowdown ...`) and backtested over `--periods` quarters; the first
+For each seed a demo workspace `ROOT/sSEED-<options>` is made once (`revops demo --accounts N
+--seed S --as-of 2026-11-22 --slowdown ...`) and backtested over `--periods` quarters; the first
 `periods - report-periods` are a warm-up for the calibrated ranges (each quarter's range is
 calibrated on the quarters before it), and the table is over the last `--report-periods`.
 
