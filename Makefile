@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO ?= demo-workspace
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install check lint types imports test test-fast bench demo clean
+.PHONY: install check lint types imports test test-spark test-fast bench demo clean
 
 $(BIN)/revops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ check: lint types imports
 # on two workers; all Spark tests share one worker and its one Spark session.
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
+
+# Every Spark case, the scenario variants included (`make test` runs each engine's worked
+# example on Spark; Spark plans the engines' large queries in minutes each).
+test-spark: install
+	REVOPS_TEST_SPARK=all $(BIN)/pytest -m spark
 
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install

@@ -16,8 +16,8 @@ them, with its `identity` settings) and the truth is the demo company's `truth/`
 peak resident memory is its own; both are scored against the truth (pair precision,
 recall, F1). Splink's pairs go batch by batch to a sink that keeps the linked ones only,
 as `revops identity run` does (it writes the rest to the warehouse), so the pairs never
-sit in memory together. Splink's clusters are also scored as connected components,
-before `revops.identity.clustering` re-clusters the pairs, to show what that changes.
+sit in memory together. The links are also scored as connected components (what
+Splink's clustering makes), before `revops.identity.clustering` re-clusters them.
 """
 
 from __future__ import annotations
@@ -71,14 +71,17 @@ if method == "splink":
     spec = build_spec("person", settings, records)
     # Splink's DuckDB held to identity.memory_limit, as `revops identity run` holds it.
     with embedded_engine(settings.memory_limit) as engine:
-        result = resolve(spec, records, threshold, engine=engine, sink=sink)
+        result = resolve(spec, records, threshold, engine=engine, sink=sink, components=False)
     ids = records.column("unique_id").to_pylist()
     linked = pa.concat_tables(links)
     # As `revops identity run` does: clusters from the pairs, not chained through weak links.
     clustered = cluster_pairs(ids, linked, threshold)
     clusters = clustered.column("cluster_id").to_pylist()
-    components = dict(zip(result.clusters.column("unique_id").to_pylist(),
-                          result.clusters.column("cluster_id").to_pylist()))
+    # Connected components at the threshold (Splink's clustering), from the same links:
+    # every link merges on its own. Splink's own clustering in its engine is not run, as
+    # `revops identity run` does not run it (it peaked at 2.5 times the run's memory).
+    chained = cluster_pairs(ids, linked, threshold, strong=threshold, ambiguity=None)
+    components = dict(zip(ids, chained.column("cluster_id").to_pylist()))
     training = result.training
     extra = {
         "records": records.num_rows,

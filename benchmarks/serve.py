@@ -122,7 +122,9 @@ def main() -> None:
     headers = {"Authorization": f"Bearer {token}"}
     try:
         warm = wait_until_warm(base, began, args.seconds * 5)
-        print(f"{args.accounts:,} accounts, {args.clients} clients, up to {args.requests} "
+        company = (f"workspace {args.workspace}" if args.workspace
+                   else f"{args.accounts:,}-account demo")  # fmt: skip
+        print(f"{company}, {args.clients} clients, up to {args.requests} "
               f"requests or {args.seconds:.0f} s; warm {warm:.1f} s after start")  # fmt: skip
         with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
             for name, path in FIXED.items():

@@ -27,11 +27,29 @@ BACKENDS = [
 ]
 
 
+SPARK_SCENARIOS = os.environ.get("REVOPS_TEST_SPARK") == "all"
+"""Whether the Spark case of every scenario runs (`make test-spark`), not only those of
+each engine's worked example."""
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Send every Spark test to one xdist worker, so a parallel run starts one JVM, not two."""
+    """Send every Spark test to one xdist worker, so a parallel run starts one JVM, not two;
+    skip the Spark case of a `spark_scenario` test unless REVOPS_TEST_SPARK=all.
+
+    First: xdist's worker reads the `xdist_group` marks in its own hook of this name, and
+    a conftest's hook would otherwise run after it (the marks then name no group)."""
     for item in items:
         if item.get_closest_marker("spark"):
             item.add_marker(pytest.mark.xdist_group("spark"))
+            if item.get_closest_marker("spark_scenario") and not SPARK_SCENARIOS:
+                item.add_marker(pytest.mark.skip(reason=SCENARIO_SKIP))
+
+
+SCENARIO_SKIP = (
+    "a variant of an engine's scenario: its worked example runs on Spark in every run, "
+    "each variant with REVOPS_TEST_SPARK=all (make test-spark); Spark plans these in minutes"
+)
 
 
 @pytest.fixture(scope="session")

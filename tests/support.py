@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -146,3 +148,89 @@ def empty_tables(warehouse: Any, entities: Iterable[str]) -> None:
         spec = ENTITIES[entity]
         empty = spec.schema().to_pyarrow().empty_table()
         warehouse.load(entity, empty, namespace=spec.namespace, mode="replace")
+
+
+def typed_value(column_type: str, value: Any) -> Any:
+    """A test row's value as a canonical column of `column_type` holds it: ISO strings
+    become dates and UTC times, numbers of a decimal column Decimals."""
+    if value is None or not isinstance(value, str | int | float):
+        return value
+    if column_type == "date" and isinstance(value, str):
+        return date.fromisoformat(value)
+    if column_type.startswith("timestamp") and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if column_type.startswith("decimal") and not isinstance(value, bool):
+        return Decimal(str(value))
+    return value
+
+
+def typed_rows(
+    entity: str, rows: Iterable[dict[str, Any]], counter: int, **defaults: Any
+) -> list[dict[str, Any]]:
+    """`rows` of `entity` ready to load: numbered ids after `counter` where a row has none,
+    `source_system` test, `defaults`, `source_id` from the id, values typed by column."""
+    from revops.model import ENTITIES
+
+    spec = ENTITIES[entity]
+    batch = []
+    for number, row in enumerate(rows, start=counter + 1):
+        full = {spec.id_column: f"{entity}-{number}", "source_system": "test", **defaults, **row}
+        full.setdefault("source_id", str(full[spec.id_column]))
+        batch.append({k: typed_value(spec.column(k).type, v) for k, v in full.items()})
+    return batch
+
+
+@dataclass
+class Company:
+    """A workspace and a way to add canonical rows to it (ids, lineage and created_at
+    default; ISO strings become dates and times)."""
+
+    ws: Any
+    counter: int = 0
+
+    def add(self, entity: str, *rows: dict[str, Any]) -> None:
+        """Load `rows` into `entity`; ids and lineage default, strings become dates."""
+        from revops.model import ENTITIES
+
+        batch = typed_rows(entity, rows, self.counter, created_at="2026-01-01")
+        self.counter += len(rows)
+        spec = ENTITIES[entity]
+        self.ws.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
+
+
+@contextmanager
+def company_on(root: Path, backend: str, postgres_url: str, **create: Any) -> Iterator[Company]:
+    """An empty workspace at `root` with the canonical tables, on `backend` (duckdb, or
+    postgres under a schema prefix of its own, dropped after)."""
+    import secrets
+
+    from revops import Workspace
+
+    Workspace.create(root, **create)
+    if backend == "postgres":
+        config = root / "revops.yaml"
+        text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {postgres_url}")
+        config.write_text(
+            text.replace('schema_prefix: ""', f"schema_prefix: l{secrets.token_hex(4)}_")
+        )
+    ws = Workspace.open(root)
+    ws.init_warehouse()
+    try:
+        yield Company(ws)
+    finally:
+        if backend == "postgres":
+            ws.warehouse.drop()
+        ws.close()
+
+
+def hold_job_lock(root: str, name: str, ready: Any, release: Any) -> None:
+    """Hold the scheduler's lock of job `name` in the workspace at `root` until `release`
+    is set, having set `ready`: another scheduler, run in a spawned process (which imports
+    this module by name, as it cannot a test module)."""
+    from revops.automate.scheduler import job_lock
+
+    with job_lock(Path(root), name) as held:
+        assert held
+        ready.set()
+        release.wait(30)

@@ -116,6 +116,44 @@ class OpportunityType(_Frozen):
     )
 
 
+class EntryCriterion(_Frozen):
+    """One way into a lifecycle stage: every condition it sets must hold (an AND); a
+    stage's criteria are alternatives (an OR)."""
+
+    name: str = Field(
+        min_length=1,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Criterion key, named in lifecycle events as the rule that fired.",
+    )
+    fit_min: float | None = Field(
+        default=None, ge=0, le=100, description="Lowest fit score (0-100) that qualifies."
+    )
+    engagement_min: float | None = Field(
+        default=None, ge=0, le=100, description="Lowest engagement score (0-100) that qualifies."
+    )
+    model_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Lowest learned score (a conversion probability, 0-1) that qualifies.",
+    )
+    conversions: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Web conversions that qualify on their own (web_session.conversion_type: "
+            "demo_request, trial_signup, ...), at or before the as-of instant."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> EntryCriterion:
+        if (self.fit_min, self.engagement_min, self.model_min) == (None,) * 3 and not (
+            self.conversions
+        ):
+            raise ValueError("set at least one of fit_min, engagement_min, model_min, conversions")
+        return self
+
+
 class LifecycleStage(_Frozen):
     name: str = Field(
         min_length=1,
@@ -123,6 +161,23 @@ class LifecycleStage(_Frozen):
         description="Stage key, lower-case (mql, sql, ...).",
     )
     label: str = Field(min_length=1, description="Stage name as users see it.")
+    entry: tuple[EntryCriterion, ...] = Field(
+        default=(),
+        description=(
+            "Entry criteria (any one qualifies) that `revops leads qualify` applies to "
+            "leads; none: the stage is entered only as the source systems record it."
+        ),
+    )
+    team: str | None = Field(
+        default=None, description="The team that owns people in this stage (marketing, sales)."
+    )
+    sla_hours: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Hand-off SLA: business hours from entering this stage to the first sales touch."
+        ),
+    )
 
 
 DEFAULT_OPPORTUNITY_STAGES: tuple[OpportunityStage, ...] = (
@@ -166,7 +221,16 @@ DEFAULT_OPPORTUNITY_TYPES: tuple[OpportunityType, ...] = (
 DEFAULT_LIFECYCLE_STAGES: tuple[LifecycleStage, ...] = (
     LifecycleStage(name="subscriber", label="Subscriber"),
     LifecycleStage(name="lead", label="Lead"),
-    LifecycleStage(name="mql", label="Marketing qualified lead"),
+    LifecycleStage(
+        name="mql",
+        label="Marketing qualified lead",
+        entry=(
+            EntryCriterion(name="fit_and_engagement", fit_min=40, engagement_min=30),
+            EntryCriterion(name="demo_request", conversions=("demo_request",)),
+        ),
+        team="sales development",
+        sla_hours=4,
+    ),
     LifecycleStage(name="sql", label="Sales qualified lead"),
     LifecycleStage(name="opportunity", label="Opportunity"),
     LifecycleStage(name="customer", label="Customer"),
@@ -480,6 +544,16 @@ class IdentitySettings(_Frozen):
             "explain and review); every pair at or above the threshold is kept."
         ),
     )
+    predict_chunk_records: int = Field(
+        default=500_000,
+        ge=100,
+        description=(
+            "Records per chunk when the pairs are scored: a run of more records scores "
+            "the pairs of one chunk of left-hand records at a time (Splink's chunked "
+            "predict), so the engine's memory holds one chunk's comparisons. Lower it "
+            "when a large run runs out of memory."
+        ),
+    )
     memory_limit: str = Field(
         default="6GB",
         pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$",
@@ -515,6 +589,13 @@ class QueryBudget(_Frozen):
         "a timer; PostgreSQL: statement_timeout); null for no limit. The request then "
         "answers 504 naming this limit.",
     )
+    report_timeout_seconds: float | None = Field(
+        default=300.0,
+        gt=0,
+        description="Longest the meeting pack's queries may run, in seconds: a report of "
+        "every team's numbers, computed once per period and day and then kept; null for no "
+        "limit.",
+    )
     max_window_days: int = Field(
         default=3660,
         ge=1,
@@ -525,6 +606,60 @@ class QueryBudget(_Frozen):
         ge=1,
         description="Most values one request may compute: periods × slices × metrics.",
     )
+
+
+class SmtpSettings(_Frozen):
+    """The SMTP server automations and deliveries send e-mail through."""
+
+    host: str = Field(default="localhost", min_length=1, description="SMTP server host.")
+    port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+    user: str | None = Field(default=None, description="Login user; none: no login.")
+    password_env: str | None = Field(
+        default=None,
+        description="Name of the environment variable holding the password (never the "
+        "password itself: it is read when a message is sent and never logged).",
+    )
+    starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS.")
+    sender: str = Field(
+        default="revops@localhost", min_length=3, description="The From address of messages."
+    )
+    timeout_seconds: float = Field(default=10, gt=0, description="Connection timeout.")
+
+
+class SchedulerJob(_Frozen):
+    """One job `revops scheduler run` runs on a cron schedule."""
+
+    name: str = Field(min_length=1, description="Job name, unique; the lock and history key.")
+    kind: Literal["ingest", "quality", "identity", "automations", "sequences", "deliveries"] = (
+        Field(description="What the job runs.")
+    )
+    cron: str = Field(min_length=9, description="Cron schedule (5 fields, UTC).")
+    source: str | None = Field(default=None, description="ingest: the source to load.")
+    folder: str | None = Field(
+        default=None, description="ingest: the folder of export files, relative to the workspace."
+    )
+
+
+class AutomateSettings(_Frozen):
+    """Where automations and deliveries send messages, how they retry, and the scheduler's
+    jobs. Secrets are named by environment variable, never written here."""
+
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="The SMTP server.")
+    slack_webhook_env: str | None = Field(
+        default=None,
+        description="Environment variable holding the default Slack incoming-webhook URL.",
+    )
+    retries: int = Field(
+        default=3, ge=1, le=10, description="Attempts of a message before it is reported failed."
+    )
+    backoff_seconds: float = Field(
+        default=1.0, ge=0, description="Wait before the second attempt; doubled after each."
+    )
+    base_url: str = Field(
+        default="http://localhost:8000",
+        description="The cockpit's address, for the links in messages.",
+    )
+    jobs: tuple[SchedulerJob, ...] = Field(default=(), description="The scheduler's jobs.")
 
 
 class RevOpsConfig(_Frozen):
@@ -571,6 +706,10 @@ class RevOpsConfig(_Frozen):
     query_budget: QueryBudget = Field(
         default_factory=QueryBudget,
         description="Limits of one request of the cockpit or API: time, window, values.",
+    )
+    automate: AutomateSettings = Field(
+        default_factory=AutomateSettings,
+        description="Automations, deliveries and the scheduler: SMTP, webhooks, retries, jobs.",
     )
     identity: IdentitySettings = Field(
         default_factory=IdentitySettings,
@@ -695,9 +834,7 @@ def config_template(fiscal_year_start_month: int = 1) -> str:
         f"  - {{name: {s.name}, probability: {s.probability:g}, category: {s.category}}}"
         for s in DEFAULT_OPPORTUNITY_STAGES
     )
-    lifecycle = "\n".join(
-        f"  - {{name: {s.name}, label: {s.label}}}" for s in DEFAULT_LIFECYCLE_STAGES
-    )
+    lifecycle = "\n".join(_lifecycle_line(s) for s in DEFAULT_LIFECYCLE_STAGES)
     types = "\n".join(
         f"  - {{name: {t.name}, source_values: [{', '.join(_flow(v) for v in t.source_values)}]}}"
         for t in DEFAULT_OPPORTUNITY_TYPES
@@ -705,6 +842,18 @@ def config_template(fiscal_year_start_month: int = 1) -> str:
     return _TEMPLATE.format(
         stages=stages, types=types, lifecycle=lifecycle, start_month=fiscal_year_start_month
     )
+
+
+def _lifecycle_line(stage: LifecycleStage) -> str:
+    """A lifecycle stage as one YAML flow mapping of the template."""
+    data = stage.model_dump(exclude_defaults=True)
+    if "entry" in data:
+        data["entry"] = [
+            EntryCriterion.model_validate(c).model_dump(exclude_defaults=True)
+            for c in data["entry"]
+        ]
+    text = yaml.safe_dump(data, default_flow_style=True, sort_keys=False, width=10_000)
+    return f"  - {text.strip()}"
 
 
 def _flow(value: str) -> str:

@@ -20,6 +20,12 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     │   └── CallError        a forecast call submission that cannot be stored (field)
     │       └── CallRefusedError a call for someone outside the submitter's row scope
     ├── IdentityError        identity resolution cannot run, a record or merge is unknown
+    ├── LeadsError           a lead score, model or qualification that cannot be made
+    ├── RoutingError         a routing request that cannot be answered (lead, slice, days)
+    ├── AutomateError        a workflow, run or delivery that cannot be planned, applied or undone
+    ├── CompError            a comp statement, close, what-if or dispute that cannot be made
+    ├── DeskError            a desk request or audit that cannot be made (row, field)
+    ├── PlanError            no activation plan, or an annotation that cannot be added
     └── AppError             the app database, a user or a token operation (cockpit)
 """
 
@@ -129,6 +135,35 @@ class CallRefusedError(CallError):
 
 class IdentityError(RevOpsError):
     """Identity resolution cannot run, or names a record, pair or merge that does not exist."""
+
+
+class LeadsError(RevOpsError):
+    """A lead cannot be scored or qualified: no history to learn from, an unknown lead."""
+
+
+class RoutingError(RevOpsError):
+    """A routing or speed-to-lead request that cannot be answered: an unknown lead or
+    slice, a replay of no days."""
+
+
+class AutomateError(RevOpsError):
+    """A workflow, run or delivery that cannot be planned, applied or undone: an unknown
+    column or run, a run already undone, a message that could not be sent."""
+
+
+class CompError(RevOpsError):
+    """A compensation request that cannot be answered: an unknown rep, plan or line, a
+    period already closed or not over yet."""
+
+
+class DeskError(RevOpsError):
+    """A desk request that cannot be stored or changed (a field, a status move, a CSV row)
+    or an audit that cannot be made."""
+
+
+class PlanError(RevOpsError):
+    """No activation plan where one is needed, or an annotation that cannot be added or
+    removed (no text, an unknown metric or note)."""
 
 
 class AppError(RevOpsError):

@@ -14,11 +14,18 @@ from revops.errors import WorkspaceError
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from revops.automate import Automate
+    from revops.comp import Comp
+    from revops.desk import Desk
     from revops.forecast import Forecasting
     from revops.identity import Identity
+    from revops.leads.component import Leads
     from revops.metrics import Metrics
+    from revops.pack import Pack
     from revops.pipeline import Pipeline
+    from revops.plan import Annotations, Plan
     from revops.quality.component import Quality
+    from revops.routing import Routing
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -94,6 +101,11 @@ class Workspace:
         for folder in DEFINITION_FOLDERS:
             (root / folder).mkdir(exist_ok=True)
         return cls.open(root)
+
+    def for_writing(self) -> Workspace:
+        """This workspace (its config and any Spark session) with a warehouse connection of
+        its own that may write (the web app's jobs write through one)."""
+        return type(self)(self.root, self.config, self._spark_session)
 
     @property
     def config_file(self) -> Path:
@@ -182,6 +194,68 @@ class Workspace:
 
         return Identity(self.config.identity, lambda: self.warehouse)
 
+    @cached_property
+    def leads(self) -> Leads:
+        """Leads: fit, engagement and learned scores with reasons, qualification,
+        acceptance; `ws.leads.routing` routes them."""
+        from revops.leads.component import Leads
+
+        return Leads(self.root, self.config, self.reading_warehouse, lambda: self.routing)
+
+    @cached_property
+    def routing(self) -> Routing:
+        """Lead routing by `rules/routing.yaml`, its simulation and audit, speed to lead."""
+        from revops.routing import Routing
+
+        return Routing(self.root, self.config, self.calendar, self.reading_warehouse)
+
+    @cached_property
+    def automate(self) -> Automate:
+        """Automation: workflows planned, applied and undone; deliveries of metrics."""
+        from revops.automate import Automate
+
+        return Automate(
+            self.root, self.config, lambda: self.warehouse, lambda: self.metrics,
+            lambda: self.routing,
+        )  # fmt: skip
+
+    @cached_property
+    def comp(self) -> Comp:
+        """Sales compensation by `plans/comp/*.yaml`: statements, close, what-if, disputes."""
+        from revops.comp import Comp
+
+        return Comp(self.root, self.calendar, self.metrics, lambda: self.warehouse)
+
+    @cached_property
+    def desk(self) -> Desk:
+        """The RevOps desk: the request queue ranked by value, the stack and journey audits."""
+        from revops.desk import Desk
+
+        return Desk(self.root, self.config, self.calendar, self.reading_warehouse,
+                    lambda: self.metrics)  # fmt: skip
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The activation plan of `plans/activation.yaml`: each target against the measured
+        value month by month, on track, at risk or missed."""
+        from revops.plan import Plan
+
+        return Plan(self.root, lambda: self.metrics, self.reading_warehouse)
+
+    @cached_property
+    def annotations(self) -> Annotations:
+        """Dated notes on metrics and pages (`plans/annotations.yaml`)."""
+        from revops.plan import Annotations
+
+        return Annotations(self.root, lambda: self.metrics.catalog)
+
+    @cached_property
+    def pack(self) -> Pack:
+        """The revenue meeting pack by `plans/pack.yaml`: HTML, PDF and its numbers."""
+        from revops.pack import Pack
+
+        return Pack(self.root, self.config, self)
+
     def init_warehouse(self) -> tuple[list[str], list[str]]:
         """Create the canonical model's namespaces and tables that are missing.
 
@@ -189,6 +263,13 @@ class Workspace:
             The tables created and the tables already there.
         """
         return self.warehouse.init(ENTITIES.values())
+
+    def interrupt(self) -> None:
+        """Stop the queries the threads' own connections run now (the app stopping)."""
+        with self._opening:
+            readers = list(self._opened)
+        for reader in readers:
+            reader.interrupt()
 
     def close(self) -> None:
         """Release the warehouse connection, if one was made, and the threads' own."""

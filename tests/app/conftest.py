@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -101,7 +102,7 @@ def serving(root: Path) -> Iterator[Cockpit]:
     second rep added to its fresh app database."""
     ws = Workspace.open(root, read_only=True)
     db = AppDatabase(ws.config.app_database.url, ws.root)
-    app = create_app(ws, db=db, as_of=AS_OF)
+    app = create_app(ws, db=db, as_of=AS_OF, warm=False)
     for role in ROLES:
         users.add_user(db, role_email(role), role, PASSWORD)
     users.add_user(db, OTHER_REP, "rep", PASSWORD)
@@ -117,3 +118,16 @@ def cockpit(demo_root: Path) -> Iterator[Cockpit]:
     """The app on the demo company, with one user per role plus a second rep."""
     with serving(demo_root) as served:
         yield served
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, for the page tests of a module."""
+    from playwright.sync_api import sync_playwright
+
+    from app.test_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()

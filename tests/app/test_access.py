@@ -23,6 +23,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/quality", "view_cockpit"),
     (f"/api/v1/metrics/rows?metric=bookings&window={YEAR}", "view_rows"),
     ("/api/v1/search?q=a", "view_rows"),
+    ("/api/v1/quality/failures?entity=contact&rule=contact_email_valid", "view_rows"),
     (f"/api/v1/metrics/export?metric=bookings&window={YEAR}&format=csv", "export"),
     (f"/api/v1/metrics/rows/export?metric=bookings&window={YEAR}&format=xlsx", "export"),
     ("/api/v1/admin", "own_tokens"),
@@ -30,6 +31,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/users", "manage_users"),
     ("/api/v1/audit", "view_audit"),
     ("/api/v1/identity/review", "review_identity"),
+    ("/api/v1/jobs", "view_jobs"),
     ("/", "view_cockpit"),
     (f"/metrics?metric=win_rate&window={YEAR}&grain=quarter", "view_cockpit"),
     (f"/metrics/rows?metric=won_deals&window={YEAR}", "view_rows"),
@@ -38,8 +40,10 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     (f"/forecast?period={QUARTER}", "view_cockpit"),
     ("/quality", "view_cockpit"),
     ("/search?q=a", "view_rows"),
+    ("/quality/failures?entity=contact&rule=contact_email_valid", "view_rows"),
     ("/admin", "own_tokens"),
     ("/identity/review?kind=company", "review_identity"),
+    ("/jobs", "view_jobs"),
 ]
 
 

@@ -53,7 +53,7 @@ class Fresh:
 def fresh(demo_root: Path, tmp_path: Path) -> Iterator[Fresh]:
     ws = Workspace.open(demo_root, read_only=True)
     db = AppDatabase(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
-    app = create_app(ws, db=db, as_of=AS_OF)
+    app = create_app(ws, db=db, as_of=AS_OF, warm=False)
     users.add_user(db, ADMIN, "admin", PASSWORD)
     users.add_user(db, REP, "rep", PASSWORD)
     try:
@@ -205,11 +205,12 @@ def test_a_token_above_the_role_is_refused_at_issue_everywhere(
     page = client.post("/admin/tokens", data={"name": "x", "scope": "admin", "csrf_token": csrf})
     assert page.status_code == 400
     assert "may not hold a token with the scope admin" in page.text
-    # The form offers only what the role may hold.
+    # The form offers only what the role may hold (a rep may file desk requests).
     assert re.findall(r"<option>(\w+)</option>", client.get("/admin").text) == [
         "read",
         "export",
         "forecast",
+        "desk",
     ]
     code, _, err = run_cli(
         capsys, "-w", str(fresh.root), "tokens", "add", REP, "--name", "x", "--scope", "admin"

@@ -81,16 +81,6 @@ def served(cockpit: Cockpit) -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _page(browser: Any, base_url: str, viewport: str, email: str) -> Any:
     context = browser.new_context(viewport=VIEWPORTS[viewport], accept_downloads=True)
     page = context.new_page()

@@ -27,7 +27,7 @@ def base_url(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Iter
     folder: Path = tmp_path_factory.mktemp("browser-calls")
     db = AppDatabase(f"sqlite:///{folder / 'app.db'}", folder)
     state = cockpit.app.state.revops
-    app = create_app(state.workspace, db=db, as_of=AS_OF)
+    app = create_app(state.workspace, db=db, as_of=AS_OF, warm=False)
     app.state.revops.cache = state.cache
     users.add_user(db, REP, "rep", PASSWORD)
     users.add_user(db, MANAGER, "manager", PASSWORD)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app.conftest import PASSWORD, QUARTER, Cockpit
-from app.test_browser import ARGS, CHROMIUM, served
+from app.test_browser import CHROMIUM, served
 from revops.app import users
 
 ADMIN = "admin@example.com"
@@ -27,16 +27,6 @@ pytestmark = pytest.mark.skipif(
 def base_url(cockpit: Cockpit) -> Iterator[str]:
     with served(cockpit) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _fresh(browser: Any) -> Any:

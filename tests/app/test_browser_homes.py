@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.conftest import MANAGER, PASSWORD, QUARTER, REP, Cockpit, role_email
-from app.test_browser import ARGS, CHROMIUM, VIEWPORTS, served
+from app.test_browser import CHROMIUM, VIEWPORTS, served
 from revops.app.views.common import formatted
 
 SHOTS = Path("/tmp/homes-shots")
@@ -27,16 +27,6 @@ pytestmark = pytest.mark.skipif(
 def base_url(cockpit: Cockpit) -> Iterator[str]:
     with served(cockpit) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _signed_in(browser: Any, base_url: str, email: str) -> Any:

@@ -11,8 +11,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from app.conftest import Cockpit
+from app.conftest import AS_OF, PASSWORD, Cockpit, role_email
+from revops import Workspace
+from revops.app import create_app, users
 from revops.app.cache import CHECK_SECONDS, ResultCache
+from revops.app.db import AppDatabase
 from revops.metrics import Scope
 from revops.warehouse import Warehouse, connect
 
@@ -129,18 +132,35 @@ def test_a_postgres_warehouse_changes_its_data_version_when_another_session_writ
     reader.close()
 
 
-def test_a_started_server_warms_the_default_pages_of_every_scope(cockpit: Cockpit) -> None:
-    state = cockpit.app.state.revops
-    warmer = cockpit.app.state.warmer
-    with TestClient(cockpit.app):  # a lifespan that ends stops the warm-up ...
+def test_a_started_server_warms_the_default_pages_of_every_scope(
+    cockpit: Cockpit, tmp_path: Path
+) -> None:
+    db = AppDatabase(f"sqlite:///{tmp_path / 'app.db'}", tmp_path)
+    ws = Workspace.open(cockpit.root, read_only=True)
+    app = create_app(ws, db=db, as_of=AS_OF)  # migrates the app database
+    for role in ("admin", "rep", "manager"):
+        users.add_user(db, role_email(role), role, PASSWORD)
+    state = app.state.revops
+    warmer = app.state.warmer
+    with TestClient(app):  # a lifespan that ends stops the warm-up ...
         pass
     state.cache.clear()
-    with TestClient(cockpit.app):  # ... and the next one starts it again
+    with TestClient(app):  # ... and the next one starts it again
         assert warmer.done.wait(240), "the warm-up finished"
-        health = TestClient(cockpit.app).get("/healthz").json()
+        health = TestClient(app).get("/healthz").json()
+    ws.close()
+    db.close()
     assert health == {"status": "ok", "warm": "yes"}
     parts = {key[1] for key, _ in state.cache.items() if key[0] == "part"}
     assert {"home", "pipeline", "forecast", "quality"} <= parts
     homes = {key[-2] for key, _ in state.cache.items() if key[:2] == ("part", "home")}
     assert Scope.everything() in homes
     assert any(scope.restricted for scope in homes), "the rep's and manager's homes too"
+
+
+def test_an_app_told_not_to_warm_computes_only_what_it_is_asked(cockpit: Cockpit) -> None:
+    with TestClient(cockpit.app) as client:
+        time.sleep(0.2)
+        health = client.get("/healthz").json()
+    assert health == {"status": "ok", "warm": "no"}
+    assert not any(t.name == "revops-warmup" for t in threading.enumerate())

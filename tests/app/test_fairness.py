@@ -42,7 +42,7 @@ def server(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
     ws = cockpit.app.state.revops.workspace
     db = AppDatabase("sqlite:///app.db", tmp_path_factory.mktemp("fair-db"))
-    app = create_app(ws, db=db, as_of=AS_OF)
+    app = create_app(ws, db=db, as_of=AS_OF, warm=False)
     account = users.add_user(db, REP, "rep", "correct horse battery")
     token, _ = users.create_token(db, account.id, "fair", ("read",), actor="test")
     with socket.socket() as probe:

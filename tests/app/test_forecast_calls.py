@@ -34,7 +34,7 @@ def calling(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = tmp_path_factory.mktemp("calls-db")
     db = AppDatabase(f"sqlite:///{folder / 'app.db'}", folder)
     state = cockpit.app.state.revops
-    app = create_app(state.workspace, db=db, as_of=AS_OF)
+    app = create_app(state.workspace, db=db, as_of=AS_OF, warm=False)
     app.state.revops.cache = state.cache
     for role in ROLES:
         users.add_user(db, role_email(role), role, PASSWORD)

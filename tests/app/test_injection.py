@@ -30,7 +30,7 @@ from app.injection import (
     TOKEN_NAME,
     write_salesforce_export,
 )
-from app.test_browser import CHROMIUM, VIEWPORTS, browser, served
+from app.test_browser import CHROMIUM, VIEWPORTS, served
 from revops import Workspace
 from revops.app import users
 from revops.ingest.runner import ingest
@@ -39,7 +39,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
 )
-__all__ = ["browser"]  # the shared Chromium fixture
 
 ADMIN = "mallory.admin@example.com"
 WATCH = """

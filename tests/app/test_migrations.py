@@ -24,13 +24,14 @@ TABLES = {
     "identity_decision",
     "forecast_submission",
     "saved_view",
+    "job",
 }
 
 
 def _check(db: AppDatabase, schema: str | None) -> None:
     assert db.revision() == ""
-    assert db.migrate() == "0005"
-    assert db.migrate() == "0005"  # a second run changes nothing
+    assert db.migrate() == "0006"
+    assert db.migrate() == "0006"  # a second run changes nothing
     assert set(inspect(db.engine).get_table_names(schema=schema)) == TABLES
     users.add_user(db, "a@example.com", "admin", "longenough1")
     assert [u.email for u in users.list_users(db)] == ["a@example.com"]

@@ -77,8 +77,12 @@ def test_the_rep_home_lists_only_their_open_deals_and_adds_up_to_the_explorer(
     assert {d["opportunity_id"] for d in view["deals"]} == set(mine["opportunity_id"])
     assert view["deals_total"] == len(mine)
     names = dict(zip(mine["opportunity_id"], mine["name"], strict=True))
+    steps = dict(zip(mine["opportunity_id"], mine["next_step"], strict=True))
     for deal in view["deals"]:
         assert deal["name"] == names[deal["opportunity_id"]]
+        # The export's NextStep, as the owner wrote it (every open demo deal has one).
+        assert deal["next_step"] == steps[deal["opportunity_id"]]
+        assert deal["next_step"]
         assert deal["account"]
         assert not deal["account"].startswith("salesforce:")
     closes = [d["close_date"] for d in view["deals"]]
@@ -167,6 +171,18 @@ def test_the_marketing_home_names_campaigns_and_matches_the_explorer(cockpit: Co
     for item in campaigns:
         assert item["name"] == names[item["key"]]
         assert item["value"] == pytest.approx(explorer[item["key"]])
+    # CAC by the channel that won each new customer, as the explorer slices it.
+    # This company has no identity run: its one new billing customer is tied to no CRM
+    # deal, and the note says so.
+    cac = view["cac_by_channel"]["slices"]
+    customers = _explore(cockpit, email, "new_customers", "channel")
+    assert view["unattributed"] == customers.get("(none)", 0) > 0
+    assert f"{view['unattributed']:,} new customer(s) have no won deal known" in view["cac_note"]
+    by_channel = _explore(cockpit, email, "cac_paid", "channel")
+    assert {c["key"]: c["value"] for c in cac} == pytest.approx(
+        {k: v for k, v in by_channel.items() if v}
+    )
+    assert [c["value"] for c in cac] == sorted((c["value"] for c in cac), reverse=True)
     funnel = {f["metric"]: f["value"] for f in view["funnel"]}
     assert funnel["mqls_created"] == pytest.approx(_explore(cockpit, email, "mqls_created")[None])
 

@@ -55,6 +55,9 @@ def test_demo_ingests_every_file_and_quarantines_exactly_the_invalid_rows(
 
     ws = Workspace.open(root)
     try:
+        # The example activation plan, its targets on metrics of the catalog, owned by
+        # the company's CRM users.
+        assert [i.name for i in ws.plan.initiatives] == ["Faster lead follow-up", "Clean CRM data"]
         rejected = ws.warehouse.table("rejected_row", "quarantine")
         refused = {
             (r["source_system"], r["object"], r["source_id"])

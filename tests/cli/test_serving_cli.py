@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,9 @@ def served(demo_company: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return root
 
 
-@pytest.fixture
-def holder(served: Path) -> Iterator[subprocess.Popen[str]]:
+@contextmanager
+def holding(served: Path) -> Iterator[subprocess.Popen[str]]:
+    """A process holding `served` open until the block ends (or its stdin is closed)."""
     process = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(served)],
         stdin=subprocess.PIPE,
@@ -52,6 +54,13 @@ def holder(served: Path) -> Iterator[subprocess.Popen[str]]:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def holder(served: Path) -> Iterator[subprocess.Popen[str]]:
+    """One holder for the module's commands: starting Python and revops takes seconds."""
+    with holding(served) as process:
+        yield process
 
 
 AS_OF = DEMO.as_of.isoformat()
@@ -83,15 +92,16 @@ def test_read_commands_work_while_another_process_reads_the_warehouse(
 
 
 def test_metric_values_read_while_served_equal_those_read_alone(
-    served: Path, holder: subprocess.Popen[str], capsys: pytest.CaptureFixture[str]
+    served: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["-w", str(served), "metrics", "show", "bookings", "win_rate", "--window", "FY2026",
             "--format", "json"]  # fmt: skip
-    code, shared, err = run(capsys, *args)
-    assert code == 0, err
-    assert holder.stdin is not None
-    holder.stdin.close()
-    holder.wait(30)
+    with holding(served) as holder:
+        code, shared, err = run(capsys, *args)
+        assert code == 0, err
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(30)
     code, alone, err = run(capsys, *args)
     assert code == 0, err
     assert json.loads(shared) == json.loads(alone)

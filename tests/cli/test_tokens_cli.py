@@ -52,7 +52,7 @@ def test_a_token_added_on_the_command_line_signs_in_to_the_api_until_revoked(
     workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     secret = add_token(workspace, capsys, "read", "export")
-    app = create_app(Workspace.open(workspace, read_only=True))
+    app = create_app(Workspace.open(workspace, read_only=True), warm=False)
     client = TestClient(app, headers={"Authorization": f"Bearer {secret}"})
     me = client.get("/api/v1/me")
     assert me.status_code == 200, me.text

@@ -48,7 +48,7 @@ SALESFORCE_HEADERS = {
     "ConvertedOpportunityId,CreatedDate,LastModifiedDate,Street,City,PostalCode,State,Country",
     "Opportunity": "Id,IsDeleted,AccountId,ContactId,Name,Type,StageName,Amount,Probability,"
     "ExpectedRevenue,CloseDate,ForecastCategoryName,IsClosed,IsWon,LeadSource,CampaignId,"
-    "OwnerId,Loss_Reason__c,CreatedDate,CreatedById,LastModifiedDate",
+    "OwnerId,NextStep,Loss_Reason__c,CreatedDate,CreatedById,LastModifiedDate",
     "OpportunityHistory": "Id,IsDeleted,OpportunityId,StageName,Amount,ExpectedRevenue,"
     "CloseDate,Probability,ForecastCategory,CreatedDate,CreatedById",
     "Task": "Id,IsDeleted,WhoId,WhatId,Subject,ActivityDate,Status,Priority,OwnerId,Type,"

@@ -50,13 +50,14 @@ class EngineSpy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.seen: list[dict[str, Any]] = []
-        frame = SplinkEngine.frame
+        batches = SplinkEngine.batches
 
-        def spy(engine: SplinkEngine, table: Any) -> Any:
+        # Every run reads its scored pairs back through `batches`.
+        def spy(engine: SplinkEngine, table: Any, *args: Any, **kwargs: Any) -> Any:
             self.seen.append(self.inspect(engine))
-            return frame(engine, table)
+            return batches(engine, table, *args, **kwargs)
 
-        monkeypatch.setattr(SplinkEngine, "frame", spy)
+        monkeypatch.setattr(SplinkEngine, "batches", spy)
 
     def inspect(self, engine: SplinkEngine) -> dict[str, Any]:
         seen: dict[str, Any] = {"engine": engine.name, "schema": engine.work_schema}

@@ -40,13 +40,21 @@ def test_a_run_out_of_memory_is_one_line_naming_the_setting(
     assert "ran out of memory" in lines[0]
     assert "identity.memory_limit" in lines[0]
     assert "identity.max_pairs_per_record" in lines[0]
+    assert "identity.predict_chunk_records" in lines[0]
 
 
 def test_pairs_go_through_the_stage_and_none_stay_there(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from revops.identity import crosswalk
+    from revops.identity.engines import SplinkEngine
 
+    def whole(self: SplinkEngine, table: object) -> None:
+        raise AssertionError("a run read Splink's predictions back whole")
+
+    # The pairs go to the stage batch by batch; reading the predictions whole (as a run
+    # once did, to make an empty table) held every candidate pair in memory at once.
+    monkeypatch.setattr(SplinkEngine, "frame", whole)
     ws = _workspace(tmp_path / "ws", {})
     sizes: list[int] = []
     write = crosswalk.PairWriter.write
@@ -63,3 +71,22 @@ def test_pairs_go_through_the_stage_and_none_stay_there(
     linked = pairs.filter(pairs.is_match).count().execute()
     assert linked == pairs.filter(pairs.match_probability >= summary.threshold).count().execute()
     ws.close()
+
+
+def test_scoring_in_chunks_of_records_gives_the_same_pairs(tmp_path: Path) -> None:
+    from revops.identity.splinkmodel import predict_chunks
+
+    def pairs(ws: Workspace) -> set[tuple[str, str, float]]:
+        (summary,) = ws.identity.run(["person"])
+        table = ws.warehouse.table("pair", "identity").to_pyarrow().to_pylist()
+        ws.close()
+        assert summary.pairs == len(table) > 0
+        return {
+            (*sorted((r["unique_id_l"], r["unique_id_r"])), round(r["match_probability"], 9))
+            for r in table
+        }
+
+    whole = pairs(_workspace(tmp_path / "whole", {}))
+    chunked = _workspace(tmp_path / "chunked", {"predict_chunk_records": 300})
+    assert predict_chunks(chunked.warehouse.table("contact").count().execute(), 300) > 2
+    assert pairs(chunked) == whole

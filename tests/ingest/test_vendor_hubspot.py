@@ -75,6 +75,9 @@ def test_deals_carry_the_workspace_stage_and_type(portal: tuple[Workspace, Inges
     assert renewal["closed_at"] is not None
     assert deals["Parcelwise - Tracking API"]["probability"] == pytest.approx(90)
     assert deals["Orchard Schools - District expansion"]["type"] == "expansion"
+    # The default `hs_next_step` property is the deal's next step; empty stays empty.
+    assert deals["Brightline Legal - Second look"]["next_step"] == "Second demo with the partners"
+    assert deals["Parcelwise - Tracking API"]["next_step"] is None
     owners = {u["name"] for u in ws.warehouse.table("user").to_pyarrow().to_pylist()}
     assert owners == {"Jordan Kim", "Aisha Bello", "Lars Eriksen"}
     history = ws.warehouse.table("opportunity_history", "history").to_pyarrow().to_pylist()

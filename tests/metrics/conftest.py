@@ -8,8 +8,7 @@ by hand.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from revops.model import ENTITIES
 from revops.warehouse import Warehouse
 
 from conftest import BACKENDS, open_warehouse
-from support import empty_tables
+from support import empty_tables, typed_rows
 
 
 class MetricWorld:
@@ -49,17 +48,8 @@ class MetricWorld:
     def add(self, entity: str, *rows: dict[str, Any]) -> None:
         """Load `rows` into `entity`; ids and lineage default, strings become dates."""
         spec = ENTITIES[entity]
-        batch = []
-        for row in rows:
-            self._counter += 1
-            full = {
-                spec.id_column: f"{entity}-{self._counter}",
-                "source_system": "test",
-                "load_id": "test-load",
-                **row,
-            }
-            full.setdefault("source_id", str(full[spec.id_column]))
-            batch.append({name: _typed(spec.column(name).type, v) for name, v in full.items()})
+        batch = typed_rows(entity, rows, self._counter, load_id="test-load")
+        self._counter += len(rows)
         self.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
         self.touched.add(entity)
 
@@ -75,19 +65,6 @@ class MetricWorld:
     def value(self, metric: str, window: str, **kwargs: Any) -> float | None:
         """The single value of `metric` in `window` (no slicing)."""
         return self.compute([metric], window, **kwargs).value(metric)
-
-
-def _typed(column_type: str, value: Any) -> Any:
-    if value is None or not isinstance(value, str | int | float):
-        return value
-    if column_type == "date" and isinstance(value, str):
-        return date.fromisoformat(value)
-    if column_type.startswith("timestamp") and isinstance(value, str):
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if column_type.startswith("decimal") and not isinstance(value, bool):
-        return Decimal(str(value))
-    return value
 
 
 @pytest.fixture(scope="session")

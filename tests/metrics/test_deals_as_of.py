@@ -109,6 +109,7 @@ def test_deals_read_as_their_history_stood_at_the_as_of_day(world: MetricWorld) 
     assert by_owner.value("bookings", owner="u2") == 2000
 
 
+@pytest.mark.spark_scenario
 def test_deals_read_once_everything_is_known(world: MetricWorld) -> None:
     _company(world)
     result = world.compute(NAMES, Q1, as_of=LATE)
@@ -127,6 +128,7 @@ def test_deals_read_once_everything_is_known(world: MetricWorld) -> None:
     assert by_owner.value("bookings", owner="u2") == 8700
 
 
+@pytest.mark.spark_scenario
 def test_a_deal_without_a_version_by_the_day_is_its_row_if_created_by_then(
     world: MetricWorld,
 ) -> None:

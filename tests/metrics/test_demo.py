@@ -23,6 +23,9 @@ NOT_IN_THE_DEMO = {
     "tech_adoption_rate_intended": "the stack inventory states no intended users",
     # Identity runs are not part of ingest; tests/identity checks the KPI after one.
     "duplicate_rate": "no identity run: the crosswalk is empty",
+    # The desk's ratings are made in revops (`revops desk request rate`), not ingested;
+    # tests/desk checks them.
+    **dict.fromkeys(("desk_csat", "desk_satisfied_share"), "no desk request rated yet"),
     # No backtest is stored; tests/metrics/test_forecast_metrics.py checks them after one.
     **dict.fromkeys(
         ("forecast_accuracy", "forecast_wape", "revenue_predictability", "forecast_bias"),

@@ -58,6 +58,7 @@ def test_cost_slices_by_department_and_channel(world: MetricWorld) -> None:
     assert by_channel.value("marketing_program_spend", channel="events") == 6_000
 
 
+@pytest.mark.spark_scenario
 def test_ltv_to_cac_is_undefined_without_churn(world: MetricWorld) -> None:
     _company(world)
     # No revenue churn in the window: lifetime value, and so LTV:CAC, is undefined.
@@ -65,6 +66,7 @@ def test_ltv_to_cac_is_undefined_without_churn(world: MetricWorld) -> None:
     assert world.value("ltv_to_cac", "FY2025-Q1") is None
 
 
+@pytest.mark.spark_scenario
 def test_ltv_to_cac_with_churn(world: MetricWorld) -> None:
     _company(world)
     world.add(

@@ -4,7 +4,7 @@ account it was matched to."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pyarrow as pa
@@ -91,6 +91,7 @@ def test_without_identity_resolution_billing_customers_have_no_segment(
     assert _mrr_by_segment(company) == {None: 70}
 
 
+@pytest.mark.spark_scenario
 def test_a_matched_customer_takes_the_segment_of_its_latest_crm_record(
     company: MetricWorld,
 ) -> None:
@@ -105,6 +106,7 @@ def test_a_matched_customer_takes_the_segment_of_its_latest_crm_record(
     assert total == 70
 
 
+@pytest.mark.spark_scenario
 def test_a_record_keeps_its_own_value_over_its_clusters(company: MetricWorld) -> None:
     company.add("account", {"account_id": "bill-d", "name": "D", "segment": "enterprise"})
     company.add(
@@ -115,6 +117,7 @@ def test_a_record_keeps_its_own_value_over_its_clusters(company: MetricWorld) ->
     assert _mrr_by_segment(company) == {"enterprise": 5, None: 70}
 
 
+@pytest.mark.spark_scenario
 def test_the_golden_record_of_the_crosswalks_run_decides_over_the_latest_record(
     company: MetricWorld,
 ) -> None:
@@ -144,3 +147,77 @@ def test_a_nameless_record_is_named_by_its_golden_record_of_the_crosswalks_run(
         "crm-b": "B",
         **({} if label is None else {"bill-x": label}),
     }
+
+
+def _deal(world: MetricWorld, account: str, source: str, closed: str, **more: object) -> None:
+    won = more.pop("won", True)
+    world.add(
+        "opportunity",
+        {"account_id": account, "name": f"{account} {source}", "lead_source": source,
+         "stage": "Closed Won" if won else "Closed Lost", "is_closed": True, "is_won": won,
+         "amount": 1000, "type": "new", "close_date": closed, "closed_at": closed,
+         "created_at": "2022-10-01", **more},
+    )  # fmt: skip
+
+
+def test_new_customers_and_cac_slice_by_the_channel_of_the_deal_that_won_the_company(
+    company: MetricWorld,
+) -> None:
+    company.add("account", {"account_id": "crm-c", "name": "C"})
+    _crosswalk(company, {"crm-a": "A", "bill-a": "A", "crm-b": "B", "crm-b2": "B",
+                         "bill-b": "B", "crm-c": "C", "bill-c": "C"})  # fmt: skip
+    # A: lost once on paid search, won on events, expanded on referral later.
+    _deal(company, "crm-a", "paid_search", "2022-11-01", won=False)
+    _deal(company, "crm-a", "events", "2022-12-10")
+    _deal(company, "crm-a", "referral", "2023-06-01")
+    # ...and a deal closed before those but entered in April (a migration): unknown on
+    # 2023-03-31, the first win once known.
+    _deal(company, "crm-a", "outbound", "2022-12-01", created_at="2023-04-15")
+    # B: two CRM records of one company; the earlier win decides.
+    _deal(company, "crm-b", "partner", "2022-12-21")
+    _deal(company, "crm-b2", "paid_search", "2022-12-20")
+    # C: won in December, reopened in May (the deal as it stands now is open).
+    _deal(
+        company,
+        "crm-c",
+        "organic",
+        "2022-12-15",
+        opportunity_id="c-deal",
+        won=False,
+        stage="Negotiation",
+        is_closed=False,
+        closed_at=None,
+        close_date="2023-06-30",
+    )
+    versions = (("2022-10-01", "Prospecting", "2022-12-31"),
+                ("2022-12-15", "Closed Won", "2022-12-15"),
+                ("2023-05-01", "Negotiation", "2023-06-30"))  # fmt: skip
+    company.add(
+        "opportunity_history",
+        *[{"opportunity_id": "c-deal", "valid_from": at, "stage": stage, "amount": 1000,
+           "close_date": close, "currency": "USD"} for at, stage, close in versions],
+    )  # fmt: skip
+    for month, channel, amount in (("2023-02-01", "events", 900),
+                                   ("2023-03-01", "paid_search", 600),
+                                   ("2023-03-01", "outbound", 300)):  # fmt: skip
+        company.add(
+            "gtm_cost",
+            {"month_start_date": month, "department": "marketing", "category": "programs",
+             "channel": channel, "amount": amount, "currency": "USD"},
+        )  # fmt: skip
+    names = ["new_customers", "cac_paid"]
+    then = company.compute(names, "FY2023-Q1", by=["channel"], as_of=date(2023, 3, 31))
+    assert then.value("new_customers", channel="events") == 1  # bill-a, through crm-a
+    assert then.value("new_customers", channel="paid_search") == 1  # bill-b
+    assert then.value("new_customers", channel="organic") == 1  # bill-c: won then
+    assert then.value("cac_paid", channel="events") == pytest.approx(900)
+    assert then.value("cac_paid", channel="paid_search") == pytest.approx(600)
+    assert then.value("cac_paid", channel="outbound") is None  # spend, no customer
+    # The slices add up to the company's figure.
+    total = company.compute(["new_customers"], "FY2023-Q1", as_of=date(2023, 3, 31))
+    assert total.value("new_customers") == 3
+    later = company.compute(names, "FY2023-Q1", by=["channel"], as_of=date(2030, 1, 1))
+    assert later.value("new_customers", channel="outbound") == 1
+    assert later.value("new_customers", channel=None) == 1  # C's one win was undone
+    assert later.value("cac_paid", channel="outbound") == pytest.approx(300)
+    assert later.value("cac_paid", channel="events") is None

@@ -55,6 +55,7 @@ def test_the_worked_example_month_by_month(world: MetricWorld) -> None:
             assert row["opening_mrr"] + moved == pytest.approx(row["closing_mrr"]), period
 
 
+@pytest.mark.spark_scenario
 def test_churn_dated_at_cancellation_moves_the_losses(world: MetricWorld) -> None:
     _worked_example(world)
     world.settings["churn_dated_at"] = "cancellation"
@@ -63,6 +64,7 @@ def test_churn_dated_at_cancellation_moves_the_losses(world: MetricWorld) -> Non
     assert year["FY2024-M06"]["mrr_churn"] == pytest.approx(166.67)  # cancelled 06-15
 
 
+@pytest.mark.spark_scenario
 def test_a_window_balances_and_arr_is_twelve_times_mrr(world: MetricWorld) -> None:
     _worked_example(world)
     result = world.compute(["opening_mrr", "net_new_mrr", "closing_mrr", "mrr", "arr"], "FY2025")
@@ -121,6 +123,7 @@ def test_nrr_excludes_customers_acquired_in_the_window(world: MetricWorld) -> No
     assert result.value("new_customers") == 1
 
 
+@pytest.mark.spark_scenario
 def test_a_short_gap_is_a_continuation_within_the_grace_days(world: MetricWorld) -> None:
     world.add(
         "subscription_line",
@@ -173,6 +176,7 @@ def test_grace_days_bridge_only_an_account_at_zero(world: MetricWorld) -> None:
     assert year["FY2024-M04"]["mrr_reactivation"] == 120
 
 
+@pytest.mark.spark_scenario
 def test_accounts_slice_by_segment_and_owner(world: MetricWorld) -> None:
     world.add(
         "account",
@@ -196,6 +200,7 @@ def test_accounts_slice_by_segment_and_owner(world: MetricWorld) -> None:
         assert result.value("nrr", **{by: second}) == pytest.approx(70 / 40)
 
 
+@pytest.mark.spark_scenario
 def test_recognised_revenue_grows_year_over_year(world: MetricWorld) -> None:
     _worked_example(world)
     result = world.compute(["recognised_revenue"], "FY2025", compare="last_year")

@@ -50,6 +50,19 @@ def test_a_workspace_rule_adds_and_overrides_by_name(tmp_path: Path) -> None:
     assert "support_ticket" in rules.entities()
 
 
+def test_lead_scoring_and_routing_files_in_rules_are_not_read_as_quality_rules(
+    tmp_path: Path,
+) -> None:
+    root = _workspace(
+        tmp_path,
+        RULE.format(name="mine", entity="lead", check="{type: required, columns: [email]}"),
+    )
+    for stem in ("leads", "routing"):
+        (root / "rules" / f"{stem}.yaml").write_text("fit:\n  - points: 5\n", encoding="utf-8")
+    rules = load_rules(root, RevOpsConfig())
+    assert "mine" in rules.rules
+
+
 def test_enabled_false_turns_a_built_in_rule_off(tmp_path: Path) -> None:
     text = RULE.format(
         name="lead_untouched", entity="lead", check="{type: required, columns: [email]}"

@@ -20,23 +20,46 @@ Permission = Literal[
     "own_tokens",  # create and revoke one's own API tokens
     "review_identity",  # the identity review queue: accept or reject unsure pairs
     "submit_forecast",  # submit one's forecast call (a rep's own, a manager's team roll-up)
+    "view_jobs",  # the jobs the app ran or runs (ingest, quality, identity, backtest)
+    "ingest",  # upload a source file and load it into the warehouse (a job)
+    "run_quality",  # score every quality rule and store the run (a job)
+    "run_identity",  # resolve identities and store the crosswalk (a job)
+    "run_backtest",  # backtest the forecast methods and store the figures (a job)
+    "request_desk",  # ask the RevOps desk, read and rate one's own requests
+    "manage_desk",  # the whole desk queue: triage, move, import; the audits
+    "annotate",  # add and remove dated notes on metrics and pages
 ]
 PERMISSIONS_ALL: tuple[Permission, ...] = get_args(Permission)
 
 RowScope = Literal["all", "team", "own"]
 """Rows a role reads: every row, the manager hierarchy's rows, or the user's own rows."""
 
-_EVERYONE: tuple[Permission, ...] = ("view_cockpit", "view_rows", "export", "own_tokens")
+_EVERYONE: tuple[Permission, ...] = (
+    "view_cockpit",
+    "view_rows",
+    "export",
+    "own_tokens",
+    "request_desk",
+)
+_JOBS: tuple[Permission, ...] = (
+    "view_jobs",
+    "ingest",
+    "run_quality",
+    "run_identity",
+    "run_backtest",
+)
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     "admin": frozenset(PERMISSIONS_ALL),
-    "revops": frozenset((*_EVERYONE, "view_audit", "review_identity")),
-    "executive": frozenset((*_EVERYONE, "submit_forecast")),
-    "manager": frozenset((*_EVERYONE, "submit_forecast")),
+    "revops": frozenset(
+        (*_EVERYONE, "view_audit", "review_identity", "manage_desk", "annotate", *_JOBS)
+    ),
+    "executive": frozenset((*_EVERYONE, "submit_forecast", "annotate")),
+    "manager": frozenset((*_EVERYONE, "submit_forecast", "annotate")),
     "rep": frozenset((*_EVERYONE, "submit_forecast")),
-    "marketing": frozenset(_EVERYONE),
-    "success": frozenset(_EVERYONE),
-    "finance": frozenset(_EVERYONE),
+    "marketing": frozenset((*_EVERYONE, "annotate")),
+    "success": frozenset((*_EVERYONE, "annotate")),
+    "finance": frozenset((*_EVERYONE, "annotate")),
 }
 
 ROW_SCOPE: dict[Role, RowScope] = {
@@ -50,10 +73,28 @@ ROW_SCOPE: dict[Role, RowScope] = {
     "finance": "all",
 }
 
+LEADS_ROLES: frozenset[Role] = frozenset(
+    ("admin", "revops", "executive", "manager", "rep", "marketing")
+)
+"""Roles that see the lead queue, its scores and qualification (marketing and sales), on
+top of `view_cockpit`; within their row scope (a rep their own leads)."""
+
+COMP_ROLES: frozenset[Role] = frozenset(
+    ("admin", "revops", "executive", "finance", "manager", "rep")
+)
+"""Roles that see commission statements, on top of `view_cockpit`: within their row scope
+(a rep their own statements, a manager their team's, finance and RevOps everyone's)."""
+
+COMP_RESOLVERS: frozenset[Role] = frozenset(("admin", "revops", "finance"))
+"""Roles that resolve commission disputes."""
+
 TOKEN_SCOPES: dict[str, frozenset[Permission]] = {
     "read": frozenset(("view_cockpit", "view_rows")),
     "export": frozenset(("view_cockpit", "view_rows", "export")),
     "forecast": frozenset(("view_cockpit", "view_rows", "submit_forecast")),
+    "jobs": frozenset(("view_cockpit", "view_rows", *_JOBS)),
+    "desk": frozenset(("view_cockpit", "view_rows", "request_desk")),
+    "desk_admin": frozenset(("view_cockpit", "view_rows", "request_desk", "manage_desk")),
     "admin": frozenset(PERMISSIONS_ALL),
 }
 """What an API token may do, at most; a token never exceeds its user's role."""
@@ -82,10 +123,18 @@ def token_scopes_for(role: Role) -> tuple[str, ...]:
 
     Examples:
         >>> token_scopes_for("rep")
-        ('read', 'export', 'forecast')
+        ('read', 'export', 'forecast', 'desk')
         >>> token_scopes_for("finance")
-        ('read', 'export')
+        ('read', 'export', 'desk')
+        >>> token_scopes_for("revops")
+        ('read', 'export', 'jobs', 'desk', 'desk_admin')
         >>> token_scopes_for("admin")
-        ('read', 'export', 'forecast', 'admin')
+        ('read', 'export', 'forecast', 'jobs', 'desk', 'desk_admin', 'admin')
     """
     return tuple(s for s, needs in TOKEN_SCOPES.items() if needs <= PERMISSIONS[role])
+
+
+PACK_ROLES: frozenset[Role] = frozenset(("admin", "revops", "executive", "finance"))
+"""Roles that get the revenue meeting pack: it reports the whole company (every team's
+numbers, every rep's deals), so only roles that read every row and run the revenue
+meetings; marketing and success read their own areas in the cockpit."""

@@ -120,6 +120,13 @@ class ResultCache:
         if changed and not first and self._on_change is not None:
             self._on_change()
 
+    def stale(self) -> None:
+        """Forget every kept result and ask for the data version at the next read, whose
+        change then calls `on_change` (after a write the app made itself)."""
+        self.clear()
+        with self._lock:
+            self._checked = -CHECK_SECONDS
+
     def clear(self) -> None:
         """Forget every kept result."""
         with self._lock:

@@ -109,7 +109,40 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
     return check
 
 
+def require_leads(principal: CurrentUser) -> Principal:
+    """Lets through marketing and sales roles (:data:`LEADS_ROLES`) that may view the
+    cockpit, else 403."""
+    from revops.app.access import LEADS_ROLES
+
+    if not principal.can("view_cockpit") or principal.account.role not in LEADS_ROLES:
+        raise HTTPException(403, "your role may not view leads")
+    return principal
+
+
+def require_comp(principal: CurrentUser) -> Principal:
+    """Lets through the roles that see commission statements (:data:`COMP_ROLES`) and
+    may view the cockpit, else 403."""
+    from revops.app.access import COMP_ROLES
+
+    if not principal.can("view_cockpit") or principal.account.role not in COMP_ROLES:
+        raise HTTPException(403, "your role may not view commission statements")
+    return principal
+
+
+def require_pack(principal: CurrentUser) -> Principal:
+    """Lets through the roles that get the meeting pack (:data:`PACK_ROLES`), else 403."""
+    from revops.app.access import PACK_ROLES, ROW_SCOPE
+
+    role = principal.account.role
+    if not principal.can("view_cockpit") or role not in PACK_ROLES or ROW_SCOPE[role] != "all":
+        raise HTTPException(403, "your role may not view the company-wide meeting pack")
+    return principal
+
+
 Viewer = Annotated[Principal, Depends(require("view_cockpit"))]
+PackViewer = Annotated[Principal, Depends(require_pack)]
+CompViewer = Annotated[Principal, Depends(require_comp)]
+LeadsViewer = Annotated[Principal, Depends(require_leads)]
 RowReader = Annotated[Principal, Depends(require("view_rows"))]
 Exporter = Annotated[Principal, Depends(require("export"))]
 UserAdmin = Annotated[Principal, Depends(require("manage_users"))]
@@ -117,6 +150,14 @@ Auditor = Annotated[Principal, Depends(require("view_audit"))]
 TokenOwner = Annotated[Principal, Depends(require("own_tokens"))]
 Reviewer = Annotated[Principal, Depends(require("review_identity"))]
 CallSubmitter = Annotated[Principal, Depends(require("submit_forecast"))]
+JobViewer = Annotated[Principal, Depends(require("view_jobs"))]
+Ingester = Annotated[Principal, Depends(require("ingest"))]
+QualityRunner = Annotated[Principal, Depends(require("run_quality"))]
+IdentityRunner = Annotated[Principal, Depends(require("run_identity"))]
+Backtester = Annotated[Principal, Depends(require("run_backtest"))]
+Requester = Annotated[Principal, Depends(require("request_desk"))]
+DeskManager = Annotated[Principal, Depends(require("manage_desk"))]
+Annotator = Annotated[Principal, Depends(require("annotate"))]
 
 
 async def check_csrf(request: Request, state: StateDep) -> None:

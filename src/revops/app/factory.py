@@ -31,6 +31,7 @@ def create_app(
     *,
     db: AppDatabase | None = None,
     as_of: date | None = None,
+    warm: bool = True,
 ) -> FastAPI:
     """The cockpit and REST API of `workspace`.
 
@@ -39,6 +40,9 @@ def create_app(
             warehouse, so CLI readers keep working while the server runs).
         db: the app database (default: ``app_database.url`` of the workspace), migrated here.
         as_of: the day values are computed as of; default today.
+        warm: compute the most used pages in the background when the server starts and
+            after the data changes (:mod:`revops.app.warmup`); tests that ask for what they
+            check turn it off.
     """
     from fastapi import Request
     from fastapi.exceptions import HTTPException, RequestValidationError
@@ -65,15 +69,18 @@ def create_app(
     database.migrate()
     state = AppState(ws, database, Sessions(session_key(ws.root)), as_of)
     warmer = Warmer(state)
-    state.on_data_change = warmer.start
+    if warm:
+        state.on_data_change = warmer.start
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Only a running server warms its pages (tests that build an app without
         # starting it compute what they ask for, nothing more).
-        warmer.start()
+        if warm:
+            warmer.start()
         yield
         warmer.stop()
+        state.runner.stop()
 
     app = SecuredApp(
         lifespan=lifespan,

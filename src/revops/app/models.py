@@ -1,5 +1,5 @@
 """Tables of the app database: users, sessions, API tokens, sign-in throttles, audit log,
-identity decisions, forecast calls, saved views."""
+identity decisions, forecast calls, saved views, jobs."""
 
 from __future__ import annotations
 
@@ -147,3 +147,24 @@ class SavedView(Base):
     path: Mapped[str] = mapped_column(String(200))
     query: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Job(Base):
+    """An action that writes the warehouse (ingest a file, quality run, identity run,
+    forecast backtest), run by the app in the background: queued, running, then
+    succeeded with a summary or failed with one line."""
+
+    __tablename__ = "job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    """The action's inputs, as JSON."""
+    requested_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    """The summary of a job that succeeded, as JSON."""
+    error: Mapped[str] = mapped_column(Text, default="")

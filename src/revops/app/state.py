@@ -18,6 +18,7 @@ from revops.metrics import MetricResult, Scope
 from revops.metrics.budget import check_cells, check_window
 
 if TYPE_CHECKING:
+    from revops.app.jobs import JobRunner
     from revops.config import QueryBudget
     from revops.metrics.query import Compare, Grain
     from revops.workspace import Workspace
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CACHE_SIZE = 512
+SWITCH_WAIT_SECONDS = 5.0
+"""How long new queries are held while a job waits for the running ones to end."""
 
 
 @dataclass
@@ -45,6 +48,7 @@ class AppState:
             (the app computes its most used pages again, see :mod:`revops.app.warmup`).
         unbounded: `active` is set in threads whose queries no statement timeout bounds
             (the warm-up's: the server's own work, not a request).
+        runner: runs the jobs that write the warehouse, one at a time (:mod:`revops.app.jobs`).
     """
 
     workspace: Workspace
@@ -55,11 +59,19 @@ class AppState:
     on_data_change: Callable[[], None] | None = None
     unbounded: threading.local = field(default_factory=threading.local)
     cache: ResultCache = field(init=False)
+    runner: JobRunner = field(init=False)
     _version: Hashable | None = field(default=None, init=False)
     _asked: bool = field(default=False, init=False)
+    _gate: threading.Condition = field(default_factory=threading.Condition, init=False)
+    _readers: int = field(default=0, init=False)
+    _switching: bool = field(default=False, init=False)
+    _inside: threading.local = field(default_factory=threading.local, init=False)
 
     def __post_init__(self) -> None:
+        from revops.app.jobs import JobRunner
+
         self.cache = ResultCache(self._data_version, size=CACHE_SIZE, on_change=self._changed)
+        self.runner = JobRunner(self)
         self.workspace.read_concurrently()
 
     @property
@@ -68,22 +80,114 @@ class AppState:
         return self.workspace.config.query_budget
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
+    def reading(self, *, report: bool = False) -> Iterator[None]:
         """Queries of the calling thread, on its own connection where the backend allows
-        (else one at a time), stopped past the budget's statement timeout.
+        (else one at a time), stopped past the budget's statement timeout (a `report`'s:
+        its report timeout).
 
         Raises:
             QueryTimeout: a query ran past the timeout.
         """
+        with self._entered(), self._reading(report):
+            yield
+
+    @contextmanager
+    def _reading(self, report: bool) -> Iterator[None]:
         warehouse = self.workspace.reading_warehouse()
         bounded = not getattr(self.unbounded, "active", False)
-        seconds = self.budget.statement_timeout_seconds if bounded else None
+        budget = self.budget
+        limit = budget.report_timeout_seconds if report else budget.statement_timeout_seconds
+        seconds = limit if bounded else None
+        setting = "report_timeout_seconds" if report else "statement_timeout_seconds"
         if warehouse.concurrent_readers:
-            with warehouse.deadline(seconds):
+            with warehouse.deadline(seconds, setting):
                 yield
         else:
-            with self.lock, warehouse.deadline(seconds):
+            with self.lock, warehouse.deadline(seconds, setting):
                 yield
+
+    @contextmanager
+    def _entered(self) -> Iterator[None]:
+        # Counted so :meth:`_switch` can wait until no query runs; a thread already
+        # reading (a nested block) goes on, or it would wait for itself.
+        depth = getattr(self._inside, "depth", 0)
+        with self._gate:
+            while self._switching and depth == 0:
+                self._gate.wait()
+            self._readers += 1
+        self._inside.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._inside.depth = depth
+            with self._gate:
+                self._readers -= 1
+                self._gate.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[Workspace]:
+        """The workspace opened for writing, for one job (:mod:`revops.app.jobs`).
+
+        An embedded DuckDB file has one writing process, and one process opens a file
+        either read-only or read-write: so between queries the app's read-only
+        connections close and the writer opens; meanwhile requests read through the
+        writer's database (:meth:`revops.warehouse.duckdb.DuckDBWarehouse.connect`).
+        After the job the writer closes, the app reads read-only again and its computed
+        results are dropped.
+
+        Raises:
+            WarehouseError: another process holds the warehouse (one line, naming it).
+        """
+        writer = self.workspace.for_writing()
+
+        def open_writer() -> None:
+            self.workspace.close()
+            writer.warehouse  # noqa: B018 - connect now, so a held lock fails here
+
+        def close_writer() -> None:
+            writer.close()
+            self.workspace.close()
+
+        try:
+            self._switch(open_writer)
+            yield writer
+        finally:
+            self._switch(close_writer)
+            self.cache.stale()
+
+    def _switch(self, change: Callable[[], object]) -> None:
+        """`change()` the warehouse connections once no query runs, holding new ones."""
+        with self._gate:
+            while self._switching:
+                self._gate.wait()
+            try:
+                while True:
+                    self._switching = True
+                    if self._gate.wait_for(lambda: self._readers == 0, SWITCH_WAIT_SECONDS):
+                        break
+                    # A held query may be what a running one waits for (a result being
+                    # built): let the held ones through, then try again.
+                    self._switching = False
+                    self._gate.notify_all()
+                    self._gate.wait(0.05)
+                with self.lock:
+                    change()
+            finally:
+                self._switching = False
+                self._gate.notify_all()
+
+    def files_version(self, *folders: str) -> tuple[tuple[str, int, int], ...]:
+        """Name, size and modification time of every file under `folders` of the
+        workspace: in a :meth:`memo` key, a part built from definitions kept in files
+        (comp plans, the desk's settings) is built again once they are edited."""
+        root = self.workspace.root
+        found = []
+        for folder in folders:
+            for path in sorted((root / folder).rglob("*")):
+                if path.is_file():
+                    stat = path.stat()
+                    found.append((str(path.relative_to(root)), stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
 
     def memo(self, key: tuple[object, ...], build: Callable[[], T]) -> T:
         """`build()`, reused until the warehouse's data changes: the parts of a page drawn
@@ -136,14 +240,15 @@ class AppState:
         A rep or manager is the CRM user with the same e-mail; one who is no CRM user
         sees no rows rather than every row.
         """
+        from revops.app.delivery import role_scope
+
         kind = ROW_SCOPE[role]
         if kind == "all":
             return Scope.everything()
 
         def build() -> Scope:
             with self.reading():
-                found = self.workspace.metrics.scope_for(email, team=kind == "team")
-            return found or Scope(frozenset(), f"no CRM user {email}")
+                return role_scope(self.workspace.metrics, email, role)
 
         return self.cache.get(("scope", email, kind), build)
 

@@ -70,12 +70,21 @@ class Warmer:
             self._thread = threading.Thread(target=self._run, name="revops-warmup", daemon=True)
             self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the page being computed; wait for it at most `timeout` seconds."""
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop: the page being computed is given a moment to end, then its query is
+        interrupted, so nothing reads the warehouse once the server has stopped (closing a
+        connection under a running query crashes DuckDB)."""
         self.stopping.set()
         thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
+        if thread is None:
+            return
+        ends = time.monotonic() + timeout
+        thread.join(0.2)
+        while thread.is_alive() and time.monotonic() < ends:
+            self.state.workspace.interrupt()
+            thread.join(0.1)
+        if thread.is_alive():
+            log.warning("the warm-up did not stop within %.0f s", timeout)
 
     def _run(self) -> None:
         # Warming is the server's own work, not a request: no request's budget bounds it.

@@ -15,15 +15,26 @@ from typer.exceptions import TyperException
 
 from revops import __version__
 from revops.cli import (
+    annotate,
+    audit,
+    automate,
+    comp,
     config,
+    definitions,
     demo,
+    desk,
     forecast,
     identity,
     ingest,
+    jobs,
+    leads,
     metrics,
     model,
+    pack,
     pipeline,
+    plan,
     quality,
+    routing,
     serve,
     tokens,
     users,
@@ -41,11 +52,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(automate.app, name="automate")
+app.add_typer(automate.scheduler, name="scheduler")
+app.add_typer(comp.app, name="comp")
 app.add_typer(config.app, name="config")
 app.add_typer(demo.app, name="demo")
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(identity.app, name="identity")
 app.add_typer(ingest.app, name="ingest")
+# One `leads` group: scoring and qualification, then routing and speed to lead.
+leads.app.registered_commands.extend(routing.app.registered_commands)
+app.add_typer(leads.app, name="leads")
 app.add_typer(metrics.app, name="metrics")
 app.add_typer(model.app, name="model")
 app.add_typer(quality.app, name="quality")
@@ -55,6 +72,13 @@ app.add_typer(serve.app, name="serve")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(views.app, name="views")
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(desk.app, name="desk")
+app.add_typer(audit.app, name="audit")
+app.add_typer(definitions.app, name="definitions")
+app.add_typer(plan.app, name="plan")
+app.add_typer(annotate.app, name="annotate")
+app.add_typer(pack.app, name="pack")
 
 
 @app.callback(invoke_without_command=True)

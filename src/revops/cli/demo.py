@@ -119,6 +119,10 @@ def demo(
     else:
         # The company's fiscal calendar, so its quotas and plans fall on fiscal quarters.
         ws = Workspace.create(root, fiscal_year_start_month=params.fiscal_year_start_month)
+    from revops.comp.plan import write_example_plans
+
+    # Example comp plans, so `revops comp run` works on the demo (kept if edited).
+    write_example_plans(root)
     errors = error_console()
     data = root / DATA_FOLDER
     generated = generate_company(params, data)
@@ -132,6 +136,7 @@ def demo(
         if not report.failed:
             # The crosswalk the duplicate rate KPI and the cockpit read.
             errors.print(_identity_line(ws.identity.run(), data))
+            _write_plan(ws, params.as_of)
         tables = [
             {"namespace": t.namespace, "table": t.name, "rows": t.rows}
             for t in ws.warehouse.status()
@@ -148,6 +153,18 @@ def demo(
     if signins:
         title = "Cockpit sign-ins (passwords shown once; `revops serve` starts it)"
         render(signins, ("email", "role", "password", "sees"), fmt, title=title)
+
+
+def _write_plan(ws: Workspace, today: date) -> None:
+    """The example activation plan (kept if edited), owned by the heads of the company's
+    CRM (its users without a manager, then the managers)."""
+    from revops.plan.example import write_example_plan
+
+    users = ws.metrics.crm_users()
+    managers = {manager for _, _, _, manager in users if manager}
+    heads = [email for uid, _, email, manager in users if email and not manager]
+    leads = [email for uid, _, email, _ in users if email and uid in managers]
+    write_example_plan(ws.root, today, list(dict.fromkeys([*heads, *leads])))
 
 
 def _identity_line(summaries: list[RunSummary], data: Path) -> str:

@@ -11,7 +11,7 @@ from rich.markup import escape
 from revops.cli.output import OutputFormat, console, error_console, render, write_csv
 
 if TYPE_CHECKING:
-    from revops.ingest.runner import IngestReport, ObjectLoad
+    from revops.ingest.runner import IngestReport
 
 app = typer.Typer(help="Data in: files → mappings → validation → warehouse.", no_args_is_help=True)
 mapping_app = typer.Typer(help="Mappings from source files to the canonical model.")
@@ -48,28 +48,9 @@ LOG_COLUMNS = (
 )
 
 
-def summary_row(load: ObjectLoad) -> dict[str, Any]:
-    """One line of the summary table."""
-    return {
-        "object": f"{load.source_system}/{load.object}",
-        "entity": load.entity,
-        "rows_in": load.rows_in,
-        "loaded": load.loaded,
-        "new": load.inserted,
-        "updated": load.updated,
-        "duplicates": load.duplicates,
-        "quarantined": load.quarantined,
-        "skipped": load.skipped,
-        "history": load.history_rows,
-        "released": load.released,
-        "status": load.status,
-        "message": load.message,
-    }
-
-
 def print_report(report: IngestReport, fmt: OutputFormat) -> None:
     """The summary table, then the notes on files and any failed load, on stderr."""
-    rows = [summary_row(load) for load in report.loads]
+    rows = [load.as_row() for load in report.loads]
     columns = (*SUMMARY, "status") if fmt is OutputFormat.table else (*SUMMARY, "status", "message")
     render(rows, columns, fmt, title="Ingest")
     errors = error_console()

@@ -216,3 +216,61 @@ def check(
     failed = sum(not o.passed for o in outcomes)
     title = f"{entity} {record_id}: fails {failed} of {sum(o.applies for o in outcomes)} rules"
     render(rows, ("rule", "result", "severity", "kind", "team", "fix"), fmt, title=title)
+
+
+@app.command("failures")
+def failures(
+    ctx: typer.Context,
+    entity: str = typer.Argument(..., help="Entity the rule checks (account, contact...)."),
+    rule: str = typer.Argument(..., help="The rule's name (`revops quality rules`)."),
+    owner: str | None = typer.Option(None, "--owner", help="Only this owner (user_id or name)."),
+    as_of: datetime | None = typer.Option(
+        None, "--as-of", help="Evaluate as of this day (default: the latest run's day)."
+    ),
+    limit: int = typer.Option(50, "--limit", min=1, help="Rows to list."),
+    offset: int = typer.Option(0, "--offset", min=0, help="Rows to skip first."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """The records failing one rule, by owner, with their names: the list to fix."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        found = ws.quality.failures(
+            entity, rule, as_of=as_of.date() if as_of else None, owner=owner, limit=limit,
+            offset=offset,
+        )  # fmt: skip
+    finally:
+        ws.close()
+    shown = f"{offset + 1}-{offset + len(found.rows)}" if found.rows else "none"
+    title = f"{entity} failing {rule} ({found.rule.severity}): {shown} of {found.total}"
+    render(found.rows, ("record_id", "name", "owner_id", "owner_name"), fmt, title=title)
+    if fmt is OutputFormat.table and found.rows:
+        error_console().print(f"What to fix: {found.rule.fix}")
+
+
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    entity: str = typer.Argument(..., help="Entity the rule checks (account, contact...)."),
+    rule: str = typer.Argument(..., help="The rule's name (`revops quality rules`)."),
+    owner: str | None = typer.Option(None, "--owner", help="Only this owner (user_id or name)."),
+    due_days: int = typer.Option(2, "--due-days", min=0, max=60, help="Business days to fix."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Give each owner a task per record of theirs failing RULE (an automation run:
+    `revops automate undo RUN` takes the tasks back)."""
+    from revops.automate.fixes import assign_fixes
+
+    ws = ctx.obj.open_workspace()
+    try:
+        result = assign_fixes(ws.quality, ws.automate, entity, rule, owner=owner,
+                              due_days=due_days)  # fmt: skip
+    finally:
+        ws.close()
+    rows = [
+        {"record_id": a["record_id"], "name": a["record_name"], "owner_id": a["target"],
+         "status": a["status"], "task": a["detail"] or a["error"]}
+        for a in result.actions
+    ]  # fmt: skip
+    made = sum(1 for a in result.actions if a["status"] == "ok")
+    title = f"Run {result.run['run_id']}: {made} task(s) for {len(rows)} failing record(s)"
+    render(rows, ("record_id", "name", "owner_id", "status", "task"), fmt, title=title)

@@ -89,6 +89,7 @@ def build_spec(
         expected_duplicate_rate=configured.expected_duplicate_rate,
         max_block_size=settings.max_block_size,
         max_pairs_per_record=settings.max_pairs_per_record,
+        predict_chunk_records=settings.predict_chunk_records,
         block_order=PERSON_BLOCK_ORDER if kind == "person" else COMPANY_BLOCK_ORDER,
     )
 

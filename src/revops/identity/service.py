@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 Kind = Literal["person", "company"]
 _OUT_OF_MEMORY = (
     "identity resolution of {kind} records ran out of memory: raise identity.memory_limit, "
-    "or lower identity.max_block_size or identity.max_pairs_per_record in revops.yaml"
+    "or lower identity.predict_chunk_records, identity.max_block_size or "
+    "identity.max_pairs_per_record in revops.yaml"
 )
 KINDS: tuple[Kind, ...] = ("person", "company")
 

@@ -59,6 +59,7 @@ class ModelSpec:
             split into chunks (see :mod:`revops.identity.blocking`).
         block_order: the columns the records of a split key are sorted by.
         max_pairs_per_record: pairs kept per record below the threshold (its best).
+        predict_chunk_records: records per chunk of the scoring (see :func:`predict_chunks`).
     """
 
     kind: Literal["person", "company"]
@@ -72,6 +73,7 @@ class ModelSpec:
     max_block_size: int = 25
     max_pairs_per_record: int = 10
     block_order: Sequence[str] = ()
+    predict_chunk_records: int = 500_000
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,10 @@ def resolve(
             f"m from {labels.num_rows} pairs accepted in review",
             lambda: _train_on_labels(linker, engine, spec, labels, keys.records),
         )
-    predictions = linker.inference.predict(threshold_match_probability=PAIR_FLOOR)
+    chunks = predict_chunks(keys.records.num_rows, spec.predict_chunk_records)
+    predictions = linker.inference.predict(
+        threshold_match_probability=PAIR_FLOOR, num_chunks_left=chunks, num_chunks_right=1
+    )
     clusters = (
         linker.clustering.cluster_pairwise_predictions_at_threshold(
             predictions, threshold_match_probability=threshold
@@ -250,13 +255,27 @@ def resolve(
             found.append(batch)
         else:
             sink(batch)
-    pairs = pa.concat_tables(found) if found else _pairs(engine.frame(predictions).head(0), model)
+    # With a sink the pairs went there: nothing is read back (reading the predictions
+    # whole, even to keep none, held every candidate pair in memory at once).
+    pairs = pa.concat_tables(found) if found else PAIR_SCHEMA.empty_table()
     if clusters is None:
         ids = records.column("unique_id")
         cluster_rows = pa.table({"unique_id": ids, "cluster_id": ids})
     else:
         cluster_rows = engine.arrow(clusters, ["unique_id", "cluster_id"])
     return Resolution(clusters=cluster_rows, pairs=pairs, model=model, training=training)
+
+
+def predict_chunks(records: int, per_chunk: int) -> int:
+    """How many chunks of left-hand records the pairs of `records` are scored in, at most
+    `per_chunk` records each: Splink's predict otherwise compares every blocked pair in
+    one query, which held more than 6 GB at 3 million people.
+
+    Examples:
+        >>> predict_chunks(312_008, 500_000), predict_chunks(3_100_000, 500_000)
+        (1, 7)
+    """
+    return max(1, -(-records // per_chunk))
 
 
 def _best_pairs(threshold: float, per_record: int) -> str:
@@ -433,6 +452,18 @@ def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
     return labels
 
 
+PAIR_SCHEMA = pa.schema(
+    {
+        "unique_id_l": pa.string(),
+        "unique_id_r": pa.string(),
+        "match_weight": pa.float64(),
+        "match_probability": pa.float64(),
+        "detail": pa.string(),
+    }
+)
+"""The columns of the pair table :func:`_pairs` makes."""
+
+
 def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
     """The pair table: ids, weight, probability and a JSON detail per pair.
 
@@ -472,7 +503,8 @@ def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
                 frame["match_probability"].astype(float).tolist(), pa.float64()
             ),
             "detail": pa.array(details, pa.string()),
-        }
+        },
+        schema=PAIR_SCHEMA,
     )
 
 

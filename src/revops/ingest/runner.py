@@ -77,6 +77,24 @@ class ObjectLoad:
         """Rows now in the canonical table from this load (new, updated or unchanged)."""
         return self.inserted + self.updated + self.unchanged
 
+    def as_row(self) -> dict[str, Any]:
+        """The load as one flat row a person reads (the CLI's summary, a job's result)."""
+        return {
+            "object": f"{self.source_system}/{self.object}",
+            "entity": self.entity,
+            "rows_in": self.rows_in,
+            "loaded": self.loaded,
+            "new": self.inserted,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "quarantined": self.quarantined,
+            "skipped": self.skipped,
+            "history": self.history_rows,
+            "released": self.released,
+            "status": self.status,
+            "message": self.message,
+        }
+
 
 @dataclass(frozen=True)
 class FileNote:

@@ -142,12 +142,27 @@ ROW_SCOPES: dict[str, Rule] = {
     # One company's or person's record across systems: its owner (propagated from the CRM).
     "identity.golden_account": Owned(("owner_id", "csm_id")),
     "identity.golden_person": Owned(("owner_id",)),
+    "leads.score": Through("lead_id", ("lead",)),
+    "leads.lifecycle_event": Through("lead_id", ("lead",)),
+    "leads.acceptance": Through("lead_id", ("lead",)),
+    "leads.evaluation": Reference("the lead model's accuracy: AUC, lift, calibration; no record"),
+    "routing.assignment": Owned(("owner_id", "previous_owner_id")),
+    "routing.pool_state": Owned(("user_id",)),
+    "automate.task": Owned(("user_id",)),
+    "automate.field_value": Record(
+        "entity", "record_id", ("opportunity", "lead", "account", "contact")
+    ),
+    "comp.statement_line": Owned(("participant_id",)),
+    "comp.dispute": Owned(("participant_id",)),
+    "comp.period_close": Hidden("the whole company's payout totals per closed period"),
+    "desk.request": Owned(("requester_id", "owner_id")),
 }
 """Who sees the rows of each table, by ``namespace.table``."""
 
 NAMESPACE_SCOPES: dict[str, Rule] = {
     "raw": Hidden("rows as received, before mapping: read by ingest only"),
     "quarantine": Hidden("rejected rows: read by ingest only"),
+    "automate": Hidden("workflow runs, actions and trigger states over any record"),
 }
 """Namespaces whose every table has one declaration."""
 

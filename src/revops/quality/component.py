@@ -14,6 +14,7 @@ from revops.config import RevOpsConfig
 from revops.errors import QualityError
 from revops.model import ENTITIES
 from revops.quality.compile import Evaluated, evaluate
+from revops.quality.failures import FailurePage, failing_records
 from revops.quality.loader import RuleSet, load_rules
 from revops.quality.report import Report, build_report
 from revops.quality.rules import Rule
@@ -135,6 +136,49 @@ class Quality:
         return build_report(
             self._warehouse(), self.rules, entity=entity, owner=owner, limit=limit, scope=scope
         )
+
+    def failures(
+        self,
+        entity: str,
+        rule: str,
+        *,
+        as_of: date | None = None,
+        owner: str | None = None,
+        scope: Scope | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> FailurePage:
+        """The records of `entity` failing `rule` (see :func:`failing_records`), evaluated
+        as of `as_of`: by default the day of the latest stored run, so the list holds the
+        records the report counts (today's when no run is stored). `owner` is a user_id or
+        a user's name."""
+        from revops.quality.report import owner_id_of
+
+        warehouse = self._warehouse()
+        day = as_of or self.latest_as_of() or _today()
+        owner_id = None
+        if owner is not None:
+            users = warehouse.table("user", "core").select("user_id", owner_name="name")
+            owner_id = owner_id_of(users, owner)
+        return failing_records(
+            warehouse,
+            self.evaluate(entity, day),
+            rule,
+            scope=scope,
+            owner=owner_id,
+            limit=limit,
+            offset=offset,
+        )
+
+    def latest_as_of(self) -> date | None:
+        """The day the latest stored run evaluated the rules as of; None before any run."""
+        warehouse = self._warehouse()
+        if not warehouse.has_table("quality_run", "core"):
+            return None
+        runs = warehouse.table("quality_run", "core")
+        latest = runs.order_by([runs.run_at.desc(), runs.quality_run_id.desc()]).limit(1)
+        found = latest.select("as_of_date").to_pyarrow().to_pylist()
+        return found[0]["as_of_date"] if found else None
 
     def failing(
         self, entity: str, as_of: date | None = None, limit: int = 50

@@ -20,6 +20,9 @@ from revops.quality.rules import CHECK_TYPES, Recent, Reference, Rule, RuleFile
 
 BUILTIN_PACKAGE = "revops.quality.builtin"
 RULES_FOLDER = "rules"
+OTHER_RULE_FILES = frozenset({"leads", "routing"})
+"""Files of `rules/` that other components own (lead scoring and routing), by stem: not
+quality rules."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def load_rules(root: Path | None, config: RevOpsConfig) -> RuleSet:
     rules: dict[str, Rule] = {}
     origins: dict[str, tuple[Path, str]] = {}
     files = definition_files(BUILTIN_PACKAGE, root, RULES_FOLDER)
-    for path in files:
+    for path in (f for f in files if f.stem not in OTHER_RULE_FILES):
         for rule in read_file(path).rules:
             rules[rule.name] = rule
             origins[rule.name] = (path, f"rules[{rule.name}]")

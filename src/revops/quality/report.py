@@ -88,7 +88,7 @@ def build_report(
     users = reader.table("user", "core")
     users = users.select(user_id="user_id", owner_name="name", team_id="team_id")
     teams = reader.table("team", "core").select(team_key="team_id", team_name="name")
-    owner_id = _owner_id(users, owner) if owner is not None else None
+    owner_id = owner_id_of(users, owner) if owner is not None else None
     if entity is not None:
         scores = scores.filter(scores.entity_name == entity)
         failures = failures.filter(failures.entity_name == entity)
@@ -119,7 +119,13 @@ def build_report(
     )
 
 
-def _owner_id(users: ir.Table, owner: str) -> str:
+def owner_id_of(users: ir.Table, owner: str) -> str:
+    """The user_id of `owner`, a user_id or a user's name (`users` has user_id and
+    owner_name).
+
+    Raises:
+        QualityError: no such user.
+    """
     found = _fetch(users.filter((users.user_id == owner) | (users.owner_name == owner)))
     if not found:
         raise QualityError(f"no user {owner!r} (give a user_id or a user's name)")

@@ -66,8 +66,13 @@ class DuckDBWarehouse(TransactionalWarehouse):
         cursor = self.con.con.cursor()
         return type(self)(ibis.duckdb.from_connection(cursor), self.url, self.schema_prefix)
 
+    def interrupt(self) -> None:
+        self.con.con.interrupt()
+
     @contextmanager
-    def deadline(self, seconds: float | None) -> Iterator[None]:
+    def deadline(
+        self, seconds: float | None, setting: str = "statement_timeout_seconds"
+    ) -> Iterator[None]:
         """Interrupt this connection's query once `seconds` have passed (and every query
         it starts after that, until the block ends)."""
         import duckdb
@@ -92,7 +97,7 @@ class DuckDBWarehouse(TransactionalWarehouse):
             yield
         except (duckdb.Error, RuntimeError):
             if over.is_set():
-                raise QueryTimeout(timeout_message(seconds)) from None
+                raise QueryTimeout(timeout_message(seconds, setting)) from None
             raise
         finally:
             done.set()

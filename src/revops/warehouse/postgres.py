@@ -46,8 +46,13 @@ class PostgresWarehouse(TransactionalWarehouse):
         several connections in parallel)."""
         return type(self).connect(self.url, self.schema_prefix)
 
+    def interrupt(self) -> None:
+        self.con.con.cancel_safe()
+
     @contextmanager
-    def deadline(self, seconds: float | None) -> Iterator[None]:
+    def deadline(
+        self, seconds: float | None, setting: str = "statement_timeout_seconds"
+    ) -> Iterator[None]:
         """`statement_timeout` on this connection for the block: the server stops any one
         statement that runs longer."""
         import psycopg
@@ -59,7 +64,7 @@ class PostgresWarehouse(TransactionalWarehouse):
         try:
             yield
         except psycopg.errors.QueryCanceled:
-            raise QueryTimeout(timeout_message(seconds)) from None
+            raise QueryTimeout(timeout_message(seconds, setting)) from None
         finally:
             self.con.raw_sql("SET statement_timeout = 0").close()
 

@@ -6,20 +6,47 @@ from fastapi import APIRouter
 
 from revops.app.api import (
     admin,
+    automate,
+    comp,
+    desk,
     forecast,
     funnel,
     home,
+    jobs,
+    leads,
     metrics,
+    pack,
     pipeline,
+    plan,
     quality,
     records,
     review,
+    routing,
     search,
     views,
 )
 from revops.app.api.errors import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES)
-for module in (home, metrics, funnel, pipeline, forecast, quality, search, review, admin, views):
+for module in (
+    home,
+    metrics,
+    funnel,
+    pipeline,
+    forecast,
+    quality,
+    leads,
+    routing,
+    automate,
+    comp,
+    search,
+    review,
+    admin,
+):
     router.include_router(module.router)
+router.include_router(views.router)
 router.include_router(records.router)
+router.include_router(jobs.router)
+router.include_router(desk.router)
+router.include_router(plan.router)
+router.include_router(pack.router)

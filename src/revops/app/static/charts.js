@@ -66,6 +66,29 @@
   // Line (several periods) or bar chart of named series over labels.
   // spec: {labels, series: [{name, points}], unit, kind, x: axis title, y: axis title}
   // Bars of long-named categories lie down on a phone: the names read in full beside them.
+  // Dated notes (annotations) as dashed vertical lines at their period, with the date.
+  // marks: [{period, date, text}]; a mark whose period is not on the axis is left out.
+  function marker(labels, marks) {
+    return {
+      id: "annotations",
+      afterDatasetsDraw: function (chart) {
+        var x = chart.scales.x, area = chart.chartArea, g = chart.ctx;
+        if (!x || chart.options.indexAxis === "y") return;
+        marks.forEach(function (m) {
+          var at = labels.indexOf(m.period);
+          if (at < 0) return;
+          var px = x.getPixelForValue(at);
+          g.save();
+          g.strokeStyle = "#6b7280"; g.setLineDash([4, 3]); g.lineWidth = 1;
+          g.beginPath(); g.moveTo(px, area.top); g.lineTo(px, area.bottom); g.stroke();
+          g.setLineDash([]); g.fillStyle = "#374151"; g.font = "11px " + window.Chart.defaults.font.family;
+          g.fillText(m.date, px + 3, area.top + 11);
+          g.restore();
+        });
+      },
+    };
+  }
+
   function series(box, spec) {
     var longest = Math.max.apply(null, spec.labels.map(function (l) { return String(l).length; }).concat([0]));
     var across = spec.kind === "bar" && narrow() && longest > 10;
@@ -87,6 +110,7 @@
         scales: across ? { x: values, y: names } : { x: names, y: values },
         plugins: { legend: { position: "bottom" }, tooltip: tooltip(spec.unit) },
       },
+      plugins: spec.marks && spec.marks.length ? [marker(spec.labels, spec.marks)] : [],
     });
   }
 
@@ -233,7 +257,16 @@
     if (box("chart") && view.series) {
       series(box("chart"), { labels: view.periods, series: view.series, unit: view.unit,
                              kind: view.periods.length > 1 ? "line" : "bar",
-                             x: view.grain || "window", y: view.label });
+                             x: view.grain || "window", y: view.label, marks: view.annotations });
+    }
+    if (view.targets) {
+      document.querySelectorAll("[data-plan-chart]").forEach(function (c) {
+        var t = view.targets[Number(c.getAttribute("data-plan-chart"))];
+        series(c, { labels: t.months.map(function (m) { return m.month; }), unit: t.unit, kind: "line",
+                    x: "month", y: t.metric_label, marks: t.annotations,
+                    series: [{ name: "Target", points: t.months.map(function (m) { return m.target; }) },
+                             { name: "Measured", points: t.months.map(function (m) { return m.measured; }) }] });
+      });
     }
     if (box("funnel-chart") && view.stages) {
       series(box("funnel-chart"), {

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from revops.metrics.display import formatted as formatted  # re-exported for the views
+
 if TYPE_CHECKING:
     from revops.app.deps import Principal
     from revops.app.state import AppState
@@ -23,6 +25,10 @@ class Viewer(BaseModel):
     can_audit: bool
     can_export: bool
     can_review: bool = False
+    can_leads: bool = False
+    can_comp: bool = False
+    can_jobs: bool = False
+    can_pack: bool = False
 
 
 class Page(BaseModel):
@@ -34,6 +40,8 @@ class Page(BaseModel):
 
 def viewer(principal: Principal) -> Viewer:
     """The viewer block of a page."""
+    from revops.app.access import COMP_ROLES, LEADS_ROLES, PACK_ROLES
+
     account = principal.account
     return Viewer(
         email=account.email,
@@ -44,6 +52,10 @@ def viewer(principal: Principal) -> Viewer:
         can_audit=principal.can("view_audit"),
         can_export=principal.can("export"),
         can_review=principal.can("review_identity"),
+        can_leads=principal.account.role in LEADS_ROLES and principal.can("view_cockpit"),
+        can_comp=principal.account.role in COMP_ROLES and principal.can("view_cockpit"),
+        can_jobs=principal.can("view_jobs"),
+        can_pack=principal.account.role in PACK_ROLES and principal.can("view_cockpit"),
     )
 
 
@@ -77,35 +89,3 @@ def number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return result if math.isfinite(result) else None
-
-
-def formatted(value: float | None, unit: str) -> str:
-    """A value as a person reads it: ``$1.2M``, ``42%``, ``3.5 days``.
-
-    Examples:
-        >>> formatted(1234567, "money"), formatted(0.4215, "ratio"), formatted(None, "count")
-        ('$1.23M', '42.1%', '-')
-        >>> formatted(-2120, "money"), formatted(-81, "money")
-        ('-$2.12k', '-$81')
-        >>> formatted(3.304, "multiple"), formatted(4200, "money_per_day"), formatted(12, "ratio")
-        ('3.3×', '$4.2k/day', '1200.0%')
-    """
-    if value is None:
-        return "-"
-    if unit == "money_per_day":
-        return formatted(value, "money") + "/day"
-    if unit == "multiple":
-        return f"{value:.1f}×"
-    if unit == "money":
-        sign = "-" if value < 0 else ""
-        for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if abs(value) >= size:
-                return f"{sign}${abs(value) / size:.3g}{suffix}"
-        return f"{sign}${abs(value):,.0f}"
-    if unit == "ratio":
-        return f"{value * 100:.1f}%"
-    if unit in ("days", "hours", "months"):
-        return f"{value:,.1f} {unit}"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, formatted, number, page
+from revops.app.views.plan import AnnotationView, chart_annotations
 from revops.app.views.records import RecordKind, record_url
 from revops.errors import MetricError
 from revops.metrics.budget import check_window
@@ -75,6 +76,10 @@ class ExplorerView(Page):
     metrics: list[MetricOption]
     export_csv: str
     export_xlsx: str
+    annotations: list[AnnotationView] = Field(
+        default_factory=list, description="Dated notes on this metric within the window."
+    )
+    can_annotate: bool = False
 
 
 def catalog_options(state: AppState) -> list[MetricOption]:
@@ -122,6 +127,8 @@ def build_explorer(
         metrics=catalog_options(state),
         export_csv=f"/api/v1/metrics/export?{params}&format=csv",
         export_xlsx=f"/api/v1/metrics/export?{params}&format=xlsx",
+        annotations=chart_annotations(state, metric, metrics.periods(period, grain, state.today)),
+        can_annotate=principal.can("annotate"),
     )
 
 

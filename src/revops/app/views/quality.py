@@ -4,10 +4,12 @@ failing most, the worst offenders by owner with what to fix, and the trend over 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, page
+from revops.app.views.records import RecordKind, record_url
 from revops.errors import QualityError
 
 if TYPE_CHECKING:
@@ -30,6 +32,7 @@ class Score(BaseModel):
 class FailingRule(BaseModel):
     """A rule with failing records."""
 
+    url: str = Field(description="The page listing its failing records.")
     entity: str
     rule: str
     severity: str
@@ -42,6 +45,7 @@ class FailingRule(BaseModel):
 class Offender(BaseModel):
     """An owner's records failing one rule, what to fix first."""
 
+    url: str = Field(description="The page listing these records.")
     owner_id: str | None
     owner: str
     entity: str
@@ -100,13 +104,15 @@ def _parts(state: AppState, principal: Principal) -> dict[str, Any]:
         "teams": [_score(r, "team_name") for r in report.teams],
         "owners": [_score(r, "owner_name") for r in report.owners],
         "rules": [
-            FailingRule(entity=r["entity_name"], rule=r["rule_name"], severity=r["severity"],
+            FailingRule(url=failures_url(r["entity_name"], r["rule_name"]),
+                        entity=r["entity_name"], rule=r["rule_name"], severity=r["severity"],
                         team=r.get("team"), failures=r["failures"], share=r.get("share"),
                         fix=r["fix"])
             for r in report.rules
         ],
         "offenders": [
-            Offender(owner_id=r.get("owner_id"), owner=r.get("owner_name") or "(no owner)",
+            Offender(url=failures_url(r["entity_name"], r["rule_name"], r.get("owner_id")),
+                     owner_id=r.get("owner_id"), owner=r.get("owner_name") or "(no owner)",
                      entity=r["entity_name"], rule=r["rule_name"], severity=r["severity"],
                      failures=r["failures"], fix=r["fix"])
             for r in report.offenders
@@ -134,3 +140,122 @@ def _day(value: Any, size: int = 10) -> str | None:
         return None
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return str(text)[:size]
+
+
+ENTITY_PAGES: dict[str, RecordKind] = {
+    "account": "account", "opportunity": "deal", "contact": "person", "lead": "person",
+}  # fmt: skip
+"""The record page of each entity quality rules check (invoices have none)."""
+
+
+class FailingRecord(BaseModel):
+    """A record failing the rule, named, with its owner."""
+
+    record_id: str
+    name: str
+    url: str | None = Field(description="The record's page.")
+    owner_id: str | None
+    owner: str
+    owner_url: str | None
+
+
+class FailuresView(Page):
+    """The records failing one rule, a page at a time, of the viewer's records."""
+
+    entity: str
+    rule: str
+    severity: str
+    fix: str
+    evaluated_as_of: str = Field(
+        description="The day the rule was evaluated as of (the latest run's)."
+    )
+    owner_filter: str | None
+    records: list[FailingRecord]
+    total: int
+    limit: int
+    offset: int
+    next_url: str | None
+    previous_url: str | None
+    can_assign: bool = Field(description="The viewer may give the owners tasks to fix them.")
+
+
+def failures_url(entity: str, rule: str, owner: str | None = None, offset: int = 0) -> str:
+    """The page of the records failing `rule` (of `owner`, from `offset`).
+
+    Examples:
+        >>> failures_url("account", "account_has_domain", "salesforce:005A")
+        '/quality/failures?entity=account&rule=account_has_domain&owner=salesforce%3A005A'
+    """
+    params: dict[str, Any] = {"entity": entity, "rule": rule}
+    if owner:
+        params["owner"] = owner
+    if offset:
+        params["offset"] = offset
+    return "/quality/failures?" + urlencode(params)
+
+
+def build_failures(
+    state: AppState,
+    principal: Principal,
+    entity: str,
+    rule: str,
+    owner: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> FailuresView:
+    """The records failing `rule` that the viewer's scope holds, evaluated as of the
+    latest stored run (so they are the records the report counts)."""
+    key = ("quality-failures", entity, rule, owner, limit, offset, principal.scope)
+    found = state.memo(key, lambda: _failures(state, principal, entity, rule, owner, limit,
+                                              offset))  # fmt: skip
+    return FailuresView(**page(state, principal), **found, can_assign=principal.can("run_quality"))
+
+
+def _failures(
+    state: AppState, principal: Principal, entity: str, rule: str, owner: str | None,
+    limit: int, offset: int,
+) -> dict[str, Any]:  # fmt: skip
+    ws = state.workspace
+    with state.reading():
+        as_of = ws.quality.latest_as_of() or state.today
+        failing = ws.quality.failures(
+            entity,
+            rule,
+            as_of=as_of,
+            owner=owner,
+            scope=principal.scope,
+            limit=limit,
+            offset=offset,
+        )
+    kind = ENTITY_PAGES.get(entity)
+    records = []
+    for row in failing.rows:
+        record = str(row["record_id"])
+        page_id = f"{entity}:{record}" if kind == "person" else record
+        records.append(
+            FailingRecord(
+                record_id=record,
+                name=str(row.get("name") or record),
+                url=record_url(kind, page_id) if kind else None,
+                owner_id=row.get("owner_id"),
+                owner=str(row.get("owner_name") or row.get("owner_id") or "(no owner)"),
+                owner_url=record_url("rep", row.get("owner_id")),
+            )
+        )
+    after = offset + limit
+    return {
+        "entity": entity,
+        "rule": rule,
+        "severity": failing.rule.severity,
+        "fix": failing.rule.fix,
+        "evaluated_as_of": as_of.isoformat(),
+        "owner_filter": owner,
+        "records": records,
+        "total": failing.total,
+        "limit": limit,
+        "offset": offset,
+        "next_url": failures_url(entity, rule, owner, after) if after < failing.total else None,
+        "previous_url": failures_url(entity, rule, owner, max(offset - limit, 0))
+        if offset
+        else None,
+    }

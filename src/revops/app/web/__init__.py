@@ -7,14 +7,22 @@ from fastapi import APIRouter
 from revops.app.web import (
     admin,
     auth,
+    automate,
+    comp,
+    desk,
     forecast,
     funnel,
     home,
+    jobs,
+    leads,
     metrics,
+    pack,
     pipeline,
+    plan,
     quality,
     records,
     review,
+    routing,
     search,
     views,
 )
@@ -28,6 +36,10 @@ for module in (
     pipeline,
     forecast,
     quality,
+    leads,
+    routing,
+    automate,
+    comp,
     search,
     review,
     admin,
@@ -35,3 +47,7 @@ for module in (
 ):
     router.include_router(module.router)
 router.include_router(records.router)
+router.include_router(jobs.router)
+router.include_router(desk.router)
+router.include_router(plan.router)
+router.include_router(pack.router)

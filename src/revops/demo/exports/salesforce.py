@@ -57,9 +57,17 @@ ACCOUNT_FIELDS = [
 OPPORTUNITY_FIELDS = [
     "Id", "IsDeleted", "AccountId", "ContactId", "Name", "Type", "StageName", "Amount",
     "Probability", "ExpectedRevenue", "CloseDate", "ForecastCategoryName", "IsClosed",
-    "IsWon", "LeadSource", "CampaignId", "OwnerId", "Loss_Reason__c", "CreatedDate",
-    "CreatedById", "LastModifiedDate",
+    "IsWon", "LeadSource", "CampaignId", "OwnerId", "NextStep", "Loss_Reason__c",
+    "CreatedDate", "CreatedById", "LastModifiedDate",
 ]  # fmt: skip
+NEXT_STEP = {
+    "Prospecting": "Book a first call",
+    "Qualification": "Confirm budget and timeline",
+    "Discovery": "Demo to the buying team",
+    "Proposal": "Walk through the proposal",
+    "Negotiation": "Agree terms with procurement",
+}
+"""What an owner writes as the next step of an open deal in each demo stage."""
 OPPORTUNITY_HISTORY_FIELDS = [
     "Id", "IsDeleted", "OpportunityId", "StageName", "Amount", "ExpectedRevenue", "CloseDate",
     "Probability", "ForecastCategory", "CreatedDate", "CreatedById",
@@ -242,6 +250,7 @@ def build_opportunities(
             "LeadSource": sf_text(deals["source"].map(LEAD_SOURCE)),
             "CampaignId": salesforce_ids(deals["campaign_id"], "701"),
             "OwnerId": salesforce_ids(deals["owner_id"], "005"),
+            "NextStep": sf_text(deals["stage"].map(NEXT_STEP).where(~closed)),
             "Loss_Reason__c": sf_text(deals["lost_reason"]),
             "CreatedDate": sf_datetime(deals["created_at"]),
             "CreatedById": salesforce_ids(creator.where(creator != "", deals["owner_id"]), "005"),

@@ -18,6 +18,8 @@ Conventions (revops.yaml `metrics:`):
   reactivation. A gap while another line of the account keeps paying is not bridged.
 
 Every source row carries the account's `owner_id`, so owner and team slice these KPIs.
+Movements also carry the account's acquisition `channel` (:func:`with_channel`), so new
+customers, and the CAC built on them, slice by the channel that won them.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ MOVEMENT_COLUMNS = (
     "months_measured",
     "gross_margin",
     "owner_id",
+    "channel",
 )
 RETENTION_COLUMNS = (
     "account_id",
@@ -162,7 +165,8 @@ def opening_day(period: Period) -> date:
     "month's start or end: opening and closing MRR, the movement (new, expansion, "
     "contraction, churn, reactivation or none), its signed amount, gain and loss; the "
     "months of the window measured and the workspace's gross margin, for lifetime value; "
-    "and the account's owner_id.",
+    "the account's owner_id; and its acquisition channel (the lead source of the first "
+    "deal its company won).",
     MOVEMENT_COLUMNS,
     windowed=True,
 )
@@ -225,7 +229,7 @@ def mrr_movements(ctx: SourceContext, period: Period) -> ir.Table:
         months_measured=ibis.literal(len(days), type="int64"),
         gross_margin=ibis.literal(ctx.settings.gross_margin, type="float64"),
     )
-    return with_owner(ctx, rows)
+    return with_channel(ctx, with_owner(ctx, rows))
 
 
 def with_owner(ctx: SourceContext, rows: ir.Table) -> ir.Table:
@@ -235,6 +239,44 @@ def with_owner(ctx: SourceContext, rows: ir.Table) -> ir.Table:
     owners = owners.select(owner_account_id=owners.lookup_key, owner_id=owners.value)
     joined = rows.left_join(owners, rows.account_id == owners.owner_account_id)
     return joined.drop("owner_account_id")
+
+
+def with_channel(ctx: SourceContext, rows: ir.Table) -> ir.Table:
+    """`rows` with `channel`: how the account was acquired, the `lead_source` of the first
+    deal its company won by the as-of day (earliest close, then the smallest id), read as
+    the deals stood then and joined through the golden accounts, so a billing customer
+    takes the channel of its CRM account's deal. Null where no won deal is known (a
+    customer who bought online, say). Like the owner, a label of rows already in scope:
+    the deal it comes from may lie outside it."""
+    import ibis
+
+    from revops.metrics.engines.deal_state import deals_as_of
+
+    def acquired() -> ir.Table:
+        deals = deals_as_of(
+            ctx.raw("opportunity", scoped=False),
+            ctx.raw("opportunity_history", scoped=False),
+            ctx.config.opportunity_stages,
+            ctx.as_of,
+        )
+        won = deals.filter(deals.is_won & deals.closed_at.notnull() & deals.account_id.notnull())
+        golden = ctx.golden_accounts()
+        golden = golden.select(_deal_account=golden.account_id, _won_by=golden.golden_account_id)
+        won = won.left_join(golden, won.account_id == golden._deal_account)
+        won = won.mutate(_won_by=ibis.coalesce(won._won_by, won.account_id))
+        first = ibis.window(group_by=won._won_by, order_by=[won.closed_at, won.opportunity_id])
+        ranked = won.mutate(_rank=ibis.row_number().over(first))
+        ranked = ranked.filter(ranked._rank == 0)
+        return ranked.select(_channel_of=ranked._won_by, channel=ranked.lead_source)
+
+    channels = ctx.memo("acquisition_channels", acquired).view()
+    golden = ctx.golden_accounts()
+    golden = golden.select(_row_account=golden.account_id, _company=golden.golden_account_id)
+    joined = rows.left_join(golden, rows.account_id == golden._row_account)
+    company = ibis.coalesce(joined._company, joined.account_id)
+    joined = joined.mutate(_company=company).drop("_row_account")
+    joined = joined.left_join(channels, joined._company == channels._channel_of)
+    return joined.drop("_company", "_channel_of")
 
 
 def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> ir.Table:
@@ -302,6 +344,7 @@ def _empty(ctx: SourceContext, columns: tuple[str, ...]) -> ir.Table:
         "months_measured": pa.int64(),
         "gross_margin": pa.float64(),
         "owner_id": pa.string(),
+        "channel": pa.string(),
     }
     schema = pa.schema([(c, types.get(c, pa.decimal128(18, 2))) for c in columns])
     return ibis.memtable(schema.empty_table())

@@ -314,3 +314,48 @@ def requests(ctx: SourceContext, period: Period) -> ir.Table:
         sla_days=sla.cast("float64"),
         is_within_sla=age <= sla,
     )
+
+
+DESK_RATING_COLUMNS = {
+    "request_id": "string",
+    "requester_id": "string",
+    "owner_id": "string",
+    "rating": "float64",
+    "is_satisfied": "int64",
+    "resolved_at": "timestamp('UTC')",
+}
+
+
+@engine(
+    "desk_rating",
+    "One row per request closed through the RevOps desk (`ws.desk`, table desk.request) "
+    "that its requester rated: the rating (1-5) of its latest version written by the end "
+    "of the as-of day, is_satisfied (1 for 4 or 5) and resolved_at.",
+    tuple(DESK_RATING_COLUMNS),
+    windowed=False,
+)
+def desk_rating(ctx: SourceContext, period: Period) -> ir.Table:
+    """The requesters' ratings of their closed requests."""
+    import ibis
+
+    if not ctx.warehouse.has_table("request", "desk"):
+        # Built from Arrow: an empty pandas column would be float, not a timestamp.
+        return ibis.memtable(ibis.schema(DESK_RATING_COLUMNS).to_pyarrow().empty_table())
+    from datetime import timedelta
+
+    from revops.metrics.compile import moment
+
+    log = ctx.stored("request", "desk")
+    # As of the day: the versions written by its end (a later rating was not given yet).
+    log = log.filter(log.changed_at < moment(log, "changed_at", ctx.as_of + timedelta(days=1)))
+    latest = ibis.row_number().over(group_by=log.request_id, order_by=log.version.desc())
+    last = log.mutate(_rank=latest)
+    rated = last.filter((last._rank == 0) & last.rating.notnull() & last.resolved_at.notnull())
+    return rated.select(
+        "request_id",
+        "requester_id",
+        "owner_id",
+        rating=rated.rating.cast("float64"),
+        is_satisfied=ibis.ifelse(rated.rating >= 4, 1, 0).cast("int64"),
+        resolved_at=rated.resolved_at,
+    )

@@ -97,7 +97,11 @@ class MarketingHome(RoleHome):
     pipeline_by_campaign: Breakdown
     spend_by_channel: Breakdown
     cac: list[Figure]
-    cac_note: str = Field(description="What the catalog offers for CAC by channel.")
+    cac_by_channel: Breakdown
+    unattributed: int = Field(
+        description="New customers of the window with no won deal known, so no channel."
+    )
+    cac_note: str = Field(description="How CAC is attributed to a channel.")
 
 
 class Renewal(BaseModel):
@@ -160,13 +164,29 @@ def build_marketing(
             "spend_by_channel": breakdown(state, principal, period, "marketing_program_spend",
                                           "channel"),
             "cac": figures(state, principal, period, CAC),
+            "cac_by_channel": breakdown(state, principal, period, "cac_paid", "channel"),
+            "unattributed": _unattributed(state, principal, period),
         },
     )  # fmt: skip
     note = (
-        "CAC is defined company-wide (acquisition cost / new customers); the catalog "
-        "slices no CAC by channel, so spend is shown by channel beside it."
+        "CAC (paid) by channel: the channel's program spend in the window / the new "
+        "customers it won, a customer's channel being the lead source of the first deal "
+        "its company won. The highest first."
     )
+    if parts["unattributed"]:
+        note += (
+            f" {parts['unattributed']:,} new customer(s) have no won deal known, so no "
+            "channel: a billing customer is tied to its CRM deals by identity resolution "
+            "(`revops identity run`)."
+        )
     return MarketingHome(**fields, **parts, cac_note=note)
+
+
+def _unattributed(state: AppState, principal: Principal, period: Period) -> int:
+    """New customers of the window whose company won no deal known by the as-of day."""
+    result = state.compute(("new_customers",), period.label, by=["channel"],
+                           scope=principal.scope)  # fmt: skip
+    return sum(int(number(r["value"]) or 0) for r in result.records() if r.get("channel") is None)
 
 
 def breakdown(

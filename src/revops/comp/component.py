@@ -1,0 +1,526 @@
+"""`ws.comp`: sales compensation from `plans/comp/*.yaml`: statements, period close with
+locked payouts and adjustments, what-if on a deal, the cost of a plan change, disputes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from revops.comp import store
+from revops.comp.calculate import ZERO, Line
+from revops.comp.inputs import Deal, Org, read_deals, read_org, read_quotas
+from revops.comp.plan import CompPlan, load_plans, read_plan
+from revops.comp.statement import Statement, chain_start, members, run_chain
+from revops.errors import CompError
+
+if TYPE_CHECKING:
+    from revops.core import FiscalCalendar, Period
+    from revops.metrics import Metrics, Scope
+    from revops.warehouse import Warehouse
+
+DISPUTE_STATUSES = ("open", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """What a deal would pay: the statement without and with it."""
+
+    before: Statement
+    after: Statement
+    deal: Deal
+
+    @property
+    def pays(self) -> Decimal:
+        """What the deal adds to the period's payout."""
+        return self.after.total - self.before.total
+
+    def as_dict(self) -> dict[str, object]:
+        """For JSON."""
+        added = [ln.as_dict() for ln in self.after.lines if ln.deal_id == self.deal.deal_id]
+        return {
+            "plan": self.after.plan,
+            "period": self.after.period,
+            "participant_id": self.after.participant_id,
+            "participant_name": self.after.participant_name,
+            "deal_id": self.deal.deal_id,
+            "deal_name": self.deal.name,
+            "amount": f"{self.deal.amount:.2f}",
+            "closed_on": self.deal.closed_on.isoformat(),
+            "attainment_before": _pct(self.before.attainment),
+            "attainment_after": _pct(self.after.attainment),
+            "total_before": f"{self.before.total:.2f}",
+            "total_after": f"{self.after.total:.2f}",
+            "deal_pays": f"{self.pays:.2f}",
+            "items": added,
+        }
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+class Comp:
+    """Sales compensation of a workspace.
+
+    Args:
+        root: the workspace folder (its `plans/comp/`).
+        calendar: the fiscal calendar plans are paid by.
+        metrics: the metric layer deals and quotas are read through.
+        warehouse: returns the warehouse (the `comp` namespace is written there).
+    """
+
+    def __init__(
+        self,
+        root: Path | None,
+        calendar: FiscalCalendar,
+        metrics: Metrics,
+        warehouse: Callable[[], Warehouse],
+    ) -> None:
+        self.root = root
+        self.calendar = calendar
+        self.metrics = metrics
+        self._warehouse = warehouse
+
+    @cached_property
+    def plans(self) -> dict[str, CompPlan]:
+        """The plans of `plans/comp/*.yaml`, by name.
+
+        Raises:
+            ConfigError: a file is invalid (names the file and the key).
+        """
+        return load_plans(self.root)
+
+    def plan(self, name: str | None) -> list[CompPlan]:
+        """The plan named `name`, or every plan for None.
+
+        Raises:
+            CompError: no such plan, or no plan at all.
+        """
+        if not self.plans:
+            raise CompError("no comp plan: write one in plans/comp/*.yaml (see docs/comp.md)")
+        if name is None:
+            return list(self.plans.values())
+        if name not in self.plans:
+            raise CompError(f"no comp plan {name!r}; plans: {', '.join(self.plans)}")
+        return [self.plans[name]]
+
+    def period(self, label: str) -> Period:
+        """The period a label names (FY2027-Q1, FY2027, FY2027-M02...)."""
+        from revops.errors import CalendarError
+
+        try:
+            return self.calendar.parse(label)
+        except CalendarError as exc:
+            raise CompError(str(exc)) from None
+
+    # -- statements ---------------------------------------------------------------------
+
+    def statements(
+        self,
+        period: str,
+        *,
+        rep: str | None = None,
+        plan: str | None = None,
+        as_of: date | None = None,
+        scope: Scope | None = None,
+    ) -> list[Statement]:
+        """Every statement of the plans' periods inside `period` (a quarterly plan's four
+        for a year), of `rep` (user id, email or name) or everyone, cut to `scope`.
+
+        Args:
+            as_of: the last day of data used (default today): deals as they stood then.
+        """
+        window = self.period(period)
+        day = as_of or datetime.now(UTC).date()
+        found: list[Statement] = []
+        org = None
+        for chosen in self.plan(plan):
+            computed, org = self._compute(chosen, window, day, org=org)
+            found += [s for s in computed if window.start <= _start(self, chosen, s) < window.end]
+        if rep is not None:
+            assert org is not None
+            user = org.find(rep)
+            found = [s for s in found if s.participant_id == user.user_id]
+            if not found:
+                raise CompError(f"{user.name} ({user.user_id}) is on no plan in {period}")
+        if scope is not None and scope.owners is not None:
+            found = [s for s in found if s.participant_id in scope.owners]
+        return found
+
+    def _compute(
+        self,
+        plan: CompPlan,
+        window: Period,
+        as_of: date,
+        *,
+        org: Org | None = None,
+        extra: Sequence[Deal] = (),
+        use_locks: bool = True,
+    ) -> tuple[list[Statement], Org]:
+        periods = self.calendar.periods_between(
+            chain_start(
+                plan, self.calendar, self.calendar.period_of(window.start, plan.period)
+            ).start,
+            window.end,
+            plan.period,
+        )
+        if not periods:
+            return [], org or self._org(as_of)
+        ctx = self.metrics.context(as_of)
+        org = org or read_org(ctx)
+        first, last = periods[0].start, periods[-1].last_day
+        deals = [*read_deals(ctx, first, last), *extra]
+        quotas = read_quotas(ctx, first, last)
+        locked = self._locked(plan.name, [p.label for p in periods]) if use_locks else {}
+        chain = run_chain(plan, self.calendar, periods, org, deals, quotas, as_of, locked)
+        return list(chain.values()), org
+
+    def _org(self, as_of: date) -> Org:
+        return read_org(self.metrics.context(as_of))
+
+    def _locked(self, plan: str, labels: Sequence[str]) -> dict[tuple[str, str], list[Line]]:
+        table = store.stored(self._warehouse(), store.LINE)
+        if table is None:
+            return {}
+        table = table.filter((table.plan == plan) & table.period.isin(list(labels)))
+        rows = table.order_by(["participant_id", "period", "line_no"]).to_pyarrow().to_pylist()
+        locked: dict[tuple[str, str], list[Line]] = {}
+        for r in rows:
+            # A statement closed without lines is stored as one `none` row, so it is locked too.
+            found = locked.setdefault((r["participant_id"], r["period"]), [])
+            if r["kind"] != "none":
+                found.append(_line(r))
+        return locked
+
+    def closed(self, plan: str) -> list[str]:
+        """The labels of the plan's closed periods."""
+        table = store.stored(self._warehouse(), store.CLOSE)
+        if table is None:
+            return []
+        rows = table.filter(table.plan == plan).select("period").to_pyarrow().to_pylist()
+        return [r["period"] for r in rows]
+
+    def summary(
+        self, period: str, *, as_of: date | None = None, scope: Scope | None = None
+    ) -> list[dict[str, object]]:
+        """The payout summary: one row per statement of the period."""
+        return [s.summary() for s in self.statements(period, as_of=as_of, scope=scope)]
+
+    # -- close --------------------------------------------------------------------------
+
+    def close(
+        self, period: str, *, plan: str | None = None, as_of: date | None = None, by: str = "cli"
+    ) -> list[dict[str, object]]:
+        """Lock the payouts of `period` for the plans whose period it is: their lines are
+        stored and never recomputed; later changes are adjustments of the next open period.
+
+        Raises:
+            CompError: the period is not over by `as_of`, is closed already, or an earlier
+                period of its fiscal year is still open.
+        """
+        window = self.period(period)
+        day = as_of or datetime.now(UTC).date()
+        if window.last_day > day:
+            raise CompError(f"{period} is not over on {day}: a period closes after its last day")
+        done: list[dict[str, object]] = []
+        now = datetime.now(UTC)
+        lines: list[dict[str, Any]] = []
+        closes: list[dict[str, Any]] = []
+        for chosen in self.plan(plan):
+            if chosen.period != window.kind:
+                continue
+            closed = self.closed(chosen.name)
+            if window.label in closed:
+                raise CompError(f"{chosen.name} {period} is closed already")
+            year = self.calendar.year(self.calendar.fiscal_year_of(window.start))
+            earlier = [
+                p.label
+                for p in self.calendar.periods_between(year.start, window.start, chosen.period)
+                if p.label not in closed and chosen.in_effect(p.start, p.last_day)
+            ]
+            if earlier:
+                raise CompError(f"close {', '.join(earlier)} of {chosen.name} first")
+            computed, _ = self._compute(chosen, window, day)
+            mine = [s for s in computed if s.period == window.label]
+            for statement in mine:
+                lines += _rows_of(statement, now)
+            amount = sum((s.total for s in mine), ZERO)
+            closes.append(
+                {
+                    "plan": chosen.name,
+                    "period": window.label,
+                    "as_of": day,
+                    "participants": len(mine),
+                    "total": amount,
+                    "closed_by": by,
+                    "closed_at": now,
+                }
+            )
+            done.append(
+                {
+                    "plan": chosen.name,
+                    "period": window.label,
+                    "participants": len(mine),
+                    "total": f"{amount:.2f}",
+                }
+            )
+        if not done:
+            kinds = ", ".join(sorted({p.period for p in self.plan(plan)}))
+            raise CompError(f"{period} is a {window.kind}; the plans are paid by {kinds}")
+        store.append_many(self._warehouse(), {store.LINE: lines, store.CLOSE: closes})
+        return done
+
+    # -- what-if ------------------------------------------------------------------------
+
+    def whatif(
+        self,
+        rep: str,
+        amount: Decimal,
+        close_date: date,
+        *,
+        deal: str | None = None,
+        deal_type: str = "new",
+        plan: str | None = None,
+        as_of: date | None = None,
+    ) -> list[WhatIf]:
+        """What a deal of `amount` closing on `close_date` would pay `rep` under each of
+        their plans: the period's statement without and with it. `deal` names an open
+        deal (its name and type are used; its amount and date are the ones given)."""
+        day = as_of or datetime.now(UTC).date()
+        ctx = self.metrics.context(day)
+        org = read_org(ctx)
+        user = org.find(rep)
+        name, kind = f"what-if {amount:,.2f} on {close_date}", deal_type
+        if deal is not None:
+            found = _deal_row(ctx, deal)
+            if found is None:
+                raise CompError(f"no deal {deal!r}")
+            name, kind = found.get("name") or deal, found.get("type") or deal_type
+        hypothetical = Deal(
+            deal or "what-if", name, user.user_id, None, kind, amount, close_date, arr=amount
+        )
+        results = []
+        for chosen in self.plan(plan):
+            if user.user_id not in members(chosen, org):
+                continue
+            window = self.calendar.period_of(close_date, chosen.period)
+            before, _ = self._compute(chosen, window, day, org=org)
+            existing = [
+                d
+                for d in [hypothetical]
+                if d.deal_id not in {ln.deal_id for s in before for ln in s.lines}
+            ]
+            after, _ = self._compute(chosen, window, day, org=org, extra=existing)
+            pick = _pick(user.user_id, window.label)
+            results.append(WhatIf(pick(before), pick(after), hypothetical))
+        if not results:
+            raise CompError(f"{user.name} ({user.user_id}) is on no comp plan")
+        return results
+
+    # -- plan change --------------------------------------------------------------------
+
+    def plan_diff(
+        self, candidate: Path, period: str, *, as_of: date | None = None
+    ) -> list[dict[str, object]]:
+        """What the plan in `candidate` would have paid each participant in `period`
+        against the current plan of the same name (recomputed, locks ignored), per
+        participant and period, with the difference."""
+        proposed = read_plan(candidate)
+        window = self.period(period)
+        day = as_of or datetime.now(UTC).date()
+        current = self.plans.get(proposed.name)
+        now = {}
+        org = None
+        if current is not None:
+            computed, org = self._compute(current, window, day, use_locks=False)
+            now = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
+        computed, org = self._compute(proposed, window, day, org=org, use_locks=False)
+        then = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
+        rows: list[dict[str, object]] = []
+        for key in sorted(set(now) | set(then)):
+            old, new = now.get(key), then.get(key)
+            either = old or new
+            a = old.total if old else ZERO
+            b = new.total if new else ZERO
+            rows.append(
+                {
+                    "plan": proposed.name,
+                    "period": key[1],
+                    "participant_id": key[0],
+                    "participant_name": either.participant_name if either else key[0],
+                    "current": f"{a:.2f}",
+                    "candidate": f"{b:.2f}",
+                    "difference": f"{b - a:.2f}",
+                }
+            )
+        return rows
+
+    # -- disputes -----------------------------------------------------------------------
+
+    def dispute(
+        self,
+        rep: str,
+        period: str,
+        line_no: int,
+        note: str,
+        *,
+        plan: str | None = None,
+        by: str = "cli",
+        as_of: date | None = None,
+    ) -> dict[str, object]:
+        """Flag line `line_no` (1-based) of `rep`'s statement for `period` with a note.
+
+        Raises:
+            CompError: no such statement or line, or an empty note.
+        """
+        if not note.strip():
+            raise CompError("a dispute needs a note saying what is wrong")
+        statements = self.statements(period, rep=rep, plan=plan, as_of=as_of)
+        statements = [s for s in statements if s.period == self.period(period).label] or statements
+        statement = statements[0]
+        if not 1 <= line_no <= len(statement.lines):
+            raise CompError(f"the statement has lines 1..{len(statement.lines)}, not {line_no}")
+        line = statement.lines[line_no - 1]
+        deal = f"{line.deal_id} {line.deal_name}" if line.deal_id else "-"
+        text = f"{line.kind} {deal}: {line.rule} = {line.amount:.2f}"
+        key = f"{statement.plan}|{statement.period}|{statement.participant_id}|{line_no}|{note}"
+        dispute_id = "dsp-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+        row = {
+            "dispute_id": dispute_id,
+            "plan": statement.plan,
+            "period": statement.period,
+            "participant_id": statement.participant_id,
+            "line_no": line_no,
+            "line": text,
+            "note": note,
+            "status": "open",
+            "resolution": None,
+            "recorded_by": by,
+            "recorded_at": datetime.now(UTC),
+        }
+        store.append_many(self._warehouse(), {store.DISPUTE: [row]})
+        return _plain(row)
+
+    def resolve(
+        self, dispute_id: str, status: str, resolution: str, *, by: str = "cli"
+    ) -> dict[str, object]:
+        """Record the resolution of a dispute (accepted or rejected) as a new row.
+
+        Raises:
+            CompError: no such dispute, a status other than accepted/rejected, or no text.
+        """
+        if status not in DISPUTE_STATUSES[1:]:
+            raise CompError(f"a resolution is accepted or rejected, not {status!r}")
+        if not resolution.strip():
+            raise CompError("a resolution needs a text saying what was decided")
+        found = [d for d in self.disputes() if d["dispute_id"] == dispute_id]
+        if not found:
+            raise CompError(f"no dispute {dispute_id!r}")
+        row = {
+            **found[0],
+            "status": status,
+            "resolution": resolution,
+            "recorded_by": by,
+            "recorded_at": datetime.now(UTC),
+        }
+        store.append_many(self._warehouse(), {store.DISPUTE: [row]})
+        return _plain(row)
+
+    def disputes(
+        self, *, scope: Scope | None = None, history: bool = False
+    ) -> list[dict[str, Any]]:
+        """Each dispute in its latest state (every row with `history`), newest first."""
+        table = store.stored(self._warehouse(), store.DISPUTE)
+        if table is None:
+            return []
+        rows: list[dict[str, Any]] = (
+            table.order_by(table.recorded_at.desc()).to_pyarrow().to_pylist()
+        )
+        if scope is not None and scope.owners is not None:
+            rows = [r for r in rows if r["participant_id"] in scope.owners]
+        if history:
+            return rows
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            latest.setdefault(row["dispute_id"], row)
+        return list(latest.values())
+
+
+def _start(comp: Comp, plan: CompPlan, statement: Statement) -> date:
+    return comp.calendar.parse(statement.period).start
+
+
+def _inside(comp: Comp, statement: Statement, window: Period) -> bool:
+    start = comp.calendar.parse(statement.period).start
+    return window.start <= start < window.end
+
+
+def _pick(uid: str, label: str) -> Callable[[list[Statement]], Statement]:
+    def pick(statements: list[Statement]) -> Statement:
+        return next(s for s in statements if s.participant_id == uid and s.period == label)
+
+    return pick
+
+
+def _deal_row(ctx: Any, deal: str) -> dict[str, Any] | None:
+    table = ctx.raw("opportunity", scoped=False)
+    rows: list[dict[str, Any]] = (
+        table.filter(table.opportunity_id == deal).select("name", "type").to_pyarrow().to_pylist()
+    )
+    return rows[0] if rows else None
+
+
+def _rows_of(statement: Statement, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    lines = statement.lines or [Line("commission", "no lines", ZERO)]
+    for number, line in enumerate(lines, start=1):
+        rows.append(
+            {
+                "plan": statement.plan,
+                "period": statement.period,
+                "participant_id": statement.participant_id,
+                "participant_name": statement.participant_name,
+                "line_no": number,
+                "kind": line.kind if statement.lines else "none",
+                "deal_id": line.deal_id,
+                "deal_name": line.deal_name,
+                "rule": line.rule,
+                "rate": None if line.rate is None else f"{line.rate:f}",
+                "base": f"{line.base:f}",
+                "amount": line.amount,
+                "earned_period": line.earned_period,
+                "adjusts_period": line.adjusts_period,
+                "note": line.note,
+                "closed_at": now,
+            }
+        )
+    return rows
+
+
+def _line(row: dict[str, Any]) -> Line:
+    rate = row["rate"]
+    return Line(
+        row["kind"],
+        row["rule"],
+        Decimal(row["amount"]),
+        Decimal(row["base"]),
+        None if rate is None else Decimal(rate),
+        row["deal_id"],
+        row["deal_name"],
+        row["earned_period"],
+        row["adjusts_period"],
+        row["note"] or "",
+    )
+
+
+def _plain(row: dict[str, Any]) -> dict[str, object]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+
+
+__all__ = ["Comp", "WhatIf"]

@@ -1,0 +1,18 @@
+"""The revenue meeting pack: KPIs against targets, the forecast call, pipeline, funnel,
+retention, efficiency, data quality, the desk's top requests, and the risks they show,
+in one self-contained HTML page or PDF (see docs/pack.md)."""
+
+from revops.pack.component import Pack
+from revops.pack.config import PackFile, PackTemplate, SectionOptions
+from revops.pack.model import PackDocument
+from revops.pack.sections import SECTIONS, register_section
+
+__all__ = [
+    "SECTIONS",
+    "Pack",
+    "PackDocument",
+    "PackFile",
+    "PackTemplate",
+    "SectionOptions",
+    "register_section",
+]

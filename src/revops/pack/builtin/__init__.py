@@ -1,0 +1,1 @@
+"""The shipped pack templates."""
