@@ -9,17 +9,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
-from app.conftest import AS_OF, QUARTER, Cockpit, role_email, serving
+from app.conftest import AS_OF, MANAGER, QUARTER, REP, Cockpit, role_email, serving
 from revops.cli.app import app as cli
 from revops.config import QueryBudget
 from revops.errors import ConfigError
 from revops.pack import PackDocument
+from revops.pack.activation import STATUS_TEXT, shown_month
 from revops.pack.config import read_pack_file
 from revops.pack.render import render_pdf_pages
 
@@ -36,8 +39,38 @@ templates:
         chart: false
       - {kind: desk, limit: 2}
       - {kind: risks}
+  board:
+    title: Board
+    sections:
+      - {kind: forecast, limit: 2}
+      - {kind: plan}
+      - {kind: risks}
 """
-"""A small template of the workspace's own, so the API and CLI tests build quickly."""
+"""Small templates of the workspace's own, so the API and CLI tests build quickly."""
+PLAN = f"""\
+initiatives:
+  - name: Bigger quarter
+    owner: {REP}
+    start_date: 2026-08-01
+    end_date: 2027-01-31
+    targets:
+      - metric: bookings
+        direction: at_least
+        monthly: {{2026-08: 50000000, 2026-09: 50000000, 2026-10: 50000000,
+                  2026-11: 50000000, 2026-12: 50000000}}
+      - metric: win_rate
+        direction: at_most
+        monthly: {{2026-08: 1, 2026-09: 1, 2026-10: 1, 2026-11: 1, 2026-12: 1}}
+"""
+"""A plan on the demo company: bookings of 50M a month are missed, whatever the data."""
+NOTES = """\
+annotations:
+  - {id: n1, date: 2026-09-10, text: Pricing change, metric: bookings, author: ann}
+  - {id: n2, date: 2026-11-05, text: New qualification rules, metric: win_rate}
+  - {id: n3, date: 2026-11-30, text: Written after the as-of day, metric: bookings}
+"""
+"""Notes on the sales headline's metrics: one in the year only (charted), one in the
+quarter, one after the as-of day (shown nowhere)."""
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +80,8 @@ def served(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     shutil.copytree(demo_root, root, ignore=shutil.ignore_patterns("app.db*"))
     (root / "plans").mkdir(exist_ok=True)
     (root / "plans" / "pack.yaml").write_text(BRIEF, encoding="utf-8")
+    (root / "plans" / "activation.yaml").write_text(PLAN, encoding="utf-8")
+    (root / "plans" / "annotations.yaml").write_text(NOTES, encoding="utf-8")
     with serving(root) as cockpit:
         yield cockpit
 
@@ -86,7 +121,8 @@ def test_every_section_of_the_quarterly_template_is_built(quarterly: PackDocumen
     kinds = [s.kind for s in quarterly.sections]
     assert kinds[:4] == ["headline"] * 4
     assert kinds[-1] == "risks"
-    for kind in ("forecast", "pipeline", "funnel", "revenue", "efficiency", "quality", "desk"):
+    for kind in ("forecast", "pipeline", "funnel", "revenue", "efficiency", "quality", "desk",
+                 "plan"):  # fmt: skip
         assert kind in kinds
     pipeline = next(s for s in quarterly.sections if s.kind == "pipeline")
     stalled = next(t for t in pipeline.tables if t.title.startswith("Stalled"))
@@ -96,6 +132,93 @@ def test_every_section_of_the_quarterly_template_is_built(quarterly: PackDocumen
         assert row[0].note
     risks = next(s for s in quarterly.sections if s.kind == "risks").risks
     assert any("coverage" in r.text for r in risks)
+
+
+def test_the_plan_section_is_the_plan_status_with_its_misses_as_risks(
+    served: Cockpit, quarterly: PackDocument
+) -> None:
+    status = served.app.state.revops.workspace.plan.status(AS_OF)
+    [table] = next(s for s in quarterly.sections if s.kind == "plan").tables
+    assert len(table.rows) == len(status.targets) == 2
+    rows = {row[2].note: row for row in table.rows}
+    for target in status.targets:
+        row = rows[target.metric]
+        shown = shown_month(target)
+        assert shown is not None
+        assert row[1].text == "John Hernandez"
+        assert row[1].url is not None
+        assert "/reps/" in row[1].url
+        assert row[3].text.startswith(shown.month)
+        assert row[4].value == pytest.approx(shown.target)
+        assert row[5].value == pytest.approx(shown.measured)
+        assert row[6].text == STATUS_TEXT[target.status]
+    bookings = next(t for t in status.targets if t.metric == "bookings")
+    assert bookings.status == "missed"
+    assert table.rows[0][2].note == "bookings"  # missed first
+    risks = next(s for s in quarterly.sections if s.kind == "risks").risks
+    flagged = [r for r in risks if r.text.startswith("Plan target Bookings")]
+    assert [r.severity for r in flagged] == ["high"]
+
+
+def test_annotations_are_listed_and_marked_on_the_chart_up_to_the_as_of_day(
+    quarterly: PackDocument, html: str
+) -> None:
+    sales = quarterly.sections[0]
+    assert [(r.number, r.text) for r in sales.remarks] == [
+        (1, "Pricing change"), (2, "New qualification rules"),
+    ]  # fmt: skip
+    [chart] = sales.charts
+    [(position, number)] = chart.marks
+    assert number == 1
+    assert chart.labels[position] == "M08"  # September 2026 in a year starting in February
+    assert "Pricing change" in html
+    assert "New qualification rules" in html
+    assert "Written after the as-of day" not in html
+    for section in quarterly.sections:
+        assert all(r.date <= AS_OF for r in section.remarks)
+
+
+def test_the_forecast_section_shows_each_persons_call_as_it_stood_on_the_as_of_day(
+    served: Cockpit,
+) -> None:
+    from revops.app import calls
+    from revops.app.org import load_org
+    from revops.metrics import Scope
+
+    state = served.app.state.revops
+    org = load_org(state.workspace.metrics)
+    every = Scope.everything()
+
+    def submit(who: str, at: datetime, **amounts: float) -> None:
+        body = calls.parse_input(period=QUARTER, **amounts)
+        calls.submit(state.db, org, body, period=QUARTER, submitter=who, scope=every, at=at)
+
+    submit(REP, datetime(2026, 11, 20, 9, tzinfo=UTC), commit=1000, best_case=2000, pipeline=5000)
+    submit(MANAGER, datetime(2026, 11, 21, 9, tzinfo=UTC), commit_adjustment=-100)
+    submit(REP, datetime(2026, 11, 23, 9, tzinfo=UTC), commit=9999, best_case=9999, pipeline=9999)
+    answer = served.client(role_email("executive")).get(
+        f"/api/v1/pack?period={QUARTER}&as_of={AS_OF}&template=board"
+    )
+    assert answer.status_code == 200, answer.text
+    forecast = answer.json()["sections"][0]
+    table = next(t for t in forecast["tables"] if t["title"] == "Submitted calls")
+    shown = {row[0]["note"]: row for row in table["rows"]}
+    rep = org.find(REP)
+    manager = org.find(MANAGER)
+    assert rep is not None
+    assert manager is not None
+    assert set(shown) == {rep.user_id, manager.user_id}
+    assert shown[rep.user_id][0]["text"] == rep.name
+    assert shown[rep.user_id][2]["value"] == 1000  # the call of the 20th, not the 23rd's
+    assert shown[manager.user_id][1]["text"] == "manager"
+    assert shown[manager.user_id][2]["value"] == 900  # the team's 1,000 less 100
+    assert shown[manager.user_id][5]["value"] == -100
+    assert table["rows"][0][0]["note"] == manager.user_id  # managers first
+    args = ["--workspace", str(served.root), "pack", "--period", QUARTER, "--as-of",
+            str(AS_OF), "--template", "board", "--format", "json"]  # fmt: skip
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["sections"][0]["tables"] == forecast["tables"]
 
 
 def test_html_is_self_contained(html: str) -> None:
@@ -109,17 +232,28 @@ def test_html_is_self_contained(html: str) -> None:
     assert "rows behind it" in html
 
 
-def test_pdf_renders(quarterly: PackDocument, tmp_path: Path) -> None:
+def test_pdf_renders(
+    quarterly: PackDocument, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     pdf, pages = render_pdf_pages(quarterly)
+    assert [r.message for r in caplog.records if r.name.startswith("weasyprint")] == []
     assert pdf.startswith(b"%PDF")
     assert pages >= 3
     (tmp_path / "pack.pdf").write_bytes(pdf)
-    if shutil.which("pdftoppm"):
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(tmp_path / "pack.pdf"),
-             str(tmp_path / "page")], check=True, timeout=60,
-        )  # fmt: skip
-        assert list(tmp_path.glob("page*.png"))
+    if shutil.which("pdftoppm") is None:  # .ci/run installs poppler-utils
+        pytest.skip("pdftoppm (poppler-utils) is not installed: the pages are not drawn")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", str(tmp_path / "pack.pdf"), str(tmp_path / "page")],
+        check=True, timeout=120,
+    )  # fmt: skip
+    drawn = sorted(tmp_path.glob("page*.png"))
+    assert len(drawn) == pages
+    with Image.open(drawn[0]) as first:
+        assert first.size[0] == pytest.approx(413, abs=2)  # A4 at 50 dpi
+        assert first.size[1] == pytest.approx(585, abs=2)
+        shades = first.convert("L").getcolors(maxcolors=256)
+        assert shades is not None
+        assert len(shades) > 20  # text and charts, not a blank page
 
 
 def test_html_page_in_chromium(browser: Any, html: str, tmp_path: Path) -> None:

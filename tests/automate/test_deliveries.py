@@ -114,3 +114,73 @@ def test_an_unknown_user_gets_nothing_and_the_run_says_why(duck: Company) -> Non
     assert run.run["status"] == "failed"
     assert run.actions[0]["error"] == "no active cockpit user ann@acme.test"
     db.close()
+
+
+PACKS = """
+subscriptions:
+  - {name: exec-pack, user: exec@acme.test, pack: brief, window: FY2026-Q1, cron: "0 8 * * 1"}
+  - {name: ann-pack, user: ann@acme.test, pack: brief, window: FY2026-Q1, cron: "0 8 * * 1"}
+"""
+BRIEF = """
+templates:
+  brief:
+    title: Brief
+    sections:
+      - {kind: headline, team: sales, metrics: [bookings, won_deals], compare: [], chart: false}
+      - {kind: risks}
+"""
+
+
+def test_a_pack_subscription_mails_the_pack_as_pdf_to_roles_that_read_every_row(
+    duck: Company, smtp: Mailbox
+) -> None:
+    from revops.app.delivery import pack_maker
+    from revops.metrics.display import formatted
+
+    ws = duck.reopen(smtp_settings(smtp.port))
+    db = AppDatabase(ws.config.app_database.url, ws.root)
+    db.migrate()
+    users.add_user(db, "ann@acme.test", "rep", PASSWORD)
+    users.add_user(db, "exec@acme.test", "executive", PASSWORD)
+    (duck.root / "plans" / "pack.yaml").write_text(BRIEF, encoding="utf-8")
+    duck.deliveries(PACKS)
+    scope_of = scope_resolver(db, ws.metrics)
+    maker = pack_maker(ws, db)
+
+    first = ws.automate.deliver(scope_of, at=NOW, pack_of=maker)
+    assert [r.run["status"] for r in first] == ["nothing", "nothing"]  # the ticks recorded
+    week = ws.automate.deliver(scope_of, at=NOW + timedelta(days=7), pack_of=maker)
+    assert [r.run["status"] for r in week] == ["ok", "failed"]
+    assert "ann@acme.test is a rep user" in week[1].actions[0]["error"]
+    [(rcpts, message)] = smtp.messages
+    assert rcpts == ["exec@acme.test"]
+    day = (NOW + timedelta(days=7)).date()
+    assert message["Subject"] == f"Brief: FY2026-Q1 (data as of {day})"
+    [pdf] = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == "pack-FY2026-Q1-brief.pdf"
+    assert pdf.get_payload(decode=True)[:5] == b"%PDF-"
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    body = text.get_payload(decode=True).decode()
+    # The executive reads every row: the 1,000 and 3,000 booked in the quarter.
+    assert f"Bookings {formatted(4000, 'money')}" in body
+    assert "template=brief" in body
+    ws.close()
+    db.close()
+    assert api_value(duck.root, "exec@acme.test", "bookings") == 4000
+
+
+def test_a_pack_subscription_is_a_scheduled_delivery_without_metrics(duck: Company) -> None:
+    from revops.errors import ConfigError
+
+    duck.deliveries(
+        "subscriptions:\n  - {name: p, user: a@acme.test, pack: brief, metrics: [bookings],"
+        ' cron: "0 8 * * 1"}\n'
+    )
+    with pytest.raises(ConfigError, match="no `metrics`"):
+        duck.ws.automate.subscriptions()
+    duck.deliveries("subscriptions:\n  - {name: p, user: a@acme.test, pack: brief, below: 3}\n")
+    with pytest.raises(ConfigError, match="`cron`"):
+        duck.ws.automate.subscriptions()
+    duck.deliveries("subscriptions:\n  - {name: p, user: a@acme.test, cron: '0 8 * * 1'}\n")
+    with pytest.raises(ConfigError, match="`metrics`"):
+        duck.ws.automate.subscriptions()

@@ -22,6 +22,7 @@ __all__ = [
     "Submission",
     "history",
     "latest",
+    "pack_calls",
     "submit",
 ]
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from revops.app.org import CrmUser, Org
     from revops.core import Period
     from revops.metrics import Metrics, Scope
+    from revops.pack import SubmittedCall
 
 Kind = Literal["rep", "manager"]
 MAX_AMOUNT = 1e13
@@ -322,6 +324,30 @@ def latest(
     for submission in history(db, period=period, owners=owners, until=until, limit=100_000):
         found.setdefault(submission.owner_id, submission)
     return found
+
+
+def pack_calls(db: AppDatabase, org: Org, period: str, as_of: date) -> list[SubmittedCall]:
+    """Every person's call for `period` as it stood at the end of `as_of` (UTC), named,
+    for the meeting pack's forecast section (:meth:`revops.pack.Pack.build`)."""
+    from datetime import time
+
+    from revops.pack import SubmittedCall
+
+    found = latest(db, period, until=datetime.combine(as_of, time.max, tzinfo=UTC)).values()
+    return [
+        SubmittedCall(
+            owner_id=s.owner_id,
+            owner_name=org.users[s.owner_id].label if s.owner_id in org.users else None,
+            kind=s.kind,
+            commit=s.commit,
+            best_case=s.best_case,
+            pipeline=s.pipeline,
+            team_commit=s.team_commit,
+            note=s.note,
+            submitted_at=s.submitted_at,
+        )
+        for s in found
+    ]
 
 
 def call_at_close(submissions: list[Submission], last_day: date) -> Submission | None:

@@ -12,11 +12,18 @@ WIDTH, HEIGHT, DPI = 4.8, 1.8, 100
 """Inches and dots per inch: 480 × 180 pixels, readable in a mail column."""
 
 
-def series_png(title: str, labels: Sequence[str], values: Sequence[float | None]) -> bytes:
-    """A line of `values` over `labels` (a gap where a value is None), titled, as PNG.
+def series_png(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    marks: Sequence[tuple[int, int]] = (),
+) -> bytes:
+    """A line of `values` over `labels` (a gap where a value is None), titled, as PNG;
+    each of `marks` (position in labels, number) a dashed line labelled with its number:
+    an annotation, whose text is printed beside the chart.
 
     Examples:
-        >>> png = series_png("Bookings", ["Jan", "Feb", "Mar"], [1.0, None, 3.0])
+        >>> png = series_png("Bookings", ["Jan", "Feb", "Mar"], [1.0, None, 3.0], [(1, 1)])
         >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
         True
     """
@@ -24,6 +31,12 @@ def series_png(title: str, labels: Sequence[str], values: Sequence[float | None]
     points = [float("nan") if v is None else float(v) for v in values]
     axes.plot(range(len(points)), points, marker="o", color="#1f5fbf", linewidth=2)
     axes.set_xticks(range(len(labels)), [str(label) for label in labels], fontsize=8)
+    for position, number in marks:
+        axes.axvline(position, color="#b26a00", linestyle="--", linewidth=1)
+        axes.annotate(
+            str(number), (position, 1.0), xycoords=("data", "axes fraction"),
+            xytext=(3, -10), textcoords="offset points", fontsize=8, color="#b26a00",
+        )  # fmt: skip
     return _png(figure, axes, title)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.automate import store
 from revops.automate.actions import Executor, Users, describe
-from revops.automate.deliveries import Digest, digest
+from revops.automate.deliveries import Digest, PackMail, PackMaker, digest
 from revops.automate.loader import read_deliveries, read_workflows
 from revops.automate.senders import Outcome, post_json, secret, send_email, with_retries
 from revops.automate.sequences import Sequences
@@ -405,10 +405,12 @@ class Automate:
         at: datetime | None = None,
         names: Sequence[str] = (),
         force: bool = False,
+        pack_of: PackMaker | None = None,
     ) -> list[RunResult]:
         """Send each subscription that is due at `at`: a delivery whose schedule ticked
         since its last one (its first run records the tick), an alert whose first metric
         crossed its threshold; with `force`, every one chosen now. Each is logged as a run.
+        A subscription of a meeting pack is built by `pack_of` (without it, it fails).
 
         Raises:
             AutomateError: an unknown subscription.
@@ -438,7 +440,7 @@ class Automate:
             started = datetime.now(UTC)
             states: list[dict[str, Any]] = []
             due = force
-            message: Digest | None = None
+            message: Digest | PackMail | None = None
             outcome = Outcome("failed", 0, "")
             if scope is None:
                 error = f"no active cockpit user {sub.user}"
@@ -461,10 +463,13 @@ class Automate:
                 if last.get(message.window) != side:
                     states.append({"record_id": message.window, "state": side})
             actions = []
-            if due:
-                if scope is not None:
+            if due and scope is not None:
+                if sub.pack is not None:
+                    message, outcome = self._pack(sub, moment, pack_of)
+                else:
                     message = message or self.digest(sub, scope, at=moment)
                     outcome = self._send_digest(sub, message)
+            if due:
                 actions.append({"run_id": run_id, "workflow": key, "entity": "",
                                 "record_id": message.window if message else "",
                                 "record_name": message.subject if message else sub.name,
@@ -485,10 +490,28 @@ class Automate:
             results.append(RunResult(run, actions))
         return results
 
-    def _send_digest(self, sub: Subscription, message: Digest) -> Outcome:
+    def _pack(
+        self, sub: Subscription, moment: datetime, pack_of: PackMaker | None
+    ) -> tuple[PackMail | None, Outcome]:
+        """The pack of `sub` built and sent, or why not."""
+        if pack_of is None:
+            return None, Outcome("failed", 0, "this caller cannot build meeting packs")
+        try:
+            mail = pack_of(sub, moment)
+        except RevOpsError as exc:
+            return None, Outcome("failed", 0, str(exc))
+        return mail, self._send_digest(sub, mail)
+
+    def _send_digest(self, sub: Subscription, message: Digest | PackMail) -> Outcome:
         settings = self.settings
         hide: tuple[str, ...] = ()
         if sub.channel == "email":
+            pdf = (
+                [(message.filename, message.pdf, "application/pdf")]
+                if isinstance(message, PackMail)
+                else []
+            )
+            images = message.charts if isinstance(message, Digest) else {}
 
             def send() -> None:
                 send_email(
@@ -497,7 +520,8 @@ class Automate:
                     message.subject,
                     message.text(),
                     message.html(),
-                    message.charts,
+                    images,
+                    pdf,
                 )
         else:
             env = sub.url_env or settings.slack_webhook_env

@@ -8,8 +8,9 @@ would not see on the page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -66,6 +67,46 @@ class Digest:
         """The JSON body of a webhook delivery."""
         return {"subscription": self.subscription.name, "user": self.subscription.user,
                 "window": self.window, "values": self.values, "text": self.text()}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PackMail:
+    """A meeting pack as delivered: its summary (headline figures, risks, a link to the
+    pack in the cockpit) and its PDF, made by the caller's :data:`PackMaker` (the pack is
+    built above this layer, :func:`revops.app.delivery.pack_maker`)."""
+
+    window: str
+    subject: str
+    summary: list[str]
+    link: str
+    pdf: bytes
+    filename: str
+
+    def text(self) -> str:
+        """The message as plain text (e-mail part, Slack)."""
+        return "\n".join([self.subject, "", *self.summary, "", f"The pack: <{self.link}>"])
+
+    def html(self) -> str:
+        """The message as an HTML e-mail: the summary, the link; the PDF is attached."""
+        items = "".join(f"<li>{escape(line)}</li>" for line in self.summary)
+        return (
+            f"<html><body><h2>{escape(self.subject)}</h2><ul>{items}</ul>"
+            f'<p><a href="{escape(self.link)}">The pack in the cockpit</a>; its PDF is '
+            f"attached ({escape(self.filename)}).</p></body></html>"
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON body of a webhook delivery (without the PDF: the link fetches it)."""
+        return {"window": self.window, "subject": self.subject, "summary": self.summary,
+                "link": self.link, "text": self.text()}  # fmt: skip
+
+
+PackMaker = Callable[[Subscription, datetime], PackMail]
+"""Builds the pack of a subscription (its `pack` template) as of an instant for its user.
+
+Raises:
+    AutomateError: the user may not read the pack, or it cannot be built.
+"""
 
 
 def chart_id(metric: str) -> str:

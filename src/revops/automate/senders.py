@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,9 +82,11 @@ def send_email(
     text: str,
     html: str | None = None,
     images: dict[str, bytes] | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> None:
     """Send one message to `to` through the SMTP server of `settings`; `images` are PNGs
-    the HTML part shows inline, each as ``<img src="cid:KEY">``."""
+    the HTML part shows inline, each as ``<img src="cid:KEY">``; `attachments` are files
+    (name, content, MIME type such as ``application/pdf``)."""
     import smtplib
     from email.message import EmailMessage
 
@@ -99,6 +101,9 @@ def send_email(
         for key, png in (images or {}).items():
             if part is not None:
                 part.add_related(png, "image", "png", cid=f"<{key}>")
+    for name, content, mime in attachments:
+        maintype, _, subtype = mime.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds) as smtp:
         if settings.starttls:
             smtp.starttls()

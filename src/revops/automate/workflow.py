@@ -216,7 +216,17 @@ class Subscription(_Frozen):
 
     name: str = Field(min_length=1, pattern=r"^[a-z0-9_\-]+$", description="Unique name.")
     user: str = Field(min_length=3, description="The cockpit user's e-mail (role and rows).")
-    metrics: tuple[str, ...] = Field(min_length=1, description="The metrics delivered.")
+    metrics: tuple[str, ...] = Field(
+        default=(), description="The metrics delivered (none for a pack's delivery)."
+    )
+    pack: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Deliver this meeting-pack template (weekly, quarterly or the "
+        "workspace's own) instead of metrics: an e-mail with its PDF attached, or a "
+        "Slack/webhook message with its headline figures and risks. For users who read "
+        "every row (admin, revops, executive, finance).",
+    )
     window: str | None = Field(default=None, description="Window label; default this quarter.")
     cron: str | None = Field(default=None, description="Deliver on this schedule (UTC).")
     below: float | None = Field(default=None, description="Alert: first metric falls under.")
@@ -239,6 +249,10 @@ class Subscription(_Frozen):
             raise ValueError("give either `cron` (a delivery) or one of `below`/`above` (an alert)")
         if self.channel == "webhook" and self.url_env is None:
             raise ValueError("a webhook delivery needs `url_env`")
+        if self.pack is None and not self.metrics:
+            raise ValueError("name the `metrics` delivered, or a `pack` template")
+        if self.pack is not None and (self.metrics or self.cron is None):
+            raise ValueError("a `pack` delivery has a `cron` schedule and no `metrics`")
         return self
 
     @property

@@ -199,7 +199,8 @@ def subscriptions(
     finally:
         ws.close()
     rows = [{**s.model_dump(), "kind": s.kind, "metrics": ", ".join(s.metrics)} for s in subs]
-    columns = ("name", "user", "kind", "metrics", "window", "cron", "below", "above", "channel")
+    columns = ("name", "user", "kind", "metrics", "pack", "window", "cron", "below", "above",
+               "channel")  # fmt: skip
     render(rows, columns, fmt, title="Subscriptions")
 
 
@@ -223,11 +224,14 @@ def deliver(
 def _deliver(
     ctx: typer.Context, ws: Workspace, at: datetime | None, only: list[str], now: bool
 ) -> list[Any]:
-    from revops.app.delivery import scope_resolver
+    from revops.app.delivery import pack_maker, scope_resolver
 
     db = ctx.obj.open_app_database()
     try:
-        return ws.automate.deliver(scope_resolver(db, ws.metrics), at=at, names=only, force=now)
+        return ws.automate.deliver(
+            scope_resolver(db, ws.metrics), at=at, names=only, force=now,
+            pack_of=pack_maker(ws, db),
+        )  # fmt: skip
     finally:
         db.close()
 

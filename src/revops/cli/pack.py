@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from revops.cli.output import console
+
+if TYPE_CHECKING:
+    from revops.pack import SubmittedCall
+    from revops.workspace import Workspace
 
 app = typer.Typer(
     help="The revenue meeting pack (plans/pack.yaml): HTML, PDF or its numbers as JSON.",
@@ -49,7 +54,9 @@ def pack(
         return
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        document = ws.pack.build(period, as_of=as_of.date() if as_of else None, template=template)
+        day = as_of.date() if as_of else datetime.now(UTC).date()
+        calls = _calls(ctx, ws, period, day)
+        document = ws.pack.build(period, as_of=day, template=template, calls=calls)
         if fmt is PackFormat.json:
             text = json.dumps(document.model_dump(mode="json"), indent=2) + "\n"
             if out is None:
@@ -73,3 +80,16 @@ def schema() -> None:
     from revops.pack import PackFile
 
     print(json.dumps(PackFile.model_json_schema(), indent=2))
+
+
+def _calls(ctx: typer.Context, ws: Workspace, period: str | None, day: date) -> list[SubmittedCall]:
+    """The people's calls of the period by `day`, from the cockpit's app database (as the
+    cockpit's pack has them)."""
+    from revops.app.calls import pack_calls
+    from revops.app.org import load_org
+
+    db = ctx.obj.open_app_database()
+    try:
+        return pack_calls(db, load_org(ws.metrics), ws.metrics.window(period, day).label, day)
+    finally:
+        db.close()

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from revops.errors import ConfigError
 from revops.pack.config import PACK_FILE, PackFile, read_pack_file
 from revops.pack.context import Engines, PackContext
-from revops.pack.model import Links, PackDocument, Section
+from revops.pack.model import Links, PackDocument, Section, SubmittedCall
 from revops.pack.sections import SECTIONS, charted_by, metrics_of
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from revops.config import RevOpsConfig
 
 log = logging.getLogger(__name__)
@@ -55,8 +57,14 @@ class Pack:
         as_of: date | None = None,
         template: str = "quarterly",
         base_url: str | None = None,
+        calls: Sequence[SubmittedCall] | None = None,
     ) -> PackDocument:
         """The pack of `template` for `period` (default the quarter holding the as-of day).
+
+        Args:
+            calls: the reps' and managers' latest calls for the period by the as-of day
+                (the cockpit keeps them, :func:`revops.app.calls.pack_calls`); None when
+                the caller has none to give (the forecast section says so).
 
         Raises:
             ConfigError: an unknown template, or a bad `plans/pack.yaml`.
@@ -76,12 +84,16 @@ class Pack:
         for name in wanted:
             metrics.catalog.metric(name)  # an unknown metric fails before any query
         charted = [m for s in sections for m in charted_by(s)]
-        ctx = PackContext(self.engines, window, day, Links(base), wanted=wanted, charted=charted)
+        ctx = PackContext(
+            self.engines, window, day, Links(base), wanted=wanted, charted=charted,
+            calls=None if calls is None else list(calls),
+        )  # fmt: skip
         built: dict[int, Section] = {}
         # The risks section reads what the others found, so it is built last.
         for position, options in sorted(enumerate(sections), key=lambda p: p[1].kind == "risks"):
             log.info("pack section %s", options.kind)
             built[position] = SECTIONS[options.kind].builder(ctx, options)
+        ctx.renumber(list(built.values()))
         return PackDocument(
             title=chosen.title,
             template=template,

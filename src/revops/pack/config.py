@@ -27,7 +27,7 @@ class SectionOptions(_Frozen):
 
     kind: str = Field(
         description="What the section shows: headline, forecast, pipeline, funnel, revenue, "
-        "efficiency, quality, desk or risks (see docs/pack.md)."
+        "efficiency, quality, desk, plan or risks (see docs/pack.md)."
     )
     title: str | None = Field(default=None, description="Heading; default the kind's own.")
     enabled: bool = Field(default=True, description="False leaves the section out.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from revops.pack.model import Figure, Links, Risk, Source
+from revops.pack.model import Figure, Links, Remark, Risk, Section, Source, SubmittedCall
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from revops.metrics import Metrics
     from revops.pack.config import Comparison
     from revops.pipeline import Pipeline
+    from revops.plan import Annotations, Plan
     from revops.quality.component import Quality
 
 
@@ -35,6 +36,10 @@ class Engines(Protocol):
     def quality(self) -> Quality: ...
     @property
     def desk(self) -> Desk: ...
+    @property
+    def plan(self) -> Plan: ...
+    @property
+    def annotations(self) -> Annotations: ...
 
 
 @dataclass
@@ -49,6 +54,8 @@ class PackContext:
         wanted: every metric the template's sections show, computed together on first use.
         charted: every metric drawn by month, computed together on first use.
         risks: risks the sections found, for the risks section.
+        calls: the reps' and managers' submitted calls (None: the caller has no app
+            database to read them from).
     """
 
     engines: Engines
@@ -58,7 +65,9 @@ class PackContext:
     wanted: list[str] = field(default_factory=list)
     charted: list[str] = field(default_factory=list)
     risks: list[Risk] = field(default_factory=list)
+    calls: list[SubmittedCall] | None = None
     _frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    _remarks: dict[str, Remark] = field(default_factory=dict)
 
     @property
     def window(self) -> str:
@@ -135,6 +144,41 @@ class PackContext:
                 )
             )
         return shown
+
+    def remarks(self, metrics: list[str], start: date, end: date) -> list[Remark]:
+        """The annotations on `metrics` dated from `start` to `end` (never after the as-of
+        day), numbered in the order the pack first shows them."""
+        catalog = self.engines.metrics.catalog
+        last = min(end, self.as_of)
+        found = [
+            a
+            for name in dict.fromkeys(metrics)
+            for a in self.engines.annotations.for_metric(name, start, last)
+        ]
+        shown = []
+        for note in sorted(found, key=lambda a: (a.date, a.id)):
+            if note.id not in self._remarks:
+                assert note.metric is not None
+                self._remarks[note.id] = Remark(
+                    number=len(self._remarks) + 1, date=note.date, text=note.text,
+                    metric=note.metric, label=catalog.metric(note.metric).label,
+                    author=note.author,
+                )  # fmt: skip
+            shown.append(self._remarks[note.id])
+        return shown
+
+    def renumber(self, sections: list[Section]) -> None:
+        """Number the annotations the sections show by date across the pack (1 the
+        earliest), in their lists and on their charts."""
+        ordered = sorted(self._remarks.values(), key=lambda r: (r.date, r.number))
+        new = {r.number: position for position, r in enumerate(ordered, start=1)}
+        for section in sections:
+            section.remarks = sorted(
+                (r.model_copy(update={"number": new[r.number]}) for r in section.remarks),
+                key=lambda r: r.number,
+            )
+            for chart in section.charts:
+                chart.marks = [(at, new[number]) for at, number in chart.marks]
 
     def source(self, metric: str) -> Source:
         """The footnote of a metric's value in the period."""

@@ -6,7 +6,7 @@ numbers a reader sees and the numbers a machine reads cannot drift.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel, Field
@@ -59,6 +59,19 @@ class Table(BaseModel):
     source: Source
 
 
+class Remark(BaseModel):
+    """An annotation of the workspace (`plans/annotations.yaml`) on a metric the pack shows:
+    a dated note ("pricing change on 1 March") printed under its section and marked on
+    its chart."""
+
+    number: int = Field(description="Its number on the charts: 1, 2, ... by date in the pack.")
+    date: date
+    text: str
+    metric: str
+    label: str = Field(description="The metric's label.")
+    author: str | None = None
+
+
 class Chart(BaseModel):
     """A series drawn as an image in the HTML and PDF."""
 
@@ -67,6 +80,27 @@ class Chart(BaseModel):
     labels: list[str]
     values: list[float | None]
     source: Source
+    marks: list[tuple[int, int]] = Field(
+        default_factory=list,
+        description="Annotations drawn on the chart: (position in labels, remark number).",
+    )
+
+
+class SubmittedCall(BaseModel):
+    """A rep's or manager's forecast call as submitted in the cockpit (its app database),
+    the latest of each person by the pack's as-of day."""
+
+    owner_id: str
+    owner_name: str | None = None
+    kind: str = Field(description="rep or manager (a manager's is the team's roll-up).")
+    commit: float
+    best_case: float
+    pipeline: float
+    team_commit: float | None = Field(
+        default=None, description="A manager's: the reports' calls summed, before adjusting."
+    )
+    note: str = ""
+    submitted_at: datetime
 
 
 class Risk(BaseModel):
@@ -87,6 +121,9 @@ class Section(BaseModel):
     charts: list[Chart] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Sentences: caveats, calls.")
     risks: list[Risk] = Field(default_factory=list)
+    remarks: list[Remark] = Field(
+        default_factory=list, description="Annotations on the section's metrics, by date."
+    )
 
 
 class PackDocument(BaseModel):
@@ -101,6 +138,24 @@ class PackDocument(BaseModel):
     currency: str
     base_url: str = Field(description="The cockpit's address the links point to.")
     sections: list[Section]
+
+    def summary(self, risks: int = 5) -> list[str]:
+        """Lines for a message: each headline section's figures (with attainment where
+        there is a target), the forecast call, then the first `risks` risks."""
+        lines = []
+        for section in self.sections:
+            if section.kind == "headline" and section.figures:
+                shown = [
+                    f"{f.label} {f.display}"
+                    + (f" ({f.attainment:.0%} of target)" if f.attainment is not None else "")
+                    for f in section.figures
+                ]
+                lines.append(f"{section.title}: {', '.join(shown)}")
+            elif section.kind == "forecast" and section.notes:
+                lines.append(section.notes[0])
+        found = [r for s in self.sections if s.kind == "risks" for r in s.risks]
+        lines += [f"{r.severity.upper()}: {r.text}" for r in found[:risks]]
+        return lines
 
     def figure(self, metric: str, kind: str | None = None) -> Figure:
         """The first figure of `metric` (in a section of `kind`).

@@ -24,8 +24,10 @@ def chart_uri(chart: Chart) -> str:
     """The chart as a PNG `data:` URI (:mod:`revops.automate.charts`)."""
     from revops.automate.charts import bars_png, series_png
 
-    draw = bars_png if chart.kind == "bars" else series_png
-    png = draw(chart.title, chart.labels, chart.values)
+    if chart.kind == "bars":
+        png = bars_png(chart.title, chart.labels, chart.values)
+    else:
+        png = series_png(chart.title, chart.labels, chart.values, chart.marks)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
@@ -78,15 +80,8 @@ def render_pdf_pages(document: PackDocument) -> tuple[bytes, int]:
             "dependencies, or use --format html"
         ) from None
     html = render_html(document)
-    laid_out = weasyprint.HTML(string=html, url_fetcher=_offline).render()
+    # `data:` URIs only: the pack is self-contained, the PDF asks no network.
+    offline = weasyprint.URLFetcher(allowed_protocols={"data"})
+    laid_out = weasyprint.HTML(string=html, url_fetcher=offline).render()
     pdf: bytes = laid_out.write_pdf()
     return pdf, len(laid_out.pages)
-
-
-def _offline(url: str, *args: Any, **kwargs: Any) -> Any:
-    """Fetch `data:` URIs only: the pack is self-contained, the PDF asks no network."""
-    import weasyprint
-
-    if not url.startswith("data:"):
-        raise ValueError(f"the pack fetches nothing from the network ({url[:40]})")
-    return weasyprint.default_url_fetcher(url, *args, **kwargs)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import DeskError, ForecastError, PipelineError, QualityError
 from revops.metrics.display import formatted
+from revops.pack.activation import plan_section
+from revops.pack.context import docs_anchor
 from revops.pack.model import Cell, Chart, Risk, Section, Source, Table
 
 if TYPE_CHECKING:
@@ -87,6 +89,9 @@ def title_of(options: SectionOptions) -> str:
 def _metric_section(ctx: PackContext, options: SectionOptions) -> Section:
     figures = ctx.figures(metrics_of(options), options.compare)
     section = Section(kind=options.kind, title=title_of(options), figures=figures)
+    section.remarks = ctx.remarks(
+        [f.metric for f in figures], ctx.period.start, ctx.period.last_day
+    )
     for figure in figures:
         if figure.target is None or figure.attainment is None:
             continue
@@ -121,20 +126,41 @@ def _headline(ctx: PackContext, options: SectionOptions) -> Section:
     section = _metric_section(ctx, options)
     if options.chart and section.figures:
         first = section.figures[0].metric
-        section.charts.append(_monthly(ctx, first))
+        section.charts.append(_monthly(ctx, first, section))
     return section
 
 
-def _monthly(ctx: PackContext, metric: str) -> Chart:
-    """A metric per month of the fiscal year holding the period, up to the as-of day."""
+def _monthly(ctx: PackContext, metric: str, section: Section) -> Chart:
+    """A metric per month of the fiscal year holding the period, up to the as-of day,
+    with the metric's annotations of those months marked (and listed in `section`)."""
     year, frame = ctx.monthly(metric)
     label = ctx.engines.metrics.catalog.metric(metric).label
-    return Chart(
+    chart = Chart(
         title=f"{label} by month, {year}",
         labels=[str(p)[-3:] for p in frame["period"]],
         values=[_float(v) for v in frame["value"]],
-        source=ctx.links.source(metric, label, year),
+        source=ctx.links.source(metric, label, year).model_copy(
+            update={"docs": docs_anchor(metric, label)}
+        ),
     )
+    if frame.empty:
+        return chart
+    starts = [_day(v) for v in frame["period_start"]]
+    ends = [_day(v) for v in frame["period_end"]]
+    for remark in ctx.remarks([metric], starts[0], ends[-1]):
+        spans = enumerate(zip(starts, ends, strict=True))
+        at = next((i for i, (a, b) in spans if a <= remark.date <= b), None)
+        if at is None:
+            continue
+        chart.marks.append((at, remark.number))
+        if remark not in section.remarks:
+            section.remarks.append(remark)
+    return chart
+
+
+def _day(value: Any) -> date:
+    """A frame's date cell (a date or a pandas Timestamp) as a date."""
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _forecast(ctx: PackContext, options: SectionOptions) -> Section:
@@ -164,10 +190,7 @@ def _forecast(ctx: PackContext, options: SectionOptions) -> Section:
         )
     if call.warning:
         section.notes.append(f"Warning: {call.warning}")
-    section.notes.append(
-        "Reps' and managers' submitted calls are on the cockpit's forecast page, linked "
-        "from the notes of the tables below."
-    )
+    _submitted(ctx, section, source, chosen.p50 if chosen is not None else None)
     rows = [
         [Cell(text=str(r["method"]))]
         + [_money(r.get(k)) for k in ("p10", "p50", "p90", "booked", "change")]
@@ -201,6 +224,58 @@ def _forecast(ctx: PackContext, options: SectionOptions) -> Section:
         )
     )
     return section
+
+
+def _submitted(ctx: PackContext, section: Section, source: Source, model: float | None) -> None:
+    """The reps' and managers' latest calls by the as-of day, managers first, beside the
+    model's P50."""
+    if ctx.calls is None:
+        section.notes.append(
+            "Reps' and managers' calls are kept in the cockpit's database, which this pack "
+            "was built without; they are on the cockpit's forecast page."
+        )
+        return
+    calls = sorted(ctx.calls, key=lambda c: (c.kind != "manager", -c.commit, c.owner_id))
+    if not calls:
+        section.notes.append(f"No rep or manager has submitted a call for {ctx.window}.")
+        return
+    managers = [c for c in calls if c.kind == "manager"]
+    if managers and model is not None:
+        top = managers[0]
+        section.notes.append(
+            f"{top.owner_name or top.owner_id}'s roll-up commits {formatted(top.commit, 'money')}"
+            f" (best case {formatted(top.best_case, 'money')}) against the model's "
+            f"{formatted(model, 'money')}."
+        )
+    section.tables.append(
+        Table(
+            title="Submitted calls",
+            columns=[
+                "Person",
+                "Call",
+                "Commit",
+                "Best case",
+                "Pipeline",
+                "Adjustment",
+                "Submitted",
+                "Note",
+            ],
+            rows=[
+                [
+                    _record(ctx, "reps", c.owner_id, c.owner_name),
+                    Cell(text=c.kind),
+                    _money(c.commit),
+                    _money(c.best_case),
+                    _money(c.pipeline),
+                    _money(None if c.team_commit is None else c.commit - c.team_commit),
+                    Cell(text=c.submitted_at.strftime("%Y-%m-%d %H:%M")),
+                    Cell(text=c.note),
+                ]
+                for c in calls
+            ],
+            source=source,
+        )
+    )
 
 
 def _pipeline(ctx: PackContext, options: SectionOptions) -> Section:
@@ -316,7 +391,7 @@ def _pipeline(ctx: PackContext, options: SectionOptions) -> Section:
 def _revenue(ctx: PackContext, options: SectionOptions) -> Section:
     section = _metric_section(ctx, options)
     if options.chart:
-        section.charts.append(_monthly(ctx, "mrr"))
+        section.charts.append(_monthly(ctx, "mrr", section))
     tables = ctx.engines.metrics.rows("health_score", ctx.window, as_of=ctx.as_of)
     table = next(iter(tables.values()))
     low = table.filter(table.health_score < AT_RISK_BELOW)
@@ -484,4 +559,5 @@ register_section(
 )  # fmt: skip
 register_section("quality", "Data quality by owner", _quality, ("data_quality_score",))
 register_section("desk", "Top requests of the RevOps desk", _desk)
+register_section("plan", "Activation plan", plan_section)
 register_section("risks", "Risks and decisions", _risks)

@@ -1,5 +1,5 @@
 """The pack page (its templates with download links) and the pack itself, built once per
-template, period and day until the warehouse's data changes."""
+template, period and day until the warehouse's data or the submitted calls change."""
 
 from __future__ import annotations
 
@@ -60,11 +60,17 @@ def pack_document(
 ) -> PackDocument:
     """The pack (`ws.pack.build`), kept until the data changes: it is asked for in
     several formats and computes for tens of seconds."""
+    from revops.app.calls import pack_calls
+    from revops.app.views.calls import crm_org
+
     day = as_of or state.today
     label = state.workspace.metrics.window(period, day).label
+    calls = pack_calls(state.db, crm_org(state), label, day)
+    # A call submitted since changes the pack: the calls are part of the key.
+    submitted = tuple(sorted((c.owner_id, c.submitted_at.isoformat()) for c in calls))
 
     def build() -> PackDocument:
         with state.reading(report=True):
-            return state.workspace.pack.build(label, as_of=day, template=template)
+            return state.workspace.pack.build(label, as_of=day, template=template, calls=calls)
 
-    return state.cache.get(("pack", label, day, template), build)
+    return state.cache.get(("pack", label, day, template, submitted), build)
