@@ -248,9 +248,9 @@ class Metrics:
         frame = _concat(frames)
         if compare is not None:
             today = as_of or _today()
-            shifted = [_compared(p, compare, self.calendar, today) for p in periods]
+            shifted = [compared_period(p, compare, self.calendar, today) for p in periods]
             previous = _concat([self._values(ctx, names, [], p, by) for p in shifted])
-            frame = _with_comparison(frame, previous, by, periods, shifted)
+            frame = with_comparison(frame, previous, by, periods, shifted)
         frame = self._labelled(ctx, frame, by)
         return MetricResult(period, by, grain, compare, frame, list(dict.fromkeys(ctx.warnings)))
 
@@ -449,7 +449,9 @@ def _concat(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _compared(period: Period, compare: Compare, calendar: FiscalCalendar, as_of: date) -> Period:
+def compared_period(
+    period: Period, compare: Compare, calendar: FiscalCalendar, as_of: date
+) -> Period:
     """The period `period` is compared with; a period running on `as_of` is compared to
     date: the same number of days from the start of the period before, or the same days
     a year earlier."""
@@ -481,13 +483,16 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _with_comparison(
+def with_comparison(
     frame: pd.DataFrame,
     previous: pd.DataFrame,
     by: tuple[str, ...],
     periods: Sequence[Period],
     shifted: Sequence[Period],
 ) -> pd.DataFrame:
+    """`frame` (values of `periods`) with the values of `previous` (of `shifted`, the
+    periods compared with, in the same order) beside them: `compare_period`,
+    `compare_value`, `change` and `change_ratio`."""
     labels = {old.label: new.label for new, old in zip(periods, shifted, strict=True)}
     previous = previous.assign(period=previous["period"].map(labels))
     previous = previous[["metric", "period", *by, "value"]].rename(

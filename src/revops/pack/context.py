@@ -82,12 +82,23 @@ class PackContext:
         return max(0.0, min(1.0, gone / days)) if days else 1.0
 
     def _frame(self, compare: Comparison | None) -> pd.DataFrame:
+        """The wanted metrics' values in the period, with `compare`'s beside them: the
+        period is computed once, and each comparison's period once, as
+        `ws.metrics.compute(..., compare=...)` would (the same helpers)."""
+        from revops.metrics.query import compared_period, with_comparison
+
+        metrics = self.engines.metrics
+        names = list(dict.fromkeys(self.wanted))
+        if "none" not in self._frames:
+            self._frames["none"] = metrics.compute(names, self.window, as_of=self.as_of).frame
         key = compare or "none"
         if key not in self._frames:
-            result = self.engines.metrics.compute(
-                list(dict.fromkeys(self.wanted)), self.window, compare=compare, as_of=self.as_of
+            assert compare is not None
+            shifted = compared_period(self.period, compare, metrics.calendar, self.as_of)
+            before = metrics.compute(names, shifted.label, as_of=self.as_of).frame
+            self._frames[key] = with_comparison(
+                self._frames["none"], before, (), [self.period], [shifted]
             )
-            self._frames[key] = result.frame
         return self._frames[key]
 
     def monthly(self, metric: str) -> tuple[str, pd.DataFrame]:
