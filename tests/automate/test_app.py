@@ -26,6 +26,7 @@ SUBSCRIPTIONS = """
 subscriptions:
   - {name: ann-weekly, user: ann@acme.test, metrics: [bookings], cron: "0 8 * * 1"}
   - {name: exec-alert, user: exec@acme.test, metrics: [bookings], below: 100}
+  - {name: exec-pack, user: exec@acme.test, pack: weekly, cron: "0 7 * * 1"}
 """
 
 
@@ -67,7 +68,9 @@ def test_an_executive_sees_workflows_runs_tasks_and_own_subscriptions(cockpit: C
         ("Bob Baker", "Check Delta pilot (Negotiation)"),
     ]
     assert body["tasks"][0]["record_url"].startswith("/deals/o-")
-    assert [s["name"] for s in body["subscriptions"]] == ["exec-alert"]
+    assert [(s["name"], s["pack"]) for s in body["subscriptions"]] == [
+        ("exec-alert", None), ("exec-pack", "weekly"),
+    ]  # fmt: skip
     [nurture] = body["sequences"]
     assert (nurture["sequence"], nurture["enrolled"], nurture["active"]) == ("nurture", 1, 1)
     assert body["subscriptions"][0]["threshold"] == "below 100.0"
@@ -110,7 +113,9 @@ def test_the_page_shows_workflows_runs_and_subscriptions(cockpit: Cockpit) -> No
         assert page.locator("nav a[href='/automate']").get_attribute("aria-current") == "page"
         assert "stage-tasks" in page.locator("#workflow-table tbody").inner_text()
         assert page.locator("#run-table tbody tr").count() == 2
-        assert "exec-alert" in page.locator("#subscription-table tbody").inner_text()
+        subscriptions = page.locator("#subscription-table tbody").inner_text()
+        assert "exec-alert" in subscriptions
+        assert "meeting pack weekly" in subscriptions
         assert "nurture" in page.locator("#sequence-table tbody").inner_text()
         link = page.locator("#task-table tbody a[href^='/deals/']").first
         name = link.inner_text()

@@ -72,6 +72,7 @@ class SubscriptionRow(BaseModel):
     name: str
     kind: str = Field(description="delivery (on a schedule) or alert (on a threshold).")
     metrics: list[str]
+    pack: str | None = Field(default=None, description="The meeting-pack template delivered.")
     window: str | None
     cron: str | None
     threshold: str | None
@@ -157,7 +158,8 @@ def build_automate(state: AppState, principal: Principal) -> AutomateView:
         for t in tasks
     ]  # fmt: skip
     parts["subscriptions"] = [
-        SubscriptionRow(name=s.name, kind=s.kind, metrics=list(s.metrics), window=s.window,
+        SubscriptionRow(name=s.name, kind=s.kind, metrics=list(s.metrics), pack=s.pack,
+                        window=s.window,
                         cron=s.cron, channel=s.channel,
                         threshold=None if s.kind == "delivery" else
                         f"below {s.below}" if s.below is not None else f"above {s.above}")
