@@ -132,6 +132,7 @@ def test_every_section_of_the_quarterly_template_is_built(quarterly: PackDocumen
         assert row[0].note
     risks = next(s for s in quarterly.sections if s.kind == "risks").risks
     assert any("coverage" in r.text for r in risks)
+    assert len({r.text for r in risks}) == len(risks)  # a metric in two sections: said once
 
 
 def test_the_plan_section_is_the_plan_status_with_its_misses_as_risks(

@@ -483,7 +483,10 @@ def _desk(ctx: PackContext, options: SectionOptions) -> Section:
 
 def _risks(ctx: PackContext, options: SectionOptions) -> Section:
     order = {"high": 0, "medium": 1}
-    found = sorted(ctx.risks, key=lambda r: order.get(r.severity, 2))
+    # A metric shown in two sections (marketing-sourced bookings in the marketing headline
+    # and the funnel) raises the same risk twice: said once.
+    unique = list({(r.severity, r.text): r for r in ctx.risks}.values())
+    found = sorted(unique, key=lambda r: order.get(r.severity, 2))
     section = Section(kind="risks", title=title_of(options), risks=found[: options.limit * 3])
     if not found:
         section.notes.append("Nothing the other sections flag.")
