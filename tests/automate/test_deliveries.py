@@ -120,6 +120,7 @@ PACKS = """
 subscriptions:
   - {name: exec-pack, user: exec@acme.test, pack: brief, window: FY2026-Q1, cron: "0 8 * * 1"}
   - {name: ann-pack, user: ann@acme.test, pack: brief, window: FY2026-Q1, cron: "0 8 * * 1"}
+  - {name: exec-nope, user: exec@acme.test, pack: nope, window: FY2026-Q1, cron: "0 8 * * 1"}
 """
 BRIEF = """
 templates:
@@ -148,10 +149,11 @@ def test_a_pack_subscription_mails_the_pack_as_pdf_to_roles_that_read_every_row(
     maker = pack_maker(ws, db)
 
     first = ws.automate.deliver(scope_of, at=NOW, pack_of=maker)
-    assert [r.run["status"] for r in first] == ["nothing", "nothing"]  # the ticks recorded
+    assert [r.run["status"] for r in first] == ["nothing"] * 3  # the ticks recorded
     week = ws.automate.deliver(scope_of, at=NOW + timedelta(days=7), pack_of=maker)
-    assert [r.run["status"] for r in week] == ["ok", "failed"]
+    assert [r.run["status"] for r in week] == ["ok", "failed", "failed"]
     assert "ann@acme.test is a rep user" in week[1].actions[0]["error"]
+    assert "templates.nope: no such template" in week[2].actions[0]["error"]
     [(rcpts, message)] = smtp.messages
     assert rcpts == ["exec@acme.test"]
     day = (NOW + timedelta(days=7)).date()

@@ -342,7 +342,7 @@ def pack_calls(db: AppDatabase, org: Org, period: str, as_of: date) -> list[Subm
             commit=s.commit,
             best_case=s.best_case,
             pipeline=s.pipeline,
-            team_commit=s.team_commit,
+            adjustment=s.adjustment,
             note=s.note,
             submitted_at=s.submitted_at,
         )

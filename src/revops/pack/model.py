@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import quote, urlencode
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Source(BaseModel):
@@ -90,14 +90,16 @@ class SubmittedCall(BaseModel):
     """A rep's or manager's forecast call as submitted in the cockpit (its app database),
     the latest of each person by the pack's as-of day."""
 
+    model_config = ConfigDict(extra="forbid")  # a caller's misspelt field is an error
+
     owner_id: str
     owner_name: str | None = None
     kind: str = Field(description="rep or manager (a manager's is the team's roll-up).")
     commit: float
     best_case: float
     pipeline: float
-    team_commit: float | None = Field(
-        default=None, description="A manager's: the reports' calls summed, before adjusting."
+    adjustment: float | None = Field(
+        default=None, description="A manager's change to the team's commit (reps: none)."
     )
     note: str = ""
     submitted_at: datetime

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from revops.core.period import to_date
 from revops.errors import DeskError, ForecastError, PipelineError, QualityError
 from revops.metrics.display import formatted
 from revops.pack.activation import plan_section
@@ -145,8 +146,8 @@ def _monthly(ctx: PackContext, metric: str, section: Section) -> Chart:
     )
     if frame.empty:
         return chart
-    starts = [_day(v) for v in frame["period_start"]]
-    ends = [_day(v) for v in frame["period_end"]]
+    starts = [to_date(v) for v in frame["period_start"]]
+    ends = [to_date(v) for v in frame["period_end"]]
     for remark in ctx.remarks([metric], starts[0], ends[-1]):
         spans = enumerate(zip(starts, ends, strict=True))
         at = next((i for i, (a, b) in spans if a <= remark.date <= b), None)
@@ -156,11 +157,6 @@ def _monthly(ctx: PackContext, metric: str, section: Section) -> Chart:
         if remark not in section.remarks:
             section.remarks.append(remark)
     return chart
-
-
-def _day(value: Any) -> date:
-    """A frame's date cell (a date or a pandas Timestamp) as a date."""
-    return value.date() if isinstance(value, datetime) else value
 
 
 def _forecast(ctx: PackContext, options: SectionOptions) -> Section:
@@ -267,7 +263,7 @@ def _submitted(ctx: PackContext, section: Section, source: Source, model: float 
                     _money(c.commit),
                     _money(c.best_case),
                     _money(c.pipeline),
-                    _money(None if c.team_commit is None else c.commit - c.team_commit),
+                    _money(c.adjustment),
                     Cell(text=c.submitted_at.strftime("%Y-%m-%d %H:%M")),
                     Cell(text=c.note),
                 ]
