@@ -39,7 +39,7 @@ if workspace:
     from revops.identity.evaluate import truth_entities
     from revops.identity.records import person_source
     from revops.workspace import Workspace
-    ws = Workspace.open(Path(workspace))
+    ws = Workspace.open(Path(workspace), read_only=True)
     settings = ws.config.identity
     raw = person_source(ws.warehouse).to_pyarrow()
     ws.close()
@@ -138,7 +138,11 @@ def run(
     )
     if child.returncode != 0:
         sys.exit(f"{method} failed (exit {child.returncode}):\n{child.stderr[-4000:]}")
-    result: dict[str, float] = json.loads(child.stdout.strip().splitlines()[-1])
+    # The result is the last line that is a JSON object (a library may print after it).
+    lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        sys.exit(f"{method} printed no result:\n{child.stdout[-4000:]}")
+    result: dict[str, float] = json.loads(lines[-1])
     result["wall_seconds"] = time.perf_counter() - began
     print(f"{method}: {json.dumps(result, default=str)}", file=sys.stderr, flush=True)
     return result

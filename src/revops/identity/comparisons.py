@@ -114,6 +114,14 @@ def _levels(c: IdentityComparison) -> Iterable[Any]:
     yield cll.ElseLevel()
 
 
+_FREE_PROVIDER_MAILBOX = (
+    "email_local_l = email_local_r AND mailbox_domain_l <> mailbox_domain_r "
+    "AND (email_domain_l IS NULL OR email_domain_r IS NULL)"
+)
+"""The same mailbox name at two providers, one of them free (ann.lee@acme.com,
+annlee@gmail.com)."""
+
+
 def _email() -> Any:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -123,14 +131,22 @@ def _email() -> Any:
         comparison_levels=[
             cll.NullLevel("email"),
             cll.ExactMatchLevel("email").configure(label_for_charts="same address"),
+            # The same mailbox name at a free provider made of the person's names
+            # (john.smith@acme.com, johnsmith42@gmail.com) repeats the name comparisons:
+            # a namesake has it too. Weighed as well, it counted the names twice, and
+            # linked a personal-address copy of one of two namesakes to the other
+            # (precision 0.964 at 1M synthetic people). It weighs nothing.
+            cll.CustomLevel(
+                f"{_FREE_PROVIDER_MAILBOX} AND (mailbox_named_l OR mailbox_named_r)"
+            ).configure(
+                is_null_level=True,
+                label_for_charts="same mailbox name made of the names, one at a free provider",
+            ),
             # The same name at a free provider (ann.lee@acme.com, annlee@gmail.com); at
             # one domain, two mailbox names are two people (charles.brown and
             # charles.brown2). A common mailbox name says less (term frequencies: the u
             # probability of each name is its own share of records).
-            cll.CustomLevel(
-                "email_local_l = email_local_r AND mailbox_domain_l <> mailbox_domain_r "
-                "AND (email_domain_l IS NULL OR email_domain_r IS NULL)"
-            ).configure(
+            cll.CustomLevel(_FREE_PROVIDER_MAILBOX).configure(
                 label_for_charts="same mailbox name, one at a free provider",
                 tf_adjustment_column="email_local",
                 tf_adjustment_weight=1.0,

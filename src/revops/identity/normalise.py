@@ -149,6 +149,33 @@ def email_local(value: str | None) -> str | None:
     return re.sub(r"[^a-z]", "", local) or None
 
 
+def mailbox_named(local: str | None, first_forms: tuple[str, ...], last: str | None) -> bool:
+    """Whether a mailbox name (:func:`email_local`) is made of the person's own names:
+    first and last name in either order, either one alone, or an initial and the other.
+
+    Such a mailbox says nothing the names do not: two namesakes have it too.
+
+    Examples:
+        >>> mailbox_named("annlee", ("ann", "anna"), "lee"), mailbox_named("alee", ("ann",), "lee")
+        (True, True)
+        >>> mailbox_named("bigdave", ("david",), "lee"), mailbox_named(None, ("ann",), "lee")
+        (False, False)
+    """
+    if not local:
+        return False
+    lasts = [re.sub(r"[^a-z]", "", last)] if last else []
+    firsts = [re.sub(r"[^a-z]", "", f) for f in first_forms]
+    names = [n for n in (*firsts, *lasts) if n]
+    if local in names:
+        return True
+    for first in filter(None, firsts):
+        for surname in filter(None, lasts):
+            for a, b in ((first, surname), (surname, first)):
+                if local in (a + b, a[0] + b, a + b[0]):
+                    return True
+    return False
+
+
 def normal_domain(value: str | None) -> str | None:
     """A web domain without scheme, ``www.``, path or port, lower-case.
 

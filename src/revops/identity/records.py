@@ -18,6 +18,7 @@ from revops.identity.normalise import (
     email_domain,
     email_local,
     first_name_forms,
+    mailbox_named,
     normal_company_name,
     normal_domain,
     normal_email,
@@ -136,6 +137,8 @@ def person_records(raw: pa.Table) -> pa.Table:
         col.setdefault(column, [None] * raw.num_rows)
     emails = [normal_email(e) for e in col["email"]]
     work_domains = [email_domain(e) for e in emails]
+    locals_ = [email_local(e) for e in emails]
+    forms = [first_name_forms(v) for v in col["first_name"]]
     given = [normal_domain(d) for d in col["company_domain"]]
     return pa.table(
         {
@@ -145,14 +148,15 @@ def person_records(raw: pa.Table) -> pa.Table:
             "source_system": col["source_system"],
             "source_id": col["source_id"],
             "first_name": [normal_name(v) for v in col["first_name"]],
-            "first_forms": pa.array(
-                [list(first_name_forms(v)) or None for v in col["first_name"]],
-                pa.list_(pa.string()),
-            ),
+            "first_forms": pa.array([list(f) or None for f in forms], pa.list_(pa.string())),
             "first_key": [canonical_first_name(v) for v in col["first_name"]],
             "last_name": [normal_name(v) for v in col["last_name"]],
             "email": emails,
-            "email_local": [email_local(e) for e in emails],
+            "email_local": locals_,
+            "mailbox_named": [
+                mailbox_named(local, first, normal_name(last))
+                for local, first, last in zip(locals_, forms, col["last_name"], strict=True)
+            ],
             "mailbox_domain": [e.rpartition("@")[2] if e else None for e in emails],
             "email_domain": work_domains,
             "phone": [normal_phone(v) for v in col["phone"]],
