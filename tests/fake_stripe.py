@@ -69,7 +69,9 @@ class FakeStripe:
         self.store[obj["object"]][obj["id"]] = obj
         return obj
 
-    def _event(self, type_: str, obj: dict[str, Any], previous: dict[str, Any] | None = None) -> None:
+    def _event(
+        self, type_: str, obj: dict[str, Any], previous: dict[str, Any] | None = None
+    ) -> None:
         data: dict[str, Any] = {"object": deepcopy(obj)}
         if previous is not None:
             data["previous_attributes"] = previous
@@ -360,14 +362,20 @@ class FakeStripe:
             ids = [o["id"] for o in items]
             if "starting_after" in query:
                 if query["starting_after"] not in ids:
-                    return 400, _error("invalid_request_error", "resource_missing",
-                                       f"No such {kind}: '{query['starting_after']}'")
+                    return 400, _error(
+                        "invalid_request_error",
+                        "resource_missing",
+                        f"No such {kind}: '{query['starting_after']}'",
+                    )
                 rest = items[ids.index(query["starting_after"]) + 1 :]
                 page, has_more = rest[:limit], len(rest) > limit
             elif "ending_before" in query:
                 if query["ending_before"] not in ids:
-                    return 400, _error("invalid_request_error", "resource_missing",
-                                       f"No such {kind}: '{query['ending_before']}'")
+                    return 400, _error(
+                        "invalid_request_error",
+                        "resource_missing",
+                        f"No such {kind}: '{query['ending_before']}'",
+                    )
                 newer = items[: ids.index(query["ending_before"])]
                 page, has_more = newer[-limit:], len(newer) > limit
             else:
@@ -416,17 +424,34 @@ class FakeStripe:
                 kind = "rate_limit_error" if status == 429 else "api_error"
                 return status, _error(kind, None, f"fake {status}"), headers
         if key == REVOKED:
-            return 401, _error("invalid_request_error", "api_key_expired",
-                               f"Expired API Key provided: {key[:12]}***"), {}
+            return (
+                401,
+                _error(
+                    "invalid_request_error",
+                    "api_key_expired",
+                    f"Expired API Key provided: {key[:12]}***",
+                ),
+                {},
+            )
         if key not in (KEY, NO_INVOICES):
-            return 401, _error("invalid_request_error", None,
-                               f"Invalid API Key provided: {key[:12]}***"), {}
+            return (
+                401,
+                _error("invalid_request_error", None, f"Invalid API Key provided: {key[:12]}***"),
+                {},
+            )
         if key == NO_INVOICES and path == "/v1/invoices":
-            message = (f"The provided key '{key[:12]}***' does not have the required "
-                       "permissions for this endpoint. Having the 'rak_invoice_read' permission would allow this request to continue.")
+            message = (
+                f"The provided key '{key[:12]}***' does not have the required "
+                "permissions for this endpoint. Having the 'rak_invoice_read' permission "
+                "would allow this request to continue."
+            )
             return 403, _error("invalid_request_error", None, message), {}
         if path not in PATHS:
-            return 404, _error("invalid_request_error", None, f"Unrecognized request URL (GET: {path})"), {}
+            return (
+                404,
+                _error("invalid_request_error", None, f"Unrecognized request URL (GET: {path})"),
+                {},
+            )
         status, body = self.listing(PATHS[path], query)
         return status, body, {}
 

@@ -39,8 +39,8 @@ class Backoff:
         """Seconds to wait before try `attempt + 1` (`attempt` counts from 1)."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_wait)
-        base = min(self.first_wait * 2 ** (attempt - 1), self.max_wait)
-        return base / 2 + random.uniform(0, base / 2)  # noqa: S311 - jitter, not security
+        base = min(self.first_wait * 2.0 ** (attempt - 1), self.max_wait)
+        return base / 2 + random.uniform(0, base / 2)
 
     def call(self, fn: Callable[[], T], what: str) -> T:
         """`fn()`, tried again after each :class:`Retryable` failure.

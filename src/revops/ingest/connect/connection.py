@@ -54,12 +54,16 @@ class Connection(BaseModel):
             value = os.environ.get(self.key_env, "").strip()
             if not value:
                 raise ConnectorError(
-                    self.source, None, f"no API key: the environment variable {self.key_env} is unset"
+                    self.source,
+                    None,
+                    f"no API key: the environment variable {self.key_env} is unset",
                 )
             return value
         if self.secrets_file:
             return _key_from_file(self.source, Path(self.secrets_file).expanduser())
-        raise ConnectorError(self.source, None, "no API key: the connection names no key_env or secrets_file")
+        raise ConnectorError(
+            self.source, None, "no API key: the connection names no key_env or secrets_file"
+        )
 
 
 def _key_from_file(source: str, path: Path) -> str:

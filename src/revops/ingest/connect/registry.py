@@ -29,5 +29,7 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
 
         return StripeConnector(connection, backoff)
     raise ConnectorError(
-        connection.source, None, f"no connector for this source (revops connects {', '.join(SOURCES)})"
+        connection.source,
+        None,
+        f"no connector for this source (revops connects {', '.join(SOURCES)})",
     )

@@ -194,7 +194,8 @@ class SourceStatus:
 def statuses(warehouse: Warehouse, change_streams: Mapping[str, str]) -> list[SourceStatus]:
     """Every synced source's last run and cursors; `change_streams` names each source's
     stream of changes, whose cursor is the source's."""
-    ensure_tables(warehouse)
+    if not all(warehouse.has_table(name, NAMESPACE) for name in (STATE, RUN)):
+        return []
     states = warehouse.table(STATE, NAMESPACE).to_pyarrow().to_pylist()
     runs = warehouse.table(RUN, NAMESPACE).to_pyarrow().to_pylist()
     sources = sorted({r["source_system"] for r in states} | {r["source_system"] for r in runs})

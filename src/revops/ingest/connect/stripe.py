@@ -85,7 +85,9 @@ class StripeConnector:
     def start_full(self) -> dict[str, StreamState]:
         """Lists from the start; events after the newest one now (or from now)."""
         newest = self._call(EVENTS, lambda: self._service(EVENTS).list({"limit": 1}))
-        anchor = newest.data[0].id if newest.data else f"{CREATED}{int(datetime.now(UTC).timestamp())}"
+        anchor = (
+            newest.data[0].id if newest.data else f"{CREATED}{int(datetime.now(UTC).timestamp())}"
+        )
         return {**{s: StreamState() for s in LISTS}, EVENTS: StreamState(anchor)}
 
     def pages(self, stream: str, state: StreamState) -> Iterator[Page]:
@@ -122,8 +124,7 @@ class StripeConnector:
             )
             if done:
                 return
-            current = page
-            page = self._call(stream, lambda: current.next_page())
+            page = self._call(stream, page.next_page)
 
     def _event_pages(self, state: StreamState) -> Iterator[Page]:
         size = self.connection.page_size
@@ -134,8 +135,7 @@ class StripeConnector:
             page = self._call(EVENTS, lambda: self._service(EVENTS).list(params))
             events = list(_body(page, EVENTS)["data"])
             while page.has_more:
-                current = page
-                page = self._call(EVENTS, lambda: current.next_page())
+                page = self._call(EVENTS, page.next_page)
                 events += _body(page, EVENTS)["data"]
             events.reverse()
             label = state.cursor or "start"
@@ -155,8 +155,7 @@ class StripeConnector:
             yield _events_page(name, list(reversed(newest_first)), cursor)
             if not page.has_more:
                 return
-            current = page
-            page = self._call(EVENTS, lambda: current.previous_page())
+            page = self._call(EVENTS, page.previous_page)
 
     def _call(self, stream: str, fn: Callable[[], Any]) -> Any:
         """`fn()` with retries; a failure that does not pass becomes one clear line."""
@@ -171,14 +170,20 @@ class StripeConnector:
                 raise Retryable(f"connection failed: {exc.user_message or exc}") from None
             except stripe_sdk.StripeError as exc:
                 if (exc.http_status or 0) >= 500 or exc.http_status == 409:
-                    raise Retryable(f"server error ({exc.http_status})", _retry_after(exc)) from None
-                raise ConnectorError(self.source, stream, _explain(exc, stream, self.connection)) from None
+                    raise Retryable(
+                        f"server error ({exc.http_status})", _retry_after(exc)
+                    ) from None
+                raise ConnectorError(
+                    self.source, stream, _explain(exc, stream, self.connection)
+                ) from None
 
         try:
             return self.backoff.call(attempt, f"stripe {stream}")
         except Retryable as exc:
             raise ConnectorError(
-                self.source, stream, f"gave up after {self.backoff.attempts} attempts: {exc.problem}"
+                self.source,
+                stream,
+                f"gave up after {self.backoff.attempts} attempts: {exc.problem}",
             ) from None
 
 
@@ -187,7 +192,9 @@ def _body(page: Any, stream: str) -> dict[str, Any]:
     try:
         body = json.loads(page.last_response.body)
     except (AttributeError, TypeError, ValueError):
-        raise ConnectorError("stripe", stream, "the API answered something other than a list") from None
+        raise ConnectorError(
+            "stripe", stream, "the API answered something other than a list"
+        ) from None
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ConnectorError("stripe", stream, "the API answered something other than a list")
     return body
@@ -207,7 +214,7 @@ def _events_page(name: str, events: list[dict[str, Any]], cursor: str) -> Page:
         fields["event"].update(event)
         obj = (event.get("data") or {}).get("object") or {}
         kind, kind_id, type_ = obj.get("object"), obj.get("id"), str(event.get("type", ""))
-        if kind in LISTS.values() and kind_id:
+        if isinstance(kind, str) and kind in LISTS.values() and kind_id:
             latest.setdefault(kind, {})[kind_id] = obj
             fields.setdefault(kind, set()).update(obj)
         if type_.startswith("customer.subscription."):
@@ -257,6 +264,8 @@ def _explain(exc: Any, stream: str, connection: Connection) -> str:
             return f"the API key has expired or was revoked (401): replace {where}"
         return f"the API key was refused (401): check {where} ({message})"
     if isinstance(exc, stripe_sdk.PermissionError):
-        return f"the API key may not read {stream} (403): give it read access to {stream} ({message})"
+        return (
+            f"the API key may not read {stream} (403): give it read access to {stream} ({message})"
+        )
     status = f" ({exc.http_status})" if exc.http_status else ""
     return f"the API refused the request{status}: {message}"

@@ -168,7 +168,9 @@ def _load_page(
     loads: list[ObjectLoad] = []
     try:
         if page.files:
-            for item in run(workspace, [folder], source=source, mappings=mappings, commit_with=specs):
+            for item in run(
+                workspace, [folder], source=source, mappings=mappings, commit_with=specs
+            ):
                 if isinstance(item, FileNote):
                     if item.level == "error":
                         raise ConnectorError(
