@@ -365,6 +365,7 @@ def run(
     mappings: Sequence[Mapping] | None = None,
     include: Collection[str] = (),
     commit_with: Sequence[LoadSpec] = (),
+    prepare: bool = True,
 ) -> Iterator[ObjectLoad | FileNote]:
     """The loads of :func:`ingest`, one at a time, as they finish.
 
@@ -375,9 +376,10 @@ def run(
     mappings = mappings if mappings is not None else all_mappings(workspace.root)
     files = SourceFiles()
     loads, notes = plan(paths, mappings, files, source, include)
-    workspace.init_warehouse()
     warehouse = workspace.warehouse
-    tables.ensure_tables(warehouse)
+    if prepare:
+        workspace.init_warehouse()
+        tables.ensure_tables(warehouse)
     yield from files.notes
     files.notes.clear()
     yield from notes

@@ -260,7 +260,9 @@ def _explain(exc: Any, stream: str, connection: Connection) -> str:
     where = f"the key from {connection.key_env or connection.secrets_file}"
     message = (exc.user_message or str(exc) or "").strip().splitlines()[0] if exc else ""
     if isinstance(exc, stripe_sdk.AuthenticationError):
-        if exc.code == "api_key_expired":
+        body = exc.json_body if isinstance(exc.json_body, dict) else {}
+        details = body.get("error") if isinstance(body.get("error"), dict) else {}
+        if "api_key_expired" in (exc.code, details.get("code")):
             return f"the API key has expired or was revoked (401): replace {where}"
         return f"the API key was refused (401): check {where} ({message})"
     if isinstance(exc, stripe_sdk.PermissionError):

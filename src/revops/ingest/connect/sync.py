@@ -168,9 +168,15 @@ def _load_page(
     loads: list[ObjectLoad] = []
     try:
         if page.files:
-            for item in run(
-                workspace, [folder], source=source, mappings=mappings, commit_with=specs
-            ):
+            pages = run(
+                workspace,
+                [folder],
+                source=source,
+                mappings=mappings,
+                commit_with=specs,
+                prepare=False,
+            )
+            for item in pages:
                 if isinstance(item, FileNote):
                     if item.level == "error":
                         raise ConnectorError(

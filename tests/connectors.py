@@ -1,0 +1,154 @@
+"""What the connector conformance suite needs of each connector: a fake of its API, a
+connection to it, changes to make between syncs, and the warehouse rows a sync writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
+
+from revops.ingest.connect.backoff import Backoff
+from revops.ingest.connect.connection import Connection
+from revops.ingest.connect.protocol import Connector
+from revops.ingest.connect.registry import create_connector
+from revops.workspace import Workspace
+from support import rows
+
+
+@dataclass
+class Sleeps:
+    """A Backoff's sleep that records the waits instead of waiting."""
+
+    waits: list[float] = field(default_factory=list)
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@dataclass
+class Harness:
+    """One connector under test."""
+
+    source: str
+    key_env: str
+    good_key: str
+    bad_key: str
+    revoked_key: str
+    no_permission_key: str
+    forbidden_object: str
+    """The object the no-permission key may not read."""
+    tables: dict[str, str]
+    """Canonical table → the source's object that fills it."""
+    make_fake: Callable[..., Any]
+    first_list_path: str
+    """The path of the first list a sync reads (to inject faults in)."""
+    change_path: str
+    """The path the incremental sync reads."""
+    change: Callable[[Any], dict[str, set[str]]]
+    """Changes the fake's records; returns table → source ids changed or added."""
+    delete: Callable[[Any], tuple[str, str]]
+    """Deletes one record; returns its object and source id."""
+    add_field: Callable[[Any], tuple[str, str]]
+    """Adds a field to one object's records; returns the object and the field."""
+    counts: Callable[[Any], dict[str, int]]
+    """Table → rows a full sync of the fake's current records loads."""
+
+    @contextmanager
+    def serving(self, **kwargs: Any) -> Iterator[tuple[Any, str]]:
+        fake = self.make_fake(**{"customers": 5, **kwargs})
+        with fake.serving() as url:
+            yield fake, url
+
+    def connection(self, url: str, page_size: int = 3) -> Connection:
+        return Connection(
+            source=self.source, base_url=url, key_env=self.key_env, page_size=page_size
+        )
+
+    def connector(self, url: str, sleeps: Sleeps | None = None, page_size: int = 3) -> Connector:
+        backoff = Backoff(attempts=4, sleep=sleeps or Sleeps())
+        return create_connector(self.connection(url, page_size), backoff)
+
+    def snapshot(self, ws: Workspace) -> dict[str, list[tuple[Any, ...]]]:
+        """The source's rows in every table a sync writes, without load ids."""
+        found = {}
+        for name in self.tables:
+            table = ws.warehouse.table(name)
+            found[name] = rows(table.filter(table.source_system == self.source))
+        deleted = ws.warehouse.table("source_deletion", "raw")
+        found["source_deletion"] = rows(deleted.filter(deleted.source_system == self.source))
+        return found
+
+
+def _stripe_change(fake: FakeStripe) -> dict[str, set[str]]:
+    fake.rename_customer("cus_c0001", "Renamed Company")
+    fake.change_seats("sub_c0002", 9)
+    added = fake.new_customer(90, "Newcomer Inc")
+    return {
+        "account": {"cus_c0001", added},
+        # the seat change: the item's current state, its version and the state before it;
+        # the newcomer: its item and the version of its `created` event
+        "subscription_line": {
+            "si_c0002",
+            f"{_last_event(fake, 'sub_c0002')}:si_c0002",
+            f"{_last_event(fake, 'sub_c0002')}:before:si_c0002",
+            "si_c0090",
+            f"{_last_event(fake, 'sub_c0090')}:si_c0090",
+        },
+        "invoice": {"in_c0090_1"},
+    }
+
+
+def _last_event(fake: FakeStripe, sub_id: str) -> str:
+    events = sorted(fake.store["event"].values(), key=lambda e: fake.order[e["id"]])
+    return str(next(e["id"] for e in reversed(events) if e["data"]["object"]["id"] == sub_id))
+
+
+def _stripe_delete(fake: FakeStripe) -> tuple[str, str]:
+    fake.delete_customer("cus_c0003")
+    return "customer", "cus_c0003"
+
+
+def _stripe_add_field(fake: FakeStripe) -> tuple[str, str]:
+    for customer in fake.store["customer"].values():
+        customer["tax_ids"] = {"object": "list", "data": [], "has_more": False}
+    fake.rename_customer("cus_c0004", "Company 0004 GmbH")
+    return "customer", "tax_ids"
+
+
+def _stripe_counts(fake: FakeStripe) -> dict[str, int]:
+    subs = fake.store["subscription"].values()
+    return {
+        "account": len(fake.store["customer"]),
+        "product": len(fake.store["product"]),
+        "subscription_line": sum(len(s["items"]["data"]) for s in subs),
+        "invoice": len(fake.store["invoice"]),
+    }
+
+
+STRIPE = Harness(
+    source="stripe",
+    key_env="REVOPS_TEST_STRIPE_KEY",
+    good_key=KEY,
+    bad_key="sk_test_wrong",
+    revoked_key=REVOKED,
+    no_permission_key=NO_INVOICES,
+    forbidden_object="invoices",
+    tables={
+        "account": "customer",
+        "product": "product",
+        "subscription_line": "subscription",
+        "invoice": "invoice",
+    },
+    make_fake=FakeStripe,
+    first_list_path="/v1/customers",
+    change_path="/v1/events",
+    change=_stripe_change,
+    delete=_stripe_delete,
+    add_field=_stripe_add_field,
+    counts=_stripe_counts,
+)
+
+HARNESSES = [STRIPE]
