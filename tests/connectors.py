@@ -8,13 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
-
 from revops.ingest.connect.backoff import Backoff
 from revops.ingest.connect.connection import Connection
 from revops.ingest.connect.protocol import Connector
 from revops.ingest.connect.registry import create_connector
 from revops.workspace import Workspace
+
+from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
 from support import rows
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from connectors import HARNESSES, Harness, Sleeps
 
 from revops.errors import ConnectorError
 from revops.ingest.connect import status
 from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
 from revops.workspace import Workspace
+
+from connectors import HARNESSES, Harness, Sleeps
 
 
 @pytest.fixture(params=HARNESSES, ids=lambda h: h.source)
