@@ -114,7 +114,7 @@ def _stripe_delete(fake: FakeStripe) -> tuple[str, str]:
 def _stripe_add_field(fake: FakeStripe) -> tuple[str, str]:
     for customer in fake.store["customer"].values():
         customer["tax_ids"] = {"object": "list", "data": [], "has_more": False}
-    fake.rename_customer("cus_c0004", "Company 0004 GmbH")
+    fake.rename_customer("cus_c0000", "Company 0000 GmbH")
     return "customer", "tax_ids"
 
 

@@ -124,6 +124,7 @@ def _pull(
 ) -> None:
     warehouse = workspace.warehouse
     mappings = all_mappings(workspace.root)
+    shutil.rmtree(workspace.root / STAGING / connector.source, ignore_errors=True)  # a killed run's
     known = state.known_fields(warehouse, connector.source)
     known_before = set(known)
     for stream in connector.streams():
