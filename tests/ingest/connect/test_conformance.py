@@ -16,7 +16,9 @@ from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
 from revops.workspace import Workspace
 
+from conftest import POSTGRES_URL
 from connectors import HARNESSES, Harness, Sleeps
+from support import company_on
 
 
 @pytest.fixture(params=HARNESSES, ids=lambda h: h.source)
@@ -31,6 +33,13 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = Workspace.create(tmp_path / "ws")
     yield workspace
     workspace.close()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    """A workspace on each transactional backend."""
+    with company_on(tmp_path / "ws", request.param, POSTGRES_URL) as company:
+        yield company.ws
 
 
 def by_id(snapshot: list[tuple[Any, ...]], ws: Workspace, table: str) -> dict[str, tuple[Any, ...]]:
@@ -73,8 +82,9 @@ def test_a_sync_with_nothing_changed_moves_nothing(harness: Harness, ws: Workspa
 
 
 def test_an_incremental_sync_moves_exactly_the_changed_rows_and_records_deletes(
-    harness: Harness, ws: Workspace
+    harness: Harness, any_ws: Workspace
 ) -> None:
+    ws = any_ws
     with harness.serving() as (fake, url):
         sync(ws, harness.connector(url))
         before = harness.snapshot(ws)
