@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from fake_stripe import KEY, FakeStripe  # noqa: E402
+from revops import Workspace
+from revops.ingest.connect import Connection, sync_source
+from revops.ingest.connect.connection import save_connection
+from revops.ingest.runner import ingest
 
-from revops import Workspace  # noqa: E402
-from revops.ingest.connect import Connection, sync_source  # noqa: E402
-from revops.ingest.connect.connection import save_connection  # noqa: E402
-from revops.ingest.runner import ingest  # noqa: E402
+from fake_stripe import KEY, FakeStripe
 
 
 def main() -> None:
