@@ -258,11 +258,13 @@ def _explain(exc: Any, stream: str, connection: Connection) -> str:
     import stripe as stripe_sdk
 
     where = f"the key from {connection.key_env or connection.secrets_file}"
-    message = (exc.user_message or str(exc) or "").strip().splitlines()[0] if exc else ""
+    lines = (exc.user_message or str(exc) or "").strip().splitlines()
+    message = lines[0] if lines else "no message"
     if isinstance(exc, stripe_sdk.AuthenticationError):
-        body = exc.json_body if isinstance(exc.json_body, dict) else {}
-        details = body.get("error") if isinstance(body.get("error"), dict) else {}
-        if "api_key_expired" in (exc.code, details.get("code")):
+        body: dict[str, Any] = exc.json_body if isinstance(exc.json_body, dict) else {}
+        error = body.get("error")
+        code = error.get("code") if isinstance(error, dict) else None
+        if "api_key_expired" in (exc.code, code):
             return f"the API key has expired or was revoked (401): replace {where}"
         return f"the API key was refused (401): check {where} ({message})"
     if isinstance(exc, stripe_sdk.PermissionError):
