@@ -131,3 +131,20 @@ def test_an_unknown_source_is_one_line(
     code, _, err = run_cli(capsys, "-w", str(root), "connect", "pipedrive")
     assert code == 1
     assert err.strip() == "error: pipedrive: no connector for this source (revops connects stripe)"
+
+
+def test_a_scheduler_job_of_kind_sync_syncs_the_source(
+    served: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, url = served
+    code, _, err = run_cli(capsys, "-w", str(root), "connect", "stripe", "--base-url", url)
+    assert code == 0, err
+    with (root / "revops.yaml").open("a") as config:
+        config.write(
+            '\nautomate:\n  jobs:\n    - {name: billing, kind: sync, cron: "*/15 * * * *"}\n'
+        )
+    code, out, err = run_cli(capsys, "-w", str(root), "scheduler", "run", "--once", "-f", "json")
+    assert code == 0, err
+    assert '"status": "ok"' in out
+    code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
+    assert out.strip().splitlines()[1].startswith("stripe,evt_")
