@@ -95,6 +95,8 @@ def load_connections(root: Path) -> dict[str, Connection]:
         raise ConfigError(path, None, "expected a mapping of source to connection")
     found = {}
     for source, entry in data.items():
+        if entry is not None and not isinstance(entry, dict):
+            raise ConfigError(path, str(source), "expected a mapping (base_url, key_env, ...)")
         try:
             found[str(source)] = Connection.model_validate({**(entry or {}), "source": source})
         except ValidationError as exc:

@@ -112,7 +112,7 @@ class StripeConnector:
             body = _body(page, stream)
             records = body["data"]
             name = f"{stream}-after-{cursor or 'start'}"
-            cursor = records[-1]["id"] if records else cursor
+            cursor = _last_id(records, stream) if records else cursor
             done = not page.has_more or not records
             yield Page(
                 stream,
@@ -141,7 +141,7 @@ class StripeConnector:
             label = state.cursor or "start"
             for n in range(0, len(events), size):
                 chunk = events[n : n + size]
-                yield _events_page(f"events-{label}-{n}", chunk, chunk[-1]["id"])
+                yield _events_page(f"events-{label}-{n}", chunk, _last_id(chunk, EVENTS))
             return
         cursor = state.cursor
         params = {"limit": size, "ending_before": cursor}
@@ -151,7 +151,7 @@ class StripeConnector:
             if not newest_first:
                 return
             name = f"events-after-{cursor}"
-            cursor = newest_first[0]["id"]
+            cursor = _last_id(newest_first[:1], EVENTS)
             yield _events_page(name, list(reversed(newest_first)), cursor)
             if not page.has_more:
                 return
@@ -167,7 +167,7 @@ class StripeConnector:
             except stripe_sdk.RateLimitError as exc:
                 raise Retryable("rate limited (429)", _retry_after(exc)) from None
             except stripe_sdk.APIConnectionError as exc:
-                raise Retryable(f"connection failed: {exc.user_message or exc}") from None
+                raise Retryable(f"connection failed: {_network_problem(exc)}") from None
             except stripe_sdk.StripeError as exc:
                 if (exc.http_status or 0) >= 500 or exc.http_status == 409:
                     raise Retryable(
@@ -200,6 +200,14 @@ def _body(page: Any, stream: str) -> dict[str, Any]:
     return body
 
 
+def _last_id(records: Sequence[Any], stream: str) -> str:
+    """The id of the last record: the cursor after it."""
+    last = records[-1]
+    if not isinstance(last, dict) or not isinstance(last.get("id"), str) or not last["id"]:
+        raise ConnectorError("stripe", stream, "a record of the page has no id: cannot page on")
+    return str(last["id"])
+
+
 def _fields(records: Sequence[Any]) -> frozenset[str]:
     return frozenset(k for r in records if isinstance(r, dict) for k in r)
 
@@ -211,8 +219,12 @@ def _events_page(name: str, events: list[dict[str, Any]], cursor: str) -> Page:
     deletions = []
     fields: dict[str, set[str]] = {"event": set()}
     for event in events:
+        if not isinstance(event, dict):
+            raise ConnectorError("stripe", EVENTS, f"page {name}: an event is not an object")
         fields["event"].update(event)
-        obj = (event.get("data") or {}).get("object") or {}
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        obj = obj if isinstance(obj, dict) else {}
         kind, kind_id, type_ = obj.get("object"), obj.get("id"), str(event.get("type", ""))
         if isinstance(kind, str) and kind in LISTS.values() and kind_id:
             latest.setdefault(kind, {})[kind_id] = obj
@@ -220,7 +232,7 @@ def _events_page(name: str, events: list[dict[str, Any]], cursor: str) -> Page:
         if type_.startswith("customer.subscription."):
             changes.append(event)
         if type_.endswith(".deleted") and kind in ENTITIES and kind_id:
-            at = datetime.fromtimestamp(int(event["created"]), UTC)
+            at = _moment(event, name)
             deletions.append(Deletion(kind, ENTITIES[kind], kind_id, at, str(event["id"])))
     files = {
         f"{stream}.json": _envelope(list(latest[kind].values()))
@@ -240,8 +252,25 @@ def _events_page(name: str, events: list[dict[str, Any]], cursor: str) -> Page:
     )
 
 
+def _moment(event: dict[str, Any], page: str) -> datetime:
+    """When an event happened (Unix seconds)."""
+    try:
+        return datetime.fromtimestamp(int(event["created"]), UTC)
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise ConnectorError(
+            "stripe", EVENTS, f"page {page}: event {event.get('id')} has no valid created time"
+        ) from None
+
+
 def _envelope(records: list[dict[str, Any]]) -> str:
     return json.dumps({"object": "list", "data": records, "has_more": False})
+
+
+def _network_problem(exc: Any) -> str:
+    """The network error inside the SDK's paragraph about it, on one line."""
+    text = " ".join(str(exc.user_message or exc).split())
+    _, found, detail = text.partition("(Network error: ")
+    return detail.removesuffix(")") if found else text
 
 
 def _retry_after(exc: Any) -> float | None:

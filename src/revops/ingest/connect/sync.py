@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from revops.errors import ConnectorError
+from revops.errors import ConnectorError, RevOpsError
 from revops.ingest import tables
 from revops.ingest.connect import state
 from revops.ingest.connect.protocol import Connector, Page, StreamState, SupportsIncremental
@@ -87,15 +87,36 @@ def sync(
     """Pull what changed in `connector`'s source since its cursor (everything on the first
     sync, or with `full`) into the warehouse.
 
+    Two syncs of one source never run at once: the second stops (a lock file under
+    ``.revops/locks/``, and a PostgreSQL advisory lock on a shared warehouse).
+
     Raises:
-        ConnectorError: the API refused or kept failing, or a page could not be loaded;
-            the cursor stays at the last page loaded, and the run is recorded as failed.
+        ConnectorError: the API refused or kept failing, a page could not be loaded (the
+            cursor stays at the last page loaded, and the run is recorded as failed), or
+            another sync of the source is running.
     """
+    from revops.automate.scheduler import job_lock, warehouse_lock
+
     source = connector.source
     workspace.init_warehouse()
     warehouse = workspace.warehouse
     tables.ensure_tables(warehouse)
     state.ensure_tables(warehouse)
+    name = f"sync-{source}"
+    with job_lock(workspace.root, name) as on_disk, warehouse_lock(warehouse, name) as shared:
+        if not (on_disk and shared):
+            raise ConnectorError(source, None, "another sync of this source is running now")
+        return _sync(workspace, connector, full, progress)
+
+
+def _sync(
+    workspace: Workspace,
+    connector: Connector,
+    full: bool,
+    progress: Callable[[Page], None] | None,
+) -> SyncResult:
+    source = connector.source
+    warehouse = workspace.warehouse
     states = state.read_states(warehouse, source)
     is_full = full or not states
     result = SyncResult(source, new_load_id(), is_full)
@@ -106,12 +127,15 @@ def sync(
             states = connector.start_full()
             warehouse.load_many([state.state_specs(source, states)])
         _pull(workspace, connector, states, result, progress)
-    except ConnectorError as exc:
-        result.error = str(exc)
+    except BaseException as exc:  # recorded as failed, whatever stopped it, then raised
+        result.error = str(exc) if isinstance(exc, RevOpsError) else f"{type(exc).__name__}: {exc}"
         raise
     finally:
         result.seconds = time.perf_counter() - began
-        _record_run(warehouse, result, started)
+        try:
+            _record_run(warehouse, result, started)
+        except RevOpsError:
+            log.exception("the run of %s could not be recorded", source)
     return result
 
 
@@ -190,6 +214,10 @@ def _load_page(
                     raise ConnectorError(
                         source, page.stream, f"page {page.name} not loaded: {item.message}"
                     )
+    except ConnectorError:
+        raise
+    except RevOpsError as exc:  # a batch the warehouse refused: named by source and page
+        raise ConnectorError(source, page.stream, f"page {page.name} not loaded: {exc}") from None
     finally:
         result.loads += loads
         shutil.rmtree(folder, ignore_errors=True)
