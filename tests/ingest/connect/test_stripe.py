@@ -115,3 +115,17 @@ def test_a_second_sync_of_the_source_at_once_stops_with_one_line(ws: Workspace) 
         with pytest.raises(ConnectorError) as caught:
             sync(ws, STRIPE.connector(url))
     assert str(caught.value) == "stripe: another sync of this source is running now"
+
+
+def test_a_cursor_past_stripes_30_days_says_to_sync_in_full(ws: Workspace) -> None:
+    fake = FakeStripe(customers=2)
+    with fake.serving() as url:
+        sync(ws, STRIPE.connector(url))
+        fake.store["event"].clear()  # the events of the cursor are older than 30 days now
+        with pytest.raises(ConnectorError) as caught:
+            sync(ws, STRIPE.connector(url))
+        assert str(caught.value).startswith("stripe events: the event the cursor points at is gone")
+        assert str(caught.value).endswith("run `revops sync stripe --full`")
+        again = sync(ws, STRIPE.connector(url), full=True)
+    assert again.is_full
+    assert again.error == ""

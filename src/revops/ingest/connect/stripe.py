@@ -46,6 +46,8 @@ EVENTS = "events"
 ENTITIES = {"customer": "account", "product": "product", "invoice": "invoice"}
 """Objects whose delete is recorded, and the canonical entity of their rows."""
 CREATED = "created:"
+CLOCK_MARGIN = 300
+"""Seconds before now that a full sync of an account without events reads events from."""
 
 
 class StripeConnector:
@@ -85,9 +87,10 @@ class StripeConnector:
     def start_full(self) -> dict[str, StreamState]:
         """Lists from the start; events after the newest one now (or from now)."""
         newest = self._call(EVENTS, lambda: self._service(EVENTS).list({"limit": 1}))
-        anchor = (
-            newest.data[0].id if newest.data else f"{CREATED}{int(datetime.now(UTC).timestamp())}"
-        )
+        # Without an event, from a little before now: our clock may run ahead of Stripe's,
+        # and an event read twice is loaded once.
+        now = int(datetime.now(UTC).timestamp()) - CLOCK_MARGIN
+        anchor = newest.data[0].id if newest.data else f"{CREATED}{now}"
         return {**{s: StreamState() for s in LISTS}, EVENTS: StreamState(anchor)}
 
     def pages(self, stream: str, state: StreamState) -> Iterator[Page]:
@@ -299,6 +302,11 @@ def _explain(exc: Any, stream: str, connection: Connection) -> str:
     if isinstance(exc, stripe_sdk.PermissionError):
         return (
             f"the API key may not read {stream} (403): give it read access to {stream} ({message})"
+        )
+    if stream == EVENTS and exc.code == "resource_missing":
+        return (
+            f"the event the cursor points at is gone ({message}); Stripe keeps events 30 "
+            "days: run `revops sync stripe --full`"
         )
     status = f" ({exc.http_status})" if exc.http_status else ""
     return f"the API refused the request{status}: {message}"
