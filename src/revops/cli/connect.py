@@ -83,6 +83,8 @@ def sync(
     from revops.ingest.connect import status, sync_source
     from revops.ingest.connect.connection import load_connections
 
+    if source == "status" and full:
+        raise ConnectorError("sync", None, "--full is for a sync; `revops sync status` shows")
     ws = ctx.obj.open_workspace(read_only=source == "status")
     try:
         if source == "status":
