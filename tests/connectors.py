@@ -14,7 +14,9 @@ from revops.ingest.connect.protocol import Connector
 from revops.ingest.connect.registry import create_connector
 from revops.workspace import Workspace
 
+import fake_zendesk
 from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
+from fake_zendesk import FakeZendesk
 from support import rows
 
 
@@ -40,6 +42,12 @@ class Harness:
     no_permission_key: str
     forbidden_object: str
     """The object the no-permission key may not read."""
+    bad_says: str
+    """What a refused key's error says."""
+    revoked_says: str
+    """What a revoked key's error says (the bad key's, where the API tells no difference)."""
+    first_stream: str
+    """The stream a sync reads first."""
     tables: dict[str, str]
     """Canonical table → the source's object that fills it."""
     make_fake: Callable[..., Any]
@@ -49,12 +57,13 @@ class Harness:
     """The path the incremental sync reads."""
     change: Callable[[Any], dict[str, set[str]]]
     """Changes the fake's records; returns table → source ids changed or added."""
-    delete: Callable[[Any], tuple[str, str]]
-    """Deletes one record; returns its object and source id."""
+    delete: Callable[[Any], tuple[str, str, str]]
+    """Deletes one record; returns its object, source id and canonical table."""
     add_field: Callable[[Any], tuple[str, str]]
     """Adds a field to one object's records; returns the object and the field."""
     counts: Callable[[Any], dict[str, int]]
     """Table → rows a full sync of the fake's current records loads."""
+    user: str | None = None
 
     @contextmanager
     def serving(self, **kwargs: Any) -> Iterator[tuple[Any, str]]:
@@ -64,7 +73,11 @@ class Harness:
 
     def connection(self, url: str, page_size: int = 3) -> Connection:
         return Connection(
-            source=self.source, base_url=url, key_env=self.key_env, page_size=page_size
+            source=self.source,
+            base_url=url,
+            user=self.user,
+            key_env=self.key_env,
+            page_size=page_size,
         )
 
     def connector(self, url: str, sleeps: Sleeps | None = None, page_size: int = 3) -> Connector:
@@ -106,9 +119,9 @@ def _last_event(fake: FakeStripe, sub_id: str) -> str:
     return str(next(e["id"] for e in reversed(events) if e["data"]["object"]["id"] == sub_id))
 
 
-def _stripe_delete(fake: FakeStripe) -> tuple[str, str]:
+def _stripe_delete(fake: FakeStripe) -> tuple[str, str, str]:
     fake.delete_customer("cus_c0003")
-    return "customer", "cus_c0003"
+    return "customer", "cus_c0003", "account"
 
 
 def _stripe_add_field(fake: FakeStripe) -> tuple[str, str]:
@@ -136,6 +149,9 @@ STRIPE = Harness(
     revoked_key=REVOKED,
     no_permission_key=NO_INVOICES,
     forbidden_object="invoices",
+    bad_says="the API key was refused (401)",
+    revoked_says="the API key has expired or was revoked (401)",
+    first_stream="customers",
     tables={
         "account": "customer",
         "product": "product",
@@ -151,4 +167,59 @@ STRIPE = Harness(
     counts=_stripe_counts,
 )
 
-HARNESSES = [STRIPE]
+
+def _zendesk_change(fake: FakeZendesk) -> dict[str, set[str]]:
+    fake.rename_organization(360061230001, "Renamed Company")
+    fake.solve(5021)
+    fake.new_customer(90, "Newcomer Inc")
+    return {
+        "account": {"360061230001", "360061230090"},
+        "contact": {"398810090"},
+        "support_ticket": {"5021", "5900", "5901"},
+    }
+
+
+def _zendesk_delete(fake: FakeZendesk) -> tuple[str, str, str]:
+    fake.delete_ticket(5030)
+    return "ticket", "5030", "support_ticket"
+
+
+def _zendesk_add_field(fake: FakeZendesk) -> tuple[str, str]:
+    for ticket in fake.store["tickets"].values():
+        ticket["custom_status_id"] = 8500
+    fake.solve(5001)
+    return "tickets", "custom_status_id"
+
+
+def _zendesk_counts(fake: FakeZendesk) -> dict[str, int]:
+    tickets = fake.store["tickets"].values()
+    return {
+        "account": len(fake.store["organizations"]),
+        "contact": len(fake.store["users"]),
+        "support_ticket": sum(t["status"] != "deleted" for t in tickets),
+    }
+
+
+ZENDESK = Harness(
+    source="zendesk",
+    key_env="REVOPS_TEST_ZENDESK_TOKEN",
+    good_key=fake_zendesk.TOKEN,
+    bad_key="zd_token_wrong",
+    revoked_key="zd_token_revoked",
+    no_permission_key=fake_zendesk.NO_ORGANIZATIONS,
+    forbidden_object="organizations",
+    bad_says="the API token was refused (401)",
+    revoked_says="the API token was refused (401)",  # Zendesk answers both alike
+    first_stream="organizations",
+    tables={"account": "organizations", "contact": "users", "support_ticket": "tickets"},
+    make_fake=FakeZendesk,
+    first_list_path="/api/v2/incremental/organizations.json",
+    change_path="/api/v2/incremental/tickets/cursor.json",
+    change=_zendesk_change,
+    delete=_zendesk_delete,
+    add_field=_zendesk_add_field,
+    counts=_zendesk_counts,
+    user=fake_zendesk.EMAIL,
+)
+
+HARNESSES = [STRIPE, ZENDESK]

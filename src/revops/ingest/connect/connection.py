@@ -8,6 +8,10 @@ a secrets file outside the workspace folder, so the workspace can be kept in git
       base_url: null                 # the vendor's own API; a URL for a proxy or a test server
       key_env: STRIPE_API_KEY        # or: secrets_file: ~/.config/revops/secrets.yaml
       page_size: 100
+    zendesk:
+      base_url: https://acme.zendesk.com
+      user: agent@acme.com           # an API token is used with its agent's e-mail
+      key_env: ZENDESK_API_TOKEN
 
 A secrets file is YAML: ``stripe: {api_key: sk_live_...}`` (one entry per source).
 """
@@ -35,6 +39,9 @@ class Connection(BaseModel):
     base_url: str | None = Field(
         default=None, description="The API's address; empty for the vendor's own."
     )
+    user: str | None = Field(
+        default=None, description="The API user where the API asks for one (Zendesk: an e-mail)."
+    )
     key_env: str | None = Field(
         default=None, description="The environment variable that holds the API key."
     )
@@ -42,7 +49,9 @@ class Connection(BaseModel):
         default=None,
         description="A YAML file outside the workspace holding `<source>: {api_key: ...}`.",
     )
-    page_size: int = Field(default=100, ge=1, le=100, description="Records asked for per page.")
+    page_size: int = Field(
+        default=100, ge=1, le=1000, description="Records asked for per page (Stripe: 100 at most)."
+    )
 
     def api_key(self) -> str:
         """The API key, read now from the environment or the secrets file.

@@ -11,11 +11,11 @@ if TYPE_CHECKING:
     from revops.ingest.connect.connection import Connection
     from revops.ingest.connect.protocol import Connector
 
-SOURCES = ("stripe",)
-"""Sources with a connector (Salesforce, HubSpot and Zendesk are files-only for now)."""
-CHANGE_STREAMS = {"stripe": "events"}
-"""The stream whose cursor is the source's: where the next sync starts."""
-DEFAULT_KEY_ENV = {"stripe": "STRIPE_API_KEY"}
+SOURCES = ("stripe", "zendesk")
+"""Sources with a connector (Salesforce and HubSpot are files-only for now)."""
+CHANGE_STREAMS = {"stripe": "events", "zendesk": "tickets"}
+"""The stream whose cursor is the source's, as `revops sync status` shows it."""
+DEFAULT_KEY_ENV = {"stripe": "STRIPE_API_KEY", "zendesk": "ZENDESK_API_TOKEN"}
 
 
 def create_connector(connection: Connection, backoff: Backoff | None = None) -> Connector:
@@ -28,6 +28,10 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
         from revops.ingest.connect.stripe import StripeConnector
 
         return StripeConnector(connection, backoff)
+    if connection.source == "zendesk":
+        from revops.ingest.connect.zendesk import ZendeskConnector
+
+        return ZendeskConnector(connection, backoff)
     raise ConnectorError(
         connection.source,
         None,

@@ -104,7 +104,7 @@ class StripeConnector:
         return getattr(self.client.v1, stream)
 
     def _list_pages(self, stream: str, state: StreamState) -> Iterator[Page]:
-        params: dict[str, Any] = {"limit": self.connection.page_size}
+        params: dict[str, Any] = {"limit": min(self.connection.page_size, 100)}
         if stream == "subscriptions":
             params["status"] = "all"
         if state.cursor:
@@ -130,7 +130,7 @@ class StripeConnector:
             page = self._call(stream, page.next_page)
 
     def _event_pages(self, state: StreamState) -> Iterator[Page]:
-        size = self.connection.page_size
+        size = min(self.connection.page_size, 100)
         if state.cursor is None or state.cursor.startswith(CREATED):
             # No event to page from: every event since the time (few: the full pass's).
             since = int(state.cursor[len(CREATED) :]) if state.cursor else 0
