@@ -130,7 +130,9 @@ def test_an_unknown_source_is_one_line(
     root, _ = served
     code, _, err = run_cli(capsys, "-w", str(root), "connect", "pipedrive")
     assert code == 1
-    assert err.strip() == "error: pipedrive: no connector for this source (revops connects stripe)"
+    assert err.strip() == (
+        "error: pipedrive: no connector for this source (revops connects stripe, zendesk)"
+    )
 
 
 def test_a_scheduler_job_of_kind_sync_syncs_the_source(
@@ -148,3 +150,36 @@ def test_a_scheduler_job_of_kind_sync_syncs_the_source(
     assert '"status": "ok"' in out
     code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
     assert out.strip().splitlines()[1].startswith("stripe,evt_")
+
+
+def test_zendesk_connects_with_its_user_and_syncs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fake_zendesk
+
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    monkeypatch.setenv("ZENDESK_API_TOKEN", fake_zendesk.TOKEN)
+    with fake_zendesk.FakeZendesk(customers=2).serving() as url:
+        code, _, err = run_cli(capsys, "-w", str(root), "connect", "zendesk", "--base-url", url)
+        assert code == 1
+        assert (
+            err.strip() == "error: zendesk: no user: connect with --user <the token's agent e-mail>"
+        )
+        args = (
+            "-w",
+            str(root),
+            "connect",
+            "zendesk",
+            "--base-url",
+            url,
+            "--user",
+            fake_zendesk.EMAIL,
+        )
+        code, _, err = run_cli(capsys, *args)
+        assert code == 0, err
+        code, _, err = run_cli(capsys, "-w", str(root), "sync", "zendesk")
+        assert code == 0, err
+    assert "zendesk: full sync, 8 records in 3 pages, 8 rows new or changed" in err
+    code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
+    assert out.strip().splitlines()[1].startswith("zendesk,")

@@ -26,9 +26,11 @@ STATUS_COLUMNS = (
 
 def connect(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="The source API: stripe."),
+    source: str = typer.Argument(..., help="The source API: stripe or zendesk."),
     key_env: str | None = typer.Option(
-        None, "--key-env", help="Environment variable holding the API key (default STRIPE_API_KEY)."
+        None,
+        "--key-env",
+        help="Environment variable holding the key (default STRIPE_API_KEY, ZENDESK_API_TOKEN).",
     ),
     secrets_file: str | None = typer.Option(
         None,
@@ -36,9 +38,14 @@ def connect(
         help="A YAML file outside the workspace: `<source>: {api_key: ...}`.",
     ),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="The API's address, for a proxy or a test server."
+        None, "--base-url", help="The API's address (Zendesk: https://<subdomain>.zendesk.com)."
     ),
-    page_size: int = typer.Option(100, "--page-size", min=1, max=100, help="Records per page."),
+    user: str | None = typer.Option(
+        None, "--user", help="The API user where one is needed (Zendesk: the token's e-mail)."
+    ),
+    page_size: int = typer.Option(
+        100, "--page-size", min=1, max=1000, help="Records per page (Stripe: 100 at most)."
+    ),
     check: bool = typer.Option(True, "--check/--no-check", help="Prove the key works first."),
 ) -> None:
     """Store a source API's connection in connections.yaml: where the API is and where its
@@ -58,6 +65,7 @@ def connect(
     connection = Connection(
         source=source,
         base_url=base_url,
+        user=user,
         key_env=key_env or (None if secrets_file else DEFAULT_KEY_ENV[source]),
         secrets_file=secrets_file,
         page_size=page_size,
