@@ -1,5 +1,5 @@
-"""Connector throughput against the local fake Stripe API (tests/fake_stripe.py), beside
-a file ingest of the same records (what a hand export of the lists gives).
+"""Connector throughput against the local fake Stripe and Zendesk APIs (tests/fake_*.py),
+beside a file ingest of the same records (what a hand export of the lists gives).
 
 Usage: python benchmarks/connect.py [--customers 500] [--page-size 100]
 
@@ -10,7 +10,9 @@ Prints records per second for:
 - incremental sync: the events after changes to a fifth of the customers (a rename, a
   seat change) and a delete;
 - file ingest: the same lists as one JSON file each, `revops ingest run` (the ceiling a
-  sync pays its paging and per-page transactions against).
+  sync pays its paging and per-page transactions against);
+- Zendesk: a full and an incremental sync of the incremental exports (organisations,
+  users, tickets), the changes a fifth of the tickets solved and a fifth renamed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from revops.ingest.connect import Connection, sync_source
 from revops.ingest.connect.connection import save_connection
 from revops.ingest.runner import ingest
 
+import fake_zendesk
 from fake_stripe import KEY, FakeStripe
 
 
@@ -82,6 +85,36 @@ def main() -> None:
         f"{records / file_seconds:8,.0f} records/s"
     )
     print(f"full sync / file ingest: {full.rows_per_second / (records / file_seconds):.2f}")
+    zendesk(args.customers, work)
+
+
+def zendesk(customers: int, work: Path) -> None:
+    """Zendesk's exports: a full sync, then an incremental one after changes."""
+    os.environ["ZENDESK_API_TOKEN"] = fake_zendesk.TOKEN
+    fake = fake_zendesk.FakeZendesk(customers=customers)
+    with fake.serving() as url:
+        ws = Workspace.create(work / "zendesk")
+        connection = Connection(
+            source="zendesk",
+            base_url=url,
+            user=fake_zendesk.EMAIL,
+            key_env="ZENDESK_API_TOKEN",
+            page_size=100,
+        )
+        save_connection(ws.root, connection)
+        full = sync_source(ws, "zendesk")
+        for n in range(customers // 5):
+            fake.solve(5000 + 10 * n + 1)
+            fake.rename_organization(360061230000 + n, f"Renamed {n}")
+        incremental = sync_source(ws, "zendesk")
+        ws.close()
+    print(f"fake Zendesk, {customers} organisations, pages of 100")
+    for label, result in (("full sync", full), ("incremental sync", incremental)):
+        print(
+            f"{label:17} {result.records:6,} records {result.pages:4} pages "
+            f"{result.seconds:6.1f}s {result.rows_per_second:8,.0f} records/s "
+            f"({result.changed:,} rows new or changed)"
+        )
 
 
 if __name__ == "__main__":
