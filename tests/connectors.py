@@ -170,12 +170,13 @@ STRIPE = Harness(
 
 def _zendesk_change(fake: FakeZendesk) -> dict[str, set[str]]:
     fake.rename_organization(360061230001, "Renamed Company")
-    fake.solve(5021)
+    fake.solve(5021, rating="bad")
     fake.new_customer(90, "Newcomer Inc")
     return {
         "account": {"360061230001", "360061230090"},
         "contact": {"398810090"},
         "support_ticket": {"5021", "5900", "5901"},
+        "satisfaction_rating": {"87021", "87900"},
     }
 
 
@@ -197,6 +198,7 @@ def _zendesk_counts(fake: FakeZendesk) -> dict[str, int]:
         "account": len(fake.store["organizations"]),
         "contact": len(fake.store["users"]),
         "support_ticket": sum(t["status"] != "deleted" for t in tickets),
+        "satisfaction_rating": len(fake.store["satisfaction_ratings"]),
     }
 
 
@@ -211,7 +213,12 @@ ZENDESK = Harness(
     bad_says="the API token was refused (401)",
     revoked_says="the API token was refused (401)",  # Zendesk answers both alike
     first_stream="organizations",
-    tables={"account": "organizations", "contact": "users", "support_ticket": "tickets"},
+    tables={
+        "account": "organizations",
+        "contact": "users",
+        "support_ticket": "tickets",
+        "satisfaction_rating": "satisfaction_ratings",
+    },
     make_fake=FakeZendesk,
     first_list_path="/api/v2/incremental/organizations.json",
     change_path="/api/v2/incremental/tickets/cursor.json",

@@ -35,6 +35,7 @@ CURSOR_PATHS = {
     "/api/v2/incremental/users/cursor.json": "users",
 }
 TIME_PATHS = {"/api/v2/incremental/organizations.json": "organizations"}
+RATINGS_PATH = "/api/v2/satisfaction_ratings.json"
 
 
 def iso(seconds: int) -> str:
@@ -55,6 +56,7 @@ class FakeZendesk:
             "organizations": {},
             "users": {},
             "tickets": {},
+            "satisfaction_ratings": {},
         }
         self.faults: list[tuple[str, int, dict[str, str]]] = []
         self.lock = threading.Lock()
@@ -140,6 +142,31 @@ class FakeZendesk:
             "satisfaction_rating": {"score": "good" if solved else "unoffered"},
             "is_public": True,
         }
+        if solved:
+            self.rate(ticket_id)
+
+    def rate(self, ticket_id: int, score: str = "good") -> int:
+        """The requester's answer to the survey of a solved ticket."""
+        ticket = self.store["tickets"][ticket_id]
+        rating_id = 82000 + ticket_id
+        at = iso(self._tick())
+        self.store["satisfaction_ratings"][rating_id] = {
+            "url": f"https://northwind.zendesk.com/api/v2/satisfaction_ratings/{rating_id}.json",
+            "id": rating_id,
+            "assignee_id": None,
+            "group_id": None,
+            "requester_id": ticket["requester_id"],
+            "ticket_id": ticket_id,
+            "score": score,
+            "created_at": at,
+            "updated_at": at,
+            "comment": "",
+            "reason": "No reason provided",
+            "reason_code": 0,
+            "reason_id": 0,
+        }
+        ticket["satisfaction_rating"] = {"score": score, "id": rating_id, "comment": ""}
+        return rating_id
 
     # -- mutations between syncs --------------------------------------------------------
     def rename_organization(self, org_id: int, name: str) -> None:
@@ -148,10 +175,13 @@ class FakeZendesk:
             record["name"] = name
             self._touch(record)
 
-    def solve(self, ticket_id: int) -> None:
+    def solve(self, ticket_id: int, rating: str | None = None) -> None:
+        """Solve a ticket; with `rating`, its requester answers the survey too."""
         with self.lock:
             record = self.store["tickets"][ticket_id]
             record["status"] = "solved"
+            if rating:
+                self.rate(ticket_id, rating)
             self._touch(record)
 
     def delete_ticket(self, ticket_id: int) -> None:
@@ -221,6 +251,28 @@ class FakeZendesk:
             "end_of_stream": done,
         }
 
+    def ratings(self, query: dict[str, str]) -> dict[str, Any]:
+        """Cursor pagination (`page[size]`, `page[after]`) of the ratings changed since
+        `start_time`, oldest first."""
+        size = int(query.get("page[size]", "100"))
+        since = iso(int(query.get("start_time", "0")))
+        rest = [r for r in self._ordered("satisfaction_ratings") if r["updated_at"] >= since]
+        if "page[after]" in query:
+            after = tuple(json.loads(base64.b64decode(query["page[after]"])))
+            rest = [r for r in rest if (r["updated_at"], r["id"]) > after]
+        page = rest[:size]
+        last = [page[-1]["updated_at"], page[-1]["id"]] if page else None
+        cursor = base64.b64encode(json.dumps(last).encode()).decode() if last else None
+        has_more = len(rest) > size
+        return {
+            "satisfaction_ratings": deepcopy(page),
+            "meta": {"has_more": has_more, "after_cursor": cursor, "before_cursor": None},
+            "links": {
+                "prev": None,
+                "next": f"{self.base}{RATINGS_PATH}?page%5Bafter%5D={cursor}" if has_more else None,
+            },
+        }
+
     def answer(
         self, path: str, query: dict[str, str], auth: str
     ) -> tuple[int, Any, dict[str, str]]:
@@ -254,6 +306,8 @@ class FakeZendesk:
                 return 200, self.cursor_export(path, CURSOR_PATHS[path], query), {}
             if path in TIME_PATHS:
                 return 200, self.time_export(path, TIME_PATHS[path], query), {}
+            if path == RATINGS_PATH:
+                return 200, self.ratings(query), {}
         return 404, {"error": "InvalidEndpoint", "description": "Not found"}, {}
 
     @contextmanager

@@ -180,6 +180,6 @@ def test_zendesk_connects_with_its_user_and_syncs(
         assert code == 0, err
         code, _, err = run_cli(capsys, "-w", str(root), "sync", "zendesk")
         assert code == 0, err
-    assert "zendesk: full sync, 8 records in 3 pages, 8 rows new or changed" in err
+    assert "zendesk: full sync, 10 records in 4 pages, 10 rows new or changed" in err
     code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
     assert out.strip().splitlines()[1].startswith("zendesk,")

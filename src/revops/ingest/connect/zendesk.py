@@ -8,7 +8,11 @@ Streams, each incremental from its cursor (the first sync and ``--full`` from th
   the cursor is the page's ``end_time``; the record at that time is read again next, as
   Zendesk documents, and loads unchanged);
 - ``users`` and ``tickets``: ``/api/v2/incremental/{users,tickets}/cursor.json`` (cursor
-  based: the cursor is the page's ``after_cursor``; ``end_of_stream`` ends a sync).
+  based: the cursor is the page's ``after_cursor``; ``end_of_stream`` ends a sync);
+- ``satisfaction_ratings``: ``/api/v2/satisfaction_ratings.json?start_time=`` with cursor
+  pagination (``page[size]``, ``page[after]``, ``meta.has_more``): within a sync the cursor
+  is the start time and the page's ``after_cursor``; once done, the latest ``updated_at``
+  read, the next sync's start time.
 
 Deletes: a ticket with status ``deleted``, a user no longer ``active``, an organisation with
 ``deleted_at``. Why not ``zenpy``: see docs/connectors.md.
@@ -35,6 +39,7 @@ CURSOR_BASED = {
     "users": "/api/v2/incremental/users/cursor.json",
     "tickets": "/api/v2/incremental/tickets/cursor.json",
 }
+RATINGS = ("satisfaction_ratings", "/api/v2/satisfaction_ratings.json")
 ENTITIES = {"organizations": "account", "users": "contact", "tickets": "support_ticket"}
 OBJECTS = {"organizations": "organization", "users": "user", "tickets": "ticket"}
 
@@ -73,8 +78,8 @@ class ZendeskConnector:
         return self._client
 
     def streams(self) -> Sequence[str]:
-        """Organisations, users, then tickets (so their references resolve)."""
-        return (*TIME_BASED, *CURSOR_BASED)
+        """Organisations, users, tickets, then ratings (so their references resolve)."""
+        return (*TIME_BASED, *CURSOR_BASED, RATINGS[0])
 
     def check(self) -> None:
         """One page of one ticket: raises ConnectorError when the token does not work."""
@@ -89,6 +94,9 @@ class ZendeskConnector:
     def pages(self, stream: str, state: StreamState) -> Iterator[Page]:
         """The pages of `stream` after `state`, oldest changes first."""
         size = self.connection.page_size
+        if stream == RATINGS[0]:
+            yield from self._rating_pages(state)
+            return
         if stream in TIME_BASED:
             start = state.cursor or "0"
             url: str | None = f"{self.base}{TIME_BASED[stream]}"
@@ -115,6 +123,33 @@ class ZendeskConnector:
             if body.get("end_of_stream", True) or after == name:
                 return
             name, params = after, {"cursor": after, "per_page": size}
+
+    def _rating_pages(self, state: StreamState) -> Iterator[Page]:
+        stream, path = RATINGS
+        position = dict(part.split("=", 1) for part in (state.cursor or "start=0").split(";"))
+        start, after = position.get("start", "0"), position.get("after")
+        latest = int(position.get("max", start))
+        while True:
+            params: dict[str, Any] = {"start_time": start, "page[size]": self.connection.page_size}
+            if after:
+                params["page[after]"] = after
+            body = self._get(stream, f"{self.base}{path}", params)
+            records = body.get(stream)
+            for record in records if isinstance(records, list) else []:
+                changed = _epoch(record.get("updated_at") if isinstance(record, dict) else None)
+                latest = max(latest, changed if changed is not None else latest)
+            meta = body.get("meta")
+            more = isinstance(meta, dict) and bool(meta.get("has_more"))
+            following = meta.get("after_cursor") if more and isinstance(meta, dict) else None
+            cursor = (
+                f"start={start};after={following};max={latest}" if following else f"start={latest}"
+            )
+            yield self._page(
+                stream, f"{stream}-from-{start}-after-{after or 'start'}", body, cursor
+            )
+            if not following:
+                return
+            after = str(following)
 
     def _page(self, stream: str, name: str, body: dict[str, Any], cursor: str) -> Page:
         records = body.get(stream)
@@ -207,6 +242,14 @@ def _deletion(stream: str, record: Any) -> Deletion | None:
             "zendesk", stream, f"record {record['id']} is deleted at no valid time"
         ) from None
     return Deletion(OBJECTS[stream], ENTITIES[stream], str(record["id"]), at)
+
+
+def _epoch(value: Any) -> int | None:
+    """Unix seconds of an ISO 8601 time, None when it is not one."""
+    try:
+        return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
 
 
 def _retry_after(value: str | None) -> float | None:
