@@ -183,3 +183,23 @@ def test_zendesk_connects_with_its_user_and_syncs(
     assert "zendesk: full sync, 10 records in 4 pages, 10 rows new or changed" in err
     code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
     assert out.strip().splitlines()[1].startswith("zendesk,")
+
+
+def test_a_source_that_fails_does_not_stop_the_others(
+    served: tuple[Path, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fake_zendesk
+
+    root, url = served
+    monkeypatch.setenv("ZENDESK_API_TOKEN", fake_zendesk.TOKEN)
+    code, _, err = run_cli(capsys, "-w", str(root), "connect", "stripe", "--base-url", url)
+    assert code == 0, err
+    with fake_zendesk.FakeZendesk(customers=1).serving() as zendesk_url:
+        args = ("connect", "zendesk", "--base-url", zendesk_url, "--user", fake_zendesk.EMAIL)
+        code, _, err = run_cli(capsys, "-w", str(root), *args)
+        assert code == 0, err
+        monkeypatch.setenv("STRIPE_API_KEY", "sk_test_wrong")
+        code, _, err = run_cli(capsys, "-w", str(root), "sync")
+    assert code == 1
+    assert "error: stripe events: the API key was refused (401)" in err
+    assert "zendesk: full sync, 5 records in 4 pages" in err

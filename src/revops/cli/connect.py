@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 
 from revops.cli.output import OutputFormat, error_console, render
 
@@ -86,7 +87,8 @@ def sync(
 ) -> None:
     """Pull what changed in connected sources since their cursor, through the mappings,
     validation, quarantine and history of a file ingest; `revops sync status` shows each
-    source's cursor, last run, rows, duration and error."""
+    source's cursor, last run, rows, duration and error. A source that fails does not stop
+    the others: each failure is one red line, and the exit code is 1."""
     from revops.errors import ConnectorError
     from revops.ingest.connect import status, sync_source
     from revops.ingest.connect.connection import load_connections
@@ -103,10 +105,19 @@ def sync(
             raise ConnectorError(
                 "sync", None, "no source connected: run `revops connect stripe` first"
             )
+        failed = []
         for name in sources:
-            _print_result(sync_source(ws, name, full=full), fmt)
+            try:
+                _print_result(sync_source(ws, name, full=full), fmt)
+            except ConnectorError as exc:
+                if len(sources) == 1:
+                    raise
+                failed.append(name)  # the other sources still sync; the exit code says it
+                error_console().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     finally:
         ws.close()
+    if failed:
+        raise typer.Exit(1)
 
 
 def _print_status(rows: list[Any], fmt: OutputFormat) -> None:
