@@ -630,11 +630,14 @@ class SchedulerJob(_Frozen):
     """One job `revops scheduler run` runs on a cron schedule."""
 
     name: str = Field(min_length=1, description="Job name, unique; the lock and history key.")
-    kind: Literal["ingest", "quality", "identity", "automations", "sequences", "deliveries"] = (
-        Field(description="What the job runs.")
-    )
+    kind: Literal[
+        "ingest", "sync", "quality", "identity", "automations", "sequences", "deliveries"
+    ] = Field(description="What the job runs.")
     cron: str = Field(min_length=9, description="Cron schedule (5 fields, UTC).")
-    source: str | None = Field(default=None, description="ingest: the source to load.")
+    source: str | None = Field(
+        default=None,
+        description="ingest: the source to load; sync: the connected source (default: each).",
+    )
     folder: str | None = Field(
         default=None, description="ingest: the folder of export files, relative to the workspace."
     )

@@ -26,6 +26,7 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── CompError            a comp statement, close, what-if or dispute that cannot be made
     ├── DeskError            a desk request or audit that cannot be made (row, field)
     ├── PlanError            no activation plan, or an annotation that cannot be added
+    ├── ConnectorError       a source API refused or failed a sync (source, object)
     └── AppError             the app database, a user or a token operation (cockpit)
 """
 
@@ -168,3 +169,21 @@ class PlanError(RevOpsError):
 
 class AppError(RevOpsError):
     """The app database cannot be reached, or a user or token operation is refused."""
+
+
+class ConnectorError(RevOpsError):
+    """A source's API refused or failed a sync: bad or revoked credentials, a missing
+    permission, errors that outlasted the retries, a page that could not be loaded.
+
+    Args:
+        source: the source system (``stripe``).
+        object: the object being synced (``customers``), or ``None`` for the connection.
+        problem: what is wrong, in words a user can act on.
+    """
+
+    def __init__(self, source: str, object: str | None, problem: str) -> None:
+        self.source = source
+        self.object = object
+        self.problem = problem
+        where = f"{source} {object}" if object else source
+        super().__init__(f"{where}: {problem}")

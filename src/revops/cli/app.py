@@ -20,6 +20,7 @@ from revops.cli import (
     automate,
     comp,
     config,
+    connect,
     definitions,
     demo,
     desk,
@@ -79,6 +80,8 @@ app.add_typer(definitions.app, name="definitions")
 app.add_typer(plan.app, name="plan")
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(pack.app, name="pack")
+app.command("connect")(connect.connect)
+app.command("sync")(connect.sync)
 
 
 @app.callback(invoke_without_command=True)

@@ -244,6 +244,12 @@ def _work(ctx: typer.Context, ws: Workspace) -> Any:
             from revops.ingest.runner import ingest
 
             return ingest(ws, [str(ws.root / (job.folder or "exports"))], source=job.source)
+        if job.kind == "sync":
+            from revops.ingest.connect import sync_source
+            from revops.ingest.connect.connection import load_connections
+
+            sources = [job.source] if job.source else sorted(load_connections(ws.root))
+            return [sync_source(ws, source) for source in sources]
         if job.kind == "quality":
             ws.init_warehouse()
             return ws.quality.run(None)

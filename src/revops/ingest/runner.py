@@ -364,18 +364,27 @@ def run(
     progress: Callable[[PlannedLoad, int, int], None] | None = None,
     mappings: Sequence[Mapping] | None = None,
     include: Collection[str] = (),
+    commit_with: Sequence[LoadSpec] = (),
+    prepare: bool = True,
 ) -> Iterator[ObjectLoad | FileNote]:
-    """The loads of :func:`ingest`, one at a time, as they finish."""
+    """The loads of :func:`ingest`, one at a time, as they finish.
+
+    `commit_with` are more tables' batches written in the transaction of the last load,
+    when every load before it loaded (a sync's cursor, so it is committed with the rows
+    it covers); they are not written when a load failed or nothing was planned.
+    """
     mappings = mappings if mappings is not None else all_mappings(workspace.root)
     files = SourceFiles()
     loads, notes = plan(paths, mappings, files, source, include)
-    workspace.init_warehouse()
     warehouse = workspace.warehouse
-    tables.ensure_tables(warehouse)
+    if prepare:
+        workspace.init_warehouse()
+        tables.ensure_tables(warehouse)
     yield from files.notes
     files.notes.clear()
     yield from notes
     con = engine()
+    failed = False
     try:
         for index, planned in enumerate(loads):
             if progress:
@@ -386,10 +395,13 @@ def run(
             yield from files.notes
             files.notes.clear()
             yield from screen_notes
+            last = index == len(loads) - 1
             if readable:
-                load = _load(con, warehouse, workspace.config, planned, readable, files)
+                extra = commit_with if last and not failed else ()
+                load = _load(con, warehouse, workspace.config, planned, readable, files, extra)
             else:
                 load = _refuse(warehouse, planned, refused)
+            failed = failed or load.status == "failed"
             yield from files.notes
             files.notes.clear()
             yield load
@@ -455,6 +467,7 @@ def _load(
     planned: PlannedLoad,
     sources: list[SourceRows],
     files: SourceFiles,
+    commit_with: Sequence[LoadSpec] = (),
 ) -> ObjectLoad:
     mapping = planned.mapping
     started = datetime.now(UTC)
@@ -496,7 +509,7 @@ def _load(
         name, namespace = table
         rows = _quarantine_rows(mapped, rows)
         specs.append(LoadSpec(name, rows, namespace, "replace", (), scope))
-    results = warehouse.load_many(specs)
+    results = warehouse.load_many([*specs, *commit_with])
     core = results[0]
     done = replace(
         pending,

@@ -1,0 +1,110 @@
+"""A sync killed with SIGKILL at random moments, 20 times, then resumed, leaves exactly
+the rows of an uninterrupted sync: the full pass (10 kills), then, after changes and a
+delete on the fake server, the incremental one (10 kills). The killed sync runs as
+`revops sync SOURCE` in a child process; the uninterrupted one in this process, against
+a second fake server holding the same records."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from revops.ingest.connect.connection import save_connection
+from revops.ingest.connect.sync import STAGING, sync
+from revops.workspace import Workspace
+
+from connectors import HARNESSES, Harness
+
+KILLS_PER_PHASE = 10
+PAGE_SIZE = 2
+
+
+def child(root: Path, source: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    code = "from revops.cli.app import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "--workspace", str(root), "sync", *args, source],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def committed(root: Path) -> tuple[tuple[str, str | None, bool], ...]:
+    """The cursors the warehouse holds now."""
+    ws = Workspace.open(root, read_only=True)
+    try:
+        if not ws.warehouse.has_table("sync_state", "raw"):
+            return ()
+        rows = ws.warehouse.table("sync_state", "raw").to_pyarrow().to_pylist()
+        return tuple(sorted((r["stream"], r["cursor"], r["is_done"]) for r in rows))
+    finally:
+        ws.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("harness", HARNESSES, ids=lambda h: h.source)
+def test_a_sync_killed_20_times_then_resumed_leaves_the_rows_of_one_uninterrupted_sync(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(harness.key_env, harness.good_key)
+    env = {**os.environ}
+    rng = random.Random(27)
+    progress = []
+
+    def run_killed(root: Path, seconds: float) -> None:
+        staging = root / STAGING / harness.source
+        for _ in range(KILLS_PER_PHASE):
+            shutil.rmtree(staging, ignore_errors=True)  # what the killed child left
+            process = child(root, harness.source, env)
+            # From the moment the child writes its first page (the imports take seconds),
+            # a random moment within the sync's length.
+            while process.poll() is None and not (staging.exists() and any(staging.iterdir())):
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, seconds * 0.6))
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            progress.append(committed(root))
+        finish = child(root, harness.source, env)
+        _, err = finish.communicate(timeout=300)
+        assert finish.returncode == 0, err.decode()
+
+    with (
+        harness.serving(customers=4) as (reference_fake, reference_url),
+        harness.serving(customers=4) as (fake, url),
+    ):
+        reference = Workspace.create(tmp_path / "reference")
+        began = time.perf_counter()
+        sync(reference, harness.connector(reference_url, page_size=PAGE_SIZE))
+        full_seconds = time.perf_counter() - began
+
+        killed = Workspace.create(tmp_path / "killed")
+        killed.close()
+        save_connection(killed.root, harness.connection(url, page_size=PAGE_SIZE))
+        run_killed(killed.root, full_seconds)
+
+        for server in (reference_fake, fake):
+            harness.change(server)
+            harness.delete(server)
+            harness.add_field(server)
+        began = time.perf_counter()
+        sync(reference, harness.connector(reference_url, page_size=PAGE_SIZE))
+        incremental_seconds = time.perf_counter() - began
+        run_killed(killed.root, incremental_seconds)
+
+    expected = harness.snapshot(reference)
+    reference.close()
+    resumed = Workspace.open(killed.root, read_only=True)
+    try:
+        assert harness.snapshot(resumed) == expected
+    finally:
+        resumed.close()
+    assert len(progress) == 2 * KILLS_PER_PHASE
+    assert len(set(progress)) >= 3, "some kills landed mid-sync (not only after one finished)"
