@@ -226,7 +226,7 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
             "float64"
         )
         / 30.4375,
-        is_annual=table.is_annual.fill_null(False).cast("float64"),
+        is_annual=table.is_annual.fill_null(False).ifelse(1.0, 0.0),
         seat_change=ratio(table.seats, table.seats_then).fill_null(1.0) - 1.0,
         has_notice=table.has_notice.fill_null(False),
     )
