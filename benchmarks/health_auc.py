@@ -50,17 +50,6 @@ def workspace_for(root: Path, seed: int, accounts: int) -> Path:
     return workspace
 
 
-def month_ends(last_known: date, months: int) -> list[date]:
-    """The last `months` month ends on or before `last_known`."""
-    days, day = [], date(last_known.year, last_known.month, 1) - timedelta(days=1)
-    if (last_known + timedelta(days=1)).day == 1:
-        day = last_known
-    while len(days) < months:
-        days.append(day)
-        day = date(day.year, day.month, 1) - timedelta(days=1)
-    return sorted(days)
-
-
 def snapshots_of(workspace: Path, days: list[date], horizon: int) -> pd.DataFrame:
     """Features, labels, today's score and the latent truth of every company and day."""
     from revops import Workspace
@@ -108,6 +97,7 @@ def main() -> None:
     from sklearn.metrics import roc_auc_score
 
     from revops.success.churn import fit_churn_model
+    from revops.success.features import month_ends
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fit", default="1,2")

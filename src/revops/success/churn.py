@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 Label = Literal["churned", "contracted"]
 
+FLAGS = {"is_annual": ("billed monthly", "billed yearly")}
+"""Yes/no features, said in words."""
+
 MIN_EVENTS = 5
 """Fewer churns (or contractions) than this in the training rows: no model."""
 
@@ -42,6 +45,8 @@ class Reason:
         """`low usage_per_seat (0.12)`, `high tickets_per_seat (0.8)`, `csat unknown`."""
         if self.value is None or np.isnan(self.value):
             return f"{self.feature} unknown"
+        if self.feature in FLAGS:
+            return FLAGS[self.feature][int(self.value > 0.5)]
         return f"{'high' if self._above else 'low'} {self.feature} ({self.value:.3g})"
 
     _above: bool = True
@@ -67,6 +72,7 @@ class ChurnModel:
     rows: int
     events: int
     snapshots: tuple[date, ...]
+    horizon_days: int = 90
 
     @property
     def coefficients(self) -> dict[str, float]:
@@ -107,6 +113,7 @@ class ChurnModel:
         return {
             "trained_as_of": self.trained_as_of.isoformat(),
             "label": self.label,
+            "horizon_days": self.horizon_days,
             "rows": self.rows,
             "events": self.events,
             "snapshots": [d.isoformat() for d in self.snapshots],
@@ -127,13 +134,14 @@ def fit_churn_model(
     trained_as_of: date,
     label: Label = "churned",
     features: Sequence[str] | None = None,
+    horizon_days: int = 90,
 ) -> ChurnModel:
     """Fit the churn model on `frame`: one row per company and snapshot day (`day`), its
     features and its `label` column.
 
     Features no row measured are left out (scikit-learn refuses an all-missing column);
     missing values are filled with the median and the data standardised before a
-    class-balanced logistic regression.
+    logistic regression.
 
     Raises:
         SuccessError: fewer than :data:`MIN_EVENTS` events or no company that stayed, or a
@@ -165,10 +173,13 @@ def fit_churn_model(
     pipeline = make_pipeline(
         SimpleImputer(strategy="median"),
         StandardScaler(),
-        LogisticRegression(C=0.5, class_weight="balanced", max_iter=2000),
+        # Not class-balanced: the probabilities stay calibrated to the churn rate, as the
+        # renewal forecast's expected ARR needs.
+        LogisticRegression(C=0.5, max_iter=2000),
     )
     pipeline.fit(_matrix(frame, measured), target)
     snapshots = tuple(sorted({d for d in frame["day"]})) if "day" in frame.columns else ()
     return ChurnModel(
-        trained_as_of, label, tuple(measured), pipeline, len(target), events, snapshots
-    )
+        trained_as_of, label, tuple(measured), pipeline, len(target), events, snapshots,
+        horizon_days,
+    )  # fmt: skip

@@ -6,12 +6,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from revops.errors import SuccessError
+from revops.success.churn import ChurnModel, Label, fit_churn_model
 from revops.success.clv import CustomerValue, NonContractual
+from revops.success.features import features, month_ends, paying, snapshots
 from revops.success.purchases import non_contractual_purchases
+from revops.success.risk import (
+    AtRisk,
+    RenewalForecast,
+    company_details,
+    forecast,
+    next_renewals,
+    score_companies,
+)
 from revops.success.summary import purchase_summary, read_summary
 
 if TYPE_CHECKING:
@@ -129,6 +139,86 @@ class Success:
             names=self._names(ctx, [v.customer_id for v in sorted(
                 values, key=lambda c: -c.expected_value)[:1000]]),
         )  # fmt: skip
+
+    # -- churn ---------------------------------------------------------------------------
+
+    def model(
+        self,
+        *,
+        as_of: date | None = None,
+        months: int = 12,
+        horizon_days: int = 90,
+        label: Label = "churned",
+    ) -> ChurnModel:
+        """The churn model trained as of `as_of`: on the companies paying at each of the
+        `months` month ends whose outcome `horizon_days` later is known by `as_of`
+        (companies that had already given notice left out: their churn is announced).
+
+        Raises:
+            SuccessError: too few churns to learn from, or a bad number of months or days.
+        """
+        if not 1 <= months <= 60:
+            raise SuccessError(f"train on 1 to 60 months of snapshots, not {months}")
+        if not 7 <= horizon_days <= 365:
+            raise SuccessError(f"the horizon must be 7 to 365 days, not {horizon_days}")
+        ctx = self._metrics().context(as_of)
+        days = month_ends(ctx.as_of - timedelta(days=horizon_days), months)
+        frame = snapshots(ctx, days, horizon_days)
+        if len(frame):
+            frame = frame[~frame["has_notice"].astype(bool)]
+        if not len(frame):
+            raise SuccessError(
+                f"no company paid at any month end from {days[0]} to {days[-1]}: "
+                "nothing to learn from"
+            )
+        return fit_churn_model(
+            frame, trained_as_of=ctx.as_of, label=label, horizon_days=horizon_days
+        )
+
+    def risk(
+        self,
+        *,
+        as_of: date | None = None,
+        model: ChurnModel | None = None,
+        threshold: float = 0.1,
+    ) -> list[AtRisk]:
+        """Every company paying on `as_of`, ranked by ARR at stake (ARR × P(churn) within
+        the model's horizon), with its reasons when at risk (P ≥ `threshold`), CSM and
+        next annual renewal. `model` defaults to one trained as of the same day.
+
+        Raises:
+            SuccessError: no model can be trained, or a threshold outside 0..1.
+        """
+        if not 0 <= threshold <= 1:
+            raise SuccessError(f"the risk threshold must be between 0 and 1, not {threshold}")
+        fitted = model or self.model(as_of=as_of)
+        ctx = self._metrics().context(as_of)
+        frame = features(ctx, ctx.as_of).to_pandas()
+        labels_ = paying(ctx, ctx.as_of).rename(_paying="account_id")
+        mrr = labels_.to_pandas().rename(columns={"_paying": "account_id"})
+        frame = frame.merge(mrr, on="account_id", how="left")
+        ids = [str(i) for i in frame["account_id"]]
+        return score_companies(
+            fitted, frame, company_details(ctx, ids), next_renewals(ctx, ctx.as_of), threshold
+        )
+
+    def renewals(
+        self,
+        *,
+        as_of: date | None = None,
+        model: ChurnModel | None = None,
+        threshold: float = 0.1,
+    ) -> RenewalForecast:
+        """The renewal forecast over the model's horizon: expected retained ARR of every
+        paying company with a P10-P90 range, and the annual renewals due by month.
+
+        Raises:
+            SuccessError: no model can be trained.
+        """
+        fitted = model or self.model(as_of=as_of)
+        companies = self.risk(as_of=as_of, model=fitted, threshold=threshold)
+        day = self._metrics().context(as_of).as_of
+        return forecast(companies, day, fitted.horizon_days, threshold)
 
     @staticmethod
     def _names(ctx: SourceContext, ids: list[str]) -> dict[str, str]:

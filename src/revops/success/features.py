@@ -232,6 +232,21 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
     )
 
 
+def month_ends(last: date, months: int) -> list[date]:
+    """The last `months` month ends on or before `last`, oldest first.
+
+    Examples:
+        >>> month_ends(date(2026, 8, 24), 2)
+        [datetime.date(2026, 6, 30), datetime.date(2026, 7, 31)]
+    """
+    found = []
+    day = last if (last + timedelta(days=1)).day == 1 else last.replace(day=1) - timedelta(days=1)
+    while len(found) < months:
+        found.append(day)
+        day = day.replace(day=1) - timedelta(days=1)
+    return sorted(found)
+
+
 def snapshots(ctx: SourceContext, days: list[date], horizon_days: int = 90) -> pd.DataFrame:
     """The features and labels of every company paying at each of `days`, one row per
     company and day (`day`, `label_known`: the day its outcome is known), as a frame:
