@@ -55,6 +55,7 @@ def snapshots_of(workspace: Path, days: list[date], horizon: int) -> pd.DataFram
     from revops import Workspace
     from revops.metrics.sources import build_source
     from revops.success.features import snapshots
+    from revops.success.risk import company_details
 
     ws = Workspace.open(workspace, read_only=True)
     try:
@@ -76,11 +77,9 @@ def snapshots_of(workspace: Path, days: list[date], horizon: int) -> pd.DataFram
         truth = truth.merge(golden, left_on="record", right_on="account_id", how="inner")
         latent = truth.groupby("golden_account_id")["health"].mean().rename("truth")
         frame = frame.merge(latent, left_on="account_id", right_index=True, how="left")
-        names = ws.warehouse.table("account").select("account_id", "name").to_pandas()
-        frame = frame.merge(
-            names.rename(columns={"account_id": "_id"}), left_on="account_id", right_on="_id",
-            how="left",
-        ).drop(columns="_id")  # fmt: skip
+        details = company_details(ctx, [str(i) for i in frame["account_id"].unique()])
+        frame["name"] = frame["account_id"].map(lambda i: details.get(i, {}).get("name"))
+        frame["csm"] = frame["account_id"].map(lambda i: details.get(i, {}).get("csm_name"))
         return frame
     finally:
         ws.close()
@@ -149,8 +148,8 @@ def main() -> None:
     print(f"\ntop 10 at risk on {days[-1]} (seed {seed}), by ARR x P(churn):")
     for row in top.itertuples():
         outcome = "churned" if getattr(row, args.label) else "stayed"
-        print(f"  {row.name or row.account_id:<28} ARR {row.arr:>10,.0f}  P {row.risk:.2f}  "
-              f"[{outcome}]  {row.reasons}")  # fmt: skip
+        print(f"  {row.name or row.account_id:<26} CSM {row.csm or '-':<18} ARR {row.arr:>9,.0f} "
+              f" P {row.risk:.2f} [{outcome}]  {row.reasons}")  # fmt: skip
 
 
 if __name__ == "__main__":

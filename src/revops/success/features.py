@@ -256,7 +256,7 @@ def snapshots(ctx: SourceContext, days: list[date], horizon_days: int = 90) -> p
     frames = []
     for day in days:
         found = features(ctx, day)
-        outcome = labels(ctx, day, horizon_days).drop("mrr").rename(_label_account="account_id")
+        outcome = labels(ctx, day, horizon_days).rename(_label_account="account_id")
         joined = found.left_join(outcome, found.account_id == outcome._label_account)
         frame = joined.drop("_label_account").to_pandas()
         frame["day"] = day
