@@ -3,7 +3,6 @@ and CSM, the renewal forecast, annual renewals by month (within the viewer's row
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
@@ -73,7 +72,8 @@ def build_success(
     ws = state.workspace
 
     def build() -> tuple[list[AtRisk], dict[str, object], int]:
-        with state.reading():
+        # Training reads a year of month-end snapshots: a report's budget, not a query's.
+        with state.reading(report=True):
             model = ws.success.model(as_of=day)
             return ws.success.risk(as_of=day, model=model, threshold=threshold), \
                 model.as_dict(), model.horizon_days  # fmt: skip
@@ -119,6 +119,3 @@ def _row(c: AtRisk) -> RiskRow:
         reasons=c.reasons,
     )  # fmt: skip
 
-
-def _unused(day: date) -> None:  # pragma: no cover - keeps `date` imported for pydantic
-    del day
