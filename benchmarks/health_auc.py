@@ -121,8 +121,9 @@ def main() -> None:
           f"label {args.label}; fitted on seeds {fit_seeds}: {model.rows} company-days, "
           f"{model.events} events")  # fmt: skip
     print("coefficients:", {k: round(v, 2) for k, v in model.coefficients.items()})
-    print(f"{'seed':>4} {'rows':>6} {'events':>6}  " + "  ".join(
-        f"{n + ' AUC':>12} {'lift':>5}" for n in ("today", "usage", "learned", "truth")))  # fmt: skip
+    scores = ("today", "usage", "learned", "truth")
+    header = "  ".join(f"{n + ' AUC':>12} {'lift':>5}" for n in scores)
+    print(f"{'seed':>4} {'rows':>6} {'events':>6}  {header}")
     for seed in report_seeds:
         frame = frames[seed]
         target = frame[args.label].astype(bool).to_numpy()

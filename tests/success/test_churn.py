@@ -56,7 +56,7 @@ def test_reasons_are_the_features_that_raise_the_risk() -> None:
 
     risky, safe = model.reasons(companies)
 
-    assert [r.feature for r in risky][0] == "usage_per_seat"
+    assert risky[0].feature == "usage_per_seat"
     assert risky[0].text.startswith("low usage_per_seat")
     assert all(r.contribution > 0 for r in risky)
     assert [r.feature for r in safe] == []  # nothing pushes a healthy company's risk up

@@ -49,7 +49,7 @@ def clv(
     ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.success.clv(
-            as_of=_day(as_of), periods=periods, unit=unit, margin=margin,  # type: ignore[arg-type]
+            as_of=_day(as_of), periods=periods, unit=unit, margin=margin,
             discount_rate=discount_rate,
         )  # fmt: skip
     finally:
@@ -57,13 +57,13 @@ def clv(
     payload = result.as_dict(limit)
     if fmt is OutputFormat.table:
         bg, gg = result.model.purchases, result.model.spend
-        console.print(
+        console().print(
             f"{len(result.customers):,} customers as of {result.as_of}; BG/NBD r={bg.r:.3f} "
             f"alpha={bg.alpha:.3f} a={bg.a:.3f} b={bg.b:.3f}; Gamma-Gamma p={gg.p:.3f} "
             f"q={gg.q:.3f} gamma={gg.gamma:.2f}; next {periods:g} {unit}s: "
             f"{result.total_purchases:,.1f} purchases, value {result.total_value:,.2f}"
         )
-    render(payload["rows"], CLV_COLUMNS, fmt, title="Expected value by customer")  # type: ignore[arg-type]
+    render(payload["rows"], CLV_COLUMNS, fmt, title="Expected value by customer")
 
 
 @app.command("risk")
@@ -81,9 +81,7 @@ def risk(
         found = ws.success.risk(as_of=_day(as_of), threshold=threshold)
     finally:
         ws.close()
-    rows = [
-        {**r.as_dict(), "reasons": "; ".join(r.reasons)} for r in found[:limit]
-    ]
+    rows = [{**r.as_dict(), "reasons": "; ".join(r.reasons)} for r in found[:limit]]
     render(rows, RISK_COLUMNS, fmt, title="Accounts at risk, by ARR at stake")
 
 
@@ -102,7 +100,7 @@ def renewals(
     finally:
         ws.close()
     if fmt is OutputFormat.table:
-        console.print(
+        console().print(
             f"ARR {found.arr:,.0f} on {found.as_of}; expected retained after "
             f"{found.horizon_days} days {found.expected_retained_arr:,.0f} "
             f"(P10 {found.p10:,.0f} - P90 {found.p90:,.0f})"

@@ -100,9 +100,7 @@ def log_likelihood(
     return float(np.sum(weights * (head + beta_part + both)))
 
 
-def fit_bgnbd(
-    frequency: Array, recency: Array, age: Array, weights: Array | None = None
-) -> BGNBD:
+def fit_bgnbd(frequency: Array, recency: Array, age: Array, weights: Array | None = None) -> BGNBD:
     """Maximum-likelihood BG/NBD parameters of the customers' summaries.
 
     Args:

@@ -178,7 +178,7 @@ def fit_churn_model(
         LogisticRegression(C=0.5, max_iter=2000),
     )
     pipeline.fit(_matrix(frame, measured), target)
-    snapshots = tuple(sorted({d for d in frame["day"]})) if "day" in frame.columns else ()
+    snapshots = tuple(sorted(set(frame["day"]))) if "day" in frame.columns else ()
     return ChurnModel(
         trained_as_of, label, tuple(measured), pipeline, len(target), events, snapshots,
         horizon_days,

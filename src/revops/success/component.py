@@ -131,9 +131,7 @@ class Success:
         log.info("fitting BG/NBD and Gamma-Gamma on %d customers", len(summary))
         model = NonContractual.fit(summary)
         chosen_margin = self.config.metrics.gross_margin if margin is None else margin
-        values = model.predict(
-            summary, periods, margin=chosen_margin, discount_rate=discount_rate
-        )
+        values = model.predict(summary, periods, margin=chosen_margin, discount_rate=discount_rate)
         return ClvResult(
             end, periods, unit, chosen_margin, discount_rate, model, values,
             names=self._names(ctx, [v.customer_id for v in sorted(

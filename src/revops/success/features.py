@@ -45,9 +45,9 @@ def _company(ctx: SourceContext, rows: ir.Table) -> ir.Table:
     """`rows` with `account_id` replaced by the golden account."""
     lookup = ctx.golden_accounts()
     joined = rows.left_join(lookup, rows.account_id == lookup.account_id)
-    return joined.mutate(
-        account_id=joined.golden_account_id.fill_null(joined.account_id)
-    ).drop("account_id_right", "golden_account_id")
+    return joined.mutate(account_id=joined.golden_account_id.fill_null(joined.account_id)).drop(
+        "account_id_right", "golden_account_id"
+    )
 
 
 def _instant(day: date) -> ir.Value:
@@ -156,14 +156,12 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
     tickets = tickets.filter(tickets.opened_at < end)
     opened_90 = tickets.opened_at >= since(90)
     still_open = tickets.closed_at.isnull() | (tickets.closed_at >= end)
-    rated = (
-        (tickets.closed_at < end) & (tickets.closed_at >= since(180)) & tickets.csat.notnull()
-    )
+    rated = (tickets.closed_at < end) & (tickets.closed_at >= since(180)) & tickets.csat.notnull()
     ticket_parts = tickets.group_by("account_id").aggregate(
         tickets_90=tickets.count(where=opened_90).cast("float64"),
-        urgent_90=tickets.count(
-            where=opened_90 & tickets.priority.isin(["high", "urgent"])
-        ).cast("float64"),
+        urgent_90=tickets.count(where=opened_90 & tickets.priority.isin(["high", "urgent"])).cast(
+            "float64"
+        ),
         open_tickets=tickets.count(where=still_open).cast("float64"),
         csat=tickets.csat.cast("float64").mean(where=rated),
     )
@@ -181,9 +179,9 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
         on_time_180=invoices.count(
             where=recent_due & paid_by_day & (invoices.paid_date <= invoices.due_date)
         ).cast("float64"),
-        overdue_invoices=invoices.count(
-            where=~paid_by_day & (invoices.due_date < day)
-        ).cast("float64"),
+        overdue_invoices=invoices.count(where=~paid_by_day & (invoices.due_date < day)).cast(
+            "float64"
+        ),
     )
 
     activities = _company(ctx, ctx.table("activity").filter(lambda t: t.account_id.notnull()))
@@ -204,7 +202,9 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
     seats = ibis.greatest(table.seats.fill_null(0.0), 1.0)
 
     def ratio(top: ir.Value, bottom: ir.Value) -> ir.Value:
-        return ibis.cases((bottom.isnull() | (bottom == 0), ibis.null("float64")), else_=top / bottom)
+        return ibis.cases(
+            (bottom.isnull() | (bottom == 0), ibis.null("float64")), else_=top / bottom
+        )
 
     per_day_90 = ratio(table.users_90, table.days_90)
     return table.select(
@@ -222,9 +222,7 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
         overdue_invoices=table.overdue_invoices.fill_null(0.0),
         activities_90d=table.activities_90d.fill_null(0.0),
         log_mrr=(table.mrr + 1.0).ln(),
-        tenure_months=table.first_start.delta(ibis.date(day), unit="day").negate().cast(
-            "float64"
-        )
+        tenure_months=table.first_start.delta(ibis.date(day), unit="day").negate().cast("float64")
         / 30.4375,
         is_annual=table.is_annual.fill_null(False).ifelse(1.0, 0.0),
         seat_change=ratio(table.seats, table.seats_then).fill_null(1.0) - 1.0,
@@ -239,7 +237,7 @@ def month_ends(last: date, months: int) -> list[date]:
         >>> month_ends(date(2026, 8, 24), 2)
         [datetime.date(2026, 6, 30), datetime.date(2026, 7, 31)]
     """
-    found = []
+    found: list[date] = []
     day = last if (last + timedelta(days=1)).day == 1 else last.replace(day=1) - timedelta(days=1)
     while len(found) < months:
         found.append(day)

@@ -45,9 +45,7 @@ def check_summary(
     return x, t_x, big_t, w
 
 
-def maximise(
-    objective: Callable[[Array], float], start: Array, model: str
-) -> tuple[Array, float]:
+def maximise(objective: Callable[[Array], float], start: Array, model: str) -> tuple[Array, float]:
     """The positive parameters that maximise `objective` and its value there.
 
     The search runs over the parameters' logarithms (so they stay positive) with L-BFGS-B,

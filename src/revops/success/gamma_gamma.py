@@ -87,9 +87,7 @@ def log_likelihood(params: Array, frequency: Array, monetary: Array, weights: Ar
     return float(np.sum(weights * terms))
 
 
-def fit_gamma_gamma(
-    frequency: Array, monetary: Array, weights: Array | None = None
-) -> GammaGamma:
+def fit_gamma_gamma(frequency: Array, monetary: Array, weights: Array | None = None) -> GammaGamma:
     """Maximum-likelihood Gamma-Gamma parameters from the customers with repeat purchases.
 
     Args:

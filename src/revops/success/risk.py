@@ -198,7 +198,9 @@ def company_details(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, A
         rows = accounts.filter(accounts.account_id.isin(missing)).select("account_id", *columns)
         found |= {r["account_id"]: r for r in rows.to_pyarrow().to_pylist()}
     users = ctx.raw("user", scoped=False)
-    people = {r["user_id"]: r["name"] for r in users.select("user_id", "name").to_pyarrow().to_pylist()}
+    people = {
+        r["user_id"]: r["name"] for r in users.select("user_id", "name").to_pyarrow().to_pylist()
+    }
     for row in found.values():
         row["csm_id"] = row.get("csm_id") or row.get("owner_id")
         row["csm_name"] = people.get(row["csm_id"]) if row["csm_id"] else None
@@ -207,9 +209,9 @@ def company_details(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, A
 
 def next_renewals(ctx: SourceContext, day: date) -> dict[str, date]:
     """The next anniversary after `day` of each company's live yearly lines (its earliest)."""
-    from revops.metrics.engines.lines import day_end, paid_spans
-
     import ibis
+
+    from revops.metrics.engines.lines import day_end, paid_spans
 
     spans = paid_spans(ctx.table("subscription_line"))
     raw = ctx.table("subscription_line").select(
@@ -225,10 +227,14 @@ def next_renewals(ctx: SourceContext, day: date) -> dict[str, date]:
     )
     lookup = ctx.golden_accounts()
     joined = live.left_join(lookup, live.account_id == lookup.account_id)
-    rows = joined.select(
-        company=joined.golden_account_id.fill_null(joined.account_id),
-        start_date=joined.start_date,
-    ).to_pyarrow().to_pylist()
+    rows = (
+        joined.select(
+            company=joined.golden_account_id.fill_null(joined.account_id),
+            start_date=joined.start_date,
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
     found: dict[str, date] = {}
     for row in rows:
         start: date = row["start_date"]

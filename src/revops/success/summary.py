@@ -108,9 +108,7 @@ def read_summary(summary: ir.Table) -> Summary:
         raise SuccessError("no customer bought anything in the window")
 
     def column(name: str) -> Array:
-        return np.asarray(
-            frame.column(name).to_numpy(zero_copy_only=False), dtype=np.float64
-        )
+        return np.asarray(frame.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
 
     return Summary(
         customer_ids=[str(v) for v in frame.column("customer_id").to_pylist()],

@@ -43,7 +43,9 @@ def clv(
     try:
         with state.reading(report=True):
             result = state.workspace.success.clv(
-                as_of=state.today, periods=periods, unit=unit  # type: ignore[arg-type]
+                as_of=state.today,
+                periods=periods,
+                unit=unit,  # type: ignore[arg-type]
             )
     except RevOpsError as exc:
         raise HTTPException(422, str(exc)) from None

@@ -102,7 +102,7 @@ def build_success(
         accounts=len(companies),
         accounts_at_risk=len(risky),
         at_risk=[_row(c) for c in risky[:limit]],
-        renewals=[RenewalMonthView(**m.as_dict()) for m in outlook.months],  # type: ignore[arg-type]
+        renewals=[RenewalMonthView(**m.as_dict()) for m in outlook.months],
         model=trained,
     )
 
@@ -118,4 +118,3 @@ def _row(c: AtRisk) -> RiskRow:
         renewal_date=c.renewal_date.isoformat() if c.renewal_date else None,
         reasons=c.reasons,
     )  # fmt: skip
-
