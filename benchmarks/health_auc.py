@@ -9,8 +9,9 @@ month ends whose 90-day outcome is known by the as-of day. At each, every compan
 that day (its golden account) gets:
 
 - `today`: the catalog's `health_score` (the account_health engine as of the day);
-- `usage`: the usage-only score (active users per seat, :mod:`revops.success.features`);
-- `learned`: the churn model (:mod:`revops.success.churn`) fitted on the `--fit` seeds'
+- `usage`: the usage-only score (active users per seat, `usage_per_seat` of
+  :mod:`revops.metrics.engines.churn_signals`);
+- `learned`: the churn model (:mod:`revops.stats.churn`) fitted on the `--fit` seeds'
   snapshots (the companies of the reported seeds are never seen in fitting);
 - `truth`: the generator's latent health (`truth/account_health.csv`), the ceiling.
 
@@ -53,8 +54,8 @@ def workspace_for(root: Path, seed: int, accounts: int) -> Path:
 def snapshots_of(workspace: Path, days: list[date], horizon: int) -> pd.DataFrame:
     """Features, labels, today's score and the latent truth of every company and day."""
     from revops import Workspace
+    from revops.metrics.engines.churn_signals import snapshots
     from revops.metrics.sources import build_source
-    from revops.success.features import snapshots
     from revops.success.risk import company_details
 
     ws = Workspace.open(workspace, read_only=True)
@@ -95,8 +96,8 @@ def lift(target: np.ndarray, risk: np.ndarray, share: float = 0.1) -> float:
 def main() -> None:
     from sklearn.metrics import roc_auc_score
 
-    from revops.success.churn import fit_churn_model
-    from revops.success.features import month_ends
+    from revops.metrics.engines.churn_signals import FEATURES, month_ends
+    from revops.stats.churn import fit_churn_model
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fit", default="1,2")
@@ -116,7 +117,9 @@ def main() -> None:
         frame = snapshots_of(workspace, days, args.horizon)
         frames[seed] = frame[~frame["has_notice"].astype(bool)]
     training = pd.concat([frames[s] for s in fit_seeds], ignore_index=True)
-    model = fit_churn_model(training, trained_as_of=AS_OF, label=args.label)
+    model = fit_churn_model(
+        training, features=list(FEATURES), trained_as_of=AS_OF, label=args.label
+    )
     print(f"snapshot days {days[0]} .. {days[-1]} (month ends), horizon {args.horizon} days, "
           f"label {args.label}; fitted on seeds {fit_seeds}: {model.rows} company-days, "
           f"{model.events} events")  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from revops.success.features import FEATURES, features, labels, snapshots
+from revops.metrics.engines.churn_signals import FEATURES, features, labels, snapshots
 
 from support import Company
 

@@ -8,7 +8,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from revops.success.summary import purchase_summary, read_summary
+from revops.metrics.engines.customers import purchase_summary, read_summary
 from revops.warehouse import Warehouse
 
 # c1: first buys 1 Jan; buys twice on 8 Jan (one purchase day, 30 + 10) and on 22 Jan (20),

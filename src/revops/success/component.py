@@ -6,14 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from revops.errors import SuccessError
-from revops.success.churn import ChurnModel, Label, fit_churn_model
-from revops.success.clv import CustomerValue, NonContractual
-from revops.success.features import features, month_ends, paying, snapshots
-from revops.success.purchases import non_contractual_purchases
+from revops.metrics.engines.churn_signals import scored, train_churn_model
+from revops.metrics.engines.customers import PERIOD_DAYS, value_customers
+from revops.stats.churn import ChurnModel, Label
+from revops.stats.clv import CustomerValue, NonContractual
 from revops.success.risk import (
     AtRisk,
     RenewalForecast,
@@ -22,7 +22,6 @@ from revops.success.risk import (
     next_renewals,
     score_companies,
 )
-from revops.success.summary import purchase_summary, read_summary
 
 if TYPE_CHECKING:
     from revops.config import RevOpsConfig
@@ -31,8 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PeriodUnit = Literal["week", "month"]
-PERIOD_DAYS: dict[str, float] = {"week": 7.0, "month": 365.25 / 12}
-"""Length in days of the period a model counts time in."""
+__all__ = ["PERIOD_DAYS", "ClvResult", "Success"]
 
 
 @dataclass(frozen=True)
@@ -119,19 +117,13 @@ class Success:
         Raises:
             SuccessError: an unknown unit, too few buyers or repeat buyers, bad horizon.
         """
-        if unit not in PERIOD_DAYS:
-            raise SuccessError(f"unknown period unit {unit!r}; use week or month")
-        metrics = self._metrics()
-        ctx = metrics.context(as_of)
+        ctx = self._metrics().context(as_of)
         end = ctx.as_of
-        purchases = non_contractual_purchases(ctx, end)
-        summary = read_summary(
-            purchase_summary(purchases, end, period_days=PERIOD_DAYS[unit], start=since)
-        )
-        log.info("fitting BG/NBD and Gamma-Gamma on %d customers", len(summary))
-        model = NonContractual.fit(summary)
         chosen_margin = self.config.metrics.gross_margin if margin is None else margin
-        values = model.predict(summary, periods, margin=chosen_margin, discount_rate=discount_rate)
+        model, values = value_customers(
+            ctx, end, periods=periods, unit=unit, margin=chosen_margin,
+            discount_rate=discount_rate, since=since,
+        )  # fmt: skip
         return ClvResult(
             end, periods, unit, chosen_margin, discount_rate, model, values,
             names=self._names(ctx, [v.customer_id for v in sorted(
@@ -155,22 +147,9 @@ class Success:
         Raises:
             SuccessError: too few churns to learn from, or a bad number of months or days.
         """
-        if not 1 <= months <= 60:
-            raise SuccessError(f"train on 1 to 60 months of snapshots, not {months}")
-        if not 7 <= horizon_days <= 365:
-            raise SuccessError(f"the horizon must be 7 to 365 days, not {horizon_days}")
         ctx = self._metrics().context(as_of)
-        days = month_ends(ctx.as_of - timedelta(days=horizon_days), months)
-        frame = snapshots(ctx, days, horizon_days)
-        if len(frame):
-            frame = frame[~frame["has_notice"].astype(bool)]
-        if not len(frame):
-            raise SuccessError(
-                f"no company paid at any month end from {days[0]} to {days[-1]}: "
-                "nothing to learn from"
-            )
-        return fit_churn_model(
-            frame, trained_as_of=ctx.as_of, label=label, horizon_days=horizon_days
+        return train_churn_model(
+            ctx, ctx.as_of, months=months, horizon_days=horizon_days, label=label
         )
 
     def risk(
@@ -191,10 +170,7 @@ class Success:
             raise SuccessError(f"the risk threshold must be between 0 and 1, not {threshold}")
         fitted = model or self.model(as_of=as_of)
         ctx = self._metrics().context(as_of)
-        frame = features(ctx, ctx.as_of).to_pandas()
-        labels_ = paying(ctx, ctx.as_of).rename(_paying="account_id")
-        mrr = labels_.to_pandas().rename(columns={"_paying": "account_id"})
-        frame = frame.merge(mrr, on="account_id", how="left")
+        frame = scored(ctx, ctx.as_of, fitted)
         ids = [str(i) for i in frame["account_id"]]
         return score_companies(
             fitted, frame, company_details(ctx, ids), next_renewals(ctx, ctx.as_of), threshold

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from revops.metrics import SourceContext
-    from revops.success.churn import ChurnModel
+    from revops.stats.churn import ChurnModel
 
 NOTICE_REASON = "cancellation notice given"
 SIMULATIONS = 4000
@@ -111,18 +111,18 @@ def score_companies(
     model: ChurnModel, frame: pd.DataFrame, details: dict[str, dict[str, Any]],
     renewals: dict[str, date], threshold: float,
 ) -> list[AtRisk]:  # fmt: skip
-    """Every company of `frame` (features on one day) scored, ranked by ARR at stake.
+    """Every company of `frame` (features, `mrr` and `p_churn` on one day, see
+    :func:`revops.metrics.engines.churn_signals.scored`), ranked by ARR at stake.
 
-    A company whose cancellation is already known has P(churn) 1 and says so; `threshold`
-    is the P(churn) from which a company counts as at risk (its reasons are listed then).
+    A company whose cancellation is already known (P(churn) 1) says so; `threshold` is the
+    P(churn) from which a company counts as at risk (its reasons are listed then).
     """
-    p = model.predict(frame) if len(frame) else np.array([])
     reasons = model.reasons(frame) if len(frame) else []
     found = []
     for i, row in enumerate(frame.to_dict("records")):
         company = str(row["account_id"])
         noticed = bool(row.get("has_notice", False))
-        chance = 1.0 if noticed else float(p[i])
+        chance = float(row["p_churn"])
         why = [NOTICE_REASON] if noticed else [r.text for r in reasons[i]]
         info = details.get(company, {})
         found.append(

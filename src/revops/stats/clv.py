@@ -3,7 +3,7 @@ Gamma-Gamma for their value, combined per customer for the next N periods.
 
 Examples:
     >>> import numpy as np
-    >>> from revops.success.summary import Summary
+from numpy.typing import NDArray
     >>> summary = Summary(["c1"], np.array([2.0]), np.array([30.43]), np.array([38.86]),
     ...                   np.array([22.35]))
     >>> model = NonContractual(BGNBD(0.243, 4.414, 0.793, 2.426),
@@ -18,11 +18,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from revops.errors import SuccessError
-from revops.success.bgnbd import BGNBD, fit_bgnbd
-from revops.success.gamma_gamma import GammaGamma, fit_gamma_gamma
-from revops.success.summary import Summary
+from revops.stats.bgnbd import BGNBD, fit_bgnbd
+from revops.stats.gamma_gamma import GammaGamma, fit_gamma_gamma
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Customer purchase summaries as arrays, in the order of `customer_ids`: repeat
+    purchases, recency and age in periods, mean value of the repeat purchases (0 without)."""
+
+    customer_ids: list[str]
+    frequency: Array
+    recency: Array
+    age: Array
+    monetary: Array
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
 
 
 @dataclass(frozen=True)

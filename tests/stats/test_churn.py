@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from revops.errors import SuccessError
-from revops.success.churn import fit_churn_model
+from revops.stats.churn import fit_churn_model
 
 AS_OF = date(2026, 11, 22)
+FEATURES = ["usage_per_seat", "tickets_per_seat", "csat"]
 
 
 def frame(rows: int = 400, seed: int = 3) -> pd.DataFrame:
@@ -37,21 +38,21 @@ def frame(rows: int = 400, seed: int = 3) -> pd.DataFrame:
 
 
 def test_the_model_learns_the_direction_of_each_signal() -> None:
-    model = fit_churn_model(frame(), trained_as_of=AS_OF)
+    model = fit_churn_model(frame(), features=FEATURES, trained_as_of=AS_OF)
 
     assert model.coefficients["usage_per_seat"] < 0
     assert model.coefficients["tickets_per_seat"] > 0
 
 
 def test_a_feature_no_company_measured_is_left_out() -> None:
-    model = fit_churn_model(frame(), trained_as_of=AS_OF)
+    model = fit_churn_model(frame(), features=FEATURES, trained_as_of=AS_OF)
 
     assert "csat" not in model.features
     assert model.predict(frame(5, seed=9)).shape == (5,)
 
 
 def test_reasons_are_the_features_that_raise_the_risk() -> None:
-    model = fit_churn_model(frame(), trained_as_of=AS_OF)
+    model = fit_churn_model(frame(), features=FEATURES, trained_as_of=AS_OF)
     companies = pd.DataFrame({"usage_per_seat": [0.05, 0.95], "tickets_per_seat": [0.5, 0.05]})
 
     risky, safe = model.reasons(companies)
@@ -69,9 +70,9 @@ def test_too_few_churns_are_refused_with_one_message() -> None:
     few.loc[:2, "churned"] = True
 
     with pytest.raises(SuccessError, match="3 churned of 400 company snapshots"):
-        fit_churn_model(few, trained_as_of=AS_OF)
+        fit_churn_model(few, features=FEATURES, trained_as_of=AS_OF)
 
 
 def test_a_snapshot_whose_outcome_came_after_the_training_day_is_refused() -> None:
     with pytest.raises(SuccessError, match="not time-correct"):
-        fit_churn_model(frame(), trained_as_of=date(2026, 9, 1))
+        fit_churn_model(frame(), features=FEATURES, trained_as_of=date(2026, 9, 1))

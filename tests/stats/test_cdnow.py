@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from revops.success.bgnbd import fit_bgnbd
-from revops.success.clv import NonContractual
-from revops.success.gamma_gamma import fit_gamma_gamma
-from revops.success.summary import purchase_summary, read_summary
+from revops.metrics.engines.customers import purchase_summary, read_summary
+from revops.stats.bgnbd import fit_bgnbd
+from revops.stats.clv import NonContractual
+from revops.stats.gamma_gamma import fit_gamma_gamma
 
 CDNOW = Path(__file__).parents[1] / "fixtures" / "cdnow"
 CALIBRATION_END = date(1997, 9, 30)

@@ -1,5 +1,5 @@
 """The learned churn model: a logistic regression on the features of
-:mod:`revops.success.features`, trained as of a date on companies' churn in the 90 days
+:mod:`revops.metrics.engines.churn_signals`, trained as of a date on companies' churn in the 90 days
 after earlier snapshot days, with each company's reasons (the features that raise its
 risk most).
 
@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from revops.errors import SuccessError
-from revops.success.features import FEATURES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -132,8 +131,8 @@ def fit_churn_model(
     frame: pd.DataFrame,
     *,
     trained_as_of: date,
+    features: Sequence[str],
     label: Label = "churned",
-    features: Sequence[str] | None = None,
     horizon_days: int = 90,
 ) -> ChurnModel:
     """Fit the churn model on `frame`: one row per company and snapshot day (`day`), its
@@ -158,7 +157,7 @@ def fit_churn_model(
         raise SuccessError(
             f"training rows whose outcome was not known by {trained_as_of}: not time-correct"
         )
-    chosen = [f for f in (features or FEATURES) if f in frame.columns]
+    chosen = [f for f in features if f in frame.columns]
     measured = [f for f in chosen if frame[f].notna().any()]
     if not measured:
         raise SuccessError("no feature was measured for any company: nothing to learn from")

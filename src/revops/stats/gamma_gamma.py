@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from revops.errors import SuccessError
-from revops.success.fitting import MIN_CUSTOMERS, maximise
+from revops.stats.fitting import MIN_CUSTOMERS, maximise
 
 Array = NDArray[np.float64]
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from revops.errors import SuccessError
-from revops.success.bgnbd import BGNBD, fit_bgnbd
-from revops.success.clv import NonContractual
-from revops.success.gamma_gamma import GammaGamma, fit_gamma_gamma
-from revops.success.summary import Summary
+from revops.metrics.engines.customers import Summary
+from revops.stats.bgnbd import BGNBD, fit_bgnbd
+from revops.stats.clv import NonContractual
+from revops.stats.gamma_gamma import GammaGamma, fit_gamma_gamma
 
 TRUE = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 2.5}
 CALIBRATION, HOLDOUT = 40.0, 40.0

@@ -14,11 +14,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from revops.errors import SuccessError
+from revops.metrics.sources import engine
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
-    from revops.metrics import SourceContext
+    from revops.core import Period
+    from revops.metrics.sources import SourceContext
+    from revops.stats.churn import ChurnModel, Label
 
 FEATURES: dict[str, str] = {
     "usage_per_seat": "average active users per reported day over the last 92 days / seats",
@@ -261,3 +266,110 @@ def snapshots(ctx: SourceContext, days: list[date], horizon_days: int = 90) -> p
         frame["label_known"] = day + timedelta(days=horizon_days)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def train_churn_model(
+    ctx: SourceContext,
+    day: date,
+    *,
+    months: int = 12,
+    horizon_days: int = 90,
+    label: Label = "churned",
+) -> ChurnModel:
+    """The churn model trained as of `day`: on the companies paying at each of the
+    `months` month ends whose outcome `horizon_days` later is known by `day` (companies
+    that had already given notice left out: their churn is announced, not predicted).
+
+    Raises:
+        SuccessError: too few churns to learn from, or a bad number of months or days.
+    """
+    from revops.stats.churn import fit_churn_model
+
+    if not 1 <= months <= 60:
+        raise SuccessError(f"train on 1 to 60 months of snapshots, not {months}")
+    if not 7 <= horizon_days <= 365:
+        raise SuccessError(f"the horizon must be 7 to 365 days, not {horizon_days}")
+    days = month_ends(day - timedelta(days=horizon_days), months)
+    frame = snapshots(ctx, days, horizon_days)
+    if len(frame):
+        frame = frame[~frame["has_notice"].astype(bool)]
+    if not len(frame):
+        raise SuccessError(
+            f"no company paid at any month end from {days[0]} to {days[-1]}: nothing to learn from"
+        )
+    return fit_churn_model(
+        frame, features=list(FEATURES), trained_as_of=day, label=label,
+        horizon_days=horizon_days,
+    )  # fmt: skip
+
+
+def scored(ctx: SourceContext, day: date, model: ChurnModel) -> pd.DataFrame:
+    """Every company paying at `day`: its features, `mrr`, `p_churn` (1 when its
+    cancellation is known) and `member_id`, one of its account records (for slicing)."""
+    import pandas as pd
+
+    found = features(ctx, day)
+    now = paying(ctx, day).rename(_paying="account_id")
+    members = ctx.golden_accounts()
+    members = members.group_by("golden_account_id").aggregate(member_id=members.account_id.min())
+    joined = found.left_join(now, found.account_id == now._paying).drop("_paying")
+    joined = joined.left_join(members, joined.account_id == members.golden_account_id)
+    frame: pd.DataFrame = joined.drop("golden_account_id").to_pandas()
+    if not len(frame):
+        frame["p_churn"] = pd.Series(dtype="float64")
+        return frame
+    frame["member_id"] = frame["member_id"].fillna(frame["account_id"])
+    chance = model.predict(frame)
+    frame["p_churn"] = [1.0 if n else p for n, p in zip(frame["has_notice"], chance, strict=True)]
+    return frame
+
+
+RISK_COLUMNS = ("account_id", "golden_account_id", "arr", "p_churn", "arr_at_stake",
+                "retained_arr", "health_score", "has_notice")  # fmt: skip
+
+
+@engine(
+    "churn_risk",
+    "One row per company (golden account) paying at the window's end (or the as-of day): "
+    "its ARR, p_churn (probability of paying nothing 90 days later, from the churn model "
+    "trained as of that day on the 12 month ends before whose outcome is known; 1 when its "
+    "cancellation is already known), arr_at_stake (arr x p_churn), retained_arr "
+    "(arr x (1 - p_churn)) and health_score (100 x (1 - p_churn)); account_id is one of the "
+    "company's account records. Empty, with a warning, when no model can be trained.",
+    RISK_COLUMNS,
+    windowed=True,
+)
+def churn_risk(ctx: SourceContext, period: Period) -> ir.Table:
+    """The churn model's risk of each paying company at the window's end."""
+    import ibis
+    import pandas as pd
+
+    day = min(period.last_day, ctx.as_of)
+
+    def build() -> ir.Table:
+        try:
+            model = train_churn_model(ctx, day)
+        except SuccessError as exc:
+            ctx.warnings.append(f"churn_risk on {day}: {exc}")
+            frame = pd.DataFrame({c: [] for c in RISK_COLUMNS})
+        else:
+            found = scored(ctx, day, model)
+            arr = 12.0 * found["mrr"].astype(float)
+            frame = pd.DataFrame(
+                {
+                    "account_id": found["member_id"].astype(str),
+                    "golden_account_id": found["account_id"].astype(str),
+                    "arr": arr,
+                    "p_churn": found["p_churn"].astype(float),
+                    "arr_at_stake": arr * found["p_churn"],
+                    "retained_arr": arr * (1.0 - found["p_churn"]),
+                    "health_score": 100.0 * (1.0 - found["p_churn"]),
+                    "has_notice": found["has_notice"].astype(bool),
+                }
+            )
+        money = ("arr", "p_churn", "arr_at_stake", "retained_arr", "health_score")
+        schema = {"account_id": "string", "golden_account_id": "string",
+                  "has_notice": "boolean", **dict.fromkeys(money, "float64")}  # fmt: skip
+        return ibis.memtable(frame, schema=schema)
+
+    return ctx.memo(f"churn_risk:{day.isoformat()}", build)

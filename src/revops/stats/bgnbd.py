@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from revops.errors import SuccessError
-from revops.success.fitting import check_summary, maximise
+from revops.stats.fitting import check_summary, maximise
 
 Array = NDArray[np.float64]
 
