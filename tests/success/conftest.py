@@ -2,7 +2,8 @@
 2026-06-30 (see tests/success/test_features.py for the sums).
 
 - `acme`: 10 seats, MRR 1,000, monthly since 2025-01-01. Usage rows of April, May and June
-  (5, 6 and 4 active users; 500, 600, 400 events) and one of July (after the day). An
+  (5, 6 and 4 active users; 500, 600, 400 events; each dated its month's last day) and one
+  of July (after the day). An
   urgent ticket opened 10 June and closed 5 July (open on the day, its CSAT 1 unknown); a
   normal one opened 1 May, closed 2 May, CSAT 4. An invoice due 15 May paid 10 May, one due
   15 June paid 10 July (overdue on the day). A call on 20 June, another on 2 July.
@@ -59,10 +60,10 @@ def build(company: Company) -> None:
         *(
             {"account_id": "acme", "usage_date": d, "active_users": u, "event_count": e}
             for d, u, e in (
-                ("2026-04-01", 5, 500),
-                ("2026-05-01", 6, 600),
-                ("2026-06-01", 4, 400),
-                ("2026-07-01", 10, 10_000),
+                ("2026-04-30", 5, 500),
+                ("2026-05-31", 6, 600),
+                ("2026-06-30", 4, 400),
+                ("2026-07-31", 10, 10_000),
             )
         ),
     )

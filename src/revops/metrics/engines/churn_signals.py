@@ -5,8 +5,8 @@ Every feature of day D uses only what was known at the end of D: usage rows date
 tickets opened by D (a ticket closed later is still open, its rating unknown), invoices due
 by D (one paid after D was unpaid then), subscription lines live at D, activities by D.
 A company is its golden account; the rows of its CRM account, billing customer and support
-organisation count together. Choose month ends for D when usage is reported monthly (a row
-dated the 1st holds the whole month).
+organisation count together. A monthly usage row is dated its month's last day (the day it
+is complete); at a month end the windows of 28, 84 and 112 days hold one, three and four.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from revops.stats.churn import ChurnModel, Label
 
 FEATURES: dict[str, str] = {
-    "usage_per_seat": "average active users per reported day over the last 92 days / seats",
-    "usage_trend": "active users of the last 31 days / those of the 92 days before (per day)",
-    "events_per_user": "product events per active user over the last 92 days",
+    "usage_per_seat": "average active users per reported day over the last 84 days / seats",
+    "usage_trend": "active users of the last 28 days / those of the 84 days before (per day)",
+    "events_per_user": "product events per active user over the last 84 days",
     "tickets_per_seat": "tickets opened in the last 90 days per seat",
     "urgent_share": "share of the last 90 days' tickets that were high or urgent",
     "open_tickets": "tickets opened by the day and not closed by it",
@@ -143,10 +143,11 @@ def features(ctx: SourceContext, day: date) -> ir.Table:
     )
 
     usage = _company(ctx, ctx.table("product_usage"))
-    # Windows of 31 and 92 days: a month's row dated its 1st falls in them at any month end.
-    usage = usage.filter((usage.usage_date <= day) & (usage.usage_date > day - timedelta(days=123)))
-    recent = usage.usage_date > day - timedelta(days=31)
-    window = usage.usage_date > day - timedelta(days=92)
+    # Windows of 4, 12 and 16 weeks: whole weeks of daily rows, and one, three and four
+    # monthly rows (each dated its month's last day) at any month end.
+    usage = usage.filter((usage.usage_date <= day) & (usage.usage_date > day - timedelta(days=112)))
+    recent = usage.usage_date > day - timedelta(days=28)
+    window = usage.usage_date > day - timedelta(days=84)
     usage_parts = usage.group_by("account_id").aggregate(
         users_90=usage.active_users.sum(where=window).cast("float64"),
         days_90=usage.usage_date.nunique(where=window).cast("float64"),
