@@ -3,7 +3,6 @@ Gamma-Gamma for their value, combined per customer for the next N periods.
 
 Examples:
     >>> import numpy as np
-from numpy.typing import NDArray
     >>> summary = Summary(["c1"], np.array([2.0]), np.array([30.43]), np.array([38.86]),
     ...                   np.array([22.35]))
     >>> model = NonContractual(BGNBD(0.243, 4.414, 0.793, 2.426),
