@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import POSTGRES_URL
 from revops.errors import SuccessError
+
+from conftest import POSTGRES_URL
 from support import Company, company_on
 
 AS_OF = date(2026, 6, 30)
