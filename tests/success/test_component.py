@@ -23,8 +23,8 @@ def buyers(company: Company, count: int = 60, seed: int = 4) -> None:
     """`count` buyers invoiced at random intervals since January 2025, and `subco`, a
     subscriber whose invoices are not purchases of a buyer without a contract."""
     rng = np.random.default_rng(seed)
-    company.add("account", *({"account_id": f"b{i:02d}", "name": f"Buyer {i}"}
-                             for i in range(count)), {"account_id": "subco", "name": "Subco"})  # fmt: skip
+    accounts = [{"account_id": f"b{i:02d}", "name": f"Buyer {i}"} for i in range(count)]
+    company.add("account", *accounts, {"account_id": "subco", "name": "Subco"})
     rows = []
     for i in range(count):
         day = date(2025, 1, 1) + timedelta(days=int(rng.integers(0, 200)))
@@ -36,8 +36,9 @@ def buyers(company: Company, count: int = 60, seed: int = 4) -> None:
     rows.append({"account_id": "subco", "status": "paid", "issue_date": "2026-01-01",
                  "amount": 5000, "currency": "USD"})  # fmt: skip
     company.add("invoice", *rows)
-    company.add("subscription_line", {"account_id": "subco", "product_id": "p",
-                "start_date": "2025-01-01", "quantity": 1, "mrr": 100, "currency": "USD"})  # fmt: skip
+    line = {"account_id": "subco", "product_id": "p", "start_date": "2025-01-01",
+            "quantity": 1, "mrr": 100, "currency": "USD"}  # fmt: skip
+    company.add("subscription_line", line)
 
 
 @pytest.fixture(
