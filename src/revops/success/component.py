@@ -3,7 +3,6 @@ model and its risk list (docs/success.md)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from revops.errors import SuccessError
 from revops.metrics.engines.churn_signals import scored, train_churn_model
-from revops.metrics.engines.customers import PERIOD_DAYS, value_customers
+from revops.metrics.engines.customers import value_customers
 from revops.stats.churn import ChurnModel, Label
 from revops.stats.clv import CustomerValue, NonContractual
 from revops.success.risk import (
@@ -27,10 +26,7 @@ if TYPE_CHECKING:
     from revops.config import RevOpsConfig
     from revops.metrics import Metrics, SourceContext
 
-log = logging.getLogger(__name__)
-
 PeriodUnit = Literal["week", "month"]
-__all__ = ["PERIOD_DAYS", "ClvResult", "Success"]
 
 
 @dataclass(frozen=True)
