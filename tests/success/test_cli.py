@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from support import Company, company_on, run_cli
 from success.test_component import buyers
+
+from support import Company, company_on, run_cli
 
 
 @pytest.fixture
