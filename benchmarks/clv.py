@@ -6,7 +6,8 @@ A workspace whose `core.invoice` holds `--invoices` invoices of buyers without a
 subscription is made once in DIR (default: a folder in the temp directory named after the
 size and seed) and reused: customers drawn from a BG/NBD process (first purchases spread
 over the first year, two years of history, values from a Gamma-Gamma; whole customers,
-so the count passes `--invoices` by a few thousand). Then, each in a
+in batches of 10,000, so the count passes `--invoices` by up to a batch's invoices: 1,029,748
+for the default). Then, each in a
 fresh child process so its peak resident memory is its own:
 
 - ceiling: DuckDB's own SQL of the same per-customer summary, read into numpy (no fit);
@@ -97,7 +98,7 @@ def generate(invoices: int, seed: int, root: Path) -> None:
             now = now + rng.exponential(1.0 / rate)
             alive &= now < 730
         batch += 1
-    # Whole customers: the last batch overshoots `invoices` by a few thousand at most.
+    # Whole customers: the last batch of 10,000 overshoots `invoices` by its invoices.
     ids = np.concatenate(customer_ids)
     issued = [start + timedelta(days=int(d)) for d in np.concatenate(days)]
     ws = Workspace.create(root)
