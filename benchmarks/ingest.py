@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "web", "finance", "stack",
+SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "product", "web", "finance", "stack",
            "enablement", "partners", "planning", "revops")  # fmt: skip
 
 CEILING = """

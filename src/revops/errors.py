@@ -27,6 +27,7 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── DeskError            a desk request or audit that cannot be made (row, field)
     ├── PlanError            no activation plan, or an annotation that cannot be added
     ├── ConnectorError       a source API refused or failed a sync (source, object)
+    ├── SuccessError         a CLV, churn-model or risk request that cannot be answered
     └── AppError             the app database, a user or a token operation (cockpit)
 """
 
@@ -165,6 +166,11 @@ class DeskError(RevOpsError):
 class PlanError(RevOpsError):
     """No activation plan where one is needed, or an annotation that cannot be added or
     removed (no text, an unknown metric or note)."""
+
+
+class SuccessError(RevOpsError):
+    """A customer-success request that cannot be answered: too few customers or churns to
+    fit a model, a model that did not converge, an unknown segment or CLV method."""
 
 
 class AppError(RevOpsError):

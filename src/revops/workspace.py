@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from revops.plan import Annotations, Plan
     from revops.quality.component import Quality
     from revops.routing import Routing
+    from revops.success import Success
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -225,6 +226,14 @@ class Workspace:
         from revops.comp import Comp
 
         return Comp(self.root, self.calendar, self.metrics, lambda: self.warehouse)
+
+    @cached_property
+    def success(self) -> Success:
+        """Customer success: lifetime value of both business models, the learned churn
+        model with reasons, accounts at risk and renewals."""
+        from revops.success import Success
+
+        return Success(self.config, lambda: self.metrics)
 
     @cached_property
     def desk(self) -> Desk:

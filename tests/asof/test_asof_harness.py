@@ -45,6 +45,7 @@ SAVED_AT = {
     "web_session": "started_at",
     "gtm_cost": "month_start_date",
     "tool_usage": "used_at",
+    "product_usage": "usage_date",
     "content_usage": "used_at",
 }
 """Tables whose rows carry no `created_at`: the column saying when a row came to be."""

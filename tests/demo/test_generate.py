@@ -17,7 +17,7 @@ from revops.demo.generate import generate_company
 
 PARAMS = DemoParams(accounts=300, years=2, seed=11, as_of=date(2026, 11, 22))
 FOLDERS = (
-    "salesforce", "hubspot", "stripe", "zendesk", "web", "finance", "stack",
+    "salesforce", "hubspot", "stripe", "zendesk", "product", "web", "finance", "stack",
     "enablement", "partners", "planning", "revops", "truth",
 )  # fmt: skip
 

@@ -27,6 +27,7 @@ SYSTEMS = (
     "hubspot",
     "stripe",
     "zendesk",
+    "product",
     "web",
     "finance",
     "stack",

@@ -37,6 +37,7 @@ from revops.cli import (
     quality,
     routing,
     serve,
+    success,
     tokens,
     users,
     views,
@@ -78,6 +79,7 @@ app.add_typer(desk.app, name="desk")
 app.add_typer(audit.app, name="audit")
 app.add_typer(definitions.app, name="definitions")
 app.add_typer(plan.app, name="plan")
+app.add_typer(success.app, name="success")
 app.add_typer(annotate.app, name="annotate")
 app.add_typer(pack.app, name="pack")
 app.command("connect")(connect.connect)

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 DEMO_WORKSPACE = Path("demo-workspace")
 DATA_FOLDER = "demo-data"
-SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "web", "finance", "stack",
+SYSTEMS = ("salesforce", "hubspot", "stripe", "zendesk", "product", "web", "finance", "stack",
            "enablement", "partners", "planning", "revops")  # fmt: skip
 
 ACCOUNTS = typer.Option(2_000, "--accounts", min=50, help="Companies in the market.")

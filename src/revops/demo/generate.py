@@ -27,6 +27,7 @@ from revops.demo.exports.operations import (
     build_tool_inventory,
     build_tool_usage,
 )
+from revops.demo.exports.product import build_product_usage
 from revops.demo.exports.salesforce import salesforce_objects
 from revops.demo.exports.stripe import build_stripe
 from revops.demo.exports.web import session_rows
@@ -70,7 +71,7 @@ def generate_company(params: DemoParams, out: Path) -> GenerationReport:
     began = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     world, channel_spend = simulate_sales(params)
-    world, products, _usage = simulate_revenue(params, world)
+    world, products, usage = simulate_revenue(params, world)
     _simulate_operations(params, world)
     log.info("simulated the company in %.1f s", time.perf_counter() - began)
 
@@ -80,6 +81,8 @@ def generate_company(params: DemoParams, out: Path) -> GenerationReport:
     files |= _hubspot(world, crosswalk, params, defects, out)
     world = _without(world, "campaigns", "touches", "opportunity_history", "activities")
     files |= _billing_and_support(world, products, params, out)
+    files["product/usage.csv"] = write_csv(build_product_usage(usage), out, "product/usage.csv")
+    del usage
     world = _without(world, "subscriptions", "invoices", "tickets")
     files |= _operations(world, channel_spend, crosswalk, params, out)
     files |= write_truth(world, params, defects, crosswalk, out)

@@ -38,6 +38,8 @@ ENGINE_MODULES = (
     "revops.metrics.engines.quality",
     "revops.metrics.engines.identity",
     "revops.metrics.engines.forecast",
+    "revops.metrics.engines.customers",
+    "revops.metrics.engines.churn_signals",
 )
 """Modules whose import registers the built-in engines."""
 

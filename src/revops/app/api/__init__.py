@@ -23,6 +23,7 @@ from revops.app.api import (
     review,
     routing,
     search,
+    success,
     views,
 )
 from revops.app.api.errors import ERROR_RESPONSES
@@ -50,3 +51,4 @@ router.include_router(jobs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
 router.include_router(pack.router)
+router.include_router(success.router)

@@ -24,6 +24,7 @@ from revops.app.web import (
     review,
     routing,
     search,
+    success,
     views,
 )
 
@@ -51,3 +52,4 @@ router.include_router(jobs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
 router.include_router(pack.router)
+router.include_router(success.router)
