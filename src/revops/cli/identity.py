@@ -51,7 +51,9 @@ def run(
             f"{name}: prior {training.prior:.3g} from {training.prior_method}", highlight=False
         )
         for step in training.steps:
-            if step.status != "ok":
+            if step.status == "ok" and step.message:
+                console.print(f"{name}: {step.step}: {step.message}", highlight=False)
+            elif step.status != "ok":
                 console.print(
                     f"[yellow]{name}: training step {step.step!r} {step.status}[/]: "
                     f"{step.message} (the model is as before that step)",

@@ -19,12 +19,13 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
 from revops.identity.blocking import block_keys, rule_name
+from revops.identity.frequencies import fill_unobserved_u
 
 if TYPE_CHECKING:
     from revops.config import IdentityMode
@@ -206,6 +207,14 @@ def resolve(
             max_pairs=2e6, seed=seed, num_chunks=engine.u_chunks
         ),
     )
+    filled: list[str] = []
+    if _step(
+        linker,
+        steps,
+        "u of exact levels sampling never saw agree, from value frequencies",
+        lambda: filled.extend(fill_unobserved_u(linker, keys.records)),
+    ):
+        steps[-1] = replace(steps[-1], message="; ".join(filled) or "none needed")
     sample = EM_MAX_PAIRS if records.num_rows > EM_SAMPLE_ABOVE else None
     for rule in spec.training:
 
@@ -434,8 +443,15 @@ def parameters(model: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+NEUTRAL = -2
+"""Key of :func:`comparison_labels` for a comparison's second level that weighs nothing
+(a null level past the first): Splink gives every such level the value -1, so a pair at
+-1 with both values known is at that level, not unknown."""
+
+
 def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
-    """Comparison name → comparison vector value → the label of that level."""
+    """Comparison name → comparison vector value → the label of that level (and at
+    :data:`NEUTRAL` the label of a null level that is not the first)."""
     labels: dict[str, dict[int, str]] = {}
     for comparison in model["comparisons"]:
         levels = comparison["comparison_levels"]
@@ -444,7 +460,9 @@ def comparison_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
         for level in levels:
             label = level.get("label_for_charts") or level["sql_condition"]
             if level.get("is_null_level"):
-                named[-1] = "unknown on one side"
+                named[NEUTRAL if -1 in named else -1] = (
+                    label if -1 in named else "unknown on one side"
+                )
             else:
                 named[value] = "different" if label.upper() == "ALL OTHER COMPARISONS" else label
                 value -= 1
@@ -483,7 +501,7 @@ def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
         left, right = _side(frame, name, "l", size), _side(frame, name, "r", size)
         parts[name] = [
             {
-                "level": labels[name].get(int(g), str(g)),
+                "level": _level(labels[name], int(g), lv, rv),
                 "weight": round(_number(b) + _number(t), 3),
                 "tf_adjustment": round(_number(t), 3),
                 "left": lv,
@@ -508,13 +526,28 @@ def _pairs(frame: Any, model: dict[str, Any]) -> pa.Table:
     )
 
 
+def _level(labels: dict[int, str], gamma: int, left: Any, right: Any) -> str:
+    """The label of a pair's level of one comparison (see :data:`NEUTRAL`)."""
+    if gamma == -1 and NEUTRAL in labels and left is not None and right is not None:
+        return labels[NEUTRAL]
+    return labels.get(gamma, str(gamma))
+
+
 def _column(frame: Any, name: str, size: int) -> list[Any]:
     return frame[name].tolist() if name in frame.columns else [None] * size
 
 
 def _side(frame: Any, name: str, side: str, size: int) -> list[Any]:
-    """The compared value on one side of each pair, as JSON can hold it."""
-    for column in (f"{name}_{side}", f"{name}_key_{side}", f"company_domain_{side}"):
+    """The compared value on one side of each pair, as JSON can hold it; for a swap
+    comparison (`first_name_swapped_last_name`) both names."""
+    if "_swapped_" in name:
+        field, _, other = name.partition("_swapped_")
+        pairs = zip(_side(frame, field, side, size), _side(frame, other, side, size), strict=True)
+        return [" ".join(str(v) for v in pair if v is not None) or None for pair in pairs]
+    columns = [f"{name}_{side}", f"{name}_key_{side}"]
+    if name == "company":
+        columns.append(f"company_domain_{side}")
+    for column in columns:
         if column in frame.columns:
             return [_plain(v) for v in frame[column].tolist()]
     return [None] * size
