@@ -490,7 +490,7 @@ class IdentitySettings(_Frozen):
     )
 
     person_threshold: float = Field(
-        default=0.95,
+        default=0.995,
         gt=0,
         lt=1,
         description=(
