@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from revops.errors import ConnectorError
+
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -42,19 +44,22 @@ class Backoff:
         base = min(self.first_wait * 2.0 ** (attempt - 1), self.max_wait)
         return base / 2 + random.uniform(0, base / 2)
 
-    def call(self, fn: Callable[[], T], what: str) -> T:
+    def call(self, fn: Callable[[], T], source: str, stream: str) -> T:
         """`fn()`, tried again after each :class:`Retryable` failure.
 
         Raises:
-            Retryable: the last failure, once every attempt failed.
+            ConnectorError: every attempt failed (naming the source, the stream and the
+                last failure).
         """
         for attempt in range(1, self.attempts + 1):
             try:
                 return fn()
             except Retryable as exc:
                 if attempt == self.attempts:
-                    raise
+                    raise ConnectorError(
+                        source, stream, f"gave up after {self.attempts} attempts: {exc.problem}"
+                    ) from None
                 seconds = self.wait(attempt, exc.retry_after)
-                log.warning("%s: %s; retrying in %.1fs", what, exc.problem, seconds)
+                log.warning("%s %s: %s; retrying in %.1fs", source, stream, exc.problem, seconds)
                 self.sleep(seconds)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -180,14 +180,7 @@ class StripeConnector:
                     self.source, stream, _explain(exc, stream, self.connection)
                 ) from None
 
-        try:
-            return self.backoff.call(attempt, f"stripe {stream}")
-        except Retryable as exc:
-            raise ConnectorError(
-                self.source,
-                stream,
-                f"gave up after {self.backoff.attempts} attempts: {exc.problem}",
-            ) from None
+        return self.backoff.call(attempt, self.source, stream)
 
 
 def _body(page: Any, stream: str) -> dict[str, Any]:

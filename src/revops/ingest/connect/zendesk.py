@@ -193,14 +193,7 @@ class ZendeskConnector:
                 )
             return body
 
-        try:
-            return self.backoff.call(attempt, f"zendesk {stream}")
-        except Retryable as exc:
-            raise ConnectorError(
-                self.source,
-                stream,
-                f"gave up after {self.backoff.attempts} attempts: {exc.problem}",
-            ) from None
+        return self.backoff.call(attempt, self.source, stream)
 
     def _explain(self, response: httpx.Response, stream: str) -> str:
         where = f"the token from {self.connection.key_env or self.connection.secrets_file}"
