@@ -29,6 +29,7 @@ from revops.demo.defects import (
     respell_countries,
     respell_industries,
 )
+from revops.demo.defects.people import PERSONAL_DOMAINS
 
 N = 5_000
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -246,6 +247,40 @@ def test_a_person_copy_resembles_its_original_but_is_never_identical() -> None:
         retyped += original["LastName"].casefold() != copy["LastName"].casefold()
         reemailed += original["Email"] != copy["Email"]
     assert min(nicknamed, retyped, reemailed) > 0
+
+
+def test_namesakes_never_share_a_personal_address_across_systems() -> None:
+    # 600 people called Jane Doe, each at her own company: a copy given a personal
+    # mailbox gets one no other Jane Doe holds, in either export sharing the log.
+    people = pd.DataFrame(
+        {
+            "Id": [f"per-{i:04d}" for i in range(600)],
+            "FirstName": "Jane",
+            "LastName": "Doe",
+            "Email": [f"jane.doe@co{i}.com" for i in range(600)],
+            "Phone": "",
+        }
+    )
+    log = DefectLog()
+    owner: dict[str, str] = {}
+    for system, seed in (("salesforce", 1), ("hubspot", 2)):
+        out = duplicate_people(
+            people, new_ids=fresh_ids(f"{system}-"), first="FirstName", last="LastName",
+            email="Email", phone="Phone", rate=1.0, rng=np.random.default_rng(seed), log=log,
+            id_column="Id", system=system, object="Contact",
+        )  # fmt: skip
+        work = dict(zip(people["Id"], people["Email"], strict=True))
+        clusters = log.clusters()
+        clusters = clusters[clusters["system"] == system]
+        original = clusters[clusters["is_original"]].set_index("cluster_id")["record_id"]
+        person_of = {
+            row.record_id: work[original[row.cluster_id]]
+            for row in clusters[~clusters["is_original"]].itertuples()
+        }
+        for record_id, email in zip(out["Id"], out["Email"], strict=True):
+            if record_id in person_of and email.rpartition("@")[2] in PERSONAL_DOMAINS:
+                assert owner.setdefault(email, person_of[record_id]) == person_of[record_id]
+    assert len(owner) > 200  # a personal mailbox for a good share of 1,200 copies
 
 
 def test_an_account_copy_keeps_a_recognisable_name_and_domain() -> None:

@@ -77,7 +77,7 @@ def generate_company(params: DemoParams, out: Path) -> GenerationReport:
 
     defects = DefectLog()
     files = _salesforce(world, params, defects, out)
-    crosswalk = hubspot_crosswalk(world, stream(params.seed, "hubspot"))
+    crosswalk = hubspot_crosswalk(world, stream(params.seed, "hubspot"), defects.addresses)
     files |= _hubspot(world, crosswalk, params, defects, out)
     world = _without(world, "campaigns", "touches", "opportunity_history", "activities")
     files |= _billing_and_support(world, products, params, out)

@@ -149,6 +149,23 @@ def email_local(value: str | None) -> str | None:
     return re.sub(r"[^a-z]", "", local) or None
 
 
+def email_number(value: str | None) -> str | None:
+    """The digits of the part of an address before the ``@`` (``""`` when it has none), so
+    ``susan.parker2@x.com`` and ``susan.parker@x.com`` differ though their
+    :func:`email_local` agree; ``None`` when it is not an address.
+
+    Examples:
+        >>> email_number("Susan.Parker2@x.com"), email_number("susan.parker@x.com")
+        ('2', '')
+        >>> email_number("n/a") is None
+        True
+    """
+    email = normal_email(value)
+    if email is None:
+        return None
+    return re.sub(r"[^0-9]", "", email.rpartition("@")[0].split("+", 1)[0])
+
+
 def mailbox_named(local: str | None, first_forms: tuple[str, ...], last: str | None) -> bool:
     """Whether a mailbox name (:func:`email_local`) is made of the person's own names:
     first and last name in either order, either one alone, or an initial and the other.

@@ -17,6 +17,7 @@ from revops.identity.normalise import (
     company_key,
     email_domain,
     email_local,
+    email_number,
     first_name_forms,
     mailbox_named,
     normal_company_name,
@@ -153,6 +154,7 @@ def person_records(raw: pa.Table) -> pa.Table:
             "last_name": [normal_name(v) for v in col["last_name"]],
             "email": emails,
             "email_local": locals_,
+            "email_number": [email_number(e) for e in emails],
             "mailbox_named": [
                 mailbox_named(local, first, normal_name(last))
                 for local, first, last in zip(locals_, forms, col["last_name"], strict=True)

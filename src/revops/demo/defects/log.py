@@ -12,6 +12,8 @@ from typing import Any, Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
+from revops.demo.defects.addresses import PersonalAddresses
+
 Defect = Literal[
     "duplicate_person",
     "duplicate_account",
@@ -65,6 +67,8 @@ class DefectLog:
         self._defects: list[dict[str, np.ndarray[Any, Any]]] = []
         self._members: list[dict[str, np.ndarray[Any, Any]]] = []
         self._clusters = 0
+        # Personal mailboxes written so far, so that no two people share one.
+        self.addresses = PersonalAddresses()
 
     def __len__(self) -> int:
         return sum(len(chunk["record_id"]) for chunk in self._defects)

@@ -79,6 +79,7 @@ def duplicate_people(
     new_emails = np.where(
         email_kind >= 0, _other_emails(new_firsts, lasts, emails, email_kind, rng), emails
     )
+    new_emails = _claim_personal(new_emails, emails, column_text(df, id_column, rows), log)
     no_phone = draws[:, 4] < P_NO_PHONE
     if phone is not None:
         no_phone &= ~is_blank(df[phone])[rows]
@@ -150,7 +151,9 @@ def _other_emails(
     other = pd.Series(
         np.choose((style + 1) % len(formats), [s.to_numpy(dtype="O") for s in formats])
     )
-    alias_local = local.where(local != old_local.str.lower(), other)
+    # A company that numbered a namesake's mailbox (susan.parker2@) numbers the alias too.
+    numbered = old_local.str.replace(r"[^0-9]", "", regex=True)
+    alias_local = local.where(local + numbered != old_local.str.lower(), other) + numbered
     alias = (alias_local + "@" + domain).where(domain != "", personal)
 
     titled = old_local.str.title() + "@" + domain
@@ -160,6 +163,25 @@ def _other_emails(
     other_email = np.choose(np.clip(kind, 0, 2), [c.to_numpy(dtype="O") for c in choices])
     # Someone with no email on file gives a personal one the second time.
     return np.where(emails.to_numpy(dtype="O") == "", personal.to_numpy(dtype="O"), other_email)
+
+
+def _claim_personal(
+    new: np.ndarray[Any, Any], old: pd.Series[str], ids: pd.Series[str], log: DefectLog
+) -> np.ndarray[Any, Any]:
+    """`new` with each personal address it gives claimed in the log's book for its
+    person (their address on the original record, else its id), so no two people share
+    one."""
+    domains = pd.Series(new, dtype="O").astype(str).str.rpartition("@")[2].str.lower()
+    given = np.flatnonzero(
+        domains.isin(PERSONAL_DOMAINS).to_numpy() & (new != old.to_numpy(dtype="O"))
+    )
+    if len(given) == 0:
+        return new
+    before = old.to_numpy(dtype="O")[given]
+    owners = np.where(before != "", before, ids.to_numpy(dtype="O")[given])
+    out = new.copy()
+    out[given] = log.addresses.claim(list(new[given]), [str(o).lower() for o in owners])
+    return out
 
 
 def _slug(values: np.ndarray[Any, Any]) -> pd.Series[str]:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from revops.demo.defects.addresses import PersonalAddresses
 from revops.demo.defects.names import TYPO_KINDS, typo
 from revops.demo.exports.files import LazyRows, write_csv
 from revops.demo.exports.hubspot_events import (
@@ -89,18 +90,23 @@ STAGES = {
 }
 
 
-def hubspot_crosswalk(world: World, rng: np.random.Generator) -> pd.DataFrame:
+def hubspot_crosswalk(
+    world: World, rng: np.random.Generator, addresses: PersonalAddresses | None = None
+) -> pd.DataFrame:
     """Who each HubSpot contact is, and how HubSpot's copy differs from Salesforce's.
 
     One row per HubSpot contact, sorted by id: `person_id`, `hubspot_id`,
     `salesforce_id` (the Contact id, else the Lead id), `kind_of_difference` (`none`,
     `name_typo`, `personal_email`, `email_case`) and the name and email as HubSpot holds
-    them.
+    them. Personal addresses are claimed in `addresses` (a fresh book without one), so
+    two namesakes never share one.
     """
-    return _draw_crosswalk(_hubspot_people(world), rng)
+    return _draw_crosswalk(_hubspot_people(world), rng, addresses or PersonalAddresses())
 
 
-def _draw_crosswalk(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _draw_crosswalk(
+    people: pd.DataFrame, rng: np.random.Generator, addresses: PersonalAddresses
+) -> pd.DataFrame:
     first, last, email = (sf_text(people[c]) for c in ("first_name", "last_name", "email"))
     size = len(people)
     draw, side, op, spot, key = (rng.random(size) for _ in range(5))
@@ -131,9 +137,9 @@ def _draw_crosswalk(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     new_email.iloc[case] = cased
     mine = np.flatnonzero(kind == "personal_email")
     given, family, work = (text.iloc[mine].reset_index(drop=True) for text in (first, last, email))
-    new_email.iloc[mine] = _personal_email(
-        given, family, work, domain[mine], digits[mine]
-    ).to_numpy()
+    personal = _personal_email(given, family, work, domain[mine], digits[mine])
+    owners = people["person_id"].iloc[mine].astype(str).tolist()
+    new_email.iloc[mine] = addresses.claim(personal.tolist(), owners)
     return pd.DataFrame(
         {
             "person_id": people["person_id"].to_numpy(),
@@ -164,7 +170,7 @@ def hubspot_files(
     people = _hubspot_people(world)
     events = rng.spawn(1)[0]
     if crosswalk is None:
-        crosswalk = _draw_crosswalk(people, rng)
+        crosswalk = _draw_crosswalk(people, rng, PersonalAddresses())
     else:  # line it up with the contacts, whatever order it comes in
         crosswalk = crosswalk.set_index("person_id").loc[people["person_id"]].reset_index()
     millis = events.integers(0, 1000, len(people))
