@@ -82,3 +82,37 @@ def test_a_mailbox_made_of_the_names_says_no_more_than_the_names(
     assert named, "the population has copies at a free provider named after the person"
     assert all(e["weight"] == 0 for e in named)
     assert all(e["weight"] > 0 for e in other)
+
+
+def test_namesake_colleagues_with_numbered_mailboxes_are_two_people() -> None:
+    """susan.parker@acme.com and susan.parker2@acme.com: the company numbered a second
+    Susan Parker. Her names and company agree with the first's, and EM took such pairs
+    for copies; the number keeps them apart."""
+    raw, truth = synthetic_people(2_000, seed=3)
+    originals = raw.slice(0, 40).to_pylist()
+    colleagues = []
+    for row in originals:
+        local, _, domain = row["email"].rpartition("@")
+        colleagues.append(
+            row | {"unique_id": row["unique_id"] + "-2", "email": f"{local}2@{domain}",
+                   "phone": None, "source_id": row["source_id"] + "-2"}
+        )  # fmt: skip
+    records = person_records(pa.concat_tables([raw, pa.Table.from_pylist(colleagues, raw.schema)]))
+    resolution = resolve(build_spec("person", IdentitySettings(), records), records, THRESHOLD)
+    linked = {
+        frozenset((left, right))
+        for left, right, p in zip(
+            resolution.pairs.column("unique_id_l").to_pylist(),
+            resolution.pairs.column("unique_id_r").to_pylist(),
+            resolution.pairs.column("match_probability").to_pylist(),
+            strict=True,
+        )
+        if p >= THRESHOLD
+    }
+    pairs = [frozenset((row["unique_id"], row["unique_id"] + "-2")) for row in originals]
+    assert not [pair for pair in pairs if pair in linked]
+    detail = [json.loads(d)["email"] for d in resolution.pairs.column("detail").to_pylist()]
+    numbered = [e for e in detail if e["level"].endswith("other number")]
+    assert len(numbered) >= len(pairs)
+    assert all(e["weight"] < -5 for e in numbered)
+    assert truth  # the synthetic people keep their own truth

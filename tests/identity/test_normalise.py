@@ -71,3 +71,23 @@ def test_the_shipped_nickname_table_maps_nicknames_to_formal_names() -> None:
     assert len(table) > 100
     assert "patricia" in table["pat"]
     assert "patrick" in table["pat"]
+
+
+def test_a_lead_whose_domain_is_a_free_provider_has_no_company_domain() -> None:
+    import pyarrow as pa
+
+    from revops.identity.records import person_records
+
+    raw = pa.table(
+        {
+            "unique_id": ["lead:1", "lead:2"], "entity": ["lead"] * 2, "record_id": ["1", "2"],
+            "source_system": ["crm"] * 2, "source_id": ["1", "2"],
+            "first_name": ["Steve", "Ann"], "last_name": ["Taylor", "Lee"],
+            "email": ["taylor.steve73@gmail.com", "ann@gmail.com"], "phone": [None, None],
+            "company": ["Zenium Holdings", None], "company_domain": ["gmail.com", "acme.com"],
+        }
+    )  # fmt: skip
+    rows = person_records(raw).to_pylist()
+    assert [r["company_domain"] for r in rows] == [None, "acme.com"]
+    assert rows[0]["company_key"] == company_key("Zenium Holdings")
+    assert [r["email_number"] for r in rows] == ["73", ""]

@@ -130,7 +130,16 @@ def email_domain(value: str | None) -> str | None:
     email = normal_email(value)
     if email is None:
         return None
-    domain = email.rpartition("@")[2]
+    return free_provider_none(email.rpartition("@")[2])
+
+
+def free_provider_none(domain: str | None) -> str | None:
+    """`domain`, or ``None`` for a free mailbox provider's: nobody's company.
+
+    Examples:
+        >>> free_provider_none("acme.com"), free_provider_none("gmail.com")
+        ('acme.com', None)
+    """
     return None if domain in PERSONAL_EMAIL_DOMAINS else domain
 
 

@@ -19,6 +19,7 @@ from revops.identity.normalise import (
     email_local,
     email_number,
     first_name_forms,
+    free_provider_none,
     mailbox_named,
     normal_company_name,
     normal_domain,
@@ -140,7 +141,8 @@ def person_records(raw: pa.Table) -> pa.Table:
     work_domains = [email_domain(e) for e in emails]
     locals_ = [email_local(e) for e in emails]
     forms = [first_name_forms(v) for v in col["first_name"]]
-    given = [normal_domain(d) for d in col["company_domain"]]
+    # A lead's domain is often its address's: a free provider's is nobody's company.
+    given = [free_provider_none(normal_domain(d)) for d in col["company_domain"]]
     return pa.table(
         {
             "unique_id": col["unique_id"],
