@@ -75,6 +75,8 @@ class FakeHubSpot:
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.base = ""
+        self.search_window = 10_000
+        """How far the search pages: an `after` beyond it is refused, as HubSpot does."""
         for n in range(owners):
             at = iso(self._tick())
             self.owners.append(
@@ -288,8 +290,8 @@ class FakeHubSpot:
             descending = isinstance(sort, dict) and sort.get("direction") == "DESCENDING"
             records.sort(key=lambda r: _value(r["properties"].get(name)), reverse=descending)
         after = int(request.get("after") or 0)
-        if after >= 10_000:
-            return 400, _error("VALIDATION_ERROR", "after may not exceed 10000")
+        if after >= self.search_window:
+            return 400, _error("VALIDATION_ERROR", f"after may not exceed {self.search_window}")
         limit = min(int(request.get("limit", 10)), 200)
         names = request.get("properties") or []
         page = [self._shape(kind, r, names, []) for r in records[after : after + limit]]

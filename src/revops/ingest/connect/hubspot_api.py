@@ -92,9 +92,10 @@ class HubSpotAPI:
                 response = fn()
                 status, headers, data = int(response.status), response.headers, response.data
             except refused as exc:  # the SDK raises on any status but 2xx
-                status, headers, data = int(exc.status or 0), exc.headers, exc.body
+                error: Any = exc
+                status, headers, data = int(error.status or 0), error.headers, error.body
                 if status == 0:  # its name for a TLS failure
-                    raise Retryable(f"connection failed: {exc.reason}") from None
+                    raise Retryable(f"connection failed: {error.reason}") from None
             except urllib3.exceptions.HTTPError as exc:
                 raise Retryable(f"connection failed: {type(exc).__name__}: {exc}") from None
             if status == 429 or status >= 500:
