@@ -152,6 +152,15 @@ def hubspot(customers: int, page_size: int, work: Path) -> None:
         fake.archive("contacts", "70200")
         incremental = sync_source(ws, "hubspot")
         ws.close()
+    fake.export_csv(work / "hubspot-export" / "hubspot")
+    files = HUBSPOT.workspace(work / "hubspot-files")
+    began = time.perf_counter()
+    ingest(files, [work / "hubspot-export"], quality=False)
+    file_seconds = time.perf_counter() - began
+    files.close()
+    records = len(fake.owners) + sum(
+        not r["archived"] for store in fake.store.values() for r in store.values()
+    )
     print(f"fake HubSpot, {customers} companies, contacts and deals, pages of {page_size}")
     for label, result in (("full sync", full), ("incremental sync", incremental)):
         print(
@@ -159,6 +168,10 @@ def hubspot(customers: int, page_size: int, work: Path) -> None:
             f"{result.seconds:6.1f}s {result.rows_per_second:8,.0f} records/s "
             f"({result.changed:,} rows new or changed, {result.deletions} delete(s))"
         )
+    print(
+        f"{'file ingest':17} {records:6,} records {'':10} {file_seconds:6.1f}s "
+        f"{records / file_seconds:8,.0f} records/s (a CSV export of the records now)"
+    )
 
 
 if __name__ == "__main__":

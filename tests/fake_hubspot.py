@@ -28,6 +28,7 @@ Errors have HubSpot's envelope ``{"status": "error", "message", "correlationId",
 
 from __future__ import annotations
 
+import csv
 import json
 import threading
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from contextlib import contextmanager
 from copy import deepcopy
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -237,6 +239,23 @@ class FakeHubSpot:
         headers = {"Retry-After": retry_after} if retry_after else {}
         self.faults += [(path, status, headers)] * times
 
+    def export_csv(self, folder: Path) -> None:
+        """The records as HubSpot's CSV exports with internal names write them: one column
+        per property, the deal's primary company in `hs_primary_associated_company`."""
+        folder.mkdir(parents=True)
+        for kind, store in self.store.items():
+            records = [dict(r["properties"]) for r in store.values() if not r["archived"]]
+            if kind == "deals":
+                for record in records:
+                    links = self.links[("deals", record["hs_object_id"], "companies")]
+                    record["hs_primary_associated_company"] = next(i for i, p in links if p)
+            _write_csv(folder / f"{kind}.csv", records)
+        owners = [
+            {**{k: v for k, v in o.items() if k != "teams"}, "archived": str(o["archived"]).lower()}
+            for o in self.owners
+        ]
+        _write_csv(folder / "owners.csv", owners)
+
     # -- answers -------------------------------------------------------------------------
     def _shape(
         self, kind: str, record: dict[str, Any], names: list[str] | None, links: list[str]
@@ -437,6 +456,14 @@ class FakeHubSpot:
         finally:
             server.shutdown()
             server.server_close()
+
+
+def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
 
 
 def _error(category: str, message: str) -> dict[str, Any]:

@@ -6,10 +6,8 @@ first sync is recorded, not loaded."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -33,29 +31,6 @@ def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
     workspace.close()
 
 
-def export(fake: FakeHubSpot, folder: Path) -> None:
-    """The fake's records as HubSpot's CSV exports with internal names write them: one
-    column per property, the deal's primary company in `hs_primary_associated_company`."""
-    folder.mkdir()
-    for kind, store in fake.store.items():
-        records = [dict(r["properties"]) for r in store.values() if not r["archived"]]
-        if kind == "deals":
-            for record in records:
-                [(company, _)] = fake.links[("deals", record["hs_object_id"], "companies")]
-                record["hs_primary_associated_company"] = company
-        write(folder / f"{kind}.csv", records)
-    owners = [{**o, "archived": str(o["archived"]).lower()} for o in fake.owners]
-    write(folder / "owners.csv", [{k: v for k, v in o.items() if k != "teams"} for o in owners])
-
-
-def write(path: Path, records: list[dict[str, Any]]) -> None:
-    columns = list(dict.fromkeys(k for r in records for k in r))
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, columns)
-        writer.writeheader()
-        writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
-
-
 def test_a_sync_loads_the_rows_a_csv_export_of_the_same_records_loads(
     ws: Workspace, tmp_path: Path
 ) -> None:
@@ -63,7 +38,7 @@ def test_a_sync_loads_the_rows_a_csv_export_of_the_same_records_loads(
     with fake.serving() as url:
         result = sync(ws, HUBSPOT.connector(url))
     assert result.quarantined == 0
-    export(fake, tmp_path / "hubspot")
+    fake.export_csv(tmp_path / "hubspot")
     files = HUBSPOT.workspace(tmp_path / "files")
     try:
         report = ingest(files, [tmp_path / "hubspot"], quality=False)
