@@ -48,6 +48,15 @@ BODY = "__body__"
 MODIFIED = {"companies": "hs_lastmodifieddate", "contacts": "lastmodifieddate"}
 STAGES = ["appointmentscheduled", "qualifiedtobuy", "contractsent", "closedwon"]
 SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
+TYPE_IDS = {
+    ("contacts", "companies"): (1, 279),
+    ("companies", "contacts"): (2, 280),
+    ("deals", "companies"): (5, 341),
+    ("companies", "deals"): (6, 342),
+    ("deals", "contacts"): (0, 3),
+    ("contacts", "deals"): (0, 4),
+}
+"""HubSpot-defined association type ids: (primary, unlabeled); 0 where none is primary."""
 
 
 def iso(ms: int) -> str:
@@ -320,36 +329,21 @@ class FakeHubSpot:
         return 200, body
 
     def association_batch(self, kind: str, to: str, request: dict[str, Any]) -> dict[str, Any]:
+        primary_id, unlabeled_id = TYPE_IDS[(kind, to)]
         results = []
         for item in request.get("inputs", []):
             linked = self.links.get((kind, str(item["id"]), to), [])
             if not linked:
                 continue
-            results.append(
-                {
-                    "from": {"id": str(item["id"])},
-                    "to": [
-                        {
-                            "toObjectId": int(i),
-                            "associationTypes": [
-                                *(
-                                    [
-                                        {
-                                            "category": "HUBSPOT_DEFINED",
-                                            "typeId": 1,
-                                            "label": "Primary",
-                                        }
-                                    ]
-                                    if primary
-                                    else []
-                                ),
-                                {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None},
-                            ],
-                        }
-                        for i, primary in linked
-                    ],
-                }
-            )
+            targets = []
+            for target, primary in linked:
+                types = [{"category": "HUBSPOT_DEFINED", "typeId": unlabeled_id, "label": None}]
+                if primary:
+                    types.insert(
+                        0, {"category": "HUBSPOT_DEFINED", "typeId": primary_id, "label": "Primary"}
+                    )
+                targets.append({"toObjectId": int(target), "associationTypes": types})
+            results.append({"from": {"id": str(item["id"])}, "to": targets})
         now = iso(self.clock)
         return {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}
 
