@@ -27,11 +27,14 @@ STATUS_COLUMNS = (
 
 def connect(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="The source API: stripe or zendesk."),
+    source: str = typer.Argument(..., help="The source API: hubspot, stripe or zendesk."),
     key_env: str | None = typer.Option(
         None,
         "--key-env",
-        help="Environment variable holding the key (default STRIPE_API_KEY, ZENDESK_API_TOKEN).",
+        help=(
+            "Environment variable holding the key (default STRIPE_API_KEY, ZENDESK_API_TOKEN, "
+            "HUBSPOT_ACCESS_TOKEN)."
+        ),
     ),
     secrets_file: str | None = typer.Option(
         None,
@@ -45,7 +48,11 @@ def connect(
         None, "--user", help="The API user where one is needed (Zendesk: the token's e-mail)."
     ),
     page_size: int = typer.Option(
-        100, "--page-size", min=1, max=1000, help="Records per page (Stripe: 100 at most)."
+        100,
+        "--page-size",
+        min=1,
+        max=1000,
+        help="Records per page (Stripe and HubSpot: 100 at most).",
     ),
     check: bool = typer.Option(True, "--check/--no-check", help="Prove the key works first."),
 ) -> None:

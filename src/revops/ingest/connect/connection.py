@@ -13,7 +13,8 @@ a secrets file outside the workspace folder, so the workspace can be kept in git
       user: agent@acme.com           # an API token is used with its agent's e-mail
       key_env: ZENDESK_API_TOKEN
 
-A secrets file is YAML: ``stripe: {api_key: sk_live_...}`` (one entry per source).
+A secrets file is YAML: ``stripe: {api_key: sk_live_...}`` (one entry per source; a
+HubSpot private app's access token is its ``hubspot: {api_key: pat-...}``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ class Connection(BaseModel):
         description="A YAML file outside the workspace holding `<source>: {api_key: ...}`.",
     )
     page_size: int = Field(
-        default=100, ge=1, le=1000, description="Records asked for per page (Stripe: 100 at most)."
+        default=100,
+        ge=1,
+        le=1000,
+        description="Records asked for per page (Stripe, HubSpot: 100 at most).",
     )
 
     def api_key(self) -> str:
