@@ -11,11 +11,15 @@ if TYPE_CHECKING:
     from revops.ingest.connect.connection import Connection
     from revops.ingest.connect.protocol import Connector
 
-SOURCES = ("stripe", "zendesk")
-"""Sources with a connector (Salesforce and HubSpot are files-only for now)."""
-CHANGE_STREAMS = {"stripe": "events", "zendesk": "tickets"}
+SOURCES = ("stripe", "zendesk", "salesforce")
+"""Sources with a connector (HubSpot is files-only for now)."""
+CHANGE_STREAMS = {"stripe": "events", "zendesk": "tickets", "salesforce": "Opportunity"}
 """The stream whose cursor is the source's, as `revops sync status` shows it."""
-DEFAULT_KEY_ENV = {"stripe": "STRIPE_API_KEY", "zendesk": "ZENDESK_API_TOKEN"}
+DEFAULT_KEY_ENV = {
+    "stripe": "STRIPE_API_KEY",
+    "zendesk": "ZENDESK_API_TOKEN",
+    "salesforce": "SALESFORCE_ACCESS_TOKEN",
+}
 
 
 def create_connector(connection: Connection, backoff: Backoff | None = None) -> Connector:
@@ -32,6 +36,10 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
         from revops.ingest.connect.zendesk import ZendeskConnector
 
         return ZendeskConnector(connection, backoff)
+    if connection.source == "salesforce":
+        from revops.ingest.connect.salesforce import SalesforceConnector
+
+        return SalesforceConnector(connection, backoff)
     raise ConnectorError(
         connection.source,
         None,
