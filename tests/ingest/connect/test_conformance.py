@@ -14,6 +14,7 @@ from revops.errors import ConnectorError
 from revops.ingest.connect import status
 from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
+from revops.model import get_entity
 from revops.workspace import Workspace
 
 from conftest import POSTGRES_URL
@@ -43,7 +44,8 @@ def any_ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace
 
 
 def by_id(snapshot: list[tuple[Any, ...]], ws: Workspace, table: str) -> dict[str, tuple[Any, ...]]:
-    columns = [c for c in ws.warehouse.table(table).columns if c != "load_id"]
+    namespace = get_entity(table).namespace
+    columns = [c for c in ws.warehouse.table(table, namespace).columns if c != "load_id"]
     at = columns.index("source_id")
     return {row[at]: row for row in snapshot}
 
