@@ -232,6 +232,7 @@ ZENDESK = Harness(
     user=fake_zendesk.EMAIL,
 )
 
+
 def _salesforce_change(fake: FakeSalesforce) -> dict[str, set[str]]:
     fake.update("Account", sf_id("Account", 1), Name="Renamed Company")
     fake.update("Contact", sf_id("Contact", 2), Title="Chief Data Officer")

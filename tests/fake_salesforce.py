@@ -312,7 +312,11 @@ class FakeSalesforce:
             for name, kind in self.fields[obj]
         ]
         body = {"name": obj, "label": obj, "queryable": True, "replicateable": True}
-        return 200, {**body, "fields": fields, "urls": {"describe": f"{DATA}/sobjects/{obj}/describe"}}, {}
+        return (
+            200,
+            {**body, "fields": fields, "urls": {"describe": f"{DATA}/sobjects/{obj}/describe"}},
+            {},
+        )
 
     def run_query(
         self, soql: str, everything: bool, query: dict[str, str], token: str
@@ -375,24 +379,47 @@ class FakeSalesforce:
         """``POST /services/oauth2/token``."""
         grant = form.get("grant_type")
         if form.get("client_id") != CLIENT_ID:
-            return 400, {"error": "invalid_client_id", "error_description": "client identifier invalid"}, {}
+            return (
+                400,
+                {"error": "invalid_client_id", "error_description": "client identifier invalid"},
+                {},
+            )
         if grant == "refresh_token" and form.get("refresh_token") != REFRESH_TOKEN:
-            return 400, {"error": "invalid_grant", "error_description": "expired access/refresh token"}, {}
+            return (
+                400,
+                {"error": "invalid_grant", "error_description": "expired access/refresh token"},
+                {},
+            )
         if grant == "client_credentials" and form.get("client_secret") != CLIENT_SECRET:
-            return 400, {"error": "invalid_client", "error_description": "invalid client credentials"}, {}
+            return (
+                400,
+                {"error": "invalid_client", "error_description": "invalid client credentials"},
+                {},
+            )
         if grant not in ("refresh_token", "client_credentials"):
-            return 400, {"error": "unsupported_grant_type", "error_description": "grant type not supported"}, {}
+            return (
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "grant type not supported",
+                },
+                {},
+            )
         issued = f"00DFAKE0000001!AQ.issued{next(self.issued)}"
         self.tokens.add(issued)
-        return 200, {
-            "access_token": issued,
-            "signature": "fakeSignature=",
-            "scope": "api refresh_token",
-            "instance_url": self.base,
-            "id": f"https://login.salesforce.com/id/00DFAKE0000001AAA/{self.owner}",
-            "token_type": "Bearer",
-            "issued_at": str(int(self.clock.timestamp() * 1000)),
-        }, {}
+        return (
+            200,
+            {
+                "access_token": issued,
+                "signature": "fakeSignature=",
+                "scope": "api refresh_token",
+                "instance_url": self.base,
+                "id": f"https://login.salesforce.com/id/00DFAKE0000001AAA/{self.owner}",
+                "token_type": "Bearer",
+                "issued_at": str(int(self.clock.timestamp() * 1000)),
+            },
+            {},
+        )
 
     @contextmanager
     def serving(self) -> Iterator[str]:
@@ -427,7 +454,9 @@ class FakeSalesforce:
                 length = int(self.headers.get("Content-Length", "0"))
                 form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 if urlsplit(self.path).path != TOKEN_PATH:
-                    self.reply(404, errors("NOT_FOUND", "The requested resource does not exist"), {})
+                    self.reply(
+                        404, errors("NOT_FOUND", "The requested resource does not exist"), {}
+                    )
                     return
                 with fake.lock:
                     self.reply(*fake.token(form))

@@ -85,7 +85,6 @@ class Connection(BaseModel):
             self.source, None, "no API key: the connection names no key_env or secrets_file"
         )
 
-
     def secret(self, name: str) -> str:
         """A secret other than the key (an OAuth flow's ``client_secret``): read now from
         the variable ``<SOURCE>_<NAME>``, else from the secrets file's ``<source>: {name:}``.

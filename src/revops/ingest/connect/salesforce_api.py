@@ -15,6 +15,7 @@ Tokens live in memory only. Why not ``simple-salesforce``: see docs/connectors.m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -124,10 +125,14 @@ class SalesforceApi:
             )
         if code == "REQUEST_LIMIT_EXCEEDED" and "TotalRequests" not in message:
             # A concurrent-request limit passes; the org's daily limit does not.
-            raise Retryable(f"rate limited ({message})", _retry_after(response.headers.get("Retry-After")))
+            raise Retryable(
+                f"rate limited ({message})", _retry_after(response.headers.get("Retry-After"))
+            )
         if response.status_code == 401:
             raise Expired(f"{code}: {message}" if code else message)
-        raise ConnectorError(self.source, stream, _explain(response.status_code, code, message, stream))
+        raise ConnectorError(
+            self.source, stream, _explain(response.status_code, code, message, stream)
+        )
 
     def _refused(self, detail: str) -> str:
         if self.connection.oauth:
@@ -143,10 +148,9 @@ class SalesforceApi:
         form = {"grant_type": flow, "client_id": self.connection.user or ""}
         if flow == "refresh_token":
             form["refresh_token"] = self.connection.secret("refresh_token")
-            try:
+            # A connected app may not require its secret with a refresh token.
+            with contextlib.suppress(ConnectorError):
                 form["client_secret"] = self.connection.secret("client_secret")
-            except ConnectorError:
-                pass  # a connected app may not require the secret with a refresh token
         else:
             form["client_secret"] = self.connection.secret("client_secret")
 
@@ -159,7 +163,9 @@ class SalesforceApi:
                 raise Retryable(f"server error ({response.status_code})")
             body = _json(response)
             if response.status_code != 200 or not isinstance(body.get("access_token"), str):
-                detail = body.get("error_description") or body.get("error") or response.reason_phrase
+                detail = (
+                    body.get("error_description") or body.get("error") or response.reason_phrase
+                )
                 raise ConnectorError(
                     self.source,
                     None,
