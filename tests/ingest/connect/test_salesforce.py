@@ -26,7 +26,7 @@ from revops.workspace import Workspace
 import fake_salesforce
 from connectors import SALESFORCE, Sleeps
 from fake_salesforce import FakeSalesforce, sf_id, sf_time
-from support import rows
+from support import rows, run_cli
 
 
 @pytest.fixture
@@ -189,3 +189,32 @@ def test_an_object_the_org_does_not_have_is_left_out(ws: Workspace) -> None:
     assert result.error == ""
     assert ws.warehouse.table("opportunity_field_change").count().execute() == 0
     assert ws.warehouse.table("opportunity").count().execute() == 2
+
+
+def test_connect_with_an_oauth_flow_stores_no_secret_and_syncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text(
+        f"salesforce: {{client_secret: {fake_salesforce.CLIENT_SECRET}, "
+        f"refresh_token: {fake_salesforce.REFRESH_TOKEN}}}\n"
+    )
+    monkeypatch.delenv("SALESFORCE_CLIENT_SECRET", raising=False)
+    monkeypatch.delenv("SALESFORCE_REFRESH_TOKEN", raising=False)
+    fake = FakeSalesforce(customers=1)
+    with fake.serving() as url:
+        code, _, err = run_cli(
+            capsys, "-w", str(root), "connect", "salesforce", "--base-url", url,
+            "--oauth", "refresh_token", "--user", fake_salesforce.CLIENT_ID,
+            "--secrets-file", str(secrets),
+        )  # fmt: skip
+        assert code == 0, err
+        assert "Connected salesforce (key from " in err
+        stored = (root / "connections.yaml").read_text()
+        assert "oauth: refresh_token" in stored
+        assert fake_salesforce.REFRESH_TOKEN not in stored
+        code, _, err = run_cli(capsys, "-w", str(root), "sync", "salesforce")
+    assert code == 0, err
+    assert "salesforce: full sync, 13 records" in err
