@@ -6,7 +6,8 @@ It serves the documented shapes of the REST API (version ``v60.0``):
 - ``GET /services/data/v60.0/query?q=SOQL`` and ``queryAll`` (deleted rows too, with
   ``IsDeleted: true``): ``{"totalSize", "done", "nextRecordsUrl", "records"}``, each record
   with ``attributes`` (``type``, ``url``) then its fields; ``Sforce-Query-Options:
-  batchSize=N`` sets the page size; the ``nextRecordsUrl`` (``.../query/01g...-N``) pages
+  batchSize=N`` sets the page size (any size here, so tests page small; Salesforce reads
+  200 to 2,000 as a hint); the ``nextRecordsUrl`` (``.../query/01g...-N``) pages
   through the rows the query found when it ran, as a query locator does;
 - ``GET /services/data/v60.0/sobjects/{Object}/describe``: ``name``, ``fields`` (``name``,
   ``type``, ``label``, ``nillable``), ``queryable``, ``replicateable``;
@@ -146,8 +147,8 @@ class FakeSalesforce:
         self.faults: list[tuple[str, int, dict[str, str]]] = []
         self.tokens = {TOKEN, NO_LEADS, LIMITED}
         self.issued = itertools.count(1)
-        self.locators: dict[str, list[dict[str, Any]]] = {}
-        self.requests: list[str] = []
+        self.locators: dict[str, tuple[list[dict[str, Any]], int]] = {}
+        """Query locator → the records the query found when it ran, and its batch size."""
         self.lock = threading.RLock()
         self.base = ""
         self._seed()
@@ -280,7 +281,6 @@ class FakeSalesforce:
         self, path: str, query: dict[str, str], auth: str
     ) -> tuple[int, Any, dict[str, str]]:
         """One GET: status, JSON body, headers."""
-        self.requests.append(path)
         for n, (fault_path, status, headers) in enumerate(self.faults):
             if path == fault_path:
                 del self.faults[n]
@@ -354,18 +354,15 @@ class FakeSalesforce:
             for r in rows
         ]
         locator = f"01gFAKE{len(self.locators):08d}"
-        self.locators[locator] = records
-        size = max(1, int(query.get("batchSize", "2000")))
-        self.locators[f"{locator}:size"] = [{"size": size}]
+        self.locators[locator] = (records, max(1, int(query.get("batchSize", "2000"))))
         return self.more(f"{locator}-0")
 
     def more(self, position: str) -> tuple[int, Any, dict[str, str]]:
         locator, _, offset = position.rpartition("-")
-        records = self.locators.get(locator)
-        if records is None or not offset.isdigit():
+        if locator not in self.locators or not offset.isdigit():
             message = "invalid query locator"
             return 400, errors("INVALID_QUERY_LOCATOR", message), {}
-        size = int(self.locators[f"{locator}:size"][0]["size"])
+        records, size = self.locators[locator]
         start = int(offset)
         page = records[start : start + size]
         done = start + size >= len(records)
