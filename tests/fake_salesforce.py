@@ -144,7 +144,7 @@ class FakeSalesforce:
         self.clock = START
         self.fields = {obj: list(fields) for obj, fields in FIELDS.items()}
         self.store: dict[str, dict[str, dict[str, Any]]] = {obj: {} for obj in FIELDS}
-        self.faults: list[tuple[str, int, dict[str, str]]] = []
+        self.faults: list[tuple[str, int, dict[str, str], list[dict[str, Any]]]] = []
         self.tokens = {TOKEN, NO_LEADS, LIMITED}
         self.issued = itertools.count(1)
         self.locators: dict[str, tuple[list[dict[str, Any]], int]] = {}
@@ -267,10 +267,17 @@ class FakeSalesforce:
             for record in self.store[obj].values():
                 record[name] = value
 
-    def fail(self, path: str, status: int, times: int = 1, retry_after: str | None = None) -> None:
-        """The next `times` requests to `path` answer `status`."""
+    def fail(
+        self,
+        path: str,
+        status: int,
+        times: int = 1,
+        retry_after: str | None = None,
+        error: tuple[str, str] = ("SERVER_UNAVAILABLE", "fake fault"),
+    ) -> None:
+        """The next `times` requests to `path` answer `status` with `error` (code, message)."""
         headers = {"Retry-After": retry_after} if retry_after else {}
-        self.faults += [(path, status, headers)] * times
+        self.faults += [(path, status, headers, errors(*error))] * times
 
     def expire_tokens(self) -> None:
         """Every access token issued so far is refused from now (401 INVALID_SESSION_ID)."""
@@ -281,11 +288,10 @@ class FakeSalesforce:
         self, path: str, query: dict[str, str], auth: str
     ) -> tuple[int, Any, dict[str, str]]:
         """One GET: status, JSON body, headers."""
-        for n, (fault_path, status, headers) in enumerate(self.faults):
+        for n, (fault_path, status, headers, body) in enumerate(self.faults):
             if path == fault_path:
                 del self.faults[n]
-                code = "REQUEST_LIMIT_EXCEEDED" if status == 429 else "SERVER_UNAVAILABLE"
-                return status, errors(code, "fake fault"), headers
+                return status, body, headers
         token = auth.removeprefix("Bearer ")
         if token not in self.tokens:
             return 401, errors("INVALID_SESSION_ID", "Session expired or invalid"), {}

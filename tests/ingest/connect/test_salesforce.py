@@ -162,6 +162,18 @@ def test_the_daily_request_limit_is_one_line_and_not_retried(
     assert sleeps.waits == []
 
 
+def test_a_concurrent_request_limit_is_waited_out(ws: Workspace) -> None:
+    sleeps = Sleeps()
+    fake = FakeSalesforce(customers=1)
+    limit = ("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.")
+    fake.fail(fake_salesforce.QUERY_ALL_PATH, 403, times=2, retry_after="3", error=limit)
+    with fake.serving() as url:
+        result = sync(ws, SALESFORCE.connector(url, sleeps))
+    assert result.error == ""
+    assert sleeps.waits == [3.0, 3.0]
+    assert ws.warehouse.table("account").count().execute() == 1
+
+
 def test_records_of_one_second_split_by_a_page_are_read_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
