@@ -230,3 +230,23 @@ def test_connect_with_an_oauth_flow_stores_no_secret_and_syncs(
         code, _, err = run_cli(capsys, "-w", str(root), "sync", "salesforce")
     assert code == 0, err
     assert "salesforce: full sync, 13 records" in err
+
+
+def test_compound_fields_are_not_asked_for_and_deletable_objects_read_the_recycle_bin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(SALESFORCE.key_env, SALESFORCE.good_key)
+    with FakeSalesforce(customers=1).serving() as url:
+        connector = SalesforceConnector(SALESFORCE.connection(url), Backoff(sleep=Sleeps()))
+        account = connector.describe("Account")
+        role = connector.describe("UserRole")
+        history = connector.describe("OpportunityFieldHistory")
+    assert account is not None
+    assert role is not None
+    assert history is not None
+    fields, stamp, deletable = account
+    assert "BillingAddress" not in fields
+    assert {"Id", "Name", "BillingCountry", "IsDeleted"} <= set(fields)
+    assert (stamp, deletable) == ("SystemModstamp", True)
+    assert role[1:] == ("SystemModstamp", False)
+    assert history[1:] == ("CreatedDate", True)
