@@ -14,11 +14,14 @@ from revops.ingest.connect.connection import Connection
 from revops.ingest.connect.protocol import Connector
 from revops.ingest.connect.registry import create_connector
 from revops.ingest.proposal_yaml import propose_config
+from revops.model import get_entity
 from revops.workspace import Workspace
 
 import fake_hubspot
+import fake_salesforce
 import fake_zendesk
 from fake_hubspot import FakeHubSpot
+from fake_salesforce import FakeSalesforce, sf_id
 from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
 from fake_zendesk import FakeZendesk
 from support import rows
@@ -111,7 +114,7 @@ class Harness:
 def table_of(ws: Workspace, name: str) -> Any:
     """A table by its name in `tables`: ``account``, or ``history.opportunity_history``."""
     namespace, _, table = name.rpartition(".")
-    return ws.warehouse.table(table, namespace) if namespace else ws.warehouse.table(table)
+    return ws.warehouse.table(table, namespace or get_entity(table).namespace)
 
 
 def _stripe_change(fake: FakeStripe) -> dict[str, set[str]]:
@@ -338,4 +341,76 @@ HUBSPOT = Harness(
     configure=_hubspot_stages,
 )
 
-HARNESSES = [STRIPE, ZENDESK, HUBSPOT]
+
+
+def _salesforce_change(fake: FakeSalesforce) -> dict[str, set[str]]:
+    fake.update("Account", sf_id("Account", 1), Name="Renamed Company")
+    fake.update("Contact", sf_id("Contact", 2), Title="Chief Data Officer")
+    fake.new_customer(90, "Newcomer Inc")
+    new = {obj: sf_id(obj, 91) for obj in fake_salesforce.PREFIXES}
+    return {
+        "account": {sf_id("Account", 1), new["Account"]},
+        "contact": {sf_id("Contact", 2), new["Contact"]},
+        "lead": {new["Lead"]},
+        "campaign_touch": {new["CampaignMember"]},
+        "opportunity": {new["Opportunity"]},
+        "opportunity_history": {new["OpportunityHistory"]},
+        "opportunity_field_change": {new["OpportunityFieldHistory"]},
+        "activity": {new["Task"], new["Event"]},
+    }
+
+
+def _salesforce_delete(fake: FakeSalesforce) -> tuple[str, str, str]:
+    fake.delete("Contact", sf_id("Contact", 4))
+    return "Contact", sf_id("Contact", 4), "contact"
+
+
+def _salesforce_add_field(fake: FakeSalesforce) -> tuple[str, str]:
+    fake.add_field("Account", "Region__c", "picklist", "NA")
+    fake.update("Account", sf_id("Account", 1), Name="Company 0000 Inc")
+    return "Account", "Region__c"
+
+
+def _salesforce_counts(fake: FakeSalesforce) -> dict[str, int]:
+    def live(*objects: str) -> int:
+        return sum(not r.get("IsDeleted") for obj in objects for r in fake.store[obj].values())
+
+    return {table: live(*objects) for table, objects in SALESFORCE_TABLES.items()}
+
+
+SALESFORCE_TABLES = {
+    "team": ("UserRole",),
+    "user": ("User",),
+    "campaign": ("Campaign",),
+    "account": ("Account",),
+    "contact": ("Contact",),
+    "lead": ("Lead",),
+    "campaign_touch": ("CampaignMember",),
+    "opportunity_history": ("OpportunityHistory",),
+    "opportunity_field_change": ("OpportunityFieldHistory",),
+    "opportunity": ("Opportunity",),
+    "activity": ("Task", "Event"),
+}
+
+SALESFORCE = Harness(
+    source="salesforce",
+    key_env="REVOPS_TEST_SALESFORCE_TOKEN",
+    good_key=fake_salesforce.TOKEN,
+    bad_key="00DFAKE0000001!AQ.wrong",
+    revoked_key="00DFAKE0000001!AQ.revoked",
+    no_permission_key=fake_salesforce.NO_LEADS,
+    forbidden_object="Lead",
+    bad_says="the access token was refused (401)",
+    revoked_says="the access token was refused (401)",  # Salesforce answers both alike
+    first_stream="UserRole",
+    tables={table: objects[0] for table, objects in SALESFORCE_TABLES.items()},
+    make_fake=FakeSalesforce,
+    first_list_path=fake_salesforce.QUERY_PATH,  # UserRole has no IsDeleted: query
+    change_path=fake_salesforce.QUERY_ALL_PATH,
+    change=_salesforce_change,
+    delete=_salesforce_delete,
+    add_field=_salesforce_add_field,
+    counts=_salesforce_counts,
+)
+
+HARNESSES = [STRIPE, ZENDESK, HUBSPOT, SALESFORCE]

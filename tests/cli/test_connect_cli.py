@@ -131,7 +131,8 @@ def test_an_unknown_source_is_one_line(
     code, _, err = run_cli(capsys, "-w", str(root), "connect", "pipedrive")
     assert code == 1
     assert err.strip() == (
-        "error: pipedrive: no connector for this source (revops connects hubspot, stripe, zendesk)"
+        "error: pipedrive: no connector for this source "
+        "(revops connects hubspot, salesforce, stripe, zendesk)"
     )
 
 

@@ -11,12 +11,18 @@ if TYPE_CHECKING:
     from revops.ingest.connect.connection import Connection
     from revops.ingest.connect.protocol import Connector
 
-SOURCES = ("hubspot", "stripe", "zendesk")
-"""Sources with a connector (Salesforce is files-only for now)."""
-CHANGE_STREAMS = {"hubspot": "deals", "stripe": "events", "zendesk": "tickets"}
+SOURCES = ("hubspot", "salesforce", "stripe", "zendesk")
+"""Sources with a connector."""
+CHANGE_STREAMS = {
+    "hubspot": "deals",
+    "salesforce": "Opportunity",
+    "stripe": "events",
+    "zendesk": "tickets",
+}
 """The stream whose cursor is the source's, as `revops sync status` shows it."""
 DEFAULT_KEY_ENV = {
     "hubspot": "HUBSPOT_ACCESS_TOKEN",
+    "salesforce": "SALESFORCE_ACCESS_TOKEN",
     "stripe": "STRIPE_API_KEY",
     "zendesk": "ZENDESK_API_TOKEN",
 }
@@ -40,6 +46,10 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
         from revops.ingest.connect.zendesk import ZendeskConnector
 
         return ZendeskConnector(connection, backoff)
+    if connection.source == "salesforce":
+        from revops.ingest.connect.salesforce import SalesforceConnector
+
+        return SalesforceConnector(connection, backoff)
     raise ConnectorError(
         connection.source,
         None,
