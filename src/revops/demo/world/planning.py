@@ -86,7 +86,7 @@ def simulate_partners(
         }
     )
     extra = len(sourced) // 2 + count
-    registered = (
+    made = pd.DatetimeIndex(
         first
         + pd.to_timedelta(rng.integers(0, 900, extra), unit="D")
         + pd.to_timedelta(rng.integers(0, 86_400, extra), unit="s")
@@ -97,9 +97,9 @@ def simulate_partners(
             "partner_id": rng.choice(partners["partner_id"].to_numpy(), extra),
             "account_id": rng.choice(accounts["account_id"].to_numpy(), extra),
             "opportunity_id": "",
-            "registered_at": registered,
+            "registered_at": made,
             # A registration that expired was never decided on.
-            "decided_at": (registered + _review_time(extra, rng)).where(status != "expired"),
+            "decided_at": (made + _review_time(extra, rng)).where(status != "expired"),
             "status": status,
         }
     )
@@ -130,9 +130,10 @@ def _influenced(
     joined = others[rng.random(len(others)) < INFLUENCED_SHARE]
     if not helpers.size or joined.empty:
         return pd.DataFrame(columns=["partner_id", "account_id", "opportunity_id"])
-    registered = joined["created_at"].to_numpy() + pd.to_timedelta(
-        rng.integers(1, 30, len(joined)), unit="D"
-    ).to_numpy()
+    registered = (
+        joined["created_at"].to_numpy()
+        + pd.to_timedelta(rng.integers(1, 30, len(joined)), unit="D").to_numpy()
+    )
     return pd.DataFrame(
         {
             "partner_id": rng.choice(helpers, len(joined)),

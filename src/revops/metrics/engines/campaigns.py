@@ -63,10 +63,16 @@ def launched(ctx: SourceContext, period: Period) -> ir.Table:
 
 
 def _deals(ctx: SourceContext) -> ir.Table:
-    """Every deal created by the as-of day, as it stood then, with what return counts."""
+    """Every deal created by the as-of day, as it stood then, with what return counts: won
+    by then (a deal with no history is its row as it is now, so its close is checked)."""
+    from datetime import timedelta
+
+    from revops.metrics.compile import moment
     from revops.metrics.engines.deal_state import opportunities_at
 
     deals = opportunities_at(ctx, ctx.as_of)
+    day_after = moment(deals, "closed_at", ctx.as_of + timedelta(days=1))
+    won = deals.is_won & deals.closed_at.notnull() & (deals.closed_at < day_after)
     return deals.select(
         "opportunity_id",
         "account_id",
@@ -74,7 +80,7 @@ def _deals(ctx: SourceContext) -> ir.Table:
         "created_at",
         "amount",
         primary_campaign=deals.campaign_id,
-        is_won=deals.is_won.fill_null(False),
+        is_won=won.fill_null(False),
         is_new=(deals.type == "new").fill_null(False),
     )
 
@@ -83,7 +89,7 @@ def sourced(ctx: SourceContext, cohort: ir.Table) -> ir.Table:
     """Per campaign of `cohort`: the pipeline, bookings and new customers of the deals it
     is the primary campaign of."""
     deals = _deals(ctx)
-    deals = deals.semi_join(cohort, deals.primary_campaign == cohort.campaign_id)
+    deals = deals.filter(deals.primary_campaign.isin(cohort.campaign_id))
     won = deals.is_won
     return deals.group_by(_sourced_by="primary_campaign").aggregate(
         sourced_pipeline=deals.amount.cast("float64").sum(),
@@ -96,12 +102,12 @@ def influenced(ctx: SourceContext, cohort: ir.Table) -> ir.Table:
     """Per campaign of `cohort`: its credit under each model (module doc), and deals_won,
     the won deals it touched."""
     touched = account_touches(ctx)
-    touched = touched.semi_join(cohort, touched.campaign_id == cohort.campaign_id)
+    touched = touched.filter(touched.campaign_id.isin(cohort.campaign_id))
     deals = _deals(ctx)
     # Only the deals of accounts a campaign of the cohort touched can credit one.
-    deals = deals.semi_join(touched, deals.account_id == touched.touch_account)
+    deals = deals.filter(deals.account_id.isin(touched.touch_account))
     credited = credits(touches_of(ctx, deals), "is_won", "is_new")
-    credited = credited.semi_join(cohort, credited.campaign_id == cohort.campaign_id)
+    credited = credited.filter(credited.campaign_id.isin(cohort.campaign_id))
     measures = {}
     for model in MODELS:
         mine = credited.model == model

@@ -81,7 +81,9 @@ def registered_partners(ctx: SourceContext, period: Period) -> ir.Table:
     ranked = regs.mutate(_rank=ibis.row_number().over(first))
     ranked = ranked.filter(ranked._rank == 0)
     return ranked.select(
-        _reg_deal=ranked.opportunity_id, _reg_partner=ranked.partner_id, _reg_at=ranked.registered_at
+        _reg_deal=ranked.opportunity_id,
+        _reg_partner=ranked.partner_id,
+        _reg_at=ranked.registered_at,
     )
 
 
