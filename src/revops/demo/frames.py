@@ -213,6 +213,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "account_id": "prospect registered",
         "opportunity_id": "resulting opportunity, empty if none",
         "registered_at": "when registered",
+        "decided_at": "when approved or rejected, NaT if never",
         "status": "approved, rejected, expired, converted",
     },
     "territories": {

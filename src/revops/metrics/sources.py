@@ -40,6 +40,8 @@ ENGINE_MODULES = (
     "revops.metrics.engines.forecast",
     "revops.metrics.engines.customers",
     "revops.metrics.engines.churn_signals",
+    "revops.metrics.engines.partners",
+    "revops.metrics.engines.campaigns",
 )
 """Modules whose import registers the built-in engines."""
 
