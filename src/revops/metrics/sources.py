@@ -40,6 +40,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.forecast",
     "revops.metrics.engines.customers",
     "revops.metrics.engines.churn_signals",
+    "revops.metrics.engines.pricing",
 )
 """Modules whose import registers the built-in engines."""
 
