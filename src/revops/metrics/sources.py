@@ -41,6 +41,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.customers",
     "revops.metrics.engines.churn_signals",
     "revops.metrics.engines.pricing",
+    "revops.metrics.engines.plays",
 )
 """Modules whose import registers the built-in engines."""
 
