@@ -8,6 +8,7 @@ dozen rows, never deal rows.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ def flag_outliers(
         >>> flagged.loc[flagged.is_outlier, "owner"].tolist()
         ['e']
     """
-    import numpy as np
-
     frame = values.copy()
     judged = frame["value"].notna() & (frame["sample"].fillna(0) >= min_sample)
     keys = [frame[c].fillna("") for c in group]
@@ -61,10 +60,11 @@ def flag_outliers(
     others = count - 1
     others_mean = (total - value) / others.where(others > 0)
     spread = squares - value**2 - others * others_mean**2
-    others_std = np.sqrt((spread / (others - 1).where(others >= MIN_OTHERS)).clip(lower=0))
+    others_std = (spread / (others - 1).where(others >= MIN_OTHERS)).clip(lower=0) ** 0.5
     z_score = (value - others_mean) / others_std.where(others_std > 0)
-    q1, q3 = grouped.transform(lambda s: s.quantile(0.25)), grouped.transform(
-        lambda s: s.quantile(0.75)
+    q1, q3 = (
+        grouped.transform(lambda s: s.quantile(0.25)),
+        grouped.transform(lambda s: s.quantile(0.75)),
     )
     wide = count >= 4
     fence_low = (q1 - fence * (q3 - q1)).where(wide)
@@ -80,12 +80,12 @@ def flag_outliers(
     frame["fence_high"] = fence_high
     frame["is_outlier"] = (far.fillna(False) | outside.fillna(False)) & judged
     high = value > frame["team_median"]
-    frame["direction"] = np.where(frame["is_outlier"], np.where(high, "above", "below"), None)
-    frame["explanation"] = [_explain(row) for row in frame.to_dict(orient="records")]
+    frame["direction"] = high.map({True: "above", False: "below"}).where(frame["is_outlier"])
+    frame["explanation"] = [_explain(dict(row)) for row in frame.to_dict(orient="records")]
     return frame
 
 
-def _explain(row: dict[str, object]) -> str | None:
+def _explain(row: dict[Hashable, object]) -> str | None:
     """What puts a flagged rep apart, in words: the metric, their value, the others'."""
     if not row["is_outlier"]:
         return None

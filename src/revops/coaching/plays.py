@@ -72,7 +72,7 @@ def _measures(frame: pd.DataFrame, by: str, names: tuple[str, ...]) -> dict[str,
         for row in frame[frame["metric"] == name].itertuples():
             key = getattr(row, by)
             group = NO_GROUP if _missing(key) or key == "" else str(key)
-            value = row.value
+            value: Any = row.value
             groups.setdefault(group, {})[measure] = None if _missing(value) else float(value)
     return groups
 

@@ -100,5 +100,4 @@ def _pair(frame: pd.DataFrame, metric: str, sample: str, extra: tuple[str, ...])
     values = frame[frame["metric"] == metric]
     counts = frame[frame["metric"] == sample][[*keys, "value"]].rename(columns={"value": "sample"})
     labelled = [c for c in ("owner_label", "team_label") if c in values.columns]
-    joined = values[[*keys, *labelled, "metric", "value"]].merge(counts, on=keys, how="left")
-    return joined
+    return values[[*keys, *labelled, "metric", "value"]].merge(counts, on=keys, how="left")

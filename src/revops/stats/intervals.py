@@ -50,7 +50,9 @@ def rate_difference(
     return (float(low), float(high))
 
 
-def mean_interval(mean: float | None, std: float | None, n: int, confidence: float = 0.95) -> Interval:
+def mean_interval(
+    mean: float | None, std: float | None, n: int, confidence: float = 0.95
+) -> Interval:
     """Student's t interval of a mean from its sample's mean, standard deviation and size."""
     from scipy.stats import t
 

@@ -433,7 +433,7 @@ def _activities(
 def _sales_plays(deals: pd.DataFrame, ctx: _Context) -> Array:
     """The play recorded on each deal, drawn with odds that depend on how it ended, from
     a stream of its own so that every other draw of the company stays as it was."""
-    seed = ctx.rng.bit_generator.seed_seq
+    seed: Any = ctx.rng.bit_generator.seed_seq  # a SeedSequence: entropy and spawn_key
     own = np.random.default_rng(
         np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 29))
     )
