@@ -24,7 +24,7 @@ REP_COLUMNS = ("owner_label", "team_label", "metric", "stage", "value", "sample"
 PLAY_COLUMNS = ("group", "closed", "won", "win_rate", "win_rate_low", "win_rate_high",
                 "win_rate_diff", "win_rate_diff_low", "win_rate_diff_high", "cycle_days",
                 "cycle_days_diff", "cycle_days_diff_low", "cycle_days_diff_high",
-                "is_significant")  # fmt: skip
+                "win_rate_differs", "cycle_differs")  # fmt: skip
 
 
 def _day(value: datetime | None) -> date | None:

@@ -116,7 +116,8 @@ def _compare(
         "cycle_days_diff": None if mean is None or rest_mean is None else mean - rest_mean,
         "cycle_days_diff_low": gap_low,
         "cycle_days_diff_high": gap_high,
-        "is_significant": _excludes_zero(diff_low, diff_high) or _excludes_zero(gap_low, gap_high),
+        "win_rate_differs": _excludes_zero(diff_low, diff_high),
+        "cycle_differs": _excludes_zero(gap_low, gap_high),
     }
 
 
