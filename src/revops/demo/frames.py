@@ -103,6 +103,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "is_won": "won",
         "closed_at": "when closed, NaT while open",
         "lost_reason": "why lost, empty otherwise",
+        "sales_play": "sales play the deal was worked with, empty if none recorded",
         "win_probability": "(latent) the true chance of winning at creation",
     },
     "opportunity_history": {

@@ -42,6 +42,8 @@ ENGINE_MODULES = (
     "revops.metrics.engines.churn_signals",
     "revops.metrics.engines.partners",
     "revops.metrics.engines.campaigns",
+    "revops.metrics.engines.pricing",
+    "revops.metrics.engines.plays",
 )
 """Modules whose import registers the built-in engines."""
 
