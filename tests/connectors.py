@@ -342,7 +342,6 @@ HUBSPOT = Harness(
 )
 
 
-
 def _salesforce_change(fake: FakeSalesforce) -> dict[str, set[str]]:
     fake.update("Account", sf_id("Account", 1), Name="Renamed Company")
     fake.update("Contact", sf_id("Contact", 2), Title="Chief Data Officer")
