@@ -15,7 +15,10 @@ twice, cold (first queries on the connection) and warm, and both times are print
   it needs, filter, merge the account segment, group) of the KPIs listed in PANDAS_SET,
   and revops computing the same KPIs;
 - SQL five / revops five: hand-written DuckDB SQL for five KPIs by segment, and revops
-  computing the same five.
+  computing the same five;
+- partners/campaigns: the partner programme by partner, and campaign ROI and CAC under
+  every attribution model by channel (issue 29: engines that join deals, registrations,
+  campaigns and touches).
 
 The values of each pair are compared (largest relative difference printed). Goals:
 revops much faster than pandas, and within 1.3x of the hand-written SQL.
@@ -48,6 +51,12 @@ PANDAS_SET = (
     "bookings_expansion",
     "bookings_renewal",
     "pipeline_created_count",
+)
+# The groups of issue 29 and the dimension each is read by.
+PARTNERS_CAMPAIGNS = (
+    ("partner_program", "partner"),
+    ("campaign_roi", "channel"),
+    ("campaign_cac", "channel"),
 )
 
 # Hand-written SQL for the five: what an analyst would write against the warehouse.
@@ -124,6 +133,9 @@ def revops(ws: Workspace, mode: str, window: str) -> dict[str, float | None]:
         frames = [ws.metrics.compute(sliced, window, by=["segment"]).frame]
         frames.append(ws.metrics.compute(whole, window).frame)
         return {"metrics": float(len(sliced) + len(whole)), "rows": float(sum(map(len, frames)))}
+    if mode == "partners_campaigns":
+        frames = [ws.metrics.compute([g], window, by=[by]).frame for g, by in PARTNERS_CAMPAIGNS]
+        return {"rows": float(sum(map(len, frames)))}
     names = FIVE if mode == "revops_five" else PANDAS_SET
     frame = ws.metrics.compute(list(names), window, by=["segment"]).frame
     return {f"{r.metric}|{r.segment}": _number(r.value) for r in frame.itertuples()}
@@ -244,8 +256,8 @@ def main() -> None:
         print(json.dumps(child(args.child, workspace, args.window)))
         return
     prepare(workspace, args.accounts)
-    runs = {m: measure(m, workspace, args.window) for m in (
-        "catalog", "pandas", "revops_set", "sql_five", "revops_five")}  # fmt: skip
+    modes = ("catalog", "pandas", "revops_set", "sql_five", "revops_five", "partners_campaigns")
+    runs = {m: measure(m, workspace, args.window) for m in modes}
     print(f"window {args.window}, by segment, workspace {workspace}")
     print(f"{'':>16} {'cold s':>8} {'warm s':>8} {'peak MiB':>9}")
     for name, run in runs.items():

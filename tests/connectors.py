@@ -6,15 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from revops.ingest.connect.backoff import Backoff
 from revops.ingest.connect.connection import Connection
 from revops.ingest.connect.protocol import Connector
 from revops.ingest.connect.registry import create_connector
+from revops.ingest.proposal_yaml import propose_config
+from revops.model import get_entity
 from revops.workspace import Workspace
 
+import fake_hubspot
+import fake_salesforce
 import fake_zendesk
+from fake_hubspot import FakeHubSpot
+from fake_salesforce import FakeSalesforce, sf_id
 from fake_stripe import KEY, NO_INVOICES, REVOKED, FakeStripe
 from fake_zendesk import FakeZendesk
 from support import rows
@@ -64,6 +71,15 @@ class Harness:
     counts: Callable[[Any], dict[str, int]]
     """Table → rows a full sync of the fake's current records loads."""
     user: str | None = None
+    configure: Callable[[Path], None] | None = None
+    """Writes what the workspace at a folder must decide before a sync (its stages)."""
+
+    def workspace(self, root: Path) -> Workspace:
+        """A new workspace at `root`, configured for this source."""
+        Workspace.create(root).close()
+        if self.configure:
+            self.configure(root)
+        return Workspace.open(root)
 
     @contextmanager
     def serving(self, **kwargs: Any) -> Iterator[tuple[Any, str]]:
@@ -88,11 +104,17 @@ class Harness:
         """The source's rows in every table a sync writes, without load ids."""
         found = {}
         for name in self.tables:
-            table = ws.warehouse.table(name)
+            table = table_of(ws, name)
             found[name] = rows(table.filter(table.source_system == self.source))
         deleted = ws.warehouse.table("source_deletion", "raw")
         found["source_deletion"] = rows(deleted.filter(deleted.source_system == self.source))
         return found
+
+
+def table_of(ws: Workspace, name: str) -> Any:
+    """A table by its name in `tables`: ``account``, or ``history.opportunity_history``."""
+    namespace, _, table = name.rpartition(".")
+    return ws.warehouse.table(table, namespace or get_entity(table).namespace)
 
 
 def _stripe_change(fake: FakeStripe) -> dict[str, set[str]]:
@@ -229,4 +251,165 @@ ZENDESK = Harness(
     user=fake_zendesk.EMAIL,
 )
 
-HARNESSES = [STRIPE, ZENDESK]
+
+HISTORY = "history.opportunity_history"
+PIPELINES = Path(__file__).parent / "fixtures" / "hubspot" / "pipelines.json"
+
+
+def _hubspot_stages(root: Path) -> None:
+    """The deal stages of HubSpot's pipelines (`/crm/v3/pipelines/deals`), as
+    `revops ingest inspect --apply` writes them: the stage ids are their source values."""
+    propose_config(root / "revops.yaml", [PIPELINES], apply=True)
+
+
+def _hubspot_change(fake: FakeHubSpot) -> dict[str, set[str]]:
+    fake.rename_company("9384710001", "Renamed Company")
+    fake.move_deal("18372610002", "closedwon")
+    company = fake.new_customer(90, "Newcomer Inc")
+    return {
+        "account": {"9384710001", company},
+        "contact": {"70290"},
+        "lifecycle_event": {"70290:lead", "70290:customer"},
+        "opportunity": {"18372610002", "18372610090"},
+        # the stage the deal entered; the newcomer's stages (created in its third)
+        HISTORY: {
+            "18372610002:closedwon",
+            *(
+                f"18372610090:{s}"
+                for s in ("appointmentscheduled", "qualifiedtobuy", "contractsent")
+            ),
+        },
+    }
+
+
+def _hubspot_delete(fake: FakeHubSpot) -> tuple[str, str, str]:
+    fake.archive("contacts", "70203")
+    return "contacts", "70203", "contact"
+
+
+def _hubspot_add_field(fake: FakeHubSpot) -> tuple[str, str]:
+    fake.add_property("contacts", "revops_tier", "gold")
+    fake.touch("contacts", "70200")
+    return "contacts", "revops_tier"
+
+
+def _hubspot_counts(fake: FakeHubSpot) -> dict[str, int]:
+    live = {k: sum(not r["archived"] for r in v.values()) for k, v in fake.store.items()}
+    contacts = [r for r in fake.store["contacts"].values() if not r["archived"]]
+    deals = [r for r in fake.store["deals"].values() if not r["archived"]]
+    return {
+        "account": live["companies"],
+        "contact": live["contacts"],
+        "lifecycle_event": sum(_filled(r, "hs_lifecyclestage_") for r in contacts),
+        "opportunity": live["deals"],
+        HISTORY: sum(_filled(r, "hs_date_entered_") for r in deals),
+        "user": len(fake.owners),
+    }
+
+
+def _filled(record: dict[str, Any], prefix: str) -> int:
+    """The record's dated stages: properties starting with `prefix` that have a value."""
+    return sum(k.startswith(prefix) and v is not None for k, v in record["properties"].items())
+
+
+HUBSPOT = Harness(
+    source="hubspot",
+    key_env="REVOPS_TEST_HUBSPOT_TOKEN",
+    good_key=fake_hubspot.TOKEN,
+    bad_key="pat-na1-wrong",
+    revoked_key="pat-na1-revoked",
+    no_permission_key=fake_hubspot.NO_DEALS,
+    forbidden_object="deals",
+    bad_says="the access token was refused (401)",
+    revoked_says="the access token was refused (401)",  # HubSpot answers both alike
+    first_stream="owners",
+    tables={
+        "account": "companies",
+        "contact": "contacts",
+        "lifecycle_event": "contacts",
+        "opportunity": "deals",
+        HISTORY: "deals",
+        "user": "owners",
+    },
+    make_fake=FakeHubSpot,
+    first_list_path="/crm/v3/owners",
+    change_path="/crm/v3/objects/deals/search",
+    change=_hubspot_change,
+    delete=_hubspot_delete,
+    add_field=_hubspot_add_field,
+    counts=_hubspot_counts,
+    configure=_hubspot_stages,
+)
+
+
+def _salesforce_change(fake: FakeSalesforce) -> dict[str, set[str]]:
+    fake.update("Account", sf_id("Account", 1), Name="Renamed Company")
+    fake.update("Contact", sf_id("Contact", 2), Title="Chief Data Officer")
+    fake.new_customer(90, "Newcomer Inc")
+    new = {obj: sf_id(obj, 91) for obj in fake_salesforce.PREFIXES}
+    return {
+        "account": {sf_id("Account", 1), new["Account"]},
+        "contact": {sf_id("Contact", 2), new["Contact"]},
+        "lead": {new["Lead"]},
+        "campaign_touch": {new["CampaignMember"]},
+        "opportunity": {new["Opportunity"]},
+        "opportunity_history": {new["OpportunityHistory"]},
+        "opportunity_field_change": {new["OpportunityFieldHistory"]},
+        "activity": {new["Task"], new["Event"]},
+    }
+
+
+def _salesforce_delete(fake: FakeSalesforce) -> tuple[str, str, str]:
+    fake.delete("Contact", sf_id("Contact", 4))
+    return "Contact", sf_id("Contact", 4), "contact"
+
+
+def _salesforce_add_field(fake: FakeSalesforce) -> tuple[str, str]:
+    fake.add_field("Account", "Region__c", "picklist", "NA")
+    fake.update("Account", sf_id("Account", 1), Name="Company 0000 Inc")
+    return "Account", "Region__c"
+
+
+def _salesforce_counts(fake: FakeSalesforce) -> dict[str, int]:
+    def live(*objects: str) -> int:
+        return sum(not r.get("IsDeleted") for obj in objects for r in fake.store[obj].values())
+
+    return {table: live(*objects) for table, objects in SALESFORCE_TABLES.items()}
+
+
+SALESFORCE_TABLES = {
+    "team": ("UserRole",),
+    "user": ("User",),
+    "campaign": ("Campaign",),
+    "account": ("Account",),
+    "contact": ("Contact",),
+    "lead": ("Lead",),
+    "campaign_touch": ("CampaignMember",),
+    "opportunity_history": ("OpportunityHistory",),
+    "opportunity_field_change": ("OpportunityFieldHistory",),
+    "opportunity": ("Opportunity",),
+    "activity": ("Task", "Event"),
+}
+
+SALESFORCE = Harness(
+    source="salesforce",
+    key_env="REVOPS_TEST_SALESFORCE_TOKEN",
+    good_key=fake_salesforce.TOKEN,
+    bad_key="00DFAKE0000001!AQ.wrong",
+    revoked_key="00DFAKE0000001!AQ.revoked",
+    no_permission_key=fake_salesforce.NO_LEADS,
+    forbidden_object="Lead",
+    bad_says="the access token was refused (401)",
+    revoked_says="the access token was refused (401)",  # Salesforce answers both alike
+    first_stream="UserRole",
+    tables={table: objects[0] for table, objects in SALESFORCE_TABLES.items()},
+    make_fake=FakeSalesforce,
+    first_list_path=fake_salesforce.QUERY_PATH,  # UserRole has no IsDeleted: query
+    change_path=fake_salesforce.QUERY_ALL_PATH,
+    change=_salesforce_change,
+    delete=_salesforce_delete,
+    add_field=_salesforce_add_field,
+    counts=_salesforce_counts,
+)
+
+HARNESSES = [STRIPE, ZENDESK, HUBSPOT, SALESFORCE]

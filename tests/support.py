@@ -200,14 +200,23 @@ class Company:
 
 
 @contextmanager
-def company_on(root: Path, backend: str, postgres_url: str, **create: Any) -> Iterator[Company]:
+def company_on(
+    root: Path,
+    backend: str,
+    postgres_url: str,
+    configure: Callable[[Path], None] | None = None,
+    **create: Any,
+) -> Iterator[Company]:
     """An empty workspace at `root` with the canonical tables, on `backend` (duckdb, or
-    postgres under a schema prefix of its own, dropped after)."""
+    postgres under a schema prefix of its own, dropped after); `configure` edits its
+    config before it opens."""
     import secrets
 
     from revops import Workspace
 
     Workspace.create(root, **create)
+    if configure:
+        configure(root)
     if backend == "postgres":
         config = root / "revops.yaml"
         text = config.read_text().replace("url: duckdb:///warehouse.duckdb", f"url: {postgres_url}")

@@ -15,6 +15,7 @@ from revops.model import ENTITIES
 
 if TYPE_CHECKING:
     from revops.automate import Automate
+    from revops.coaching import Coaching
     from revops.comp import Comp
     from revops.desk import Desk
     from revops.forecast import Forecasting
@@ -180,6 +181,13 @@ class Workspace:
         from revops.pipeline import Pipeline
 
         return Pipeline(self.metrics)
+
+    @cached_property
+    def coaching(self) -> Coaching:
+        """Coaching: reps against their team's benchmarks, sales plays compared."""
+        from revops.coaching import Coaching
+
+        return Coaching(self.metrics)
 
     @cached_property
     def forecast(self) -> Forecasting:

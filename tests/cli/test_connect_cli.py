@@ -131,7 +131,8 @@ def test_an_unknown_source_is_one_line(
     code, _, err = run_cli(capsys, "-w", str(root), "connect", "pipedrive")
     assert code == 1
     assert err.strip() == (
-        "error: pipedrive: no connector for this source (revops connects stripe, zendesk)"
+        "error: pipedrive: no connector for this source "
+        "(revops connects hubspot, salesforce, stripe, zendesk)"
     )
 
 
@@ -203,3 +204,32 @@ def test_a_source_that_fails_does_not_stop_the_others(
     assert code == 1
     assert "error: stripe events: the API key was refused (401)" in err
     assert "zendesk: full sync, 5 records in 4 pages" in err
+
+
+def test_hubspot_connects_with_its_access_token_and_syncs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fake_hubspot
+    from connectors import HUBSPOT
+
+    root = tmp_path / "ws"
+    HUBSPOT.workspace(root).close()
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-wrong")
+    with fake_hubspot.FakeHubSpot(customers=2, owners=1).serving() as url:
+        code, _, err = run_cli(capsys, "-w", str(root), "connect", "hubspot", "--base-url", url)
+        assert code == 1
+        assert err.startswith(
+            "error: hubspot owners: the access token was refused (401): check the token from "
+            "HUBSPOT_ACCESS_TOKEN (Authentication credentials not found."
+        )
+        monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", fake_hubspot.TOKEN)
+        code, _, err = run_cli(capsys, "-w", str(root), "connect", "hubspot", "--base-url", url)
+        assert code == 0, err
+        assert "HUBSPOT_ACCESS_TOKEN" in (root / "connections.yaml").read_text()
+        code, _, err = run_cli(capsys, "-w", str(root), "sync", "hubspot")
+        assert code == 0, err
+    # 7 records, and the newest of each object read again by the search after the pass
+    assert "hubspot: full sync, 10 records in " in err
+    assert "0 quarantined, 0 delete(s) recorded" in err
+    code, out, _ = run_cli(capsys, "-w", str(root), "sync", "status", "-f", "csv")
+    assert out.strip().splitlines()[1].startswith("hubspot,since=")

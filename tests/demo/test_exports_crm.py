@@ -48,7 +48,7 @@ SALESFORCE_HEADERS = {
     "ConvertedOpportunityId,CreatedDate,LastModifiedDate,Street,City,PostalCode,State,Country",
     "Opportunity": "Id,IsDeleted,AccountId,ContactId,Name,Type,StageName,Amount,Probability,"
     "ExpectedRevenue,CloseDate,ForecastCategoryName,IsClosed,IsWon,LeadSource,CampaignId,"
-    "OwnerId,NextStep,Loss_Reason__c,CreatedDate,CreatedById,LastModifiedDate",
+    "OwnerId,NextStep,Loss_Reason__c,Sales_Play__c,CreatedDate,CreatedById,LastModifiedDate",
     "OpportunityHistory": "Id,IsDeleted,OpportunityId,StageName,Amount,ExpectedRevenue,"
     "CloseDate,Probability,ForecastCategory,CreatedDate,CreatedById",
     "Task": "Id,IsDeleted,WhoId,WhatId,Subject,ActivityDate,Status,Priority,OwnerId,Type,"
@@ -118,10 +118,10 @@ per-0000005,cmp-0003,2024-04-02 08:00,sent
 per-0000006,cmp-0003,2024-04-11 08:00,sent
 """
 OPPORTUNITIES = """
-opportunity_id,account_id,owner_id,contact_id,type,source,campaign_id,partner_id,created_at,close_date,stage,amount,is_closed,is_won,closed_at,lost_reason,win_probability
-opp-0000001,acc-000001,usr-000002,per-0000001,new,paid_search,cmp-0001,,2023-03-01 15:00,2023-05-30,Closed Won,24000,true,true,2023-05-30 17:00,,0.5
-opp-0000002,acc-000002,usr-000002,per-0000003,new,organic,cmp-0002,,2023-10-10 16:00,2024-06-28,Proposal,51250.5,false,false,,,0.35
-opp-0000003,acc-000001,usr-000002,per-0000002,expansion,referral,,,2023-11-01 10:00,2024-01-31,Closed Lost,12000,true,false,2024-01-31 12:00,Budget,0.3
+opportunity_id,account_id,owner_id,contact_id,type,source,campaign_id,partner_id,created_at,close_date,stage,amount,is_closed,is_won,closed_at,lost_reason,sales_play,win_probability
+opp-0000001,acc-000001,usr-000002,per-0000001,new,paid_search,cmp-0001,,2023-03-01 15:00,2023-05-30,Closed Won,24000,true,true,2023-05-30 17:00,,MEDDICC,0.5
+opp-0000002,acc-000002,usr-000002,per-0000003,new,organic,cmp-0002,,2023-10-10 16:00,2024-06-28,Proposal,51250.5,false,false,,,,0.35
+opp-0000003,acc-000001,usr-000002,per-0000002,expansion,referral,,,2023-11-01 10:00,2024-01-31,Closed Lost,12000,true,false,2024-01-31 12:00,Budget,Challenger,0.3
 """  # noqa: E501
 OPPORTUNITY_HISTORY = """
 opportunity_id,valid_from,stage,amount,close_date,forecast_category,owner_id
@@ -413,6 +413,7 @@ def test_opportunities_show_their_latest_version_and_first_owner(
     assert (deal["IsClosed"], deal["IsWon"], deal["Type"]) == ("false", "false", "New Business")
     lost = row_of(salesforce["Opportunity"], "StageName", "Closed Lost")
     assert (lost["Probability"], lost["Loss_Reason__c"]) == ("0", "Budget")
+    assert (lost["Sales_Play__c"], deal["Sales_Play__c"]) == ("Challenger", "")
     assert lost["Type"] == "Existing Business - Upgrade"
 
 

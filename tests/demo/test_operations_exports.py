@@ -63,6 +63,7 @@ def test_enablement_and_partner_rows_carry_the_crm_opportunity_id() -> None:
             "account_id": ["acc-000001", "acc-000002"],
             "opportunity_id": ["opp-0000001", ""],
             "registered_at": pd.to_datetime(["2024-04-20 09:30", "2024-06-01 12:00"]),
+            "decided_at": pd.to_datetime(["2024-04-21 15:00", None]),
             "status": ["converted", "expired"],
         }
     )
@@ -80,6 +81,7 @@ def test_enablement_and_partner_rows_carry_the_crm_opportunity_id() -> None:
     rows = build_registrations(deals, partners, accounts, crm)
     assert rows["CRM Opportunity ID"].tolist() == ["0065g00000AbCdEAAV", ""]
     assert rows["Prospect Company"].tolist() == ["Initech", ""]
+    assert rows["Decided At"].fillna("").tolist() == ["2024-04-21 15:00:00", ""]
 
 
 def test_quotas_are_labelled_with_fiscal_quarters() -> None:

@@ -49,6 +49,7 @@ def make_opportunities(
             "account_id": [f"acc-{i % 500:06d}" for i in range(count)],
             "owner_id": rng.choice(users["user_id"].to_numpy(), count),
             "source": rng.choice(["partner", "paid_search", "outbound"], count, p=[0.1, 0.5, 0.4]),
+            "type": rng.choice(["new", "expansion", "renewal"], count),
             "partner_id": "",
             "created_at": created,
             "closed_at": pd.Series(
@@ -100,6 +101,31 @@ def test_partner_sourced_deals_have_converted_registrations(rng: np.random.Gener
     assert set(converted["opportunity_id"]) == set(sourced["opportunity_id"])
     assert set(deals["partner_id"]) <= set(partners["partner_id"])
     assert (deals["status"] != "converted").sum() > 0
+
+
+def test_registrations_are_decided_after_they_are_made_and_some_join_open_deals(
+    rng: np.random.Generator,
+) -> None:
+    users = make_users(rng)
+    opportunities = make_opportunities(rng, users)
+    accounts = pd.DataFrame({"account_id": [f"acc-{i:06d}" for i in range(500)]})
+    partners, deals = simulate_partners(accounts, opportunities, rng)
+    decided = deals[deals["decided_at"].notna()]
+    assert (decided["decided_at"] > decided["registered_at"]).all()
+    assert deals.loc[deals["status"] == "expired", "decided_at"].isna().all()
+    assert deals.loc[deals["status"] != "expired", "decided_at"].notna().all()
+    # A converted registration is approved before its opportunity is opened.
+    created = opportunities.set_index("opportunity_id")["created_at"]
+    converted = deals[deals["status"] == "converted"]
+    assert (converted["decided_at"] < converted["opportunity_id"].map(created)).all()
+    # Influenced: approved registrations of deals opened before, not partner-sourced.
+    joined = deals[(deals["status"] == "approved") & (deals["opportunity_id"] != "")]
+    assert len(joined) > 0
+    source = opportunities.set_index("opportunity_id")["source"]
+    assert (joined["opportunity_id"].map(source) != "partner").all()
+    assert (joined["registered_at"] > joined["opportunity_id"].map(created)).all()
+    kinds = partners.set_index("partner_id")["type"]
+    assert (joined["partner_id"].map(kinds) != "referral").all()
 
 
 def test_quotas_are_lower_while_reps_ramp(rng: np.random.Generator) -> None:

@@ -18,6 +18,7 @@ from revops.cli import (
     annotate,
     audit,
     automate,
+    coaching,
     comp,
     config,
     connect,
@@ -56,6 +57,7 @@ app = typer.Typer(
 )
 app.add_typer(automate.app, name="automate")
 app.add_typer(automate.scheduler, name="scheduler")
+app.add_typer(coaching.app, name="coaching")
 app.add_typer(comp.app, name="comp")
 app.add_typer(config.app, name="config")
 app.add_typer(demo.app, name="demo")

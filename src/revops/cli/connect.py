@@ -27,11 +27,16 @@ STATUS_COLUMNS = (
 
 def connect(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="The source API: stripe or zendesk."),
+    source: str = typer.Argument(
+        ..., help="The source API: hubspot, salesforce, stripe or zendesk."
+    ),
     key_env: str | None = typer.Option(
         None,
         "--key-env",
-        help="Environment variable holding the key (default STRIPE_API_KEY, ZENDESK_API_TOKEN).",
+        help=(
+            "Environment variable holding the key (default STRIPE_API_KEY, ZENDESK_API_TOKEN, "
+            "HUBSPOT_ACCESS_TOKEN, SALESFORCE_ACCESS_TOKEN)."
+        ),
     ),
     secrets_file: str | None = typer.Option(
         None,
@@ -39,13 +44,30 @@ def connect(
         help="A YAML file outside the workspace: `<source>: {api_key: ...}`.",
     ),
     base_url: str | None = typer.Option(
-        None, "--base-url", help="The API's address (Zendesk: https://<subdomain>.zendesk.com)."
+        None,
+        "--base-url",
+        help="The API's address (Zendesk: https://<subdomain>.zendesk.com; Salesforce: the "
+        "instance URL, https://<my-domain>.my.salesforce.com).",
     ),
     user: str | None = typer.Option(
-        None, "--user", help="The API user where one is needed (Zendesk: the token's e-mail)."
+        None,
+        "--user",
+        help="The API user where one is needed (Zendesk: the token's e-mail; Salesforce with "
+        "--oauth: the connected app's client id).",
+    ),
+    oauth: str | None = typer.Option(
+        None,
+        "--oauth",
+        help="Salesforce: get access tokens by the OAuth 2.0 refresh_token or "
+        "client_credentials flow (secrets from SALESFORCE_CLIENT_SECRET, "
+        "SALESFORCE_REFRESH_TOKEN or --secrets-file).",
     ),
     page_size: int = typer.Option(
-        100, "--page-size", min=1, max=1000, help="Records per page (Stripe: 100 at most)."
+        100,
+        "--page-size",
+        min=1,
+        max=1000,
+        help="Records per page (Stripe and HubSpot: 100 at most).",
     ),
     check: bool = typer.Option(True, "--check/--no-check", help="Prove the key works first."),
 ) -> None:
@@ -63,17 +85,26 @@ def connect(
         )
     if key_env and secrets_file:
         raise ConnectorError(source, None, "give --key-env or --secrets-file, not both")
-    connection = Connection(
-        source=source,
-        base_url=base_url,
-        user=user,
-        key_env=key_env or (None if secrets_file else DEFAULT_KEY_ENV[source]),
-        secrets_file=secrets_file,
-        page_size=page_size,
+    if oauth not in (None, "refresh_token", "client_credentials") or (
+        oauth and source != "salesforce"
+    ):
+        raise ConnectorError(
+            source, None, "--oauth is refresh_token or client_credentials, for salesforce"
+        )
+    connection = Connection.model_validate(
+        {
+            "source": source,
+            "base_url": base_url,
+            "user": user,
+            "key_env": key_env or (None if secrets_file or oauth else DEFAULT_KEY_ENV[source]),
+            "secrets_file": secrets_file,
+            "oauth": oauth,
+            "page_size": page_size,
+        }
     )
     root = Workspace.locate(ctx.obj.workspace_path)
     path = store(root, connection, check=check)
-    where = connection.key_env or connection.secrets_file
+    where = connection.key_env or connection.secrets_file or f"the OAuth {oauth} flow"
     error_console().print(f"Connected {source} (key from {where}) in {path}", highlight=False)
 
 

@@ -103,6 +103,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "is_won": "won",
         "closed_at": "when closed, NaT while open",
         "lost_reason": "why lost, empty otherwise",
+        "sales_play": "sales play the deal was worked with, empty if none recorded",
         "win_probability": "(latent) the true chance of winning at creation",
     },
     "opportunity_history": {
@@ -213,6 +214,7 @@ FRAMES: dict[str, dict[str, str]] = {
         "account_id": "prospect registered",
         "opportunity_id": "resulting opportunity, empty if none",
         "registered_at": "when registered",
+        "decided_at": "when approved or rejected, NaT if never",
         "status": "approved, rejected, expired, converted",
     },
     "territories": {

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.errors import MetricError
 from revops.metrics.catalog import Catalog
-from revops.metrics.definition import Metric
+from revops.metrics.definition import QUANTILES, Metric
 from revops.metrics.expression import compile_filter
 from revops.metrics.sources import SourceContext, build_source
 
@@ -107,6 +107,12 @@ def _aggregate(metric: Metric, table: ir.Table, where: Any) -> ir.Scalar:
         if where is not None:
             value = ibis.ifelse(where, value, ibis.null("float64"))
         return value.median()
+    if metric.agg in QUANTILES:
+        # Nulled rows, as for the median: Spark cannot take a filtered percentile.
+        value = column.cast("float64")
+        if where is not None:
+            value = ibis.ifelse(where, value, ibis.null("float64"))
+        return value.quantile(QUANTILES[metric.agg])
     if metric.agg == "stddev":
         # The sample standard deviation; nulled rows, as for the median, keep Spark happy.
         value = column.cast("float64")

@@ -13,7 +13,11 @@ Unit = Literal[
     "money", "count", "ratio", "multiple", "days", "hours", "months", "score", "money_per_day"
 ]
 Direction = Literal["up", "down", "neutral"]
-Aggregation = Literal["sum", "count", "count_distinct", "mean", "median", "stddev", "min", "max"]
+Aggregation = Literal[
+    "sum", "count", "count_distinct", "mean", "median", "p25", "p75", "p90", "stddev", "min", "max"
+]
+QUANTILES = {"p25": 0.25, "p75": 0.75, "p90": 0.9}
+"""The quantile each percentile aggregation takes (linear interpolation between rows)."""
 Kind = Literal["aggregate", "ratio", "formula"]
 
 _NAME = r"^[a-z][a-z0-9_]*$"

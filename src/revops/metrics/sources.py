@@ -40,6 +40,10 @@ ENGINE_MODULES = (
     "revops.metrics.engines.forecast",
     "revops.metrics.engines.customers",
     "revops.metrics.engines.churn_signals",
+    "revops.metrics.engines.partners",
+    "revops.metrics.engines.campaigns",
+    "revops.metrics.engines.pricing",
+    "revops.metrics.engines.plays",
 )
 """Modules whose import registers the built-in engines."""
 

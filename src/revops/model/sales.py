@@ -81,6 +81,12 @@ OPPORTUNITY = Entity(
             ref=("partner",),
         ),
         Column("lost_reason", TEXT, "Why the deal was lost (price, competitor, no_decision, ...)."),
+        Column(
+            "sales_play",
+            TEXT,
+            "Sales play or selling methodology the deal was worked with (meddicc, "
+            "challenger, ...), where the CRM records one (a custom field).",
+        ),
         Column("next_step", TEXT, "The next agreed action, as the owner wrote it."),
     ),
 )

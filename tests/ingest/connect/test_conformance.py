@@ -17,7 +17,7 @@ from revops.ingest.connect.sync import sync
 from revops.workspace import Workspace
 
 from conftest import POSTGRES_URL
-from connectors import HARNESSES, Harness, Sleeps
+from connectors import HARNESSES, Harness, Sleeps, table_of
 from support import company_on
 
 
@@ -29,21 +29,22 @@ def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.create(tmp_path / "ws")
+def ws(harness: Harness, tmp_path: Path) -> Iterator[Workspace]:
+    workspace = harness.workspace(tmp_path / "ws")
     yield workspace
     workspace.close()
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+def any_ws(harness: Harness, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     """A workspace on each transactional backend."""
-    with company_on(tmp_path / "ws", request.param, POSTGRES_URL) as company:
+    root = tmp_path / "ws"
+    with company_on(root, request.param, POSTGRES_URL, configure=harness.configure) as company:
         yield company.ws
 
 
 def by_id(snapshot: list[tuple[Any, ...]], ws: Workspace, table: str) -> dict[str, tuple[Any, ...]]:
-    columns = [c for c in ws.warehouse.table(table).columns if c != "load_id"]
+    columns = [c for c in table_of(ws, table).columns if c != "load_id"]
     at = columns.index("source_id")
     return {row[at]: row for row in snapshot}
 
@@ -178,7 +179,7 @@ def test_a_sync_that_gives_up_resumes_from_the_last_page_loaded(
     harness: Harness, ws: Workspace, tmp_path: Path
 ) -> None:
     with harness.serving() as (fake, url):
-        reference = Workspace.create(tmp_path / "reference")
+        reference = harness.workspace(tmp_path / "reference")
         sync(reference, harness.connector(url))
         expected = harness.snapshot(reference)
         reference.close()

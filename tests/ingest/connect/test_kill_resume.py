@@ -80,12 +80,12 @@ def test_a_sync_killed_20_times_then_resumed_leaves_the_rows_of_one_uninterrupte
         harness.serving(customers=4) as (reference_fake, reference_url),
         harness.serving(customers=4) as (fake, url),
     ):
-        reference = Workspace.create(tmp_path / "reference")
+        reference = harness.workspace(tmp_path / "reference")
         began = time.perf_counter()
         sync(reference, harness.connector(reference_url, page_size=PAGE_SIZE))
         full_seconds = time.perf_counter() - began
 
-        killed = Workspace.create(tmp_path / "killed")
+        killed = harness.workspace(tmp_path / "killed")
         killed.close()
         save_connection(killed.root, harness.connection(url, page_size=PAGE_SIZE))
         run_killed(killed.root, full_seconds)

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from revops.app.api import (
     admin,
     automate,
+    coaching,
     comp,
     desk,
     forecast,
@@ -39,6 +40,7 @@ for module in (
     leads,
     routing,
     automate,
+    coaching,
     comp,
     search,
     review,

@@ -93,6 +93,7 @@ def build_registrations(
             "Registered At": pd.to_datetime(deals["registered_at"]).dt.strftime(
                 "%Y-%m-%d %H:%M:%S"
             ),
+            "Decided At": pd.to_datetime(deals["decided_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
             "Status": deals["status"].str.title(),
             "CRM Opportunity ID": deals["opportunity_id"].map(crm_opportunity_ids).fillna(""),
         }

@@ -58,6 +58,7 @@ OPPORTUNITY_FIELDS = [
     "Id", "IsDeleted", "AccountId", "ContactId", "Name", "Type", "StageName", "Amount",
     "Probability", "ExpectedRevenue", "CloseDate", "ForecastCategoryName", "IsClosed",
     "IsWon", "LeadSource", "CampaignId", "OwnerId", "NextStep", "Loss_Reason__c",
+    "Sales_Play__c",
     "CreatedDate", "CreatedById", "LastModifiedDate",
 ]  # fmt: skip
 NEXT_STEP = {
@@ -252,6 +253,7 @@ def build_opportunities(
             "OwnerId": salesforce_ids(deals["owner_id"], "005"),
             "NextStep": sf_text(deals["stage"].map(NEXT_STEP).where(~closed)),
             "Loss_Reason__c": sf_text(deals["lost_reason"]),
+            "Sales_Play__c": sf_text(deals["sales_play"]),
             "CreatedDate": sf_datetime(deals["created_at"]),
             "CreatedById": salesforce_ids(creator.where(creator != "", deals["owner_id"]), "005"),
             "LastModifiedDate": sf_datetime(pd.Series(modified)),

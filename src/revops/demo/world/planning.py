@@ -27,6 +27,8 @@ PARTNER_NAMES = np.array(
     ]
 )
 PARTNER_SUFFIXES = np.array(["Consulting", "Partners", "Solutions", "Group", "Digital", "Systems"])
+INFLUENCED_SHARE = 0.15
+"""Share of the deals the company sourced itself that a partner joins."""
 SEGMENT_QUOTA = {"smb": 90_000.0, "mid_market": 180_000.0, "enterprise": 350_000.0}
 
 
@@ -43,8 +45,10 @@ def _partner_names(count: int, rng: np.random.Generator) -> list[str]:
 def simulate_partners(
     accounts: pd.DataFrame, opportunities: pd.DataFrame, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Partners, and registrations: one converted for each partner-sourced opportunity, plus
-    registrations that were rejected or expired without becoming a deal."""
+    """Partners, and registrations: one converted for each partner-sourced opportunity,
+    registrations that were rejected or expired without becoming a deal, and approved ones
+    of deals a partner joined after they were opened (influenced, not sourced).
+    `decided_at` is when a registration was approved or rejected (NaT for expired ones)."""
     count = max(8, len(accounts) // 150)
     first = opportunities["created_at"].min() if len(opportunities) else pd.Timestamp("2020-01-01")
     partners = pd.DataFrame(
@@ -68,35 +72,78 @@ def simulate_partners(
         sourced["partner_id"].fillna("").to_numpy(),
         rng.choice(partners["partner_id"].to_numpy(), len(sourced)),
     )
+    ahead = pd.to_timedelta(rng.integers(1, 21, len(sourced)), unit="D").to_numpy()
+    registered = sourced["created_at"].to_numpy() - ahead
     converted = pd.DataFrame(
         {
             "partner_id": partner_of,
             "account_id": sourced["account_id"].to_numpy(),
             "opportunity_id": sourced["opportunity_id"].to_numpy(),
-            "registered_at": sourced["created_at"].to_numpy()
-            - pd.to_timedelta(rng.integers(1, 21, len(sourced)), unit="D").to_numpy(),
+            "registered_at": registered,
+            # Approved before the opportunity was opened from it.
+            "decided_at": registered + ahead * rng.uniform(0.05, 0.6, len(sourced)),
             "status": "converted",
         }
     )
     extra = len(sourced) // 2 + count
+    made = pd.DatetimeIndex(
+        first
+        + pd.to_timedelta(rng.integers(0, 900, extra), unit="D")
+        + pd.to_timedelta(rng.integers(0, 86_400, extra), unit="s")
+    )
+    status = rng.choice(np.array(["rejected", "expired", "approved"]), extra, p=[0.3, 0.5, 0.2])
     unconverted = pd.DataFrame(
         {
             "partner_id": rng.choice(partners["partner_id"].to_numpy(), extra),
             "account_id": rng.choice(accounts["account_id"].to_numpy(), extra),
             "opportunity_id": "",
-            "registered_at": first
-            + pd.to_timedelta(rng.integers(0, 900, extra), unit="D")
-            + pd.to_timedelta(rng.integers(0, 86_400, extra), unit="s"),
-            "status": rng.choice(
-                np.array(["rejected", "expired", "approved"]), extra, p=[0.3, 0.5, 0.2]
-            ),
+            "registered_at": made,
+            # A registration that expired was never decided on.
+            "decided_at": (made + _review_time(extra, rng)).where(status != "expired"),
+            "status": status,
         }
     )
-    deals = pd.concat([converted, unconverted], ignore_index=True).sort_values(
-        ["registered_at", "partner_id"], kind="stable"
-    )
+    deals = pd.concat(
+        [converted, unconverted, _influenced(opportunities, partners, rng)], ignore_index=True
+    ).sort_values(["registered_at", "partner_id"], kind="stable")
     deals.insert(0, "registration_id", [f"reg-{i:06d}" for i in range(1, len(deals) + 1)])
     return partners, deals.reset_index(drop=True)
+
+
+def _review_time(count: int, rng: np.random.Generator) -> pd.TimedeltaIndex:
+    """How long the channel team takes to approve or reject a registration: a day or two
+    mostly, a few weeks for some."""
+    hours = np.minimum(rng.lognormal(np.log(36.0), 0.8, count), 24.0 * 45)
+    return pd.to_timedelta(hours, unit="h")
+
+
+def _influenced(
+    opportunities: pd.DataFrame, partners: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Approved registrations of deals the company sourced itself: a reseller or a
+    technology partner joins an open deal (registered after it was created), so the
+    partner influenced it without sourcing it."""
+    helpers = partners.loc[partners["type"] != "referral", "partner_id"].to_numpy()
+    others = opportunities[
+        (opportunities["source"] != "partner") & (opportunities["type"] != "renewal")
+    ]
+    joined = others[rng.random(len(others)) < INFLUENCED_SHARE]
+    if not helpers.size or joined.empty:
+        return pd.DataFrame(columns=["partner_id", "account_id", "opportunity_id"])
+    registered = (
+        joined["created_at"].to_numpy()
+        + pd.to_timedelta(rng.integers(1, 30, len(joined)), unit="D").to_numpy()
+    )
+    return pd.DataFrame(
+        {
+            "partner_id": rng.choice(helpers, len(joined)),
+            "account_id": joined["account_id"].to_numpy(),
+            "opportunity_id": joined["opportunity_id"].to_numpy(),
+            "registered_at": registered,
+            "decided_at": registered + _review_time(len(joined), rng).to_numpy(),
+            "status": "approved",
+        }
+    )
 
 
 def simulate_territories(users: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 The modules, each with one job: `connection` (where a source is and where its key is),
 `protocol` (pages and capabilities), `backoff` (retries), `state` (cursors, runs, deletes
 and fields in the warehouse), `sync` (pages through the file ingest), `registry` and one
-module per source (`stripe`).
+module per source (`stripe`, `zendesk`, `hubspot` with `hubspot_api`).
 """
 
 from __future__ import annotations

@@ -12,15 +12,21 @@ a secrets file outside the workspace folder, so the workspace can be kept in git
       base_url: https://acme.zendesk.com
       user: agent@acme.com           # an API token is used with its agent's e-mail
       key_env: ZENDESK_API_TOKEN
+    salesforce:
+      base_url: https://acme.my.salesforce.com   # the instance (My Domain) URL
+      key_env: SALESFORCE_ACCESS_TOKEN           # or an OAuth flow:
+      # oauth: refresh_token                     # user: the connected app's client id
 
-A secrets file is YAML: ``stripe: {api_key: sk_live_...}`` (one entry per source).
+A secrets file is YAML: ``stripe: {api_key: sk_live_...}`` (one entry per source; a
+HubSpot private app's access token is its ``hubspot: {api_key: pat-...}``); an OAuth
+flow's secrets are ``salesforce: {client_secret: ..., refresh_token: ...}``.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,8 +55,17 @@ class Connection(BaseModel):
         default=None,
         description="A YAML file outside the workspace holding `<source>: {api_key: ...}`.",
     )
+    oauth: Literal["refresh_token", "client_credentials"] | None = Field(
+        default=None,
+        description="Salesforce: the OAuth 2.0 flow that gets an access token (`user` is the "
+        "connected app's client id; the secrets come from <SOURCE>_CLIENT_SECRET and "
+        "<SOURCE>_REFRESH_TOKEN or the secrets file); none: the access token of key_env.",
+    )
     page_size: int = Field(
-        default=100, ge=1, le=1000, description="Records asked for per page (Stripe: 100 at most)."
+        default=100,
+        ge=1,
+        le=1000,
+        description="Records asked for per page (Stripe, HubSpot: 100 at most).",
     )
 
     def api_key(self) -> str:
@@ -74,16 +89,33 @@ class Connection(BaseModel):
             self.source, None, "no API key: the connection names no key_env or secrets_file"
         )
 
+    def secret(self, name: str) -> str:
+        """A secret other than the key (an OAuth flow's ``client_secret``): read now from
+        the variable ``<SOURCE>_<NAME>``, else from the secrets file's ``<source>: {name:}``.
 
-def _key_from_file(source: str, path: Path) -> str:
+        Raises:
+            ConnectorError: neither holds it.
+        """
+        variable = f"{self.source}_{name}".upper()
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value
+        if self.secrets_file:
+            return _key_from_file(self.source, Path(self.secrets_file).expanduser(), name)
+        raise ConnectorError(
+            self.source, None, f"no {name}: the environment variable {variable} is unset"
+        )
+
+
+def _key_from_file(source: str, path: Path, name: str = "api_key") -> str:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConnectorError(source, None, f"cannot read the secrets file {path}: {exc}") from None
     entry = data.get(source) if isinstance(data, dict) else None
-    key = entry.get("api_key") if isinstance(entry, dict) else None
+    key = entry.get(name) if isinstance(entry, dict) else None
     if not isinstance(key, str) or not key.strip():
-        raise ConnectorError(source, None, f"the secrets file {path} has no {source}.api_key")
+        raise ConnectorError(source, None, f"the secrets file {path} has no {source}.{name}")
     return key.strip()
 
 

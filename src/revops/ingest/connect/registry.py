@@ -11,11 +11,21 @@ if TYPE_CHECKING:
     from revops.ingest.connect.connection import Connection
     from revops.ingest.connect.protocol import Connector
 
-SOURCES = ("stripe", "zendesk")
-"""Sources with a connector (Salesforce and HubSpot are files-only for now)."""
-CHANGE_STREAMS = {"stripe": "events", "zendesk": "tickets"}
+SOURCES = ("hubspot", "salesforce", "stripe", "zendesk")
+"""Sources with a connector."""
+CHANGE_STREAMS = {
+    "hubspot": "deals",
+    "salesforce": "Opportunity",
+    "stripe": "events",
+    "zendesk": "tickets",
+}
 """The stream whose cursor is the source's, as `revops sync status` shows it."""
-DEFAULT_KEY_ENV = {"stripe": "STRIPE_API_KEY", "zendesk": "ZENDESK_API_TOKEN"}
+DEFAULT_KEY_ENV = {
+    "hubspot": "HUBSPOT_ACCESS_TOKEN",
+    "salesforce": "SALESFORCE_ACCESS_TOKEN",
+    "stripe": "STRIPE_API_KEY",
+    "zendesk": "ZENDESK_API_TOKEN",
+}
 
 
 def create_connector(connection: Connection, backoff: Backoff | None = None) -> Connector:
@@ -24,6 +34,10 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
     Raises:
         ConnectorError: revops has no connector for the source.
     """
+    if connection.source == "hubspot":
+        from revops.ingest.connect.hubspot import HubSpotConnector
+
+        return HubSpotConnector(connection, backoff)
     if connection.source == "stripe":
         from revops.ingest.connect.stripe import StripeConnector
 
@@ -32,6 +46,10 @@ def create_connector(connection: Connection, backoff: Backoff | None = None) -> 
         from revops.ingest.connect.zendesk import ZendeskConnector
 
         return ZendeskConnector(connection, backoff)
+    if connection.source == "salesforce":
+        from revops.ingest.connect.salesforce import SalesforceConnector
+
+        return SalesforceConnector(connection, backoff)
     raise ConnectorError(
         connection.source,
         None,

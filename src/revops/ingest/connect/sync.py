@@ -160,6 +160,8 @@ def _pull(
                 for obj, names in page.fields.items()
                 if set(names) - known.get(obj, set())
             }
+            if page.state == states.get(stream) and not (page.files or page.deletions or new):
+                continue  # nothing to load or record: an object without changes costs no write
             _load_page(workspace, mappings, connector.source, page, new, result)
             for obj, names in new.items():
                 known.setdefault(obj, set()).update(names)

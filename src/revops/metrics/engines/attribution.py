@@ -158,9 +158,15 @@ def deal_touches(ctx: SourceContext, period: Period) -> ir.Table:
 
     `position` is 1..`touches`; `lead_position` the lead-creation touch (module doc).
     """
+    return touches_of(ctx, created_deals(ctx, period))
+
+
+def touches_of(ctx: SourceContext, deals: ir.Table) -> ir.Table:
+    """Each touch of `deals` (rows with `opportunity_id`, `account_id`,
+    `primary_contact_id`, `created_at`, `amount`) before the deal was created, numbered in
+    time order as :func:`deal_touches` numbers them; the deals' other columns are kept."""
     import ibis
 
-    deals = created_deals(ctx, period)
     moments = mql_moments(ctx, deals)
     deals = deals.join(moments, deals.opportunity_id == moments.mql_deal).drop("mql_deal")
     touches = account_touches(ctx)
@@ -211,13 +217,18 @@ def w_shaped(
 )
 def attribution_credit(ctx: SourceContext, period: Period) -> ir.Table:
     """Credit of every touch under every model."""
+    return credits(deal_touches(ctx, period))
+
+
+def credits(touches: ir.Table, *keep: str) -> ir.Table:
+    """One row per model and touch of `touches` (:func:`touches_of`) with a credit: the
+    columns of :data:`_CREDIT`, and the touches' columns `keep`."""
     import ibis
 
-    touches = deal_touches(ctx, period)
     position, n = touches.position, touches.touches
     one = ibis.literal(1.0)
     zero = ibis.literal(0.0)
-    credits = {
+    by_model = {
         "first_touch": ibis.ifelse(position == 1, one, zero),
         "last_touch": ibis.ifelse(position == n, one, zero),
         "linear": one / n.cast("float64"),
@@ -226,6 +237,7 @@ def attribution_credit(ctx: SourceContext, period: Period) -> ir.Table:
     rows = [
         touches.select(
             "opportunity_id",
+            *keep,
             account_id=touches.account_id,
             campaign_id=touches.campaign_id,
             channel=touches.channel,
@@ -234,7 +246,7 @@ def attribution_credit(ctx: SourceContext, period: Period) -> ir.Table:
             credit=credit,
             credited_amount=touches.amount.cast("float64") * credit,
         )
-        for model, credit in credits.items()
+        for model, credit in by_model.items()
     ]
     union = rows[0]
     for more in rows[1:]:

@@ -183,8 +183,12 @@ def stage_entries(ctx: SourceContext, period: Period) -> ir.Table:
         furthest,
         [entries.opportunity_id == furthest.pair_deal, entries.entered_at == furthest.pair_at],
     )
-    deals = ctx.table("opportunity").select(deal_id="opportunity_id", account_id="account_id")
+    deals = ctx.table("opportunity").select(
+        deal_id="opportunity_id", account_id="account_id", deal_owner="owner_id"
+    )
     joined = joined.left_join(deals, joined.opportunity_id == deals.deal_id)
+    # A history without owners (Salesforce's OpportunityHistory) keeps the deal's owner.
+    joined = joined.mutate(owner_id=joined.owner_id.fill_null(joined.deal_owner))
     from datetime import timedelta
 
     from revops.metrics.compile import moment
