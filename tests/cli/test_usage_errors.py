@@ -27,6 +27,8 @@ MISTAKES = {
     "unknown command": (("ingest", "eat"), "No such command"),
     "not a number": (("ingest", "quarantine", "--limit", "many"), "valid integer"),
     "missing option": (("ingest", "mapping", "new", __file__), "Missing option"),
+    "unknown grouping": (("coaching", "plays", "--by", "region"), "'region'"),
+    "unknown comparison": (("coaching", "reps", "--against", "world"), "'world'"),
 }
 
 

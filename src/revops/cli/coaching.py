@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -35,6 +36,20 @@ def _rounded(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: round(v, 3) if isinstance(v, float) else v for k, v in r.items()} for r in rows]
 
 
+class Against(StrEnum):
+    """Whom a rep is compared with."""
+
+    team = "team"
+    company = "company"
+
+
+class PlayField(StrEnum):
+    """What groups the deals in `revops coaching plays`."""
+
+    sales_play = "sales_play"
+    content_type = "content_type"
+
+
 @app.command("reps")
 def reps(
     ctx: typer.Context,
@@ -43,7 +58,9 @@ def reps(
     threshold: float = typer.Option(2.0, help="Standard deviations from the rest that flag."),
     fence: float = typer.Option(1.5, help="IQRs beyond the quartiles that flag."),
     min_sample: int = typer.Option(3, help="Deals a rep's value needs to be judged."),
-    against: str = typer.Option("team", help="team (their team's reps) or company (all)."),
+    against: Against = typer.Option(
+        Against.team, help="team (their team's reps) or company (all)."
+    ),
     outliers: bool = typer.Option(False, "--outliers", help="Only the flagged rows."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -54,14 +71,14 @@ def reps(
         result = ws.coaching.reps(
             window, as_of=_day(as_of), threshold=threshold, fence=fence,
             min_sample=min_sample, outliers_only=outliers,
-            against="company" if against == "company" else "team",
+            against=against.value,
         )  # fmt: skip
     finally:
         ws.close()
     if fmt is OutputFormat.json:
         render_document(result.to_dict(), fmt)
         return
-    title = f"Reps against their {against}: {result.window}, as of {result.as_of}"
+    title = f"Reps against their {against.value}: {result.window}, as of {result.as_of}"
     render(_rounded(result.rows), REP_COLUMNS, fmt, title=title)
 
 
@@ -70,7 +87,7 @@ def plays(
     ctx: typer.Context,
     window: str | None = WINDOW,
     as_of: datetime | None = AS_OF,
-    by: str = typer.Option("sales_play", "--by", help="sales_play or content_type."),
+    by: PlayField = typer.Option(PlayField.sales_play, "--by", help="sales_play or content_type."),
     confidence: float = typer.Option(0.95, help="Confidence of the intervals."),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -79,7 +96,7 @@ def plays(
     ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.coaching.plays(
-            window, by="content_type" if by == "content_type" else "sales_play",
+            window, by=by.value,
             as_of=_day(as_of), confidence=confidence,
         )  # fmt: skip
     finally:
@@ -87,5 +104,5 @@ def plays(
     if fmt is OutputFormat.json:
         render_document(result.to_dict(), fmt)
         return
-    title = f"Deals closed in {result.window} by {by} ({confidence:.0%} intervals)"
+    title = f"Deals closed in {result.window} by {by.value} ({confidence:.0%} intervals)"
     render(_rounded(result.rows), PLAY_COLUMNS, fmt, title=title)

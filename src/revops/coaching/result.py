@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from revops.core.plain import plain
+
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def _plain(value: Any) -> Any:
-    """`value` as JSON takes it: None for missing, plain numbers and strings."""
-    if value is None or isinstance(value, str | bool | int):
-        return value
-    if isinstance(value, float):
-        return None if math.isnan(value) else value
-    if hasattr(value, "item"):
-        return _plain(value.item())
-    return value
 
 
 @dataclass
@@ -44,7 +34,7 @@ class CoachingTable:
     def rows(self) -> list[dict[str, Any]]:
         """The rows as plain dicts."""
         records = self.frame.to_dict(orient="records")
-        return [{str(k): _plain(v) for k, v in record.items()} for record in records]
+        return [{str(k): plain(v) for k, v in record.items()} for record in records]
 
     @property
     def columns(self) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from revops.pipeline.result import plain
+from revops.core.plain import plain
 from revops.pipeline.snapshot import deals_at, first_seen
 
 if TYPE_CHECKING:
