@@ -12,6 +12,7 @@ import pytest
 
 from revops import Workspace
 from revops.metrics import MetricResult
+from revops.metrics.definition import Metric
 
 from conftest import DEMO, POSTGRES_URL, ingest_demo
 from support import run_cli
@@ -158,3 +159,37 @@ def test_postgres_gives_the_numbers_duckdb_gives(
     finally:
         other.warehouse.drop()
         other.close()
+
+
+def test_every_metric_of_the_catalog_compiles_as_the_compiler_would_at_other_dates(
+    demo: Workspace,
+) -> None:
+    """Every aggregate of the catalog in windows and as-of days of one shape: the SQL the
+    cache writes from its template is the compiler's (the first ask is compiled)."""
+    from datetime import date
+
+    from revops.metrics.compile import aggregate_query
+
+    metrics = demo.metrics
+    groups: dict[str, list[Metric]] = {}
+    for metric in metrics.catalog:
+        if metric.kind == "aggregate":
+            assert metric.source is not None
+            groups.setdefault(metric.source, []).append(metric)
+    asks = [
+        ("FY2027-Q1", date(2026, 11, 22)), ("FY2027-Q2", date(2026, 11, 15)),
+        ("FY2026-Q4", date(2026, 6, 30)),
+    ]  # fmt: skip
+    hits = 0
+    for number, (window, as_of) in enumerate(asks):
+        ctx = metrics.context(as_of)
+        period = metrics.window(window)
+        for members in groups.values():
+            expr = aggregate_query(ctx, metrics.catalog, members, period, ())
+            before = ctx.warehouse.compiled.hits
+            sql = ctx.warehouse.con.compile(expr)
+            hits += ctx.warehouse.compiled.hits - before
+            if number:
+                fresh = type(ctx.warehouse.con).compile(ctx.warehouse.con, expr)
+                assert sql == fresh, (members[0].source, window)
+    assert hits >= len(groups)

@@ -15,6 +15,7 @@ from sqlglot import exp
 from revops.errors import WarehouseError
 from revops.warehouse.asof import as_of
 from revops.warehouse.batch import ConformedBatch, QueryRows, conform, new_load_id
+from revops.warehouse.compiled import CompiledQueries
 from revops.warehouse.url import BackendName, WarehouseURL
 
 if TYPE_CHECKING:
@@ -109,7 +110,14 @@ class Warehouse(ABC):
 
     backend: BackendName
 
-    def __init__(self, con: BaseBackend, url: WarehouseURL, schema_prefix: str = "") -> None:
+    def __init__(
+        self,
+        con: BaseBackend,
+        url: WarehouseURL,
+        schema_prefix: str = "",
+        *,
+        compiled: CompiledQueries | None = None,
+    ) -> None:
         import ibis
 
         # Compiling a metric's query cost more than running it, and ibis's fusing of nested
@@ -119,6 +127,10 @@ class Warehouse(ABC):
         self.con = con
         self.url = url
         self.schema_prefix = schema_prefix
+        self.compiled = compiled or CompiledQueries()
+        """SQL by query shape, shared by this database's connections
+        (:mod:`revops.warehouse.compiled`)."""
+        self.compiled.install(con)
 
     # -- names -------------------------------------------------------------------------
 

@@ -64,7 +64,12 @@ class DuckDBWarehouse(TransactionalWarehouse):
         import ibis
 
         cursor = self.con.con.cursor()
-        return type(self)(ibis.duckdb.from_connection(cursor), self.url, self.schema_prefix)
+        return type(self)(
+            ibis.duckdb.from_connection(cursor),
+            self.url,
+            self.schema_prefix,
+            compiled=self.compiled,
+        )
 
     def interrupt(self) -> None:
         self.con.con.interrupt()

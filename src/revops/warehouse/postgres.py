@@ -44,7 +44,10 @@ class PostgresWarehouse(TransactionalWarehouse):
     def reader(self) -> PostgresWarehouse:
         """A connection of its own, for one reading thread (the server runs the queries of
         several connections in parallel)."""
-        return type(self).connect(self.url, self.schema_prefix)
+        reader = type(self).connect(self.url, self.schema_prefix)
+        reader.compiled = self.compiled
+        self.compiled.install(reader.con)
+        return reader
 
     def interrupt(self) -> None:
         self.con.con.cancel_safe()
