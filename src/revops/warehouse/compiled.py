@@ -81,6 +81,11 @@ class CompiledQueries:
         self.hits = 0
         self.compiles = 0
 
+    def clear(self) -> None:
+        """Forget every shape (the counters stay)."""
+        with self._lock:
+            self._shapes.clear()
+
     def install(self, con: BaseBackend) -> None:
         """Make `con.compile` go through this cache (idempotent)."""
         original: Compile = con.compile
