@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from revops.core.yamltext import parse_yaml
 from revops.errors import ConfigError
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -55,7 +56,7 @@ def read_definitions(
         ConfigError: unreadable file, bad YAML, or content that does not validate.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(path, None, f"cannot read the file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

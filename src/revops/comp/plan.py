@@ -263,10 +263,12 @@ def read_plan(path: Path) -> CompPlan:
     """
     import yaml
 
+    from revops.core.yamltext import parse_yaml
+
     if not path.is_file():
         raise ConfigError(path, None, "no such plan file")
     try:
-        empty = yaml.safe_load(path.read_text(encoding="utf-8")) is None
+        empty = parse_yaml(path.read_text(encoding="utf-8")) is None
     except (OSError, yaml.YAMLError):
         empty = False  # read_definitions says what is wrong
     if empty:

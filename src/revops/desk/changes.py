@@ -91,10 +91,12 @@ def named_definitions(text: str | None) -> dict[str, str]:
     """
     import yaml
 
+    from revops.core.yamltext import parse_yaml
+
     if not text:
         return {}
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError:
         return {"(unreadable)": text}
     if not isinstance(data, dict):

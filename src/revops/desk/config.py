@@ -163,6 +163,7 @@ def read_desk(root: Path | None) -> DeskFile:
 
     import yaml
 
+    from revops.core.yamltext import parse_yaml
     from revops.definitions import read_definitions
     from revops.errors import ConfigError
 
@@ -173,7 +174,7 @@ def read_desk(root: Path | None) -> DeskFile:
         return base
     mine = read_definitions(own, DeskFile, "a mapping with `score:`")
     try:
-        data = yaml.safe_load(own.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(own.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError:  # read_definitions has parsed it already
         data = {}
     if not isinstance(data, dict):  # pragma: no cover - read_definitions refused it

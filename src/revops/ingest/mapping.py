@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from revops.core.yamltext import parse_yaml
 from revops.errors import ConfigError, ModelError
 from revops.model import ENTITIES, get_entity
 
@@ -249,7 +250,7 @@ def parse_mappings(text: str, path: Path) -> list[Mapping]:
         ConfigError: naming the file, the key and the problem.
     """
     try:
-        data = yaml.safe_load(text)
+        data = parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else None

@@ -127,9 +127,8 @@ class Warehouse(ABC):
         self.con = con
         self.url = url
         self.schema_prefix = schema_prefix
-        self.compiled = compiled or CompiledQueries()
-        """SQL by query shape, shared by this database's connections
-        (:mod:`revops.warehouse.compiled`)."""
+        self.compiled = compiled or CompiledQueries.shared()
+        """SQL by query shape (:mod:`revops.warehouse.compiled`): the process's."""
         self.compiled.install(con)
 
     # -- names -------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class _Seen:
 
 
 _UNTEMPLATABLE = object()
+_SHARED: CompiledQueries | None = None
+_SHARED_LOCK = threading.Lock()
 
 
 class CompiledQueries:
@@ -80,6 +82,21 @@ class CompiledQueries:
         self._lock = threading.Lock()
         self.hits = 0
         self.compiles = 0
+
+    @classmethod
+    def shared(cls) -> CompiledQueries:
+        """The process's cache, which every warehouse uses unless given its own.
+
+        A query's SQL depends on its expression and the compiler of its backend only (the
+        table's connection is not part of it), and both are in the shape's key: so the
+        warehouses a process opens one after another (a test suite's, a benchmark's)
+        share their shapes.
+        """
+        with _SHARED_LOCK:
+            global _SHARED
+            if _SHARED is None:
+                _SHARED = cls()
+            return _SHARED
 
     def clear(self) -> None:
         """Forget every shape (the counters stay)."""

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from revops.core.yamltext import parse_yaml
 from revops.errors import ConfigError, ConnectorError
 
 CONNECTIONS_FILE = "connections.yaml"
@@ -109,7 +110,7 @@ class Connection(BaseModel):
 
 def _key_from_file(source: str, path: Path, name: str = "api_key") -> str:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConnectorError(source, None, f"cannot read the secrets file {path}: {exc}") from None
     entry = data.get(source) if isinstance(data, dict) else None
@@ -129,7 +130,7 @@ def load_connections(root: Path) -> dict[str, Connection]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):
