@@ -114,13 +114,25 @@ def demo_company(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+_INGESTED: dict[Path, Path] = {}
+"""A pristine copy of each company's ingested DuckDB workspace, made by this process."""
+
+
 def ingest_demo(company: Path, root: Path, warehouse_url: str | None = None) -> Workspace:
     """A new workspace at `root` on the demo's fiscal calendar with `company` ingested.
 
-    `warehouse_url` points it at a server warehouse, under a schema prefix of its own.
+    `warehouse_url` points it at a server warehouse, under a schema prefix of its own. On
+    DuckDB the first workspace of a company is ingested and kept aside, and the next ones
+    are copies of it: the same rows, without ingesting again.
     """
+    import shutil
+
     from revops.ingest.runner import ingest
 
+    pristine = _INGESTED.get(company) if warehouse_url is None else None
+    if pristine is not None:
+        shutil.copytree(pristine, root)
+        return Workspace.open(root)
     Workspace.create(root, fiscal_year_start_month=DEMO.fiscal_year_start_month)
     if warehouse_url is not None:
         config = root / "revops.yaml"
@@ -132,4 +144,10 @@ def ingest_demo(company: Path, root: Path, warehouse_url: str | None = None) -> 
     ws = Workspace.open(root)
     report = ingest(ws, sorted(str(p) for p in company.iterdir() if p.name != "truth"))
     assert report.failed == []
+    if warehouse_url is None:
+        ws.close()
+        kept = company.parent / f"{company.name}-ingested-{secrets.token_hex(4)}"
+        shutil.copytree(root, kept)
+        _INGESTED[company] = kept
+        ws = Workspace.open(root)
     return ws
