@@ -11,7 +11,6 @@ It serves the documented shapes of the REST API (version ``v60.0``):
   through the rows the query found when it ran, as a query locator does;
 - ``GET /services/data/v60.0/sobjects/{Object}/describe``: ``name``, ``fields`` (``name``,
   ``type``, ``label``, ``nillable``), ``queryable``, ``replicateable``;
-- ``SELECT COUNT() FROM Object``: ``{"totalSize": n, "done": true, "records": []}``;
 - Bulk API 2.0 query jobs: ``POST /services/data/v60.0/jobs/query`` (``operation``
   ``query`` or ``queryAll``, ``query``; answers the job: ``id``, ``operation``, ``object``,
   ``createdById``, ``createdDate``, ``systemModstamp``, ``state: UploadComplete``,
@@ -362,7 +361,7 @@ class FakeSalesforce:
             return 400, errors("INVALID_TYPE", message), {}
         if obj == "Lead" and token == NO_LEADS:
             return 403, errors("INSUFFICIENT_ACCESS", "insufficient access rights on object id"), {}
-        known = {name for name, _ in self.fields[obj]} | {"COUNT()"}
+        known = {name for name, _ in self.fields[obj]}
         selected = [f.strip() for f in parsed["fields"].split(",")]
         order = [f.strip() for f in (parsed["order"] or "").split(",") if f.strip()]
         for name in [*selected, *order]:
@@ -375,8 +374,6 @@ class FakeSalesforce:
         except ValueError as exc:
             return 400, errors("MALFORMED_QUERY", str(exc)), {}
         rows = [r for r in rows if keep(r)]
-        if parsed["fields"].replace(" ", "").upper() == "COUNT()":
-            return 200, {"totalSize": len(rows), "done": True, "records": []}, {}
         rows.sort(key=lambda r: tuple("" if r[f] is None else str(r[f]) for f in order))
         if parsed["limit"]:
             rows = rows[: int(parsed["limit"])]
@@ -415,7 +412,7 @@ class FakeSalesforce:
         if operation not in ("query", "queryAll") or not isinstance(body.get("query"), str):
             return 400, errors("INVALIDJOB", "operation and query are required"), {}
         parsed = SOQL.fullmatch(body["query"].strip())
-        if not parsed or parsed["order"] or parsed["fields"].strip().upper() == "COUNT()":
+        if not parsed or parsed["order"]:
             message = "Bulk API 2.0 query: malformed query or unsupported clause"
             return 400, errors("INVALIDJOB", message), {}
         obj = parsed["object"]

@@ -14,7 +14,13 @@ the cursor.
 
 Objects with ``IsDeleted`` are read with ``queryAll``: a record in the recycle bin comes
 with ``IsDeleted: true`` and its delete time as ``SystemModstamp``; it is recorded as a
-delete and not loaded, so its row stays as it was. Fields are those ``describe`` lists
+delete and not loaded, so its row stays as it was.
+
+A full read of a large object (its first query page's ``totalSize`` at least the
+connection's ``bulk_threshold``, 50,000 by default; 0: every object) goes through a Bulk
+API 2.0 query job instead (:mod:`revops.ingest.connect.salesforce_bulk`): a few requests
+whatever the size, where REST pages take 2,000 records a request at best. Incremental
+reads stay on REST. Fields are those ``describe`` lists
 (but compound address and location fields, which a Data Loader export leaves out too): a
 field created in Setup is read from the next sync on, and reported.
 """
@@ -102,12 +108,12 @@ class SalesforceConnector:
             return
         fields, stamp, deletable = described
         since = _position(state.cursor, stream)
-        if since is None and self._is_large(stream, deletable):
-            query = BulkQuery(
-                stream, ENTITIES[stream], fields, self._types[stream], stamp, deletable,
-                self.bulk_max_records,
-            )  # fmt: skip
-            yield from bulk_pages(self.api, query)
+        bulk = BulkQuery(
+            stream, ENTITIES[stream], fields, self._types[stream], stamp, deletable,
+            self.bulk_max_records,
+        )  # fmt: skip
+        if since is None and self.bulk_threshold == 0:
+            yield from bulk_pages(self.api, bulk)
             return
         soql = f"SELECT {', '.join(fields)} FROM {stream}"
         if since:
@@ -115,6 +121,12 @@ class SalesforceConnector:
         soql += f" ORDER BY {stamp}, Id"
         headers = {"Sforce-Query-Options": f"batchSize={self.connection.page_size}"}
         body = self.api.get(stream, "queryAll" if deletable else "query", {"q": soql}, headers)
+        total = body.get("totalSize")
+        if since is None and isinstance(total, int) and total >= self.bulk_threshold:
+            # The first page tells the object's size: a large one is read by a job.
+            log.info("salesforce %s: %s records; reading them by a Bulk API job", stream, total)
+            yield from bulk_pages(self.api, bulk)
+            return
         cursor = state.cursor
         while True:
             page, cursor = _page(stream, body, stamp, fields, since, cursor)
@@ -123,16 +135,6 @@ class SalesforceConnector:
             if body.get("done", True) or not isinstance(following, str):
                 return
             body = self.api.get(stream, following, None, headers)
-
-    def _is_large(self, stream: str, deletable: bool) -> bool:
-        """Whether a full read of `stream` goes through the Bulk API: its records (the
-        recycle bin's too, when deletes are read) reach the threshold."""
-        if self.bulk_threshold == 0:
-            return True
-        soql = f"SELECT COUNT() FROM {stream}"
-        body = self.api.get(stream, "queryAll" if deletable else "query", {"q": soql})
-        count = body.get("totalSize")
-        return isinstance(count, int) and count >= self.bulk_threshold
 
     def describe(self, stream: str) -> tuple[list[str], str, bool] | None:
         """The fields to ask for, the cursor's field and whether deletes are kept; None for
