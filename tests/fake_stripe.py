@@ -395,13 +395,17 @@ class FakeStripe:
         with self.lock:
             found = self.store[kind].get(owner)
             if found is None:
-                return 404, _error("invalid_request_error", "resource_missing", f"No such {kind}: '{owner}'")
+                return 404, _error(
+                    "invalid_request_error", "resource_missing", f"No such {kind}: '{owner}'"
+                )
             nested = found[NESTED[kind]]
             entries = nested["data"]
             ids = [e["id"] for e in entries]
             after = query.get("starting_after")
             if after is not None and after not in ids:
-                return 400, _error("invalid_request_error", "resource_missing", f"No such line: '{after}'")
+                return 400, _error(
+                    "invalid_request_error", "resource_missing", f"No such line: '{after}'"
+                )
             rest = entries[ids.index(after) + 1 :] if after else entries
             limit = int(query.get("limit", "10"))
             body = {"object": "list", "data": deepcopy(rest[:limit]),
@@ -413,7 +417,9 @@ class FakeStripe:
         with self.lock:
             items = self.store["subscription"][sub_id]["items"]
             for n in range(count):
-                items["data"].append({**deepcopy(items["data"][0]), "id": f"si_{sub_id[4:]}_x{n:02d}"})
+                items["data"].append(
+                    {**deepcopy(items["data"][0]), "id": f"si_{sub_id[4:]}_x{n:02d}"}
+                )
             items["total_count"] = len(items["data"])
 
     def add_invoice_lines(self, invoice_id: str, count: int) -> None:

@@ -307,7 +307,9 @@ def test_a_failed_bulk_api_job_is_one_line_naming_the_object(
     with fake.serving() as url, pytest.raises(ConnectorError) as caught:
         sync(ws, _bulk_connector(url, Sleeps(), threshold=0))
     message = str(caught.value)
-    assert "Account" in message and "ended Failed" in message and "QUERY_TIMEOUT" in message
+    assert "Account" in message
+    assert "ended Failed" in message
+    assert "QUERY_TIMEOUT" in message
     assert "\n" not in message
     states = read_states(ws.warehouse, "salesforce")
     assert states["Account"].cursor is None  # the next sync runs a new job
@@ -325,3 +327,29 @@ def test_a_bulk_csv_cell_is_typed_as_the_rest_api_writes_it(
     cell: str, kind: str, value: object
 ) -> None:
     assert typed(cell, kind) == value
+
+
+def test_connect_with_a_bulk_threshold_stores_it_and_full_syncs_by_bulk_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", fake_salesforce.TOKEN)
+    fake = FakeSalesforce(customers=1)
+    fake.bulk_polls = 0
+    with fake.serving() as url:
+        code, _, err = run_cli(
+            capsys, "-w", str(root), "connect", "stripe", "--bulk-threshold", "0"
+        )  # fmt: skip
+        assert code == 1
+        assert "--bulk-threshold is for salesforce" in err
+        code, _, err = run_cli(
+            capsys, "-w", str(root), "connect", "salesforce", "--base-url", url,
+            "--bulk-threshold", "0",
+        )  # fmt: skip
+        assert code == 0, err
+        assert "bulk_threshold: 0" in (root / "connections.yaml").read_text()
+        code, _, err = run_cli(capsys, "-w", str(root), "sync", "salesforce")
+    assert code == 0, err
+    assert "salesforce: full sync, 13 records" in err  # as by REST (the OAuth test above)
+    assert len([r for r in fake.requests if r[0] == "POST"]) == len(ENTITIES)

@@ -166,7 +166,7 @@ def test_a_subscription_event_with_items_cut_at_ten_loads_every_item(ws: Workspa
         sync(ws, STRIPE.connector(url))
         fake.add_subscription_items("sub_c0001", 14)  # 15 items
         fake.change_seats("sub_c0001", 4)  # an event whose object holds 10 of them
-        [event] = [e for e in fake.listing("event", {"limit": "1"})[1]["data"]]
+        [event] = list(fake.listing("event", {"limit": "1"})[1]["data"])
         assert event["data"]["object"]["items"]["has_more"] is True
         sync(ws, STRIPE.connector(url))
     table = ws.warehouse.table("subscription_line")

@@ -218,5 +218,3 @@ def _json(response: Any, stream: str) -> dict[str, Any]:
             "salesforce", stream, "the Bulk API answered something that is not a JSON object"
         )
     return body
-
-

@@ -32,8 +32,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import ConnectorError
@@ -187,16 +187,19 @@ class StripeConnector:
         owner = record.get("id")
         if not isinstance(data, list) or not data or not isinstance(owner, str):
             raise ConnectorError(
-                self.source, stream, f"{kind} {owner}: its {field} list says it has more but "
-                "holds none to page from",
+                self.source,
+                stream,
+                f"{kind} {owner}: its {field} list says it has more but holds none to page from",
             )
+        v1: Any = self.client.v1  # the SDK's typed params ask for literals; ours are built
         while True:
             params: dict[str, Any] = {"limit": 100, "starting_after": _last_id(data, stream)}
+            fetch: Callable[[], Any]
             if kind == "subscription":
                 params["subscription"] = owner
-                fetch = partial(self.client.v1.subscription_items.list, params)
+                fetch = partial(v1.subscription_items.list, params)
             else:
-                fetch = partial(self.client.v1.invoices.line_items.list, owner, params)
+                fetch = partial(v1.invoices.line_items.list, owner, params)
             page = self._call(stream, fetch)
             more = _body(page, stream)["data"]
             data.extend(more)
