@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,10 @@ class Harness:
     user: str | None = None
     configure: Callable[[Path], None] | None = None
     """Writes what the workspace at a folder must decide before a sync (its stages)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """More fields of the connection (Salesforce: ``bulk_threshold``)."""
+    label: str = ""
+    """The test id, where two harnesses share a source."""
 
     def workspace(self, root: Path) -> Workspace:
         """A new workspace at `root`, configured for this source."""
@@ -94,6 +98,7 @@ class Harness:
             user=self.user,
             key_env=self.key_env,
             page_size=page_size,
+            **self.options,
         )
 
     def connector(self, url: str, sleeps: Sleeps | None = None, page_size: int = 3) -> Connector:
@@ -413,3 +418,15 @@ SALESFORCE = Harness(
 )
 
 HARNESSES = [STRIPE, ZENDESK, HUBSPOT, SALESFORCE]
+
+
+def _bulk_fake(**kwargs: Any) -> FakeSalesforce:
+    fake = FakeSalesforce(**kwargs)
+    fake.bulk_polls = 0  # the CLI's polls would wait for real
+    return fake
+
+
+SALESFORCE_BULK = replace(
+    SALESFORCE, make_fake=_bulk_fake, options={"bulk_threshold": 0}, label="salesforce-bulk"
+)
+"""Salesforce with every full read through a Bulk API 2.0 query job."""

@@ -16,6 +16,11 @@ objects, search, owners, properties, associations v4):
   ``{"status": "COMPLETE", "results": [{"from": {"id"}, "to": [{"toObjectId",
   "associationTypes": [{"category", "typeId", "label"}]}]}]}`` (``label: "Primary"`` for
   the primary company);
+- a record's associations of one kind, 100 at most in an answer: past that, a list
+  answer's ``associations.{kind}`` and a batch read's result carry ``paging.next.after``,
+  and the batch read takes ``{"id", "after"}`` inputs for the next 100;
+- a contact merged into another: gone, and named in the survivor's
+  ``hs_merged_object_ids`` (``;``-separated, the survivor's own id included);
 - ``GET /crm/v3/owners`` (``limit``, ``after``, ``archived``) and
   ``GET /crm/v3/properties/{type}``.
 
@@ -57,6 +62,8 @@ TYPE_IDS = {
     ("contacts", "deals"): (0, 4),
 }
 """HubSpot-defined association type ids: (primary, unlabeled); 0 where none is primary."""
+ASSOCIATIONS_SHOWN = 100
+"""Associations of one kind in one answer for one record."""
 
 
 def iso(ms: int) -> str:
@@ -232,6 +239,25 @@ class FakeHubSpot:
             record["archived"] = True
             record["archivedAt"] = iso(self._tick())
 
+    def link_many(
+        self, kind: str, object_id: str, to: str, to_ids: list[str], primary: str
+    ) -> None:
+        """Associate a record with many others; `primary` (among them) is the primary."""
+        with self.lock:
+            self.links[(kind, object_id, to)] = [(i, i == primary) for i in to_ids]
+            self._touch(kind, object_id)
+
+    def merge_contacts(self, survivor: str, merged: str) -> None:
+        """Merge contact `merged` into `survivor`, as HubSpot does: the merged one is gone
+        (not archived) and the survivor names it in ``hs_merged_object_ids``."""
+        with self.lock:
+            del self.store["contacts"][merged]
+            props = self.store["contacts"][survivor]["properties"]
+            ids = [i for i in str(props.get("hs_merged_object_ids") or survivor).split(";") if i]
+            self._touch("contacts", survivor, hs_merged_object_ids=";".join([*ids, merged]))
+            if "hs_merged_object_ids" not in self.properties["contacts"]:
+                self.properties["contacts"].append("hs_merged_object_ids")
+
     def add_property(self, kind: str, name: str, value: str) -> None:
         """A new property on every record of `kind` (their modification time unchanged)."""
         with self.lock:
@@ -280,9 +306,12 @@ class FakeHubSpot:
                 type_ = f"{SINGULAR[kind]}_to_{SINGULAR[to]}"
                 results = [
                     {"id": i, "type": type_ if primary else f"{type_}_unlabeled"}
-                    for i, primary in linked
+                    for i, primary in linked[:ASSOCIATIONS_SHOWN]
                 ]
                 found[to] = {"results": results}
+                if len(linked) > ASSOCIATIONS_SHOWN:
+                    after = str(ASSOCIATIONS_SHOWN)
+                    found[to]["paging"] = {"next": {"after": after, "link": None}}
         if found:
             shown["associations"] = found
         return shown
@@ -333,17 +362,23 @@ class FakeHubSpot:
         results = []
         for item in request.get("inputs", []):
             linked = self.links.get((kind, str(item["id"]), to), [])
-            if not linked:
+            start = int(item.get("after") or 0)
+            shown = linked[start : start + ASSOCIATIONS_SHOWN]
+            if not shown:
                 continue
             targets = []
-            for target, primary in linked:
+            for target, primary in shown:
                 types = [{"category": "HUBSPOT_DEFINED", "typeId": unlabeled_id, "label": None}]
                 if primary:
                     types.insert(
                         0, {"category": "HUBSPOT_DEFINED", "typeId": primary_id, "label": "Primary"}
                     )
                 targets.append({"toObjectId": int(target), "associationTypes": types})
-            results.append({"from": {"id": str(item["id"])}, "to": targets})
+            result: dict[str, Any] = {"from": {"id": str(item["id"])}, "to": targets}
+            if start + ASSOCIATIONS_SHOWN < len(linked):
+                after = str(start + ASSOCIATIONS_SHOWN)
+                result["paging"] = {"next": {"after": after, "link": None}}
+            results.append(result)
         now = iso(self.clock)
         return {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}
 

@@ -11,6 +11,17 @@ It serves the documented shapes of the REST API (version ``v60.0``):
   through the rows the query found when it ran, as a query locator does;
 - ``GET /services/data/v60.0/sobjects/{Object}/describe``: ``name``, ``fields`` (``name``,
   ``type``, ``label``, ``nillable``), ``queryable``, ``replicateable``;
+- Bulk API 2.0 query jobs: ``POST /services/data/v60.0/jobs/query`` (``operation``
+  ``query`` or ``queryAll``, ``query``; answers the job: ``id``, ``operation``, ``object``,
+  ``createdById``, ``createdDate``, ``systemModstamp``, ``state: UploadComplete``,
+  ``concurrencyMode``, ``contentType: CSV``, ``apiVersion``, ``lineEnding``,
+  ``columnDelimiter``), ``GET .../jobs/query/{id}`` (``state`` ``InProgress`` for
+  ``bulk_polls`` polls, then ``JobComplete`` with ``numberRecordsProcessed``, or
+  ``Failed`` with ``errorMessage`` for an object in ``failing_jobs``), and ``GET
+  .../jobs/query/{id}/results?maxRecords=N&locator=L``: CSV (``true``/``false``, an empty
+  cell for null, datetimes ``2024-05-01T00:01:00.000Z``) with the headers
+  ``Sforce-NumberOfRecords`` and ``Sforce-Locator`` (``null`` after the last set); the
+  rows are those the job found when it ran, in no particular order (here: by Id, backwards);
 - ``POST /services/oauth2/token``: the refresh-token and client-credentials flows,
   answering ``access_token``, ``instance_url``, ``id``, ``token_type``, ``issued_at``,
   ``signature``, or ``{"error", "error_description"}``;
@@ -27,6 +38,9 @@ The SOQL understood is what a replicating client sends: ``SELECT f, ... FROM Obj
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import itertools
 import json
 import re
@@ -45,6 +59,7 @@ VERSION = "v60.0"
 DATA = f"/services/data/{VERSION}"
 QUERY_PATH = f"{DATA}/query"
 QUERY_ALL_PATH = f"{DATA}/queryAll"
+JOBS_PATH = f"{DATA}/jobs/query"
 TOKEN_PATH = "/services/oauth2/token"
 TOKEN = "00DFAKE0000001!AQ.access"
 NO_LEADS = "00DFAKE0000001!AQ.noleads"
@@ -149,6 +164,13 @@ class FakeSalesforce:
         self.issued = itertools.count(1)
         self.locators: dict[str, tuple[list[dict[str, Any]], int]] = {}
         """Query locator → the records the query found when it ran, and its batch size."""
+        self.jobs: dict[str, dict[str, Any]] = {}
+        """Bulk API 2.0 query job id → the job, its rows and the polls left."""
+        self.bulk_polls = 2
+        self.failing_jobs: set[str] = set()
+        """Objects whose Bulk API 2.0 query jobs end Failed."""
+        self.requests: list[tuple[str, str]] = []
+        """(method, path) of every request, in order."""
         self.lock = threading.RLock()
         self.base = ""
         self._seed()
@@ -299,6 +321,9 @@ class FakeSalesforce:
             message = "TotalRequests Limit exceeded."
             return 403, errors("REQUEST_LIMIT_EXCEEDED", message), {}
         with self.lock:
+            self.requests.append(("GET", path))
+            if path.startswith(f"{JOBS_PATH}/"):
+                return self.job(path.removeprefix(f"{JOBS_PATH}/"), query)
             if path in (QUERY_PATH, QUERY_ALL_PATH):
                 return self.run_query(query.get("q", ""), path == QUERY_ALL_PATH, query, token)
             if path.startswith(f"{QUERY_PATH}/") or path.startswith(f"{QUERY_ALL_PATH}/"):
@@ -378,6 +403,75 @@ class FakeSalesforce:
         body["records"] = page
         return 200, body, {}
 
+    def create_job(self, body: Any, auth: str) -> tuple[int, Any, dict[str, str]]:
+        """``POST .../jobs/query``: a Bulk API 2.0 query job over the rows found now."""
+        token = auth.removeprefix("Bearer ")
+        if token not in self.tokens:
+            return 401, errors("INVALID_SESSION_ID", "Session expired or invalid"), {}
+        operation = body.get("operation") if isinstance(body, dict) else None
+        if operation not in ("query", "queryAll") or not isinstance(body.get("query"), str):
+            return 400, errors("INVALIDJOB", "operation and query are required"), {}
+        parsed = SOQL.fullmatch(body["query"].strip())
+        if not parsed or parsed["order"]:
+            message = "Bulk API 2.0 query: malformed query or unsupported clause"
+            return 400, errors("INVALIDJOB", message), {}
+        obj = parsed["object"]
+        status, found, _ = self.run_query(body["query"], operation == "queryAll", {}, token)
+        if status != 200:
+            return status, found, {}
+        records = self.locators.pop(next(reversed(self.locators)))[0]
+        job_id = f"750FAKE{len(self.jobs):011d}"
+        now = sf_time(self.clock)
+        self.jobs[job_id] = {
+            "info": {
+                "id": job_id, "operation": operation, "object": obj,
+                "createdById": self.owner, "createdDate": now, "systemModstamp": now,
+                "state": "UploadComplete", "concurrencyMode": "Parallel",
+                "contentType": "CSV", "apiVersion": float(VERSION[1:]),
+                "lineEnding": "LF", "columnDelimiter": "COMMA",
+            },
+            "fields": [f.strip() for f in parsed["fields"].split(",")],
+            "types": dict(self.fields[obj]),
+            "records": sorted(records, key=lambda r: str(r["Id"]), reverse=True),
+            "polls": self.bulk_polls,
+        }  # fmt: skip
+        return 200, dict(self.jobs[job_id]["info"]), {}
+
+    def job(self, rest: str, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        """``GET .../jobs/query/{id}`` and ``.../results``."""
+        job_id, _, results = rest.partition("/")
+        job = self.jobs.get(job_id)
+        if job is None or results not in ("", "results"):
+            return 404, errors("NOT_FOUND", "The requested resource does not exist"), {}
+        info = job["info"]
+        if not results:
+            if info["state"] in ("UploadComplete", "InProgress"):
+                if job["polls"] > 0:
+                    job["polls"] -= 1
+                    info.update(state="InProgress", numberRecordsProcessed=0, retries=0)
+                elif info["object"] in self.failing_jobs:
+                    message = "QUERY_TIMEOUT: Your query request was running for too long."
+                    info.update(state="Failed", errorMessage=message)
+                else:
+                    count = len(job["records"])
+                    info.update(state="JobComplete", numberRecordsProcessed=count, retries=0)
+                info["totalProcessingTime"] = 120
+            return 200, dict(info), {}
+        if info["state"] != "JobComplete":
+            return 400, errors("API_ERROR", f"Job {job_id} is not complete"), {}
+        start = int(base64.b64decode(query["locator"]).decode()) if query.get("locator") else 0
+        size = int(query.get("maxRecords", "50000"))
+        rows = job["records"][start : start + size]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(job["fields"])
+        for record in rows:
+            writer.writerow(_cell(record.get(f), job["types"].get(f, "")) for f in job["fields"])
+        more = start + size < len(job["records"])
+        locator = base64.b64encode(str(start + size).encode()).decode() if more else "null"
+        headers = {"Sforce-NumberOfRecords": str(len(rows)), "Sforce-Locator": locator}
+        return 200, out.getvalue(), headers
+
     def token(self, form: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
         """``POST /services/oauth2/token``."""
         grant = form.get("grant_type")
@@ -434,9 +528,11 @@ class FakeSalesforce:
                 pass
 
             def reply(self, status: int, body: Any, headers: dict[str, str]) -> None:
-                payload = json.dumps(body).encode()
+                is_csv = isinstance(body, str)
+                payload = body.encode() if is_csv else json.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
+                kind = "text/csv" if is_csv else "application/json;charset=UTF-8"
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(payload)))
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -455,7 +551,18 @@ class FakeSalesforce:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
-                form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                raw = self.rfile.read(length).decode()
+                if urlsplit(self.path).path == JOBS_PATH:
+                    try:
+                        body = json.loads(raw)
+                    except ValueError:
+                        body = None
+                    with fake.lock:
+                        fake.requests.append(("POST", JOBS_PATH))
+                        auth = self.headers.get("Authorization", "")
+                        self.reply(*fake.create_job(body, auth))
+                    return
+                form = {k: v[-1] for k, v in parse_qs(raw).items()}
                 if urlsplit(self.path).path != TOKEN_PATH:
                     self.reply(
                         404, errors("NOT_FOUND", "The requested resource does not exist"), {}
@@ -508,6 +615,17 @@ def _condition(where: str | None) -> Callable[[dict[str, Any]], bool]:
         return True
 
     return keep
+
+
+def _cell(value: Any, kind: str) -> str:
+    """A value as a Bulk API 2.0 CSV writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == "datetime":
+        return str(value).replace("+0000", "Z")
+    return str(value)
 
 
 def _literal(text: str) -> Any:

@@ -9,7 +9,10 @@ more are newer still), ``created[gt|gte|lt|lte]``, ``status=all`` for subscripti
 Errors have Stripe's envelope ``{"error": {"type", "code", "message"}}``: 401 for an
 unknown key (``api_key_expired`` for a revoked one), 403 for a restricted key without
 the permission, and scripted 429s (with ``Retry-After``) and 5xx. Mutations between
-syncs write events as Stripe does.
+syncs write events as Stripe does. As Stripe does, a subscription's ``items`` and an
+invoice's ``lines`` are cut at 10 entries (``has_more: true``) wherever the object is
+served (lists and events); the whole lists are at ``/v1/subscription_items?subscription=ID``
+and ``/v1/invoices/ID/lines`` (``limit``, ``starting_after``, in the object's order).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ KEY = "sk_test_fake"
 REVOKED = "sk_test_revoked"
 NO_INVOICES = "rk_test_noinvoices"
 START = 1714521600  # 2024-05-01T00:00:00Z
+NESTED_SHOWN = 10
+"""Entries of a nested list served inside its object."""
+NESTED = {"subscription": "items", "invoice": "lines"}
 
 PATHS = {
     "/v1/customers": "customer",
@@ -381,7 +387,49 @@ class FakeStripe:
             else:
                 page, has_more = items[:limit], len(items) > limit
             url = next(p for p, k in PATHS.items() if k == kind)
-            return 200, {"object": "list", "data": deepcopy(page), "has_more": has_more, "url": url}
+            data = [_cut(o) for o in page]
+            return 200, {"object": "list", "data": data, "has_more": has_more, "url": url}
+
+    def nested(self, kind: str, owner: str, query: dict[str, str]) -> tuple[int, Any]:
+        """A subscription's items or an invoice's lines, whole, paged."""
+        with self.lock:
+            found = self.store[kind].get(owner)
+            if found is None:
+                return 404, _error(
+                    "invalid_request_error", "resource_missing", f"No such {kind}: '{owner}'"
+                )
+            nested = found[NESTED[kind]]
+            entries = nested["data"]
+            ids = [e["id"] for e in entries]
+            after = query.get("starting_after")
+            if after is not None and after not in ids:
+                return 400, _error(
+                    "invalid_request_error", "resource_missing", f"No such line: '{after}'"
+                )
+            rest = entries[ids.index(after) + 1 :] if after else entries
+            limit = int(query.get("limit", "10"))
+            body = {"object": "list", "data": deepcopy(rest[:limit]),
+                    "has_more": len(rest) > limit, "url": nested["url"]}  # fmt: skip
+            return 200, body
+
+    def add_subscription_items(self, sub_id: str, count: int) -> None:
+        """`count` more items on a subscription (copies of its first, with their own ids)."""
+        with self.lock:
+            items = self.store["subscription"][sub_id]["items"]
+            for n in range(count):
+                items["data"].append(
+                    {**deepcopy(items["data"][0]), "id": f"si_{sub_id[4:]}_x{n:02d}"}
+                )
+            items["total_count"] = len(items["data"])
+
+    def add_invoice_lines(self, invoice_id: str, count: int) -> None:
+        """`count` more lines on an invoice (copies of its first, with their own ids)."""
+        with self.lock:
+            lines = self.store["invoice"][invoice_id]["lines"]
+            for n in range(count):
+                line = {**deepcopy(lines["data"][0]), "id": f"il_{invoice_id[3:]}_x{n:02d}"}
+                lines["data"].append(line)
+            lines["total_count"] = len(lines["data"])
 
     @contextmanager
     def serving(self) -> Iterator[str]:
@@ -446,6 +494,12 @@ class FakeStripe:
                 "would allow this request to continue."
             )
             return 403, _error("invalid_request_error", None, message), {}
+        if path == "/v1/subscription_items" and "subscription" in query:
+            status, body = self.nested("subscription", query["subscription"], query)
+            return status, body, {}
+        if path.startswith("/v1/invoices/") and path.endswith("/lines"):
+            status, body = self.nested("invoice", path.split("/")[3], query)
+            return status, body, {}
         if path not in PATHS:
             return (
                 404,
@@ -454,6 +508,19 @@ class FakeStripe:
             )
         status, body = self.listing(PATHS[path], query)
         return status, body, {}
+
+
+def _cut(obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as served: a copy, its nested list (an event's object's too) cut at
+    NESTED_SHOWN entries with has_more, as Stripe does."""
+    served = deepcopy(obj)
+    inner = served.get("data", {}).get("object") if served.get("object") == "event" else None
+    for target in (served, inner):
+        field = NESTED.get(target.get("object", "")) if isinstance(target, dict) else None
+        if target is not None and field and len(target[field]["data"]) > NESTED_SHOWN:
+            target[field]["data"] = target[field]["data"][:NESTED_SHOWN]
+            target[field]["has_more"] = True
+    return served
 
 
 def _error(kind: str, code: str | None, message: str) -> dict[str, Any]:

@@ -10,7 +10,11 @@ cursor.json`` and ``users/cursor.json`` (``start_time`` or ``cursor``, ``per_pag
 Zendesk does). Records come in ``updated_at`` order; deleted tickets stay with status
 ``deleted``, deleted users with ``active: false``, deleted organisations with
 ``deleted_at``. Errors: 401 ``Couldn't authenticate you``, 403 for a token without access
-to an export, scripted 429s (``Retry-After``) and 5xx.
+to an export, scripted 429s (``Retry-After``) and 5xx; with :meth:`FakeZendesk.limit`,
+the rate-limit headers Zendesk documents (``X-Rate-Limit``, ``X-Rate-Limit-Remaining``,
+``ratelimit-remaining``, ``ratelimit-reset`` and on the incremental exports
+``Zendesk-RateLimit-incremental-exports: total=N; remaining=R; resets=S``) and a 429
+with ``Retry-After`` once a minute's budget is used up.
 """
 
 from __future__ import annotations
@@ -59,6 +63,14 @@ class FakeZendesk:
             "satisfaction_ratings": {},
         }
         self.faults: list[tuple[str, int, dict[str, str]]] = []
+        self.budgets: dict[str, list[int]] = {}
+        """Rate limits served: ``exports`` (the incremental exports' own) and ``account``
+        → [total, remaining] for the current minute; none: no rate-limit headers."""
+        self.resets = 38
+        self.requests: list[str] = []
+        """The paths asked for (past the credentials check), in order."""
+        self.limited = 0
+        """429s served because a budget was used up."""
         self.lock = threading.Lock()
         self.base = ""
         for n in range(customers):
@@ -194,6 +206,44 @@ class FakeZendesk:
         with self.lock:
             return self.add_customer(n, name)
 
+    def limit(self, exports: int, account: int) -> None:
+        """Serve rate-limit headers, and a 429 once a minute's budget is used up."""
+        self.budgets = {"exports": [exports, exports], "account": [account, account]}
+
+    def next_minute(self) -> None:
+        """The limits reset."""
+        for budget in self.budgets.values():
+            budget[1] = budget[0]
+
+    def _metered(self, path: str) -> tuple[dict[str, str], bool]:
+        """The rate-limit headers of a request to `path`, and whether it is refused: every
+        request counts against the account's budget, an export's against the exports' too."""
+        self.requests.append(path)
+        if not self.budgets:
+            return {}, False
+        kinds = ["account"]
+        if path in CURSOR_PATHS or path in TIME_PATHS:
+            kinds.append("exports")
+        if any(self.budgets[kind][1] <= 0 for kind in kinds):
+            self.limited += 1
+            return {"Retry-After": str(self.resets)}, True
+        for kind in kinds:
+            self.budgets[kind][1] -= 1
+        total, left = self.budgets["account"]
+        headers = {
+            "X-Rate-Limit": str(total),
+            "X-Rate-Limit-Remaining": str(left),
+            "ratelimit-limit": str(total),
+            "ratelimit-remaining": str(left),
+            "ratelimit-reset": str(self.resets),
+        }
+        if "exports" in kinds:
+            total, left = self.budgets["exports"]
+            headers["Zendesk-RateLimit-incremental-exports"] = (
+                f"total={total}; remaining={left}; resets={self.resets}"
+            )
+        return headers, False
+
     def fail(self, path: str, status: int, times: int = 1, retry_after: str | None = None) -> None:
         """The next `times` requests to `path` answer `status`."""
         headers = {"Retry-After": retry_after} if retry_after else {}
@@ -302,12 +352,15 @@ class FakeZendesk:
                 {},
             )
         with self.lock:
+            headers, refused = self._metered(path)
+            if refused:
+                return 429, {"error": "APIRateLimitExceeded"}, headers
             if path in CURSOR_PATHS:
-                return 200, self.cursor_export(path, CURSOR_PATHS[path], query), {}
+                return 200, self.cursor_export(path, CURSOR_PATHS[path], query), headers
             if path in TIME_PATHS:
-                return 200, self.time_export(path, TIME_PATHS[path], query), {}
+                return 200, self.time_export(path, TIME_PATHS[path], query), headers
             if path == RATINGS_PATH:
-                return 200, self.ratings(query), {}
+                return 200, self.ratings(query), headers
         return 404, {"error": "InvalidEndpoint", "description": "Not found"}, {}
 
     @contextmanager

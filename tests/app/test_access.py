@@ -32,6 +32,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/audit", "view_audit"),
     ("/api/v1/identity/review", "review_identity"),
     ("/api/v1/jobs", "view_jobs"),
+    ("/api/v1/sync/status", "view_jobs"),
     ("/", "view_cockpit"),
     (f"/metrics?metric=win_rate&window={YEAR}&grain=quarter", "view_cockpit"),
     (f"/metrics/rows?metric=won_deals&window={YEAR}", "view_rows"),

@@ -69,6 +69,13 @@ def connect(
         max=1000,
         help="Records per page (Stripe and HubSpot: 100 at most).",
     ),
+    bulk_threshold: int | None = typer.Option(
+        None,
+        "--bulk-threshold",
+        min=0,
+        help="Salesforce: a full sync reads an object of at least this many records by a "
+        "Bulk API 2.0 query job (default 50,000; 0: every object).",
+    ),
     check: bool = typer.Option(True, "--check/--no-check", help="Prove the key works first."),
 ) -> None:
     """Store a source API's connection in connections.yaml: where the API is and where its
@@ -83,6 +90,8 @@ def connect(
         raise ConnectorError(
             source, None, f"no connector for this source (revops connects {', '.join(SOURCES)})"
         )
+    if bulk_threshold is not None and source != "salesforce":
+        raise ConnectorError(source, None, "--bulk-threshold is for salesforce")
     if key_env and secrets_file:
         raise ConnectorError(source, None, "give --key-env or --secrets-file, not both")
     if oauth not in (None, "refresh_token", "client_credentials") or (
@@ -100,6 +109,7 @@ def connect(
             "secrets_file": secrets_file,
             "oauth": oauth,
             "page_size": page_size,
+            "bulk_threshold": bulk_threshold,
         }
     )
     root = Workspace.locate(ctx.obj.workspace_path)

@@ -111,3 +111,41 @@ def test_a_record_archived_before_the_first_sync_is_recorded_and_not_loaded(
         "hubspot:18372610002",
     )
     assert deleted["deleted_at"].isoformat().startswith("2024-05-01T00:")
+
+
+def test_a_deal_with_more_than_100_companies_keeps_its_primary_one(ws: Workspace) -> None:
+    fake = FakeHubSpot(customers=3)
+    deal, primary = "18372610001", "9384710002"  # the primary: 150th of 150 companies
+    others = [str(9384800000 + n) for n in range(149)]
+    fake.link_many("deals", deal, "companies", [*others, primary], primary)
+    with fake.serving() as url:
+        sync(ws, HUBSPOT.connector(url))  # the list answer holds the first 100
+        first = _account_of(ws, deal)
+        fake.move_deal(deal, "contractsent")  # read again through the search
+        sync(ws, HUBSPOT.connector(url))
+    assert first == _account_of(ws, deal) == f"hubspot:{primary}"
+
+
+def _account_of(ws: Workspace, deal: str) -> str:
+    table = ws.warehouse.table("opportunity")
+    [row] = table.filter(table.source_id == deal).to_pyarrow().to_pylist()
+    return str(row["account_id"])
+
+
+def test_a_contact_merged_away_is_recorded_as_deleted_not_dropped(ws: Workspace) -> None:
+    fake = FakeHubSpot(customers=3)
+    with fake.serving() as url:
+        sync(ws, HUBSPOT.connector(url))
+        fake.merge_contacts("70200", "70201")
+        result = sync(ws, HUBSPOT.connector(url))
+    assert result.deletions == 1
+    deleted = ws.warehouse.table("source_deletion", "raw").to_pyarrow().to_pylist()
+    [row] = [r for r in deleted if r["source_id"] == "70201"]
+    assert (row["object"], row["entity"], row["event_id"]) == (
+        "contacts", "contact", "merged into 70200",
+    )  # fmt: skip
+    survivor = fake.store["contacts"]["70200"]["properties"]["lastmodifieddate"]
+    assert row["deleted_at"].isoformat().replace("+00:00", "Z")[:19] == survivor[:19]
+    contacts = ws.warehouse.table("contact")
+    kept = contacts.filter(contacts.source_id == "70201").to_pyarrow().to_pylist()
+    assert len(kept) == 1  # the row stays, with its history

@@ -1,8 +1,9 @@
 """A sync killed with SIGKILL at random moments, 20 times, then resumed, leaves exactly
 the rows of an uninterrupted sync: the full pass (10 kills), then, after changes and a
-delete on the fake server, the incremental one (10 kills). The killed sync runs as
-`revops sync SOURCE` in a child process; the uninterrupted one in this process, against
-a second fake server holding the same records."""
+delete on the fake server, the incremental one (10 kills). Salesforce runs twice: by REST
+pages, and with every full read through a Bulk API 2.0 job (a job killed is run again).
+The killed sync runs as `revops sync SOURCE` in a child process; the uninterrupted one in
+this process, against a second fake server holding the same records."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from revops.ingest.connect.connection import save_connection
 from revops.ingest.connect.sync import STAGING, sync
 from revops.workspace import Workspace
 
-from connectors import HARNESSES, Harness
+from connectors import HARNESSES, SALESFORCE_BULK, Harness
 
 KILLS_PER_PHASE = 10
 PAGE_SIZE = 2
@@ -50,7 +51,9 @@ def committed(root: Path) -> tuple[tuple[str, str | None, bool], ...]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("harness", HARNESSES, ids=lambda h: h.source)
+@pytest.mark.parametrize(
+    "harness", [*HARNESSES, SALESFORCE_BULK], ids=lambda h: h.label or h.source
+)
 def test_a_sync_killed_20_times_then_resumed_leaves_the_rows_of_one_uninterrupted_sync(
     harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,6 +17,8 @@ from revops.ingest.connect.backoff import Backoff
 from revops.ingest.connect.connection import Connection
 from revops.ingest.connect.protocol import StreamState
 from revops.ingest.connect.salesforce import ENTITIES, SalesforceConnector
+from revops.ingest.connect.salesforce_bulk import typed
+from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
 from revops.ingest.mapping import shipped_mappings
 from revops.ingest.runner import ingest
@@ -250,3 +252,104 @@ def test_compound_fields_are_not_asked_for_and_deletable_objects_read_the_recycl
     assert (stamp, deletable) == ("SystemModstamp", True)
     assert role[1:] == ("SystemModstamp", False)
     assert history[1:] == ("CreatedDate", True)
+
+
+def _bulk_connector(url: str, sleeps: Sleeps, threshold: int = 5) -> SalesforceConnector:
+    connection = SALESFORCE.connection(url).model_copy(update={"bulk_threshold": threshold})
+    connector = SalesforceConnector(connection, Backoff(sleep=sleeps))
+    connector.bulk_max_records = 3
+    return connector
+
+
+def test_a_bulk_api_job_loads_exactly_the_rows_of_rest_query_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SALESFORCE.key_env, SALESFORCE.good_key)
+    fake = FakeSalesforce(customers=7)
+    fake.delete("Contact", sf_id("Contact", 2))  # in the recycle bin: queryAll reads it
+    rest, bulk = (Workspace.create(tmp_path / name) for name in ("rest", "bulk"))
+    sleeps = Sleeps()
+    try:
+        with fake.serving() as url:
+            sync(rest, SALESFORCE.connector(url))
+            assert not [r for r in fake.requests if r[0] == "POST"]  # 7 rows: under 50,000
+            fake.requests.clear()
+            result = sync(bulk, _bulk_connector(url, sleeps))
+            jobs = [r for r in fake.requests if r == ("POST", fake_salesforce.JOBS_PATH)]
+            results = [r for r in fake.requests if r[1].endswith("/results")]
+            bulk_state = read_states(bulk.warehouse, "salesforce")
+            newest = max((r["SystemModstamp"], r["Id"]) for r in fake.store["Account"].values())
+            # Changes after a bulk full sync are read by REST from the bulk job's cursor.
+            fake.update("Account", sf_id("Account", 3), Name="Renamed Co")
+            fake.requests.clear()
+            sync(rest, SALESFORCE.connector(url))
+            sync(bulk, _bulk_connector(url, sleeps))
+            assert not [r for r in fake.requests if r[0] == "POST"]
+        assert SALESFORCE.snapshot(bulk) == SALESFORCE.snapshot(rest)
+    finally:
+        rest.close()
+        bulk.close()
+    # 7 customers: the nine objects with a row per customer (7 >= 5) go through a job,
+    # UserRole (2 rows), User (1) and Campaign (1) through REST; 7 rows in sets of 3 are
+    # three result sets a job; each job is polled three times (two waits).
+    assert len(jobs) == 9
+    assert len(results) == 9 * 3
+    assert sleeps.waits == [0.5, 1.0] * 9
+    assert result.deletions == 1
+    assert bulk_state["Account"].cursor == f"{newest[0]}|{newest[1]}"
+
+
+def test_a_failed_bulk_api_job_is_one_line_naming_the_object(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeSalesforce(customers=2)
+    fake.failing_jobs.add("Account")
+    with fake.serving() as url, pytest.raises(ConnectorError) as caught:
+        sync(ws, _bulk_connector(url, Sleeps(), threshold=0))
+    message = str(caught.value)
+    assert "Account" in message
+    assert "ended Failed" in message
+    assert "QUERY_TIMEOUT" in message
+    assert "\n" not in message
+    states = read_states(ws.warehouse, "salesforce")
+    assert states["Account"].cursor is None  # the next sync runs a new job
+    assert states["Campaign"].cursor is not None  # objects before it stay synced
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "value"),
+    [("true", "boolean", True), ("false", "boolean", False), ("", "boolean", None),
+     ("7", "int", 7), ("0.5", "percent", 0.5), ("abc", "currency", "abc"),
+     ("2024-05-01T00:01:00.000Z", "datetime", "2024-05-01T00:01:00.000+0000"),
+     ("2024-05-01", "date", "2024-05-01"), ("", "string", None)],
+)  # fmt: skip
+def test_a_bulk_csv_cell_is_typed_as_the_rest_api_writes_it(
+    cell: str, kind: str, value: object
+) -> None:
+    assert typed(cell, kind) == value
+
+
+def test_connect_with_a_bulk_threshold_stores_it_and_full_syncs_by_bulk_jobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    monkeypatch.setenv("SALESFORCE_ACCESS_TOKEN", fake_salesforce.TOKEN)
+    fake = FakeSalesforce(customers=1)
+    fake.bulk_polls = 0
+    with fake.serving() as url:
+        code, _, err = run_cli(
+            capsys, "-w", str(root), "connect", "stripe", "--bulk-threshold", "0"
+        )  # fmt: skip
+        assert code == 1
+        assert "--bulk-threshold is for salesforce" in err
+        code, _, err = run_cli(
+            capsys, "-w", str(root), "connect", "salesforce", "--base-url", url,
+            "--bulk-threshold", "0",
+        )  # fmt: skip
+        assert code == 0, err
+        assert "bulk_threshold: 0" in (root / "connections.yaml").read_text()
+        code, _, err = run_cli(capsys, "-w", str(root), "sync", "salesforce")
+    assert code == 0, err
+    assert "salesforce: full sync, 13 records" in err  # as by REST (the OAuth test above)
+    assert len([r for r in fake.requests if r[0] == "POST"]) == len(ENTITIES)

@@ -4,6 +4,7 @@ are not Stripe lists stop it with one line, the cursor where it was."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from revops.errors import ConnectorError
+from revops.ingest.connect.protocol import StreamState
 from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
 from revops.workspace import Workspace
@@ -129,3 +131,47 @@ def test_a_cursor_past_stripes_30_days_says_to_sync_in_full(ws: Workspace) -> No
         again = sync(ws, STRIPE.connector(url), full=True)
     assert again.is_full
     assert again.error == ""
+
+
+def test_nested_lists_cut_at_ten_are_paged_to_the_end(ws: Workspace) -> None:
+    fake = FakeStripe(customers=3)
+    fake.add_invoice_lines("in_c0001_1", 24)  # 25 lines
+    fake.add_subscription_items("sub_c0002", 24)  # 25 items
+    with fake.serving() as url:
+        served = fake.listing("invoice", {"limit": "100"})[1]
+        cut = next(i for i in served["data"] if i["id"] == "in_c0001_1")
+        assert (len(cut["lines"]["data"]), cut["lines"]["has_more"]) == (10, True)
+        pages = list(STRIPE.connector(url, page_size=100).pages("invoices", StreamState()))
+        [invoice] = [
+            i for p in pages for i in json.loads(p.files["invoices.json"])["data"]
+            if i["id"] == "in_c0001_1"
+        ]  # fmt: skip
+        sync(ws, STRIPE.connector(url))
+        nested_calls = [r for r in fake.requests if "/lines" in r or "subscription_items" in r]
+    lines = invoice["lines"]
+    assert len(lines["data"]) == 25
+    assert lines["has_more"] is False
+    assert len({line["id"] for line in lines["data"]}) == 25
+    items = ws.warehouse.table("subscription_line").to_pyarrow().to_pylist()
+    mine = [r for r in items if r["source_id"].startswith("si_c0002")]
+    assert len(mine) == 25
+    # 15 entries past the first 10, 100 a request: one request per cut list per read
+    # (the page read above, then the sync's invoices and subscriptions).
+    assert len(nested_calls) == 3
+
+
+def test_a_subscription_event_with_items_cut_at_ten_loads_every_item(ws: Workspace) -> None:
+    fake = FakeStripe(customers=2)
+    with fake.serving() as url:
+        sync(ws, STRIPE.connector(url))
+        fake.add_subscription_items("sub_c0001", 14)  # 15 items
+        fake.change_seats("sub_c0001", 4)  # an event whose object holds 10 of them
+        [event] = list(fake.listing("event", {"limit": "1"})[1]["data"])
+        assert event["data"]["object"]["items"]["has_more"] is True
+        sync(ws, STRIPE.connector(url))
+    table = ws.warehouse.table("subscription_line")
+    current = {
+        r["source_id"] for r in table.to_pyarrow().to_pylist()
+        if r["source_id"].startswith("si_c0001")
+    }  # fmt: skip
+    assert len(current) == 15

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from revops.errors import ConnectorError
+from revops.ingest.connect.backoff import Backoff
 from revops.ingest.connect.state import read_states
 from revops.ingest.connect.sync import sync
 from revops.workspace import Workspace
@@ -83,3 +84,43 @@ def test_a_page_without_its_cursor_stops_the_sync_with_one_line(ws: Workspace) -
     with fake.serving() as url, pytest.raises(ConnectorError) as caught:
         sync(ws, ZENDESK.connector(url))
     assert str(caught.value) == "zendesk tickets: page tickets-after-start: no after_cursor"
+
+
+def test_a_sync_waits_for_the_reset_when_a_rate_limit_is_nearly_used_up(ws: Workspace) -> None:
+    fake = FakeZendesk(customers=5)
+    # 3 export requests a minute: after the second, one is left (RESERVE) and the sync
+    # waits for the reset the header names; the account's 100 are never near.
+    fake.limit(exports=3, account=100)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        fake.next_minute()
+
+    with fake.serving() as url:
+        connector = ZENDESK.connector(url)
+        connector.backoff = Backoff(attempts=2, sleep=sleep)  # type: ignore[attr-defined]
+        sync(ws, connector)
+    exports = [p for p in fake.requests if "/incremental/" in p]
+    assert fake.limited == 0  # never refused
+    assert len(exports) >= 4
+    assert waits == [38.0] * (len(exports) // 2)
+
+
+def test_the_account_wide_limit_slows_the_sync_too(ws: Workspace) -> None:
+    fake = FakeZendesk(customers=5)
+    fake.limit(exports=100, account=4)
+    fake.resets = 7
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        fake.next_minute()
+
+    with fake.serving() as url:
+        connector = ZENDESK.connector(url)
+        connector.backoff = Backoff(attempts=2, sleep=sleep)  # type: ignore[attr-defined]
+        sync(ws, connector)
+    assert fake.limited == 0
+    # 4 a minute: 3 remaining, 2, 1 (wait), so a wait every third request.
+    assert waits == [7.0] * (len(fake.requests) // 3)

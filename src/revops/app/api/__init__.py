@@ -25,6 +25,7 @@ from revops.app.api import (
     routing,
     search,
     success,
+    syncs,
     views,
 )
 from revops.app.api.errors import ERROR_RESPONSES
@@ -50,6 +51,7 @@ for module in (
 router.include_router(views.router)
 router.include_router(records.router)
 router.include_router(jobs.router)
+router.include_router(syncs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
 router.include_router(pack.router)

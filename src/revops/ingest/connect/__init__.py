@@ -44,7 +44,9 @@ def sync_source(workspace: Workspace, source: str, *, full: bool = False) -> Syn
 
 
 def status(workspace: Workspace) -> list[SourceStatus]:
-    """Each synced source's cursor, last run, rows, duration and error."""
+    """Each synced source's cursor, last run, rows, duration and error (`revops sync
+    status`, the cockpit's RevOps home and GET /api/v1/sync/status), read through the
+    calling thread's warehouse connection."""
     from revops.ingest.connect.state import statuses
 
-    return statuses(workspace.warehouse, CHANGE_STREAMS)
+    return statuses(workspace.reading_warehouse(), CHANGE_STREAMS)

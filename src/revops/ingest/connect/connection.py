@@ -69,6 +69,14 @@ class Connection(BaseModel):
         description="Records asked for per page (Stripe, HubSpot: 100 at most).",
     )
 
+    bulk_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        description="Salesforce: a full sync reads an object holding at least this many "
+        "records through a Bulk API 2.0 query job instead of REST query pages (0: every "
+        "object; none: 50,000). Incremental syncs always use REST.",
+    )
+
     def api_key(self) -> str:
         """The API key, read now from the environment or the secrets file.
 

@@ -20,6 +20,14 @@ Streams, in order:
 - ``companies_archived``, ``contacts_archived``, ``deals_archived``: the archived records
   (``archived=true``), each recorded once as a delete at its ``archivedAt``.
 
+A record with more associations than one answer holds (a list answer's ``associations``
+with ``paging``, a batch read's result with ``paging.next.after``) has them all read
+before its page is loaded: the batch read again with ``{"id", "after"}`` until no
+``paging`` is left, so the primary company is found among hundreds. A contact that others
+were merged into names them in ``hs_merged_object_ids``: each merged-away id is recorded
+as a delete (``event_id`` ``merged into <id>``, at the survivor's modification), so its
+row stays with its history and is known to be gone.
+
 The cursor of an object is ``since=<ms>`` (the newest modification read), with the page
 reached (``after=``) while a pass or a search is under way.
 """
@@ -144,6 +152,9 @@ class HubSpotConnector:
                 if after:
                     params["after"] = after
                 body = self.api.objects(stream, **params)
+                cut = [r for r in _results(body, stream) if _has_more_associations(r)]
+                if cut:
+                    self._associate(stream, cut)
                 following = _next(body)
                 cursor = f"since={since};after={following}" if following else f"since={since}"
                 name = f"{stream}-after-{after or 'start'}"
@@ -194,25 +205,36 @@ class HubSpotConnector:
                 return
 
     def _associate(self, stream: str, records: list[dict[str, Any]]) -> None:
-        """Put each record's associations in it, as the list answer holds them."""
+        """Put each record's associations in it, as the list answer holds them: all of
+        them, a record's further pages asked for with its ``after``."""
         ids = [str(r["id"]) for r in records if r.get("id") is not None]
         if not ids:
             return
         for to in ASSOCIATIONS[stream]:
-            body = self.api.associations(stream, to, ids)
             linked: dict[str, list[dict[str, str]]] = {}
             kind = f"{SINGULAR[stream]}_to_{SINGULAR[to]}"
-            for item in _results(body, stream):
-                source_id = str((item.get("from") or {}).get("id"))
-                for target in item.get("to") or []:
-                    labels = [t.get("label") for t in target.get("associationTypes") or []]
-                    type_ = kind if "Primary" in labels else f"{kind}_unlabeled"
-                    found = {"id": str(target.get("toObjectId")), "type": type_}
-                    linked.setdefault(source_id, []).append(found)
+            inputs = [{"id": i} for i in ids]
+            while inputs:
+                body = self.api.associations(stream, to, inputs)
+                inputs = []
+                for item in _results(body, stream):
+                    source_id = str((item.get("from") or {}).get("id"))
+                    for target in item.get("to") or []:
+                        labels = [t.get("label") for t in target.get("associationTypes") or []]
+                        type_ = kind if "Primary" in labels else f"{kind}_unlabeled"
+                        found = {"id": str(target.get("toObjectId")), "type": type_}
+                        linked.setdefault(source_id, []).append(found)
+                    after = _next(item)
+                    if after:
+                        inputs.append({"id": source_id, "after": after})
             for record in records:
+                associations = record.setdefault("associations", {})
                 if str(record.get("id")) in linked:
-                    associations = record.setdefault("associations", {})
                     associations[to] = {"results": linked[str(record["id"])]}
+                else:
+                    associations.pop(to, None)
+                if not associations:
+                    del record["associations"]
 
     def _archived_pages(self, stream: str, state: StreamState) -> Iterator[Page]:
         obj = stream.removesuffix(ARCHIVED)
@@ -248,7 +270,34 @@ class HubSpotConnector:
             k for r in records if isinstance(r.get("properties"), dict) for k in r["properties"]
         )
         files = {f"{stream}.json": json.dumps(body)} if records else {}
-        return Page(stream, name, files, state, len(records), {stream: fields})
+        merged = _merged(records, stream) if stream == "contacts" else []
+        return Page(stream, name, files, state, len(records), {stream: fields}, merged)
+
+
+def _has_more_associations(record: dict[str, Any]) -> bool:
+    """Whether a list answer's record holds only the first page of an association."""
+    associations = record.get("associations")
+    if not isinstance(associations, dict):
+        return False
+    return any(isinstance(v, dict) and _next(v) for v in associations.values())
+
+
+def _merged(records: list[dict[str, Any]], stream: str) -> list[Deletion]:
+    """The contacts merged away into these (``hs_merged_object_ids``, ``;``-separated), as
+    deletes at the survivor's modification."""
+    found = []
+    for record in records:
+        properties = record.get("properties") or {}
+        ids = str(properties.get("hs_merged_object_ids") or "")
+        merged = [i.strip() for i in ids.split(";") if i.strip() and i.strip() != record["id"]]
+        if not merged:
+            continue
+        at = datetime.fromtimestamp(_millis(record, MODIFIED[stream], stream) / 1000, UTC)
+        for source_id in merged:
+            found.append(
+                Deletion(stream, ENTITIES[stream], source_id, at, f"merged into {record['id']}")
+            )
+    return found
 
 
 def _results(body: dict[str, Any], stream: str) -> list[dict[str, Any]]:

@@ -74,9 +74,10 @@ class HubSpotAPI:
             raise ConnectorError(SOURCE, stream, "the properties answer holds no results")
         return [str(p["name"]) for p in results if isinstance(p, dict) and p.get("name")]
 
-    def associations(self, stream: str, to: str, ids: list[str]) -> dict[str, Any]:
-        """``POST /crm/v4/associations/{stream}/{to}/batch/read`` for `ids`."""
-        request = {"inputs": [{"id": i} for i in ids]}
+    def associations(self, stream: str, to: str, inputs: list[dict[str, str]]) -> dict[str, Any]:
+        """``POST /crm/v4/associations/{stream}/{to}/batch/read`` for `inputs`: ``{"id"}``,
+        with ``after`` for a record's next page of associations."""
+        request = {"inputs": inputs}
         return self._call(
             stream, lambda: self._api("associations").get_page(stream, to, request, **RAW)
         )

@@ -14,7 +14,13 @@ the cursor.
 
 Objects with ``IsDeleted`` are read with ``queryAll``: a record in the recycle bin comes
 with ``IsDeleted: true`` and its delete time as ``SystemModstamp``; it is recorded as a
-delete and not loaded, so its row stays as it was. Fields are those ``describe`` lists
+delete and not loaded, so its row stays as it was.
+
+A full read of a large object (its first query page's ``totalSize`` at least the
+connection's ``bulk_threshold``, 50,000 by default; 0: every object) goes through a Bulk
+API 2.0 query job instead (:mod:`revops.ingest.connect.salesforce_bulk`): a few requests
+whatever the size, where REST pages take 2,000 records a request at best. Incremental
+reads stay on REST. Fields are those ``describe`` lists
 (but compound address and location fields, which a Data Loader export leaves out too): a
 field created in Setup is read from the next sync on, and reported.
 """
@@ -32,6 +38,7 @@ from revops.errors import ConnectorError
 from revops.ingest.connect.backoff import Backoff
 from revops.ingest.connect.protocol import Deletion, Page, StreamState
 from revops.ingest.connect.salesforce_api import SalesforceApi
+from revops.ingest.connect.salesforce_bulk import BulkQuery, bulk_pages
 
 if TYPE_CHECKING:
     from revops.ingest.connect.connection import Connection
@@ -57,6 +64,11 @@ LEFT_OUT_TYPES = frozenset({"address", "location", "base64"})
 """Field types not asked for: compound fields (their parts are fields of their own) and
 file bodies."""
 STAMPS = ("SystemModstamp", "CreatedDate", "LastModifiedDate")
+BULK_THRESHOLD = 50_000
+"""Records from which a full sync of an object uses a Bulk API 2.0 query job (REST pages
+take 2,000 records a request at best; a job takes a few requests whatever its size)."""
+BULK_MAX_RECORDS = 100_000
+"""Records per Bulk API 2.0 result set (``maxRecords``): one page loaded at a time."""
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
 log = logging.getLogger(__name__)
 
@@ -72,6 +84,10 @@ class SalesforceConnector:
         self.connection = connection
         self.api = SalesforceApi(connection, backoff or Backoff())
         self._described: dict[str, tuple[list[str], str, bool] | None] = {}
+        self._types: dict[str, dict[str, str]] = {}
+        threshold = connection.bulk_threshold
+        self.bulk_threshold = BULK_THRESHOLD if threshold is None else threshold
+        self.bulk_max_records = BULK_MAX_RECORDS
 
     def streams(self) -> Sequence[str]:
         """The objects, roles and users first so references resolve in order."""
@@ -92,12 +108,25 @@ class SalesforceConnector:
             return
         fields, stamp, deletable = described
         since = _position(state.cursor, stream)
+        bulk = BulkQuery(
+            stream, ENTITIES[stream], fields, self._types[stream], stamp, deletable,
+            self.bulk_max_records,
+        )  # fmt: skip
+        if since is None and self.bulk_threshold == 0:
+            yield from bulk_pages(self.api, bulk)
+            return
         soql = f"SELECT {', '.join(fields)} FROM {stream}"
         if since:
             soql += f" WHERE {stamp} >= {_literal(since[0], stream)}"
         soql += f" ORDER BY {stamp}, Id"
         headers = {"Sforce-Query-Options": f"batchSize={self.connection.page_size}"}
         body = self.api.get(stream, "queryAll" if deletable else "query", {"q": soql}, headers)
+        total = body.get("totalSize")
+        if since is None and isinstance(total, int) and total >= self.bulk_threshold:
+            # The first page tells the object's size: a large one is read by a job.
+            log.info("salesforce %s: %s records; reading them by a Bulk API job", stream, total)
+            yield from bulk_pages(self.api, bulk)
+            return
         cursor = state.cursor
         while True:
             page, cursor = _page(stream, body, stamp, fields, since, cursor)
@@ -125,11 +154,13 @@ class SalesforceConnector:
         described = body.get("fields")
         if not isinstance(described, list):
             raise ConnectorError(self.source, stream, "the describe answer lists no fields")
-        fields = [
-            str(f["name"])
+        kept = [
+            f
             for f in described
             if isinstance(f, dict) and f.get("name") and f.get("type") not in LEFT_OUT_TYPES
         ]
+        fields = [str(f["name"]) for f in kept]
+        self._types[stream] = {str(f["name"]): str(f.get("type") or "") for f in kept}
         stamp = next((s for s in STAMPS if s in fields), None)
         if "Id" not in fields or stamp is None:
             raise ConnectorError(

@@ -86,7 +86,28 @@ class SalesforceApi:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        """One GET with retries; a 401 under an OAuth flow gets a new token first.
+        """One GET of a JSON resource with retries; a 401 under an OAuth flow gets a new
+        token first.
+
+        Raises:
+            ConnectorError: the API refused the request (one line naming the object), or
+                kept failing.
+        """
+        return _page(self.request(stream, "GET", path, params=params, headers=headers), stream)
+
+    def request(
+        self,
+        stream: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """One request (a JSON `body` for a POST) answered 200 or 201, with retries; a 401
+        under an OAuth flow gets a new token first. The Bulk API 2.0 reads its CSV results
+        through it.
 
         Raises:
             ConnectorError: the API refused the request (one line naming the object), or
@@ -95,7 +116,9 @@ class SalesforceApi:
         for _ in range(2):
             try:
                 return self.backoff.call(
-                    lambda: self._get(stream, path, params, headers or {}), self.source, stream
+                    lambda: self._send(stream, method, path, params, headers or {}, body),
+                    self.source,
+                    stream,
                 )
             except Expired as exc:
                 if not self.connection.oauth:
@@ -104,19 +127,27 @@ class SalesforceApi:
                 self._token = None
         raise ConnectorError(self.source, stream, self._refused("refused a fresh token too"))
 
-    def _get(
-        self, stream: str, path: str, params: dict[str, Any] | None, headers: dict[str, str]
-    ) -> dict[str, Any]:
+    def _send(
+        self,
+        stream: str,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None,
+        headers: dict[str, str],
+        body: dict[str, Any] | None,
+    ) -> httpx.Response:
         import httpx
 
         auth = {"Authorization": f"Bearer {self.token()}", **headers}
         try:
-            response = self.client.get(self.data_url(path), params=params, headers=auth)
+            response = self.client.request(
+                method, self.data_url(path), params=params, headers=auth, json=body
+            )
         except httpx.HTTPError as exc:
             raise Retryable(f"connection failed: {type(exc).__name__}: {exc}") from None
+        if response.status_code in (200, 201):
+            return response
         code, message = _error(response)
-        if response.status_code == 200:
-            return _page(response, stream)
         if response.status_code == 429 or response.status_code >= 500:
             raise Retryable(
                 f"{'rate limited' if response.status_code == 429 else 'server error'} "
@@ -202,8 +233,6 @@ def _page(response: httpx.Response, stream: str) -> dict[str, Any]:
 
 def _error(response: httpx.Response) -> tuple[str, str]:
     """The ``errorCode`` and ``message`` of an error body (a list of them), on one line."""
-    if response.status_code == 200:
-        return "", ""
     try:
         body = response.json()
     except ValueError:

@@ -14,6 +14,14 @@ Streams, in order:
   ``customer.subscription.*`` events themselves (the versions of subscription lines).
   ``customer.deleted``, ``product.deleted`` and ``invoice.deleted`` record a delete.
 
+A subscription's ``items`` and an invoice's ``lines`` are lists inside the object that
+Stripe cuts at 10 entries (``has_more: true``): such a list is completed before the page
+is loaded, from ``/v1/subscription_items?subscription=ID`` or ``/v1/invoices/ID/lines``
+with ``starting_after``, 100 at a time, so an invoice of 25 lines loads 25. An event's
+object is completed with the entries as they are when the sync reads them (Stripe keeps
+no older ones): a subscription version read from an older event may show items added
+since.
+
 A full sync first notes the newest event (or the time, when there is none): the events
 after it are read once the lists are done, so nothing changed during the full pass is
 missed. Stripe keeps events 30 days: sync more often than that, or run ``--full``.
@@ -23,7 +31,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import ConnectorError
@@ -48,6 +58,8 @@ ENTITIES = {"customer": "account", "product": "product", "invoice": "invoice"}
 CREATED = "created:"
 CLOCK_MARGIN = 300
 """Seconds before now that a full sync of an account without events reads events from."""
+NESTED = {"subscription": "items", "invoice": "lines"}
+"""Objects holding a list Stripe cuts at 10 entries, and the list's field."""
 
 
 class StripeConnector:
@@ -114,6 +126,8 @@ class StripeConnector:
         while True:
             body = _body(page, stream)
             records = body["data"]
+            for record in records:
+                self._complete(record, stream)
             name = f"{stream}-after-{cursor or 'start'}"
             cursor = _last_id(records, stream) if records else cursor
             done = not page.has_more or not records
@@ -144,7 +158,8 @@ class StripeConnector:
             label = state.cursor or "start"
             for n in range(0, len(events), size):
                 chunk = events[n : n + size]
-                yield _events_page(f"events-{label}-{n}", chunk, _last_id(chunk, EVENTS))
+                page_of = _events_page(f"events-{label}-{n}", chunk, _last_id(chunk, EVENTS))
+                yield self._completed(page_of)
             return
         cursor = state.cursor
         params = {"limit": size, "ending_before": cursor}
@@ -155,10 +170,65 @@ class StripeConnector:
                 return
             name = f"events-after-{cursor}"
             cursor = _last_id(newest_first[:1], EVENTS)
-            yield _events_page(name, list(reversed(newest_first)), cursor)
+            yield self._completed(_events_page(name, list(reversed(newest_first)), cursor))
             if not page.has_more:
                 return
             page = self._call(EVENTS, page.previous_page)
+
+    def _complete(self, record: Any, stream: str) -> None:
+        """Fill in `record`'s nested list (a subscription's items, an invoice's lines)
+        when Stripe cut it, in place."""
+        kind = record.get("object") if isinstance(record, dict) else None
+        field = NESTED.get(kind) if isinstance(kind, str) else None
+        nested = record.get(field) if field else None
+        if not isinstance(nested, dict) or not nested.get("has_more"):
+            return
+        data = nested.get("data")
+        owner = record.get("id")
+        if not isinstance(data, list) or not data or not isinstance(owner, str):
+            raise ConnectorError(
+                self.source,
+                stream,
+                f"{kind} {owner}: its {field} list says it has more but holds none to page from",
+            )
+        v1: Any = self.client.v1  # the SDK's typed params ask for literals; ours are built
+        while True:
+            params: dict[str, Any] = {"limit": 100, "starting_after": _last_id(data, stream)}
+            fetch: Callable[[], Any]
+            if kind == "subscription":
+                params["subscription"] = owner
+                fetch = partial(v1.subscription_items.list, params)
+            else:
+                fetch = partial(v1.invoices.line_items.list, owner, params)
+            page = self._call(stream, fetch)
+            more = _body(page, stream)["data"]
+            data.extend(more)
+            if not page.has_more or not more:
+                break
+        nested["has_more"] = False
+
+    def _completed(self, page: Page) -> Page:
+        """An event page whose subscriptions and invoices (the latest objects, and the
+        events' own) have their whole nested lists, each asked for once."""
+        files = dict(page.files)
+        done: dict[str, list[Any]] = {}
+        for name in ("subscriptions.json", "invoices.json", "events.json"):
+            if name not in files:
+                continue
+            body = json.loads(files[name])
+            records = body["data"]
+            if name == "events.json":
+                records = [e.get("data", {}).get("object") for e in records]
+            cut = [r for r in records if _is_cut(r)]
+            for record in cut:
+                field = NESTED[record["object"]]
+                if record["id"] not in done:
+                    self._complete(record, EVENTS)
+                    done[record["id"]] = record[field]["data"]
+                record[field].update(data=done[record["id"]], has_more=False)
+            if cut:
+                files[name] = json.dumps(body)
+        return replace(page, files=files)
 
     def _call(self, stream: str, fn: Callable[[], Any]) -> Any:
         """`fn()` with retries; a failure that does not pass becomes one clear line."""
@@ -202,6 +272,14 @@ def _last_id(records: Sequence[Any], stream: str) -> str:
     if not isinstance(last, dict) or not isinstance(last.get("id"), str) or not last["id"]:
         raise ConnectorError("stripe", stream, "a record of the page has no id: cannot page on")
     return str(last["id"])
+
+
+def _is_cut(record: Any) -> bool:
+    """Whether `record` is a subscription or invoice whose nested list Stripe cut."""
+    if not isinstance(record, dict) or record.get("object") not in NESTED:
+        return False
+    nested = record.get(NESTED[str(record["object"])])
+    return isinstance(nested, dict) and bool(nested.get("has_more"))
 
 
 def _fields(records: Sequence[Any]) -> frozenset[str]:

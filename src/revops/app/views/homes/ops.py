@@ -11,6 +11,7 @@ from revops.app import review
 from revops.app.views.common import formatted, number
 from revops.app.views.home import HEADLINE
 from revops.app.views.homes.base import Compare, HomeKind, RoleHome, common, text
+from revops.app.views.syncs import ConnectorSync, connector_syncs
 from revops.errors import IdentityError
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ class RevOpsHome(RoleHome):
     )
     queue_more: bool = Field(description="Whether a kind has more pairs than were counted.")
     review_problem: str | None
+    connector_syncs: list[ConnectorSync] | None = Field(
+        description="Each connected source's last sync (as `revops sync status` shows it); "
+        "None for a viewer who may not see jobs."
+    )
     links: list[Link]
 
 
@@ -73,6 +78,7 @@ def build_revops(
     )
     parts = state.memo(("home-revops",), lambda: _data_state(state))
     queue, more, problem = _queue(state) if principal.can("review_identity") else ({}, False, None)
+    syncs = connector_syncs(state) if principal.can("view_jobs") else None
     links = [
         Link(label="Data quality", url="/quality"),
         Link(label="Metrics explorer", url="/metrics"),
@@ -84,7 +90,8 @@ def build_revops(
         links.append(Link(label="Users and tokens", url="/admin"))
     return RevOpsHome(
         **fields, data_quality_score=score, data_quality_display=formatted(score, "ratio"),
-        review_queue=queue, queue_more=more, review_problem=problem, links=links, **parts,
+        review_queue=queue, queue_more=more, review_problem=problem, connector_syncs=syncs,
+        links=links, **parts,
     )  # fmt: skip
 
 
