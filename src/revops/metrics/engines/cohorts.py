@@ -62,7 +62,8 @@ def last_complete(day: date, unit: CohortUnit) -> int:
     return index if period_start(index + 1, unit) == day + timedelta(days=1) else index - 1
 
 
-def _check_unit(unit: str) -> None:
+def check_unit(unit: str) -> None:
+    """Refuse a cohort period other than month or quarter (SuccessError)."""
     if unit not in ("month", "quarter"):
         raise SuccessError(f"unknown cohort period {unit!r}; use month or quarter")
 
@@ -152,7 +153,7 @@ def survival_counts(ctx: SourceContext, day: date, unit: CohortUnit = "month") -
     (still paying at the end of `day`), `customers` and their `mrr` at the end of `day`."""
     import ibis
 
-    _check_unit(unit)
+    check_unit(unit)
     rows = lifetimes(ctx, day, unit)
     observed = last_complete(day, unit) - rows.cohort
     lost_in = _index_of(rows.lost_at, unit) - rows.cohort - 1
@@ -186,7 +187,7 @@ def read_cohorts(
 ) -> list[Cohort]:
     """The survivors of every cohort whose start period has ended by `day` (per segment,
     or all together), from one query of :func:`survival_counts`."""
-    _check_unit(unit)
+    check_unit(unit)
     rows = survival_counts(ctx, day, unit).to_pyarrow().to_pylist()
     last = last_complete(day, unit)
     grouped: dict[tuple[str, int], list[dict[str, object]]] = {}
@@ -226,7 +227,7 @@ def retention_curves(ctx: SourceContext, day: date, unit: CohortUnit = "month") 
     import ibis
     import pandas as pd
 
-    _check_unit(unit)
+    check_unit(unit)
     starts = lifetimes(ctx, day, unit).select(_company="company_id", cohort="cohort")
     spans = company_spans(ctx, day)
     first = spans.starts_at.min().to_pyarrow().as_py()
