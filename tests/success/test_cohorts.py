@@ -24,9 +24,9 @@ import pytest
 
 from revops.errors import SuccessError
 from revops.metrics.engines.cohorts import NO_SEGMENT, read_cohorts, retention_curves
+from success.conftest import line
 
 from conftest import POSTGRES_URL
-from success.conftest import line
 from support import Company, company_on
 
 DAY = date(2026, 6, 30)
@@ -36,7 +36,8 @@ def build(company: Company) -> None:
     segments = {"a1": "smb", "a2": "smb", "a3": "smb", "a4": "enterprise", "a5": "enterprise",
                 "a6": "smb", "a7": "smb", "a8": None}  # fmt: skip
     company.add(
-        "account", *({"account_id": a, "name": a.upper(), "segment": s} for a, s in segments.items())
+        "account",
+        *({"account_id": a, "name": a.upper(), "segment": s} for a, s in segments.items()),
     )
     company.add(
         "subscription_line",
@@ -108,7 +109,11 @@ def test_retention_curves_count_customers_and_mrr_at_each_period_end(cohorts: Co
     assert [found[january, p] for p in range(6)] == [(2, 180.0)] * 3 + [(1, 100.0)] * 3
     # a4 comes back in May: counted again; a5's two lines overlap in April.
     assert [found[february, p] for p in range(5)] == [
-        (2, 450.0), (1, 150.0), (1, 350.0), (2, 500.0), (2, 500.0)
+        (2, 450.0),
+        (1, 150.0),
+        (1, 350.0),
+        (2, 500.0),
+        (2, 500.0),
     ]
     assert found[june, 0] == (1, 40.0)
     assert len(found) == 7 + 6 + 5 + 1

@@ -19,9 +19,9 @@ import pytest
 
 from revops.errors import ConfigError
 from revops.stats.sbg import fit_sbg
+from success.conftest import line
 
 from conftest import POSTGRES_URL
-from success.conftest import line
 from support import Company, company_on, run_cli
 
 DAY = date(2026, 6, 30)

@@ -43,7 +43,9 @@ def clv(
     by_segment: bool = typer.Option(
         False, "--by-segment", help="Per segment, by the method of success/clv.yaml."
     ),
-    schema: bool = typer.Option(False, "--schema", help="Print the JSON schema of success/clv.yaml."),
+    schema: bool = typer.Option(
+        False, "--schema", help="Print the JSON schema of success/clv.yaml."
+    ),
     as_of: datetime | None = AS_OF,
     limit: int = LIMIT,
     fmt: OutputFormat = FORMAT,
@@ -168,7 +170,7 @@ def cohorts(
     end of the start period)."""
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        table = ws.success.cohorts(as_of=_day(as_of), unit=unit)  # type: ignore[arg-type]
+        table = ws.success.cohorts(as_of=_day(as_of), unit=unit)
     finally:
         ws.close()
     if fmt is OutputFormat.json:
@@ -185,8 +187,8 @@ def cohorts(
                      **{p: None if v is None else round(100 * v, 1)
                         for p, v in zip(periods, shares, strict=False)}})  # fmt: skip
     kind = "revenue" if revenue else "logo"
-    render(rows, ("cohort", "customers", "start_mrr", *periods), fmt,
-           title=f"{kind.title()} retention (%) by {table.unit} since start, as of {table.as_of}")  # fmt: skip
+    title = f"{kind.title()} retention (%) by {table.unit} since start, as of {table.as_of}"
+    render(rows, ("cohort", "customers", "start_mrr", *periods), fmt, title=title)
 
 
 @app.command("train")

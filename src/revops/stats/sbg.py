@@ -61,7 +61,9 @@ class SBG:
 
         if t < 1:
             raise SuccessError(f"a customer leaves at period 1 or later, not {t}")
-        return float(np.exp(betaln(self.alpha + 1, self.beta + t - 1) - betaln(self.alpha, self.beta)))
+        return float(
+            np.exp(betaln(self.alpha + 1, self.beta + t - 1) - betaln(self.alpha, self.beta))
+        )
 
     def survival(self, t: float) -> float:
         """S(t) = B(α, β + t) / B(α, β): the share of a new cohort still customers after t

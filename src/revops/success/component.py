@@ -109,9 +109,7 @@ class Success:
 
         return load_plan(self.root)
 
-    def segment_clv(
-        self, *, as_of: date | None = None, margin: float | None = None
-    ) -> SegmentClv:
+    def segment_clv(self, *, as_of: date | None = None, margin: float | None = None) -> SegmentClv:
         """Lifetime value per segment as of `as_of`, each segment by the method of
         `success/clv.yaml` (sBG by default for subscribers, BG/NBD for buyers without a
         subscription); a segment whose model cannot be fitted says why in its row.

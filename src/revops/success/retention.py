@@ -11,8 +11,8 @@ from revops.metrics.engines.cohorts import CohortUnit, period_start, retention_c
 
 if TYPE_CHECKING:
     from revops.metrics import SourceContext
-    from revops.success.segments import SegmentValue
     from revops.stats.sbg import SBG
+    from revops.success.segments import SegmentValue
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ class CohortRow:
             "paying": self.paying,
             "mrr": [round(m, 2) for m in self.mrr],
             "logo_retention": [round(v, 4) for v in self.logo_retention],
-            "revenue_retention": [None if v is None else round(v, 4)
-                                  for v in self.revenue_retention],  # fmt: skip
+            "revenue_retention": [
+                None if v is None else round(v, 4) for v in self.revenue_retention
+            ],
         }
 
 

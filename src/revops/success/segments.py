@@ -136,7 +136,7 @@ def value_segments(
     for segment in segments:
         method = plan.method_for(segment)
         mine = [c for c in cohorts if c.segment == segment]
-        paying, mean = arpa.get(segment, (0, None))  # type: ignore[arg-type]
+        paying, mean = arpa.get(segment, (0, None))
         if method == "bgnbd":
             rows.append(_bgnbd(ctx, day, segment, plan, margin, segment_filter=segment))
             continue
@@ -164,7 +164,7 @@ def _bgnbd(
     try:
         model, values = value_customers(
             ctx, day, periods=plan.horizon_months, unit="month", margin=margin,
-            segment=segment_filter, subscribers=segment_filter is not None,
+            segment=segment_filter, include_subscribers=segment_filter is not None,
         )  # fmt: skip
     except SuccessError as exc:
         return SegmentValue(label, "bgnbd", 0, problem=str(exc))

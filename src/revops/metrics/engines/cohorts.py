@@ -88,8 +88,9 @@ def _edge(day: date) -> ir.Value:
 
 def company_spans(ctx: SourceContext, day: date) -> ir.Table:
     """The paid spans started by the end of `day`, per company: `company_id` (golden
-    account), `segment` (of the span's account record), `mrr`, `starts_at`, `ends_at`
-    (cut at the end of `day`: a span running then, or ending later, ends there)."""
+    account), `segment` (the greatest of the company's account records'), `mrr`,
+    `starts_at`, `ends_at` (cut at the end of `day`: a span running then, or ending
+    later, ends there)."""
     import ibis
 
     from revops.metrics.engines.mrr import subscription_lines
@@ -98,12 +99,20 @@ def company_spans(ctx: SourceContext, day: date) -> ir.Table:
     lines = subscription_lines(ctx)
     lines = lines.filter(lines.starts_at < edge)
     lookup = ctx.golden_accounts()
-    accounts = ctx.raw("account", scoped=False).select(_acct="account_id", _segment="segment")
     joined = lines.left_join(lookup, lines.account_id == lookup.account_id)
-    joined = joined.left_join(accounts, joined.account_id == accounts._acct)
+    joined = joined.mutate(company_id=joined.golden_account_id.fill_null(joined.account_id))
+    # The segment is the CRM's: any account record of the company may carry it (a billing
+    # customer usually does not).
+    accounts = ctx.raw("account", scoped=False)
+    members = accounts.left_join(lookup, accounts.account_id == lookup.account_id)
+    members = members.select(
+        _company=members.golden_account_id.fill_null(members.account_id), _seg=members.segment
+    )
+    segments = members.group_by("_company").aggregate(_segment=members._seg.max())
+    joined = joined.left_join(segments, joined.company_id == segments._company)
     ends = joined.ends_at
     return joined.select(
-        company_id=joined.golden_account_id.fill_null(joined.account_id),
+        company_id=joined.company_id,
         segment=joined._segment,
         mrr=joined.mrr.cast("float64"),
         starts_at=joined.starts_at,
@@ -193,7 +202,7 @@ def read_cohorts(
     grouped: dict[tuple[str, int], list[dict[str, object]]] = {}
     for row in rows:
         segment = str(row["segment"]) if by_segment else "all"
-        grouped.setdefault((segment, int(row["cohort"])), []).append(row)  # type: ignore[call-overload]
+        grouped.setdefault((segment, int(row["cohort"])), []).append(row)
     found = []
     for (segment, cohort), members in sorted(grouped.items()):
         observed = last - cohort
@@ -251,6 +260,4 @@ def retention_curves(ctx: SourceContext, day: date, unit: CohortUnit = "month") 
     per = live.group_by(["company_id", "_j"]).aggregate(mrr=live.mrr.sum())
     per = per.join(starts, per.company_id == starts._company)
     per = per.mutate(period=per._j - per.cohort)
-    return per.group_by(["cohort", "period"]).aggregate(
-        customers=per.count(), mrr=per.mrr.sum()
-    )
+    return per.group_by(["cohort", "period"]).aggregate(customers=per.count(), mrr=per.mrr.sum())

@@ -117,13 +117,14 @@ NOT_PURCHASES = ("draft", "void")
 
 
 def non_contractual_purchases(
-    ctx: SourceContext, end: date, *, segment: str | None = None, subscribers: bool = False
+    ctx: SourceContext, end: date, *, segment: str | None = None, include_subscribers: bool = False
 ) -> ir.Table:
     """Invoices up to `end` of companies that never had a subscription line, one row per
     invoice: `customer_id` (the golden account), `purchase_date`, `amount` (net of tax).
 
-    `segment` keeps the invoices of account records of that segment; `subscribers` keeps
-    those of companies with a subscription too (a segment valued by its invoices)."""
+    `segment` keeps the invoices of account records of that segment;
+    `include_subscribers` keeps those of companies with a subscription too (a segment
+    valued by its invoices)."""
     invoices = ctx.table("invoice")
     invoices = invoices.filter(
         invoices.issue_date.notnull()
@@ -141,7 +142,7 @@ def non_contractual_purchases(
         purchase_date=billed.issue_date,
         amount=(billed.amount - billed.tax_amount.fill_null(0)).cast("float64"),
     )
-    if subscribers:
+    if include_subscribers:
         return billed
     lines = ctx.table("subscription_line")
     golden_lines = ctx.golden_accounts()
@@ -167,7 +168,7 @@ def value_customers(
     discount_rate: float = 0.0,
     since: date | None = None,
     segment: str | None = None,
-    subscribers: bool = False,
+    include_subscribers: bool = False,
 ) -> tuple[NonContractual, list[CustomerValue]]:
     """BG/NBD + Gamma-Gamma fitted on the invoices up to `end` of every buyer without a
     contract, and each one's expected purchases and value over the next `periods` `unit`s.
@@ -177,7 +178,9 @@ def value_customers(
     """
     if unit not in PERIOD_DAYS:
         raise SuccessError(f"unknown period unit {unit!r}; use week or month")
-    purchases = non_contractual_purchases(ctx, end, segment=segment, subscribers=subscribers)
+    purchases = non_contractual_purchases(
+        ctx, end, segment=segment, include_subscribers=include_subscribers
+    )
     summary = read_summary(
         purchase_summary(purchases, end, period_days=PERIOD_DAYS[unit], start=since)
     )
