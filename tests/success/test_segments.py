@@ -166,3 +166,22 @@ def test_the_cli_prints_segments_cohorts_and_stores_models(
     code, _, err = run_cli(capsys, "-w", root, "success", "cohorts", "--unit", "week")
     assert code == 1
     assert "unknown cohort period 'week'" in err
+
+
+def test_the_catalog_values_paying_companies_by_their_segments_sbg(book: Company) -> None:
+    found = book.ws.metrics.compute(
+        ["clv_sbg", "customer_base_value"], "2026-06-01..2026-06-30", by=["segment"], as_of=DAY
+    )
+
+    values = {(r["metric"], r["segment"]): r["value"] for r in found.frame.to_dict("records")}
+    fitted = fit_sbg(expected_survivors("enterprise"))
+    margin = book.ws.config.metrics.gross_margin
+    assert values["clv_sbg", "enterprise"] == pytest.approx(
+        1000 * margin * fitted.discounted_lifetime(0.01)
+    )
+    # Paying on the day: c05, c15, c25, c35 (never end), renewals = month ends since start.
+    base = sum(
+        1000 * margin * float(fitted.residual_lifetime(0.01, LAST - (2025 * 12 + i % 12)))
+        for i in (5, 15, 25, 35)
+    )
+    assert values["customer_base_value", "enterprise"] == pytest.approx(base)

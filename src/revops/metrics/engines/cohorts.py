@@ -156,10 +156,10 @@ def lifetimes(ctx: SourceContext, day: date, unit: CohortUnit = "month") -> ir.T
     )
 
 
-def survival_counts(ctx: SourceContext, day: date, unit: CohortUnit = "month") -> ir.Table:
-    """Per segment, cohort and periods survived: `segment`, `cohort`, `survived` (period
-    ends paid through without a lapse, up to the cohort's last observed one), `is_active`
-    (still paying at the end of `day`), `customers` and their `mrr` at the end of `day`."""
+def survival(ctx: SourceContext, day: date, unit: CohortUnit = "month") -> ir.Table:
+    """:func:`lifetimes` with each company's `survived` (period ends paid through without a
+    lapse, up to its cohort's last observed one) and `is_active` (still on its first
+    stretch at the end of `day`)."""
     import ibis
 
     check_unit(unit)
@@ -172,7 +172,13 @@ def survival_counts(ctx: SourceContext, day: date, unit: CohortUnit = "month") -
         (lost_in > observed, observed),
         else_=lost_in,
     )
-    rows = rows.mutate(survived=survived, is_active=rows.lost_at.isnull())
+    return rows.mutate(survived=survived, is_active=rows.lost_at.isnull())
+
+
+def survival_counts(ctx: SourceContext, day: date, unit: CohortUnit = "month") -> ir.Table:
+    """Per segment, cohort and periods survived (:func:`survival`): `segment`, `cohort`,
+    `survived`, `is_active`, `customers` and their `mrr` at the end of `day`."""
+    rows = survival(ctx, day, unit)
     return rows.group_by(["segment", "cohort", "survived", "is_active"]).aggregate(
         customers=rows.count(), mrr=rows.mrr.sum()
     )
