@@ -64,10 +64,13 @@ def subscriber_value(ctx: SourceContext, period: Period) -> ir.Table:
         new, residual = [], []
         for row in frame.itertuples():
             fit = fits.get(str(row.segment))
-            new.append(None if fit is None else
-                       arpa[row.segment] * margin * fit.discounted_lifetime(DISCOUNT_RATE))  # fmt: skip
-            residual.append(None if fit is None else float(
-                row.mrr * margin * fit.residual_lifetime(DISCOUNT_RATE, int(row.renewals))))  # fmt: skip
+            if fit is None:
+                new.append(None)
+                residual.append(None)
+                continue
+            new.append(arpa[row.segment] * margin * fit.discounted_lifetime(DISCOUNT_RATE))
+            ahead = fit.residual_lifetime(DISCOUNT_RATE, int(row.renewals))
+            residual.append(float(row.mrr * margin * ahead))
         frame["new_customer_clv"] = pd.Series(new, dtype="float64")
         frame["residual_value"] = pd.Series(residual, dtype="float64")
         schema = {"golden_account_id": "string", "mrr": "float64",
