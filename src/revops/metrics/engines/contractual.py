@@ -61,7 +61,8 @@ def subscriber_value(ctx: SourceContext, period: Period) -> ir.Table:
             "company_id", "segment", "mrr", renewals=paying.is_active.ifelse(paying.survived, 0)
         ).to_pandas()
         arpa = frame.groupby("segment")["mrr"].mean().to_dict() if len(frame) else {}
-        new, residual = [], []
+        new: list[float | None] = []
+        residual: list[float | None] = []
         for row in frame.itertuples():
             fit = fits.get(str(row.segment))
             if fit is None:
