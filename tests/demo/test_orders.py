@@ -53,7 +53,7 @@ def test_bgnbd_recovers_the_purchase_process_from_the_orders() -> None:
             customer="account_id",
             day="day",
             amount="amount",
-        )  # fmt: skip
+        )
     )
     fitted = fit_bgnbd(summary.frequency, summary.recency, summary.age)
 
