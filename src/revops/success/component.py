@@ -282,6 +282,6 @@ class Success:
 
     @staticmethod
     def _names(ctx: SourceContext, ids: list[str]) -> dict[str, str]:
-        from revops.metrics.labels import lookup
-
-        return lookup(ctx, "account", ids)
+        # Golden accounts (after identity resolution) or account records, named alike.
+        details = company_details(ctx, ids)
+        return {k: str(v["name"]) for k, v in details.items() if v.get("name")}
