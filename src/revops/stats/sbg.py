@@ -50,6 +50,7 @@ class SBG:
         return {
             "alpha": self.alpha,
             "beta": self.beta,
+            "mean_churn": self.alpha / (self.alpha + self.beta),
             "log_likelihood": self.log_likelihood,
             "customers": self.customers,
             "cohorts": self.cohorts,
