@@ -13,7 +13,7 @@ import pytest
 from scipy.special import betaln
 
 from revops.errors import SuccessError
-from revops.stats.sbg import SBG, fit_sbg
+from revops.stats.sbg import MAX_CONCENTRATION, SBG, fit_sbg, log_likelihood
 
 HIGH_END = [1000, 869, 743, 653, 593, 551, 517, 491]
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -120,3 +120,34 @@ def test_counts_that_cannot_be_survivors_are_refused(
 def test_lifetimes_need_a_positive_discount_rate() -> None:
     with pytest.raises(SuccessError, match="positive discount rate"):
         SBG(1.0, 2.0).discounted_lifetime(0.0)
+
+
+def test_cohorts_without_heterogeneity_give_the_geometric_model() -> None:
+    # Every customer leaves with probability 0.2 a period: the likelihood climbs towards
+    # infinite alpha and beta at the ratio 1 : 4 (the fit stops by alpha + beta = 1e6).
+    cohorts = [[1000, 800, 640, 512, 410], [1000, 800, 640], [500, 400, 320, 256]]
+
+    model = fit_sbg(cohorts)
+
+    assert 100 < model.alpha + model.beta <= MAX_CONCENTRATION
+    assert model.alpha / (model.alpha + model.beta) == pytest.approx(0.2, abs=1e-3)
+    assert model.log_likelihood < 0
+    geometric = sum(0.8**t / 1.01**t for t in range(5000))
+    assert model.discounted_lifetime(0.01) == pytest.approx(geometric, rel=1e-2)
+    assert float(model.residual_lifetime(0.01, 3)) == pytest.approx(0.8 * geometric, rel=1e-2)
+
+
+def test_the_likelihood_stays_exact_where_alpha_and_beta_are_huge() -> None:
+    # 6 of 30 lost over the periods: a difference of beta functions at 1e17 loses every
+    # digit (it once gave a positive log-likelihood); the product form does not.
+    cohorts = [[10, 9, 8, 8, 7], [10, 10, 9, 9], [10, 9, 8]]
+    huge = np.array([5e15, 2e17])
+
+    value = log_likelihood(huge, [np.asarray(c, dtype=float) for c in cohorts])
+
+    p = 5e15 / (5e15 + 2e17)
+    lost, exposed = 6, sum(sum(c[:-1]) for c in cohorts)
+    assert value == pytest.approx(lost * np.log(p) + (exposed - lost) * np.log1p(-p), rel=1e-6)
+    model = fit_sbg(cohorts)
+    assert model.alpha + model.beta <= MAX_CONCENTRATION
+    assert np.isfinite(model.discounted_lifetime(0.01))

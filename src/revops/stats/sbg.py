@@ -34,6 +34,18 @@ Array = NDArray[np.float64]
 MIN_COHORT_CUSTOMERS = 10
 """Fewer customers in all cohorts together give parameters that mean nothing: refused."""
 
+MAX_CONCENTRATION = 1e6
+"""Where α + β passes this, every customer has the same churn probability α / (α + β) to
+within a millionth (the geometric model): when the data show no heterogeneity the
+likelihood rises towards infinite α and β, and the fit stops here."""
+
+
+def _log_survival(a: float, b: float, periods: int) -> Array:
+    """ln S(t) for t = 0..periods, as Σⱼ ln(1 − a / (a + b + j − 1)): exact, and stable
+    where α and β are large (a difference of beta functions loses every digit there)."""
+    j = np.arange(1, periods + 1, dtype=np.float64)
+    return np.concatenate([[0.0], np.cumsum(np.log1p(-a / (a + b + j - 1.0)))])
+
 
 @dataclass(frozen=True)
 class SBG:
@@ -134,17 +146,16 @@ def _check_rate(rate: float) -> None:
 def log_likelihood(params: Array, survivors: Sequence[Array]) -> float:
     """The log-likelihood of (alpha, beta) over cohorts' survivor counts: each cohort's
     customers lost at period t contribute ln P(T = t), those still there at its last
-    observed period ln S(last)."""
-    from scipy.special import betaln
-
+    observed period ln S(last), with P(T = t) = a / (a + b + t − 1) · S(t − 1)."""
     a, b = (float(v) for v in params)
-    base = betaln(a, b)
     total = 0.0
     for counts in survivors:
-        t = np.arange(1, len(counts), dtype=np.float64)
+        last = len(counts) - 1
+        log_s = _log_survival(a, b, last)
+        t = np.arange(1, last + 1, dtype=np.float64)
         lost = counts[:-1] - counts[1:]
-        total += float(np.sum(lost * (betaln(a + 1.0, b + t - 1.0) - base)))
-        total += float(counts[-1] * (betaln(a, b + len(counts) - 1.0) - base))
+        log_p = np.log(a) - np.log(a + b + t - 1.0) + log_s[:-1]
+        total += float(np.sum(lost * log_p)) + float(counts[-1] * log_s[-1])
     return total
 
 
@@ -202,4 +213,7 @@ def fit_sbg(survivors: Sequence[Sequence[float]]) -> SBG:
     found, value = maximise(
         lambda p: log_likelihood(p, cohorts) / customers, start=np.array([1.0, 1.0]), model="sBG"
     )
+    if float(found.sum()) > MAX_CONCENTRATION:
+        found = found * (MAX_CONCENTRATION / float(found.sum()))
+        value = log_likelihood(found, cohorts) / customers
     return SBG(float(found[0]), float(found[1]), value * customers, int(customers), len(cohorts))
