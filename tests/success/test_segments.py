@@ -185,3 +185,19 @@ def test_the_catalog_values_paying_companies_by_their_segments_sbg(book: Company
         for i in (5, 15, 25, 35)
     )
     assert values["customer_base_value", "enterprise"] == pytest.approx(base)
+
+
+def test_a_company_started_in_the_month_not_yet_ended_has_made_no_renewal(
+    book: Company,
+) -> None:
+    book.add("account", {"account_id": "late", "name": "Late", "segment": "enterprise"})
+    book.add("subscription_line", line("late", 1, 1000, "2026-07-03"))
+    day = date(2026, 7, 15)
+
+    found = book.ws.metrics.compute(
+        ["customer_base_value"], "2026-07-01..2026-07-31", by=["segment"], as_of=day
+    )
+
+    values = {r["segment"]: r["value"] for r in found.frame.to_dict("records")}
+    assert values["enterprise"] is not None
+    assert values["enterprise"] > 0

@@ -57,9 +57,9 @@ def subscriber_value(ctx: SourceContext, period: Period) -> ir.Table:
                 ctx.warnings.append(f"subscriber_value of {segment} on {day}: {exc}")
         rows = survival(ctx, day)
         paying = rows.filter(rows.mrr > 0)
-        frame = paying.select(
-            "company_id", "segment", "mrr", renewals=paying.is_active.ifelse(paying.survived, 0)
-        ).to_pandas()
+        # A company that started in the month not yet ended has made no renewal either.
+        renewals = paying.is_active.ifelse(paying.survived, 0).clip(lower=0)
+        frame = paying.select("company_id", "segment", "mrr", renewals=renewals).to_pandas()
         arpa = frame.groupby("segment")["mrr"].mean().to_dict() if len(frame) else {}
         new: list[float | None] = []
         residual: list[float | None] = []
