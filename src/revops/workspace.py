@@ -241,7 +241,7 @@ class Workspace:
         model with reasons, accounts at risk and renewals."""
         from revops.success import Success
 
-        return Success(self.config, lambda: self.metrics)
+        return Success(self.config, lambda: self.metrics, self.root)
 
     @cached_property
     def desk(self) -> Desk:

@@ -116,3 +116,30 @@ def test_the_same_seed_gives_the_same_ids() -> None:
     )
     assert first["customers"].equals(again["customers"])
     assert not first["customers"]["id"].equals(other["customers"]["id"])
+
+
+def test_a_one_off_buyer_is_a_customer_with_invoices_and_no_subscription() -> None:
+    order = pd.DataFrame(
+        {
+            "invoice_id": ["inv-00000003"],
+            "account_id": ["acc-000003"],
+            "subscription_id": [None],
+            "issued_at": pd.to_datetime(["2026-05-04 09:00"]),
+            "due_date": pd.to_datetime(["2026-06-03"]),
+            "paid_at": pd.to_datetime(["2026-05-09 10:00"]),
+            "amount": [812.5],
+            "status": ["paid"],
+        }
+    )
+    invoices = pd.concat([INVOICES, order], ignore_index=True)
+
+    found = build_stripe(
+        ACCOUNTS, SUBSCRIPTIONS, invoices, PRODUCTS, AS_OF, np.random.default_rng(9)
+    )
+
+    assert found["customers"]["name"].tolist() == ["Initech", "Globex", "Hooli"]
+    hooli = found["customers"].set_index("name").loc["Hooli", "id"]
+    row = found["invoices"].set_index("customer").loc[hooli]
+    assert pd.isna(row["subscription"])
+    assert row["amount_paid"] == 81250
+    assert hooli not in set(found["subscriptions"]["customer"])

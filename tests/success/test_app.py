@@ -61,3 +61,35 @@ def test_lifetime_value_without_buyers_outside_contracts_says_so(cockpit: Cockpi
 
     assert response.status_code == 422
     assert "no customer bought anything" in response.json()["detail"]
+
+
+def test_cohort_retention_is_served_to_roles_that_see_every_row(cockpit: Cockpit) -> None:
+    response = cockpit.client(role_email("success")).get("/api/v1/success/cohorts?unit=quarter")
+
+    assert response.status_code == 200, response.text[:300]
+    found = response.json()
+    assert found["unit"] == "quarter"
+    assert found["cohorts"]
+    for row in found["cohorts"]:
+        assert row["customers"] >= row["paying"][0]
+        assert all(0 <= v <= 1 for v in row["logo_retention"])
+    assert cockpit.client(REP).get("/api/v1/success/cohorts").status_code == 403
+    view = _view(cockpit, role_email("success"))
+    assert view["cohorts"][0]["cohort"] == found["cohorts"][0]["cohort"]
+    assert view["model_date"] == view["as_of"]
+    page = cockpit.client(role_email("success")).get("/success")
+    assert "Logo retention by start quarter" in page.text
+    assert _view(cockpit, REP)["cohorts"] == []
+
+
+def test_lifetime_value_per_segment_names_the_method(cockpit: Cockpit) -> None:
+    response = cockpit.client(role_email("success")).get("/api/v1/success/clv/segments")
+
+    assert response.status_code == 200, response.text[:300]
+    rows = {r["segment"]: r for r in response.json()["segments"]}
+    assert rows["(no subscription)"]["method"] == "bgnbd"
+    subscribers = [r for s, r in rows.items() if s != "(no subscription)"]
+    assert subscribers
+    assert all(r["method"] == "sbg" for r in subscribers)
+    assert any(r["clv"] for r in subscribers)
+    assert cockpit.client(REP).get("/api/v1/success/clv/segments").status_code == 403

@@ -45,6 +45,14 @@ RECOVERY = typer.Option(
     formats=["%Y-%m-%d"],
     help="The day the market recovers from --slowdown (win chances as before).",
 )
+ONE_OFF = typer.Option(
+    0.0,
+    "--one-off-buyers",
+    min=0.0,
+    max=1.0,
+    help="Share of the companies that never subscribe that order now and then, invoiced "
+    "without a subscription (for the CLV of buyers without a contract); default none.",
+)
 
 
 def _params(
@@ -54,6 +62,7 @@ def _params(
     as_of: datetime | None,
     slowdown: str | None = None,
     recovery: datetime | None = None,
+    one_off_buyers: float = 0.0,
 ) -> DemoParams:
     from pydantic import ValidationError
 
@@ -68,7 +77,10 @@ def _params(
             regimes.append(_slowdown(slowdown))
         if recovery is not None:
             regimes.append(Regime(start=recovery.date(), win_rate=1.0))
-        return DemoParams(accounts=accounts, years=years, seed=seed, as_of=today, regimes=regimes)
+        return DemoParams(
+            accounts=accounts, years=years, seed=seed, as_of=today, regimes=regimes,
+            one_off_buyers=one_off_buyers,
+        )  # fmt: skip
     except ValidationError as exc:
         raise typer.BadParameter(
             "; ".join(str(e["msg"]) for e in exc.errors()), param_hint="--slowdown/--recovery"
@@ -98,6 +110,7 @@ def demo(
     as_of: datetime | None = AS_OF,
     slowdown: str | None = SLOWDOWN,
     recovery: datetime | None = RECOVERY,
+    one_off_buyers: float = ONE_OFF,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company, ingest every system into a workspace, show what is there.
@@ -113,7 +126,7 @@ def demo(
     from revops.workspace import Workspace
 
     root = Workspace.locate(ctx.obj.workspace_path or DEMO_WORKSPACE)
-    params = _params(accounts, years, seed, as_of, slowdown, recovery)
+    params = _params(accounts, years, seed, as_of, slowdown, recovery, one_off_buyers)
     if (root / "revops.yaml").is_file():
         ws = Workspace.open(root)
     else:
@@ -194,12 +207,13 @@ def generate(
     as_of: datetime | None = AS_OF,
     slowdown: str | None = SLOWDOWN,
     recovery: datetime | None = RECOVERY,
+    one_off_buyers: float = ONE_OFF,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Generate the demo company's exports (one folder per tool) and its ground truth."""
     from revops.demo.generate import generate_company
 
-    params = _params(accounts, years, seed, as_of, slowdown, recovery)
+    params = _params(accounts, years, seed, as_of, slowdown, recovery, one_off_buyers)
     report = generate_company(params, out)
     rows = [{"file": name, "rows": count} for name, count in sorted(report.files.items())]
     render(rows, ("file", "rows"), fmt, title=f"Demo company in {out}")

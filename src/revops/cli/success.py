@@ -40,12 +40,29 @@ def clv(
         None, "--margin", help="Share of spend that is margin (default: metrics.gross_margin)."
     ),
     discount_rate: float = typer.Option(0.0, "--discount-rate", help="Per period."),
+    by_segment: bool = typer.Option(
+        False, "--by-segment", help="Per segment, by the method of success/clv.yaml."
+    ),
+    schema: bool = typer.Option(
+        False, "--schema", help="Print the JSON schema of success/clv.yaml."
+    ),
     as_of: datetime | None = AS_OF,
     limit: int = LIMIT,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Non-contractual CLV (BG/NBD + Gamma-Gamma) of the buyers without a subscription:
-    the fitted parameters, then the customers of highest expected value."""
+    the fitted parameters, then the customers of highest expected value. With
+    --by-segment: every segment's CLV by its method (sBG, contractual_simple or BG/NBD)."""
+    if schema:
+        import json
+
+        from revops.success.plan import plan_schema
+
+        typer.echo(json.dumps(plan_schema(), indent=2))
+        return
+    if by_segment:
+        _segment_clv(ctx, _day(as_of), margin, fmt)
+        return
     ws = ctx.obj.open_workspace(read_only=True)
     try:
         result = ws.success.clv(
@@ -112,3 +129,75 @@ def renewals(
         fmt,
         title="Annual renewals by month",
     )
+
+
+SEGMENT_COLUMNS = ("segment", "method", "customers", "arpa", "lifetime_periods", "clv",
+                   "base_value", "parameters", "problem")  # fmt: skip
+
+
+def _segment_clv(ctx: typer.Context, as_of: Any, margin: float | None, fmt: OutputFormat) -> None:
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        result = ws.success.segment_clv(as_of=as_of, margin=margin)
+    finally:
+        ws.close()
+    if fmt is OutputFormat.table:
+        console().print(
+            f"CLV per segment as of {result.as_of}: margin {result.margin:g}, discount "
+            f"{result.discount_rate:g} per {result.cohort_period} (sBG lifetimes in "
+            f"{result.cohort_period}s, ARPA per {result.cohort_period})"
+        )
+    rows = []
+    for row in result.rows:
+        item = row.as_dict()
+        if fmt is not OutputFormat.json:
+            item["parameters"] = ", ".join(f"{k}={v:g}" for k, v in row.parameters.items()
+                                           if not k.endswith("customers"))  # fmt: skip
+        rows.append(item)
+    render(rows, SEGMENT_COLUMNS, fmt, title="Lifetime value by segment")
+
+
+@app.command("cohorts")
+def cohorts(
+    ctx: typer.Context,
+    unit: str = typer.Option("month", "--unit", help="month or quarter."),
+    revenue: bool = typer.Option(False, "--revenue", help="Revenue retention, not logo."),
+    as_of: datetime | None = AS_OF,
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """Retention of every start cohort at each period end since its start, as of the day:
+    logo (companies still paying / companies that started) or revenue (MRR / MRR at the
+    end of the start period)."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        table = ws.success.cohorts(as_of=_day(as_of), unit=unit)
+    finally:
+        ws.close()
+    if fmt is OutputFormat.json:
+        render([r.as_dict() for r in table.rows], ("cohort", "customers", "start_mrr", "paying",
+               "mrr", "logo_retention", "revenue_retention"), fmt)  # fmt: skip
+        return
+    width = max((len(r.paying) for r in table.rows), default=0)
+    periods = [f"p{t}" for t in range(width)]
+    rows = []
+    for row in table.rows:
+        shares = row.revenue_retention if revenue else row.logo_retention
+        rows.append({"cohort": row.cohort.isoformat(), "customers": row.customers,
+                     "start_mrr": round(row.start_mrr, 2),
+                     **{p: None if v is None else round(100 * v, 1)
+                        for p, v in zip(periods, shares, strict=False)}})  # fmt: skip
+    kind = "revenue" if revenue else "logo"
+    title = f"{kind.title()} retention (%) by {table.unit} since start, as of {table.as_of}"
+    render(rows, ("cohort", "customers", "start_mrr", *periods), fmt, title=title)
+
+
+@app.command("train")
+def train(ctx: typer.Context, as_of: datetime | None = AS_OF) -> None:
+    """Train the churn model and the sBG fits as of the day and store them in the
+    workspace (.revops/models/success/<day>/); risk, renewals and the page then use them."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        folder = ws.success.train(as_of=_day(as_of))
+    finally:
+        ws.close()
+    console().print(f"stored in {folder}")

@@ -52,6 +52,13 @@ class DemoParams(BaseModel):
     as_of: date = Field(description="The 'today' of the company: history ends with its quarter.")
     fiscal_year_start_month: int = Field(2, ge=1, le=12, description="Fiscal year start month.")
     defects: DefectRates = Field(default_factory=DefectRates, description="Defect rates.")
+    one_off_buyers: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of the companies that never subscribe that order now and then, "
+        "invoiced without a subscription (revops.demo.world.orders); 0: none.",
+    )
     regimes: tuple[Regime, ...] = Field(
         (),
         description="Changes of the market, in order of their start: a slowdown "

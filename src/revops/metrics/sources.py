@@ -39,6 +39,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.identity",
     "revops.metrics.engines.forecast",
     "revops.metrics.engines.customers",
+    "revops.metrics.engines.contractual",
     "revops.metrics.engines.churn_signals",
     "revops.metrics.engines.partners",
     "revops.metrics.engines.campaigns",

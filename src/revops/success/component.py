@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from revops.errors import SuccessError
@@ -25,6 +26,9 @@ from revops.success.risk import (
 if TYPE_CHECKING:
     from revops.config import RevOpsConfig
     from revops.metrics import Metrics, SourceContext
+    from revops.metrics.engines.cohorts import CohortUnit
+    from revops.success.plan import ClvPlan
+    from revops.success.retention import CohortTable, SegmentClv
 
 PeriodUnit = Literal["week", "month"]
 
@@ -82,11 +86,89 @@ class Success:
     Args:
         config: the workspace configuration (gross margin, health weights).
         metrics: returns the metric layer (source contexts, catalog values).
+        root: the workspace folder (`success/clv.yaml`, stored models); none: defaults
+            and nothing stored.
     """
 
-    def __init__(self, config: RevOpsConfig, metrics: Callable[[], Metrics]) -> None:
+    def __init__(
+        self, config: RevOpsConfig, metrics: Callable[[], Metrics], root: Path | None = None
+    ) -> None:
         self.config = config
         self._metrics = metrics
+        self.root = root
+
+    # -- contractual value and cohorts ---------------------------------------------------
+
+    def clv_plan(self) -> ClvPlan:
+        """The workspace's `success/clv.yaml` (the defaults without one).
+
+        Raises:
+            ConfigError: the file does not validate (names the file and key).
+        """
+        from revops.success.plan import load_plan
+
+        return load_plan(self.root)
+
+    def segment_clv(self, *, as_of: date | None = None, margin: float | None = None) -> SegmentClv:
+        """Lifetime value per segment as of `as_of`, each segment by the method of
+        `success/clv.yaml` (sBG by default for subscribers, BG/NBD for buyers without a
+        subscription); a segment whose model cannot be fitted says why in its row.
+
+        Raises:
+            ConfigError: `success/clv.yaml` does not validate.
+            SuccessError: a margin outside 0..1.
+        """
+        from revops.success.retention import SegmentClv
+        from revops.success.segments import value_segments
+
+        plan = self.clv_plan()
+        chosen = self.config.metrics.gross_margin if margin is None else margin
+        if not 0 <= chosen <= 1:
+            raise SuccessError(f"the margin must be between 0 and 1, not {chosen}")
+        ctx = self._metrics().context(as_of)
+        rows, fits = value_segments(ctx, ctx.as_of, plan, chosen)
+        return SegmentClv(ctx.as_of, chosen, plan.discount_rate, plan.cohort_period, rows, fits)
+
+    def cohorts(self, *, as_of: date | None = None, unit: CohortUnit = "month") -> CohortTable:
+        """Logo and revenue retention of every start cohort (month or quarter) at each
+        period end since its start, up to `as_of`.
+
+        Raises:
+            SuccessError: an unknown period.
+        """
+        from revops.metrics.engines.cohorts import check_unit
+        from revops.success.retention import cohort_table
+
+        check_unit(unit)
+        ctx = self._metrics().context(as_of)
+        return cohort_table(ctx, ctx.as_of, unit)
+
+    # -- stored models -------------------------------------------------------------------
+
+    def train(self, *, as_of: date | None = None) -> Path:
+        """Train the churn model and the sBG fits as of `as_of` and store them in the
+        workspace (`.revops/models/success/<day>/`), where later requests find them.
+
+        Raises:
+            SuccessError: no workspace folder, or a model that cannot be trained.
+        """
+        from revops.success import store
+
+        if self.root is None:
+            raise SuccessError("models are stored in a workspace folder; this one has none")
+        model = self.model(as_of=as_of, stored=False)
+        fits = self.segment_clv(as_of=model.trained_as_of).fits
+        return store.save(self.root, model, fits)
+
+    def stored_model(self, as_of: date | None = None) -> ChurnModel | None:
+        """The newest churn model stored on or before `as_of` (today), if any."""
+        from revops.success import store
+
+        if self.root is None:
+            return None
+        day = as_of or self._metrics().context(None).as_of
+        found = store.latest(self.root, day)
+        return None if found is None else store.load(self.root, found)[0]
 
     def clv(
         self,
@@ -135,14 +217,22 @@ class Success:
         months: int = 12,
         horizon_days: int = 90,
         label: Label = "churned",
+        stored: bool = True,
     ) -> ChurnModel:
         """The churn model trained as of `as_of`: on the companies paying at each of the
         `months` month ends whose outcome `horizon_days` later is known by `as_of`
         (companies that had already given notice left out: their churn is announced).
 
+        With `stored` (and the default months, horizon and label), the newest model
+        `revops success train` stored on or before the day is used instead of training.
+
         Raises:
             SuccessError: too few churns to learn from, or a bad number of months or days.
         """
+        if stored and (months, horizon_days, label) == (12, 90, "churned"):
+            found = self.stored_model(as_of)
+            if found is not None:
+                return found
         ctx = self._metrics().context(as_of)
         return train_churn_model(
             ctx, ctx.as_of, months=months, horizon_days=horizon_days, label=label
@@ -192,6 +282,6 @@ class Success:
 
     @staticmethod
     def _names(ctx: SourceContext, ids: list[str]) -> dict[str, str]:
-        from revops.metrics.labels import lookup
-
-        return lookup(ctx, "account", ids)
+        # Golden accounts (after identity resolution) or account records, named alike.
+        details = company_details(ctx, ids)
+        return {k: str(v["name"]) for k, v in details.items() if v.get("name")}

@@ -50,3 +50,35 @@ def clv(
     except RevOpsError as exc:
         raise HTTPException(422, str(exc)) from None
     return result.as_dict(limit)
+
+
+@router.get("/success/cohorts")
+def cohorts(
+    state: StateDep,
+    principal: Viewer,
+    unit: Annotated[str, Query(pattern="^(month|quarter)$")] = "month",
+) -> dict[str, Any]:
+    """Logo and revenue retention of every start cohort at each period end since its start,
+    as of the app's day."""
+    if principal.scope.owners is not None:
+        raise HTTPException(403, "cohort retention covers every customer: not for a row scope")
+    try:
+        with state.reading(report=True):
+            table = state.workspace.success.cohorts(as_of=state.today, unit=unit)  # type: ignore[arg-type]
+    except RevOpsError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return table.as_dict()
+
+
+@router.get("/success/clv/segments")
+def clv_segments(state: StateDep, principal: Viewer) -> dict[str, Any]:
+    """Lifetime value per segment, each by the method of `success/clv.yaml` (sBG,
+    contractual_simple or BG/NBD), with the fitted parameters."""
+    if principal.scope.owners is not None:
+        raise HTTPException(403, "lifetime value covers every customer: not for a row scope")
+    try:
+        with state.reading(report=True):
+            result = state.workspace.success.segment_clv(as_of=state.today)
+    except RevOpsError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return result.as_dict()

@@ -45,6 +45,14 @@ class RenewalMonthView(BaseModel):
     accounts_at_risk: int
 
 
+class CohortView(BaseModel):
+    """One start cohort's logo retention (%) at each quarter end since its start."""
+
+    cohort: str
+    customers: int
+    logo_retention: list[float]
+
+
 class SuccessView(Page):
     """The success page (`/success`), JSON twin `/api/v1/success`."""
 
@@ -59,6 +67,13 @@ class SuccessView(Page):
     at_risk: list[RiskRow] = Field(description="At-risk companies, by ARR at stake.")
     renewals: list[RenewalMonthView]
     model: dict[str, object] = Field(description="What the churn model was trained on.")
+    model_date: str | None = Field(
+        default=None, description="The day the churn model was trained as of (stored or not)."
+    )
+    cohorts: list[CohortView] = Field(
+        default_factory=list,
+        description="Quarterly start cohorts' logo retention (roles that see every row).",
+    )
     problem: str | None = Field(default=None, description="Why there is nothing to show.")
 
 
@@ -89,6 +104,18 @@ def build_success(
     owners = principal.scope.owners
     if owners is not None:
         companies = [c for c in companies if c.csm_id in owners]
+    table: list[CohortView] = []
+    if owners is None:
+        try:
+            with state.reading(report=True):
+                found = state.memo(
+                    ("success-cohorts", day), lambda: ws.success.cohorts(as_of=day, unit="quarter")
+                )
+            table = [CohortView(cohort=r.cohort.isoformat(), customers=r.customers,
+                                logo_retention=[round(100 * v, 1) for v in r.logo_retention])
+                     for r in found.rows]  # fmt: skip
+        except RevOpsError:
+            table = []
     outlook: RenewalForecast = forecast(companies, day, horizon, threshold)
     risky = [c for c in companies if c.p_churn >= threshold]
     return SuccessView(
@@ -104,6 +131,8 @@ def build_success(
         at_risk=[_row(c) for c in risky[:limit]],
         renewals=[RenewalMonthView(**m.as_dict()) for m in outlook.months],
         model=trained,
+        model_date=str(trained.get("trained_as_of")) if trained else None,
+        cohorts=table,
     )
 
 

@@ -32,7 +32,8 @@ def build_stripe(
     rng: np.random.Generator,
 ) -> dict[str, pd.DataFrame]:
     """Stripe's tables (file stem → rows) for the customers that ever subscribed."""
-    customers = accounts[accounts["account_id"].isin(subscriptions["account_id"])]
+    billed = subscriptions["account_id"].tolist() + invoices["account_id"].tolist()
+    customers = accounts[accounts["account_id"].isin(billed)]
     customer_ids = pd.Series(
         stripe_id("cus", canonical_number(customers["account_id"]), rng),
         index=customers["account_id"].to_numpy(),

@@ -26,5 +26,17 @@ def simulate_revenue(params: DemoParams, world: World) -> tuple[World, pd.DataFr
     tickets, usage = simulate_support(
         params, world.accounts, subscriptions, world.people, stream(params.seed, "support")
     )
+    if params.one_off_buyers > 0:
+        import numpy as np
+
+        from revops.demo.world.orders import simulate_orders
+
+        as_of = np.datetime64(params.as_of, "D")
+        orders = simulate_orders(
+            world.accounts, subscriptions, params.one_off_buyers,
+            as_of - np.timedelta64(365 * params.years, "D"), as_of, len(invoices) + 1,
+            stream(params.seed, "orders"),
+        )  # fmt: skip
+        invoices = pd.concat([invoices, orders], ignore_index=True)
     filled = replace(world, subscriptions=subscriptions, invoices=invoices, tickets=tickets)
     return filled, products, usage

@@ -116,15 +116,25 @@ def read_summary(summary: ir.Table) -> Summary:
 NOT_PURCHASES = ("draft", "void")
 
 
-def non_contractual_purchases(ctx: SourceContext, end: date) -> ir.Table:
+def non_contractual_purchases(
+    ctx: SourceContext, end: date, *, segment: str | None = None, include_subscribers: bool = False
+) -> ir.Table:
     """Invoices up to `end` of companies that never had a subscription line, one row per
-    invoice: `customer_id` (the golden account), `purchase_date`, `amount` (net of tax)."""
+    invoice: `customer_id` (the golden account), `purchase_date`, `amount` (net of tax).
+
+    `segment` keeps the invoices of account records of that segment;
+    `include_subscribers` keeps those of companies with a subscription too (a segment
+    valued by its invoices)."""
     invoices = ctx.table("invoice")
     invoices = invoices.filter(
         invoices.issue_date.notnull()
         & (invoices.issue_date <= end)
         & ~invoices.status.isin(list(NOT_PURCHASES)).fill_null(False)
     )
+    if segment is not None:
+        accounts = ctx.raw("account", scoped=False)
+        chosen = accounts.filter(accounts.segment == segment).select(_member="account_id")
+        invoices = invoices.semi_join(chosen, invoices.account_id == chosen._member)
     golden = ctx.golden_accounts()
     billed = invoices.left_join(golden, invoices.account_id == golden.account_id)
     billed = billed.select(
@@ -132,6 +142,8 @@ def non_contractual_purchases(ctx: SourceContext, end: date) -> ir.Table:
         purchase_date=billed.issue_date,
         amount=(billed.amount - billed.tax_amount.fill_null(0)).cast("float64"),
     )
+    if include_subscribers:
+        return billed
     lines = ctx.table("subscription_line")
     golden_lines = ctx.golden_accounts()
     subscribed = lines.left_join(golden_lines, lines.account_id == golden_lines.account_id)
@@ -155,6 +167,8 @@ def value_customers(
     margin: float = 1.0,
     discount_rate: float = 0.0,
     since: date | None = None,
+    segment: str | None = None,
+    include_subscribers: bool = False,
 ) -> tuple[NonContractual, list[CustomerValue]]:
     """BG/NBD + Gamma-Gamma fitted on the invoices up to `end` of every buyer without a
     contract, and each one's expected purchases and value over the next `periods` `unit`s.
@@ -164,7 +178,9 @@ def value_customers(
     """
     if unit not in PERIOD_DAYS:
         raise SuccessError(f"unknown period unit {unit!r}; use week or month")
-    purchases = non_contractual_purchases(ctx, end)
+    purchases = non_contractual_purchases(
+        ctx, end, segment=segment, include_subscribers=include_subscribers
+    )
     summary = read_summary(
         purchase_summary(purchases, end, period_days=PERIOD_DAYS[unit], start=since)
     )
