@@ -93,7 +93,8 @@ class SalesforceApi:
             ConnectorError: the API refused the request (one line naming the object), or
                 kept failing.
         """
-        return _page(self.request(stream, "GET", path, params=params, headers=headers), stream)
+        response = self.request(stream, "GET", path, params=params, headers=headers)
+        return json_object(response, stream)
 
     def request(
         self,
@@ -219,7 +220,8 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _page(response: httpx.Response, stream: str) -> dict[str, Any]:
+def json_object(response: httpx.Response, stream: str) -> dict[str, Any]:
+    """The JSON object a successful answer holds; one line naming `stream` otherwise."""
     try:
         body = response.json()
     except ValueError:

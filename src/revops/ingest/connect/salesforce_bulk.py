@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.errors import ConnectorError
 from revops.ingest.connect.protocol import Deletion, Page, StreamState
-from revops.ingest.connect.salesforce_api import API_VERSION
+from revops.ingest.connect.salesforce_api import API_VERSION, json_object
 
 if TYPE_CHECKING:
     from revops.ingest.connect.salesforce_api import SalesforceApi
@@ -75,7 +75,7 @@ def bulk_pages(api: SalesforceApi, query: BulkQuery) -> Iterator[Page]:
     stream = query.stream
     soql = f"SELECT {', '.join(query.fields)} FROM {stream}"
     operation = "queryAll" if query.deletable else "query"
-    created = _json(api.request(stream, "POST", JOBS, body={
+    created = json_object(api.request(stream, "POST", JOBS, body={
         "operation": operation, "query": soql, "contentType": "CSV",
         "columnDelimiter": "COMMA", "lineEnding": "LF",
     }), stream)  # fmt: skip
@@ -118,7 +118,7 @@ def _wait(api: SalesforceApi, stream: str, job: str) -> None:
     pause = POLL_FIRST
     waited = 0.0
     while True:
-        info = _json(api.request(stream, "GET", f"{JOBS}/{job}"), stream)
+        info = json_object(api.request(stream, "GET", f"{JOBS}/{job}"), stream)
         state = str(info.get("state") or "")
         if state == "JobComplete":
             log.info(
@@ -206,15 +206,3 @@ def typed(value: str | None, kind: str) -> Any:
     if kind == "datetime" and value.endswith("Z"):
         return value[:-1] + "+0000"
     return value
-
-
-def _json(response: Any, stream: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise ConnectorError(
-            "salesforce", stream, "the Bulk API answered something that is not a JSON object"
-        )
-    return body

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from revops.errors import SuccessError
 from revops.metrics.engines.cohorts import read_cohorts, survival
+from revops.metrics.engines.customers import on_account_records
 from revops.metrics.sources import engine
 
 if TYPE_CHECKING:
@@ -81,15 +82,7 @@ def subscriber_value(ctx: SourceContext, period: Period) -> ir.Table:
             frame.rename(columns={"company_id": "golden_account_id"})[list(schema)],
             schema=schema,
         )
-        members = ctx.golden_accounts()
-        members = members.group_by("golden_account_id").aggregate(
-            member_id=members.account_id.min()
-        )
-        joined = table.left_join(members, table.golden_account_id == members.golden_account_id)
         # A view: the catalog joins the account table again to slice these rows.
-        return joined.select(
-            account_id=joined.member_id.fill_null(joined.golden_account_id),
-            **{c: joined[c] for c in VALUE_COLUMNS[1:]},
-        ).view()
+        return on_account_records(ctx, table).view()
 
     return ctx.memo(f"subscriber_value:{day.isoformat()}", build)

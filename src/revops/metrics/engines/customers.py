@@ -227,14 +227,19 @@ def customer_value(ctx: SourceContext, period: Period) -> ir.Table:
         )
         table = ibis.memtable(frame[list(VALUE_COLUMNS[1:])], schema={
             k: v for k, v in schema.items() if k != "account_id"})  # fmt: skip
-        members = ctx.golden_accounts()
-        members = members.group_by("golden_account_id").aggregate(
-            member_id=members.account_id.min()
-        )
-        joined = table.left_join(members, table.golden_account_id == members.golden_account_id)
-        return joined.select(
-            account_id=joined.member_id.fill_null(joined.golden_account_id),
-            **{c: joined[c] for c in VALUE_COLUMNS[1:]},
-        )
+        return on_account_records(ctx, table)
 
     return ctx.memo(f"customer_value:{end.isoformat()}", build)
+
+
+def on_account_records(ctx: SourceContext, table: ir.Table) -> ir.Table:
+    """`table`, one row per company (`golden_account_id`), with `account_id` first: one of
+    the company's account records (the lowest id), or the company's own id when it has
+    none, so the catalog's account dimensions reach each row."""
+    members = ctx.golden_accounts()
+    members = members.group_by("golden_account_id").aggregate(member_id=members.account_id.min())
+    joined = table.left_join(members, table.golden_account_id == members.golden_account_id)
+    return joined.select(
+        account_id=joined.member_id.fill_null(joined.golden_account_id),
+        **{c: joined[c] for c in table.columns},
+    )
