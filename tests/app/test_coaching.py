@@ -3,9 +3,20 @@ their pages and outliers explained, the sales plays with intervals, each role's 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
 import pytest
 
-from app.conftest import MANAGER, QUARTER, REP, YEAR, Cockpit, role_email
+from app.conftest import AS_OF, MANAGER, PASSWORD, QUARTER, REP, YEAR, Cockpit, role_email
+from revops.app import calls, create_app, users
+from revops.app.access import ROLES
+from revops.app.db import AppDatabase
+from revops.app.org import load_org
+from revops.metrics import Scope
+
+CLOSED = "FY2027-Q3"
+"""The quarter before QUARTER: closed on 2026-10-31, before AS_OF."""
 
 
 def _owners(cockpit: Cockpit, email: str, team: bool) -> frozenset[str]:
@@ -82,3 +93,42 @@ def test_a_bad_window_is_one_clear_error(cockpit: Cockpit) -> None:
     response = cockpit.client(role_email("executive")).get("/api/v1/coaching?window=FY20X")
     assert response.status_code == 400
     assert "FY20X" in response.json()["detail"]
+
+
+@pytest.fixture(scope="module")
+def calling(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cockpit]:
+    """A second app on the cockpit's warehouse with its own app database, holding calls."""
+    folder = tmp_path_factory.mktemp("coaching-calls")
+    db = AppDatabase(f"sqlite:///{folder / 'app.db'}", folder)
+    state = cockpit.app.state.revops
+    app = create_app(state.workspace, db=db, as_of=AS_OF, warm=False)
+    app.state.revops.cache = state.cache
+    for role in ROLES:
+        users.add_user(db, role_email(role), role, PASSWORD)
+    yield Cockpit(cockpit.root, app, db)
+    db.close()
+
+
+def test_each_reps_past_forecast_calls_are_a_coaching_measure(calling: Cockpit) -> None:
+    ws = calling.app.state.revops.workspace
+    org = load_org(ws.metrics)
+    rep = org.find(REP)
+    assert rep is not None
+
+    def made(day: date, commit: float) -> None:
+        at = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        body = calls.CallInput(period=CLOSED, commit=commit, best_case=commit, pipeline=commit)
+        calls.submit(calling.db, org, body, period=CLOSED, submitter=REP,
+                     scope=Scope.everything(), at=at)  # fmt: skip
+
+    made(date(2026, 9, 1), 10_000)
+    made(date(2026, 10, 20), 20_000)  # the call when FY2027-Q3 closed on 31 October
+    made(date(2026, 11, 5), 19_020)  # after the close: says nothing of accuracy
+    # John's one won deal of FY2027-Q3 is 19,020 (tests/app/test_forecast_calls.py).
+    for email in (MANAGER, REP):
+        view = calling.client(email).get(f"/api/v1/coaching?window={YEAR}").json()
+        rows = [r for r in view["reps"] if r["metric"] == "forecast_call_error"]
+        assert [r["rep"]["id"] for r in rows] == [rep.user_id], email
+        assert rows[0]["value"] == pytest.approx(abs(20_000 - 19_020) / 19_020)
+        assert rows[0]["sample"] == 1
+        assert rows[0]["metric_label"] == "Forecast call error"

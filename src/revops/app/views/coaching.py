@@ -1,6 +1,11 @@
 """Coaching: each rep against their team's benchmarks, outliers flagged with the metric
 behind, and win rate and cycle by sales play with their intervals (`ws.coaching`).
 
+Beside the catalog's measures, the accuracy of each rep's forecast calls: the calls live
+in the app's database (:mod:`revops.app.calls`), so the measure is made here, from each
+rep's call as it stood when a period closed against their bookings of that period, and
+judged against the team by the same :func:`revops.coaching.flag_outliers`.
+
 A manager sees the reps under them against each other; an executive or RevOps everyone.
 A rep sees only their own rows, against their team's benchmark: the team is computed
 over every rep's deals and the other reps' rows are dropped here, and the benchmark is
@@ -9,7 +14,7 @@ left out where fewer than three other reps make it (it would show a colleague's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -20,10 +25,14 @@ from revops.errors import RevOpsError
 if TYPE_CHECKING:
     from revops.app.deps import Principal
     from revops.app.state import AppState
-    from revops.coaching import CoachingTable
+    from revops.metrics import Scope
 
 MIN_OTHERS = 3
 """Other reps a benchmark shown to a rep must rest on."""
+CALL_ERROR = "forecast_call_error"
+CALL_ERROR_LABEL = "Forecast call error"
+"""Mean of |commit - bookings| / bookings over the closed periods a rep called (the
+forecast page's `accuracy`); sample: those periods."""
 
 
 class RepMeasure(BaseModel):
@@ -108,7 +117,8 @@ def build_coaching(
             **page(state, principal), window=period.label, against=against, own_only=own,
             outliers=0, reps=[], plays=[], confidence=0.95, problem=str(exc),
         )  # fmt: skip
-    measures = _measures(state, reps, principal.scope.owners if own else None)
+    rows = reps.rows + _call_errors(state, scope, reps.rows, against)
+    measures = _measures(state, rows, principal.scope.owners if own else None)
     return CoachingView(
         **page(state, principal),
         window=period.label,
@@ -121,24 +131,81 @@ def build_coaching(
     )
 
 
+def _call_errors(
+    state: AppState, scope: Scope, reps: list[dict[str, Any]], against: str
+) -> list[dict[str, Any]]:
+    """A row per rep with calls of periods closed by the app's day: the mean absolute
+    error of their commit (as it stood at the period's close) against their bookings,
+    flagged against the other reps of their team (or every rep)."""
+    import pandas as pd
+
+    from revops.app import calls
+    from revops.coaching import flag_outliers
+    from revops.coaching.outliers import COMPANY, GROUP
+
+    people = {
+        str(r["owner"]): {k: r.get(k) for k in ("owner", "owner_label", "team", "team_label")}
+        for r in reps
+        if r.get("owner") is not None
+    }
+    made: dict[tuple[str, str], list[calls.Submission]] = {}
+    for call in calls.history(state.db, owners=set(people), limit=100_000):
+        made.setdefault((call.owner_id, call.period), []).append(call)
+    errors: dict[str, list[float]] = {}
+    booked: dict[str, dict[str, float]] = {}
+    for (owner, label), submissions in sorted(made.items()):
+        period = state.workspace.metrics.window(label, state.today)
+        final = calls.call_at_close(submissions, period.last_day)
+        if period.last_day >= state.today or final is None:
+            continue
+        if label not in booked:
+            result = state.compute("bookings", label, scope=scope, by=("owner",))
+            booked[label] = {
+                str(r["owner"]): float(number(r["value"]) or 0.0)
+                for r in result.records()
+                if r.get("owner") is not None
+            }
+        actual = booked[label].get(owner, 0.0)
+        if actual:
+            errors.setdefault(owner, []).append(abs(final.commit - actual) / actual)
+    if not errors:
+        return []
+    frame = pd.DataFrame(
+        [
+            {**people[owner], "metric": CALL_ERROR, "stage": None,
+             "value": sum(found) / len(found), "sample": len(found)}
+            for owner, found in errors.items()
+        ]
+    )  # fmt: skip
+    group = GROUP if against == "team" else COMPANY
+    flagged = flag_outliers(frame, min_sample=1, group=group)
+    records = flagged.to_dict(orient="records")
+    return [{str(k): v for k, v in record.items()} for record in records]
+
+
 def _measures(
-    state: AppState, table: CoachingTable, owners: frozenset[str] | None
+    state: AppState, rows: list[dict[str, Any]], owners: frozenset[str] | None
 ) -> list[RepMeasure]:
     catalog = state.workspace.metrics.catalog
     measures = []
-    for row in table.rows:
+    for row in rows:
         if owners is not None and row.get("owner") not in owners:
             continue
         judged = number(row.get("team_reps"))
         hidden = owners is not None and (judged is None or judged - 1 < MIN_OTHERS)
-        metric = catalog.metric(str(row["metric"]))
+        name = str(row["metric"])
+        label, unit = (
+            (CALL_ERROR_LABEL, "ratio")
+            if name == CALL_ERROR
+            else (catalog.metric(name).label, catalog.metric(name).unit)
+        )
         measures.append(
             RepMeasure(
                 rep=link("rep", row.get("owner"), row.get("owner_label")),
                 team=text(row.get("team_label")) or text(row.get("team")),
-                metric=metric.name,
-                metric_label=metric.label,
-                unit=metric.unit,
+                metric=name,
+                metric_label=label,
+                unit=unit,
                 stage=text(row.get("stage")),
                 value=number(row.get("value")),
                 sample=number(row.get("sample")),
