@@ -57,6 +57,7 @@ def test_each_role_reaches_exactly_the_endpoints_its_permissions_allow(
     expected = 200 if permission in PERMISSIONS[role] else 403  # type: ignore[index]
     assert response.status_code == expected, response.text[:300]
 
+
 # Pages of some roles only, on top of view_cockpit: path → the roles that reach it.
 ROLE_PAGES: list[tuple[str, frozenset[str]]] = [
     (f"/coaching?window={QUARTER}", COACHING_ROLES),

@@ -34,7 +34,10 @@ def test_every_budget_row_loads_with_its_month_amount_and_owner(tmp_path: Path) 
     by_key = {(r["department"], r["category"], r["month_start_date"]): r for r in lines}
     programs = by_key[("marketing", "programs", date(2025, 1, 1))]
     assert (programs["amount"], programs["currency"]) == (Decimal("5000.00"), "USD")
-    assert (programs["cost_center"], programs["owner_id"]) == ("MKT-100", "email:dana.reyes@example.com")
+    assert (programs["cost_center"], programs["owner_id"]) == (
+        "MKT-100",
+        "email:dana.reyes@example.com",
+    )
     # "Jan 2025" and "2025-01-01" are January too; an empty currency is USD.
     assert by_key[("sales", "headcount", date(2025, 1, 1))]["amount"] == Decimal("40000.00")
     assert by_key[("sales", "tools", date(2025, 1, 1))]["currency"] == "USD"

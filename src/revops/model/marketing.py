@@ -192,7 +192,9 @@ BUDGET_LINE = Entity(
             required=True,
         ),
         Column(
-            "department", TEXT, "marketing, sales or success (same values as gtm_cost).",
+            "department",
+            TEXT,
+            "marketing, sales or success (same values as gtm_cost).",
             required=True,
         ),
         Column(

@@ -108,9 +108,7 @@ def build_coaching(
     scope = Scope.everything() if own else principal.scope
     try:
         with state.reading(report=True):
-            reps = ws.coaching.reps(
-                period.label, as_of=state.today, scope=scope, against=against
-            )
+            reps = ws.coaching.reps(period.label, as_of=state.today, scope=scope, against=against)
             plays = ws.coaching.plays(period.label, as_of=state.today, scope=principal.scope)
     except RevOpsError as exc:
         return CoachingView(

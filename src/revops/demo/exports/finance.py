@@ -198,8 +198,9 @@ def build_budget(
     owners = _budget_owners(users, teams)
     first, last = spend["month"].min().date(), min(spend["month"].max().date(), as_of)
     years = range(calendar.fiscal_year_of(first), calendar.fiscal_year_of(last) + 1)
-    rows = []
-    for (department, category), history in monthly.groupby(level=[0, 1], sort=True):
+    rows: list[dict[str, str]] = []
+    for key, history in monthly.groupby(level=[0, 1], sort=True):
+        department, category = str(key[0]), str(key[1])  # type: ignore[index]
         history = history.droplevel([0, 1])
         for fiscal_year in years:
             year = calendar.year(fiscal_year)
