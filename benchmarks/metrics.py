@@ -16,9 +16,10 @@ twice, cold (first queries on the connection) and warm, and both times are print
   and revops computing the same KPIs;
 - SQL five / revops five: hand-written DuckDB SQL for five KPIs by segment, and revops
   computing the same five;
-- partners/campaigns: the partner programme by partner, and campaign ROI and CAC under
-  every attribution model by channel (issue 29: engines that join deals, registrations,
-  campaigns and touches).
+- partners/campaigns: the partner programme by partner, campaign ROI and CAC under
+  every attribution model by channel, and GTM budget against actual by department (issue
+  29: engines that join deals, registrations, campaigns and touches, and cost lines with
+  budget lines).
 
 The values of each pair are compared (largest relative difference printed). Goals:
 revops much faster than pandas, and within 1.3x of the hand-written SQL.
@@ -57,6 +58,7 @@ PARTNERS_CAMPAIGNS = (
     ("partner_program", "partner"),
     ("campaign_roi", "channel"),
     ("campaign_cac", "channel"),
+    ("budget_vs_actual", "department"),
 )
 
 # Hand-written SQL for the five: what an analyst would write against the warehouse.

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app.conftest import MANAGER, OTHER_REP, QUARTER, REP, YEAR, Cockpit, role_email
-from revops.app.access import PERMISSIONS, ROLES, Permission
+from revops.app.access import COACHING_ROLES, PERMISSIONS, ROLES, Permission
 
 ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/home", "view_cockpit"),
@@ -33,6 +33,7 @@ ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/identity/review", "review_identity"),
     ("/api/v1/jobs", "view_jobs"),
     ("/api/v1/sync/status", "view_jobs"),
+    (f"/api/v1/coaching/reps?window={QUARTER}", "view_cockpit"),
     ("/", "view_cockpit"),
     (f"/metrics?metric=win_rate&window={YEAR}&grain=quarter", "view_cockpit"),
     (f"/metrics/rows?metric=won_deals&window={YEAR}", "view_rows"),
@@ -56,6 +57,30 @@ def test_each_role_reaches_exactly_the_endpoints_its_permissions_allow(
     response = cockpit.client(role_email(role)).get(path)
     expected = 200 if permission in PERMISSIONS[role] else 403  # type: ignore[index]
     assert response.status_code == expected, response.text[:300]
+
+
+# Pages of some roles only, on top of view_cockpit: path → the roles that reach it.
+ROLE_PAGES: list[tuple[str, frozenset[str]]] = [
+    (f"/coaching?window={QUARTER}", COACHING_ROLES),
+    (f"/api/v1/coaching?window={QUARTER}", COACHING_ROLES),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "roles"), ROLE_PAGES, ids=[p[0] for p in ROLE_PAGES])
+def test_each_role_reaches_exactly_the_pages_of_its_role(
+    cockpit: Cockpit, role: str, path: str, roles: frozenset[str]
+) -> None:
+    response = cockpit.client(role_email(role)).get(path, follow_redirects=False)
+    assert response.status_code == (200 if role in roles else 403), response.text[:300]
+
+
+@pytest.mark.parametrize(("path", "roles"), ROLE_PAGES, ids=[p[0] for p in ROLE_PAGES])
+def test_nobody_signed_in_gets_the_pages_of_a_role(
+    cockpit: Cockpit, path: str, roles: frozenset[str]
+) -> None:
+    response = cockpit.client().get(path, follow_redirects=False)
+    assert response.status_code == (401 if path.startswith("/api/") else 303)
 
 
 @pytest.mark.parametrize(("path", "permission"), ENDPOINTS, ids=[e[0] for e in ENDPOINTS])

@@ -78,3 +78,41 @@ def test_the_ledger_is_written_identically_for_the_same_seed(tmp_path: Path) -> 
     first = (tmp_path / "a" / "finance" / "gtm_costs.csv").read_bytes()
     assert first == (tmp_path / "b" / "finance" / "gtm_costs.csv").read_bytes()
     assert first.startswith(b"Period,Account,Department,Class,Amount,Currency,Memo\n")
+
+
+def test_the_budget_plans_each_fiscal_year_from_the_year_before() -> None:
+    from datetime import date
+
+    from revops.core import FiscalCalendar
+    from revops.demo.exports.finance import BUDGET_COLUMNS, build_budget
+
+    # Sales salaries of 10,000 a month through 2024, then 12,000 in January 2025.
+    months = [f"{m} 2024" for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                     "Sep", "Oct", "Nov", "Dec")] + ["Jan 2025"]  # fmt: skip
+    spend = pd.DataFrame(
+        {
+            "Period": months,
+            "Account": "6110 Salaries & Wages",
+            "Department": "Sales",
+            "Amount": ["10000.00"] * 12 + ["12000.00"],
+        }
+    )
+    users = pd.DataFrame({"user_id": ["m1"], "email": ["max.boss@example.com"]})
+    teams = pd.DataFrame({"team_id": ["t1"], "department": ["sales"], "manager_id": ["m1"]})
+    budget = build_budget(
+        spend, users, teams, FiscalCalendar(1), date(2025, 1, 20), np.random.default_rng(1)
+    )
+    assert list(budget.columns) == BUDGET_COLUMNS
+    amounts = budget["Budget"].str.replace(",", "").astype(float)
+    budget = budget.assign(amount=amounts, year=budget["Month"].str[:4])
+    assert budget.groupby("year")["Month"].nunique().to_dict() == {"2024": 12, "2025": 12}
+    # Flat over each year, in round 500s; 2024 has no year before: its own months +-10 %,
+    # 2025 grows 2024's 10,000 a month by 5-25 %.
+    per_year = budget.groupby("year")["amount"].agg(["min", "max"])
+    assert (per_year["min"] == per_year["max"]).all()
+    assert (amounts % 500 == 0).all()
+    assert 9_000 <= per_year.loc["2024", "min"] <= 11_000
+    assert 10_500 <= per_year.loc["2025", "min"] <= 12_500
+    assert set(budget["Category"]) == {"Headcount"}
+    assert set(budget["Owner Email"]) == {"max.boss@example.com"}
+    assert set(budget["Cost Center"]) == {"SLS-100"}

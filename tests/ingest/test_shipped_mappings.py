@@ -316,6 +316,20 @@ def test_gtm_cost_period_is_the_first_day_of_its_month(
     assert {c["category"] for c in costs} <= {"headcount", "programs", "tools"}
 
 
+def test_the_budget_plans_whole_months_of_the_ledgers_departments(
+    company: Path, mapped: dict[str, MappedRows]
+) -> None:
+    budget = mapped["finance.budget.budget_line"]
+    lines = budget.good.to_pylist()
+    assert len(lines) == len(rows_of(company / "finance" / "budget.csv"))
+    assert {line["month_start_date"].day for line in lines} == {1}
+    assert {line["department"] for line in lines} == {"marketing", "sales", "success"}
+    assert {line["category"] for line in lines} == {"headcount", "programs", "tools"}
+    assert all(line["amount"] > 0 and line["currency"] == "USD" for line in lines)
+    # Owners are named by e-mail, as planning sheets do (see stack/usage.yaml).
+    assert all(str(line["owner_id"]).startswith("email:") for line in lines)
+
+
 def test_revops_request_dates_read_jira_format(
     company: Path, mapped: dict[str, MappedRows]
 ) -> None:

@@ -103,6 +103,26 @@ def test_bookings_win_rate_and_pipeline_match_the_hand_count(
     assert q3.value("open_pipeline_count") == 7
 
 
+def test_the_sales_play_property_gives_win_rate_by_play(
+    portal: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = portal
+    deals = {d["name"]: d for d in ws.warehouse.table("opportunity").to_pyarrow().to_pylist()}
+    assert deals["Lumen Dental - Practice suite"]["sales_play"] == "Land and expand"
+    assert deals["Parcelwise - Starter"]["sales_play"] is None  # an empty property
+    names = ["won_deals", "closed_deals", "win_rate"]
+    by_play = ws.metrics.compute(names, "FY2024", by=["sales_play"], as_of=AS_OF)
+    # Land and expand: Lumen and Kestrel won, Brightline lost. Value selling: Orchard won,
+    # Verdant lost. No play: Parcelwise and the Lumen renewal won, the Parcelwise renewal lost.
+    assert by_play.value("win_rate", sales_play="Land and expand") == pytest.approx(2 / 3)
+    assert by_play.value("closed_deals", sales_play="Value selling") == 2
+    assert by_play.value("win_rate", sales_play="Value selling") == pytest.approx(1 / 2)
+    plays = {r["group"]: r for r in ws.coaching.plays("FY2024", as_of=AS_OF).rows}
+    assert (plays["Land and expand"]["won"], plays["Land and expand"]["closed"]) == (2, 3)
+    assert (plays["(none)"]["won"], plays["(none)"]["closed"]) == (2, 3)
+    assert plays["Value selling"]["win_rate_low"] < 0.5 < plays["Value selling"]["win_rate_high"]
+
+
 def test_the_crm_api_json_pages_load_like_the_csv_export(tmp_path: Path) -> None:
     folder = tmp_path / "hubspot"
     folder.mkdir()

@@ -85,6 +85,11 @@ COMP_ROLES: frozenset[Role] = frozenset(
 """Roles that see commission statements, on top of `view_cockpit`: within their row scope
 (a rep their own statements, a manager their team's, finance and RevOps everyone's)."""
 
+COACHING_ROLES: frozenset[Role] = frozenset(("admin", "revops", "executive", "manager", "rep"))
+"""Roles that see the coaching page (reps against team benchmarks, sales plays), on top
+of `view_cockpit`: managers their reps, executives and RevOps every rep, a rep their own
+rows against their team's benchmark."""
+
 COMP_RESOLVERS: frozenset[Role] = frozenset(("admin", "revops", "finance"))
 """Roles that resolve commission disputes."""
 

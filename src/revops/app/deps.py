@@ -129,6 +129,16 @@ def require_comp(principal: CurrentUser) -> Principal:
     return principal
 
 
+def require_coaching(principal: CurrentUser) -> Principal:
+    """Lets through the sales roles that see the coaching page (:data:`COACHING_ROLES`)
+    and may view the cockpit, else 403."""
+    from revops.app.access import COACHING_ROLES
+
+    if not principal.can("view_cockpit") or principal.account.role not in COACHING_ROLES:
+        raise HTTPException(403, "your role may not view coaching")
+    return principal
+
+
 def require_pack(principal: CurrentUser) -> Principal:
     """Lets through the roles that get the meeting pack (:data:`PACK_ROLES`), else 403."""
     from revops.app.access import PACK_ROLES, ROW_SCOPE
@@ -143,6 +153,7 @@ Viewer = Annotated[Principal, Depends(require("view_cockpit"))]
 PackViewer = Annotated[Principal, Depends(require_pack)]
 CompViewer = Annotated[Principal, Depends(require_comp)]
 LeadsViewer = Annotated[Principal, Depends(require_leads)]
+CoachingViewer = Annotated[Principal, Depends(require_coaching)]
 RowReader = Annotated[Principal, Depends(require("view_rows"))]
 Exporter = Annotated[Principal, Depends(require("export"))]
 UserAdmin = Annotated[Principal, Depends(require("manage_users"))]

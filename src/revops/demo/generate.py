@@ -15,7 +15,7 @@ import pandas as pd
 from revops.core import FiscalCalendar
 from revops.demo.defects import DefectLog
 from revops.demo.exports.files import LazyRows, to_frame, write_csv, write_jsonl
-from revops.demo.exports.finance import build_gtm_ledger
+from revops.demo.exports.finance import build_budget, build_gtm_ledger
 from revops.demo.exports.hubspot import hubspot_crosswalk, hubspot_files
 from revops.demo.exports.operations import (
     build_content,
@@ -179,14 +179,23 @@ def _operations(
         salesforce_ids(world.opportunities["opportunity_id"], "006").to_numpy(),
         index=world.opportunities["opportunity_id"].to_numpy(),
     )
+    ledger = build_gtm_ledger(
+        world.users,
+        world.teams,
+        world.opportunities,
+        channel_spend,
+        months,
+        stream(params.seed, "finance-export"),
+    )
     files: dict[str, Callable[[], pd.DataFrame | LazyRows]] = {
-        "finance/gtm_costs.csv": lambda: build_gtm_ledger(
+        "finance/gtm_costs.csv": lambda: ledger,
+        "finance/budget.csv": lambda: build_budget(
+            ledger,
             world.users,
             world.teams,
-            world.opportunities,
-            channel_spend,
-            months,
-            stream(params.seed, "finance-export"),
+            calendar,
+            params.as_of,
+            stream(params.seed, "finance-budget"),
         ),
         "web/sessions.csv": lambda: _web_sessions(world, crosswalk, params),
         "stack/applications.csv": lambda: build_tool_inventory(world.tools),

@@ -121,6 +121,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "core.team": Reference("the teams and their managers"),
     "core.campaign": Reference("marketing's campaigns: names, channels, dates, budgets"),
     "core.gtm_cost": Reference("go-to-market cost per month and department, no customer"),
+    "core.budget_line": Reference("the GTM budget per month, department and category; no customer"),
     "core.fx_rate": Reference("exchange rates"),
     "core.product": Reference("the price book"),
     "core.tool": Reference("the tech stack: tools, costs, seats"),

@@ -45,6 +45,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.campaigns",
     "revops.metrics.engines.pricing",
     "revops.metrics.engines.plays",
+    "revops.metrics.engines.budgets",
 )
 """Modules whose import registers the built-in engines."""
 
@@ -61,6 +62,7 @@ FX_DATE_COLUMN = {
     "invoice": "issue_date",
     "order": "order_date",
     "gtm_cost": "month_start_date",
+    "budget_line": "month_start_date",
     "quota": "period_start_date",
     "campaign": "start_date",
     "partner_deal": "registered_at",

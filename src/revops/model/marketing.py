@@ -1,4 +1,4 @@
-"""Marketing: campaigns and the touches they get, web sessions, and go-to-market cost."""
+"""Marketing: campaigns and the touches they get, web sessions, go-to-market cost and budget."""
 
 from __future__ import annotations
 
@@ -179,4 +179,35 @@ GTM_COST = Entity(
     ),
 )
 
-ENTITIES = (CAMPAIGN, CAMPAIGN_TOUCH, WEB_SESSION, GTM_COST)
+BUDGET_LINE = Entity(
+    "budget_line",
+    FAMILY,
+    "Go-to-market spend planned for one month, department and category (finance's budget, "
+    "read against gtm_cost).",
+    (
+        Column(
+            "month_start_date",
+            DATE,
+            "First day of the calendar month the budget is for.",
+            required=True,
+        ),
+        Column(
+            "department",
+            TEXT,
+            "marketing, sales or success (same values as gtm_cost).",
+            required=True,
+        ),
+        Column(
+            "category",
+            TEXT,
+            "headcount, programs, tools, agencies, travel or other (same values as gtm_cost).",
+            required=True,
+        ),
+        Column("cost_center", TEXT, "Cost centre as finance names it, if the plan has one."),
+        Column("owner_id", ID, "User (user_id) who owns the budget line.", ref=("user",)),
+        Column("amount", MONEY, "Budgeted spend, in currency.", required=True),
+        Column("currency", CURRENCY, "ISO 4217 code of amount.", required=True),
+    ),
+)
+
+ENTITIES = (CAMPAIGN, CAMPAIGN_TOUCH, WEB_SESSION, GTM_COST, BUDGET_LINE)

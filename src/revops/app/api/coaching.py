@@ -8,10 +8,23 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from revops.app.api.params import Day, Window
-from revops.app.deps import StateDep, Viewer
+from revops.app.deps import CoachingViewer, StateDep, Viewer
+from revops.app.views.coaching import CoachingView, build_coaching
 from revops.errors import RevOpsError
 
 router = APIRouter(tags=["coaching"])
+
+
+@router.get("/coaching")
+def page(
+    state: StateDep,
+    principal: CoachingViewer,
+    window: Window = None,
+    against: Literal["team", "company"] = "team",
+) -> CoachingView:
+    """Reps against team benchmarks with outliers, and sales plays with intervals (the
+    page `/coaching`; a rep gets their own rows against their team)."""
+    return build_coaching(state, principal, window, against)
 
 
 @router.get("/coaching/reps")

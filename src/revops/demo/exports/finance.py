@@ -1,4 +1,5 @@
-"""The finance team's GTM cost ledger, shaped like a general-ledger detail export.
+"""The finance team's GTM cost ledger, shaped like a general-ledger detail export, and its
+GTM budget, shaped like a planning sheet's flat export.
 
 One row per month, GL account, department and class (the marketing channel, for program
 spend), as an ERP such as NetSuite exports a GL detail report: `Period` as `Mar 2024`,
@@ -8,8 +9,12 @@ spend), as an ERP such as NetSuite exports a GL detail report: `Period` as `Mar 
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
+
+from revops.core import FiscalCalendar
 
 # Fully loaded monthly cost of one person in each role, USD.
 MONTHLY_COST = {
@@ -139,3 +144,103 @@ def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
         },
         columns=COLUMNS,
     ).reset_index(drop=True)
+
+
+# The budget's lines, named as a planning sheet names them: the ledger's accounts rolled up.
+BUDGET_CATEGORIES = {
+    "6110 Salaries & Wages": "Headcount",
+    "6120 Commissions": "Headcount",
+    "6210 Marketing Programs": "Programs",
+    "6310 Software Subscriptions": "Software",
+}
+COST_CENTERS = {
+    "Sales": "SLS",
+    "Marketing": "MKT",
+    "Customer Success": "CS",
+    "Revenue Operations": "REV",
+}
+CATEGORY_CODES = {"Headcount": 100, "Programs": 200, "Software": 300}
+BUDGET_COLUMNS = [
+    "Department",
+    "Category",
+    "Month",
+    "Budget",
+    "Currency",
+    "Cost Center",
+    "Owner Email",
+]
+
+
+def build_budget(
+    ledger: pd.DataFrame,
+    users: pd.DataFrame,
+    teams: pd.DataFrame,
+    calendar: FiscalCalendar,
+    as_of: date,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Finance's GTM budget for every fiscal year of the ledger, as a planning sheet
+    exports it flat: one row per department, category and month of the whole year.
+
+    Each year plans a flat monthly amount per department and category: the previous
+    year's monthly average grown by 5-25 % (the first year, its own months so far give or
+    take 10 %), rounded to 500, so actual spend runs over some lines and under others.
+    """
+    spend = pd.DataFrame(
+        {
+            "month": pd.to_datetime(ledger["Period"], format="%b %Y"),
+            "Department": ledger["Department"],
+            "Category": ledger["Account"].map(BUDGET_CATEGORIES),
+            "amount": ledger["Amount"].astype(float),
+        }
+    )
+    monthly = spend.groupby(["Department", "Category", "month"], sort=True)["amount"].sum()
+    owners = _budget_owners(users, teams)
+    first, last = spend["month"].min().date(), min(spend["month"].max().date(), as_of)
+    years = range(calendar.fiscal_year_of(first), calendar.fiscal_year_of(last) + 1)
+    rows: list[dict[str, str]] = []
+    for key, history in monthly.groupby(level=[0, 1], sort=True):
+        department, category = str(key[0]), str(key[1])  # type: ignore[index]
+        history = history.droplevel([0, 1])
+        for fiscal_year in years:
+            year = calendar.year(fiscal_year)
+            before = history[
+                (history.index >= pd.Timestamp(year.shift(-1).start))
+                & (history.index < pd.Timestamp(year.start))
+            ]
+            if len(before) >= 3:
+                base = before.mean() * rng.uniform(1.05, 1.25)
+            else:
+                own = history[history.index >= pd.Timestamp(year.start)]
+                own = own[own.index < pd.Timestamp(year.end)]
+                if own.empty:
+                    continue
+                base = own.mean() * rng.uniform(0.9, 1.1)
+            amount = max(round(base / 500) * 500, 500)
+            months = pd.date_range(pd.Timestamp(year.start), periods=12, freq="MS")
+            code = COST_CENTERS.get(str(department), "GTM")
+            rows.extend(
+                {
+                    "Department": department,
+                    "Category": category,
+                    "Month": month.strftime("%Y-%m"),
+                    "Budget": f"{amount:,.2f}",
+                    "Currency": "USD",
+                    "Cost Center": f"{code}-{CATEGORY_CODES.get(str(category), 900)}",
+                    "Owner Email": owners.get(str(department), ""),
+                }
+                for month in months
+            )
+    return pd.DataFrame(rows, columns=BUDGET_COLUMNS)
+
+
+def _budget_owners(users: pd.DataFrame, teams: pd.DataFrame) -> dict[str, str]:
+    """Department name → e-mail of the manager of its first team (the budget's owner)."""
+    emails = users.set_index("user_id")["email"]
+    owners: dict[str, str] = {}
+    for team in teams.sort_values("team_id").itertuples():
+        name = DEPARTMENT_NAMES.get(str(team.department), "")
+        manager = team.manager_id
+        if name and name not in owners and isinstance(manager, str) and manager in emails:
+            owners[name] = str(emails[manager])
+    return owners
