@@ -1,0 +1,356 @@
+"""Assigning accounts to reps: the CP-SAT optimiser, the greedy baseline, and their balance.
+
+Pure Python over a few numbers per account (no warehouse here), so the hand-checked tests
+run without one.
+
+The optimiser (OR-Tools CP-SAT) has one boolean per allowed (unit, rep) pair and each unit
+goes to exactly one rep. Potential and workload are scaled to integers summing to
+:data:`SCALE`; each rep's fair share is the total times its capacity over all capacities.
+It minimises, per measure, the rep count times the largest deviation from a fair share
+plus the sum of deviations (the largest alone leaves the others free), weighted by
+`balance:`, plus `continuity_weight` percent of a fair share of potential per account
+moved off its current owner. Caps (`max_accounts`, `max_workload`) and pins are hard.
+
+Units: up to `solver.max_units` accounts each account is a unit. Above, pinned accounts
+and the largest half of the budget stay single, and the rest are bucketed by (current
+owner, allowed reps) into runs of accounts of similar potential that move together: the
+big accounts decide balance, the long tail only fills it, and 200,000 accounts become a
+model of a few thousand units.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from revops.errors import TerritoryError
+
+SCALE = 1_000_000
+"""Integer total of potential (and of workload) in the model."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One account as the design needs it: its worth, its cost, who may own it."""
+
+    account_id: str
+    name: str
+    owner_id: str | None
+    potential: float
+    workload: float
+    allowed: tuple[str, ...]
+    pinned_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Rep:
+    """A rep with its effective capacity (capacity times ramp)."""
+
+    user_id: str
+    name: str
+    capacity: float
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The parts of `plans/territories.yaml` the solver reads."""
+
+    continuity_weight: float = 1.0
+    potential_weight: float = 1.0
+    workload_weight: float = 1.0
+    max_accounts: int | None = None
+    max_workload: float | None = None
+    time_limit_seconds: float = 30.0
+    workers: int = 2
+    max_units: int = 3000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Accounts that move together (one account, or a bucket of small ones)."""
+
+    accounts: tuple[int, ...]
+    potential: float
+    workload: float
+    owner_id: str | None
+    allowed: tuple[str, ...]
+    pinned_to: str | None
+
+
+@dataclass(frozen=True)
+class Solved:
+    """The optimiser's assignment and how good the search says it is."""
+
+    assignment: dict[str, str]
+    status: str
+    objective: float
+    best_bound: float
+    gap: float
+    seconds: float
+    units: int
+    variables: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    """How balanced one assignment is across reps (per unit of capacity)."""
+
+    name: str
+    cv_potential: float | None
+    cv_workload: float | None
+    moved: int
+    moved_share: float
+    max_min_potential: float | None
+    unassigned: int
+    per_rep: dict[str, tuple[float, float, int]] = field(default_factory=dict)
+    """Per rep: potential, workload, accounts."""
+
+
+def build_units(accounts: Sequence[Account], max_units: int) -> list[Unit]:
+    """The accounts as units of the model (see the module docstring)."""
+    if len(accounts) <= max_units:
+        return [
+            Unit((i,), a.potential, a.workload, a.owner_id, a.allowed, a.pinned_to)
+            for i, a in enumerate(accounts)
+        ]
+    order = sorted(range(len(accounts)), key=lambda i: (-accounts[i].potential, i))
+    single_budget = max_units // 2
+    singles = [i for i in order if accounts[i].pinned_to is not None]
+    taken = set(singles)
+    for i in order:
+        if len(singles) >= single_budget:
+            break
+        if i not in taken:
+            singles.append(i)
+            taken.add(i)
+    groups: dict[tuple[str | None, tuple[str, ...]], list[int]] = defaultdict(list)
+    for i in order:
+        if i not in taken:
+            groups[(accounts[i].owner_id, accounts[i].allowed)].append(i)
+    rest = sum(len(g) for g in groups.values())
+    budget = max(max_units - len(singles), len(groups))
+    units = [
+        Unit((i,), accounts[i].potential, accounts[i].workload, accounts[i].owner_id,
+             accounts[i].allowed, accounts[i].pinned_to)
+        for i in singles
+    ]  # fmt: skip
+    for (owner, allowed), members in sorted(groups.items(), key=lambda kv: kv[1][0]):
+        buckets = max(1, round(budget * len(members) / rest))
+        size = math.ceil(len(members) / buckets)
+        for start in range(0, len(members), size):
+            chunk = tuple(members[start : start + size])
+            units.append(
+                Unit(chunk, sum(accounts[i].potential for i in chunk),
+                     sum(accounts[i].workload for i in chunk), owner, allowed, None)
+            )  # fmt: skip
+    return units
+
+
+def _scaled(values: Sequence[float]) -> list[int]:
+    total = sum(values)
+    if total <= 0:
+        return [0 for _ in values]
+    return [round(v * SCALE / total) for v in values]
+
+
+def _check(accounts: Sequence[Account], reps: Sequence[Rep]) -> None:
+    if not reps:
+        raise TerritoryError("no reps to assign accounts to (reps: in plans/territories.yaml)")
+    known = {r.user_id for r in reps}
+    for a in accounts:
+        if not a.allowed:
+            raise TerritoryError(f"no rep may own account {a.name} ({a.account_id}): the rules "
+                                 "that match it name no rep of the design")  # fmt: skip
+        if a.pinned_to is not None and a.pinned_to not in known:
+            raise TerritoryError(
+                f"account {a.name} ({a.account_id}) is pinned to {a.pinned_to}, not a rep "
+                "of the design"
+            )
+        if a.pinned_to is not None and a.pinned_to not in a.allowed:
+            raise TerritoryError(f"account {a.name} ({a.account_id}) is pinned to "
+                                 f"{a.pinned_to}, whom the rules do not allow")  # fmt: skip
+
+
+def optimise(
+    accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings,
+    hint: Mapping[str, str] | None = None,
+) -> Solved:  # fmt: skip
+    """The balanced assignment found by CP-SAT within the time limit.
+
+    Raises:
+        TerritoryError: no reps, an account no rep may own, or caps no assignment meets.
+    """
+    from ortools.sat.python import cp_model
+
+    _check(accounts, reps)
+    started = time.perf_counter()
+    units = build_units(accounts, settings.max_units)
+    rep_ids = [r.user_id for r in reps]
+    capacity = {r.user_id: r.capacity for r in reps}
+    total_capacity = sum(capacity.values())
+    p = _scaled([u.potential for u in units])
+    w = _scaled([u.workload for u in units])
+    targets_p = {r: round(sum(p) * capacity[r] / total_capacity) for r in rep_ids}
+    targets_w = {r: round(sum(w) * capacity[r] / total_capacity) for r in rep_ids}
+
+    model = cp_model.CpModel()
+    x: dict[tuple[int, str], cp_model.IntVar] = {}
+    for k, unit in enumerate(units):
+        allowed = (unit.pinned_to,) if unit.pinned_to else unit.allowed
+        for r in allowed:
+            x[k, r] = model.new_bool_var(f"x{k}_{r}")
+        model.add_exactly_one(x[k, r] for r in allowed)
+    by_rep: dict[str, list[int]] = defaultdict(list)
+    for k, r in x:
+        by_rep[r].append(k)
+    n_reps = len(rep_ids)
+    objective: list[object] = []
+    weight_p = round(100 * settings.potential_weight)
+    weight_w = round(100 * settings.workload_weight)
+    for values, targets, weight, label in ((p, targets_p, weight_p, "p"),
+                                           (w, targets_w, weight_w, "w")):  # fmt: skip
+        if weight == 0:
+            continue
+        largest = model.new_int_var(0, SCALE, f"max_dev_{label}")
+        for r in rep_ids:
+            load = sum(values[k] * x[k, r] for k in by_rep[r])
+            dev = model.new_int_var(0, SCALE, f"dev_{label}_{r}")
+            model.add(dev >= load - targets[r])
+            model.add(dev >= targets[r] - load)
+            model.add(largest >= dev)
+            objective.append(weight * dev)
+        objective.append(weight * n_reps * largest)
+    if settings.max_accounts is not None:
+        for r in rep_ids:
+            model.add(sum(len(units[k].accounts) * x[k, r] for k in by_rep[r])
+                      <= settings.max_accounts)  # fmt: skip
+    if settings.max_workload is not None:
+        for r in rep_ids:
+            model.add(sum(round(100 * units[k].workload) * x[k, r] for k in by_rep[r])
+                      <= math.floor(100 * settings.max_workload))  # fmt: skip
+    move_cost = round(100 * settings.continuity_weight * SCALE / n_reps / 100)
+    kept_constant = 0
+    if move_cost:
+        for k, unit in enumerate(units):
+            if unit.owner_id is None or unit.owner_id not in capacity:
+                continue
+            kept_constant += move_cost * len(unit.accounts)
+            if (k, unit.owner_id) in x:
+                objective.append(-move_cost * len(unit.accounts) * x[k, unit.owner_id])
+    model.minimize(sum(objective) + kept_constant)  # type: ignore[arg-type]
+    if hint:
+        for k, unit in enumerate(units):
+            chosen = hint.get(accounts[unit.accounts[0]].account_id)
+            for r in (unit.pinned_to,) if unit.pinned_to else unit.allowed:
+                model.add_hint(x[k, r], r == chosen)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.num_workers = settings.workers
+    status = solver.solve(model)
+    name = solver.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        problem = ("the caps (max_accounts, max_workload) and pins leave no assignment"
+                   if status == cp_model.INFEASIBLE
+                   else f"no assignment found within {settings.time_limit_seconds:g} s")  # fmt: skip
+        raise TerritoryError(f"territory design {name.lower()}: {problem}")
+    assignment: dict[str, str] = {}
+    for (k, r), var in x.items():
+        if solver.boolean_value(var):
+            for i in units[k].accounts:
+                assignment[accounts[i].account_id] = r
+    value, bound = solver.objective_value, solver.best_objective_bound
+    gap = 0.0 if value == bound else abs(value - bound) / max(abs(value), 1.0)
+    return Solved(assignment, name, value, bound, gap, time.perf_counter() - started,
+                  len(units), len(x))  # fmt: skip
+
+
+def greedy(accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings) -> dict[str, str]:
+    """The spreadsheet way: pins first, then the largest potential first, each to the
+    allowed rep with the least potential per capacity that still has room (the least
+    loaded allowed rep when none has)."""
+    _check(accounts, reps)
+    capacity = {r.user_id: r.capacity for r in reps}
+    load_p: dict[str, float] = dict.fromkeys(capacity, 0.0)
+    load_w: dict[str, float] = dict.fromkeys(capacity, 0.0)
+    count: dict[str, int] = dict.fromkeys(capacity, 0)
+    assignment: dict[str, str] = {}
+
+    def give(a: Account, r: str) -> None:
+        assignment[a.account_id] = r
+        load_p[r] += a.potential
+        load_w[r] += a.workload
+        count[r] += 1
+
+    for a in accounts:
+        if a.pinned_to is not None:
+            give(a, a.pinned_to)
+
+    def room(a: Account, r: str) -> bool:
+        if settings.max_accounts is not None and count[r] + 1 > settings.max_accounts:
+            return False
+        limit = settings.max_workload
+        return limit is None or load_w[r] + a.workload <= limit + 1e-9
+
+    rest = sorted((a for a in accounts if a.pinned_to is None),
+                  key=lambda a: (-a.potential, -a.workload, a.account_id))  # fmt: skip
+    for a in rest:
+        candidates = [r for r in a.allowed if room(a, r)] or list(a.allowed)
+        chosen = min(candidates, key=lambda r: (load_p[r] / capacity[r],
+                                                load_w[r] / capacity[r], r))  # fmt: skip
+        give(a, chosen)
+    return assignment
+
+
+def today(accounts: Sequence[Account], reps: Sequence[Rep]) -> dict[str, str]:
+    """Today's owners, where they are reps of the design."""
+    known = {r.user_id for r in reps}
+    return {a.account_id: a.owner_id for a in accounts if a.owner_id in known}
+
+
+def _cv(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    mean = sum(values) / len(values)
+    if mean == 0:
+        return None
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) / mean
+
+
+def balance(
+    name: str, accounts: Sequence[Account], reps: Sequence[Rep], assignment: Mapping[str, str]
+) -> Balance:
+    """Coefficient of variation of potential and workload per unit of capacity across
+    reps, accounts moved off their current owner, and the largest over the smallest
+    potential per capacity."""
+    per_rep: dict[str, list[float]] = {r.user_id: [0.0, 0.0, 0] for r in reps}
+    moved = unassigned = 0
+    for a in accounts:
+        rep = assignment.get(a.account_id)
+        if rep is None or rep not in per_rep:
+            unassigned += 1
+            continue
+        row = per_rep[rep]
+        row[0] += a.potential
+        row[1] += a.workload
+        row[2] += 1
+        if rep != a.owner_id:
+            moved += 1
+    capacity = {r.user_id: r.capacity for r in reps}
+    pot = [per_rep[r][0] / capacity[r] for r in per_rep]
+    work = [per_rep[r][1] / capacity[r] for r in per_rep]
+    smallest = min(pot) if pot else 0.0
+    return Balance(
+        name=name,
+        cv_potential=_cv(pot),
+        cv_workload=_cv(work),
+        moved=moved,
+        moved_share=moved / len(accounts) if accounts else 0.0,
+        max_min_potential=max(pot) / smallest if smallest > 0 else None,
+        unassigned=unassigned,
+        per_rep={r: (v[0], v[1], int(v[2])) for r, v in per_rep.items()},
+    )
