@@ -82,7 +82,7 @@ def test_ramping_rep_gets_a_smaller_fair_share() -> None:
 
 def test_three_reps_balance_and_today_counts_moves() -> None:
     reps = (*TWO, Rep(C, "Cy", 1.0))
-    accounts = [acc(i, v, A) for i, v in enumerate([5, 4, 3, 3, 2, 1])]
+    accounts = [acc(i, v, A, (A, B, C)) for i, v in enumerate([5, 4, 3, 3, 2, 1])]
     solved = optimise(accounts, reps, POTENTIAL_ONLY)
     found = balance("o", accounts, reps, solved.assignment)
     assert found.cv_potential == 0  # 5+1, 4+2, 3+3
