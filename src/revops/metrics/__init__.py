@@ -10,6 +10,7 @@ from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import in_window, moment
 from revops.metrics.definition import Dimension, Metric
 from revops.metrics.engines.deal_state import deals_as_of, opportunities_at
+from revops.metrics.engines.mrr import mrr_at, subscription_lines
 from revops.metrics.engines.history import (
     end_of,
     open_stages,
@@ -37,9 +38,11 @@ __all__ = [
     "in_window",
     "load_catalog",
     "moment",
+    "mrr_at",
     "open_stages",
     "opportunities_at",
     "pipeline_at",
     "stage_entries",
+    "subscription_lines",
     "versions_until",
 ]

@@ -111,9 +111,14 @@ class Solver(_Frozen):
     )
     workers: int = Field(default=2, ge=1, le=64, description="Search threads of CP-SAT.")
     max_units: int = Field(
-        default=3000, ge=10, le=100_000,
+        default=5000, ge=10, le=100_000,
         description="Above this many accounts, small accounts are bucketed into units that "
         "move together, so the model keeps at most about this many units.",
+    )  # fmt: skip
+    candidates: int = Field(
+        default=8, ge=1, le=1000,
+        description="Most reps the model considers for one account: its owner, the greedy "
+        "baseline's rep and a fixed spread of the others (all of them when fewer).",
     )  # fmt: skip
 
 

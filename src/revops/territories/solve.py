@@ -66,7 +66,8 @@ class Settings:
     max_workload: float | None = None
     time_limit_seconds: float = 30.0
     workers: int = 2
-    max_units: int = 3000
+    max_units: int = 5000
+    candidates: int = 8
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,57 @@ def _check(accounts: Sequence[Account], reps: Sequence[Rep]) -> None:
                                  f"{a.pinned_to}, whom the rules do not allow")  # fmt: skip
 
 
+def _hinted(units: Sequence[Unit], accounts: Sequence[Account],
+            hint: Mapping[str, str]) -> list[str | None]:  # fmt: skip
+    """The hint's rep of each unit (its first account's), when the rep may have it."""
+    found: list[str | None] = []
+    for unit in units:
+        rep = hint.get(accounts[unit.accounts[0]].account_id)
+        allowed = (unit.pinned_to,) if unit.pinned_to else unit.allowed
+        found.append(rep if rep in allowed else None)
+    return found
+
+
+def _candidates(unit: Unit, accounts: Sequence[Account], hinted: str | None,
+                limit: int) -> list[str]:  # fmt: skip
+    """The reps a unit may go to in the model: every allowed rep up to `limit`; above,
+    its current owner, the hint's rep, and a fixed pseudo-random spread of the others
+    (so the reps' candidate sets overlap and balance stays reachable)."""
+    import zlib
+
+    if unit.pinned_to:
+        return [unit.pinned_to]
+    if len(unit.allowed) <= limit:
+        return list(unit.allowed)
+    key = accounts[unit.accounts[0]].account_id
+    picked = [r for r in (unit.owner_id, hinted) if r in unit.allowed]
+    spread = sorted(unit.allowed, key=lambda r: zlib.crc32(f"{key}|{r}".encode()))
+    for r in spread:
+        if len(set(picked)) >= limit:
+            break
+        picked.append(r)
+    return sorted(set(picked))
+
+
+def _cost(units: Sequence[Unit], chosen: Sequence[str | None], p: Sequence[int],
+          w: Sequence[int], targets_p: Mapping[str, int], targets_w: Mapping[str, int],
+          settings: Settings, n_reps: int) -> float:  # fmt: skip
+    """The model's objective for a complete assignment of units (to compare hints)."""
+    total = 0.0
+    for values, targets, weight in ((p, targets_p, settings.potential_weight),
+                                    (w, targets_w, settings.workload_weight)):  # fmt: skip
+        load = dict.fromkeys(targets, 0)
+        for k, r in enumerate(chosen):
+            if r is not None:
+                load[r] += values[k]
+        devs = [abs(load[r] - targets[r]) for r in targets]
+        total += weight * (n_reps * max(devs, default=0) + sum(devs))
+    move = settings.continuity_weight * SCALE / n_reps / 100
+    total += sum(move * len(u.accounts) for u, r in zip(units, chosen, strict=True)
+                 if u.owner_id in targets and r != u.owner_id)  # fmt: skip
+    return total
+
+
 def optimise(
     accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings,
     hint: Mapping[str, str] | None = None,
@@ -199,11 +251,26 @@ def optimise(
 
     model = cp_model.CpModel()
     x: dict[tuple[int, str], cp_model.IntVar] = {}
+    chosen = _hinted(units, accounts, hint or {})
+    if hint is not None and len(units) < len(accounts):
+        # Buckets move whole: the greedy of the units themselves is the hint that fits.
+        pseudo = [Account(str(k), "", u.owner_id, u.potential, u.workload, u.allowed, u.pinned_to)
+                  for k, u in enumerate(units)]  # fmt: skip
+        by_unit = greedy(pseudo, reps, settings)
+        chosen = [by_unit[str(k)] for k in range(len(units))]
+    if hint:
+        # Start from whichever is cheaper, the hint or the current owners: a greedy
+        # hint that moves everything would cost the search its continuity.
+        owners = _hinted(units, accounts, {a.account_id: a.owner_id for a in accounts
+                                           if a.owner_id in capacity})  # fmt: skip
+        if all(r is not None for r in owners):
+            costs = [_cost(units, choice, p, w, targets_p, targets_w, settings, n_reps=len(rep_ids))
+                     for choice in (chosen, owners)]  # fmt: skip
+            chosen = chosen if costs[0] <= costs[1] else owners
     for k, unit in enumerate(units):
-        allowed = (unit.pinned_to,) if unit.pinned_to else unit.allowed
-        for r in allowed:
+        for r in _candidates(unit, accounts, chosen[k], settings.candidates):
             x[k, r] = model.new_bool_var(f"x{k}_{r}")
-        model.add_exactly_one(x[k, r] for r in allowed)
+        model.add_exactly_one(x[k, r] for r in rep_ids if (k, r) in x)
     by_rep: dict[str, list[int]] = defaultdict(list)
     for k, r in x:
         by_rep[r].append(k)
@@ -216,6 +283,7 @@ def optimise(
         if weight == 0:
             continue
         largest = model.new_int_var(0, SCALE, f"max_dev_{label}")
+        hinted_devs = []
         for r in rep_ids:
             load = sum(values[k] * x[k, r] for k in by_rep[r])
             dev = model.new_int_var(0, SCALE, f"dev_{label}_{r}")
@@ -223,7 +291,13 @@ def optimise(
             model.add(dev >= targets[r] - load)
             model.add(largest >= dev)
             objective.append(weight * dev)
+            if hint:
+                hinted = abs(sum(values[k] for k in by_rep[r] if chosen[k] == r) - targets[r])
+                model.add_hint(dev, min(hinted, SCALE))
+                hinted_devs.append(min(hinted, SCALE))
         objective.append(weight * n_reps * largest)
+        if hint:
+            model.add_hint(largest, max(hinted_devs, default=0))
     if settings.max_accounts is not None:
         for r in rep_ids:
             model.add(sum(len(units[k].accounts) * x[k, r] for k in by_rep[r])
@@ -243,14 +317,15 @@ def optimise(
                 objective.append(-move_cost * len(unit.accounts) * x[k, unit.owner_id])
     model.minimize(sum(objective) + kept_constant)  # type: ignore[arg-type]
     if hint:
-        for k, unit in enumerate(units):
-            chosen = hint.get(accounts[unit.accounts[0]].account_id)
-            for r in (unit.pinned_to,) if unit.pinned_to else unit.allowed:
-                model.add_hint(x[k, r], r == chosen)
+        for (k, r), var in x.items():
+            model.add_hint(var, r == chosen[k])
 
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = settings.time_limit_seconds
     solver.parameters.num_workers = settings.workers
+    # The LP relaxation of min-max balance is weak (a fractional split balances
+    # perfectly); without it the workers search more (tried on the benchmark).
+    solver.parameters.linearization_level = 0
     status = solver.solve(model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -271,8 +346,9 @@ def optimise(
 
 def greedy(accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings) -> dict[str, str]:
     """The spreadsheet way: pins first, then the largest potential first, each to the
-    allowed rep with the least potential per capacity that still has room (the least
-    loaded allowed rep when none has)."""
+    allowed rep with the least load per capacity that still has room (the least loaded
+    allowed rep when none has). A rep's load is its potential and workload, each as a
+    share of the company's total, weighted by `balance:`."""
     _check(accounts, reps)
     capacity = {r.user_id: r.capacity for r in reps}
     load_p: dict[str, float] = dict.fromkeys(capacity, 0.0)
@@ -296,12 +372,19 @@ def greedy(accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings)
         limit = settings.max_workload
         return limit is None or load_w[r] + a.workload <= limit + 1e-9
 
+    total_p = sum(a.potential for a in accounts) or 1.0
+    total_w = sum(a.workload for a in accounts) or 1.0
+
+    def load(r: str) -> float:
+        # Each measure as a share of its total, weighted as the optimiser weighs them.
+        return (settings.potential_weight * load_p[r] / total_p
+                + settings.workload_weight * load_w[r] / total_w) / capacity[r]  # fmt: skip
+
     rest = sorted((a for a in accounts if a.pinned_to is None),
                   key=lambda a: (-a.potential, -a.workload, a.account_id))  # fmt: skip
     for a in rest:
         candidates = [r for r in a.allowed if room(a, r)] or list(a.allowed)
-        chosen = min(candidates, key=lambda r: (load_p[r] / capacity[r],
-                                                load_w[r] / capacity[r], r))  # fmt: skip
+        chosen = min(candidates, key=lambda r: (load(r), r))
         give(a, chosen)
     return assignment
 

@@ -38,6 +38,7 @@ NAMESPACES = (
     "automate",
     "comp",
     "desk",
+    "territories",
 )
 SOURCE_KEY = ("source_system", "source_id")
 LoadMode = Literal["append", "replace", "upsert"]
