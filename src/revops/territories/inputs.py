@@ -66,15 +66,13 @@ def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir
         table = table.left_join(mrr, table.account_id == mrr.mrr_account).drop("mrr_account")
 
     def weighted(weights: dict[str, float]) -> ir.FloatingValue:
-        terms = [
-            ibis.literal(1.0) * w if m == "accounts" else table[m].fill_null(0) * w
-            for m, w in weights.items()
-            if w
-        ]
-        total = terms[0]
-        for term in terms[1:]:
-            total = total + term
-        return total.cast("float64")  # type: ignore[no-any-return]
+        # `accounts` (a constant per account) is added in Python: PostgreSQL returns a bare
+        # literal as numeric, and casts no boolean to a number.
+        total = table.employees.fill_null(0.0) * 0.0
+        for m, w in weights.items():
+            if w and m != "accounts":
+                total = total + table[m].cast("float64").fill_null(0.0) * float(w)
+        return total
 
     return table.select(
         "account_id", "name", "owner_id", *RULE_FIELDS,
@@ -123,12 +121,15 @@ class People:
 def choose_reps(
     design: TerritoriesFile, people: People, owners: set[str], day: date
 ) -> list[Rep]:
-    """The reps of the design with their effective capacity (capacity times ramp)."""
+    """The reps of the design with their effective capacity (capacity times ramp): the
+    listed ones, those pinned accounts name, and (by default) the active account owners."""
     listed = {people.find(p.user, f"reps.people[{i}].user").user_id: p
               for i, p in enumerate(design.reps.people)}  # fmt: skip
     excluded = {people.find(x, f"reps.exclude[{i}]").user_id
                 for i, x in enumerate(design.reps.exclude)}  # fmt: skip
-    chosen = set(listed)
+    pinned = {people.find(p.rep, f"pinned[{i}].rep").user_id
+              for i, p in enumerate(design.pinned)}  # fmt: skip
+    chosen = set(listed) | pinned
     if design.reps.source == "account_owners":
         chosen |= {o for o in owners if o in people.users and people.users[o].is_active}
     ramps = sorted(design.reps.ramp_by_tenure, key=lambda r: r.under_months)
@@ -175,6 +176,8 @@ def build_accounts(
     pins = {p.account: people.find(p.rep, f"pinned[{i}].rep").user_id
             for i, p in enumerate(design.pinned)}  # fmt: skip
     everyone = tuple(sorted(rep_ids))
+    per_account_p = float(design.potential.get("accounts", 0.0))
+    per_account_w = float(design.workload.get("accounts", 0.0))
     accounts = []
     for row in rows:
         allowed_set = set(everyone)
@@ -184,7 +187,8 @@ def build_accounts(
                 allowed_set &= reps_of_rule
         accounts.append(Account(
             row["account_id"], row["name"] or row["account_id"], row["owner_id"],
-            max(float(row["potential"] or 0.0), 0.0), max(float(row["workload"] or 0.0), 0.0),
+            max(float(row["potential"] or 0.0) + per_account_p, 0.0),
+            max(float(row["workload"] or 0.0) + per_account_w, 0.0),
             tuple(sorted(allowed_set)), pins.get(row["account_id"]),
         ))  # fmt: skip
     known = {a.account_id for a in accounts}
