@@ -104,3 +104,14 @@ def test_units_bucket_the_tail_but_keep_pins_and_big_accounts_single() -> None:
     assert {0, 1, 2, 100} <= singles
     assert all(len({accounts[i].owner_id for i in u.accounts}) == 1 for u in units)
     assert len(units) <= 22
+
+
+def test_segments_with_their_own_reps_are_balanced_against_their_own_fair_share() -> None:
+    reps = (*TWO, Rep(C, "Cy", 1.0))
+    accounts = [acc(0, 10, allowed=(A,)), acc(1, 10, allowed=(A,)),
+                acc(2, 1, allowed=(B, C)), acc(3, 1, allowed=(B, C))]  # fmt: skip
+    solved = optimise(accounts, reps, POTENTIAL_ONLY)
+    assert solved.groups == 2
+    assert solved.assignment["a2"] != solved.assignment["a3"]
+    # Ana's 20 is her whole group's; Ben and Cy have 1 of 2 each: all at their fair share.
+    assert balance("o", accounts, reps, solved.assignment).cv_potential == 0

@@ -112,7 +112,7 @@ class TerritoryPlan:
         return {"status": s.status, "objective": s.objective, "best_bound": s.best_bound,
                 "gap": round(s.gap, 6), "seconds": round(s.seconds, 3), "units": s.units,
                 "variables": s.variables, "accounts": len(self.accounts), "reps": len(self.reps),
-                "current_version": self.current_version}  # fmt: skip
+                "groups": s.groups, "current_version": self.current_version}  # fmt: skip
 
 
 def _round(value: float | None) -> float | None:
@@ -200,6 +200,18 @@ class Territories:
             TerritoryError: no version to revert.
         """
         return revert_latest(self._warehouse(), datetime.now(UTC).date())
+
+    def names(self, ids: set[str]) -> dict[str, str]:
+        """Names of accounts and users by id (for the territory at a day)."""
+        warehouse = self._warehouse()
+        found: dict[str, str] = {}
+        for entity in ("account", "user"):
+            table = warehouse.table(entity)
+            key = table[f"{entity}_id"]
+            rows = table.filter(key.isin(sorted(ids))).select(key.name("id"), "name")
+            for r in rows.to_pyarrow().to_pylist():
+                found[r["id"]] = r["name"] or r["id"]
+        return found
 
     def versions(self) -> list[Version]:
         """Every territory version, oldest first."""

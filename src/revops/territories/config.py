@@ -73,7 +73,8 @@ class Rule(_Frozen):
 
     field: RuleField = Field(description="The account column matched (segment, region, ...).")
     values: tuple[str, ...] = Field(
-        min_length=1, description="Values of the field the rule covers (case-insensitive)."
+        min_length=1, description="Values of the field the rule covers (case-insensitive); "
+        "`(none)` matches accounts where it is empty."
     )
     reps: tuple[str, ...] = Field(default=(), description="Reps allowed (user_id or e-mail).")
     teams: tuple[str, ...] = Field(

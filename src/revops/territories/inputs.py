@@ -98,6 +98,10 @@ def read_users(metrics: Metrics) -> list[User]:
     ]  # fmt: skip
 
 
+NONE = "(none)"
+"""The value a rule names to match accounts whose field is empty."""
+
+
 class People:
     """Users by id and by lower-case e-mail, to resolve the file's references."""
 
@@ -183,7 +187,7 @@ def build_accounts(
         allowed_set = set(everyone)
         for field, values, reps_of_rule in rules:
             value = row.get(field)
-            if value is not None and str(value).casefold() in values:
+            if (NONE if value is None else str(value).casefold()) in values:
                 allowed_set &= reps_of_rule
         accounts.append(Account(
             row["account_id"], row["name"] or row["account_id"], row["owner_id"],

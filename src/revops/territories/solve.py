@@ -94,6 +94,7 @@ class Solved:
     seconds: float
     units: int
     variables: int
+    groups: int = 1
 
 
 @dataclass(frozen=True)
@@ -227,18 +228,69 @@ def _cost(units: Sequence[Unit], chosen: Sequence[str | None], p: Sequence[int],
     return total
 
 
+def split(accounts: Sequence[Account], reps: Sequence[Rep]) -> list[tuple[list[int], list[Rep]]]:
+    """Independent groups: reps linked by an account both may own, with their accounts
+    (segment or region rules make one per segment or region). Reps no account may go to
+    are in no group."""
+    parent = {r.user_id: r.user_id for r in reps}
+
+    def find(r: str) -> str:
+        while parent[r] != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    for a in accounts:
+        allowed = (a.pinned_to,) if a.pinned_to else a.allowed
+        for r in allowed[1:]:
+            parent[find(r)] = find(allowed[0])
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, a in enumerate(accounts):
+        members[find(a.pinned_to or a.allowed[0])].append(i)
+    return [(idx, [r for r in reps if find(r.user_id) == root])
+            for root, idx in sorted(members.items(), key=lambda kv: kv[1][0])]  # fmt: skip
+
+
 def optimise(
     accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings,
     hint: Mapping[str, str] | None = None,
 ) -> Solved:  # fmt: skip
-    """The balanced assignment found by CP-SAT within the time limit.
+    """The balanced assignment found by CP-SAT within the time limit, one model per
+    independent group (:func:`split`), each with its share of the time limit and of the
+    units, and its own fair shares.
 
     Raises:
         TerritoryError: no reps, an account no rep may own, or caps no assignment meets.
     """
-    from ortools.sat.python import cp_model
+    from dataclasses import replace
 
     _check(accounts, reps)
+    started = time.perf_counter()
+    results = []
+    for idx, group_reps in split(accounts, reps):
+        share = len(idx) / len(accounts)
+        results.append(_optimise_group(
+            [accounts[i] for i in idx], group_reps,
+            replace(settings, time_limit_seconds=max(1.0, settings.time_limit_seconds * share),
+                    max_units=max(10, round(settings.max_units * share))),
+            hint,
+        ))  # fmt: skip
+    assignment = {k: v for r in results for k, v in r.assignment.items()}
+    worst = "OPTIMAL" if all(r.status == "OPTIMAL" for r in results) else "FEASIBLE"
+    value = sum(r.objective for r in results)
+    bound = sum(r.best_bound for r in results)
+    gap = 0.0 if value == bound else abs(value - bound) / max(abs(value), 1.0)
+    return Solved(assignment, worst, value, bound, gap, time.perf_counter() - started,
+                  sum(r.units for r in results), sum(r.variables for r in results),
+                  len(results))  # fmt: skip
+
+
+def _optimise_group(
+    accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings,
+    hint: Mapping[str, str] | None,
+) -> Solved:  # fmt: skip
+    from ortools.sat.python import cp_model
+
     started = time.perf_counter()
     units = build_units(accounts, settings.max_units)
     rep_ids = [r.user_id for r in reps]
@@ -407,9 +459,10 @@ def _cv(values: Sequence[float]) -> float | None:
 def balance(
     name: str, accounts: Sequence[Account], reps: Sequence[Rep], assignment: Mapping[str, str]
 ) -> Balance:
-    """Coefficient of variation of potential and workload per unit of capacity across
-    reps, accounts moved off their current owner, and the largest over the smallest
-    potential per capacity."""
+    """Coefficient of variation across reps of potential and workload over each rep's
+    fair share (its group's total times its capacity over the group's), accounts moved
+    off their current owner, and the largest over the smallest potential per fair share.
+    Reps no account may go to have no fair share and are left out."""
     per_rep: dict[str, list[float]] = {r.user_id: [0.0, 0.0, 0] for r in reps}
     moved = unassigned = 0
     for a in accounts:
@@ -423,9 +476,17 @@ def balance(
         row[2] += 1
         if rep != a.owner_id:
             moved += 1
-    capacity = {r.user_id: r.capacity for r in reps}
-    pot = [per_rep[r][0] / capacity[r] for r in per_rep]
-    work = [per_rep[r][1] / capacity[r] for r in per_rep]
+    share_p: dict[str, float] = {}
+    share_w: dict[str, float] = {}
+    for idx, group in split(accounts, reps):
+        capacity = sum(r.capacity for r in group)
+        total_p = sum(accounts[i].potential for i in idx)
+        total_w = sum(accounts[i].workload for i in idx)
+        for r in group:
+            share_p[r.user_id] = total_p * r.capacity / capacity
+            share_w[r.user_id] = total_w * r.capacity / capacity
+    pot = [per_rep[r][0] / s for r, s in share_p.items() if s > 0]
+    work = [per_rep[r][1] / s for r, s in share_w.items() if s > 0]
     smallest = min(pot) if pot else 0.0
     return Balance(
         name=name,
