@@ -8,6 +8,7 @@ version in the warehouse (:mod:`revops.territories.store`); the CRM is never wri
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,6 +38,7 @@ from revops.territories.store import (
     Version,
     read_assignment,
     read_versions,
+    rep_totals,
     revert_latest,
     save_version,
     valid_at,
@@ -183,6 +185,8 @@ class Territories:
             applied_at=datetime.now(UTC), as_of_date=found.as_of, accounts=len(found.accounts),
             reps=len(found.reps), moved=best.moved, cv_potential=best.cv_potential,
             cv_workload=best.cv_workload, reverted_at=None, note=note,
+            comparison=json.dumps({"comparison": found.comparison_rows(),
+                                   "solver": found.solver_summary()}),
         )  # fmt: skip
         rows = [
             {"account_id": a.account_id, "account_name": a.name,
@@ -200,6 +204,18 @@ class Territories:
             TerritoryError: no version to revert.
         """
         return revert_latest(self._warehouse(), datetime.now(UTC).date())
+
+    def summary(self, day: date) -> tuple[Version | None, list[dict[str, Any]]]:
+        """The version in effect on `day` and its reps' books (names beside ids)."""
+        version = valid_at(read_versions(self._warehouse()), day)
+        if version is None:
+            return None, []
+        rows = rep_totals(self._warehouse(), version.version)
+        names = self.names({r["owner_id"] for r in rows})
+        return version, [{"rep": names.get(r["owner_id"], r["owner_id"]), "rep_id": r["owner_id"],
+                          "potential": round(r["potential"] or 0.0, 2),
+                          "workload": round(r["workload"] or 0.0, 2),
+                          "accounts": int(r["accounts"])} for r in rows]  # fmt: skip
 
     def names(self, ids: set[str]) -> dict[str, str]:
         """Names of accounts and users by id (for the territory at a day)."""

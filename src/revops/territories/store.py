@@ -46,6 +46,8 @@ class Version:
     cv_workload: float | None
     reverted_at: datetime | None
     note: str | None
+    comparison: str | None = None
+    """JSON: the plan's comparison rows (current, greedy, optimiser) and solver summary."""
 
 
 def _schemas() -> dict[str, sch.Schema]:
@@ -57,6 +59,7 @@ def _schemas() -> dict[str, sch.Schema]:
             "applied_at": "timestamp('UTC')", "as_of_date": "date", "accounts": "int64",
             "reps": "int64", "moved": "int64", "cv_potential": "float64",
             "cv_workload": "float64", "reverted_at": "timestamp('UTC')", "note": "string",
+            "comparison": "string",
         }),
         ASSIGNMENT: ibis.schema({
             "version": "int64", "account_id": "string", "account_name": "string",
@@ -85,6 +88,16 @@ def valid_at(versions: list[Version], day: date) -> Version | None:
     """The version in effect on `day`: the latest effective on or before it, not reverted."""
     live = [v for v in versions if v.reverted_at is None and v.effective_date <= day]
     return max(live, key=lambda v: (v.effective_date, v.version), default=None)
+
+
+def rep_totals(warehouse: Warehouse, version: int) -> list[dict[str, Any]]:
+    """Per rep of one version: potential, workload and accounts (summed in the warehouse)."""
+    table = warehouse.table(ASSIGNMENT, NAMESPACE)
+    mine = table.filter(table.version == version)
+    totals = mine.group_by("owner_id").aggregate(
+        potential=mine.potential.sum(), workload=mine.workload.sum(), accounts=mine.count()
+    )
+    return list(totals.order_by("owner_id").to_pyarrow().to_pylist())
 
 
 def read_assignment(warehouse: Warehouse, version: int) -> dict[str, str]:

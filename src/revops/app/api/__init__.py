@@ -19,6 +19,7 @@ from revops.app.api import (
     pack,
     pipeline,
     plan,
+    territories,
     quality,
     records,
     review,
@@ -52,5 +53,6 @@ router.include_router(records.router)
 router.include_router(jobs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
+router.include_router(territories.router)
 router.include_router(pack.router)
 router.include_router(success.router)

@@ -29,6 +29,7 @@ class Viewer(BaseModel):
     can_comp: bool = False
     can_jobs: bool = False
     can_pack: bool = False
+    can_territories: bool = False
 
 
 class Page(BaseModel):
@@ -40,7 +41,7 @@ class Page(BaseModel):
 
 def viewer(principal: Principal) -> Viewer:
     """The viewer block of a page."""
-    from revops.app.access import COMP_ROLES, LEADS_ROLES, PACK_ROLES
+    from revops.app.access import COMP_ROLES, LEADS_ROLES, PACK_ROLES, TERRITORY_ROLES
 
     account = principal.account
     return Viewer(
@@ -56,6 +57,8 @@ def viewer(principal: Principal) -> Viewer:
         can_comp=principal.account.role in COMP_ROLES and principal.can("view_cockpit"),
         can_jobs=principal.can("view_jobs"),
         can_pack=principal.account.role in PACK_ROLES and principal.can("view_cockpit"),
+        can_territories=principal.account.role in TERRITORY_ROLES
+        and principal.can("view_cockpit"),
     )
 
 
