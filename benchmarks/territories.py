@@ -71,7 +71,8 @@ def write_company(
         segment = rng.choices(SEGMENTS, weights=(6, 3, 1))[0]
         rows.append({
             "account_id": f"a{i}", "name": f"Company {i}", "segment": segment,
-            "employees": int(10 * rng.paretovariate(1.3)), "owner_id": rng.choice(by_segment[segment]),
+            "employees": int(10 * rng.paretovariate(1.3)),
+            "owner_id": rng.choice(by_segment[segment]),
             "source_id": f"a{i}", **lineage,
         })  # fmt: skip
     ws.warehouse.load("team", table("team", teams), mode="append")
@@ -103,12 +104,16 @@ def main() -> None:
                               capture_output=True, text=True, check=True)  # fmt: skip
     result = json.loads(done.stdout.strip().splitlines()[-1])
     s = result["solver"]
-    print(f"plan: {result['seconds']:.1f} s in all, CP-SAT {s['status']} {s['seconds']:.1f} s, "
-          f"gap {s['gap']:.2%}, {s['units']} units, {s['variables']} variables, "
-          f"{s['groups']} groups; peak memory {result['peak_kib'] / 1024:.0f} MiB")
+    print(
+        f"plan: {result['seconds']:.1f} s in all, CP-SAT {s['status']} {s['seconds']:.1f} s, "
+        f"gap {s['gap']:.2%}, {s['units']} units, {s['variables']} variables, "
+        f"{s['groups']} groups; peak memory {result['peak_kib'] / 1024:.0f} MiB"
+    )
     for row in result["comparison"]:
-        print(f"  {row['assignment']:<10} CV potential {row['cv_potential']}, CV workload "
-              f"{row['cv_workload']}, moved {row['moved_share']:.1%}")
+        print(
+            f"  {row['assignment']:<10} CV potential {row['cv_potential']}, CV workload "
+            f"{row['cv_workload']}, moved {row['moved_share']:.1%}"
+        )
 
 
 if __name__ == "__main__":

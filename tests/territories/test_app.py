@@ -69,7 +69,8 @@ def test_the_version_in_effect_shows_each_reps_book_by_name(cockpit: Cockpit) ->
     assert view["version"] == 1
     ws = cockpit.app.state.revops.workspace
     names = {u.user_id: u.name for u in _users(ws)}
-    assert view["reps"] and all(r["rep"] == names[r["rep_id"]] for r in view["reps"])
+    assert view["reps"]
+    assert all(r["rep"] == names[r["rep_id"]] for r in view["reps"])
     accounts = sum(r["accounts"] for r in view["reps"])
     assert accounts == view["versions"][0]["accounts"]
     assert [c["assignment"] for c in view["comparison"]] == ["current", "greedy", "optimiser"]

@@ -27,7 +27,9 @@ def test_potential_is_balanced_and_accounts_created_later_are_left_out(company: 
                      ("a5", 20, "u-bob", "smb"))  # fmt: skip
     company.add("account", {"account_id": "late", "name": "Late Co", "employees": 500,
                             "owner_id": "u-ann", "created_at": "2026-07-02T00:00:00"})  # fmt: skip
-    company.design(EMPLOYEES_ONLY + "reps: {source: listed, people: [{user: u-ann}, {user: u-bob}]}")
+    company.design(
+        EMPLOYEES_ONLY + "reps: {source: listed, people: [{user: u-ann}, {user: u-bob}]}"
+    )
     found = company.ws.territories.plan(DAY)
     assert {a.account_id for a in found.accounts} == {"a1", "a2", "a3", "a4", "a5"}
     reps = {r["rep_id"]: r for r in found.rep_rows()}
@@ -43,13 +45,16 @@ def test_segment_rules_and_pins_hold_and_names_are_beside_ids(company: Company) 
     company.accounts(("e1", 900, "u-ann", "enterprise"), ("e2", 800, "u-bob", "enterprise"),
                      ("s1", 50, "u-dan", "smb"), ("s2", 40, "u-dan", "smb"),
                      ("s3", 30, "u-ann", "smb"), ("s4", 20, "u-bob", "smb"))  # fmt: skip
-    company.design(EMPLOYEES_ONLY + """
+    company.design(
+        EMPLOYEES_ONLY
+        + """
 rules:
   - {field: segment, values: [Enterprise], teams: [Enterprise]}
   - {field: segment, values: [smb], reps: [ann@acme.test, u-bob]}
 pinned:
   - {account: s4, rep: u-ann}
-""")
+"""
+    )
     found = company.ws.territories.plan(DAY)
     assert found.proposed["e1"] == found.proposed["e2"] == "u-dan"
     assert found.proposed["s4"] == "u-ann"
@@ -73,8 +78,9 @@ def test_apply_then_revert_restores_the_previous_assignment_exactly(company: Com
     territories = company.ws.territories
     first = territories.apply(territories.plan(DAY), effective=DAY)
     _, before = territories.assignment_at(DAY)
-    company.design(EMPLOYEES_ONLY +
-                   "pinned: [{account: a0, rep: u-dan}, {account: a1, rep: u-dan}]")
+    company.design(
+        EMPLOYEES_ONLY + "pinned: [{account: a0, rep: u-dan}, {account: a1, rep: u-dan}]"
+    )
     again = territories.plan(DAY)
     assert again.current == before  # the version in effect is the current assignment
     second = territories.apply(again, effective=DAY)
@@ -82,10 +88,13 @@ def test_apply_then_revert_restores_the_previous_assignment_exactly(company: Com
     assert territories.assignment_at(DAY)[1]["a0"] == "u-dan"
     assert [v.state for v in territories.versions()] == ["archived", "active"]
     reverted, restored = territories.revert()
-    assert reverted.version == second.version and reverted.reverted_at is not None
-    assert restored is not None and restored.version == first.version
+    assert reverted.version == second.version
+    assert reverted.reverted_at is not None
+    assert restored is not None
+    assert restored.version == first.version
     version, after = territories.assignment_at(DAY)
-    assert version is not None and version.version == first.version
+    assert version is not None
+    assert version.version == first.version
     assert after == before
     assert [v.state for v in territories.versions()] == ["active", "archived"]
     # History: before the first version took effect there was no territory.

@@ -28,7 +28,8 @@ def test_optimiser_balances_where_greedy_provably_cannot() -> None:
     assert sorted(v[0] for v in base.per_rep.values()) == [5, 7]
     assert base.cv_potential == pytest.approx(1 / 6)
     assert best.cv_potential == 0
-    assert solved.status == "OPTIMAL" and solved.gap == 0
+    assert solved.status == "OPTIMAL"
+    assert solved.gap == 0
 
 
 def test_pinned_accounts_and_segment_rules_always_hold() -> None:

@@ -22,10 +22,11 @@ app = typer.Typer(
 )
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
 AS_OF = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
-                     help="Day the accounts and their measures are read as of (default today).")  # fmt: skip
+                     help="Day the accounts are read as of (default today).")  # fmt: skip
 MOVES_SHOWN = 30
-VERSION_COLUMNS = ("version", "state", "effective_date", "applied_at", "as_of_date", "accounts",
-                   "reps", "moved", "cv_potential", "cv_workload", "reverted_at", "note")  # fmt: skip
+VERSION_COLUMNS = ("version", "state", "effective_date", "applied_at", "as_of_date",
+                   "accounts", "reps", "moved", "cv_potential", "cv_workload", "reverted_at",
+                   "note")  # fmt: skip
 
 
 class Rows(StrEnum):
@@ -43,12 +44,15 @@ def territories(
     apply: bool = typer.Option(False, "--apply", help="Store the design as a new version."),
     as_of: datetime | None = AS_OF,
     effective: datetime | None = typer.Option(
-        None, "--effective", formats=["%Y-%m-%d"],
+        None,
+        "--effective",
+        formats=["%Y-%m-%d"],
         help="Day the applied version takes effect (default the as-of day).",
-    ),  # fmt: skip
+    ),
     note: str | None = typer.Option(None, "--note", help="Why this version (with --apply)."),
-    rows: Rows = typer.Option(Rows.moves, "--rows", help="moves, reps or comparison "
-                              "(with --format json|csv)."),  # fmt: skip
+    rows: Rows = typer.Option(
+        Rows.moves, "--rows", help="moves, reps or comparison (with --format json|csv)."
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Design territories by plans/territories.yaml: --plan (default) or --apply."""
@@ -86,7 +90,8 @@ def _print(found: TerritoryPlan) -> None:
 
     s = found.solver_summary()
     render(found.comparison_rows(), COMPARISON_COLUMNS, OutputFormat.table,
-           title=f"Territories as of {found.as_of}: {s['accounts']} accounts, {s['reps']} reps")  # fmt: skip
+           title=f"Territories as of {found.as_of}: {s['accounts']} accounts, "
+           f"{s['reps']} reps")  # fmt: skip
     render(found.rep_rows(), REP_COLUMNS, OutputFormat.table, title="Reps (optimiser's book)")
     moves = found.move_rows()
     render(moves[:MOVES_SHOWN], ("account", "account_id", "from_rep", "to_rep", "potential"),

@@ -10,7 +10,6 @@ from revops.metrics.catalog import Catalog, load_catalog
 from revops.metrics.compile import in_window, moment
 from revops.metrics.definition import Dimension, Metric
 from revops.metrics.engines.deal_state import deals_as_of, opportunities_at
-from revops.metrics.engines.mrr import mrr_at, subscription_lines
 from revops.metrics.engines.history import (
     end_of,
     open_stages,
@@ -18,6 +17,7 @@ from revops.metrics.engines.history import (
     stage_entries,
     versions_until,
 )
+from revops.metrics.engines.mrr import mrr_at, subscription_lines
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
 from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine

@@ -2,6 +2,6 @@
 against a greedy baseline and the current assignment; versions applied and reverted in
 the warehouse, never in the CRM. See docs/territories.md."""
 
-from revops.territories.component import TerritoryPlan, Territories
+from revops.territories.component import Territories, TerritoryPlan
 
-__all__ = ["TerritoryPlan", "Territories"]
+__all__ = ["Territories", "TerritoryPlan"]

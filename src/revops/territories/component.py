@@ -97,7 +97,10 @@ class TerritoryPlan:
         names = {r.user_id: r.name for r in self.reps}
         rows = []
         for a in sorted(self.accounts, key=lambda a: (-a.potential, a.account_id)):
-            before, after = self.current.get(a.account_id) or a.owner_id, self.proposed[a.account_id]
+            before, after = (
+                self.current.get(a.account_id) or a.owner_id,
+                self.proposed[a.account_id],
+            )
             if before == after:
                 continue
             rows.append({

@@ -73,8 +73,9 @@ class Rule(_Frozen):
 
     field: RuleField = Field(description="The account column matched (segment, region, ...).")
     values: tuple[str, ...] = Field(
-        min_length=1, description="Values of the field the rule covers (case-insensitive); "
-        "`(none)` matches accounts where it is empty."
+        min_length=1,
+        description="Values of the field the rule covers (case-insensitive); "
+        "`(none)` matches accounts where it is empty.",
     )
     reps: tuple[str, ...] = Field(default=(), description="Reps allowed (user_id or e-mail).")
     teams: tuple[str, ...] = Field(
@@ -123,22 +124,30 @@ class Solver(_Frozen):
     )  # fmt: skip
 
 
+def _weights(**weights: float) -> dict[Measure, float]:
+    return {m: w for m, w in weights.items() if m in MEASURES}  # type: ignore[misc]
+
+
+def _even() -> dict[Literal["potential", "workload"], float]:
+    return {"potential": 1.0, "workload": 1.0}
+
+
 class TerritoriesFile(_Frozen):
     """The whole `plans/territories.yaml`."""
 
     version: Literal[1] = Field(default=1, description="Version of the file format.")
     potential: dict[Measure, float] = Field(
-        default_factory=lambda: {"arr": 1.0, "open_pipeline": 0.5},
+        default_factory=lambda: _weights(arr=1.0, open_pipeline=0.5),
         description="Weights of the measures whose sum is an account's potential, in the "
         "reporting currency: employees, annual_revenue, arr, open_pipeline, open_deals.",
     )
     workload: dict[Measure, float] = Field(
-        default_factory=lambda: {"accounts": 1.0, "open_deals": 1.0},
+        default_factory=lambda: _weights(accounts=1.0, open_deals=1.0),
         description="Weights of the measures whose sum is an account's workload "
         "(accounts counts 1 per account).",
     )
     balance: dict[Literal["potential", "workload"], float] = Field(
-        default_factory=lambda: {"potential": 1.0, "workload": 1.0},
+        default_factory=_even,
         description="Weight of each imbalance in the objective.",
     )
     continuity_weight: float = Field(

@@ -39,7 +39,6 @@ class User:
 def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir.Table:
     """One row per account known at the end of `day`: id, name, owner, the rule fields,
     `potential` and `workload` by the design's weights (in the reporting currency)."""
-    import ibis
 
     from revops.metrics import mrr_at, open_stages, pipeline_at, subscription_lines
 
@@ -57,9 +56,7 @@ def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir
         deals = snap.group_by(deal_account="account_id").aggregate(
             open_pipeline=snap.amount.cast("float64").sum(), open_deals=snap.count()
         )
-        table = table.left_join(deals, table.account_id == deals.deal_account).drop(
-            "deal_account"
-        )
+        table = table.left_join(deals, table.account_id == deals.deal_account).drop("deal_account")
     if "arr" in used:
         mrr = mrr_at(subscription_lines(ctx), day)
         mrr = mrr.select(mrr_account=mrr.account_id, arr=mrr.mrr.cast("float64") * 12)
@@ -76,7 +73,8 @@ def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir
 
     return table.select(
         "account_id", "name", "owner_id", *RULE_FIELDS,
-        potential=weighted(dict(design.potential)), workload=weighted(dict(design.workload)),
+        potential=weighted({str(m): w for m, w in design.potential.items()}),
+        workload=weighted({str(m): w for m, w in design.workload.items()}),
     ).order_by("account_id")  # fmt: skip
 
 
@@ -122,9 +120,7 @@ class People:
         return found
 
 
-def choose_reps(
-    design: TerritoriesFile, people: People, owners: set[str], day: date
-) -> list[Rep]:
+def choose_reps(design: TerritoriesFile, people: People, owners: set[str], day: date) -> list[Rep]:
     """The reps of the design with their effective capacity (capacity times ramp): the
     listed ones, those pinned accounts name, and (by default) the active account owners."""
     listed = {people.find(p.user, f"reps.people[{i}].user").user_id: p

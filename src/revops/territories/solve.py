@@ -6,8 +6,8 @@ run without one.
 The optimiser (OR-Tools CP-SAT) has one boolean per allowed (unit, rep) pair and each unit
 goes to exactly one rep. Potential and workload are scaled to integers summing to
 :data:`SCALE`; each rep's fair share is the total times its capacity over all capacities.
-It minimises, per measure, the rep count times the largest deviation from a fair share
-plus the sum of deviations (the largest alone leaves the others free), weighted by
+It minimises, per measure, the rep count times the spread of deviations from a fair share
+(most over minus most under) plus the sum of deviations, weighted by
 `balance:`, plus `continuity_weight` percent of a fair share of potential per account
 moved off its current owner. Caps (`max_accounts`, `max_workload`) and pins are hard.
 
@@ -220,8 +220,9 @@ def _cost(units: Sequence[Unit], chosen: Sequence[str | None], p: Sequence[int],
         for k, r in enumerate(chosen):
             if r is not None:
                 load[r] += values[k]
-        devs = [abs(load[r] - targets[r]) for r in targets]
-        total += weight * (n_reps * max(devs, default=0) + sum(devs))
+        offsets = [load[r] - targets[r] for r in targets]
+        spread = max(offsets, default=0) - min(offsets, default=0)
+        total += weight * (n_reps * spread + sum(abs(o) for o in offsets))
     move = settings.continuity_weight * SCALE / n_reps / 100
     total += sum(move * len(u.accounts) for u, r in zip(units, chosen, strict=True)
                  if u.owner_id in targets and r != u.owner_id)  # fmt: skip
@@ -334,22 +335,30 @@ def _optimise_group(
                                            (w, targets_w, weight_w, "w")):  # fmt: skip
         if weight == 0:
             continue
-        largest = model.new_int_var(0, SCALE, f"max_dev_{label}")
-        hinted_devs = []
+        # The spread (most over a fair share minus most under) rather than the largest
+        # deviation: when one account alone exceeds a fair share, the largest deviation
+        # is fixed and the sum of deviations no longer cares how the rest is shared; the
+        # spread still lifts the least loaded.
+        high = model.new_int_var(-SCALE, SCALE, f"high_{label}")
+        low = model.new_int_var(-SCALE, SCALE, f"low_{label}")
+        hinted_offsets = []
         for r in rep_ids:
             load = sum(values[k] * x[k, r] for k in by_rep[r])
             dev = model.new_int_var(0, SCALE, f"dev_{label}_{r}")
             model.add(dev >= load - targets[r])
             model.add(dev >= targets[r] - load)
-            model.add(largest >= dev)
+            model.add(high >= load - targets[r])
+            model.add(low <= load - targets[r])
             objective.append(weight * dev)
             if hint:
-                hinted = abs(sum(values[k] for k in by_rep[r] if chosen[k] == r) - targets[r])
-                model.add_hint(dev, min(hinted, SCALE))
-                hinted_devs.append(min(hinted, SCALE))
-        objective.append(weight * n_reps * largest)
+                offset = sum(values[k] for k in by_rep[r] if chosen[k] == r) - targets[r]
+                offset = max(-SCALE, min(offset, SCALE))
+                model.add_hint(dev, abs(offset))
+                hinted_offsets.append(offset)
+        objective.append(weight * n_reps * (high - low))
         if hint:
-            model.add_hint(largest, max(hinted_devs, default=0))
+            model.add_hint(high, max(hinted_offsets, default=0))
+            model.add_hint(low, min(hinted_offsets, default=0))
     if settings.max_accounts is not None:
         for r in rep_ids:
             model.add(sum(len(units[k].accounts) * x[k, r] for k in by_rep[r])
@@ -383,7 +392,7 @@ def _optimise_group(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         problem = ("the caps (max_accounts, max_workload) and pins leave no assignment"
                    if status == cp_model.INFEASIBLE
-                   else f"no assignment found within {settings.time_limit_seconds:g} s")  # fmt: skip
+                   else f"nothing found within {settings.time_limit_seconds:g} s")  # fmt: skip
         raise TerritoryError(f"territory design {name.lower()}: {problem}")
     assignment: dict[str, str] = {}
     for (k, r), var in x.items():

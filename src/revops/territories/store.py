@@ -170,7 +170,8 @@ def _with(version: Version, **changes: Any) -> Version:
 
 
 def _model_table(versions: list[Version]) -> Any:
-    import pyarrow as pa
     from dataclasses import asdict
+
+    import pyarrow as pa
 
     return pa.Table.from_pylist([asdict(v) for v in versions], _schemas()[MODEL].to_pyarrow())

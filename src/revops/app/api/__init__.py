@@ -19,13 +19,13 @@ from revops.app.api import (
     pack,
     pipeline,
     plan,
-    territories,
     quality,
     records,
     review,
     routing,
     search,
     success,
+    territories,
     views,
 )
 from revops.app.api.errors import ERROR_RESPONSES

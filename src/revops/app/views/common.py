@@ -57,8 +57,7 @@ def viewer(principal: Principal) -> Viewer:
         can_comp=principal.account.role in COMP_ROLES and principal.can("view_cockpit"),
         can_jobs=principal.can("view_jobs"),
         can_pack=principal.account.role in PACK_ROLES and principal.can("view_cockpit"),
-        can_territories=principal.account.role in TERRITORY_ROLES
-        and principal.can("view_cockpit"),
+        can_territories=principal.account.role in TERRITORY_ROLES and principal.can("view_cockpit"),
     )
 
 

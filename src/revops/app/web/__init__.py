@@ -19,13 +19,13 @@ from revops.app.web import (
     pack,
     pipeline,
     plan,
-    territories,
     quality,
     records,
     review,
     routing,
     search,
     success,
+    territories,
     views,
 )
 
