@@ -197,7 +197,7 @@ class Territories:
              "potential": a.potential, "workload": a.workload}
             for a in found.accounts
         ]  # fmt: skip
-        save_version(warehouse, version, rows, today)
+        save_version(warehouse, version, rows)
         return version
 
     def revert(self) -> tuple[Version, Version | None]:

@@ -109,7 +109,7 @@ def read_assignment(warehouse: Warehouse, version: int) -> dict[str, str]:
 
 
 def save_version(
-    warehouse: Warehouse, version: Version, rows: list[dict[str, Any]], today: date
+    warehouse: Warehouse, version: Version, rows: list[dict[str, Any]]
 ) -> list[Version]:
     """Store a new version and its assignment rows; an active one archives the version
     that was active. Returns every version after the change."""
@@ -130,7 +130,6 @@ def save_version(
         LoadSpec(MODEL, _model_table(versions), NAMESPACE, mode="replace"),
         LoadSpec(ASSIGNMENT, assignment, NAMESPACE, mode="append"),
     ])  # fmt: skip
-    del today
     return versions
 
 
