@@ -99,3 +99,16 @@ def test_apply_then_revert_restores_the_previous_assignment_exactly(company: Com
     assert [v.state for v in territories.versions()] == ["active", "archived"]
     # History: before the first version took effect there was no territory.
     assert territories.assignment_at(date(2026, 6, 1)) == (None, {})
+
+
+def test_apply_works_on_a_warehouse_made_before_the_territories_namespace(
+    company: Company,
+) -> None:
+    company.accounts(("a1", 10, "u-ann", "smb"), ("a2", 20, "u-bob", "smb"))
+    company.design(EMPLOYEES_ONLY)
+    warehouse = company.ws.warehouse
+    warehouse.execute(f"DROP SCHEMA {warehouse.quote(warehouse.schema_name('territories'))}")
+    territories = company.ws.territories
+    assert territories.versions() == []
+    version = territories.apply(territories.plan(DAY), effective=DAY)
+    assert territories.assignment_at(DAY)[0] == version

@@ -70,7 +70,8 @@ def _schemas() -> dict[str, sch.Schema]:
 
 
 def ensure_tables(warehouse: Warehouse) -> None:
-    """Create the territory tables that are missing."""
+    """Create the territory namespace and tables that are missing."""
+    warehouse.ensure_namespace(NAMESPACE)
     for name, schema in _schemas().items():
         if not warehouse.has_table(name, NAMESPACE):
             warehouse.create_table(name, schema, NAMESPACE)
