@@ -116,3 +116,17 @@ def test_segments_with_their_own_reps_are_balanced_against_their_own_fair_share(
     assert solved.assignment["a2"] != solved.assignment["a3"]
     # Ana's 20 is her whole group's; Ben and Cy have 1 of 2 each: all at their fair share.
     assert balance("o", accounts, reps, solved.assignment).cv_potential == 0
+
+
+def test_greedy_from_heaps_gives_what_a_scan_of_every_rep_gives() -> None:
+    import random
+
+    rng = random.Random(3)
+    reps = [Rep(f"r{i}", f"Rep {i}", rng.choice([1.0, 0.5])) for i in range(12)]
+    ids = [r.user_id for r in reps]
+    sets = [tuple(sorted(rng.sample(ids, k))) for k in (3, 5, 12)]
+    accounts = [Account(f"a{i}", "n", None, rng.paretovariate(1.5), 1 + rng.randrange(3),
+                        rng.choice(sets)) for i in range(2000)]  # fmt: skip
+    # A cap no rep reaches takes the scanning path; no cap the heap path.
+    scanned = greedy(accounts, reps, Settings(max_accounts=10**9))
+    assert greedy(accounts, reps, Settings()) == scanned

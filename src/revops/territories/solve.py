@@ -20,6 +20,7 @@ model of a few thousand units.
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import defaultdict
@@ -241,8 +242,7 @@ def split(accounts: Sequence[Account], reps: Sequence[Rep]) -> list[tuple[list[i
             r = parent[r]
         return r
 
-    for a in accounts:
-        allowed = (a.pinned_to,) if a.pinned_to else a.allowed
+    for allowed in {(a.pinned_to,) if a.pinned_to else a.allowed for a in accounts}:
         for r in allowed[1:]:
             parent[find(r)] = find(allowed[0])
     members: dict[str, list[int]] = defaultdict(list)
@@ -443,17 +443,25 @@ def greedy(accounts: Sequence[Account], reps: Sequence[Rep], settings: Settings)
 
     rest = sorted((a for a in accounts if a.pinned_to is None),
                   key=lambda a: (-a.potential, -a.workload, a.account_id))  # fmt: skip
+    if settings.max_accounts is None and settings.max_workload is None:
+        # No caps: the least loaded rep of each allowed set from a heap (loads only grow,
+        # so an entry whose load changed is pushed again), not a scan of every rep.
+        heaps: dict[tuple[str, ...], list[tuple[float, str]]] = {}
+        for a in rest:
+            heap = heaps.get(a.allowed)
+            if heap is None:
+                heap = heaps[a.allowed] = sorted((load(r), r) for r in a.allowed)
+            while heap[0][0] != load(heap[0][1]):
+                heapq.heapreplace(heap, (load(heap[0][1]), heap[0][1]))
+            chosen = heap[0][1]
+            give(a, chosen)
+            heapq.heapreplace(heap, (load(chosen), chosen))
+        return assignment
     for a in rest:
         candidates = [r for r in a.allowed if room(a, r)] or list(a.allowed)
         chosen = min(candidates, key=lambda r: (load(r), r))
         give(a, chosen)
     return assignment
-
-
-def today(accounts: Sequence[Account], reps: Sequence[Rep]) -> dict[str, str]:
-    """Today's owners, where they are reps of the design."""
-    known = {r.user_id for r in reps}
-    return {a.account_id: a.owner_id for a in accounts if a.owner_id in known}
 
 
 def _cv(values: Sequence[float]) -> float | None:
