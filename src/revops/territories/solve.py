@@ -341,6 +341,8 @@ def _optimise_group(
         # spread still lifts the least loaded.
         high = model.new_int_var(-SCALE, SCALE, f"high_{label}")
         low = model.new_int_var(-SCALE, SCALE, f"low_{label}")
+        # Redundant, but without the LP the bound would let the spread go negative.
+        model.add(high >= low)
         hinted_offsets = []
         for r in rep_ids:
             load = sum(values[k] * x[k, r] for k in by_rep[r])
