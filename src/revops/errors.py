@@ -26,6 +26,7 @@ into one red line and exit code 1 (``--debug`` shows the traceback)::
     ├── CompError            a comp statement, close, what-if or dispute that cannot be made
     ├── DeskError            a desk request or audit that cannot be made (row, field)
     ├── PlanError            no activation plan, or an annotation that cannot be added
+    ├── TerritoryError       a territory design that cannot be solved, applied or reverted
     ├── ConnectorError       a source API refused or failed a sync (source, object)
     ├── SuccessError         a CLV, churn-model or risk request that cannot be answered
     └── AppError             the app database, a user or a token operation (cockpit)
@@ -166,6 +167,11 @@ class DeskError(RevOpsError):
 class PlanError(RevOpsError):
     """No activation plan where one is needed, or an annotation that cannot be added or
     removed (no text, an unknown metric or note)."""
+
+
+class TerritoryError(RevOpsError):
+    """A territory design that cannot be made (no reps, an account no rep may own, caps
+    no assignment meets), or a version that cannot be applied or reverted."""
 
 
 class SuccessError(RevOpsError):

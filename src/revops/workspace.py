@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from revops.quality.component import Quality
     from revops.routing import Routing
     from revops.success import Success
+    from revops.territories import Territories
     from revops.warehouse import Warehouse
 
 WORKSPACE_ENV = "REVOPS_WORKSPACE"
@@ -258,6 +259,14 @@ class Workspace:
         from revops.plan import Plan
 
         return Plan(self.root, lambda: self.metrics, self.reading_warehouse)
+
+    @cached_property
+    def territories(self) -> Territories:
+        """Territory design by `plans/territories.yaml`: balanced by potential and
+        workload, compared with greedy and today, applied and reverted as versions."""
+        from revops.territories import Territories
+
+        return Territories(self.root, lambda: self.metrics, lambda: self.warehouse)
 
     @cached_property
     def annotations(self) -> Annotations:

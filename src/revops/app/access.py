@@ -143,3 +143,10 @@ PACK_ROLES: frozenset[Role] = frozenset(("admin", "revops", "executive", "financ
 """Roles that get the revenue meeting pack: it reports the whole company (every team's
 numbers, every rep's deals), so only roles that read every row and run the revenue
 meetings; marketing and success read their own areas in the cockpit."""
+
+
+TERRITORY_ROLES: frozenset[Role] = frozenset(("admin", "revops", "executive"))
+"""Roles that see territory design: every rep's book of the company (row scope `all`)."""
+
+TERRITORY_PLANNERS: frozenset[Role] = frozenset(("admin", "revops"))
+"""Roles that run a territory design (it solves for up to its time limit)."""

@@ -149,8 +149,29 @@ def require_pack(principal: CurrentUser) -> Principal:
     return principal
 
 
+def require_territories(principal: CurrentUser) -> Principal:
+    """Lets through the roles that see territory design (:data:`TERRITORY_ROLES`), else 403."""
+    from revops.app.access import ROW_SCOPE, TERRITORY_ROLES
+
+    role = principal.account.role
+    if not principal.can("view_cockpit") or role not in TERRITORY_ROLES or ROW_SCOPE[role] != "all":
+        raise HTTPException(403, "your role may not view territory design")
+    return principal
+
+
+def require_territory_planner(principal: CurrentUser) -> Principal:
+    """Lets through the roles that run a territory design (:data:`TERRITORY_PLANNERS`)."""
+    from revops.app.access import TERRITORY_PLANNERS
+
+    if not principal.can("view_cockpit") or principal.account.role not in TERRITORY_PLANNERS:
+        raise HTTPException(403, "your role may not run a territory design")
+    return principal
+
+
 Viewer = Annotated[Principal, Depends(require("view_cockpit"))]
 PackViewer = Annotated[Principal, Depends(require_pack)]
+TerritoryViewer = Annotated[Principal, Depends(require_territories)]
+TerritoryPlanner = Annotated[Principal, Depends(require_territory_planner)]
 CompViewer = Annotated[Principal, Depends(require_comp)]
 LeadsViewer = Annotated[Principal, Depends(require_leads)]
 CoachingViewer = Annotated[Principal, Depends(require_coaching)]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from revops.cli import territories
 from revops.cli.output import OutputFormat, error_console, render
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ app = typer.Typer(
     help="The activation plan: initiatives, owners and KPI targets by month, tracked.",
     no_args_is_help=True,
 )
+app.add_typer(territories.app, name="territories")
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
 AS_OF = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="Day of the status (default today); "

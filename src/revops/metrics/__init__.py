@@ -17,6 +17,7 @@ from revops.metrics.engines.history import (
     stage_entries,
     versions_until,
 )
+from revops.metrics.engines.mrr import mrr_at, subscription_lines
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
 from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
@@ -37,9 +38,11 @@ __all__ = [
     "in_window",
     "load_catalog",
     "moment",
+    "mrr_at",
     "open_stages",
     "opportunities_at",
     "pipeline_at",
     "stage_entries",
+    "subscription_lines",
     "versions_until",
 ]

@@ -157,6 +157,8 @@ ROW_SCOPES: dict[str, Rule] = {
     "comp.dispute": Owned(("participant_id",)),
     "comp.period_close": Hidden("the whole company's payout totals per closed period"),
     "desk.request": Owned(("requester_id", "owner_id")),
+    "territories.assignment": Owned(("owner_id", "previous_owner_id")),
+    "territories.model": Reference("territory model versions: state, dates, counts; no record"),
 }
 """Who sees the rows of each table, by ``namespace.table``."""
 

@@ -38,6 +38,7 @@ NAMESPACES = (
     "automate",
     "comp",
     "desk",
+    "territories",
 )
 SOURCE_KEY = ("source_system", "source_id")
 LoadMode = Literal["append", "replace", "upsert"]
@@ -218,6 +219,13 @@ class Warehouse(ABC):
         return as_of(self.table(name, namespace), at, key, valid_from=valid_from)
 
     # -- DDL ---------------------------------------------------------------------------
+
+    def ensure_namespace(self, namespace: str) -> None:
+        """Create `namespace` when it is missing (a warehouse made before a release that
+        added the namespace has no schema for it)."""
+        schema = self.schema_name(namespace)
+        if schema not in self.con.list_databases():
+            self.con.create_database(schema, force=True)
 
     def init(self, entities: Iterable[Entity]) -> tuple[list[str], list[str]]:
         """Create the namespaces and the tables of `entities` that do not exist yet.

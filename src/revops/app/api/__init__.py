@@ -26,6 +26,7 @@ from revops.app.api import (
     search,
     success,
     syncs,
+    territories,
     views,
 )
 from revops.app.api.errors import ERROR_RESPONSES
@@ -54,5 +55,6 @@ router.include_router(jobs.router)
 router.include_router(syncs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
+router.include_router(territories.router)
 router.include_router(pack.router)
 router.include_router(success.router)

@@ -30,6 +30,7 @@ class Viewer(BaseModel):
     can_jobs: bool = False
     can_pack: bool = False
     can_coaching: bool = False
+    can_territories: bool = False
 
 
 class Page(BaseModel):
@@ -41,7 +42,13 @@ class Page(BaseModel):
 
 def viewer(principal: Principal) -> Viewer:
     """The viewer block of a page."""
-    from revops.app.access import COACHING_ROLES, COMP_ROLES, LEADS_ROLES, PACK_ROLES
+    from revops.app.access import (
+        COACHING_ROLES,
+        COMP_ROLES,
+        LEADS_ROLES,
+        PACK_ROLES,
+        TERRITORY_ROLES,
+    )
 
     account = principal.account
     return Viewer(
@@ -58,6 +65,7 @@ def viewer(principal: Principal) -> Viewer:
         can_jobs=principal.can("view_jobs"),
         can_pack=principal.account.role in PACK_ROLES and principal.can("view_cockpit"),
         can_coaching=principal.account.role in COACHING_ROLES and principal.can("view_cockpit"),
+        can_territories=principal.account.role in TERRITORY_ROLES and principal.can("view_cockpit"),
     )
 
 

@@ -26,6 +26,7 @@ from revops.app.web import (
     routing,
     search,
     success,
+    territories,
     views,
 )
 
@@ -53,5 +54,6 @@ router.include_router(records.router)
 router.include_router(jobs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
+router.include_router(territories.router)
 router.include_router(pack.router)
 router.include_router(success.router)

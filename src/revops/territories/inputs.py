@@ -1,0 +1,197 @@
+"""What the design reads in the warehouse as of a day: each account's potential and
+workload (one query; only a few numbers per account reach Python), and the reps.
+
+An account created after the as-of day is not there (the metric layer's source context
+drops records saved later); open pipeline and open deals are the deals open at the end of
+the day as their history stood then; ARR is twelve times the MRR at the day's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from revops.errors import ConfigError
+from revops.territories.config import RULE_FIELDS, TERRITORIES_FILE, TerritoriesFile
+from revops.territories.solve import Account, Rep
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from revops.metrics import Metrics, SourceContext
+
+
+@dataclass(frozen=True)
+class User:
+    """A CRM user as the design needs it."""
+
+    user_id: str
+    name: str
+    email: str | None
+    team_id: str | None
+    team: str | None
+    is_active: bool
+    hire_date: date | None
+
+
+def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir.Table:
+    """One row per account known at the end of `day`: id, name, owner, the rule fields,
+    `potential` and `workload` by the design's weights (in the reporting currency)."""
+
+    from revops.metrics import mrr_at, open_stages, pipeline_at, subscription_lines
+
+    ctx: SourceContext = metrics.context(day)
+    accounts = ctx.table("account")
+    used = set(design.potential) | set(design.workload)
+    table = accounts.select(
+        "account_id", "name", "owner_id", *RULE_FIELDS,
+        employees=accounts.employees.cast("float64"),
+        annual_revenue=accounts.annual_revenue.cast("float64"),
+    )  # fmt: skip
+    if used & {"open_pipeline", "open_deals"}:
+        snap = pipeline_at(ctx, day)
+        snap = snap.filter(snap.stage.isin(open_stages(ctx)) & snap.account_id.notnull())
+        deals = snap.group_by(deal_account="account_id").aggregate(
+            open_pipeline=snap.amount.cast("float64").sum(), open_deals=snap.count()
+        )
+        table = table.left_join(deals, table.account_id == deals.deal_account).drop("deal_account")
+    if "arr" in used:
+        mrr = mrr_at(subscription_lines(ctx), day)
+        mrr = mrr.select(mrr_account=mrr.account_id, arr=mrr.mrr.cast("float64") * 12)
+        table = table.left_join(mrr, table.account_id == mrr.mrr_account).drop("mrr_account")
+
+    def weighted(weights: dict[str, float]) -> ir.FloatingValue:
+        # `accounts` (a constant per account) is added in Python: PostgreSQL returns a bare
+        # literal as numeric, and casts no boolean to a number.
+        total = table.employees.fill_null(0.0) * 0.0
+        for m, w in weights.items():
+            if w and m != "accounts":
+                total = total + table[m].cast("float64").fill_null(0.0) * float(w)
+        return total
+
+    return table.select(
+        "account_id", "name", "owner_id", *RULE_FIELDS,
+        potential=weighted({str(m): w for m, w in design.potential.items()}),
+        workload=weighted({str(m): w for m, w in design.workload.items()}),
+    ).order_by("account_id")  # fmt: skip
+
+
+def read_users(metrics: Metrics) -> list[User]:
+    """Every CRM user with its team's name (the org model is small)."""
+    warehouse = metrics.context().warehouse
+    user = warehouse.table("user")
+    team = warehouse.table("team")
+    joined = user.left_join(team.select(t_id=team.team_id, t_name=team.name),
+                            user.team_id == team.team_id)  # fmt: skip
+    rows = joined.select(
+        "user_id", "name", "email", "team_id", "is_active", "hire_date", "termination_date",
+        team=joined.t_name,
+    ).to_pyarrow().to_pylist()  # fmt: skip
+    return [
+        User(r["user_id"], r["name"] or r["user_id"], r["email"], r["team_id"], r["team"],
+             r["is_active"] is not False and r["termination_date"] is None, r["hire_date"])
+        for r in rows
+    ]  # fmt: skip
+
+
+NONE = "(none)"
+"""The value a rule names to match accounts whose field is empty."""
+
+
+class People:
+    """Users by id and by lower-case e-mail, to resolve the file's references."""
+
+    def __init__(self, users: list[User], file: Path | None) -> None:
+        self.users = {u.user_id: u for u in users}
+        self._emails = {u.email.casefold(): u for u in users if u.email}
+        self.file = file or TERRITORIES_FILE
+
+    def find(self, ref: str, key: str) -> User:
+        """The user `ref` names (user_id or e-mail).
+
+        Raises:
+            ConfigError: no CRM user is `ref`, naming the key.
+        """
+        found = self.users.get(ref) or self._emails.get(ref.casefold())
+        if found is None:
+            raise ConfigError(self.file, key, f"no CRM user has the id or e-mail {ref!r}")
+        return found
+
+
+def choose_reps(design: TerritoriesFile, people: People, owners: set[str], day: date) -> list[Rep]:
+    """The reps of the design with their effective capacity (capacity times ramp): the
+    listed ones, those pinned accounts name, and (by default) the active account owners."""
+    listed = {people.find(p.user, f"reps.people[{i}].user").user_id: p
+              for i, p in enumerate(design.reps.people)}  # fmt: skip
+    excluded = {people.find(x, f"reps.exclude[{i}]").user_id
+                for i, x in enumerate(design.reps.exclude)}  # fmt: skip
+    pinned = {people.find(p.rep, f"pinned[{i}].rep").user_id
+              for i, p in enumerate(design.pinned)}  # fmt: skip
+    chosen = set(listed) | pinned
+    if design.reps.source == "account_owners":
+        chosen |= {o for o in owners if o in people.users and people.users[o].is_active}
+    ramps = sorted(design.reps.ramp_by_tenure, key=lambda r: r.under_months)
+    reps = []
+    for user_id in sorted(chosen - excluded):
+        user = people.users[user_id]
+        entry = listed.get(user_id)
+        ramp = entry.ramp if entry and entry.ramp is not None else _tenure_ramp(user, ramps, day)
+        capacity = (entry.capacity if entry else 1.0) * ramp
+        reps.append(Rep(user_id, user.name, capacity, user.team))
+    return reps
+
+
+def _tenure_ramp(user: User, ramps: list[Any], day: date) -> float:
+    if user.hire_date is None:
+        return 1.0
+    months = (day - user.hire_date).days / 30.4375
+    for ramp in ramps:
+        if months < ramp.under_months:
+            return float(ramp.factor)
+    return 1.0
+
+
+def build_accounts(
+    rows: list[dict[str, Any]], design: TerritoriesFile, people: People, reps: list[Rep]
+) -> tuple[list[Account], list[str]]:
+    """The accounts with the reps each may have (by the rules) and their pins; warnings
+    for pins of accounts not known as of the day."""
+    rep_ids = {r.user_id for r in reps}
+    teams: dict[str, set[str]] = {}
+    for user in people.users.values():
+        for key in (user.team_id, user.team):
+            if key:
+                teams.setdefault(key.casefold(), set()).add(user.user_id)
+    rules = []
+    for i, rule in enumerate(design.rules):
+        allowed = {people.find(ref, f"rules[{i}].reps[{j}]").user_id
+                   for j, ref in enumerate(rule.reps)}  # fmt: skip
+        for j, team in enumerate(rule.teams):
+            if team.casefold() not in teams:
+                raise ConfigError(people.file, f"rules[{i}].teams[{j}]", f"no team is {team!r}")
+            allowed |= teams[team.casefold()]
+        rules.append((rule.field, {v.casefold() for v in rule.values}, allowed & rep_ids))
+    pins = {p.account: people.find(p.rep, f"pinned[{i}].rep").user_id
+            for i, p in enumerate(design.pinned)}  # fmt: skip
+    everyone = tuple(sorted(rep_ids))
+    per_account_p = float(design.potential.get("accounts", 0.0))
+    per_account_w = float(design.workload.get("accounts", 0.0))
+    accounts = []
+    for row in rows:
+        allowed_set = set(everyone)
+        for field, values, reps_of_rule in rules:
+            value = row.get(field)
+            if (NONE if value is None else str(value).casefold()) in values:
+                allowed_set &= reps_of_rule
+        accounts.append(Account(
+            row["account_id"], row["name"] or row["account_id"], row["owner_id"],
+            max(float(row["potential"] or 0.0) + per_account_p, 0.0),
+            max(float(row["workload"] or 0.0) + per_account_w, 0.0),
+            tuple(sorted(allowed_set)), pins.get(row["account_id"]),
+        ))  # fmt: skip
+    known = {a.account_id for a in accounts}
+    warnings = [f"pinned account {a} is not known as of the day: left out"
+                for a in pins if a not in known]  # fmt: skip
+    return accounts, warnings
