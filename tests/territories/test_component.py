@@ -112,3 +112,44 @@ def test_apply_works_on_a_warehouse_made_before_the_territories_namespace(
     assert territories.versions() == []
     version = territories.apply(territories.plan(DAY), effective=DAY)
     assert territories.assignment_at(DAY)[0] == version
+
+
+def test_a_company_is_one_account_and_its_billing_customers_arr_counts_for_it(
+    company: Company,
+) -> None:
+    """A CRM account and the billing customer identity resolution put in its company are
+    one account of the design, carried by the CRM record (which has the owner), with the
+    billing customer's ARR: never two accounts, never a CRM account without its ARR."""
+    from revops.identity.crosswalk import NAMESPACE, ensure_tables
+
+    company.accounts(("a1", 10, "u-ann", "smb"), ("a2", 10, "u-bob", "smb"))
+    company.add("account", {"account_id": "stripe:cus_1", "name": "Acme Billing",
+                            "source_system": "stripe", "employees": 40})  # fmt: skip
+    company.add(
+        "subscription_line",
+        {"subscription_line_id": "si_1", "account_id": "stripe:cus_1", "product_id": "plan",
+         "start_date": "2026-01-01",
+         "quantity": 10, "billing_interval": "month", "mrr": 1000, "currency": "USD"},
+    )  # fmt: skip
+    ensure_tables(company.ws.warehouse)
+    rows = [
+        {"kind": "companies", "entity": "account", "record_id": record,
+         "unique_id": f"account:{record}", "source_system": "test", "source_id": record,
+         "cluster_id": "c1", "cluster_size": 2, "run_id": "r1", "load_id": "l1"}
+        for record in ("a1", "stripe:cus_1")
+    ]  # fmt: skip
+    company.ws.warehouse.load("crosswalk", rows, namespace=NAMESPACE, mode="replace")
+    company.design(
+        """
+potential: {arr: 1, employees: 100}
+workload: {accounts: 1}
+balance: {potential: 1, workload: 0}
+continuity_weight: 0
+solver: {time_limit_seconds: 10}
+reps: {source: listed, people: [{user: u-ann}, {user: u-bob}]}
+"""
+    )
+    found = company.ws.territories.plan(DAY)
+    potential = {a.account_id: a.potential for a in found.accounts}
+    # a1: ARR 12 x 1,000 from its billing customer + 100 x the 40 employees it states.
+    assert potential == {"a1": 12_000 + 100 * 40, "a2": 100 * 10}

@@ -37,30 +37,64 @@ class User:
 
 
 def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir.Table:
-    """One row per account known at the end of `day`: id, name, owner, the rule fields,
-    `potential` and `workload` by the design's weights (in the reporting currency)."""
+    """One row per company known at the end of `day` (its golden account: a CRM account,
+    a billing customer and a support organisation of one company are one row): id, name,
+    owner, the rule fields, `potential` and `workload` by the design's weights (in the
+    reporting currency).
+
+    The row carries the company's record that has an owner (the CRM account), else its
+    lowest id; employees and revenue are the largest any of its records states; open
+    pipeline, open deals and ARR are summed over all its records, so a billing customer's
+    ARR counts for the CRM account of the same company."""
+    import ibis
 
     from revops.metrics import mrr_at, open_stages, pipeline_at, subscription_lines
 
     ctx: SourceContext = metrics.context(day)
     accounts = ctx.table("account")
-    used = set(design.potential) | set(design.workload)
-    table = accounts.select(
-        "account_id", "name", "owner_id", *RULE_FIELDS,
-        employees=accounts.employees.cast("float64"),
-        annual_revenue=accounts.annual_revenue.cast("float64"),
+    golden = ctx.golden_accounts()
+    records = accounts.join(golden, accounts.account_id == golden.account_id)
+    ranked = records.mutate(
+        _rank=ibis.row_number().over(
+            group_by=records.golden_account_id,
+            order_by=[records.owner_id.isnull(), records.account_id],
+        )
+    )
+    company = records.group_by(company_id="golden_account_id").aggregate(
+        employees=records.employees.cast("float64").max(),
+        annual_revenue=records.annual_revenue.cast("float64").max(),
+    )
+    first = ranked.filter(ranked._rank == 0).select(
+        "account_id", "name", "owner_id", *RULE_FIELDS, "golden_account_id"
     )  # fmt: skip
+    table = first.join(company, first.golden_account_id == company.company_id).drop("company_id")
+    used = set(design.potential) | set(design.workload)
+
+    def per_company(rows: ir.Table, **measures: Any) -> ir.Table:
+        members = ctx.golden_accounts()
+        keyed = rows.join(members, rows.account_id == members.account_id)
+        return keyed.group_by(measured_company="golden_account_id").aggregate(**{
+            name: measure(keyed) for name, measure in measures.items()
+        })  # fmt: skip
+
     if used & {"open_pipeline", "open_deals"}:
         snap = pipeline_at(ctx, day)
         snap = snap.filter(snap.stage.isin(open_stages(ctx)) & snap.account_id.notnull())
-        deals = snap.group_by(deal_account="account_id").aggregate(
-            open_pipeline=snap.amount.cast("float64").sum(), open_deals=snap.count()
+        deals = per_company(
+            snap,
+            open_pipeline=lambda t: t.amount.cast("float64").sum(),
+            open_deals=lambda t: t.count(),
         )
-        table = table.left_join(deals, table.account_id == deals.deal_account).drop("deal_account")
+        table = table.left_join(deals, table.golden_account_id == deals.measured_company).drop(
+            "measured_company"
+        )
     if "arr" in used:
         mrr = mrr_at(subscription_lines(ctx), day)
-        mrr = mrr.select(mrr_account=mrr.account_id, arr=mrr.mrr.cast("float64") * 12)
-        table = table.left_join(mrr, table.account_id == mrr.mrr_account).drop("mrr_account")
+        arr = per_company(mrr, arr=lambda t: t.mrr.cast("float64").sum() * 12)
+        table = table.left_join(arr, table.golden_account_id == arr.measured_company).drop(
+            "measured_company"
+        )
+    table = table.drop("golden_account_id")
 
     def weighted(weights: dict[str, float]) -> ir.FloatingValue:
         # `accounts` (a constant per account) is added in Python: PostgreSQL returns a bare
