@@ -79,6 +79,6 @@ def test_the_version_in_effect_shows_each_reps_book_by_name(cockpit: Cockpit) ->
 
 
 def _users(ws: Workspace) -> list[Any]:
-    from revops.territories.inputs import read_users
+    from revops.routing import read_directory
 
-    return read_users(ws.metrics)
+    return list(read_directory(ws.warehouse).users.values())

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import TerritoryError
+from revops.routing import read_directory
 from revops.territories.config import TerritoriesFile, read_territories
 from revops.territories.inputs import (
     People,
     account_measures,
     build_accounts,
     choose_reps,
-    read_users,
 )
 from revops.territories.solve import (
     Account,
@@ -149,7 +149,7 @@ class Territories:
         path, design = self.design()
         metrics = self._metrics()
         rows = account_measures(metrics, day, design).to_pyarrow().to_pylist()
-        people = People(read_users(metrics), path)
+        people = People(read_directory(metrics.context().warehouse), path)
         versions = read_versions(self._warehouse())
         version = valid_at(versions, day)
         current = read_assignment(self._warehouse(), version.version) if version else {}

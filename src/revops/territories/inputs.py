@@ -8,12 +8,12 @@ the day as their history stood then; ARR is twelve times the MRR at the day's en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import ConfigError
+from revops.routing import Directory, User
 from revops.territories.config import RULE_FIELDS, TERRITORIES_FILE, TerritoriesFile
 from revops.territories.solve import Account, Rep
 
@@ -21,19 +21,6 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from revops.metrics import Metrics, SourceContext
-
-
-@dataclass(frozen=True)
-class User:
-    """A CRM user as the design needs it."""
-
-    user_id: str
-    name: str
-    email: str | None
-    team_id: str | None
-    team: str | None
-    is_active: bool
-    hire_date: date | None
 
 
 def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir.Table:
@@ -112,34 +99,16 @@ def account_measures(metrics: Metrics, day: date, design: TerritoriesFile) -> ir
     ).order_by("account_id")  # fmt: skip
 
 
-def read_users(metrics: Metrics) -> list[User]:
-    """Every CRM user with its team's name (the org model is small)."""
-    warehouse = metrics.context().warehouse
-    user = warehouse.table("user")
-    team = warehouse.table("team")
-    joined = user.left_join(team.select(t_id=team.team_id, t_name=team.name),
-                            user.team_id == team.team_id)  # fmt: skip
-    rows = joined.select(
-        "user_id", "name", "email", "team_id", "is_active", "hire_date", "termination_date",
-        team=joined.t_name,
-    ).to_pyarrow().to_pylist()  # fmt: skip
-    return [
-        User(r["user_id"], r["name"] or r["user_id"], r["email"], r["team_id"], r["team"],
-             r["is_active"] is not False and r["termination_date"] is None, r["hire_date"])
-        for r in rows
-    ]  # fmt: skip
-
-
 NONE = "(none)"
 """The value a rule names to match accounts whose field is empty."""
 
 
 class People:
-    """Users by id and by lower-case e-mail, to resolve the file's references."""
+    """The CRM users (routing's directory), to resolve the file's references."""
 
-    def __init__(self, users: list[User], file: Path | None) -> None:
-        self.users = {u.user_id: u for u in users}
-        self._emails = {u.email.casefold(): u for u in users if u.email}
+    def __init__(self, directory: Directory, file: Path | None) -> None:
+        self.directory = directory
+        self.users = directory.users
         self.file = file or TERRITORIES_FILE
 
     def find(self, ref: str, key: str) -> User:
@@ -148,7 +117,7 @@ class People:
         Raises:
             ConfigError: no CRM user is `ref`, naming the key.
         """
-        found = self.users.get(ref) or self._emails.get(ref.casefold())
+        found = self.directory.find(ref)
         if found is None:
             raise ConfigError(self.file, key, f"no CRM user has the id or e-mail {ref!r}")
         return found
@@ -165,7 +134,7 @@ def choose_reps(design: TerritoriesFile, people: People, owners: set[str], day: 
               for i, p in enumerate(design.pinned)}  # fmt: skip
     chosen = set(listed) | pinned
     if design.reps.source == "account_owners":
-        chosen |= {o for o in owners if o in people.users and people.users[o].is_active}
+        chosen |= {o for o in owners if o in people.users and _employed(people.users[o])}
     ramps = sorted(design.reps.ramp_by_tenure, key=lambda r: r.under_months)
     reps = []
     for user_id in sorted(chosen - excluded):
@@ -175,6 +144,10 @@ def choose_reps(design: TerritoriesFile, people: People, owners: set[str], day: 
         capacity = (entry.capacity if entry else 1.0) * ramp
         reps.append(Rep(user_id, user.name, capacity, user.team))
     return reps
+
+
+def _employed(user: User) -> bool:
+    return user.is_active and user.termination_date is None
 
 
 def _tenure_ramp(user: User, ramps: list[Any], day: date) -> float:
