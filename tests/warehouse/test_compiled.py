@@ -118,3 +118,26 @@ def test_a_template_that_does_not_give_the_compilers_sql_is_never_used() -> None
         sql = cache.compile(con, odd, expr, None)
         assert sql == odd(expr)
     assert cache.hits == 0
+
+
+def test_a_date_is_written_in_each_backends_own_sql_by_one_cache() -> None:
+    """One cache serves the warehouses of a process: a date rendered for DuckDB is never
+    written into PostgreSQL's SQL, whichever backend asks first."""
+    import ibis
+
+    from conftest import POSTGRES_URL
+
+    duck = ibis.duckdb.connect()
+    postgres = ibis.connect(POSTGRES_URL.replace("postgresql://", "postgres://", 1))
+    try:
+        cache = CompiledQueries()
+        for con in (duck, postgres):
+            cache.install(con)
+        table = ibis.table({"day": "date", "amount": "float64"}, name="t")
+        for day in (date(2026, 3, 1), date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)):
+            for con in (duck, postgres) if day.day % 2 else (postgres, duck):
+                expr = table.filter(table.day < day).aggregate(total=table.amount.sum())
+                assert con.compile(expr) == type(con).compile(con, expr), (con.name, day)
+        assert cache.hits >= 4
+    finally:
+        postgres.disconnect()

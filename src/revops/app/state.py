@@ -88,6 +88,11 @@ class AppState:
         Raises:
             QueryTimeout: a query ran past the timeout.
         """
+        if getattr(self._inside, "depth", 0):
+            # Inside another block (a report's figures): its deadline is the one that holds.
+            with self._entered():
+                yield
+            return
         with self._entered(), self._reading(report):
             yield
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -130,7 +131,14 @@ class Warehouse(ABC):
         self.schema_prefix = schema_prefix
         self.compiled = compiled or CompiledQueries.shared()
         """SQL by query shape (:mod:`revops.warehouse.compiled`): the process's."""
-        self.compiled.install(con)
+        self._past_deadline: threading.Event | None = None
+        self.compiled.install(con, before=self._refuse_past_deadline)
+
+    def _refuse_past_deadline(self) -> None:
+        """Refuse to start a query once the deadline of the block it runs in has passed
+        (:meth:`deadline`): an interrupt stops only a query running at that instant."""
+        if self._past_deadline is not None and self._past_deadline.is_set():
+            raise RuntimeError("the deadline passed before this query started")
 
     # -- names -------------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ class CompiledQueries:
     def __init__(self, size: int = 1000) -> None:
         self.size = size
         self._shapes: OrderedDict[Hashable, _Template | _Seen | object] = OrderedDict()
-        self._renderings: dict[tuple[Any, Any], str] = {}
+        self._renderings: dict[tuple[str, Any, Any], str] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.compiles = 0
@@ -103,13 +103,16 @@ class CompiledQueries:
         with self._lock:
             self._shapes.clear()
 
-    def install(self, con: BaseBackend) -> None:
-        """Make `con.compile` go through this cache (idempotent)."""
+    def install(self, con: BaseBackend, before: Callable[[], None] | None = None) -> None:
+        """Make `con.compile` go through this cache (idempotent); `before` is called first,
+        before every query the connection compiles (and may refuse it by raising)."""
         original: Compile = con.compile
         if getattr(original, "_revops_cached", False):
             return
 
         def compile(expr: ir.Expr, /, *, limit: Any = None, params: Any = None, **kw: Any) -> str:
+            if before is not None:
+                before()
             if params or kw.get("pretty"):
                 return original(expr, limit=limit, params=params, **kw)
             return self.compile(con, original, expr, limit)
@@ -216,7 +219,7 @@ class CompiledQueries:
     def _render(self, con: BaseBackend, original: Compile, literal: Any) -> str | None:
         """How the backend writes one date or timestamp literal in SQL (None when its SQL
         is not the one-column select it should be)."""
-        key = (literal.value, literal.dtype)
+        key = (con.name, literal.value, literal.dtype)  # each dialect writes its own
         with self._lock:
             found = self._renderings.get(key)
         if found is not None:

@@ -98,6 +98,7 @@ class DuckDBWarehouse(TransactionalWarehouse):
 
         timer = threading.Thread(target=interrupt, name="revops-deadline", daemon=True)
         timer.start()
+        outer, self._past_deadline = self._past_deadline, over
         try:
             yield
         except (duckdb.Error, RuntimeError):
@@ -105,6 +106,7 @@ class DuckDBWarehouse(TransactionalWarehouse):
                 raise QueryTimeout(timeout_message(seconds, setting)) from None
             raise
         finally:
+            self._past_deadline = outer
             done.set()
             timer.join()
 
