@@ -3,18 +3,15 @@ employees and open deals, on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from revops import Workspace
-from revops.model import ENTITIES
-
 from conftest import POSTGRES_URL
-from support import typed_value
+from support import Company as Rows
+from support import company_on
 
 TEAMS = [{"team_id": "t-smb", "name": "SMB"}, {"team_id": "t-ent", "name": "Enterprise"}]
 USERS = [
@@ -24,35 +21,12 @@ USERS = [
 ]
 
 
-class Company:
-    """A workspace whose warehouse the test fills row by row."""
+@dataclass
+class Company(Rows):
+    """The shared test company (:class:`support.Company`) with the territory design's
+    helpers."""
 
-    def __init__(self, root: Path, warehouse_url: str | None = None) -> None:
-        self.root = root
-        Workspace.create(root)
-        if warehouse_url is not None:
-            config = root / "revops.yaml"
-            text = config.read_text().replace(
-                "url: duckdb:///warehouse.duckdb", f"url: {warehouse_url}"
-            )
-            prefix = f"t{secrets.token_hex(4)}_"
-            config.write_text(text.replace('schema_prefix: ""', f"schema_prefix: {prefix}"))
-        self.ws = Workspace.open(root)
-        self.ws.init_warehouse()
-        self.add("team", *TEAMS)
-        self.add("user", *[{**u, "is_active": True, "hire_date": "2020-01-01"} for u in USERS])
-
-    def add(self, entity: str, *rows: dict[str, Any]) -> None:
-        """Load `rows` into `entity`; lineage defaults, ISO strings become dates/times."""
-        spec = ENTITIES[entity]
-        batch = []
-        for row in rows:
-            full = {"source_system": "salesforce", "load_id": "l1", **row}
-            full.setdefault("source_id", full[spec.id_column])
-            full.setdefault("created_at", "2026-01-01T00:00:00")
-            full.setdefault("updated_at", "2026-01-01T00:00:00")
-            batch.append({k: typed_value(spec.column(k).type, v) for k, v in full.items()})
-        self.ws.warehouse.load(entity, batch, namespace=spec.namespace, mode="append")
+    root: Path = Path()
 
     def accounts(self, *rows: tuple[str, int, str | None, str]) -> None:
         """Accounts as (id, employees, owner, segment)."""
@@ -66,13 +40,14 @@ class Company:
 
 
 @pytest.fixture(
-    params=[pytest.param(None, id="duckdb"), pytest.param(POSTGRES_URL, id="postgres",
-                                                          marks=pytest.mark.postgres)]
+    params=[pytest.param("duckdb", id="duckdb"),
+            pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]
 )  # fmt: skip
 def company(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Company]:
     """The company on DuckDB, and on PostgreSQL under a schema prefix of its own."""
-    made = Company(tmp_path / "ws", request.param)
-    yield made
-    if request.param is not None:
-        made.ws.warehouse.drop()
-    made.ws.close()
+    root = tmp_path / "ws"
+    with company_on(root, request.param, POSTGRES_URL) as rows:
+        made = Company(rows.ws, root=root)
+        made.add("team", *TEAMS)
+        made.add("user", *[{**u, "is_active": True, "hire_date": "2020-01-01"} for u in USERS])
+        yield made
