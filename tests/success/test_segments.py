@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from revops.errors import ConfigError
+from revops.errors import ConfigError, SuccessError
+from revops.metrics.engines import churn_signals
+from revops.metrics.engines.churn_signals import scored
 from revops.stats.sbg import fit_sbg
 from success.conftest import line
 
@@ -142,6 +144,42 @@ def test_a_stored_model_is_used_on_later_days(book: Company) -> None:
     assert book.ws.success.stored_model(date(2026, 6, 29)) is None
 
 
+def test_training_keeps_the_newest_models(book: Company) -> None:
+    book.ws.success.train(as_of=date(2026, 5, 31))
+    book.ws.success.train(as_of=DAY, keep=1)
+
+    found = book.ws.success.stored_models()
+
+    assert [m["day"] for m in found] == ["2026-06-30"]
+    assert all(m["rows"] > 0 and m["events"] > 0 for m in found)
+    assert book.ws.success.stored_model(date(2026, 5, 15)) is None
+    with pytest.raises(SuccessError, match="keep at least 1 stored model"):
+        book.ws.success.train(as_of=DAY, keep=0)
+
+
+def test_the_catalogs_churn_risk_scores_with_the_stored_model(
+    book: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book.ws.success.train(as_of=DAY)
+    stored = book.ws.success.stored_model(DAY)
+    assert stored is not None
+    later = date(2026, 7, 15)
+    expected = scored(book.ws.metrics.context(later), later, stored)
+    expected_arr = float((12.0 * expected["mrr"].astype(float) * expected["p_churn"]).sum())
+
+    def refuse(*_: object, **__: object) -> None:
+        raise SuccessError("trained again")
+
+    monkeypatch.setattr(churn_signals, "train_churn_model", refuse)
+    after = book.ws.metrics.compute(["arr_at_risk"], "2026-07-01..2026-07-15", as_of=later)
+    before = book.ws.metrics.compute(["arr_at_risk"], "2026-06-01..2026-06-29", as_of=DAY)
+
+    assert after.value("arr_at_risk") == pytest.approx(expected_arr)
+    assert expected_arr > 0
+    # Before the stored day the model is trained as of the window's end, never read.
+    assert any("trained again" in w for w in before.warnings)
+
+
 def test_the_cli_prints_segments_cohorts_and_stores_models(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -161,6 +199,9 @@ def test_the_cli_prints_segments_cohorts_and_stores_models(
     code, out, err = run_cli(capsys, "-w", root, "success", "train", "--as-of", "2026-06-30")
     assert code == 0, err
     assert "2026-06-30" in out
+    code, out, err = run_cli(capsys, "-w", root, "success", "models", "--format", "json")
+    assert code == 0, err
+    assert [m["day"] for m in json.loads(out)] == ["2026-06-30"]
     code, out, err = run_cli(capsys, "-w", root, "success", "clv", "--schema")
     assert "contractual_simple" in out
     code, _, err = run_cli(capsys, "-w", root, "success", "cohorts", "--unit", "week")

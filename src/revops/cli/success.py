@@ -192,12 +192,33 @@ def cohorts(
 
 
 @app.command("train")
-def train(ctx: typer.Context, as_of: datetime | None = AS_OF) -> None:
+def train(
+    ctx: typer.Context,
+    as_of: datetime | None = AS_OF,
+    keep: int = typer.Option(12, "--keep", min=1, help="Stored models to keep, newest first."),
+) -> None:
     """Train the churn model and the sBG fits as of the day and store them in the
-    workspace (.revops/models/success/<day>/); risk, renewals and the page then use them."""
+    workspace (.revops/models/success/<day>/); risk, renewals, the page and the catalog's
+    churn-risk metrics then use them. Older stored models beyond --keep are removed."""
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        folder = ws.success.train(as_of=_day(as_of))
+        folder = ws.success.train(as_of=_day(as_of), keep=keep)
     finally:
         ws.close()
     console().print(f"stored in {folder}")
+
+
+@app.command("models")
+def models(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
+    """The churn models stored in the workspace: training day, rows, churns, AUC."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        found = ws.success.stored_models()
+    finally:
+        ws.close()
+    rows = [{"day": m["day"], "rows": m.get("rows"), "events": m.get("events"),
+             "label": m.get("label"), "horizon_days": m.get("horizon_days"),
+             "segments": ", ".join(sorted(m.get("sbg") or {})), "error": m.get("error")}
+            for m in found]  # fmt: skip
+    render(rows, ("day", "rows", "events", "label", "horizon_days", "segments", "error"), fmt,
+           title="Stored success models (`revops success train`)")  # fmt: skip

@@ -179,6 +179,7 @@ class Metrics:
             self.calendar,
             as_of or _today(),
             scope=scope or Scope.everything(),
+            root=self.root,
         )
 
     def scope_for(self, email: str, *, team: bool) -> Scope | None:

@@ -20,6 +20,8 @@ from revops.metrics.scope import Scope, ScopedReader
 from revops.model import ENTITIES
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import ibis.expr.types as ir
 
     from revops.config import MetricSettings, RevOpsConfig
@@ -46,6 +48,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.pricing",
     "revops.metrics.engines.plays",
     "revops.metrics.engines.budgets",
+    "revops.metrics.engines.cohort_retention",
 )
 """Modules whose import registers the built-in engines."""
 
@@ -91,6 +94,8 @@ class SourceContext:
         warnings: problems met while building sources, reported with the values.
         scope: the rows the query may read (:mod:`revops.metrics.scope`); every canonical
             table is cut to it where it is read.
+        root: the workspace folder, where engines find models stored for them
+            (:mod:`revops.metrics.stored_models`); None for a warehouse without one.
     """
 
     warehouse: Warehouse
@@ -99,6 +104,7 @@ class SourceContext:
     as_of: date
     warnings: list[str] = field(default_factory=list)
     scope: Scope = field(default_factory=Scope.everything)
+    root: Path | None = None
     _foreign: dict[str, int] = field(default_factory=dict)
     _tables: dict[str, ir.Table] = field(default_factory=dict)
     _reader: ScopedReader | None = field(default=None, init=False)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from revops.errors import SuccessError
 from revops.metrics.engines.churn_signals import scored, train_churn_model
@@ -145,24 +145,37 @@ class Success:
 
     # -- stored models -------------------------------------------------------------------
 
-    def train(self, *, as_of: date | None = None) -> Path:
+    def train(self, *, as_of: date | None = None, keep: int = 12) -> Path:
         """Train the churn model and the sBG fits as of `as_of` and store them in the
-        workspace (`.revops/models/success/<day>/`), where later requests find them.
+        workspace (`.revops/models/success/<day>/`), where later requests and the
+        catalog's churn-risk metrics find them; then keep only the newest `keep`.
 
         Raises:
-            SuccessError: no workspace folder, or a model that cannot be trained.
+            SuccessError: no workspace folder, a model that cannot be trained, or `keep`
+                below 1.
         """
-        from revops.success import store
+        from revops.metrics import stored_models as store
 
         if self.root is None:
             raise SuccessError("models are stored in a workspace folder; this one has none")
+        if keep < 1:
+            raise SuccessError(f"keep at least 1 stored model, not {keep}")
         model = self.model(as_of=as_of, stored=False)
         fits = self.segment_clv(as_of=model.trained_as_of).fits
-        return store.save(self.root, model, fits)
+        folder = store.save(self.root, model, fits)
+        store.prune(self.root, keep)
+        return folder
+
+    def stored_models(self) -> list[dict[str, Any]]:
+        """Each stored model's description (training day, rows, churns, coefficients,
+        sBG fits), oldest first; none without a workspace folder."""
+        from revops.metrics import stored_models as store
+
+        return [] if self.root is None else store.describe(self.root)
 
     def stored_model(self, as_of: date | None = None) -> ChurnModel | None:
         """The newest churn model stored on or before `as_of` (today), if any."""
-        from revops.success import store
+        from revops.metrics import stored_models as store
 
         if self.root is None:
             return None

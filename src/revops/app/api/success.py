@@ -82,3 +82,11 @@ def clv_segments(state: StateDep, principal: Viewer) -> dict[str, Any]:
     except RevOpsError as exc:
         raise HTTPException(422, str(exc)) from None
     return result.as_dict()
+
+
+@router.get("/success/models")
+def stored_models(state: StateDep, principal: Viewer) -> list[dict[str, Any]]:
+    """The churn models `revops success train` stored in the workspace, oldest first: the
+    training day, rows and churns learned from, coefficients and sBG fits. Risk, renewals
+    and the catalog's churn-risk metrics score with the newest on or before their day."""
+    return state.workspace.success.stored_models()

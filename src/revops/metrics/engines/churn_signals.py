@@ -304,6 +304,22 @@ def train_churn_model(
     )  # fmt: skip
 
 
+def stored_or_trained(ctx: SourceContext, day: date) -> ChurnModel:
+    """The newest churn model `revops success train` stored in the workspace on or before
+    `day` (it saw nothing after its own day), else one trained as of `day`.
+
+    Raises:
+        SuccessError: nothing stored and too few churns to learn from.
+    """
+    from revops.metrics import stored_models
+
+    if ctx.root is not None:
+        found = stored_models.latest(ctx.root, day)
+        if found is not None:
+            return stored_models.load(ctx.root, found)[0]
+    return train_churn_model(ctx, day)
+
+
 def scored(ctx: SourceContext, day: date, model: ChurnModel) -> pd.DataFrame:
     """Every company paying at `day`: its features, `mrr`, `p_churn` (1 when its
     cancellation is known) and `member_id`, one of its account records (for slicing)."""
@@ -333,7 +349,8 @@ RISK_COLUMNS = ("account_id", "golden_account_id", "arr", "p_churn", "arr_at_sta
     "churn_risk",
     "One row per company (golden account) paying at the window's end (or the as-of day): "
     "its ARR, p_churn (probability of paying nothing 90 days later, from the churn model "
-    "trained as of that day on the 12 month ends before whose outcome is known; 1 when its "
+    "stored by `revops success train` on or before that day, else trained as of that day on "
+    "the 12 month ends before whose outcome is known; 1 when its "
     "cancellation is already known), arr_at_stake (arr x p_churn), retained_arr "
     "(arr x (1 - p_churn)) and health_score (100 x (1 - p_churn)); account_id is one of the "
     "company's account records. Empty, with a warning, when no model can be trained.",
@@ -349,7 +366,7 @@ def churn_risk(ctx: SourceContext, period: Period) -> ir.Table:
 
     def build() -> ir.Table:
         try:
-            model = train_churn_model(ctx, day)
+            model = stored_or_trained(ctx, day)
         except SuccessError as exc:
             ctx.warnings.append(f"churn_risk on {day}: {exc}")
             frame = pd.DataFrame({c: [] for c in RISK_COLUMNS})

@@ -6,7 +6,9 @@ day, features, rows, events, coefficients, and the sBG fits per segment), writte
 together.
 
 A model trained as of a day is used for that day and later ones (it saw nothing after
-its day): :func:`latest` picks the newest stored on or before the day asked.
+its day): :func:`latest` picks the newest stored on or before the day asked. The catalog's
+churn-risk metrics (the `churn_risk` engine) read it too. :func:`prune` keeps the newest
+few, so the folder does not grow with every training.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -88,3 +91,34 @@ def load(root: Path, day: date) -> tuple[ChurnModel, dict[str, Any]]:
     if not isinstance(model, ChurnModel):
         raise SuccessError(f"{folder / 'churn.pkl'} does not hold a churn model")
     return model, meta
+
+
+def describe(root: Path) -> list[dict[str, Any]]:
+    """What each stored model says of itself (`model.json`), oldest first, with its `day`;
+    a description that cannot be read says so in `error`."""
+    found: list[dict[str, Any]] = []
+    for day in stored_days(root):
+        path = root / MODELS / day.isoformat() / "model.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            found.append({"day": day.isoformat(), "error": f"cannot read {path}: {exc}"})
+            continue
+        found.append({"day": day.isoformat(), **(meta if isinstance(meta, dict) else {})})
+    return found
+
+
+def prune(root: Path, keep: int) -> list[date]:
+    """Remove all but the newest `keep` stored models; the days removed.
+
+    Raises:
+        SuccessError: `keep` below 1 (the newest is always kept).
+    """
+    if keep < 1:
+        raise SuccessError(f"keep at least 1 stored model, not {keep}")
+    days = stored_days(root)
+    removed = days[:-keep] if len(days) > keep else []
+    for day in removed:
+        shutil.rmtree(root / MODELS / day.isoformat())
+        log.info("removed the success models of %s", day)
+    return removed
