@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from revops.errors import ConfigError
+
 from support import Company
 
 AS_OF = date(2026, 1, 31)
@@ -23,10 +24,18 @@ def test_quarters_follow_seasonality_and_ramp_and_sum_to_the_target(company: Com
     reps = {r["rep_id"]: r for r in found.rep_rows()}
     # Cat starts in fiscal month 7 (August): Q3 ramp 25 %, Q4 50 %.
     assert [reps["u-cat"][q] for q in ("q1", "q2", "q3", "q4")] == [
-        Decimal("0.00"), Decimal("0.00"), Decimal("27777.78"), Decimal("100000.00")]
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("27777.78"),
+        Decimal("100000.00"),
+    ]
     # Q3 250k over weights 1 : 1 : 0.25 -> 111,111.11 each and one cent more to Cat.
     assert [reps["u-ann"][q] for q in ("q1", "q2", "q3", "q4")] == [
-        Decimal("125000.00"), Decimal("0.00"), Decimal("111111.11"), Decimal("200000.00")]
+        Decimal("125000.00"),
+        Decimal("0.00"),
+        Decimal("111111.11"),
+        Decimal("200000.00"),
+    ]
     assert reps["u-ann"]["top_down"] == reps["u-bob"]["top_down"] == Decimal("436111.11")
     assert found.total() == TARGET
     assert sum(r["amount"] for r in found.records()) == TARGET

@@ -18,8 +18,8 @@ from revops.metrics.engines.history import (
     versions_until,
 )
 from revops.metrics.engines.mrr import mrr_at, subscription_lines
-from revops.metrics.quotas import quotas_known
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
+from revops.metrics.quotas import quotas_known
 from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
 
