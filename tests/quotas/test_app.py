@@ -43,7 +43,8 @@ def test_the_plan_sums_to_the_target_with_names_beside_ids(cockpit: Cockpit) -> 
     assert len(capacity["months"]) == 12
     assert capacity["totals"]["hires"] == len(capacity["hires"])
     bad = client.get("/api/v1/quotas?year=FY2028-Q1&target=5")
-    assert bad.status_code == 422 and "fiscal year" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "fiscal year" in bad.json()["detail"]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")

@@ -14,13 +14,13 @@ START = date(2027, 2, 1)
 
 
 def inputs(target: float, **changes: object) -> CapacityInputs:
-    base = dict(
-        target=target, months=tuple(f"M{m + 1:02d}" for m in range(12)),
-        starts=tuple(add_months(START, m) for m in range(12)), season=(1 / 12,) * 12,
-        productivity=1_200_000.0, low=600_000.0, high=1_800_000.0, attrition=0.0,
-        reps=(-100, -100), earliest_start=0, lead_months=2, max_hires_per_month=1,
-        coverage=3.0, steps=(0.25, 0.5, 0.75), months_per_step=3,
-    )  # fmt: skip
+    base = {
+        "target": target, "months": tuple(f"M{m + 1:02d}" for m in range(12)),
+        "starts": tuple(add_months(START, m) for m in range(12)), "season": (1 / 12,) * 12,
+        "productivity": 1_200_000.0, "low": 600_000.0, "high": 1_800_000.0, "attrition": 0.0,
+        "reps": (-100, -100), "earliest_start": 0, "lead_months": 2, "max_hires_per_month": 1,
+        "coverage": 3.0, "steps": (0.25, 0.5, 0.75), "months_per_step": 3,
+    }  # fmt: skip
     base.update(changes)
     return CapacityInputs(**base)  # type: ignore[arg-type]
 
@@ -54,7 +54,8 @@ def test_attrition_shrinks_heads_and_an_unreachable_target_says_so() -> None:
     keep = 0.5 ** (1 / 12)
     assert plan.rows[11]["heads"] == pytest.approx(2 * keep**11, abs=0.01)
     late = plan_capacity(inputs(10_000_000, earliest_start=12))
-    assert late.hires == () and not late.reachable
+    assert late.hires == ()
+    assert not late.reachable
     assert late.totals()["gap"] == pytest.approx(7_600_000)
 
 

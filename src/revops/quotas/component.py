@@ -206,8 +206,14 @@ class Quotas:
             current, version.version if version else None, found.warnings,
         )  # fmt: skip
 
-    def capacity(self, target: float, year_label: str, as_of: date | None = None,
-                 productivity_change: float = 0.0, attrition_change: float = 0.0) -> CapacityPlan:  # fmt: skip
+    def capacity(
+        self,
+        target: float,
+        year_label: str,
+        as_of: date | None = None,
+        productivity_change: float = 0.0,
+        attrition_change: float = 0.0,
+    ) -> CapacityPlan:
         """Hires needed to reach `target` bookings in the fiscal year, month by month.
 
         Args:

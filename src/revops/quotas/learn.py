@@ -120,8 +120,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _attrition(people: list[Person], first: date, cutoff: date) -> float:
-    left = sum(1 for p in people
-               if p.termination_date is not None and first <= p.termination_date < cutoff)  # fmt: skip
+    gone = [p.termination_date for p in people if p.termination_date is not None]
+    left = sum(1 for day in gone if first <= day < cutoff)
     at_start = sum(1 for p in people if p.employed_on(first))
     at_end = sum(1 for p in people if p.employed_on(cutoff))
     average = (at_start + at_end) / 2
