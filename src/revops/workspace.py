@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from revops.pipeline import Pipeline
     from revops.plan import Annotations, Plan
     from revops.quality.component import Quality
+    from revops.quotas import Quotas
     from revops.routing import Routing
     from revops.success import Success
     from revops.territories import Territories
@@ -267,6 +268,15 @@ class Workspace:
         from revops.territories import Territories
 
         return Territories(self.root, lambda: self.metrics, lambda: self.warehouse)
+
+    @cached_property
+    def quotas(self) -> Quotas:
+        """Quota plans by `plans/quotas.yaml` (top-down against bottom-up, applied as
+        quota records attainment reads, reverted) and capacity plans (hires to a target)."""
+        from revops.quotas import Quotas
+
+        return Quotas(self.root, self.calendar, lambda: self.metrics, lambda: self.warehouse,
+                      lambda: self.territories)  # fmt: skip
 
     @cached_property
     def annotations(self) -> Annotations:

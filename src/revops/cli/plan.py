@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from revops.cli import territories
+from revops.cli import quotas, territories
 from revops.cli.output import OutputFormat, error_console, render
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(territories.app, name="territories")
+app.add_typer(quotas.quotas_app, name="quotas")
+app.add_typer(quotas.capacity_app, name="capacity")
 FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or csv.")
 AS_OF = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="Day of the status (default today); "

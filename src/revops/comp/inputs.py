@@ -183,10 +183,11 @@ def read_org(ctx: SourceContext) -> Org:
 
 
 def read_quotas(ctx: SourceContext, first: date, last: date) -> list[QuotaRow]:
-    """The user quotas overlapping [first, last], holders resolved to user ids."""
-    from revops.metrics import moment
+    """The user quotas overlapping [first, last] as known on the as-of day (the quota plan
+    in effect replacing the imported quotas it covers), holders resolved to user ids."""
+    from revops.metrics import moment, quotas_known
 
-    quotas = ctx.raw("quota", scoped=False)
+    quotas = quotas_known(ctx, scoped=False)
     quotas = quotas.filter(
         quotas.user_id.notnull()
         & (quotas.period_start_date <= moment(quotas, "period_start_date", last))

@@ -19,6 +19,7 @@ from revops.metrics.engines.history import (
 )
 from revops.metrics.engines.mrr import mrr_at, subscription_lines
 from revops.metrics.query import Drill, Explanation, MetricResult, Metrics
+from revops.metrics.quotas import quotas_known
 from revops.metrics.scope import Scope
 from revops.metrics.sources import SourceContext, engine
 
@@ -42,6 +43,7 @@ __all__ = [
     "open_stages",
     "opportunities_at",
     "pipeline_at",
+    "quotas_known",
     "stage_entries",
     "subscription_lines",
     "versions_until",

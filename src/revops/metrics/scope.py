@@ -158,6 +158,8 @@ ROW_SCOPES: dict[str, Rule] = {
     "comp.period_close": Hidden("the whole company's payout totals per closed period"),
     "desk.request": Owned(("requester_id", "owner_id")),
     "territories.assignment": Owned(("owner_id", "previous_owner_id")),
+    "quotas.quota": Owned(("user_id",)),
+    "quotas.version": Reference("quota plan versions: year, target, dates; no record"),
     "territories.model": Reference("territory model versions: state, dates, counts; no record"),
 }
 """Who sees the rows of each table, by ``namespace.table``."""

@@ -220,6 +220,23 @@ class Territories:
                           "workload": round(r["workload"] or 0.0, 2),
                           "accounts": int(r["accounts"])} for r in rows]  # fmt: skip
 
+    def potential_by_rep(self, day: date) -> dict[str, float]:
+        """Each rep's potential on `day`: its book in the territory version in effect, else
+        the potential of the accounts it owns in the CRM (summed in the warehouse)."""
+        version = valid_at(read_versions(self._warehouse()), day)
+        if version is not None:
+            rows = rep_totals(self._warehouse(), version.version)
+            return {r["owner_id"]: float(r["potential"] or 0.0) for r in rows}
+        _, design = self.design()
+        measures = account_measures(self._metrics(), day, design)
+        owned = measures.filter(measures.owner_id.notnull())
+        each = float(design.potential.get("accounts", 0.0))  # added in Python, as in a design
+        totals = owned.group_by("owner_id").aggregate(
+            potential=owned.potential.sum() + owned.count().cast("float64") * each
+        )
+        return {r["owner_id"]: float(r["potential"] or 0.0)
+                for r in totals.to_pyarrow().to_pylist()}  # fmt: skip
+
     def names(self, ids: set[str]) -> dict[str, str]:
         """Names of accounts and users by id (for the territory at a day)."""
         warehouse = self._warehouse()

@@ -40,6 +40,7 @@ NAMESPACES = (
     "comp",
     "desk",
     "territories",
+    "quotas",
 )
 SOURCE_KEY = ("source_system", "source_id")
 LoadMode = Literal["append", "replace", "upsert"]

@@ -20,6 +20,7 @@ from revops.app.api import (
     pipeline,
     plan,
     quality,
+    quotas,
     records,
     review,
     routing,
@@ -56,5 +57,6 @@ router.include_router(syncs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
 router.include_router(territories.router)
+router.include_router(quotas.router)
 router.include_router(pack.router)
 router.include_router(success.router)

@@ -21,6 +21,7 @@ from revops.app.web import (
     pipeline,
     plan,
     quality,
+    quotas,
     records,
     review,
     routing,
@@ -55,5 +56,6 @@ router.include_router(jobs.router)
 router.include_router(desk.router)
 router.include_router(plan.router)
 router.include_router(territories.router)
+router.include_router(quotas.router)
 router.include_router(pack.router)
 router.include_router(success.router)

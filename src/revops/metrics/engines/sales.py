@@ -61,12 +61,17 @@ def _days_between(later: ir.DateValue, earlier: ir.DateValue) -> ir.IntegerValue
     windowed=True,
 )  # fmt: skip
 def quota_shares(ctx: SourceContext, period: Period) -> ir.Table:
-    """Quotas prorated to the window (a quarterly quota is a third per month)."""
+    """Quotas prorated to the window (a quarterly quota is a third per month); the quota
+    plan in effect on the as-of day replaces the imported quotas it covers."""
     import ibis
 
     from revops.metrics.compile import moment
+    from revops.metrics.quotas import quotas_known
 
-    quotas = ctx.table("quota")
+    quotas = ctx.memo(
+        "quotas_known",
+        lambda: ctx.in_reporting_currency("quota", quotas_known(ctx), key="quotas_known"),
+    )
     first = moment(quotas, "period_start_date", period.start)
     last = moment(quotas, "period_end_date", period.last_day)
     quotas = quotas.filter((quotas.period_start_date <= last) & (quotas.period_end_date >= first))
