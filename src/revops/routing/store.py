@@ -55,9 +55,7 @@ def _schemas() -> dict[str, sch.Schema]:
 
 def ensure_tables(warehouse: Warehouse) -> None:
     """Create the routing tables that are missing."""
-    for name, schema in _schemas().items():
-        if not warehouse.has_table(name, NAMESPACE):
-            warehouse.create_table(name, schema, NAMESPACE)
+    warehouse.ensure_tables(NAMESPACE, _schemas())
 
 
 def assignment_row(decision: Decision, run_id: str, rules_hash: str) -> dict[str, Any]:

@@ -71,10 +71,7 @@ def _schemas() -> dict[str, sch.Schema]:
 
 def ensure_tables(warehouse: Warehouse) -> None:
     """Create the territory namespace and tables that are missing."""
-    warehouse.ensure_namespace(NAMESPACE)
-    for name, schema in _schemas().items():
-        if not warehouse.has_table(name, NAMESPACE):
-            warehouse.create_table(name, schema, NAMESPACE)
+    warehouse.ensure_tables(NAMESPACE, _schemas())
 
 
 def read_versions(warehouse: Warehouse) -> list[Version]:

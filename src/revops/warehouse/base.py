@@ -236,6 +236,14 @@ class Warehouse(ABC):
         if schema not in self.con.list_databases():
             self.con.create_database(schema, force=True)
 
+    def ensure_tables(self, namespace: str, schemas: Mapping[str, sch.Schema]) -> None:
+        """Create `namespace` and those of its tables in `schemas` that are missing (a
+        component's own tables, made on first use)."""
+        self.ensure_namespace(namespace)
+        for name, schema in schemas.items():
+            if not self.has_table(name, namespace):
+                self.create_table(name, schema, namespace)
+
     def init(self, entities: Iterable[Entity]) -> tuple[list[str], list[str]]:
         """Create the namespaces and the tables of `entities` that do not exist yet.
 

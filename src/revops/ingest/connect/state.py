@@ -92,9 +92,7 @@ def schema(name: str) -> sch.Schema:
 
 def ensure_tables(warehouse: Warehouse) -> None:
     """Create the sync tables that do not exist yet."""
-    for name in _SCHEMAS:
-        if not warehouse.has_table(name, NAMESPACE):
-            warehouse.create_table(name, schema(name), NAMESPACE)
+    warehouse.ensure_tables(NAMESPACE, {name: schema(name) for name in _SCHEMAS})
 
 
 def _table(name: str, rows: Sequence[dict[str, Any]]) -> pa.Table:
