@@ -63,6 +63,7 @@ FX_DATE_COLUMN = {
     "order": "order_date",
     "gtm_cost": "month_start_date",
     "budget_line": "month_start_date",
+    "deal_line": "created_at",
     "quota": "period_start_date",
     "campaign": "start_date",
     "partner_deal": "registered_at",
@@ -124,8 +125,21 @@ class SourceContext:
         how many there are.
         """
         if entity not in self._tables:
-            self._tables[entity] = self.in_reporting_currency(entity, self.raw(entity))
+            self._tables[entity] = self.in_reporting_currency(entity, self.current(entity))
         return self._tables[entity]
+
+    def current(self, entity: str) -> ir.Table:
+        """A canonical table as stored (amounts in their own currencies), without the
+        records saved after the as-of day, and with the records its history versions
+        (budget lines, campaigns, deal line items) as they stood at the end of that day
+        (:mod:`revops.metrics.versions`)."""
+        from revops.metrics.versions import VERSIONED, as_stood
+
+        rows = self.raw(entity)
+        history = VERSIONED.get(entity)
+        if history is None or not self.warehouse.has_table(history, "history"):
+            return rows
+        return as_stood(entity, rows, self.raw(history), self.as_of)
 
     def in_reporting_currency(
         self, entity: str, table: ir.Table, *, key: str | None = None
