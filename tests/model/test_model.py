@@ -225,9 +225,7 @@ def test_a_version_carries_the_core_columns_it_replaces_with_their_types() -> No
         history, current = get_entity(f"{name}_history"), get_entity(name)
         for column in history.columns:
             if column.name != "valid_from":
-                assert column.type == current.all_columns[
-                    [c.name for c in current.all_columns].index(column.name)
-                ].type, (name, column.name)
+                assert column.type == current.column(column.name).type, (name, column.name)
 
 
 def test_opportunity_history_tracks_every_forecast_field_of_the_opportunity() -> None:
