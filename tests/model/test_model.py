@@ -221,11 +221,13 @@ def test_history_tables_are_versions_of_a_core_entity() -> None:
 
 
 def test_a_version_carries_the_core_columns_it_replaces_with_their_types() -> None:
-    for name in ("deal_line", "campaign", "budget_line"):
-        history, current = get_entity(f"{name}_history"), get_entity(name)
-        for column in history.columns:
-            if column.name != "valid_from":
-                assert column.type == current.column(column.name).type, (name, column.name)
+    from revops.metrics.versions import VERSIONED
+
+    for name, (history_name, replaced) in VERSIONED.items():
+        history, current = get_entity(history_name), get_entity(name)
+        assert history.history_key == current.id_column
+        for column in replaced:
+            assert history.column(column).type == current.column(column).type, (name, column)
 
 
 def test_opportunity_history_tracks_every_forecast_field_of_the_opportunity() -> None:

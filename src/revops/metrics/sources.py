@@ -136,8 +136,10 @@ class SourceContext:
         from revops.metrics.versions import VERSIONED, as_stood
 
         rows = self.raw(entity)
-        history = VERSIONED.get(entity)
-        if history is None or not self.warehouse.has_table(history, "history"):
+        if entity not in VERSIONED:
+            return rows
+        history = VERSIONED[entity][0]
+        if not self.warehouse.has_table(history, "history"):
             return rows
         return as_stood(entity, rows, self.raw(history), self.as_of)
 

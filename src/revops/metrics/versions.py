@@ -5,17 +5,20 @@ re-priced: the row in `core` holds the latest value, and ingest appends a versio
 entity's history table whenever a tracked column changes (`history:` in a mapping). Read
 *as of* a day, such a record is its row with the versioned columns replaced by those of:
 
-- its latest version that took effect by the end of the day; or, with none by then,
-- its earliest version: the record as first recorded (nothing says what it was before, and
-  a revision made after the day must not show);
-- with no version at all (rows written without history), the row as it is.
+- its latest version that took effect by the end of the day;
+- with versions but none by then, nothing: its value was recorded later, so it was not
+  known on the day and those columns are null (a budget line a later revision added has no
+  amount; a cost first recorded later counts none);
+- with no version at all (rows written without history), the row as stored.
+
+So nothing recorded or revised after the day changes a number read as of it.
 
 Opportunities are read through their own rules (:mod:`revops.metrics.engines.deal_state`).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from revops.model import ENTITIES
@@ -24,55 +27,17 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 VERSIONED = {
-    "campaign": "campaign_history",
-    "budget_line": "budget_line_history",
-    "deal_line": "deal_line_history",
-}
-"""Tables read as of the day from their history table's versions (module doc)."""
-
-
-def versioned_columns(entity: str) -> tuple[str, ...]:
-    """The columns of `entity` a version of its history replaces.
-
-    Examples:
-        >>> versioned_columns("budget_line")
-        ('amount', 'currency')
-    """
-    history = ENTITIES[VERSIONED[entity]]
-    own = {c.name for c in ENTITIES[entity].columns}
-    return tuple(
-        c.name
-        for c in history.columns
-        if c.name in own and c.name not in (history.history_key, "valid_from")
-    )
-
-
-def version_at(versions: ir.Table, key: str, day: date) -> ir.Table:
-    """Per record of `versions`, the one version that stands at the end of `day`: the
-    latest by then, else the earliest (module doc)."""
-    import ibis
-
-    from revops.metrics.compile import moment
-
-    after = moment(versions, "valid_from", day + timedelta(days=1))
-    known = ibis.ifelse(versions.valid_from < after, 1, 0)
-    marked = versions.mutate(_known=known)
-    # Versions sharing a valid_from are told apart by load, the later load winning, as in
-    # revops.warehouse.asof.as_of.
-    tie = [ibis.desc(marked.load_id)] if "load_id" in marked.columns else []
-    latest = ibis.window(
-        group_by=marked[key], order_by=[ibis.desc(marked._known), ibis.desc(marked.valid_from), *tie]
-    )
-    first = ibis.window(group_by=marked[key], order_by=[marked.valid_from, *tie])
-    ranked = marked.mutate(
-        _any_known=marked._known.max().over(ibis.window(group_by=marked[key])),
-        _latest=ibis.row_number().over(latest),
-        _first=ibis.row_number().over(first),
-    )
-    chosen = ranked.filter(
-        ibis.ifelse(ranked._any_known == 1, ranked._latest == 0, ranked._first == 0)
-    )
-    return chosen.drop("_known", "_any_known", "_latest", "_first")
+    "campaign": ("campaign_history", ("budget", "actual_cost", "currency")),
+    "budget_line": ("budget_line_history", ("amount", "currency")),
+    "deal_line": (
+        "deal_line_history",
+        ("product_id", "quantity", "list_price", "unit_price", "discount_percent", "amount",
+         "currency"),
+    ),
+}  # fmt: skip
+"""Tables read as of the day from their history table's versions (module doc): the
+history table, and the columns a version replaces (a deal line's version also carries its
+opportunity, for the row scope, which never changes)."""
 
 
 def as_stood(entity: str, rows: ir.Table, versions: ir.Table, day: date) -> ir.Table:
@@ -80,15 +45,21 @@ def as_stood(entity: str, rows: ir.Table, versions: ir.Table, day: date) -> ir.T
     history table) as the module says; same columns as `rows`."""
     import ibis
 
+    from revops.metrics.engines.history import end_of
+    from revops.warehouse.asof import as_of
+
     key = ENTITIES[entity].id_column
-    replaced = versioned_columns(entity)
-    stood = version_at(versions, key, day)
-    stood = stood.select(_version_of=stood[key], **{f"_v_{c}": stood[c] for c in replaced})
-    joined = rows.left_join(stood, rows[key] == stood._version_of)
-    has_version = joined._version_of.notnull()
+    replaced = VERSIONED[entity][1]
+    stood = as_of(versions, end_of(day), key)
+    stood = stood.select(_stood=stood[key], **{f"_v_{c}": stood[c] for c in replaced})
+    recorded = versions.select(_recorded=versions[key]).distinct()
+    joined = rows.left_join(stood, rows[key] == stood._stood).left_join(
+        recorded, rows[key] == recorded._recorded
+    )
+    # Recorded, and a version stands by then: the version's; recorded only later: null.
     return joined.select(
         *[
-            ibis.ifelse(has_version, joined[f"_v_{c}"], joined[c]).name(c)
+            ibis.ifelse(joined._recorded.isnull(), joined[c], joined[f"_v_{c}"]).name(c)
             if c in replaced
             else joined[c]
             for c in rows.columns
