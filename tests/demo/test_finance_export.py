@@ -116,3 +116,7 @@ def test_the_budget_plans_each_fiscal_year_from_the_year_before() -> None:
     assert set(budget["Category"]) == {"Headcount"}
     assert set(budget["Owner Email"]) == {"max.boss@example.com"}
     assert set(budget["Cost Center"]) == {"SLS-100"}
+    # Each year approved 15 days before it starts.
+    assert budget.groupby("year")["Revised At"].unique().map(list).to_dict() == {
+        "2024": ["2023-12-17T09:00:00Z"], "2025": ["2024-12-17T09:00:00Z"]
+    }  # fmt: skip

@@ -328,6 +328,8 @@ def test_the_budget_plans_whole_months_of_the_ledgers_departments(
     assert all(line["amount"] > 0 and line["currency"] == "USD" for line in lines)
     # Owners are named by e-mail, as planning sheets do (see stack/usage.yaml).
     assert all(str(line["owner_id"]).startswith("email:") for line in lines)
+    # Each year's budget is dated the day it was approved, before the year starts.
+    assert all(line["updated_at"].date() < line["month_start_date"] for line in lines)
 
 
 def test_revops_request_dates_read_jira_format(

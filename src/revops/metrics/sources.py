@@ -141,7 +141,8 @@ class SourceContext:
         history = VERSIONED[entity][0]
         if not self.warehouse.has_table(history, "history"):
             return rows
-        return as_stood(entity, rows, self.raw(history), self.as_of)
+        # A view: converting joins rates to it, which ibis would fold into its own joins.
+        return as_stood(entity, rows, self.raw(history), self.as_of).view()
 
     def in_reporting_currency(
         self, entity: str, table: ir.Table, *, key: str | None = None

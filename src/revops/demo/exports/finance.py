@@ -9,7 +9,7 @@ spend), as an ERP such as NetSuite exports a GL detail report: `Period` as `Mar 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -168,7 +168,10 @@ BUDGET_COLUMNS = [
     "Currency",
     "Cost Center",
     "Owner Email",
+    "Revised At",
 ]
+APPROVED_DAYS_BEFORE = 15
+"""Each year's budget is approved this many days before the fiscal year starts."""
 
 
 def build_budget(
@@ -185,6 +188,8 @@ def build_budget(
     Each year plans a flat monthly amount per department and category: the previous
     year's monthly average grown by 5-25 % (the first year, its own months so far give or
     take 10 %), rounded to 500, so actual spend runs over some lines and under others.
+    Each year's lines are dated (`Revised At`) the day the budget was approved, shortly
+    before the year starts, so the budget is known as of any day of the year.
     """
     spend = pd.DataFrame(
         {
@@ -219,6 +224,7 @@ def build_budget(
             amount = max(round(base / 500) * 500, 500)
             months = pd.date_range(pd.Timestamp(year.start), periods=12, freq="MS")
             code = COST_CENTERS.get(str(department), "GTM")
+            approved = year.start - timedelta(days=APPROVED_DAYS_BEFORE)
             rows.extend(
                 {
                     "Department": department,
@@ -228,6 +234,7 @@ def build_budget(
                     "Currency": "USD",
                     "Cost Center": f"{code}-{CATEGORY_CODES.get(str(category), 900)}",
                     "Owner Email": owners.get(str(department), ""),
+                    "Revised At": f"{approved.isoformat()}T09:00:00Z",
                 }
                 for month in months
             )
