@@ -166,3 +166,16 @@ def test_the_budget_as_of_a_day_is_the_revision_that_stood_then(world: MetricWor
     assert after.value("budget_year") == 19_000
     # Before the first load, nothing was budgeted.
     assert world.value("budget_amount", march, as_of=date(2024, 12, 14)) is None
+
+
+def test_a_cost_entered_after_the_as_of_day_changes_no_figure_of_it(world: MetricWorld) -> None:
+    _actual(world)
+    # A March adjustment of 2,000 entered on 2025-04-10, after Q1 closed.
+    world.add("gtm_cost", {"month_start_date": "2025-03-01", "department": "sales",
+                           "category": "headcount", "amount": 2_000, "currency": "USD",
+                           "created_at": "2025-04-10T10:00:00"})  # fmt: skip
+    names = ["gtm_cost", "budget_actual", "budget_actual_year_to_date"]
+    at_close = world.compute(names, Q1, as_of=date(2025, 3, 31))
+    assert [at_close.value(name) for name in names] == [75_000, 75_000, 75_000]
+    later = world.compute(names, Q1, as_of=date(2025, 4, 10))
+    assert [later.value(name) for name in names] == [77_000, 77_000, 77_000]

@@ -186,6 +186,7 @@ def _operations(
         channel_spend,
         months,
         stream(params.seed, "finance-export"),
+        params.as_of,
     )
     files: dict[str, Callable[[], pd.DataFrame | LazyRows]] = {
         "finance/gtm_costs.csv": lambda: ledger,

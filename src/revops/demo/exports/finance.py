@@ -49,7 +49,11 @@ ACCOUNTS = {
     "programs": "6210 Marketing Programs",
     "software": "6310 Software Subscriptions",
 }
-COLUMNS = ["Period", "Account", "Department", "Class", "Amount", "Currency", "Memo"]
+COLUMNS = [
+    "Period", "Account", "Department", "Class", "Amount", "Currency", "Memo", "Date Created"
+]  # fmt: skip
+CLOSE_DAY = 3
+"""A month's lines are entered at its close, on this day of the next month."""
 
 
 def build_gtm_ledger(
@@ -59,11 +63,14 @@ def build_gtm_ledger(
     channel_spend: pd.DataFrame,
     months: pd.DatetimeIndex,
     rng: np.random.Generator,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
     """The ledger rows for `months` (first days of month), sorted by period and account.
 
     Salaries and software follow head count by department; commissions follow bookings
-    won in the month; marketing programs follow the channel spend.
+    won in the month; marketing programs follow the channel spend. Each line is entered
+    (`Date Created`, as NetSuite writes it) at its month's close, or on `as_of` for a
+    month not closed by then.
     """
     department = users["team_id"].map(teams.set_index("team_id")["department"]).fillna("sales")
     monthly = users["role"].map(MONTHLY_COST).fillna(8_000.0).to_numpy()
@@ -115,7 +122,7 @@ def build_gtm_ledger(
         }
     )
     ledger = pd.concat([*staffing, commissions, programs], ignore_index=True)[columns]
-    return _shape(_add_credits(ledger, rng))
+    return _shape(_add_credits(ledger, rng), as_of)
 
 
 def _add_credits(ledger: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -128,10 +135,18 @@ def _add_credits(ledger: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     return pd.concat([ledger, credits], ignore_index=True)
 
 
-def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
+def _shape(ledger: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
     ledger = ledger.sort_values(
         ["month", "category", "department", "channel", "memo"], kind="stable"
     )
+    entered = ledger["month"] + pd.offsets.MonthBegin(1) + pd.Timedelta(days=CLOSE_DAY - 1)
+    if as_of is not None:
+        entered = entered.clip(upper=pd.Timestamp(as_of))
+    # NetSuite's date and time: month/day/year without leading zeros, 12-hour clock.
+    created = (
+        entered.dt.month.astype(str) + "/" + entered.dt.day.astype(str) + "/"
+        + entered.dt.year.astype(str) + " 10:00 am"
+    )  # fmt: skip
     return pd.DataFrame(
         {
             "Period": ledger["month"].dt.strftime("%b %Y"),
@@ -141,6 +156,7 @@ def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
             "Amount": ledger["amount"].round(2).map("{:.2f}".format),
             "Currency": "USD",
             "Memo": ledger["memo"],
+            "Date Created": created,
         },
         columns=COLUMNS,
     ).reset_index(drop=True)
