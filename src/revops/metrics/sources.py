@@ -46,6 +46,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.pricing",
     "revops.metrics.engines.plays",
     "revops.metrics.engines.budgets",
+    "revops.metrics.engines.list_prices",
 )
 """Modules whose import registers the built-in engines."""
 
