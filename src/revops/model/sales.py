@@ -205,7 +205,8 @@ DEAL_LINE = Entity(
         Column(
             "price_book_entry_key",
             TEXT,
-            "Price book entry the line was priced from, in its source (Salesforce PricebookEntryId).",
+            "Price book entry the line was priced from, in its source (Salesforce "
+            "PricebookEntryId).",
         ),
         Column("quantity", FLOAT, "Units sold (may be fractional, as in Salesforce)."),
         Column("list_price", MONEY, "List price per unit from the price book, in currency."),
