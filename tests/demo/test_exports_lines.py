@@ -28,8 +28,9 @@ OPPORTUNITIES = pd.DataFrame(
         "opportunity_id": ["opp-000001", "opp-000002", "opp-000003", "opp-000004"],
         "account_id": ["acc-000001", "acc-000002", "acc-000002", "acc-000001"],
         "amount": [12_000.0, 250_000.0, None, 8_150.55],
-        "created_at": pd.to_datetime(["2025-01-02 10:00", "2025-01-05 11:00",
-                                      "2025-02-01 09:00", "2025-03-01 08:00"]),  # fmt: skip
+        "created_at": pd.to_datetime(
+            ["2025-01-02 10:00", "2025-01-05 11:00", "2025-02-01 09:00", "2025-03-01 08:00"]
+        ),
         "closed_at": pd.to_datetime(["2025-02-10 16:00", None, None, "2025-04-01 12:00"]),
         "close_date": pd.to_datetime(["2025-02-10", "2025-06-30", "2025-07-31", "2025-04-01"]),
     }
@@ -59,7 +60,8 @@ def test_lines_add_up_to_their_deals_amount_at_list_prices_of_a_year() -> None:
     quantity = lines.groupby("OpportunityId")["Quantity"].apply(lambda q: q.astype(float).sum())
     for deal, amount in ((deals[0], 12_000.0), (deals[1], 250_000.0), (deals[3], 8_150.55)):
         assert abs(by_deal[deal] - amount) <= 0.005 * quantity[deal] + 1e-9
-    listed = dict(zip(salesforce_ids(PRODUCTS["product_id"], "01t"), PRODUCTS["monthly_price"]))
+    ids = salesforce_ids(PRODUCTS["product_id"], "01t")
+    listed = dict(zip(ids, PRODUCTS["monthly_price"], strict=True))
     assert (lines["ListPrice"].astype(float) == lines["Product2Id"].map(listed) * 12).all()
     # Sold at the list price or at most a 20 % discount off it, give or take the rounding
     # of seats.
@@ -67,7 +69,8 @@ def test_lines_add_up_to_their_deals_amount_at_list_prices_of_a_year() -> None:
         lines["ListPrice"].astype(float) * lines["Quantity"].astype(float)
     )
     assert realised.between(0.75, 1.1).all()
-    assert lines["Id"].is_unique and lines["Id"].str.startswith("00k").all()
+    assert lines["Id"].is_unique
+    assert lines["Id"].str.startswith("00k").all()
 
 
 def test_a_line_changed_last_when_its_deal_closed() -> None:

@@ -141,7 +141,7 @@ def _shape(ledger: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
     )
     entered = ledger["month"] + pd.offsets.MonthBegin(1) + pd.Timedelta(days=CLOSE_DAY - 1)
     if as_of is not None:
-        entered = entered.clip(upper=pd.Timestamp(as_of))
+        entered = entered.where(entered <= pd.Timestamp(as_of), pd.Timestamp(as_of))
     # NetSuite's date and time: month/day/year without leading zeros, 12-hour clock.
     created = (
         entered.dt.month.astype(str) + "/" + entered.dt.day.astype(str) + "/"

@@ -81,7 +81,9 @@ def build_line_items(
     amount = pd.to_numeric(deals["amount"], errors="coerce").to_numpy(float)
     deals, amount = deals[amount > 0], amount[amount > 0]
     segment = accounts.drop_duplicates("account_id").set_index("account_id")["segment"]
-    buyer = np.maximum(pd.Index(SEGMENTS).get_indexer(deals["account_id"].map(segment)), 0)
+    buyer = np.maximum(
+        pd.Index(SEGMENTS).get_indexer(pd.Index(deals["account_id"].map(segment))), 0
+    )
     size = len(deals)
     plan = (rng.random((size, 1)) > PLAN_MIX.cumsum(axis=1)[buyer]).sum(axis=1).clip(0, 2)
     discount = rng.choice(DISCOUNTS, size, p=DISCOUNT_CHANCE)
