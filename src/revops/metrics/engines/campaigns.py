@@ -1,7 +1,8 @@
 """Engine source of campaign return: what each campaign cost and what it brought, to date.
 
 A campaign belongs to the window it started in (its start date, else the day it was
-created). Its cost is its `actual_cost` (spend so far; none known counts none). What it
+created). Its cost is its `actual_cost` as recorded by the as-of day (its latest version
+in campaign_history then, :mod:`revops.metrics.versions`; none known counts none). What it
 brought is counted over every deal created by the as-of day, as the deal stood then:
 
 - *sourced*: deals whose primary campaign (`campaign_id`) it is;
