@@ -125,7 +125,8 @@ def influenced(ctx: SourceContext, cohort: ir.Table) -> ir.Table:
 @engine(
     "campaign_return",
     "One row per campaign that started in the window: its channel, owner, cost (actual "
-    "cost as recorded by the as-of day) and, over the deals created by the as-of day as they stood then, the pipeline, "
+    "cost as recorded by the as-of day) and, over the deals created by the as-of day as "
+    "they stood then, the pipeline, "
     "bookings and new customers (won deals of type new) it sourced as their primary "
     "campaign, and those credited to it under each attribution model (pipeline_<model>, "
     "bookings_<model>, new_customers_<model>; models first_touch, last_touch, linear, "
