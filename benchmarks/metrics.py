@@ -17,9 +17,10 @@ twice, cold (first queries on the connection) and warm, and both times are print
 - SQL five / revops five: hand-written DuckDB SQL for five KPIs by segment, and revops
   computing the same five;
 - partners/campaigns: the partner programme by partner, campaign ROI and CAC under
-  every attribution model by channel, and GTM budget against actual by department (issue
-  29: engines that join deals, registrations, campaigns and touches, and cost lines with
-  budget lines).
+  every attribution model by channel, GTM budget against actual by department, and list
+  against sold price by product (issue 29: engines that join deals, registrations,
+  campaigns and touches, cost lines with budget lines and their revisions, and deals' line
+  items as they stood on the as-of day).
 
 The values of each pair are compared (largest relative difference printed). Goals:
 revops much faster than pandas, and within 1.3x of the hand-written SQL.
@@ -59,6 +60,7 @@ PARTNERS_CAMPAIGNS = (
     ("campaign_roi", "channel"),
     ("campaign_cac", "channel"),
     ("budget_vs_actual", "department"),
+    ("list_vs_sold_price", "product"),
 )
 
 # Hand-written SQL for the five: what an analyst would write against the warehouse.

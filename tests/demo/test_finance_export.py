@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -72,16 +73,27 @@ def test_program_spend_is_the_channel_spend_less_vendor_credits() -> None:
     assert (credits < 0).all()
 
 
+def test_lines_are_entered_at_the_months_close_or_by_the_as_of_day() -> None:
+    frame = build_gtm_ledger(
+        USERS, TEAMS, OPPORTUNITIES, SPEND, MONTHS, np.random.default_rng(1), date(2024, 4, 20)
+    )
+    entered = frame.groupby("Period")["Date Created"].unique().map(list).to_dict()
+    assert entered == {
+        "Feb 2024": ["3/3/2024 10:00 am"],
+        "Mar 2024": ["4/3/2024 10:00 am"],
+        "Apr 2024": ["4/20/2024 10:00 am"],  # not closed by the as-of day
+    }
+
+
 def test_the_ledger_is_written_identically_for_the_same_seed(tmp_path: Path) -> None:
     write_csv(ledger(), tmp_path / "a", "finance/gtm_costs.csv")
     write_csv(ledger(), tmp_path / "b", "finance/gtm_costs.csv")
     first = (tmp_path / "a" / "finance" / "gtm_costs.csv").read_bytes()
     assert first == (tmp_path / "b" / "finance" / "gtm_costs.csv").read_bytes()
-    assert first.startswith(b"Period,Account,Department,Class,Amount,Currency,Memo\n")
+    assert first.startswith(b"Period,Account,Department,Class,Amount,Currency,Memo,Date Created\n")
 
 
 def test_the_budget_plans_each_fiscal_year_from_the_year_before() -> None:
-    from datetime import date
 
     from revops.core import FiscalCalendar
     from revops.demo.exports.finance import BUDGET_COLUMNS, build_budget
@@ -116,3 +128,7 @@ def test_the_budget_plans_each_fiscal_year_from_the_year_before() -> None:
     assert set(budget["Category"]) == {"Headcount"}
     assert set(budget["Owner Email"]) == {"max.boss@example.com"}
     assert set(budget["Cost Center"]) == {"SLS-100"}
+    # Each year approved 15 days before it starts.
+    assert budget.groupby("year")["Revised At"].unique().map(list).to_dict() == {
+        "2024": ["2023-12-17T09:00:00Z"], "2025": ["2024-12-17T09:00:00Z"]
+    }  # fmt: skip

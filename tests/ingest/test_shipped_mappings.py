@@ -314,6 +314,8 @@ def test_gtm_cost_period_is_the_first_day_of_its_month(
     assert {c["month_start_date"].day for c in costs} == {1}
     assert {c["department"] for c in costs} <= {"marketing", "sales", "success"}
     assert {c["category"] for c in costs} <= {"headcount", "programs", "tools"}
+    # Entered at the month's close (NetSuite's Date Created), never before the month ends.
+    assert all(c["created_at"].date() > c["month_start_date"] for c in costs)
 
 
 def test_the_budget_plans_whole_months_of_the_ledgers_departments(
@@ -328,6 +330,8 @@ def test_the_budget_plans_whole_months_of_the_ledgers_departments(
     assert all(line["amount"] > 0 and line["currency"] == "USD" for line in lines)
     # Owners are named by e-mail, as planning sheets do (see stack/usage.yaml).
     assert all(str(line["owner_id"]).startswith("email:") for line in lines)
+    # Each year's budget is dated the day it was approved, before the year starts.
+    assert all(line["updated_at"].date() < line["month_start_date"] for line in lines)
 
 
 def test_revops_request_dates_read_jira_format(

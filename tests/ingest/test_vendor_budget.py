@@ -70,3 +70,47 @@ def test_a_row_the_mapping_cannot_read_is_quarantined_with_its_field(tmp_path: P
     assert str(refused[(14, "month_start_date")][1]).startswith("not a date (expected %Y-%m or")
     assert refused[(15, "amount")][1] == "not an amount"
     assert {r["file"] for r in rejected} == {str(folder / "budget.csv")}
+
+
+def _dated(folder: Path, revised_at: str, programs_march: str) -> Path:
+    """The fixture with a `Revised At` column, March's marketing programs at `programs_march`."""
+    folder.mkdir(parents=True)
+    with (FIXTURES / "budget.csv").open(encoding="utf-8") as original:
+        header, *rows = original.read().splitlines()
+    march = 'Marketing,Programs,2025-03,"$6,000.00"'
+    rows = [row.replace(march, march.replace("6,000.00", programs_march)) for row in rows]
+    lines = [f"{header},Revised At", *[f"{row},{revised_at}" for row in rows]]
+    (folder / "budget.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_a_revised_budget_keeps_the_revision_that_stood_on_each_day(tmp_path: Path) -> None:
+    # The budget approved on 2024-12-15, then revised on 2025-02-20: March's marketing
+    # programs from 6,000 to 7,500, the other lines unchanged.
+    first = _dated(tmp_path / "v1" / "finance", "2024-12-15T09:00:00Z", "6,000.00")
+    second = _dated(tmp_path / "v2" / "finance", "2025-02-20T09:30:00Z", "7,500.00")
+    ws = _workspace(tmp_path / "ws")
+    try:
+        ingest(ws, [first], as_of=AS_OF)
+        ingest(ws, [second], as_of=AS_OF)
+        versions = ws.warehouse.table("budget_line_history", "history").to_pyarrow().to_pylist()
+        rows = ws.warehouse.table("budget_line").count().execute()
+
+        def marketing_march(day: date) -> float | None:
+            result = ws.metrics.compute(
+                ["budget_amount"], "FY2025-M03", as_of=day, by=["department"]
+            )
+            return result.value("budget_amount", department="marketing")
+
+        values = [marketing_march(date(2024, 12, 14)), marketing_march(date(2025, 2, 19)),
+                  marketing_march(date(2025, 2, 20))]  # fmt: skip
+    finally:
+        ws.close()
+    # The rows hold the latest revision; history one version per line, and a second for
+    # the line that changed.
+    assert rows == 11
+    assert len(versions) == 12
+    (revision,) = [v for v in versions if v["amount"] == Decimal("7500.00")]
+    assert revision["valid_from"].isoformat() == "2025-02-20T09:30:00+00:00"
+    # Before approval: no budget; then programs 6,000 + headcount 12,000; then 7,500 + 12,000.
+    assert values == [None, 18_000, 19_500]

@@ -62,9 +62,31 @@ def test_every_row_loads(portal: tuple[Workspace, IngestReport]) -> None:
         "hubspot.deals.opportunity": (15, 15, 0),
         # one version per non-empty hs_date_entered_<stage> of the sales pipeline
         "hubspot.deals.opportunity_history": (33, 33, 0),
+        "hubspot.products.product": (5, 5, 0),
+        "hubspot.line_items.deal_line": (6, 6, 0),
     }
     assert report.reference_warnings == 0
     assert {Path(n.file).name for n in report.notes} == {"pipelines.json"}
+
+
+def test_line_items_price_won_deals_against_their_products_price(
+    portal: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = portal
+    names = ["list_price_realisation", "won_line_list_amount", "won_line_sold_amount",
+             "priced_won_lines", "priced_won_deals"]  # fmt: skip
+    # Won in the first half of 2024: Lumen 12 x 3,750 at 20 % off (36,000 of 45,000);
+    # Parcelwise 12 x 700 at list; Orchard 40 x 400 less 25 a seat (15,000 of 16,000) and
+    # onboarding at list 600; Kestrel 10 x 1,500 at 20 % off (12,000 of 15,000). Verdant's
+    # line is on a lost deal.
+    half = ws.metrics.compute(names, "2024-01-01..2024-06-30", as_of=AS_OF)
+    assert half.value("won_line_list_amount") == pytest.approx(85_000)
+    assert half.value("won_line_sold_amount") == pytest.approx(72_000)
+    assert half.value("list_price_realisation") == pytest.approx(72_000 / 85_000)
+    assert (half.value("priced_won_lines"), half.value("priced_won_deals")) == (5, 4)
+    by_product = ws.metrics.compute(names, "2024-01-01..2024-06-30", by=["product"], as_of=AS_OF)
+    campus = "hubspot:1642736503"
+    assert by_product.value("list_price_realisation", product=campus) == pytest.approx(0.9375)
 
 
 def test_deals_carry_the_workspace_stage_and_type(portal: tuple[Workspace, IngestReport]) -> None:

@@ -88,6 +88,8 @@ def test_every_row_loads_and_none_is_quarantined(org: tuple[Workspace, IngestRep
         "Event": (6, 6, 0),
         "Campaign": (3, 3, 0),
         "CampaignMember": (8, 8, 0),
+        "Product2": (4, 4, 0),
+        "OpportunityLineItem": (8, 8, 0),
     }
     assert report.reference_warnings == 0
     unmapped = {Path(n.file).stem for n in report.notes if "no salesforce mapping" in n.message}
@@ -144,6 +146,31 @@ def test_bookings_win_rate_and_pipeline_match_the_hand_count(
     assert {r["region"]: r["value"] for r in by_region.records()} == {
         "NA": 70_500, "EMEA": 51_500, "APAC": 22_000
     }  # fmt: skip
+
+
+def test_line_items_price_won_deals_against_list_by_product(
+    org: tuple[Workspace, IngestReport],
+) -> None:
+    ws, _ = org
+    names = ["list_price_realisation", "won_line_list_amount", "priced_won_lines"]
+    # Q1 (Feb-Apr 2024): Acme Platform 40 x 1,200 sold 40,000 and Analytics 10 x 1,000 at
+    # 20 % off = 8,000; Bluefin 25 Fleet at list 12,500; Dunmore's renewal 30,000 at list.
+    # Cedar's lines are lost, Acme's renewal lines open.
+    q1 = ws.metrics.compute(names, "FY2025-Q1", as_of=AS_OF)
+    assert q1.value("won_line_list_amount") == pytest.approx(100_500)
+    assert q1.value("list_price_realisation") == pytest.approx(90_500 / 100_500)
+    assert q1.value("priced_won_lines") == 4
+    # Q2 to the as-of day: Eastlake 20 Platform at 1,100 (list 1,200), Acme Analytics 25 % off.
+    q2 = ws.metrics.compute(names, "FY2025-Q2", as_of=AS_OF)
+    assert q2.value("list_price_realisation") == pytest.approx(29_500 / 34_000)
+    by_product = ws.metrics.compute(names, "FY2025", by=["product"], as_of=AS_OF)
+    platform = "salesforce:01t5g000000001AAAQ"
+    assert by_product.value("list_price_realisation", product=platform) == (
+        pytest.approx(62_000 / 72_000)
+    )
+    assert by_product.value("priced_won_lines", product=platform) == 2
+    versions = ws.warehouse.table("deal_line_history", "history").count().execute()
+    assert versions == 8  # one per line, from its SystemModstamp
 
 
 def test_the_quality_rules_flag_missing_amounts_by_stage_category(

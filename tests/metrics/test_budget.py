@@ -124,3 +124,58 @@ def test_without_a_budget_the_budget_and_its_variances_are_unknown(world: Metric
     for name in ("budget_amount", "budget_variance", "budget_variance_pct", "budget_year",
                  "budget_run_rate_variance", "budget_run_rate_variance_pct"):  # fmt: skip
         assert result.value(name) is None, name
+
+
+def _revised_budget(world: MetricWorld) -> None:
+    # Marketing programs, Q1 2025: 5,000 a month as first loaded on 2024-12-15; on 2025-02-15
+    # March was revised to 8,000 and a travel line of 1,000 for March was added. The rows
+    # hold the latest revision; the history keeps each.
+    world.add(
+        "budget_line",
+        *[{"budget_line_id": f"b{month}", "month_start_date": f"2025-0{month}-01",
+           "department": "marketing", "category": "programs",
+           "amount": 8_000 if month == 3 else 5_000, "currency": "USD"}
+          for month in (1, 2, 3)],
+        {"budget_line_id": "t3", "month_start_date": "2025-03-01", "department": "marketing",
+         "category": "travel", "amount": 1_000, "currency": "USD"},
+    )  # fmt: skip
+    world.add(
+        "budget_line_history",
+        *[{"budget_line_id": f"b{month}", "valid_from": "2024-12-15T09:00:00",
+           "amount": 5_000, "currency": "USD"} for month in (1, 2, 3)],
+        {"budget_line_id": "b3", "valid_from": "2025-02-15T09:00:00", "amount": 8_000,
+         "currency": "USD"},
+        {"budget_line_id": "t3", "valid_from": "2025-02-15T09:00:00", "amount": 1_000,
+         "currency": "USD"},
+    )  # fmt: skip
+
+
+def test_the_budget_as_of_a_day_is_the_revision_that_stood_then(world: MetricWorld) -> None:
+    _revised_budget(world)
+    march = "FY2025-M03"
+    # Before the revision: March as first budgeted, the travel line not planned yet.
+    before = world.compute(["budget_amount", "budget_year"], march, as_of=date(2025, 2, 14))
+    assert before.value("budget_amount") == 5_000
+    assert before.value("budget_year") == 15_000
+    by_category = world.compute(["budget_amount"], march, as_of=date(2025, 2, 14), by=["category"])
+    assert by_category.value("budget_amount", category="programs") == 5_000
+    assert by_category.value("budget_amount", category="travel") is None
+    # From the revision's day on: 8,000 + 1,000 for March; 19,000 for the year.
+    after = world.compute(["budget_amount", "budget_year"], march, as_of=date(2025, 2, 15))
+    assert after.value("budget_amount") == 9_000
+    assert after.value("budget_year") == 19_000
+    # Before the first load, nothing was budgeted.
+    assert world.value("budget_amount", march, as_of=date(2024, 12, 14)) is None
+
+
+def test_a_cost_entered_after_the_as_of_day_changes_no_figure_of_it(world: MetricWorld) -> None:
+    _actual(world)
+    # A March adjustment of 2,000 entered on 2025-04-10, after Q1 closed.
+    world.add("gtm_cost", {"month_start_date": "2025-03-01", "department": "sales",
+                           "category": "headcount", "amount": 2_000, "currency": "USD",
+                           "created_at": "2025-04-10T10:00:00"})  # fmt: skip
+    names = ["gtm_cost", "budget_actual", "budget_actual_year_to_date"]
+    at_close = world.compute(names, Q1, as_of=date(2025, 3, 31))
+    assert [at_close.value(name) for name in names] == [75_000, 75_000, 75_000]
+    later = world.compute(names, Q1, as_of=date(2025, 4, 10))
+    assert [later.value(name) for name in names] == [77_000, 77_000, 77_000]

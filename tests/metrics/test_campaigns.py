@@ -128,3 +128,28 @@ def test_return_counts_only_what_was_won_by_the_as_of_day(world: MetricWorld) ->
     assert result.value("campaign_bookings_linear") == 0
     assert result.value("campaign_sourced_bookings") == 0
     assert result.value("campaign_deals_won") == 0
+
+
+def test_campaign_cost_is_the_cost_recorded_by_the_as_of_day(world: MetricWorld) -> None:
+    _campaigns(world)
+    # k1's actual cost was 400 on 2025-01-20, 1,000 from 2025-04-02 (the row holds the
+    # latest); k2's 500 was first recorded on 2025-03-03.
+    world.add(
+        "campaign_history",
+        {"campaign_id": "k1", "valid_from": "2025-01-20T10:00:00", "actual_cost": 400,
+         "currency": "USD"},
+        {"campaign_id": "k1", "valid_from": "2025-04-02T10:00:00", "actual_cost": 1000,
+         "currency": "USD"},
+        {"campaign_id": "k2", "valid_from": "2025-03-03T10:00:00", "actual_cost": 500,
+         "currency": "USD"},
+    )  # fmt: skip
+    names = ["campaign_cost", "campaign_roi_sourced"]
+    early = world.compute(names, Q1, as_of=date(2025, 3, 2))
+    assert early.value("campaign_cost") == 400  # k1 as it stood; k2 not recorded yet
+    # o2 (600, k1) was won on 2025-03-01: (600 - 400) / 400.
+    assert early.value("campaign_roi_sourced") == pytest.approx(0.5)
+    end = world.compute(names, Q1, as_of=date(2025, 3, 31))
+    assert end.value("campaign_cost") == 900  # 400 + 500: k1's revision came in April
+    later = world.compute(names, Q1, as_of=date(2025, 4, 30))
+    assert later.value("campaign_cost") == 1500
+    assert later.value("campaign_roi_sourced") == pytest.approx(0.2)  # (1800 - 1500) / 1500

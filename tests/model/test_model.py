@@ -208,7 +208,9 @@ def test_the_reference_rule_understands_roles_and_prefixes_and_nothing_else() ->
 
 def test_history_tables_are_versions_of_a_core_entity() -> None:
     history = [e for e in ENTITIES.values() if e.namespace == "history"]
-    assert [e.name for e in history] == ["opportunity_history"]
+    assert [e.name for e in history] == [
+        "opportunity_history", "deal_line_history", "campaign_history", "budget_line_history"
+    ]  # fmt: skip
     for entity in history:
         assert entity.history_key is not None
         key = entity.column(entity.history_key)
@@ -216,6 +218,16 @@ def test_history_tables_are_versions_of_a_core_entity() -> None:
         assert ENTITIES[key.name.removesuffix("_id")].namespace == "core"
         valid_from = entity.column("valid_from")
         assert (valid_from.type, valid_from.required) == (types.TIMESTAMP, True)
+
+
+def test_a_version_carries_the_core_columns_it_replaces_with_their_types() -> None:
+    from revops.metrics.versions import VERSIONED
+
+    for name, (history_name, replaced) in VERSIONED.items():
+        history, current = get_entity(history_name), get_entity(name)
+        assert history.history_key == current.id_column
+        for column in replaced:
+            assert history.column(column).type == current.column(column).type, (name, column)
 
 
 def test_opportunity_history_tracks_every_forecast_field_of_the_opportunity() -> None:

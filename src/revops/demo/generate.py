@@ -29,6 +29,7 @@ from revops.demo.exports.operations import (
 )
 from revops.demo.exports.product import build_product_usage
 from revops.demo.exports.salesforce import salesforce_objects
+from revops.demo.exports.salesforce_lines import build_line_items, build_products
 from revops.demo.exports.stripe import build_stripe
 from revops.demo.exports.web import session_rows
 from revops.demo.exports.zendesk import build_zendesk
@@ -77,6 +78,7 @@ def generate_company(params: DemoParams, out: Path) -> GenerationReport:
 
     defects = DefectLog()
     files = _salesforce(world, params, defects, out)
+    files |= _price_book(world, products, params, out)
     crosswalk = hubspot_crosswalk(world, stream(params.seed, "hubspot"), defects.addresses)
     files |= _hubspot(world, crosswalk, params, defects, out)
     world = _without(world, "campaigns", "touches", "opportunity_history", "activities")
@@ -123,6 +125,23 @@ def _salesforce(world: World, params: DemoParams, defects: DefectLog, out: Path)
         files[f"salesforce/{name}.csv"] = write_csv(rows, out, f"salesforce/{name}.csv")
         del rows  # before the next object is built
     return files
+
+
+def _price_book(
+    world: World, products: pd.DataFrame, params: DemoParams, out: Path
+) -> dict[str, int]:
+    """The CRM's products and its deals' line items (after the deals: the same ids)."""
+    lines = build_line_items(
+        world.opportunities, world.accounts, products, stream(params.seed, "deal-lines")
+    )
+    return {
+        "salesforce/Product2.csv": write_csv(
+            build_products(products), out, "salesforce/Product2.csv"
+        ),
+        "salesforce/OpportunityLineItem.csv": write_csv(
+            lines, out, "salesforce/OpportunityLineItem.csv"
+        ),
+    }
 
 
 def _hubspot(
@@ -186,6 +205,7 @@ def _operations(
         channel_spend,
         months,
         stream(params.seed, "finance-export"),
+        params.as_of,
     )
     files: dict[str, Callable[[], pd.DataFrame | LazyRows]] = {
         "finance/gtm_costs.csv": lambda: ledger,

@@ -49,6 +49,7 @@ ENGINE_MODULES = (
     "revops.metrics.engines.plays",
     "revops.metrics.engines.budgets",
     "revops.metrics.engines.cohort_retention",
+    "revops.metrics.engines.list_prices",
 )
 """Modules whose import registers the built-in engines."""
 
@@ -66,6 +67,7 @@ FX_DATE_COLUMN = {
     "order": "order_date",
     "gtm_cost": "month_start_date",
     "budget_line": "month_start_date",
+    "deal_line": "created_at",
     "quota": "period_start_date",
     "campaign": "start_date",
     "partner_deal": "registered_at",
@@ -130,8 +132,24 @@ class SourceContext:
         how many there are.
         """
         if entity not in self._tables:
-            self._tables[entity] = self.in_reporting_currency(entity, self.raw(entity))
+            self._tables[entity] = self.in_reporting_currency(entity, self.current(entity))
         return self._tables[entity]
+
+    def current(self, entity: str) -> ir.Table:
+        """A canonical table as stored (amounts in their own currencies), without the
+        records saved after the as-of day, and with the records its history versions
+        (budget lines, campaigns, deal line items) as they stood at the end of that day
+        (:mod:`revops.metrics.versions`)."""
+        from revops.metrics.versions import VERSIONED, as_stood
+
+        rows = self.raw(entity)
+        if entity not in VERSIONED:
+            return rows
+        history = VERSIONED[entity][0]
+        if not self.warehouse.has_table(history, "history"):
+            return rows
+        # A view: converting joins rates to it, which ibis would fold into its own joins.
+        return as_stood(entity, rows, self.raw(history), self.as_of).view()
 
     def in_reporting_currency(
         self, entity: str, table: ir.Table, *, key: str | None = None

@@ -210,4 +210,66 @@ BUDGET_LINE = Entity(
     ),
 )
 
-ENTITIES = (CAMPAIGN, CAMPAIGN_TOUCH, WEB_SESSION, GTM_COST, BUDGET_LINE)
+CAMPAIGN_HISTORY = Entity(
+    "campaign_history",
+    FAMILY,
+    "One version of a campaign's money: a row per change of its budget or actual cost, so "
+    "its cost can be read as it stood on a day.",
+    (
+        Column(
+            "campaign_id",
+            ID,
+            "Campaign (campaign_id) this is a version of.",
+            required=True,
+            ref=("campaign",),
+        ),
+        Column(
+            "valid_from",
+            TIMESTAMP,
+            "When this version took effect; it holds until the next version's valid_from.",
+            required=True,
+        ),
+        Column("budget", MONEY, "Planned spend in this version, in currency."),
+        Column("actual_cost", MONEY, "Spend so far in this version, in currency."),
+        Column("currency", CURRENCY, "ISO 4217 code of budget and actual_cost."),
+    ),
+    namespace="history",
+    history_key="campaign_id",
+)
+
+BUDGET_LINE_HISTORY = Entity(
+    "budget_line_history",
+    FAMILY,
+    "One revision of a budget line: a row per change of its amount, so the budget can be "
+    "read as it stood on a day.",
+    (
+        Column(
+            "budget_line_id",
+            ID,
+            "Budget line (budget_line_id) this is a revision of.",
+            required=True,
+            ref=("budget_line",),
+        ),
+        Column(
+            "valid_from",
+            TIMESTAMP,
+            "When this revision took effect (the file's revision date, else when it was "
+            "loaded); it holds until the next revision's valid_from.",
+            required=True,
+        ),
+        Column("amount", MONEY, "Budgeted spend in this revision, in currency."),
+        Column("currency", CURRENCY, "ISO 4217 code of amount."),
+    ),
+    namespace="history",
+    history_key="budget_line_id",
+)
+
+ENTITIES = (
+    CAMPAIGN,
+    CAMPAIGN_HISTORY,
+    CAMPAIGN_TOUCH,
+    WEB_SESSION,
+    GTM_COST,
+    BUDGET_LINE,
+    BUDGET_LINE_HISTORY,
+)

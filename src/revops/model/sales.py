@@ -1,4 +1,5 @@
-"""Sales: opportunities, their change history, and the activities that move them."""
+"""Sales: opportunities, their change history, their line items, and the activities that
+move them."""
 
 from __future__ import annotations
 
@@ -185,4 +186,95 @@ ACTIVITY = Entity(
     ),
 )
 
-ENTITIES = (OPPORTUNITY, OPPORTUNITY_HISTORY, OPPORTUNITY_FIELD_CHANGE, ACTIVITY)
+DEAL_LINE = Entity(
+    "deal_line",
+    FAMILY,
+    "A line item of an opportunity: a product, its quantity, the list price and the price sold "
+    "at (Salesforce OpportunityLineItem, HubSpot line item).",
+    (
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) the line belongs to.",
+            required=True,
+            ref=("opportunity",),
+        ),
+        Column("product_id", ID, "Product (product_id) sold on the line.", ref=("product",)),
+        Column("name", TEXT, "Line name as the CRM shows it (the product's name by default)."),
+        Column("product_code", TEXT, "Product code (SKU) the CRM copies onto the line."),
+        Column(
+            "price_book_entry_key",
+            TEXT,
+            "Price book entry the line was priced from, in its source (Salesforce "
+            "PricebookEntryId).",
+        ),
+        Column("quantity", FLOAT, "Units sold (may be fractional, as in Salesforce)."),
+        Column("list_price", MONEY, "List price per unit from the price book, in currency."),
+        Column(
+            "unit_price",
+            MONEY,
+            "Sales price per unit as quoted on the line, before the line's discount, in currency.",
+        ),
+        Column(
+            "discount_percent",
+            FLOAT,
+            "Line discount in percent of quantity x unit_price, 0-100 (Salesforce Discount).",
+        ),
+        Column(
+            "amount",
+            MONEY,
+            "Total of the line after discount, in currency (Salesforce TotalPrice, HubSpot "
+            "amount).",
+        ),
+        Column("currency", CURRENCY, "ISO 4217 code of the prices and amount."),
+        Column("service_date", DATE, "Date the product's service starts, where the CRM has one."),
+    ),
+)
+
+_VERSIONED = " in this version"
+
+DEAL_LINE_HISTORY = Entity(
+    "deal_line_history",
+    FAMILY,
+    "One version of an opportunity line item: a row per change of its product, quantity, "
+    "prices, discount or total.",
+    (
+        Column(
+            "deal_line_id",
+            ID,
+            "Line item (deal_line_id) this is a version of.",
+            required=True,
+            ref=("deal_line",),
+        ),
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) of the line.",
+            ref=("opportunity",),
+        ),
+        Column(
+            "valid_from",
+            TIMESTAMP,
+            "When this version took effect; it holds until the next version's valid_from.",
+            required=True,
+        ),
+        Column("product_id", ID, f"Product (product_id){_VERSIONED}.", ref=("product",)),
+        Column("quantity", FLOAT, f"Units{_VERSIONED}."),
+        Column("list_price", MONEY, f"List price per unit{_VERSIONED}, in currency."),
+        Column("unit_price", MONEY, f"Sales price per unit{_VERSIONED}, in currency."),
+        Column("discount_percent", FLOAT, f"Line discount in percent{_VERSIONED}."),
+        Column("amount", MONEY, f"Total after discount{_VERSIONED}, in currency."),
+        Column("currency", CURRENCY, "ISO 4217 code of the prices and amount."),
+    ),
+    namespace="history",
+    history_key="deal_line_id",
+)
+
+ENTITIES = (
+    OPPORTUNITY,
+    OPPORTUNITY_HISTORY,
+    OPPORTUNITY_FIELD_CHANGE,
+    ACTIVITY,
+    DEAL_LINE,
+    DEAL_LINE_HISTORY,
+)

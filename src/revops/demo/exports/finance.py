@@ -9,7 +9,7 @@ spend), as an ERP such as NetSuite exports a GL detail report: `Period` as `Mar 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -49,7 +49,11 @@ ACCOUNTS = {
     "programs": "6210 Marketing Programs",
     "software": "6310 Software Subscriptions",
 }
-COLUMNS = ["Period", "Account", "Department", "Class", "Amount", "Currency", "Memo"]
+COLUMNS = [
+    "Period", "Account", "Department", "Class", "Amount", "Currency", "Memo", "Date Created"
+]  # fmt: skip
+CLOSE_DAY = 3
+"""A month's lines are entered at its close, on this day of the next month."""
 
 
 def build_gtm_ledger(
@@ -59,11 +63,14 @@ def build_gtm_ledger(
     channel_spend: pd.DataFrame,
     months: pd.DatetimeIndex,
     rng: np.random.Generator,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
     """The ledger rows for `months` (first days of month), sorted by period and account.
 
     Salaries and software follow head count by department; commissions follow bookings
-    won in the month; marketing programs follow the channel spend.
+    won in the month; marketing programs follow the channel spend. Each line is entered
+    (`Date Created`, as NetSuite writes it) at its month's close, or on `as_of` for a
+    month not closed by then.
     """
     department = users["team_id"].map(teams.set_index("team_id")["department"]).fillna("sales")
     monthly = users["role"].map(MONTHLY_COST).fillna(8_000.0).to_numpy()
@@ -115,7 +122,7 @@ def build_gtm_ledger(
         }
     )
     ledger = pd.concat([*staffing, commissions, programs], ignore_index=True)[columns]
-    return _shape(_add_credits(ledger, rng))
+    return _shape(_add_credits(ledger, rng), as_of)
 
 
 def _add_credits(ledger: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -128,10 +135,18 @@ def _add_credits(ledger: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame
     return pd.concat([ledger, credits], ignore_index=True)
 
 
-def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
+def _shape(ledger: pd.DataFrame, as_of: date | None) -> pd.DataFrame:
     ledger = ledger.sort_values(
         ["month", "category", "department", "channel", "memo"], kind="stable"
     )
+    entered = ledger["month"] + pd.offsets.MonthBegin(1) + pd.Timedelta(days=CLOSE_DAY - 1)
+    if as_of is not None:
+        entered = entered.where(entered <= pd.Timestamp(as_of), pd.Timestamp(as_of))
+    # NetSuite's date and time: month/day/year without leading zeros, 12-hour clock.
+    created = (
+        entered.dt.month.astype(str) + "/" + entered.dt.day.astype(str) + "/"
+        + entered.dt.year.astype(str) + " 10:00 am"
+    )  # fmt: skip
     return pd.DataFrame(
         {
             "Period": ledger["month"].dt.strftime("%b %Y"),
@@ -141,6 +156,7 @@ def _shape(ledger: pd.DataFrame) -> pd.DataFrame:
             "Amount": ledger["amount"].round(2).map("{:.2f}".format),
             "Currency": "USD",
             "Memo": ledger["memo"],
+            "Date Created": created,
         },
         columns=COLUMNS,
     ).reset_index(drop=True)
@@ -168,7 +184,10 @@ BUDGET_COLUMNS = [
     "Currency",
     "Cost Center",
     "Owner Email",
+    "Revised At",
 ]
+APPROVED_DAYS_BEFORE = 15
+"""Each year's budget is approved this many days before the fiscal year starts."""
 
 
 def build_budget(
@@ -185,6 +204,8 @@ def build_budget(
     Each year plans a flat monthly amount per department and category: the previous
     year's monthly average grown by 5-25 % (the first year, its own months so far give or
     take 10 %), rounded to 500, so actual spend runs over some lines and under others.
+    Each year's lines are dated (`Revised At`) the day the budget was approved, shortly
+    before the year starts, so the budget is known as of any day of the year.
     """
     spend = pd.DataFrame(
         {
@@ -219,6 +240,7 @@ def build_budget(
             amount = max(round(base / 500) * 500, 500)
             months = pd.date_range(pd.Timestamp(year.start), periods=12, freq="MS")
             code = COST_CENTERS.get(str(department), "GTM")
+            approved = year.start - timedelta(days=APPROVED_DAYS_BEFORE)
             rows.extend(
                 {
                     "Department": department,
@@ -228,6 +250,7 @@ def build_budget(
                     "Currency": "USD",
                     "Cost Center": f"{code}-{CATEGORY_CODES.get(str(category), 900)}",
                     "Owner Email": owners.get(str(department), ""),
+                    "Revised At": f"{approved.isoformat()}T09:00:00Z",
                 }
                 for month in months
             )

@@ -1,7 +1,8 @@
 """Engine source of campaign return: what each campaign cost and what it brought, to date.
 
 A campaign belongs to the window it started in (its start date, else the day it was
-created). Its cost is its `actual_cost` (spend so far; none known counts none). What it
+created). Its cost is its `actual_cost` as recorded by the as-of day (its latest version
+in campaign_history then, :mod:`revops.metrics.versions`; none known counts none). What it
 brought is counted over every deal created by the as-of day, as the deal stood then:
 
 - *sourced*: deals whose primary campaign (`campaign_id`) it is;
@@ -124,7 +125,8 @@ def influenced(ctx: SourceContext, cohort: ir.Table) -> ir.Table:
 @engine(
     "campaign_return",
     "One row per campaign that started in the window: its channel, owner, cost (actual "
-    "cost) and, over the deals created by the as-of day as they stood then, the pipeline, "
+    "cost as recorded by the as-of day) and, over the deals created by the as-of day as "
+    "they stood then, the pipeline, "
     "bookings and new customers (won deals of type new) it sourced as their primary "
     "campaign, and those credited to it under each attribution model (pipeline_<model>, "
     "bookings_<model>, new_customers_<model>; models first_touch, last_touch, linear, "
