@@ -27,7 +27,7 @@ from revops.comp.calculate import (
     with_period,
 )
 from revops.comp.inputs import Deal, Org, QuotaRow, User
-from revops.comp.plan import HUNDRED, CompPlan
+from revops.comp.plan import HUNDRED, CompPlan, Credit, Overlay
 from revops.core import FiscalCalendar, Period
 
 PAID_KINDS = ("commission", "cap", "spif")
@@ -140,33 +140,89 @@ def measure_of(plan: CompPlan, deal: Deal) -> Decimal | None:
         return Decimal(1) if deal.deal_type == "new" else None
     if plan.measure == "arr":
         return deal.arr
+    if plan.measure == "margin":
+        return margin_of(plan, deal)
     return deal.amount
+
+
+def margin_of(plan: CompPlan, deal: Deal) -> Decimal:
+    """The deal's gross margin: its amount × its rate, the rates of the products its lines
+    sold weighted by their MRR (the plan's default rate for a product without one, and for
+    a deal without lines), rounded to cents by the plan's rule.
+
+    Examples:
+        >>> from datetime import date
+        >>> from revops.comp.inputs import SoldLine
+        >>> plan = CompPlan(name="p", participants=[{"role": "ae"}], measure="margin",
+        ...                 margin={"rate": "0.7", "products": {"analytics": "0.5"}},
+        ...                 rates=[{"from": 0, "rate": 1}])
+        >>> lines = (SoldLine(("prod-1", "core"), Decimal(4000)),
+        ...          SoldLine(("prod-2", "analytics"), Decimal(1000)))
+        >>> margin_of(plan, Deal("d", "D", None, None, "new", Decimal(60000),
+        ...                      date(2027, 1, 5), lines=lines))
+        Decimal('40200.00')
+    """
+    assert plan.margin is not None
+    rates = plan.margin.products
+    weighted, weights = ZERO, ZERO
+    for line in deal.lines:
+        rate = next((rates[k] for k in line.products if k in rates), plan.margin.rate)
+        weighted += line.mrr * rate
+        weights += line.mrr
+    rate = weighted / weights if weights else plan.margin.rate
+    return (deal.amount * rate).quantize(Decimal("0.01"), rounding=plan.rounding_mode)
+
+
+def holders(credit: Credit | Overlay, deal: Deal) -> list[str]:
+    """The users a credit rule names on a deal: its owner, SDR, account's CSM, partner's
+    manager, or the members of its deal team with the rule's role."""
+    if credit.by == "team":
+        role = (credit.role or "").strip().lower()
+        return sorted({user for user, held in deal.team if held.strip().lower() == role})
+    found = {
+        "owner": deal.owner_id,
+        "sdr": deal.sdr_id,
+        "csm": deal.csm_id,
+        "partner_manager": deal.partner_manager_id,
+    }[credit.by]
+    return [found] if found else []
+
+
+def _shares(plan: CompPlan, org: Org, deal: Deal) -> list[tuple[str, Decimal, str]]:
+    """(user, percent of the deal, why) of everyone the plan credits with the deal."""
+    rule = plan.credit
+    split = next((s for s in rule.splits if s.deal == deal.deal_id), None)
+    if split is not None:
+        return [
+            (org.find(ref).user_id, pct, f"split {pct.normalize():f} %")
+            for ref, pct in split.shares.items()
+        ]
+    found = holders(rule, deal)
+    if not found:
+        return []
+    percent = rule.percent
+    for overlay in rule.split_with:
+        if holders(overlay, deal):
+            percent -= overlay.percent
+    each = percent / len(found)
+    via = rule.by if rule.by != "team" else f"team {rule.role}"
+    if each != HUNDRED:
+        via += f" {each.normalize():f} %"
+    return [(user, each, via) for user in found]
 
 
 def credits(
     plan: CompPlan, org: Org, deals: Iterable[Deal], who: Mapping[str, Member]
 ) -> dict[str, list[CreditedDeal]]:
-    """The credited deals of every participant, by user id: owner (or SDR) or the plan's
-    splits, and with roll-up, every manager above them too."""
-    splits = {s.deal: s for s in plan.credit.splits}
+    """The credited deals of every participant, by user id: the holders the plan's credit
+    rule names (owner, an overlay role) or the plan's splits, and with roll-up, every
+    manager above them too."""
     found: dict[str, list[CreditedDeal]] = defaultdict(list)
     for deal in deals:
         value = measure_of(plan, deal)
         if value is None:
             continue
-        holder = deal.owner_id if plan.credit.by == "owner" else deal.sdr_id
-        split = splits.get(deal.deal_id)
-        shares: list[tuple[str, Decimal, str]]
-        if split is not None:
-            shares = [
-                (org.find(ref).user_id, pct, f"split {pct.normalize():f} %")
-                for ref, pct in split.shares.items()
-            ]
-        elif holder:
-            shares = [(holder, HUNDRED, plan.credit.by)]
-        else:
-            continue
-        for user_id, pct, via in shares:
+        for user_id, pct, via in _shares(plan, org, deal):
             credited = _credited(deal, value * pct / HUNDRED, pct, via)
             found[user_id].append(credited)
             if plan.credit.rollup:

@@ -105,6 +105,7 @@ ROW_SCOPES: dict[str, Rule] = {
     # Visible with the row they belong to.
     "history.opportunity_history": Through("opportunity_id", ("opportunity",)),
     "core.opportunity_field_change": Through("opportunity_id", ("opportunity",)),
+    "core.opportunity_team_member": Through("opportunity_id", ("opportunity",)),
     "core.subscription_line": Through("account_id", ("account",)),
     "core.invoice": Through("account_id", ("account",)),
     "core.order": Through("account_id", ("account",)),
