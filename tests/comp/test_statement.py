@@ -11,6 +11,7 @@ from revops.comp.calculate import total
 from revops.comp.inputs import Deal, Org, QuotaRow, Team, User
 from revops.comp.plan import CompPlan
 from revops.comp.statement import Statement, run_chain
+from revops.comp.versions import PlanVersions
 from revops.core import FiscalCalendar
 
 D = Decimal
@@ -52,7 +53,7 @@ def deal(deal_id: str, owner: str, amount: str, closed: str, **extra: Any) -> De
 def chain(
     p: CompPlan, deals: list[Deal], as_of: str = "2027-12-31", **kw: Any
 ) -> dict[tuple[str, str], Statement]:
-    return run_chain(p, CAL, QUARTERS, ORG, deals, kw.pop("quotas", []),
+    return run_chain(PlanVersions(p), CAL, QUARTERS, ORG, deals, kw.pop("quotas", []),
                      date.fromisoformat(as_of), **kw)  # fmt: skip
 
 

@@ -17,7 +17,8 @@ from revops.comp.calculate import ZERO, Line
 from revops.comp.inputs import Deal, Org, read_deals, read_org, read_quotas
 from revops.comp.plan import CompPlan, load_plans, read_plan
 from revops.comp.statement import Statement, chain_start, members, run_chain
-from revops.errors import CompError
+from revops.comp.versions import PlanVersions, load_versions
+from revops.errors import CompError, ConfigError
 
 if TYPE_CHECKING:
     from revops.core import FiscalCalendar, Period
@@ -96,6 +97,32 @@ class Comp:
         """
         return load_plans(self.root)
 
+    @cached_property
+    def versions(self) -> dict[str, PlanVersions]:
+        """Every plan with the changes applied to it (`plans/comp/versions/`), by name.
+
+        Raises:
+            ConfigError: a version file is invalid or does not start a period of its plan.
+        """
+        found = load_versions(self.root, self.plans)
+        for versions in found.values():
+            for version in versions.changes:
+                first = self.calendar.period_of(version.effective, versions.base.period)
+                if first.start != version.effective:
+                    assert version.path is not None
+                    raise ConfigError(
+                        version.path,
+                        None,
+                        f"a version starts on the first day of a {versions.base.period} "
+                        f"({first.label} starts {first.start})",
+                    )
+        return found
+
+    def reload(self) -> None:
+        """Read the plan files again (after a change was applied or reverted)."""
+        self.__dict__.pop("plans", None)
+        self.__dict__.pop("versions", None)
+
     def plan(self, name: str | None) -> list[CompPlan]:
         """The plan named `name`, or every plan for None.
 
@@ -141,7 +168,7 @@ class Comp:
         found: list[Statement] = []
         org = None
         for chosen in self.plan(plan):
-            computed, org = self._compute(chosen, window, day, org=org)
+            computed, org = self._compute(self.versions[chosen.name], window, day, org=org)
             found += [s for s in computed if window.start <= _start(self, chosen, s) < window.end]
         if rep is not None:
             assert org is not None
@@ -155,7 +182,7 @@ class Comp:
 
     def _compute(
         self,
-        plan: CompPlan,
+        versions: PlanVersions,
         window: Period,
         as_of: date,
         *,
@@ -163,13 +190,10 @@ class Comp:
         extra: Sequence[Deal] = (),
         use_locks: bool = True,
     ) -> tuple[list[Statement], Org]:
-        periods = self.calendar.periods_between(
-            chain_start(
-                plan, self.calendar, self.calendar.period_of(window.start, plan.period)
-            ).start,
-            window.end,
-            plan.period,
-        )
+        kind = versions.base.period
+        asked = self.calendar.period_of(window.start, kind)
+        start = min(chain_start(p, self.calendar, asked).start for p in versions.plans())
+        periods = self.calendar.periods_between(start, window.end, kind)
         if not periods:
             return [], org or self._org(as_of)
         ctx = self.metrics.context(as_of)
@@ -177,8 +201,9 @@ class Comp:
         first, last = periods[0].start, periods[-1].last_day
         deals = [*read_deals(ctx, first, last), *extra]
         quotas = read_quotas(ctx, first, last)
-        locked = self._locked(plan.name, [p.label for p in periods]) if use_locks else {}
-        chain = run_chain(plan, self.calendar, periods, org, deals, quotas, as_of, locked)
+        labels = [p.label for p in periods]
+        locked = self._locked(versions.name, labels) if use_locks else {}
+        chain = run_chain(versions, self.calendar, periods, org, deals, quotas, as_of, locked)
         return list(chain.values()), org
 
     def _org(self, as_of: date) -> Org:
@@ -236,17 +261,18 @@ class Comp:
             if chosen.period != window.kind:
                 continue
             closed = self.closed(chosen.name)
+            versions = self.versions[chosen.name]
             if window.label in closed:
                 raise CompError(f"{chosen.name} {period} is closed already")
             year = self.calendar.year(self.calendar.fiscal_year_of(window.start))
             earlier = [
                 p.label
                 for p in self.calendar.periods_between(year.start, window.start, chosen.period)
-                if p.label not in closed and chosen.in_effect(p.start, p.last_day)
+                if p.label not in closed and versions.at(p.start).in_effect(p.start, p.last_day)
             ]
             if earlier:
                 raise CompError(f"close {', '.join(earlier)} of {chosen.name} first")
-            computed, _ = self._compute(chosen, window, day)
+            computed, _ = self._compute(versions, window, day)
             mine = [s for s in computed if s.period == window.label]
             for statement in mine:
                 lines += _rows_of(statement, now)
@@ -307,16 +333,17 @@ class Comp:
         )
         results = []
         for chosen in self.plan(plan):
-            if user.user_id not in members(chosen, org):
+            versions = self.versions[chosen.name]
+            if user.user_id not in members(versions.at(close_date), org):
                 continue
             window = self.calendar.period_of(close_date, chosen.period)
-            before, _ = self._compute(chosen, window, day, org=org)
+            before, _ = self._compute(versions, window, day, org=org)
             existing = [
                 d
                 for d in [hypothetical]
                 if d.deal_id not in {ln.deal_id for s in before for ln in s.lines}
             ]
-            after, _ = self._compute(chosen, window, day, org=org, extra=existing)
+            after, _ = self._compute(versions, window, day, org=org, extra=existing)
             pick = _pick(user.user_id, window.label)
             results.append(WhatIf(pick(before), pick(after), hypothetical))
         if not results:
@@ -326,21 +353,33 @@ class Comp:
     # -- plan change --------------------------------------------------------------------
 
     def plan_diff(
-        self, candidate: Path, period: str, *, as_of: date | None = None
+        self,
+        candidate: Path | str,
+        period: str,
+        *,
+        effective: date | None = None,
+        as_of: date | None = None,
     ) -> list[dict[str, object]]:
-        """What the plan in `candidate` would have paid each participant in `period`
-        against the current plan of the same name (recomputed, locks ignored), per
-        participant and period, with the difference."""
-        proposed = read_plan(candidate)
+        """What the plan in `candidate` (a file, or YAML text) would have paid each
+        participant in `period` against the plan's versions now (recomputed, locks
+        ignored), per participant and period, with the difference. With `effective` the
+        candidate is a version from that day; without, it replaces the whole plan."""
+        from revops.comp.changes import candidate_versions, parse_candidate
+
+        if isinstance(candidate, Path):
+            proposed = read_plan(candidate)
+        else:
+            proposed = parse_candidate(candidate)
         window = self.period(period)
         day = as_of or datetime.now(UTC).date()
-        current = self.plans.get(proposed.name)
+        current = self.versions.get(proposed.name)
         now = {}
         org = None
         if current is not None:
             computed, org = self._compute(current, window, day, use_locks=False)
             now = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
-        computed, org = self._compute(proposed, window, day, org=org, use_locks=False)
+        changed = candidate_versions(self, proposed, effective)
+        computed, org = self._compute(changed, window, day, org=org, use_locks=False)
         then = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
         rows: list[dict[str, object]] = []
         for key in sorted(set(now) | set(then)):
@@ -360,6 +399,31 @@ class Comp:
                 }
             )
         return rows
+
+    def apply_plan(self, candidate: Path | str, effective: date) -> dict[str, object]:
+        """Keep the changed plan (a file, or YAML text) as a version of its plan in effect
+        from `effective` (the first day of a period after the last closed one):
+        `plans/comp/versions/<plan>/<effective>.yaml`."""
+        from revops.comp.changes import apply_change
+
+        if isinstance(candidate, Path):
+            if not candidate.is_file():
+                raise ConfigError(candidate, None, "no such plan file")
+            return apply_change(self, candidate.read_text(encoding="utf-8"), effective, str(candidate))
+        return apply_change(self, candidate, effective)
+
+    def revert_plan(self, name: str, effective: date) -> dict[str, object]:
+        """Remove the version of plan `name` in effect from `effective` (none of its
+        periods may be closed)."""
+        from revops.comp.changes import revert_change
+
+        return revert_change(self, name, effective)
+
+    def plan_versions(self) -> list[dict[str, object]]:
+        """Every plan's base file and the versions applied to it."""
+        from revops.comp.changes import version_rows
+
+        return version_rows(self)
 
     # -- disputes -----------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from revops.comp.calculate import (
 )
 from revops.comp.inputs import Deal, Org, QuotaRow, User
 from revops.comp.plan import HUNDRED, CompPlan, Credit, Overlay
+from revops.comp.versions import PlanVersions
 from revops.core import FiscalCalendar, Period
 
 PAID_KINDS = ("commission", "cap", "spif")
@@ -289,7 +290,7 @@ class _Carry:
 
 
 def run_chain(
-    plan: CompPlan,
+    versions: PlanVersions,
     calendar: FiscalCalendar,
     periods: Sequence[Period],
     org: Org,
@@ -298,37 +299,42 @@ def run_chain(
     as_of: date,
     locked: Mapping[tuple[str, str], list[Line]] | None = None,
 ) -> dict[tuple[str, str], Statement]:
-    """Every participant's statement for each of `periods` (consecutive, in order).
+    """Every participant's statement for each of `periods` (consecutive, in order), each
+    period by the version of the plan in effect on its first day.
 
     Args:
         locked: the locked lines of closed periods, by (participant id, period label).
     """
     locked = locked or {}
-    who = members(plan, org)
-    credited = credits(plan, org, deals, who)
-    events = _events(plan, deals, as_of)
+    used = {p.label: versions.at(p.start) for p in periods}
+    rules = {id(plan): _Rules(plan, org, deals, as_of) for plan in used.values()}
     paid = {d.deal_id: d.paid_on for d in deals if d.paid_on is not None}
+    everyone = sorted({uid for r in rules.values() for uid in r.who})
     out: dict[tuple[str, str], Statement] = {}
-    for uid, member in who.items():
+    for uid in everyone:
         carry = _Carry()
-        mine = credited.get(uid, [])
         for period in periods:
             label = period.label
-            if not member.on_plan(period.start, period.last_day) and (uid, label) not in locked:
+            plan = used[label]
+            rule = rules[id(plan)]
+            member = rule.who.get(uid)
+            on_plan = member is not None and member.on_plan(period.start, period.last_day)
+            if not on_plan and (uid, label) not in locked:
                 continue
             year = calendar.fiscal_year_of(period.start)
             if carry.year != year:
                 carry.year, carry.balance = year, ZERO
             in_period = (
-                [d for d in mine if period.contains(d.closed_on)]
+                [d for d in rule.credited.get(uid, []) if period.contains(d.closed_on)]
                 if plan.in_effect(period.start, period.last_day)
                 else []
             )
             quota = quota_for(plan, quotas, uid, period)
             earned = earn(plan, in_period, quota, label)
             fresh = _payable(plan, carry, earned.lines, period, paid)
-            fresh += _clawbacks(plan, carry, events, period)
-            statement = Statement(plan.name, label, uid, member.user.name, quota, earned.credited)
+            fresh += _clawbacks(plan, carry, rule.events, period)
+            name = org.users[uid].name if uid in org.users else uid
+            statement = Statement(plan.name, label, uid, name, quota, earned.credited)
             statement.held = list(carry.held)
             if (uid, label) in locked:
                 statement.lines = list(locked[(uid, label)])
@@ -342,6 +348,16 @@ def run_chain(
                 carry.paid += [ln for ln in statement.lines if ln.kind in PAID_KINDS]
             out[(uid, label)] = statement
     return out
+
+
+class _Rules:
+    """What one version of a plan makes of the org and the deals: its participants, their
+    credited deals, and the deals its clawback takes back."""
+
+    def __init__(self, plan: CompPlan, org: Org, deals: Sequence[Deal], as_of: date) -> None:
+        self.who = members(plan, org)
+        self.credited = credits(plan, org, deals, self.who)
+        self.events = _events(plan, deals, as_of)
 
 
 def _payable(
