@@ -90,7 +90,6 @@ def apply_change(
     path = version_path(comp.root, plan.name, effective)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    comp.reload()
     return _row(comp, plan.name, effective, path, "applied")
 
 
@@ -109,7 +108,6 @@ def revert_change(comp: Comp, name: str, effective: date) -> dict[str, object]:
     path.unlink()
     if not any(path.parent.iterdir()):
         path.parent.rmdir()
-    comp.reload()
     return _row(comp, name, effective, path, "reverted")
 
 

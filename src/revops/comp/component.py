@@ -8,14 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revops.comp import store
 from revops.comp.calculate import ZERO, Line
 from revops.comp.inputs import Deal, Org, read_deals, read_org, read_quotas
-from revops.comp.plan import CompPlan, load_plans, read_plan
+from revops.comp.plan import PLANS_FOLDER, CompPlan, load_plans, read_plan
 from revops.comp.statement import Statement, chain_start, members, run_chain
 from revops.comp.versions import PlanVersions, load_versions
 from revops.errors import CompError, ConfigError
@@ -87,24 +86,32 @@ class Comp:
         self.calendar = calendar
         self.metrics = metrics
         self._warehouse = warehouse
+        self._read: tuple[tuple[tuple[str, int, int], ...], dict[str, PlanVersions]] | None = None
 
-    @cached_property
+    @property
     def plans(self) -> dict[str, CompPlan]:
-        """The plans of `plans/comp/*.yaml`, by name.
+        """The plans of `plans/comp/*.yaml`, by name (read again when a file changes).
 
         Raises:
             ConfigError: a file is invalid (names the file and the key).
         """
-        return load_plans(self.root)
+        return {name: v.base for name, v in self.versions.items()}
 
-    @cached_property
+    @property
     def versions(self) -> dict[str, PlanVersions]:
-        """Every plan with the changes applied to it (`plans/comp/versions/`), by name.
+        """Every plan with the changes applied to it (`plans/comp/versions/`), by name;
+        read again when a file under `plans/comp/` changes.
 
         Raises:
-            ConfigError: a version file is invalid or does not start a period of its plan.
+            ConfigError: a file is invalid, or a version does not start a period of its plan.
         """
-        found = load_versions(self.root, self.plans)
+        key = _files_key(self.root)
+        if self._read is None or self._read[0] != key:
+            self._read = (key, self._load())
+        return self._read[1]
+
+    def _load(self) -> dict[str, PlanVersions]:
+        found = load_versions(self.root, load_plans(self.root))
         for versions in found.values():
             for version in versions.changes:
                 first = self.calendar.period_of(version.effective, versions.base.period)
@@ -117,11 +124,6 @@ class Comp:
                         f"({first.label} starts {first.start})",
                     )
         return found
-
-    def reload(self) -> None:
-        """Read the plan files again (after a change was applied or reverted)."""
-        self.__dict__.pop("plans", None)
-        self.__dict__.pop("versions", None)
 
     def plan(self, name: str | None) -> list[CompPlan]:
         """The plan named `name`, or every plan for None.
@@ -514,6 +516,18 @@ class Comp:
         for row in rows:
             latest.setdefault(row["dispute_id"], row)
         return list(latest.values())
+
+
+def _files_key(root: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file under `plans/comp/`."""
+    if root is None or not (root / PLANS_FOLDER).is_dir():
+        return ()
+    found = []
+    for path in sorted((root / PLANS_FOLDER).rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def _start(comp: Comp, plan: CompPlan, statement: Statement) -> date:
