@@ -199,36 +199,51 @@ def test_revops_costs_applies_and_reverts_a_plan_change_finance_only_costs_it(
     start = ws.calendar.parse(PERIOD).start.isoformat()
     before = _summary(cockpit, role_email("finance"))
     finance = cockpit.client(role_email("finance"))
-    costed = finance.post("/comp/plans/diff", data={"csrf_token": _csrf(finance), "plan": text,
-                                                    "period": PERIOD, "effective": start})  # fmt: skip
+    costed = finance.post(
+        "/comp/plans/diff",
+        data={"csrf_token": _csrf(finance), "plan": text, "period": PERIOD, "effective": start},
+    )
     assert costed.status_code == 200
     assert 'id="plan-diff"' in costed.text
     assert 'id="plan-apply-form"' not in costed.text  # finance costs, does not apply
-    refused = finance.post("/api/v1/comp/plans/apply", json={"plan": text, "effective": start},
-                           headers={"X-CSRF-Token": _csrf(finance)})  # fmt: skip
+    refused = finance.post(
+        "/api/v1/comp/plans/apply",
+        json={"plan": text, "effective": start},
+        headers={"X-CSRF-Token": _csrf(finance)},
+    )
     assert refused.status_code == 403
     revops = cockpit.client(role_email("revops"))
     assert "revops" in COMP_PLANNERS
-    shown = revops.post("/comp/plans/diff", data={"csrf_token": _csrf(revops), "plan": text,
-                                                  "period": PERIOD, "effective": start})  # fmt: skip
+    shown = revops.post(
+        "/comp/plans/diff",
+        data={"csrf_token": _csrf(revops), "plan": text, "period": PERIOD, "effective": start},
+    )
     assert 'id="plan-apply-form"' in shown.text
     headers = {"X-CSRF-Token": _csrf(revops)}
-    diff = revops.post("/api/v1/comp/plans/diff", headers=headers,
-                       json={"plan": text, "period": PERIOD, "effective": start}).json()  # fmt: skip
+    diff = revops.post(
+        "/api/v1/comp/plans/diff",
+        headers=headers,
+        json={"plan": text, "period": PERIOD, "effective": start},
+    ).json()
     assert any(row["difference"] != "0.00" for row in diff["diff"])
-    applied = revops.post("/comp/plans/apply", data={"csrf_token": _csrf(revops), "plan": text,
-                                                     "effective": start}, follow_redirects=False)  # fmt: skip
+    applied = revops.post(
+        "/comp/plans/apply",
+        data={"csrf_token": _csrf(revops), "plan": text, "effective": start},
+        follow_redirects=False,
+    )
     assert applied.status_code == 303
     assert (root / "plans" / "comp" / "versions" / "ae" / f"{start}.yaml").read_text() == text
     after = _summary(cockpit, role_email("finance"))
     paid = {(r["participant"]["id"], r["plan"]): r["total"] for r in after}
     for row in diff["diff"]:
         assert paid[(row["participant"]["id"], "ae")] == row["candidate"]
-    bad = revops.post("/api/v1/comp/plans/apply", json={"plan": text, "effective": start},
-                      headers=headers)  # fmt: skip
+    bad = revops.post(
+        "/api/v1/comp/plans/apply", json={"plan": text, "effective": start}, headers=headers
+    )
     assert bad.status_code == 422
     assert "revert it first" in bad.json()["detail"]
-    reverted = revops.post("/api/v1/comp/plans/revert", json={"plan": "ae", "effective": start},
-                           headers=headers)  # fmt: skip
+    reverted = revops.post(
+        "/api/v1/comp/plans/revert", json={"plan": "ae", "effective": start}, headers=headers
+    )
     assert reverted.status_code == 200, reverted.text[:300]
     assert _summary(cockpit, role_email("finance")) == before

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from comp.conftest import PLAN, write_plan
 from comp.test_component import Q1_END, Q2_END
+
 from support import Company
 
 D = Decimal

@@ -17,6 +17,7 @@ import pytest
 from comp.conftest import PLAN, _deal
 from comp.test_component import Q1_END, Q2_END
 from revops.errors import CompError, ConfigError
+
 from support import Company
 
 D = Decimal

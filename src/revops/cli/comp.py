@@ -207,8 +207,10 @@ def plan_diff(
     candidate: Path = typer.Argument(..., help="A changed plan file (same plan name)."),
     period: str = PERIOD,
     effective: datetime | None = typer.Option(
-        None, "--from", formats=["%Y-%m-%d"], help="As a version from this day (default: "
-        "the whole plan replaced).",
+        None,
+        "--from",
+        formats=["%Y-%m-%d"],
+        help="As a version from this day (default: the whole plan replaced).",
     ),
     as_of: datetime | None = AS_OF,
     fmt: OutputFormat = FORMAT,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.comp import store
 from revops.comp.calculate import ZERO, Line
-from revops.comp.inputs import Deal, Org, read_deals, read_org, read_quotas
+from revops.comp.inputs import Deal, Org, QuotaRow, read_deals, read_org, read_quotas
 from revops.comp.plan import PLANS_FOLDER, CompPlan, load_plans, read_plan
 from revops.comp.statement import Statement, chain_start, members, run_chain
 from revops.comp.versions import PlanVersions, load_versions
@@ -25,6 +25,24 @@ if TYPE_CHECKING:
     from revops.warehouse import Warehouse
 
 DISPUTE_STATUSES = ("open", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the plans read from the warehouse as of a day, for the deals won in
+    [first, last]: a plan whose chain fits inside reuses it (a superset is harmless:
+    each period takes only its own deals)."""
+
+    as_of: date
+    first: date
+    last: date
+    org: Org
+    deals: list[Deal]
+    quotas: list[QuotaRow]
+
+    def covers(self, as_of: date, first: date, last: date) -> bool:
+        """Whether these inputs hold what a chain of [first, last] as of `as_of` reads."""
+        return self.as_of == as_of and self.first <= first and last <= self.last
 
 
 @dataclass(frozen=True)
@@ -86,7 +104,7 @@ class Comp:
         self.calendar = calendar
         self.metrics = metrics
         self._warehouse = warehouse
-        self._read: tuple[tuple[tuple[str, int, int], ...], dict[str, PlanVersions]] | None = None
+        self._files: tuple[tuple[tuple[str, int, int], ...], dict[str, PlanVersions]] | None = None
 
     @property
     def plans(self) -> dict[str, CompPlan]:
@@ -106,9 +124,9 @@ class Comp:
             ConfigError: a file is invalid, or a version does not start a period of its plan.
         """
         key = _files_key(self.root)
-        if self._read is None or self._read[0] != key:
-            self._read = (key, self._load())
-        return self._read[1]
+        if self._files is None or self._files[0] != key:
+            self._files = (key, self._load())
+        return self._files[1]
 
     def _load(self) -> dict[str, PlanVersions]:
         found = load_versions(self.root, load_plans(self.root))
@@ -168,9 +186,15 @@ class Comp:
         window = self.period(period)
         day = as_of or datetime.now(UTC).date()
         found: list[Statement] = []
-        org = None
-        for chosen in self.plan(plan):
-            computed, org = self._compute(self.versions[chosen.name], window, day, org=org)
+        chosen_plans = self.plan(plan)
+        spans = [self._periods(self.versions[p.name], window) for p in chosen_plans]
+        days = [d for span in spans if span for d in (span[0].start, span[-1].last_day)]
+        read = self._read(day, min(days), max(days)) if days else None
+        org = read.org if read else None
+        for chosen in chosen_plans:
+            computed, org = self._compute(
+                self.versions[chosen.name], window, day, org=org, read=read
+            )
             found += [s for s in computed if window.start <= _start(self, chosen, s) < window.end]
         if rep is not None:
             assert org is not None
@@ -182,6 +206,25 @@ class Comp:
             found = [s for s in found if s.participant_id in scope.owners]
         return found
 
+    def _periods(self, versions: PlanVersions, window: Period) -> list[Period]:
+        """The plan's periods from the start of the chain that ends with `window`."""
+        kind = versions.base.period
+        asked = self.calendar.period_of(window.start, kind)
+        start = min(chain_start(p, self.calendar, asked).start for p in versions.plans())
+        return list(self.calendar.periods_between(start, window.end, kind))
+
+    def _read(self, as_of: date, first: date, last: date, org: Org | None = None) -> Inputs:
+        """The org, and the deals and quotas of [first, last], as of a day."""
+        ctx = self.metrics.context(as_of)
+        return Inputs(
+            as_of,
+            first,
+            last,
+            org or read_org(ctx),
+            read_deals(ctx, first, last),
+            read_quotas(ctx, first, last),
+        )
+
     def _compute(
         self,
         versions: PlanVersions,
@@ -191,22 +234,19 @@ class Comp:
         org: Org | None = None,
         extra: Sequence[Deal] = (),
         use_locks: bool = True,
+        read: Inputs | None = None,
     ) -> tuple[list[Statement], Org]:
-        kind = versions.base.period
-        asked = self.calendar.period_of(window.start, kind)
-        start = min(chain_start(p, self.calendar, asked).start for p in versions.plans())
-        periods = self.calendar.periods_between(start, window.end, kind)
+        periods = self._periods(versions, window)
         if not periods:
             return [], org or self._org(as_of)
-        ctx = self.metrics.context(as_of)
-        org = org or read_org(ctx)
         first, last = periods[0].start, periods[-1].last_day
-        deals = [*read_deals(ctx, first, last), *extra]
-        quotas = read_quotas(ctx, first, last)
+        if read is None or not read.covers(as_of, first, last):
+            read = self._read(as_of, first, last, org)
         labels = [p.label for p in periods]
         locked = self._locked(versions.name, labels) if use_locks else {}
-        chain = run_chain(versions, self.calendar, periods, org, deals, quotas, as_of, locked)
-        return list(chain.values()), org
+        chain = run_chain(versions, self.calendar, periods, read.org, [*read.deals, *extra],
+                          read.quotas, as_of, locked)  # fmt: skip
+        return list(chain.values()), read.org
 
     def _org(self, as_of: date) -> Org:
         return read_org(self.metrics.context(as_of))
@@ -339,13 +379,15 @@ class Comp:
             if user.user_id not in members(versions.at(close_date), org):
                 continue
             window = self.calendar.period_of(close_date, chosen.period)
-            before, _ = self._compute(versions, window, day, org=org)
+            periods = self._periods(versions, window)
+            read = self._read(day, periods[0].start, periods[-1].last_day, org)
+            before, _ = self._compute(versions, window, day, read=read)
             existing = [
                 d
                 for d in [hypothetical]
                 if d.deal_id not in {ln.deal_id for s in before for ln in s.lines}
             ]
-            after, _ = self._compute(versions, window, day, org=org, extra=existing)
+            after, _ = self._compute(versions, window, day, extra=existing, read=read)
             pick = _pick(user.user_id, window.label)
             results.append(WhatIf(pick(before), pick(after), hypothetical))
         if not results:
@@ -376,12 +418,14 @@ class Comp:
         day = as_of or datetime.now(UTC).date()
         current = self.versions.get(proposed.name)
         now = {}
-        org = None
-        if current is not None:
-            computed, org = self._compute(current, window, day, use_locks=False)
-            now = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
         changed = candidate_versions(self, proposed, effective)
-        computed, org = self._compute(changed, window, day, org=org, use_locks=False)
+        spans = [self._periods(v, window) for v in (current, changed) if v is not None]
+        days = [d for span in spans if span for d in (span[0].start, span[-1].last_day)]
+        read = self._read(day, min(days), max(days)) if days else None
+        if current is not None:
+            computed, _ = self._compute(current, window, day, use_locks=False, read=read)
+            now = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
+        computed, _ = self._compute(changed, window, day, use_locks=False, read=read)
         then = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
         rows: list[dict[str, object]] = []
         for key in sorted(set(now) | set(then)):
@@ -411,7 +455,9 @@ class Comp:
         if isinstance(candidate, Path):
             if not candidate.is_file():
                 raise ConfigError(candidate, None, "no such plan file")
-            return apply_change(self, candidate.read_text(encoding="utf-8"), effective, str(candidate))
+            return apply_change(
+                self, candidate.read_text(encoding="utf-8"), effective, str(candidate)
+            )
         return apply_change(self, candidate, effective)
 
     def revert_plan(self, name: str, effective: date) -> dict[str, object]:

@@ -294,8 +294,9 @@ def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]
     facts: dict[str, dict[str, Any]] = {}
     if not ids:
         return facts
+    wanted = _id_table(ids)
     lines = ctx.table("subscription_line")
-    lines = lines.filter(lines.opportunity_id.isin(ids))
+    lines = lines.semi_join(wanted, lines.opportunity_id == wanted._wanted)
     products = ctx.raw("product", scoped=False).select(
         _pid="product_id", _sku="sku", _family="family"
     )
@@ -312,7 +313,7 @@ def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]
             ended = _day(r["end_date"])
             deal["churned_on"] = min(deal.get("churned_on", ended), ended)
     orders = ctx.raw("order", scoped=False)
-    orders = orders.filter(orders.opportunity_id.isin(ids)).select(
+    orders = orders.semi_join(wanted, orders.opportunity_id == wanted._wanted).select(
         _order="order_id", _deal="opportunity_id"
     )
     # Invoices known by the as-of day (ctx.raw drops those recorded later); a payment
@@ -327,18 +328,29 @@ def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]
         found["invoiced"] = True
         if r["paid_on"] is not None:
             found["paid_on"] = _day(r["paid_on"])
-    for deal_id, member in _team_members(ctx, ids):
+    for deal_id, member in _team_members(ctx, wanted):
         facts.setdefault(deal_id, {"arr": Decimal(0), "products": set()})
         facts[deal_id].setdefault("team", []).append(member)
     return facts
 
 
-def _team_members(ctx: SourceContext, ids: list[str]) -> list[tuple[str, tuple[str, str]]]:
-    """(deal, (user, role)) of the deal teams of `ids`, members resolved to users."""
+def _id_table(ids: list[str]) -> ir.Table:
+    """The deal ids as a table (`_wanted`) to join with: a few thousand ids compile and
+    run faster joined than as an IN list."""
+    import ibis
+    import pyarrow as pa
+
+    return ibis.memtable(pa.table({"_wanted": pa.array(sorted(set(ids)), pa.string())}))
+
+
+def _team_members(ctx: SourceContext, wanted: ir.Table) -> list[tuple[str, tuple[str, str]]]:
+    """(deal, (user, role)) of the deal teams of the deals in `wanted`, members resolved
+    to users."""
     if not ctx.warehouse.has_table("opportunity_team_member", "core"):
         return []
     members = ctx.raw("opportunity_team_member", scoped=False)
-    members = members.filter(members.opportunity_id.isin(ids) & members.role.notnull())
+    members = members.filter(members.role.notnull())
+    members = members.semi_join(wanted, members.opportunity_id == wanted._wanted)
     users = ctx.keyed("user").select(_key="lookup_key", _user="user_id")
     joined = members.left_join(users, members.user_id == users._key)
     joined = joined.select(

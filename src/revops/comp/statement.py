@@ -251,13 +251,13 @@ def _credited(deal: Deal, value: Decimal, pct: Decimal, via: str) -> CreditedDea
 
 
 def quota_for(
-    plan: CompPlan, rows: Sequence[QuotaRow], user_id: str, period: Period
+    plan: CompPlan, rows: Mapping[str, Sequence[QuotaRow]], user_id: str, period: Period
 ) -> Decimal | None:
     """The participant's quota for the period: the plan's fixed amount, or their quota
-    rows prorated by days to the period (None without any)."""
+    rows (`rows`: by user id) prorated by days to the period (None without any)."""
     if plan.quota.source == "fixed":
         return plan.quota.amount
-    mine = [r for r in rows if r.user_id == user_id]
+    mine = rows.get(user_id, ())
     if not mine:
         return None
     amount = sum((r.share(period.start, period.last_day) for r in mine), ZERO)
@@ -307,8 +307,12 @@ def run_chain(
     """
     locked = locked or {}
     used = {p.label: versions.at(p.start) for p in periods}
-    rules = {id(plan): _Rules(plan, org, deals, as_of) for plan in used.values()}
+    distinct = {id(plan): plan for plan in used.values()}
+    rules = {key: _Rules(plan, org, deals, as_of) for key, plan in distinct.items()}
     paid = {d.deal_id: d.paid_on for d in deals if d.paid_on is not None}
+    by_user: dict[str, list[QuotaRow]] = defaultdict(list)
+    for row in quotas:
+        by_user[row.user_id].append(row)
     everyone = sorted({uid for r in rules.values() for uid in r.who})
     out: dict[tuple[str, str], Statement] = {}
     for uid in everyone:
@@ -329,7 +333,7 @@ def run_chain(
                 if plan.in_effect(period.start, period.last_day)
                 else []
             )
-            quota = quota_for(plan, quotas, uid, period)
+            quota = quota_for(plan, by_user, uid, period)
             earned = earn(plan, in_period, quota, label)
             fresh = _payable(plan, carry, earned.lines, period, paid)
             fresh += _clawbacks(plan, carry, rule.events, period)
