@@ -161,7 +161,7 @@ def margin_of(plan: CompPlan, deal: Deal) -> Decimal:
         ...          SoldLine(("prod-2", "analytics"), Decimal(1000)))
         >>> margin_of(plan, Deal("d", "D", None, None, "new", Decimal(60000),
         ...                      date(2027, 1, 5), lines=lines))
-        Decimal('40200.00')
+        Decimal('39600.00')
     """
     assert plan.margin is not None
     rates = plan.margin.products
