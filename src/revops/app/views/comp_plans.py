@@ -71,7 +71,7 @@ def build_plans(
 ) -> CompPlansView:
     """The plans' versions; with a candidate and a period, what it would pay each
     participant against the plans now (and from `effective` as a version)."""
-    problem = None
+    problem = _far(state, effective)
     diff: list[PlanDiffRow] = []
     comp = state.workspace.comp
     with state.reading():
@@ -103,6 +103,13 @@ def build_plans(
     )
 
 
+def _far(state: AppState, effective: date | None) -> str | None:
+    """Why `effective` is refused: more than twenty years from today (None when fine)."""
+    if effective is not None and abs((effective - state.today).days) > 366 * 20:
+        return "the effective day must be within twenty years of today"
+    return None
+
+
 def _diff_row(row: dict[str, object]) -> PlanDiffRow:
     participant = link("rep", str(row["participant_id"]), str(row["participant_name"]))
     assert participant is not None
@@ -126,6 +133,9 @@ def change_plan(
 
     if not can_apply(principal):
         raise HTTPException(403, "your role may not change comp plans")
+    far = _far(state, effective)
+    if far:
+        raise HTTPException(422, far)
     comp = state.workspace.comp
     try:
         with state.reading():
