@@ -262,7 +262,7 @@ class Comp:
             # A statement closed without lines is stored as one `none` row, so it is locked too.
             found = locked.setdefault((r["participant_id"], r["period"]), [])
             if r["kind"] != "none":
-                found.append(_line(r))
+                found.append(store.line_of(r))
         return locked
 
     def closed(self, plan: str) -> list[str]:
@@ -317,7 +317,7 @@ class Comp:
             computed, _ = self._compute(versions, window, day)
             mine = [s for s in computed if s.period == window.label]
             for statement in mine:
-                lines += _rows_of(statement, now)
+                lines += store.statement_rows(statement, now)
             amount = sum((s.total for s in mine), ZERO)
             closes.append(
                 {
@@ -548,20 +548,9 @@ class Comp:
         self, *, scope: Scope | None = None, history: bool = False
     ) -> list[dict[str, Any]]:
         """Each dispute in its latest state (every row with `history`), newest first."""
-        table = store.stored(self._warehouse(), store.DISPUTE)
-        if table is None:
-            return []
-        rows: list[dict[str, Any]] = (
-            table.order_by(table.recorded_at.desc()).to_pyarrow().to_pylist()
+        return store.read_disputes(
+            self._warehouse(), None if scope is None else scope.owners, history=history
         )
-        if scope is not None and scope.owners is not None:
-            rows = [r for r in rows if r["participant_id"] in scope.owners]
-        if history:
-            return rows
-        latest: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            latest.setdefault(row["dispute_id"], row)
-        return list(latest.values())
 
 
 def _files_key(root: Path | None) -> tuple[tuple[str, int, int], ...]:
@@ -598,49 +587,6 @@ def _deal_row(ctx: Any, deal: str) -> dict[str, Any] | None:
         table.filter(table.opportunity_id == deal).select("name", "type").to_pyarrow().to_pylist()
     )
     return rows[0] if rows else None
-
-
-def _rows_of(statement: Statement, now: datetime) -> list[dict[str, Any]]:
-    rows = []
-    lines = statement.lines or [Line("commission", "no lines", ZERO)]
-    for number, line in enumerate(lines, start=1):
-        rows.append(
-            {
-                "plan": statement.plan,
-                "period": statement.period,
-                "participant_id": statement.participant_id,
-                "participant_name": statement.participant_name,
-                "line_no": number,
-                "kind": line.kind if statement.lines else "none",
-                "deal_id": line.deal_id,
-                "deal_name": line.deal_name,
-                "rule": line.rule,
-                "rate": None if line.rate is None else f"{line.rate:f}",
-                "base": f"{line.base:f}",
-                "amount": line.amount,
-                "earned_period": line.earned_period,
-                "adjusts_period": line.adjusts_period,
-                "note": line.note,
-                "closed_at": now,
-            }
-        )
-    return rows
-
-
-def _line(row: dict[str, Any]) -> Line:
-    rate = row["rate"]
-    return Line(
-        row["kind"],
-        row["rule"],
-        Decimal(row["amount"]),
-        Decimal(row["base"]),
-        None if rate is None else Decimal(rate),
-        row["deal_id"],
-        row["deal_name"],
-        row["earned_period"],
-        row["adjusts_period"],
-        row["note"] or "",
-    )
 
 
 def _plain(row: dict[str, Any]) -> dict[str, object]:
