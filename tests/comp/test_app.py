@@ -182,3 +182,68 @@ def test_the_deal_page_asks_what_an_open_deal_would_pay_its_owner(cockpit: Cockp
     # A role without statements gets no form.
     marketing = cockpit.client(role_email("marketing"))
     assert 'id="whatif-form"' not in marketing.get(deal["url"]).text
+
+
+def test_revops_costs_applies_and_reverts_a_plan_change_finance_only_costs_it(
+    cockpit: Cockpit,
+) -> None:
+    from revops.app.access import COMP_PLANNERS, COMP_RESOLVERS
+
+    for role in ROLES:
+        expected = 200 if role in COMP_RESOLVERS else 403
+        assert cockpit.client(role_email(role)).get("/comp/plans").status_code == expected
+        assert cockpit.client(role_email(role)).get("/api/v1/comp/plans").status_code == expected
+    root = cockpit.app.state.revops.workspace.root
+    text = (root / "plans" / "comp" / "ae.yaml").read_text().replace("rate: 0.10", "rate: 0.12")
+    ws = cockpit.app.state.revops.workspace
+    start = ws.calendar.parse(PERIOD).start.isoformat()
+    before = _summary(cockpit, role_email("finance"))
+    finance = cockpit.client(role_email("finance"))
+    costed = finance.post(
+        "/comp/plans/diff",
+        data={"csrf_token": _csrf(finance), "plan": text, "period": PERIOD, "effective": start},
+    )
+    assert costed.status_code == 200
+    assert 'id="plan-diff"' in costed.text
+    assert 'id="plan-apply-form"' not in costed.text  # finance costs, does not apply
+    refused = finance.post(
+        "/api/v1/comp/plans/apply",
+        json={"plan": text, "effective": start},
+        headers={"X-CSRF-Token": _csrf(finance)},
+    )
+    assert refused.status_code == 403
+    revops = cockpit.client(role_email("revops"))
+    assert "revops" in COMP_PLANNERS
+    shown = revops.post(
+        "/comp/plans/diff",
+        data={"csrf_token": _csrf(revops), "plan": text, "period": PERIOD, "effective": start},
+    )
+    assert 'id="plan-apply-form"' in shown.text
+    headers = {"X-CSRF-Token": _csrf(revops)}
+    diff = revops.post(
+        "/api/v1/comp/plans/diff",
+        headers=headers,
+        json={"plan": text, "period": PERIOD, "effective": start},
+    ).json()
+    assert any(row["difference"] != "0.00" for row in diff["diff"])
+    applied = revops.post(
+        "/comp/plans/apply",
+        data={"csrf_token": _csrf(revops), "plan": text, "effective": start},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303
+    assert (root / "plans" / "comp" / "versions" / "ae" / f"{start}.yaml").read_text() == text
+    after = _summary(cockpit, role_email("finance"))
+    paid = {(r["participant"]["id"], r["plan"]): r["total"] for r in after}
+    for row in diff["diff"]:
+        assert paid[(row["participant"]["id"], "ae")] == row["candidate"]
+    bad = revops.post(
+        "/api/v1/comp/plans/apply", json={"plan": text, "effective": start}, headers=headers
+    )
+    assert bad.status_code == 422
+    assert "revert it first" in bad.json()["detail"]
+    reverted = revops.post(
+        "/api/v1/comp/plans/revert", json={"plan": "ae", "effective": start}, headers=headers
+    )
+    assert reverted.status_code == 200, reverted.text[:300]
+    assert _summary(cockpit, role_email("finance")) == before

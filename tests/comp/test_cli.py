@@ -93,3 +93,26 @@ def test_schema_and_one_line_errors(root: str, capsys: pytest.CaptureFixture[str
     code, _, err = run_cli(capsys, "-w", root, "comp", "plans")
     assert code == 1
     assert "plans/comp/ae.yaml: period:" in err
+
+
+def test_plan_apply_versions_and_revert(root: str, capsys: pytest.CaptureFixture[str]) -> None:
+    candidate = write_plan(Path(root), "../next.yaml", PLAN.replace("0.10", "0.12"))
+    code, out, err = run_cli(capsys, "-w", root, "comp", "plan-apply", str(candidate),
+                             "--from", "2027-01-01")  # fmt: skip
+    assert code == 0, err
+    assert "plans/comp/versions/ae/2027-01-01.yaml" in out
+    code, out, err = run_cli(capsys, "-w", root, "comp", "statement", "ana", "--period",
+                             "FY2027-Q1", "--as-of", "2027-03-31", "-f", "json")  # fmt: skip
+    assert json.loads(out)[0]["total"] == "12000.00"
+    code, out, _ = run_cli(capsys, "-w", root, "comp", "versions", "-f", "csv")
+    assert [r["effective"] for r in csv.DictReader(io.StringIO(out))] == ["base", "2027-01-01"]
+    code, _, err = run_cli(capsys, "-w", root, "comp", "plan-apply", str(candidate),
+                           "--from", "2027-01-15")  # fmt: skip
+    assert code == 1
+    assert "starts on the first day of a quarter" in err
+    code, out, err = run_cli(capsys, "-w", root, "comp", "plan-revert", "ae", "--from",
+                             "2027-01-01")  # fmt: skip
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "-w", root, "comp", "statement", "ana", "--period",
+                             "FY2027-Q1", "--as-of", "2027-03-31", "-f", "json")  # fmt: skip
+    assert json.loads(out)[0]["total"] == "10000.00"

@@ -7,10 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from revops.comp.calculate import total
 from revops.comp.inputs import Deal, Org, QuotaRow, Team, User
 from revops.comp.plan import CompPlan
 from revops.comp.statement import Statement, run_chain
+from revops.comp.versions import PlanVersions
 from revops.core import FiscalCalendar
 
 D = Decimal
@@ -52,7 +56,7 @@ def deal(deal_id: str, owner: str, amount: str, closed: str, **extra: Any) -> De
 def chain(
     p: CompPlan, deals: list[Deal], as_of: str = "2027-12-31", **kw: Any
 ) -> dict[tuple[str, str], Statement]:
-    return run_chain(p, CAL, QUARTERS, ORG, deals, kw.pop("quotas", []),
+    return run_chain(PlanVersions(p), CAL, QUARTERS, ORG, deals, kw.pop("quotas", []),
                      date.fromisoformat(as_of), **kw)  # fmt: skip
 
 
@@ -191,3 +195,37 @@ def test_a_locked_period_keeps_its_lines_and_the_change_is_adjusted_next_period(
     locked |= {key: s.lines for key, s in found.items() if key[1] == "FY2027-Q2"}
     again = chain(p, changed, as_of="2027-09-30", locked=locked)
     assert again[("ana", "FY2027-Q3")].lines == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amount=st.decimals(min_value="0.01", max_value=10**7, places=2),
+    percent=st.decimals(min_value="0.5", max_value="99.5", places=1),
+    engineers=st.integers(min_value=1, max_value=4),
+)
+def test_an_overlay_split_and_the_owners_credit_sum_to_the_deal(
+    amount: Decimal, percent: Decimal, engineers: int
+) -> None:
+    from revops.comp.statement import credits, members
+
+    org = Org(
+        {**ORG.users, **{f"se{i}": User(f"se{i}", f"SE {i}", None, "se", None, None)
+                         for i in range(engineers)}},
+        ORG.teams,
+    )  # fmt: skip
+    team = tuple((f"se{i}", "Sales Engineer") for i in range(engineers))
+    won = deal("d1", "ana", str(amount), "2027-02-01", team=team)
+    owner = plan(credit={"split_with": [{"by": "team", "role": "sales engineer",
+                                          "percent": str(percent)}]})  # fmt: skip
+    overlay = plan(
+        participants=[{"role": "se"}],
+        credit={"by": "team", "role": "Sales Engineer", "percent": str(percent)},
+    )
+    found = [
+        d.value
+        for p in (owner, overlay)
+        for deals in credits(p, org, [won], members(p, org)).values()
+        for d in deals
+    ]
+    assert len(found) == 1 + engineers
+    assert abs(sum(found, D(0)) - amount) < D("1e-20")

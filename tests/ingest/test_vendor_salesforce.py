@@ -84,6 +84,7 @@ def test_every_row_loads_and_none_is_quarantined(org: tuple[Workspace, IngestRep
         "Opportunity": (24, 24, 0),
         "OpportunityHistory": (80, 80, 0),
         "OpportunityFieldHistory": (61, 61, 0),
+        "OpportunityTeamMember": (4, 4, 0),
         "Task": (10, 10, 0),
         "Event": (6, 6, 0),
         "Campaign": (3, 3, 0),
@@ -271,3 +272,14 @@ def test_field_history_keeps_the_owner_changes_opportunity_history_lacks(
     deals = ws.warehouse.table("opportunity").to_pyarrow().to_pylist()
     [deal] = [d for d in deals if d["opportunity_id"] == moved]
     assert deal["owner_id"] == "salesforce:0055g000000003AAAQ"
+
+
+def test_deal_team_members_load_with_their_roles(org: tuple[Workspace, IngestReport]) -> None:
+    ws, _ = org
+    members = ws.warehouse.table("opportunity_team_member").to_pyarrow().to_pylist()
+    assert sorted((m["opportunity_id"], m["user_id"], m["role"]) for m in members) == [
+        ("salesforce:0065g000000001AAAQ", "salesforce:0055g000000003AAAQ", "Sales Engineer"),
+        ("salesforce:0065g000000001AAAQ", "salesforce:0055g000000004AAAQ", "Lead Qualifier"),
+        ("salesforce:0065g000000019AAAQ", "salesforce:0055g000000001AAAQ", "Executive Sponsor"),
+        ("salesforce:0065g000000019AAAQ", "salesforce:0055g000000002AAAQ", "Sales Engineer"),
+    ]

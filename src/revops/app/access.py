@@ -91,7 +91,11 @@ of `view_cockpit`: managers their reps, executives and RevOps every rep, a rep t
 rows against their team's benchmark."""
 
 COMP_RESOLVERS: frozenset[Role] = frozenset(("admin", "revops", "finance"))
-"""Roles that resolve commission disputes."""
+"""Roles that resolve commission disputes, and see the plans page: every plan's versions
+and what a plan change would cost across the team."""
+
+COMP_PLANNERS: frozenset[Role] = frozenset(("admin", "revops"))
+"""Roles that apply a plan change (a new version of a plan) and revert one."""
 
 TOKEN_SCOPES: dict[str, frozenset[Permission]] = {
     "read": frozenset(("view_cockpit", "view_rows")),

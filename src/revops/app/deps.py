@@ -129,6 +129,16 @@ def require_comp(principal: CurrentUser) -> Principal:
     return principal
 
 
+def require_comp_plans(principal: CurrentUser) -> Principal:
+    """Lets through the roles that see every plan and the cost of a change
+    (:data:`COMP_RESOLVERS`), else 403."""
+    from revops.app.access import COMP_RESOLVERS
+
+    if not principal.can("view_cockpit") or principal.account.role not in COMP_RESOLVERS:
+        raise HTTPException(403, "your role may not view the comp plans")
+    return principal
+
+
 def require_coaching(principal: CurrentUser) -> Principal:
     """Lets through the sales roles that see the coaching page (:data:`COACHING_ROLES`)
     and may view the cockpit, else 403."""
@@ -173,6 +183,7 @@ PackViewer = Annotated[Principal, Depends(require_pack)]
 TerritoryViewer = Annotated[Principal, Depends(require_territories)]
 TerritoryPlanner = Annotated[Principal, Depends(require_territory_planner)]
 CompViewer = Annotated[Principal, Depends(require_comp)]
+CompPlansViewer = Annotated[Principal, Depends(require_comp_plans)]
 LeadsViewer = Annotated[Principal, Depends(require_leads)]
 CoachingViewer = Annotated[Principal, Depends(require_coaching)]
 RowReader = Annotated[Principal, Depends(require("view_rows"))]

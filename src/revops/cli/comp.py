@@ -196,11 +196,22 @@ def whatif(
         render(items, LINE[1:], fmt, title="The deal's lines")
 
 
+EFFECTIVE = typer.Option(
+    ..., "--from", formats=["%Y-%m-%d"], help="First day in effect: the start of a period."
+)
+
+
 @app.command("plan-diff")
 def plan_diff(
     ctx: typer.Context,
     candidate: Path = typer.Argument(..., help="A changed plan file (same plan name)."),
     period: str = PERIOD,
+    effective: datetime | None = typer.Option(
+        None,
+        "--from",
+        formats=["%Y-%m-%d"],
+        help="As a version from this day (default: the whole plan replaced).",
+    ),
     as_of: datetime | None = AS_OF,
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -208,7 +219,7 @@ def plan_diff(
     the current plan: plan a change before applying it."""
     ws = ctx.obj.open_workspace(read_only=True)
     try:
-        rows = ws.comp.plan_diff(candidate, period, as_of=_day(as_of))
+        rows = ws.comp.plan_diff(candidate, period, effective=_day(effective), as_of=_day(as_of))
     finally:
         ws.close()
     columns = ("participant_name", "participant_id", "period", "current", "candidate", "difference")
@@ -217,6 +228,49 @@ def plan_diff(
         now = sum((Decimal(str(r["current"])) for r in rows), Decimal(0))
         then = sum((Decimal(str(r["candidate"])) for r in rows), Decimal(0))
         console().print(f"Current {now:,.2f} → candidate {then:,.2f}: {then - now:+,.2f}")
+
+
+@app.command("plan-apply")
+def plan_apply(
+    ctx: typer.Context,
+    candidate: Path = typer.Argument(..., help="The changed plan file (same plan name)."),
+    effective: datetime = EFFECTIVE,
+) -> None:
+    """Apply a plan change from a day: the file is kept as a version of the plan
+    (plans/comp/versions/<plan>/<day>.yaml); open periods from that day use it."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        done = ws.comp.apply_plan(candidate, effective.date())
+    finally:
+        ws.close()
+    console().print(f"Plan {done['plan']} changed from {done['effective']}: {done['file']}")
+
+
+@app.command("plan-revert")
+def plan_revert(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The plan's name."),
+    effective: datetime = EFFECTIVE,
+) -> None:
+    """Revert the change of a plan applied from a day (its version file is removed)."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        done = ws.comp.revert_plan(name, effective.date())
+    finally:
+        ws.close()
+    console().print(f"Plan {done['plan']}: the change from {done['effective']} is reverted")
+
+
+@app.command("versions")
+def versions(ctx: typer.Context, fmt: OutputFormat = FORMAT) -> None:
+    """Every plan's base file and the changes applied to it, by effective day."""
+    ws = ctx.obj.open_workspace(read_only=True)
+    try:
+        rows = ws.comp.plan_versions()
+    finally:
+        ws.close()
+    columns = ("plan", "effective", "label", "period", "measure", "tiers", "file")
+    render(rows, columns, fmt, title="Comp plan versions")
 
 
 @app.command("dispute")

@@ -8,16 +8,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from revops.comp import store
 from revops.comp.calculate import ZERO, Line
-from revops.comp.inputs import Deal, Org, read_deals, read_org, read_quotas
-from revops.comp.plan import CompPlan, load_plans, read_plan
+from revops.comp.inputs import Deal, Org, QuotaRow, read_deals, read_org, read_quotas
+from revops.comp.plan import PLANS_FOLDER, CompPlan, load_plans, read_plan
 from revops.comp.statement import Statement, chain_start, members, run_chain
-from revops.errors import CompError
+from revops.comp.versions import PlanVersions, load_versions
+from revops.errors import CompError, ConfigError
 
 if TYPE_CHECKING:
     from revops.core import FiscalCalendar, Period
@@ -25,6 +25,24 @@ if TYPE_CHECKING:
     from revops.warehouse import Warehouse
 
 DISPUTE_STATUSES = ("open", "accepted", "rejected")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the plans read from the warehouse as of a day, for the deals won in
+    [first, last]: a plan whose chain fits inside reuses it (a superset is harmless:
+    each period takes only its own deals)."""
+
+    as_of: date
+    first: date
+    last: date
+    org: Org
+    deals: list[Deal]
+    quotas: list[QuotaRow]
+
+    def covers(self, as_of: date, first: date, last: date) -> bool:
+        """Whether these inputs hold what a chain of [first, last] as of `as_of` reads."""
+        return self.as_of == as_of and self.first <= first and last <= self.last
 
 
 @dataclass(frozen=True)
@@ -86,15 +104,44 @@ class Comp:
         self.calendar = calendar
         self.metrics = metrics
         self._warehouse = warehouse
+        self._files: tuple[tuple[tuple[str, int, int], ...], dict[str, PlanVersions]] | None = None
 
-    @cached_property
+    @property
     def plans(self) -> dict[str, CompPlan]:
-        """The plans of `plans/comp/*.yaml`, by name.
+        """The plans of `plans/comp/*.yaml`, by name (read again when a file changes).
 
         Raises:
             ConfigError: a file is invalid (names the file and the key).
         """
-        return load_plans(self.root)
+        return {name: v.base for name, v in self.versions.items()}
+
+    @property
+    def versions(self) -> dict[str, PlanVersions]:
+        """Every plan with the changes applied to it (`plans/comp/versions/`), by name;
+        read again when a file under `plans/comp/` changes.
+
+        Raises:
+            ConfigError: a file is invalid, or a version does not start a period of its plan.
+        """
+        key = _files_key(self.root)
+        if self._files is None or self._files[0] != key:
+            self._files = (key, self._load())
+        return self._files[1]
+
+    def _load(self) -> dict[str, PlanVersions]:
+        found = load_versions(self.root, load_plans(self.root))
+        for versions in found.values():
+            for version in versions.changes:
+                first = self.calendar.period_of(version.effective, versions.base.period)
+                if first.start != version.effective:
+                    assert version.path is not None
+                    raise ConfigError(
+                        version.path,
+                        None,
+                        f"a version starts on the first day of a {versions.base.period} "
+                        f"({first.label} starts {first.start})",
+                    )
+        return found
 
     def plan(self, name: str | None) -> list[CompPlan]:
         """The plan named `name`, or every plan for None.
@@ -139,9 +186,15 @@ class Comp:
         window = self.period(period)
         day = as_of or datetime.now(UTC).date()
         found: list[Statement] = []
-        org = None
-        for chosen in self.plan(plan):
-            computed, org = self._compute(chosen, window, day, org=org)
+        chosen_plans = self.plan(plan)
+        spans = [self._periods(self.versions[p.name], window) for p in chosen_plans]
+        days = [d for span in spans if span for d in (span[0].start, span[-1].last_day)]
+        read = self._read(day, min(days), max(days)) if days else None
+        org = read.org if read else None
+        for chosen in chosen_plans:
+            computed, org = self._compute(
+                self.versions[chosen.name], window, day, org=org, read=read
+            )
             found += [s for s in computed if window.start <= _start(self, chosen, s) < window.end]
         if rep is not None:
             assert org is not None
@@ -153,33 +206,47 @@ class Comp:
             found = [s for s in found if s.participant_id in scope.owners]
         return found
 
+    def _periods(self, versions: PlanVersions, window: Period) -> list[Period]:
+        """The plan's periods from the start of the chain that ends with `window`."""
+        kind = versions.base.period
+        asked = self.calendar.period_of(window.start, kind)
+        start = min(chain_start(p, self.calendar, asked).start for p in versions.plans())
+        return list(self.calendar.periods_between(start, window.end, kind))
+
+    def _read(self, as_of: date, first: date, last: date, org: Org | None = None) -> Inputs:
+        """The org, and the deals and quotas of [first, last], as of a day."""
+        ctx = self.metrics.context(as_of)
+        return Inputs(
+            as_of,
+            first,
+            last,
+            org or read_org(ctx),
+            read_deals(ctx, first, last),
+            read_quotas(ctx, first, last),
+        )
+
     def _compute(
         self,
-        plan: CompPlan,
+        versions: PlanVersions,
         window: Period,
         as_of: date,
         *,
         org: Org | None = None,
         extra: Sequence[Deal] = (),
         use_locks: bool = True,
+        read: Inputs | None = None,
     ) -> tuple[list[Statement], Org]:
-        periods = self.calendar.periods_between(
-            chain_start(
-                plan, self.calendar, self.calendar.period_of(window.start, plan.period)
-            ).start,
-            window.end,
-            plan.period,
-        )
+        periods = self._periods(versions, window)
         if not periods:
             return [], org or self._org(as_of)
-        ctx = self.metrics.context(as_of)
-        org = org or read_org(ctx)
         first, last = periods[0].start, periods[-1].last_day
-        deals = [*read_deals(ctx, first, last), *extra]
-        quotas = read_quotas(ctx, first, last)
-        locked = self._locked(plan.name, [p.label for p in periods]) if use_locks else {}
-        chain = run_chain(plan, self.calendar, periods, org, deals, quotas, as_of, locked)
-        return list(chain.values()), org
+        if read is None or not read.covers(as_of, first, last):
+            read = self._read(as_of, first, last, org)
+        labels = [p.label for p in periods]
+        locked = self._locked(versions.name, labels) if use_locks else {}
+        chain = run_chain(versions, self.calendar, periods, read.org, [*read.deals, *extra],
+                          read.quotas, as_of, locked)  # fmt: skip
+        return list(chain.values()), read.org
 
     def _org(self, as_of: date) -> Org:
         return read_org(self.metrics.context(as_of))
@@ -195,7 +262,7 @@ class Comp:
             # A statement closed without lines is stored as one `none` row, so it is locked too.
             found = locked.setdefault((r["participant_id"], r["period"]), [])
             if r["kind"] != "none":
-                found.append(_line(r))
+                found.append(store.line_of(r))
         return locked
 
     def closed(self, plan: str) -> list[str]:
@@ -236,20 +303,21 @@ class Comp:
             if chosen.period != window.kind:
                 continue
             closed = self.closed(chosen.name)
+            versions = self.versions[chosen.name]
             if window.label in closed:
                 raise CompError(f"{chosen.name} {period} is closed already")
             year = self.calendar.year(self.calendar.fiscal_year_of(window.start))
             earlier = [
                 p.label
                 for p in self.calendar.periods_between(year.start, window.start, chosen.period)
-                if p.label not in closed and chosen.in_effect(p.start, p.last_day)
+                if p.label not in closed and versions.at(p.start).in_effect(p.start, p.last_day)
             ]
             if earlier:
                 raise CompError(f"close {', '.join(earlier)} of {chosen.name} first")
-            computed, _ = self._compute(chosen, window, day)
+            computed, _ = self._compute(versions, window, day)
             mine = [s for s in computed if s.period == window.label]
             for statement in mine:
-                lines += _rows_of(statement, now)
+                lines += store.statement_rows(statement, now)
             amount = sum((s.total for s in mine), ZERO)
             closes.append(
                 {
@@ -307,16 +375,19 @@ class Comp:
         )
         results = []
         for chosen in self.plan(plan):
-            if user.user_id not in members(chosen, org):
+            versions = self.versions[chosen.name]
+            if user.user_id not in members(versions.at(close_date), org):
                 continue
             window = self.calendar.period_of(close_date, chosen.period)
-            before, _ = self._compute(chosen, window, day, org=org)
+            periods = self._periods(versions, window)
+            read = self._read(day, periods[0].start, periods[-1].last_day, org)
+            before, _ = self._compute(versions, window, day, read=read)
             existing = [
                 d
                 for d in [hypothetical]
                 if d.deal_id not in {ln.deal_id for s in before for ln in s.lines}
             ]
-            after, _ = self._compute(chosen, window, day, org=org, extra=existing)
+            after, _ = self._compute(versions, window, day, extra=existing, read=read)
             pick = _pick(user.user_id, window.label)
             results.append(WhatIf(pick(before), pick(after), hypothetical))
         if not results:
@@ -326,21 +397,35 @@ class Comp:
     # -- plan change --------------------------------------------------------------------
 
     def plan_diff(
-        self, candidate: Path, period: str, *, as_of: date | None = None
+        self,
+        candidate: Path | str,
+        period: str,
+        *,
+        effective: date | None = None,
+        as_of: date | None = None,
     ) -> list[dict[str, object]]:
-        """What the plan in `candidate` would have paid each participant in `period`
-        against the current plan of the same name (recomputed, locks ignored), per
-        participant and period, with the difference."""
-        proposed = read_plan(candidate)
+        """What the plan in `candidate` (a file, or YAML text) would have paid each
+        participant in `period` against the plan's versions now (recomputed, locks
+        ignored), per participant and period, with the difference. With `effective` the
+        candidate is a version from that day; without, it replaces the whole plan."""
+        from revops.comp.changes import candidate_versions, parse_candidate
+
+        if isinstance(candidate, Path):
+            proposed = read_plan(candidate)
+        else:
+            proposed = parse_candidate(candidate)
         window = self.period(period)
         day = as_of or datetime.now(UTC).date()
-        current = self.plans.get(proposed.name)
+        current = self.versions.get(proposed.name)
         now = {}
-        org = None
+        changed = candidate_versions(self, proposed, effective)
+        spans = [self._periods(v, window) for v in (current, changed) if v is not None]
+        days = [d for span in spans if span for d in (span[0].start, span[-1].last_day)]
+        read = self._read(day, min(days), max(days)) if days else None
         if current is not None:
-            computed, org = self._compute(current, window, day, use_locks=False)
+            computed, _ = self._compute(current, window, day, use_locks=False, read=read)
             now = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
-        computed, org = self._compute(proposed, window, day, org=org, use_locks=False)
+        computed, _ = self._compute(changed, window, day, use_locks=False, read=read)
         then = {(s.participant_id, s.period): s for s in computed if _inside(self, s, window)}
         rows: list[dict[str, object]] = []
         for key in sorted(set(now) | set(then)):
@@ -360,6 +445,33 @@ class Comp:
                 }
             )
         return rows
+
+    def apply_plan(self, candidate: Path | str, effective: date) -> dict[str, object]:
+        """Keep the changed plan (a file, or YAML text) as a version of its plan in effect
+        from `effective` (the first day of a period after the last closed one):
+        `plans/comp/versions/<plan>/<effective>.yaml`."""
+        from revops.comp.changes import apply_change
+
+        if isinstance(candidate, Path):
+            if not candidate.is_file():
+                raise ConfigError(candidate, None, "no such plan file")
+            return apply_change(
+                self, candidate.read_text(encoding="utf-8"), effective, str(candidate)
+            )
+        return apply_change(self, candidate, effective)
+
+    def revert_plan(self, name: str, effective: date) -> dict[str, object]:
+        """Remove the version of plan `name` in effect from `effective` (none of its
+        periods may be closed)."""
+        from revops.comp.changes import revert_change
+
+        return revert_change(self, name, effective)
+
+    def plan_versions(self) -> list[dict[str, object]]:
+        """Every plan's base file and the versions applied to it."""
+        from revops.comp.changes import version_rows
+
+        return version_rows(self)
 
     # -- disputes -----------------------------------------------------------------------
 
@@ -436,20 +548,21 @@ class Comp:
         self, *, scope: Scope | None = None, history: bool = False
     ) -> list[dict[str, Any]]:
         """Each dispute in its latest state (every row with `history`), newest first."""
-        table = store.stored(self._warehouse(), store.DISPUTE)
-        if table is None:
-            return []
-        rows: list[dict[str, Any]] = (
-            table.order_by(table.recorded_at.desc()).to_pyarrow().to_pylist()
+        return store.read_disputes(
+            self._warehouse(), None if scope is None else scope.owners, history=history
         )
-        if scope is not None and scope.owners is not None:
-            rows = [r for r in rows if r["participant_id"] in scope.owners]
-        if history:
-            return rows
-        latest: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            latest.setdefault(row["dispute_id"], row)
-        return list(latest.values())
+
+
+def _files_key(root: Path | None) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of every file under `plans/comp/`."""
+    if root is None or not (root / PLANS_FOLDER).is_dir():
+        return ()
+    found = []
+    for path in sorted((root / PLANS_FOLDER).rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
 
 
 def _start(comp: Comp, plan: CompPlan, statement: Statement) -> date:
@@ -474,49 +587,6 @@ def _deal_row(ctx: Any, deal: str) -> dict[str, Any] | None:
         table.filter(table.opportunity_id == deal).select("name", "type").to_pyarrow().to_pylist()
     )
     return rows[0] if rows else None
-
-
-def _rows_of(statement: Statement, now: datetime) -> list[dict[str, Any]]:
-    rows = []
-    lines = statement.lines or [Line("commission", "no lines", ZERO)]
-    for number, line in enumerate(lines, start=1):
-        rows.append(
-            {
-                "plan": statement.plan,
-                "period": statement.period,
-                "participant_id": statement.participant_id,
-                "participant_name": statement.participant_name,
-                "line_no": number,
-                "kind": line.kind if statement.lines else "none",
-                "deal_id": line.deal_id,
-                "deal_name": line.deal_name,
-                "rule": line.rule,
-                "rate": None if line.rate is None else f"{line.rate:f}",
-                "base": f"{line.base:f}",
-                "amount": line.amount,
-                "earned_period": line.earned_period,
-                "adjusts_period": line.adjusts_period,
-                "note": line.note,
-                "closed_at": now,
-            }
-        )
-    return rows
-
-
-def _line(row: dict[str, Any]) -> Line:
-    rate = row["rate"]
-    return Line(
-        row["kind"],
-        row["rule"],
-        Decimal(row["amount"]),
-        Decimal(row["base"]),
-        None if rate is None else Decimal(rate),
-        row["deal_id"],
-        row["deal_name"],
-        row["earned_period"],
-        row["adjusts_period"],
-        row["note"] or "",
-    )
 
 
 def _plain(row: dict[str, Any]) -> dict[str, object]:

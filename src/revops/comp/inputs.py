@@ -63,6 +63,18 @@ class Deal:
     paid_on: date | None = None
     churned_on: date | None = None
     invoiced: bool = False
+    csm_id: str | None = None
+    partner_manager_id: str | None = None
+    team: tuple[tuple[str, str], ...] = ()
+    lines: tuple[SoldLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class SoldLine:
+    """A subscription line a deal sold: its product's keys (id, sku, family) and MRR."""
+
+    products: tuple[str, ...]
+    mrr: Decimal
 
 
 @dataclass(frozen=True)
@@ -225,11 +237,24 @@ def read_deals(ctx: SourceContext, first: date, last: date) -> list[Deal]:
     sdrs = users.select(_skey="_key", _sdr="_user")
     deals = deals.left_join(owners, deals.owner_id == owners._okey)
     deals = deals.left_join(sdrs, deals.sdr_id == sdrs._skey)
+    # The overlay roles of the account and the partner: the CSM of the deal's company
+    # (its golden record's, where the deal's own account has none) and the partner's manager.
+    csms = ctx.dimension_values("account", "csm_id").select(_akey="lookup_key", _csm="value")
+    managers = ctx.dimension_values("partner", "owner_id")
+    managers = managers.select(_pkey="lookup_key", _pm="value")
+    deals = deals.left_join(csms, deals.account_id == csms._akey)
+    deals = deals.left_join(managers, deals.partner_id == managers._pkey)
+    csm_users = users.select(_ckey="_key", _csm_user="_user")
+    pm_users = users.select(_mkey="_key", _pm_user="_user")
+    deals = deals.left_join(csm_users, deals._csm == csm_users._ckey)
+    deals = deals.left_join(pm_users, deals._pm == pm_users._mkey)
     deals = deals.select(
         deal_id=deals.opportunity_id,
         name=deals.name,
         owner_id=deals._owner.fill_null(deals.owner_id),
         sdr_id=deals._sdr.fill_null(deals.sdr_id),
+        csm_id=deals._csm_user.fill_null(deals._csm),
+        partner_manager_id=deals._pm_user.fill_null(deals._pm),
         deal_type=deals.type,
         amount=deals.amount,
         closed_at=deals.closed_at,
@@ -254,19 +279,25 @@ def read_deals(ctx: SourceContext, first: date, last: date) -> list[Deal]:
                 paid_on=facts.get("paid_on"),
                 churned_on=facts.get("churned_on"),
                 invoiced=facts.get("invoiced", False),
+                csm_id=r["csm_id"],
+                partner_manager_id=r["partner_manager_id"],
+                team=tuple(sorted(facts.get("team", ()))),
+                lines=tuple(facts.get("lines", ())),
             )
         )
     return found
 
 
 def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Per deal: ARR and products of the subscription lines it sold, the day its first
-    invoice was paid (through its orders), the earliest end of its lines."""
+    """Per deal: ARR, products and lines of the subscription lines it sold, the day its
+    first invoice was paid (through its orders), the earliest end of its lines, and its
+    deal team (user, role)."""
     facts: dict[str, dict[str, Any]] = {}
     if not ids:
         return facts
+    wanted = _id_table(ids)
     lines = ctx.table("subscription_line")
-    lines = lines.filter(lines.opportunity_id.isin(ids))
+    lines = lines.semi_join(wanted, lines.opportunity_id == wanted._wanted)
     products = ctx.raw("product", scoped=False).select(
         _pid="product_id", _sku="sku", _family="family"
     )
@@ -275,13 +306,15 @@ def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]
         with_products.select("opportunity_id", "product_id", "_sku", "_family", "mrr", "end_date")
     ):
         deal = facts.setdefault(r["opportunity_id"], {"arr": Decimal(0), "products": set()})
+        keys = tuple(p for p in (r["product_id"], r["_sku"], r["_family"]) if p)
         deal["arr"] += _money(r["mrr"]) * 12
-        deal["products"].update(p for p in (r["product_id"], r["_sku"], r["_family"]) if p)
+        deal["products"].update(keys)
+        deal.setdefault("lines", []).append(SoldLine(keys, _money(r["mrr"])))
         if r["end_date"] is not None:
             ended = _day(r["end_date"])
             deal["churned_on"] = min(deal.get("churned_on", ended), ended)
     orders = ctx.raw("order", scoped=False)
-    orders = orders.filter(orders.opportunity_id.isin(ids)).select(
+    orders = orders.semi_join(wanted, orders.opportunity_id == wanted._wanted).select(
         _order="order_id", _deal="opportunity_id"
     )
     # Invoices known by the as-of day (ctx.raw drops those recorded later); a payment
@@ -296,7 +329,35 @@ def _deal_facts(ctx: SourceContext, ids: list[str]) -> dict[str, dict[str, Any]]
         found["invoiced"] = True
         if r["paid_on"] is not None:
             found["paid_on"] = _day(r["paid_on"])
+    for deal_id, member in _team_members(ctx, wanted):
+        facts.setdefault(deal_id, {"arr": Decimal(0), "products": set()})
+        facts[deal_id].setdefault("team", []).append(member)
     return facts
+
+
+def _id_table(ids: list[str]) -> ir.Table:
+    """The deal ids as a table (`_wanted`) to join with: a few thousand ids compile and
+    run faster joined than as an IN list."""
+    import ibis
+    import pyarrow as pa
+
+    return ibis.memtable(pa.table({"_wanted": pa.array(sorted(set(ids)), pa.string())}))
+
+
+def _team_members(ctx: SourceContext, wanted: ir.Table) -> list[tuple[str, tuple[str, str]]]:
+    """(deal, (user, role)) of the deal teams of the deals in `wanted`, members resolved
+    to users."""
+    if not ctx.warehouse.has_table("opportunity_team_member", "core"):
+        return []
+    members = ctx.raw("opportunity_team_member", scoped=False)
+    members = members.filter(members.role.notnull())
+    members = members.semi_join(wanted, members.opportunity_id == wanted._wanted)
+    users = ctx.keyed("user").select(_key="lookup_key", _user="user_id")
+    joined = members.left_join(users, members.user_id == users._key)
+    joined = joined.select(
+        deal=joined.opportunity_id, user=joined._user.fill_null(joined.user_id), role=joined.role
+    )
+    return [(r["deal"], (r["user"], r["role"])) for r in _rows(joined)]
 
 
 def ibis_ifelse(condition: ir.BooleanValue, value: ir.Value) -> ir.Value:

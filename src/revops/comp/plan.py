@@ -71,12 +71,61 @@ class Split(_Frozen):
         return self
 
 
+CreditBy = Literal["owner", "sdr", "csm", "partner_manager", "team"]
+
+
+class Overlay(_Frozen):
+    """An overlay role whose credit on a deal is taken out of the owner's (a split)."""
+
+    by: Literal["sdr", "csm", "partner_manager", "team"] = Field(
+        description="The overlay role, as in `credit.by`."
+    )
+    role: str | None = Field(
+        default=None, description="With by: team, the deal team role (TeamMemberRole)."
+    )
+    percent: Decimal = Field(
+        gt=0, lt=100, description="Percent of the deal the overlay takes from the owner."
+    )
+
+    @model_validator(mode="after")
+    def _role_when_team(self) -> Overlay:
+        _check_role(self.by, self.role)
+        return self
+
+
+def _check_role(by: str, role: str | None) -> None:
+    if by == "team" and not (role or "").strip():
+        raise ValueError("by: team needs `role` (the deal team role, e.g. Sales Engineer)")
+    if by != "team" and role is not None:
+        raise ValueError("`role` is only for by: team")
+
+
 class Credit(_Frozen):
     """Which deals credit a participant."""
 
-    by: Literal["owner", "sdr"] = Field(
+    by: CreditBy = Field(
         default="owner",
-        description="owner: the deal's owner_id (AEs); sdr: its sdr_id (an overlay role).",
+        description="owner: the deal's owner_id (AEs); the overlay roles: sdr: its sdr_id; "
+        "csm: the customer success manager of its account (account.csm_id); "
+        "partner_manager: the manager of its partner (partner.owner_id); team: the "
+        "members of its deal team with `role` (opportunity_team_member.role).",
+    )
+    role: str | None = Field(
+        default=None,
+        description="With by: team, the deal team role credited (case-insensitive), e.g. "
+        "Sales Engineer; several members with it share `percent` equally.",
+    )
+    percent: Decimal = Field(
+        default=HUNDRED,
+        gt=0,
+        le=100,
+        description="Percent of each deal credited to its holder. An overlay credited at "
+        "100 does not reduce the owner's credit (double credit by design).",
+    )
+    split_with: tuple[Overlay, ...] = Field(
+        default=(),
+        description="With by: owner, overlays whose percent is taken out of the owner's "
+        "credit on the deals they are on (the owner keeps the rest).",
     )
     splits: tuple[Split, ...] = Field(
         default=(), description="Deals whose credit is split between users, by percent."
@@ -86,6 +135,35 @@ class Credit(_Frozen):
         description="Managers are credited with the deals of everyone under them (user "
         "manager_id and the team hierarchy).",
     )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Credit:
+        _check_role(self.by, self.role)
+        if self.split_with and self.by != "owner":
+            raise ValueError("split_with is for the owner's plan (by: owner)")
+        if sum((o.percent for o in self.split_with), Decimal(0)) >= HUNDRED:
+            raise ValueError("split_with takes 100 % or more: the owner would keep nothing")
+        return self
+
+
+class Margin(_Frozen):
+    """Gross margin rates, for `measure: margin` (the canonical model has no product cost)."""
+
+    rate: Decimal = Field(
+        ge=0, le=1, description="Gross margin rate of what has no rate below (0.70 = 70 %)."
+    )
+    products: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="Product (product_id, sku or family, matched in that order) → its gross "
+        "margin rate; a deal's rate is its lines' rates weighted by their MRR.",
+    )
+
+    @model_validator(mode="after")
+    def _rates_are_fractions(self) -> Margin:
+        for product, rate in self.products.items():
+            if not 0 <= rate <= 1:
+                raise ValueError(f"products.{product}: a rate is between 0 and 1, not {rate}")
+        return self
 
 
 class Tier(_Frozen):
@@ -193,10 +271,14 @@ class CompPlan(_Frozen):
     )
     participants: tuple[Participant, ...] = Field(min_length=1, description="Who is on it.")
     credit: Credit = Field(default_factory=Credit, description="Which deals credit whom.")
-    measure: Literal["bookings", "arr", "new_logos"] = Field(
+    measure: Literal["bookings", "arr", "new_logos", "margin"] = Field(
         default="bookings",
         description="bookings: won amount; arr: 12 × the MRR of the subscription lines the "
-        "deal sold; new_logos: won deals of type new, one each.",
+        "deal sold; new_logos: won deals of type new, one each; margin: the won amount × "
+        "its gross margin rate (`margin`).",
+    )
+    margin: Margin | None = Field(
+        default=None, description="Gross margin rates, for measure: margin."
     )
     deal_types: tuple[str, ...] = Field(
         default=(), description="Deal types that count (new, expansion, renewal); all if empty."
@@ -235,6 +317,8 @@ class CompPlan(_Frozen):
             raise ValueError("rates[0]: the first tier must start at 0")
         if self.measure == "new_logos" and self.quota.source != "fixed":
             raise ValueError("a new_logos plan needs a fixed quota (a number of logos)")
+        if (self.measure == "margin") != (self.margin is not None):
+            raise ValueError("`margin:` (the rates) goes with measure: margin, and only with it")
         return self
 
     @property

@@ -27,7 +27,8 @@ from revops.comp.calculate import (
     with_period,
 )
 from revops.comp.inputs import Deal, Org, QuotaRow, User
-from revops.comp.plan import HUNDRED, CompPlan
+from revops.comp.plan import HUNDRED, CompPlan, Credit, Overlay
+from revops.comp.versions import PlanVersions
 from revops.core import FiscalCalendar, Period
 
 PAID_KINDS = ("commission", "cap", "spif")
@@ -140,33 +141,89 @@ def measure_of(plan: CompPlan, deal: Deal) -> Decimal | None:
         return Decimal(1) if deal.deal_type == "new" else None
     if plan.measure == "arr":
         return deal.arr
+    if plan.measure == "margin":
+        return margin_of(plan, deal)
     return deal.amount
+
+
+def margin_of(plan: CompPlan, deal: Deal) -> Decimal:
+    """The deal's gross margin: its amount × its rate, the rates of the products its lines
+    sold weighted by their MRR (the plan's default rate for a product without one, and for
+    a deal without lines), rounded to cents by the plan's rule.
+
+    Examples:
+        >>> from datetime import date
+        >>> from revops.comp.inputs import SoldLine
+        >>> plan = CompPlan(name="p", participants=[{"role": "ae"}], measure="margin",
+        ...                 margin={"rate": "0.7", "products": {"analytics": "0.5"}},
+        ...                 rates=[{"from": 0, "rate": 1}])
+        >>> lines = (SoldLine(("prod-1", "core"), Decimal(4000)),
+        ...          SoldLine(("prod-2", "analytics"), Decimal(1000)))
+        >>> margin_of(plan, Deal("d", "D", None, None, "new", Decimal(60000),
+        ...                      date(2027, 1, 5), lines=lines))
+        Decimal('39600.00')
+    """
+    assert plan.margin is not None
+    rates = plan.margin.products
+    weighted, weights = ZERO, ZERO
+    for line in deal.lines:
+        rate = next((rates[k] for k in line.products if k in rates), plan.margin.rate)
+        weighted += line.mrr * rate
+        weights += line.mrr
+    rate = weighted / weights if weights else plan.margin.rate
+    return (deal.amount * rate).quantize(Decimal("0.01"), rounding=plan.rounding_mode)
+
+
+def holders(credit: Credit | Overlay, deal: Deal) -> list[str]:
+    """The users a credit rule names on a deal: its owner, SDR, account's CSM, partner's
+    manager, or the members of its deal team with the rule's role."""
+    if credit.by == "team":
+        role = (credit.role or "").strip().lower()
+        return sorted({user for user, held in deal.team if held.strip().lower() == role})
+    found = {
+        "owner": deal.owner_id,
+        "sdr": deal.sdr_id,
+        "csm": deal.csm_id,
+        "partner_manager": deal.partner_manager_id,
+    }[credit.by]
+    return [found] if found else []
+
+
+def _shares(plan: CompPlan, org: Org, deal: Deal) -> list[tuple[str, Decimal, str]]:
+    """(user, percent of the deal, why) of everyone the plan credits with the deal."""
+    rule = plan.credit
+    split = next((s for s in rule.splits if s.deal == deal.deal_id), None)
+    if split is not None:
+        return [
+            (org.find(ref).user_id, pct, f"split {pct.normalize():f} %")
+            for ref, pct in split.shares.items()
+        ]
+    found = holders(rule, deal)
+    if not found:
+        return []
+    percent = rule.percent
+    for overlay in rule.split_with:
+        if holders(overlay, deal):
+            percent -= overlay.percent
+    each = percent / len(found)
+    via = rule.by if rule.by != "team" else f"team {rule.role}"
+    if each != HUNDRED:
+        via += f" {each.normalize():f} %"
+    return [(user, each, via) for user in found]
 
 
 def credits(
     plan: CompPlan, org: Org, deals: Iterable[Deal], who: Mapping[str, Member]
 ) -> dict[str, list[CreditedDeal]]:
-    """The credited deals of every participant, by user id: owner (or SDR) or the plan's
-    splits, and with roll-up, every manager above them too."""
-    splits = {s.deal: s for s in plan.credit.splits}
+    """The credited deals of every participant, by user id: the holders the plan's credit
+    rule names (owner, an overlay role) or the plan's splits, and with roll-up, every
+    manager above them too."""
     found: dict[str, list[CreditedDeal]] = defaultdict(list)
     for deal in deals:
         value = measure_of(plan, deal)
         if value is None:
             continue
-        holder = deal.owner_id if plan.credit.by == "owner" else deal.sdr_id
-        split = splits.get(deal.deal_id)
-        shares: list[tuple[str, Decimal, str]]
-        if split is not None:
-            shares = [
-                (org.find(ref).user_id, pct, f"split {pct.normalize():f} %")
-                for ref, pct in split.shares.items()
-            ]
-        elif holder:
-            shares = [(holder, HUNDRED, plan.credit.by)]
-        else:
-            continue
-        for user_id, pct, via in shares:
+        for user_id, pct, via in _shares(plan, org, deal):
             credited = _credited(deal, value * pct / HUNDRED, pct, via)
             found[user_id].append(credited)
             if plan.credit.rollup:
@@ -194,13 +251,13 @@ def _credited(deal: Deal, value: Decimal, pct: Decimal, via: str) -> CreditedDea
 
 
 def quota_for(
-    plan: CompPlan, rows: Sequence[QuotaRow], user_id: str, period: Period
+    plan: CompPlan, rows: Mapping[str, Sequence[QuotaRow]], user_id: str, period: Period
 ) -> Decimal | None:
     """The participant's quota for the period: the plan's fixed amount, or their quota
-    rows prorated by days to the period (None without any)."""
+    rows (`rows`: by user id) prorated by days to the period (None without any)."""
     if plan.quota.source == "fixed":
         return plan.quota.amount
-    mine = [r for r in rows if r.user_id == user_id]
+    mine = rows.get(user_id, ())
     if not mine:
         return None
     amount = sum((r.share(period.start, period.last_day) for r in mine), ZERO)
@@ -233,7 +290,7 @@ class _Carry:
 
 
 def run_chain(
-    plan: CompPlan,
+    versions: PlanVersions,
     calendar: FiscalCalendar,
     periods: Sequence[Period],
     org: Org,
@@ -242,37 +299,46 @@ def run_chain(
     as_of: date,
     locked: Mapping[tuple[str, str], list[Line]] | None = None,
 ) -> dict[tuple[str, str], Statement]:
-    """Every participant's statement for each of `periods` (consecutive, in order).
+    """Every participant's statement for each of `periods` (consecutive, in order), each
+    period by the version of the plan in effect on its first day.
 
     Args:
         locked: the locked lines of closed periods, by (participant id, period label).
     """
     locked = locked or {}
-    who = members(plan, org)
-    credited = credits(plan, org, deals, who)
-    events = _events(plan, deals, as_of)
+    used = {p.label: versions.at(p.start) for p in periods}
+    distinct = {id(plan): plan for plan in used.values()}
+    rules = {key: _Rules(plan, org, deals, as_of) for key, plan in distinct.items()}
     paid = {d.deal_id: d.paid_on for d in deals if d.paid_on is not None}
+    by_user: dict[str, list[QuotaRow]] = defaultdict(list)
+    for row in quotas:
+        by_user[row.user_id].append(row)
+    everyone = sorted({uid for r in rules.values() for uid in r.who})
     out: dict[tuple[str, str], Statement] = {}
-    for uid, member in who.items():
+    for uid in everyone:
         carry = _Carry()
-        mine = credited.get(uid, [])
         for period in periods:
             label = period.label
-            if not member.on_plan(period.start, period.last_day) and (uid, label) not in locked:
+            plan = used[label]
+            rule = rules[id(plan)]
+            member = rule.who.get(uid)
+            on_plan = member is not None and member.on_plan(period.start, period.last_day)
+            if not on_plan and (uid, label) not in locked:
                 continue
             year = calendar.fiscal_year_of(period.start)
             if carry.year != year:
                 carry.year, carry.balance = year, ZERO
             in_period = (
-                [d for d in mine if period.contains(d.closed_on)]
+                [d for d in rule.credited.get(uid, []) if period.contains(d.closed_on)]
                 if plan.in_effect(period.start, period.last_day)
                 else []
             )
-            quota = quota_for(plan, quotas, uid, period)
+            quota = quota_for(plan, by_user, uid, period)
             earned = earn(plan, in_period, quota, label)
             fresh = _payable(plan, carry, earned.lines, period, paid)
-            fresh += _clawbacks(plan, carry, events, period)
-            statement = Statement(plan.name, label, uid, member.user.name, quota, earned.credited)
+            fresh += _clawbacks(plan, carry, rule.events, period)
+            name = org.users[uid].name if uid in org.users else uid
+            statement = Statement(plan.name, label, uid, name, quota, earned.credited)
             statement.held = list(carry.held)
             if (uid, label) in locked:
                 statement.lines = list(locked[(uid, label)])
@@ -286,6 +352,16 @@ def run_chain(
                 carry.paid += [ln for ln in statement.lines if ln.kind in PAID_KINDS]
             out[(uid, label)] = statement
     return out
+
+
+class _Rules:
+    """What one version of a plan makes of the org and the deals: its participants, their
+    credited deals, and the deals its clawback takes back."""
+
+    def __init__(self, plan: CompPlan, org: Org, deals: Sequence[Deal], as_of: date) -> None:
+        self.who = members(plan, org)
+        self.credited = credits(plan, org, deals, self.who)
+        self.events = _events(plan, deals, as_of)
 
 
 def _payable(

@@ -107,6 +107,7 @@ ROW_SCOPES: dict[str, Rule] = {
     "core.opportunity_field_change": Through("opportunity_id", ("opportunity",)),
     "core.deal_line": Through("opportunity_id", ("opportunity",)),
     "history.deal_line_history": Through("opportunity_id", ("opportunity",)),
+    "core.opportunity_team_member": Through("opportunity_id", ("opportunity",)),
     "core.subscription_line": Through("account_id", ("account",)),
     "core.invoice": Through("account_id", ("account",)),
     "core.order": Through("account_id", ("account",)),

@@ -151,6 +151,29 @@ OPPORTUNITY_FIELD_CHANGE = Entity(
     ),
 )
 
+OPPORTUNITY_TEAM_MEMBER = Entity(
+    "opportunity_team_member",
+    FAMILY,
+    "A user on a deal's team beside its owner, in a role (Salesforce OpportunityTeamMember): "
+    "the overlay roles comp plans credit (sales engineer, partner manager, ...).",
+    (
+        Column(
+            "opportunity_id",
+            ID,
+            "Opportunity (opportunity_id) whose team it is.",
+            required=True,
+            ref=("opportunity",),
+        ),
+        Column("user_id", ID, "User (user_id) on the team.", required=True, ref=("user",)),
+        Column(
+            "role",
+            TEXT,
+            "The member's role on the deal, as the CRM writes it (Sales Engineer, Channel "
+            "Manager, Executive Sponsor, ...).",
+        ),
+    ),
+)
+
 ACTIVITY = Entity(
     "activity",
     FAMILY,
@@ -274,6 +297,7 @@ ENTITIES = (
     OPPORTUNITY,
     OPPORTUNITY_HISTORY,
     OPPORTUNITY_FIELD_CHANGE,
+    OPPORTUNITY_TEAM_MEMBER,
     ACTIVITY,
     DEAL_LINE,
     DEAL_LINE_HISTORY,

@@ -12,13 +12,14 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from revops.app import audit
-from revops.app.deps import CompViewer, Csrf, StateDep
+from revops.app.deps import CompPlansViewer, CompViewer, Csrf, StateDep
 from revops.app.views.comp import (
     CompStatementView,
     PayoutSummaryView,
     build_statement,
     build_summary,
 )
+from revops.app.views.comp_plans import CompPlansView, build_plans, change_plan
 from revops.errors import CompError
 
 router = APIRouter(tags=["comp"])
@@ -117,3 +118,59 @@ def resolve(
     audit.record(state.db, principal.account.email, f"comp.dispute.{body.status}", dispute_id,
                  body.resolution[:200])  # fmt: skip
     return row
+
+
+class PlanDiffIn(BaseModel):
+    """A changed plan to cost over a period."""
+
+    plan: str = Field(min_length=1, max_length=100_000, description="The changed plan's YAML.")
+    period: str = Field(description="The period to cost it over, e.g. FY2027-Q1.")
+    effective: date | None = Field(
+        default=None, description="As a version from this day (default: the whole plan)."
+    )
+
+
+class PlanChangeIn(BaseModel):
+    """A changed plan to apply from a day."""
+
+    plan: str = Field(min_length=1, max_length=100_000, description="The changed plan's YAML.")
+    effective: date = Field(description="First day in effect: the start of an open period.")
+
+
+class PlanRevertIn(BaseModel):
+    """A version to revert."""
+
+    plan: str = Field(min_length=1, max_length=200, description="The plan's name.")
+    effective: date = Field(description="The day the version starts.")
+
+
+@router.get("/comp/plans")
+def plans(state: StateDep, principal: CompPlansViewer) -> CompPlansView:
+    """Every plan's base file and versions (the page `/comp/plans`)."""
+    return build_plans(state, principal)
+
+
+@router.post("/comp/plans/diff", dependencies=[Csrf])
+def plan_diff(state: StateDep, principal: CompPlansViewer, body: PlanDiffIn) -> CompPlansView:
+    """What the changed plan would pay each participant in the period against the plans
+    now (recomputed, locks ignored); nothing is recorded."""
+    view = build_plans(state, principal, body.plan, body.period, body.effective)
+    if view.problem:
+        raise HTTPException(422, view.problem)
+    return view
+
+
+@router.post("/comp/plans/apply", dependencies=[Csrf])
+def plan_apply(
+    state: StateDep, principal: CompPlansViewer, body: PlanChangeIn
+) -> dict[str, object]:
+    """Apply the changed plan as a version from `effective` (RevOps and admins; audited)."""
+    return change_plan(state, principal, "apply", body.plan, body.effective)
+
+
+@router.post("/comp/plans/revert", dependencies=[Csrf])
+def plan_revert(
+    state: StateDep, principal: CompPlansViewer, body: PlanRevertIn
+) -> dict[str, object]:
+    """Revert the version of a plan from `effective` (RevOps and admins; audited)."""
+    return change_plan(state, principal, "revert", body.plan, body.effective)

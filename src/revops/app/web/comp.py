@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revops.app.deps import CompViewer, Csrf, StateDep
+from revops.app.deps import CompPlansViewer, CompViewer, Csrf, StateDep
 from revops.app.export import table_response
 from revops.app.views.common import page
 from revops.app.views.comp import (
@@ -19,6 +19,7 @@ from revops.app.views.comp import (
     summary_table,
     whatif_rows,
 )
+from revops.app.views.comp_plans import build_plans, change_plan
 from revops.app.web.render import render
 
 router = APIRouter()
@@ -73,3 +74,47 @@ def whatif_page(
     rows = whatif_rows(state, principal, amount, close_date, rep or None, deal or None)
     view = CompWhatIfView(**page(state, principal), results=rows, deal=deal)
     return render(request, "comp_whatif.html", view, principal)
+
+
+@router.get("/comp/plans")
+def plans_page(request: Request, state: StateDep, principal: CompPlansViewer) -> HTMLResponse:
+    """The plans and their versions; JSON twin /api/v1/comp/plans."""
+    return render(request, "comp_plans.html", build_plans(state, principal), principal)
+
+
+@router.post("/comp/plans/diff", dependencies=[Csrf])
+def plan_diff_page(
+    request: Request,
+    state: StateDep,
+    principal: CompPlansViewer,
+    plan: Annotated[str, Form(min_length=1, max_length=100_000)],
+    period: Annotated[str, Form(min_length=1, max_length=40)],
+    effective: Annotated[date | None, Form()] = None,
+) -> HTMLResponse:
+    """What a changed plan would cost; JSON twin POST /api/v1/comp/plans/diff."""
+    view = build_plans(state, principal, plan, period, effective)
+    return render(request, "comp_plans.html", view, principal)
+
+
+@router.post("/comp/plans/apply", dependencies=[Csrf])
+def plan_apply_page(
+    state: StateDep,
+    principal: CompPlansViewer,
+    plan: Annotated[str, Form(min_length=1, max_length=100_000)],
+    effective: Annotated[date, Form()],
+) -> RedirectResponse:
+    """Apply the change (the diff's button); JSON twin POST /api/v1/comp/plans/apply."""
+    change_plan(state, principal, "apply", plan, effective)
+    return RedirectResponse("/comp/plans", status_code=303)
+
+
+@router.post("/comp/plans/revert", dependencies=[Csrf])
+def plan_revert_page(
+    state: StateDep,
+    principal: CompPlansViewer,
+    plan: Annotated[str, Form(min_length=1, max_length=200)],
+    effective: Annotated[date, Form()],
+) -> RedirectResponse:
+    """Revert a version; JSON twin POST /api/v1/comp/plans/revert."""
+    change_plan(state, principal, "revert", plan, effective)
+    return RedirectResponse("/comp/plans", status_code=303)
