@@ -42,6 +42,8 @@ NOT_IN_DEMO = {
     ("hubspot", "companies"),
     ("hubspot", "deals"),
     ("hubspot", "owners"),
+    ("hubspot", "products"),
+    ("hubspot", "line_items"),
     ("zendesk", "satisfaction_ratings"),
     *(
         ("stripe", name)
