@@ -111,7 +111,8 @@ def test_the_plan_shown_is_applied_then_reverted_from_the_page(writable: Cockpit
     view = client.get(f"/api/v1/quotas?{QUERY}").json()
     digest = view["plan_sha256"]
     page = client.get(f"/quotas?{QUERY}").text
-    assert 'id="quotas-apply"' in page and digest in page
+    assert 'id="quotas-apply"' in page
+    assert digest in page
     applied = client.post("/quotas/apply", data={
         "year": "FY2028", "target": "5000000", "plan_sha256": digest, "note": "board",
         "csrf_token": _csrf(client)}, follow_redirects=False)  # fmt: skip
@@ -121,7 +122,8 @@ def test_the_plan_shown_is_applied_then_reverted_from_the_page(writable: Cockpit
     assert version.note == "board"
     records = ws.quotas.records(version.version)
     assert {(r["user_id"], float(r["amount"])) for r in records} == {
-        (r["rep_id"], q) for r in view["reps"] for q in (r["q1"], r["q2"], r["q3"], r["q4"])}
+        (r["rep_id"], q) for r in view["reps"] for q in (r["q1"], r["q2"], r["q3"], r["q4"])
+    }
     assert recent(writable.db)[0].action == "quotas.apply"
     # The same request again is another plan now (it replaces the version just applied).
     again = client.post("/quotas/apply", data={
@@ -158,5 +160,6 @@ def test_quota_and_capacity_plans_download_as_xlsx(cockpit: Cockpit) -> None:
                   ["months"].values)  # fmt: skip
     assert len(months) == 13
     assert [m[4] for m in months[1:]] == pytest.approx(
-        [m["expected_bookings"] for m in capacity["months"]])
+        [m["expected_bookings"] for m in capacity["months"]]
+    )
     assert cockpit.client(role_email("rep")).get(view["export_xlsx"]).status_code == 403

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from app.conftest import AS_OF, Cockpit, role_email, serving
+from app.conftest import AS_OF, PASSWORD, Cockpit, role_email, serving
 from app.conftest import demo_root as demo_root  # the served demo company, once a run
+from app.test_browser import ARGS, CHROMIUM, served
 from revops import Workspace
 from revops.app.access import ROLES, TERRITORY_PLANNERS, TERRITORY_ROLES
 
@@ -130,10 +131,12 @@ def test_the_pending_plan_is_applied_exactly_then_reverted_from_the_cockpit(
     for rep_id, bar in bars.items():
         fair = reps[rep_id]["fair_potential"]
         if fair:
-            assert bar["potential_proposed"] * fair == pytest.approx(reps[rep_id]["potential"],
-                                                                     rel=1e-3, abs=0.01)  # fmt: skip
+            assert bar["potential_proposed"] * fair == pytest.approx(
+                reps[rep_id]["potential"], rel=1e-3, abs=0.01
+            )
     page = client.get("/territories").text
-    assert 'id="territories-apply"' in page and digest in page
+    assert 'id="territories-apply"' in page
+    assert digest in page
     assert 'id="territories-apply"' not in cockpit.client(role_email("executive")).get(
         "/territories").text  # fmt: skip
 
@@ -206,3 +209,40 @@ def test_the_pending_plan_downloads_as_xlsx_with_names_beside_ids(cockpit: Cockp
     assert csv_text.splitlines()[0].startswith("account,account_id,current_owner")
     assert cockpit.client(role_email("rep")).get(
         "/api/v1/territories/export?format=xlsx").status_code == 403  # fmt: skip
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_apply_this_plan_then_revert_in_chromium(cockpit: Cockpit) -> None:
+    from playwright.sync_api import sync_playwright
+
+    client = cockpit.client(role_email("revops"))
+    planned = client.post("/api/v1/territories/plan", headers={"x-csrf-token": _csrf(client)})
+    assert planned.status_code == 200
+    proposed = _pending_assignment(cockpit.root)
+    ws = cockpit.app.state.revops.workspace
+    before_version, before = ws.territories.assignment_at(AS_OF)
+    assert before_version is not None
+    with served(cockpit) as base_url, sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page: Any = chromium.new_context().new_page()
+        page.set_default_timeout(90_000)
+        page.goto(f"{base_url}/signin?next=/territories")
+        page.fill("input[name=email]", role_email("revops"))
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}/territories")
+        page.wait_for_selector("body[data-charts=ready]")
+        assert page.locator("#balance-chart canvas").count() == 1
+        page.fill("#territories-apply input[name=note]", "clicked")
+        page.click("#territories-apply button[type=submit]")
+        page.wait_for_url(f"{base_url}/territories#territories-versions")
+        first = page.locator("#territories-versions tbody tr").first.inner_text()
+        assert str(before_version.version + 1) in first
+        assert "clicked" in first
+        assert page.locator("#territories-apply").count() == 0  # nothing pending now
+        assert ws.territories.assignment_at(AS_OF)[1] == proposed
+        page.click("#territories-revert button[type=submit]")
+        page.wait_for_url(f"{base_url}/territories#territories-versions")
+        assert "(reverted)" in page.locator("#territories-versions tbody tr").first.inner_text()
+        chromium.close()
+    assert ws.territories.assignment_at(AS_OF)[1] == before

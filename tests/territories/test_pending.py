@@ -70,7 +70,7 @@ def test_apply_stores_exactly_the_pending_plan_and_files_it(company: Company) ->
     pending = territories.pending()
     assert pending is not None
     assert pending.plan_sha256 == digest
-    with pytest.raises(TerritoryError, match="not the .* reviewed"):
+    with pytest.raises(TerritoryError, match=r"not the .* reviewed"):
         territories.apply_pending(expected_sha256="0" * 64)
     version = territories.apply_pending(effective=DAY, note="reviewed",
                                         expected_sha256=digest)  # fmt: skip

@@ -59,9 +59,11 @@ def quotas(
     as_of: datetime | None = AS_OF,
     note: str | None = typer.Option(None, "--note", help="Why this version (with --apply)."),
     plan_hash: str | None = typer.Option(
-        None, "--plan-hash", help="With --apply: the plan hash --plan printed; refused when "
+        None,
+        "--plan-hash",
+        help="With --apply: the plan hash --plan printed; refused when "
         "the plan computed now differs (its inputs changed).",
-    ),  # fmt: skip
+    ),
     rows: QuotaRows = typer.Option(
         QuotaRows.reps, "--rows", help="reps, teams or quarters (with -f json|csv)."
     ),
@@ -110,8 +112,10 @@ def quotas(
                       f"({version.reps} reps), recorded in {version.file}; attainment reads it "
                       "from now on.")  # fmt: skip
     else:
-        console.print(f"Plan {found.plan_sha256()[:12]} only: `--apply --plan-hash "
-                      f"{found.plan_sha256()[:12]}` stores exactly it as a new version.")  # fmt: skip
+        console.print(
+            f"Plan {found.plan_sha256()[:12]} only: `--apply --plan-hash "
+            f"{found.plan_sha256()[:12]}` stores exactly it as a new version."
+        )
 
 
 @quotas_app.command("revert")

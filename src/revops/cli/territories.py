@@ -63,9 +63,11 @@ def territories(
         Rows.moves, "--rows", help="moves, reps or comparison (with --format json|csv)."
     ),
     xlsx: Path | None = typer.Option(
-        None, "--xlsx", dir_okay=False,
+        None,
+        "--xlsx",
+        dir_okay=False,
         help="Also write the plan as an XLSX workbook (assignment, reps, comparison) here.",
-    ),  # fmt: skip
+    ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Design territories by plans/territories.yaml: --plan (default) or --apply."""

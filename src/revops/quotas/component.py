@@ -292,9 +292,11 @@ class Quotas:
         if expected_sha256 is not None:
             digest = found.plan_sha256()
             if len(expected_sha256) < 12 or not digest.startswith(expected_sha256):
-                raise PlanError(f"the quota plan is {digest[:12]} now, not the "
-                                f"{expected_sha256[:12]} reviewed: its inputs changed since "
-                                "(bookings, reps, territories or versions); review it again")  # fmt: skip
+                raise PlanError(
+                    f"the quota plan is {digest[:12]} now, not the "
+                    f"{expected_sha256[:12]} reviewed: its inputs changed since "
+                    "(bookings, reps, territories or versions); review it again"
+                )
         warehouse = self._warehouse()
         number = max((v.version for v in read_versions(warehouse)), default=0) + 1
         year = found.year.fiscal_year or 0

@@ -86,6 +86,8 @@ class DesignInputs:
     warnings: list[str]
     bookings: dict[str, float]
     fingerprint: str
+
+
 MOVE_COLUMNS = ("account_id", "account", "from_rep_id", "from_rep", "to_rep_id", "to_rep",
                 "potential", "workload")  # fmt: skip
 
@@ -307,13 +309,21 @@ class Territories:
                                  f"{expected_sha256[:12]} reviewed: review it again")  # fmt: skip
         now = self.inputs(found.as_of)
         if now.fingerprint != found.inputs_sha256:
-            raise TerritoryError(f"the inputs changed since the plan of {found.as_of} was made "
-                                 "(accounts, owners, reps, the design file or the version in "
-                                 "effect): `revops plan territories --plan` designs it again")  # fmt: skip
+            raise TerritoryError(
+                f"the inputs changed since the plan of {found.as_of} was made "
+                "(accounts, owners, reps, the design file or the version in "
+                "effect): `revops plan territories --plan` designs it again"
+            )
         best = found.comparison[-1]
-        version = self._store(found.as_of, effective, note, found.assignment,
-                              len(found.reps), best, json.dumps({"comparison": found.comparison,
-                                                                "solver": found.solver}))  # fmt: skip
+        version = self._store(
+            found.as_of,
+            effective,
+            note,
+            found.assignment,
+            len(found.reps),
+            best,
+            json.dumps({"comparison": found.comparison, "solver": found.solver}),
+        )
         archive_pending(self.root, version.version)
         return version
 
@@ -323,9 +333,15 @@ class Territories:
         (default the plan's as-of day): active when it takes effect by today, else
         planning. (`apply_pending` stores a plan kept for review.)"""
         pending = found.pending()
-        return self._store(found.as_of, effective, note, pending.assignment, len(found.reps),
-                           pending.comparison[-1], json.dumps({"comparison": pending.comparison,
-                                                              "solver": pending.solver}))  # fmt: skip
+        return self._store(
+            found.as_of,
+            effective,
+            note,
+            pending.assignment,
+            len(found.reps),
+            pending.comparison[-1],
+            json.dumps({"comparison": pending.comparison, "solver": pending.solver}),
+        )
 
     def _store(self, as_of: date, effective: date | None, note: str | None,
                assignment: list[dict[str, Any]], reps: int, best: dict[str, Any],

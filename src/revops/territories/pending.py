@@ -74,8 +74,18 @@ def fingerprint(
     digest.update(f"{day.isoformat()}\n{current_version}\n".encode())
     digest.update(hashlib.sha256(design_text.encode()).digest())
     for a in accounts:
-        digest.update(json.dumps([a.account_id, a.owner_id, round(a.potential, 4),
-                                  round(a.workload, 4), a.allowed, a.pinned_to]).encode())  # fmt: skip
+        digest.update(
+            json.dumps(
+                [
+                    a.account_id,
+                    a.owner_id,
+                    round(a.potential, 4),
+                    round(a.workload, 4),
+                    a.allowed,
+                    a.pinned_to,
+                ]
+            ).encode()
+        )
     for r in reps:
         digest.update(json.dumps([r.user_id, round(r.capacity, 6)]).encode())
     for user, amount in sorted(bookings.items()):
@@ -117,11 +127,15 @@ def read_pending(root: Path) -> PendingPlan | None:
         digest = found.pop("plan_sha256")
         plan = PendingPlan(**{**found, "as_of": date.fromisoformat(found["as_of"])})
     except (ValueError, TypeError, KeyError) as exc:
-        raise TerritoryError(f"{PENDING_FILE}: not a territory plan ({exc}); "
-                             "`revops plan territories --plan` writes it again") from None  # fmt: skip
+        raise TerritoryError(
+            f"{PENDING_FILE}: not a territory plan ({exc}); "
+            "`revops plan territories --plan` writes it again"
+        ) from None
     if plan_hash(plan.content()) != digest:
-        raise TerritoryError(f"{PENDING_FILE} was edited since it was planned (its hash "
-                             "differs); `revops plan territories --plan` writes it again")  # fmt: skip
+        raise TerritoryError(
+            f"{PENDING_FILE} was edited since it was planned (its hash "
+            "differs); `revops plan territories --plan` writes it again"
+        )
     return PendingPlan(**{**asdict(plan), "plan_sha256": digest})
 
 

@@ -45,8 +45,11 @@ class RevertIn(BaseModel):
 
 
 def _xlsx(content: bytes, name: str) -> Response:
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})  # fmt: skip
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
 
 
 @router.get("/quotas")

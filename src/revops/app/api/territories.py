@@ -32,8 +32,11 @@ router = APIRouter(tags=["territories"])
 class ApplyIn(BaseModel):
     """Apply the pending plan: the hash of the plan reviewed, when it takes effect."""
 
-    plan_sha256: str = Field(min_length=64, max_length=64,
-                             description="`pending.plan_sha256` of GET /api/v1/territories.")  # fmt: skip
+    plan_sha256: str = Field(
+        min_length=64,
+        max_length=64,
+        description="`pending.plan_sha256` of GET /api/v1/territories.",
+    )
     effective: date | None = Field(default=None, description="Default: the plan's as-of day.")
     note: str | None = Field(default=None, max_length=300)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field

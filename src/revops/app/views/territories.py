@@ -42,10 +42,13 @@ class Comparison(BaseModel):
     max_min_potential: float | None
     unassigned: int
     expected_bookings: float | None = Field(
-        default=None, description="Bookings a year expected of the assignment "
-        "(each rep's rate of the last year × potential × attention; docs/territories.md).")
+        default=None,
+        description="Bookings a year expected of the assignment "
+        "(each rep's rate of the last year × potential × attention; docs/territories.md).",
+    )
     bookings_change: float | None = Field(
-        default=None, description="Expected bookings minus the current assignment's.")
+        default=None, description="Expected bookings minus the current assignment's."
+    )
     bookings_change_share: float | None = None
 
 
@@ -215,8 +218,12 @@ def apply_plan(state: AppState, principal: Principal, plan_sha256: str,
     audit.record(state.db, principal.account.email, "territories.apply", f"v{version.version}",
                  f"plan {plan_sha256[:12]}, effective {version.effective_date}, "
                  f"{version.moved} moved" + (f": {note}" if note else ""))  # fmt: skip
-    return Applied(version=version.version, state=version.state,
-                   effective_date=version.effective_date.isoformat(), moved=version.moved)  # fmt: skip
+    return Applied(
+        version=version.version,
+        state=version.state,
+        effective_date=version.effective_date.isoformat(),
+        moved=version.moved,
+    )
 
 
 def revert_version(state: AppState, principal: Principal, version: int) -> Applied:
@@ -233,9 +240,13 @@ def revert_version(state: AppState, principal: Principal, version: int) -> Appli
             raise TerritoryError(f"version {version} is not the latest version (that is "
                                  f"{latest}): reload the page")  # fmt: skip
         reverted, restored = ws.territories.revert()
-    audit.record(state.db, principal.account.email, "territories.revert",
-                 f"v{reverted.version}",
-                 f"v{restored.version} in effect again" if restored else "no version in effect")  # fmt: skip
+    audit.record(
+        state.db,
+        principal.account.email,
+        "territories.revert",
+        f"v{reverted.version}",
+        f"v{restored.version} in effect again" if restored else "no version in effect",
+    )
     return Applied(version=reverted.version, state=reverted.state,
                    effective_date=reverted.effective_date.isoformat(), moved=reverted.moved,
                    restored=restored.version if restored else None)  # fmt: skip

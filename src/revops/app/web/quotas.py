@@ -38,7 +38,7 @@ def apply(
     plan_sha256: Annotated[str, Form(min_length=64, max_length=64)],
     note: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    """"Apply this plan", then back to the page (409 when the plan is another one now)."""
+    """ "Apply this plan", then back to the page (409 when the plan is another one now)."""
     try:
         apply_quotas(state, principal, year, target, plan_sha256, note or None)
     except PlanError as exc:

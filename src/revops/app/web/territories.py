@@ -32,7 +32,7 @@ def apply(
     effective: Annotated[str, Form(max_length=10)] = "",
     note: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
-    """"Apply this plan", then back to the page (409 with the reason when refused)."""
+    """ "Apply this plan", then back to the page (409 with the reason when refused)."""
     try:
         day = date.fromisoformat(effective) if effective else None
         apply_plan(state, principal, plan_sha256, day, note or None)
