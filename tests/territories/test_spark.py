@@ -17,6 +17,7 @@ from metrics.conftest import MetricWorld
 from revops.territories.bookings import rep_bookings
 from revops.territories.config import TerritoriesFile
 from revops.territories.inputs import account_measures
+from revops.warehouse import Warehouse
 
 # The metric tests' company fixtures, found by pytest under these names.
 spark_world = metric_fixtures.spark_world
@@ -31,16 +32,27 @@ DESIGN = TerritoriesFile.model_validate({
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def world(request: pytest.FixtureRequest) -> Iterator[MetricWorld]:
-    """The company on DuckDB, then on the run's Spark session (emptied after, and its
-    quota plan tables dropped)."""
+    """The company on DuckDB, then on the run's Spark session (emptied after)."""
     found: MetricWorld = request.getfixturevalue(f"{request.param}_world")
     yield found
     if request.param == "spark":
         found.empty()
-        wh = found.warehouse
-        for table in ("version", "quota"):
-            if wh.has_table(table, "quotas"):
-                wh.execute(f"DROP TABLE {wh.qualified(table, 'quotas')}")
+        _empty_quota_plans(found.warehouse)
+
+
+def _empty_quota_plans(warehouse: Warehouse) -> None:
+    """Empty the quota plan tables of the shared Spark warehouse (replaced by no rows, as
+    the store itself writes them), so no later test reads this test's plan."""
+    from revops.warehouse import LoadSpec
+
+    specs = [
+        LoadSpec(table, warehouse.table(table, "quotas").schema().to_pyarrow().empty_table(),
+                 "quotas", mode="replace")
+        for table in ("version", "quota")
+        if warehouse.has_table(table, "quotas")
+    ]  # fmt: skip
+    if specs:
+        warehouse.load_many(specs)
 
 
 def _deal(key: str, owner: str, account: str, stage: str, amount: int, closed: str | None,
@@ -72,6 +84,12 @@ def _company(world: MetricWorld) -> None:
               _deal("won2", "email:bob@acme.test", "a2", "Closed Won", 200, "2026-06-30T20:00:00"),
               _deal("old", "u-bob", "a2", "Closed Won", 9000, "2025-06-29T12:00:00"),
               _deal("after", "u-bob", "a2", "Closed Won", 9000, "2026-07-01T12:00:00"))  # fmt: skip
+    world.add("opportunity_history", *[
+        {"opportunity_id": d, "valid_from": "2026-02-01T00:00:00", "stage": stage,
+         "amount": amount, "currency": "USD", "close_date": "2026-09-30", "probability": 40,
+         "forecast_category": "pipeline"}
+        for d, stage, amount in (("open1", "Discovery", 1000), ("open2", "Proposal", 3000))
+    ])  # fmt: skip
     world.add("subscription_line",
               {"subscription_line_id": "s1", "account_id": "a2", "product_id": "p",
                "start_date": "2026-01-01", "quantity": 1, "billing_interval": "month",
@@ -100,24 +118,24 @@ def test_planned_quotas_are_read_by_attainment_and_comp(world: MetricWorld) -> N
     from revops.quotas.store import QuotaVersion, save_version
 
     _company(world)
-    world.add("quota", {"user_id": "u-ann", "period_start_date": "2026-05-01",
-                        "period_end_date": "2026-07-31", "amount": 50_000, "currency": "USD"},
-              {"user_id": "u-bob", "period_start_date": "2026-05-01",
-               "period_end_date": "2026-07-31", "amount": 7_000, "currency": "USD"})  # fmt: skip
+    world.add("quota", {"user_id": "u-ann", "period_start_date": "2026-04-01",
+                        "period_end_date": "2026-06-30", "amount": 50_000, "currency": "USD"},
+              {"user_id": "u-bob", "period_start_date": "2026-04-01",
+               "period_end_date": "2026-06-30", "amount": 7_000, "currency": "USD"})  # fmt: skip
     applied = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
-    version = QuotaVersion(version=1, fiscal_year=2027, state="active",
+    version = QuotaVersion(version=1, fiscal_year=2026, state="active",
                            target=Decimal("80000.00"), currency="USD", applied_at=applied,
                            as_of_date=date(2026, 6, 15), reps=1, file="x.yaml",
                            reverted_at=None, note=None)  # fmt: skip
     save_version(world.warehouse, version, [
-        {"quota_id": "FY2027:u-ann:FY2027-Q2", "user_id": "u-ann", "team_id": None,
-         "period_start_date": date(2026, 5, 1), "period_end_date": date(2026, 7, 31),
+        {"quota_id": "FY2026:u-ann:FY2026-Q2", "user_id": "u-ann", "team_id": None,
+         "period_start_date": date(2026, 4, 1), "period_end_date": date(2026, 6, 30),
          "opportunity_type": None, "amount": Decimal("80000.00"), "currency": "USD",
          "top_down": Decimal("80000.00"), "bottom_up": Decimal("60000.00"), "ramp": 1.0},
     ])  # fmt: skip
 
     def quota(day: date) -> float | None:
-        return world.value("quota_amount", "FY2027-Q2", as_of=day)
+        return world.value("quota_amount", "FY2026-Q2", as_of=day)
 
     # Before the plan was applied: the imported quotas, 50,000 + 7,000; after: Ann's is
     # replaced by the plan's 80,000, Bob's stays.
@@ -125,6 +143,6 @@ def test_planned_quotas_are_read_by_attainment_and_comp(world: MetricWorld) -> N
     assert quota(date(2026, 6, 30)) == pytest.approx(87_000)
     ctx = world.metrics().context(date(2026, 6, 30))
     found = {(q.user_id, q.first): q.amount
-             for q in read_quotas(ctx, date(2026, 5, 1), date(2026, 7, 31))}  # fmt: skip
-    assert found == {("u-ann", date(2026, 5, 1)): Decimal("80000.00"),
-                     ("u-bob", date(2026, 5, 1)): Decimal("7000.00")}  # fmt: skip
+             for q in read_quotas(ctx, date(2026, 4, 1), date(2026, 6, 30))}  # fmt: skip
+    assert found == {("u-ann", date(2026, 4, 1)): Decimal("80000.00"),
+                     ("u-bob", date(2026, 4, 1)): Decimal("7000.00")}  # fmt: skip
