@@ -105,3 +105,21 @@ def test_apply_refuses_a_plan_whose_inputs_or_file_changed(company: Company) -> 
     with pytest.raises(TerritoryError, match="was edited since it was planned"):
         territories.apply_pending()
     assert territories.versions() == []
+
+
+def test_rates_come_from_the_crm_books_so_an_applied_design_keeps_its_expected_bookings(
+    company: Company,
+) -> None:
+    _company(company)
+    territories = company.ws.territories
+    first = territories.plan(DAY)
+    promised = {r["assignment"]: r for r in first.comparison_rows()}["optimiser"]
+    territories.save_pending(first)
+    territories.apply_pending(effective=DAY)
+    # The version in effect is today's assignment now; the rates are still learned on the
+    # CRM owners' books, where the bookings were won, so it is expected to book what the
+    # plan said.
+    again = {r["assignment"]: r for r in territories.plan(DAY).comparison_rows()}
+    assert again["current"]["expected_bookings"] == pytest.approx(
+        promised["expected_bookings"], abs=0.01
+    )

@@ -7,13 +7,14 @@ The model (docs/territories.md, "Expected bookings"):
   `1 + headroom`; beyond, each account gets proportionally less attention:
   `attention = min(1, fair workload × (1 + headroom) / workload)`.
 - **Productivity.** Each rep's bookings in the `history_days` up to the as-of day over the
-  potential it covered today (its current book's potential × attention), shrunk towards
+  potential it covered (its CRM book's potential × attention: the accounts it owns in the
+  CRM, where it won them, whatever territory version is in effect), shrunk towards
   the company's rate with the weight of one average covered book, so a rep with little
   history (a new hire) is close to the company's rate:
   `rate = (bookings + company rate × average covered book) / (covered + average covered book)`.
 - **Expected bookings** of an assignment: Σ over reps of rate × potential × attention.
-  For today's assignment it is about the reps' bookings of the last year (exactly, without
-  the shrinkage); accounts owned by nobody of the design (a rep who left) book nothing
+  For the CRM's assignment it is about the reps' bookings of the last year (exactly,
+  without the shrinkage); accounts owned by nobody of the design (a rep who left) book nothing
   today and their new rep's rate once assigned.
 
 Pure Python over per-rep sums (no warehouse here); the bookings come from
@@ -60,7 +61,7 @@ def learn_rates(
     bookings: Mapping[str, float],
     headroom: float,
 ) -> Productivity:
-    """Rates from today's books (per rep: potential, workload) and each rep's bookings."""
+    """Rates from the CRM books (per rep: potential, workload) and each rep's bookings."""
     covered = {
         rep: potential * attention(workload, fair_workload.get(rep, 0.0), headroom)
         for rep, (potential, workload) in books.items()

@@ -85,6 +85,9 @@ class DesignInputs:
     current_version: int | None
     warnings: list[str]
     bookings: dict[str, float]
+    crm_books: dict[str, tuple[float, float]]
+    """Per rep: potential and workload of the accounts it owns in the CRM (where its
+    bookings were won: revops never writes the CRM, whatever version is in effect)."""
     fingerprint: str
 
 
@@ -226,6 +229,7 @@ class Territories:
         versions = read_versions(self._warehouse())
         version = valid_at(versions, day)
         current = read_assignment(self._warehouse(), version.version) if version else {}
+        crm_owner = {row["account_id"]: row["owner_id"] for row in rows}
         for row in rows:
             row["owner_id"] = current.get(row["account_id"], row["owner_id"])
         owners = {r["owner_id"] for r in rows if r["owner_id"]}
@@ -236,10 +240,17 @@ class Territories:
         ids = {r.user_id for r in reps}
         won = rep_bookings(metrics.context(day), day, design.expected_bookings.history_days)
         bookings = {user: amount for user, amount in won.items() if user in ids}
+        crm_books = dict.fromkeys(ids, (0.0, 0.0))
+        for a in accounts:
+            owner = crm_owner[a.account_id]
+            if owner in crm_books:
+                p, w = crm_books[owner]
+                crm_books[owner] = (p + a.potential, w + a.workload)
         text = path.read_text(encoding="utf-8") if path else ""
         number = version.version if version else None
+        print_ = fingerprint(day, text, number, accounts, reps, bookings, crm_books)
         return DesignInputs(day, path, design, accounts, reps, number, warnings, bookings,
-                            fingerprint(day, text, number, accounts, reps, bookings))  # fmt: skip
+                            crm_books, print_)  # fmt: skip
 
     def plan(self, as_of: date | None = None) -> TerritoryPlan:
         """Design the territories as of a day (default today) and compare.
@@ -261,8 +272,7 @@ class Territories:
         ]
         headroom = design.expected_bookings.headroom
         fair_w = {rep: w for rep, (_, w) in comparison[0].fair.items()}
-        books = {rep: (p, w) for rep, (p, w, _) in comparison[0].per_rep.items()}
-        productivity = learn_rates(books, fair_w, found.bookings, headroom)
+        productivity = learn_rates(found.crm_books, fair_w, found.bookings, headroom)
         expected = [
             expected_bookings({rep: (p, w) for rep, (p, w, _) in b.per_rep.items()}, fair_w,
                               productivity, headroom)

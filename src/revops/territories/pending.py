@@ -65,11 +65,12 @@ def fingerprint(
     accounts: Sequence[Account],
     reps: Sequence[Rep],
     bookings: dict[str, float],
+    crm_books: dict[str, tuple[float, float]],
 ) -> str:
     """SHA-256 of what a design reads: the day, the design file, the version in effect,
-    every account (owner, potential, workload, allowed reps, pin), every rep's capacity and
-    the bookings behind expected bookings. Numbers are rounded to 4 decimals, so a sum
-    added up in another order by the warehouse gives the same print."""
+    every account (owner, potential, workload, allowed reps, pin), every rep's capacity,
+    the bookings and CRM books behind expected bookings. Numbers are rounded to 4
+    decimals, so a sum added up in another order by the warehouse gives the same print."""
     digest = hashlib.sha256()
     digest.update(f"{day.isoformat()}\n{current_version}\n".encode())
     digest.update(hashlib.sha256(design_text.encode()).digest())
@@ -90,6 +91,8 @@ def fingerprint(
         digest.update(json.dumps([r.user_id, round(r.capacity, 6)]).encode())
     for user, amount in sorted(bookings.items()):
         digest.update(json.dumps([user, round(amount, 4)]).encode())
+    for user, (potential, workload) in sorted(crm_books.items()):
+        digest.update(json.dumps([user, round(potential, 4), round(workload, 4)]).encode())
     return digest.hexdigest()
 
 
