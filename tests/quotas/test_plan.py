@@ -133,3 +133,25 @@ def test_the_plan_is_deterministic_and_applying_checks_it_is_the_one_reviewed(
     by_quarter = {(r["rep_id"], r["quarter"]): r["quota"] for r in reviewed.quarter_rep_rows()}
     assert sum(by_quarter.values()) == TARGET
     assert len(by_quarter) == 4 * len(reviewed.quotas)
+
+
+def test_the_cli_prints_the_plan_hash_and_reverts_without_a_target(
+    company: Company, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from support import run_cli
+
+    root = str(company.ws.root)
+    company.ws.close()
+    args = ("-w", root, "plan", "quotas", "--target", "1000000", "--year", "FY2027",
+            "--as-of", "2026-01-31")  # fmt: skip
+    code, _, err = run_cli(capsys, *args)
+    assert code == 0, err
+    digest = err.split("Plan ", 1)[1].split(" ", 1)[0]
+    code, _, err = run_cli(capsys, *args, "--apply", "--plan-hash", "f" * 12)
+    assert code == 1
+    assert "not the ffffffffffff reviewed" in err
+    code, _, err = run_cli(capsys, *args, "--apply", "--plan-hash", digest)
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "-w", root, "plan", "quotas", "revert", "FY2027")
+    assert code == 0, err
+    assert "Reverted version 1" in err

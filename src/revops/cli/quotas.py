@@ -52,8 +52,10 @@ def _money(text: str) -> Decimal:
 @quotas_app.callback()
 def quotas(
     ctx: typer.Context,
-    target: str = TARGET,
-    year: str = YEAR,
+    target: str | None = typer.Option(
+        None, "--target", help="Bookings target of the year, reporting currency."
+    ),
+    year: str | None = typer.Option(None, "--year", help="Fiscal year, e.g. FY2027."),
     plan: bool = typer.Option(False, "--plan", help="Show the plan (the default)."),
     apply: bool = typer.Option(False, "--apply", help="Store the quotas as a new version."),
     as_of: datetime | None = AS_OF,
@@ -75,6 +77,9 @@ def quotas(
         return
     if plan and apply:
         raise typer.BadParameter("give one of --plan and --apply")
+    if target is None or year is None:
+        raise typer.BadParameter("a plan needs --target and --year (e.g. --target 12000000 "
+                                 "--year FY2027)")  # fmt: skip
     from revops.quotas.component import REP_COLUMNS, TEAM_COLUMNS
 
     ws = ctx.obj.open_workspace(read_only=not apply)
