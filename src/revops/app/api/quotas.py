@@ -9,6 +9,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from revops.app.api.errors import CONFLICT
+from revops.app.api.metrics import DOWNLOAD
 from revops.app.deps import Csrf, StateDep, TerritoryPlanner, TerritoryViewer
 from revops.app.export import XLSX
 from revops.app.views.quotas import (
@@ -62,7 +64,7 @@ def quotas(state: StateDep, principal: TerritoryViewer, year: str | None = None,
         raise HTTPException(422, str(exc)) from None
 
 
-@router.post("/quotas/apply", dependencies=[Csrf])
+@router.post("/quotas/apply", dependencies=[Csrf], responses=CONFLICT)
 def apply(state: StateDep, principal: TerritoryPlanner, body: ApplyIn) -> QuotaApplied:
     """Apply the plan, computed again, when its hash is the one sent (409 otherwise)."""
     try:
@@ -72,7 +74,7 @@ def apply(state: StateDep, principal: TerritoryPlanner, body: ApplyIn) -> QuotaA
         raise HTTPException(409, str(exc)) from None
 
 
-@router.post("/quotas/revert", dependencies=[Csrf])
+@router.post("/quotas/revert", dependencies=[Csrf], responses=CONFLICT)
 def revert(state: StateDep, principal: TerritoryPlanner, body: RevertIn) -> QuotaApplied:
     """Revert the year's latest version: the one before it (or the imported quotas) again."""
     try:
@@ -81,7 +83,7 @@ def revert(state: StateDep, principal: TerritoryPlanner, body: RevertIn) -> Quot
         raise HTTPException(409, str(exc)) from None
 
 
-@router.get("/quotas/export")
+@router.get("/quotas/export", response_class=Response, responses=DOWNLOAD)
 def quotas_export(state: StateDep, principal: TerritoryViewer, year: str,
                   target: float) -> Response:  # fmt: skip
     """The plan as XLSX: quotas per rep per quarter, reps, teams, quarters."""
@@ -102,7 +104,7 @@ def capacity(state: StateDep, principal: TerritoryViewer, year: str | None = Non
         raise HTTPException(422, str(exc)) from None
 
 
-@router.get("/capacity/export")
+@router.get("/capacity/export", response_class=Response, responses=DOWNLOAD)
 def capacity_xlsx(state: StateDep, principal: TerritoryViewer, year: str, target: float,
                   productivity: float = 0.0, attrition: float = 0.0) -> Response:  # fmt: skip
     """The capacity plan as XLSX: months, hires, totals."""

@@ -11,6 +11,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from revops.app.api.errors import CONFLICT
+from revops.app.api.metrics import DOWNLOAD
 from revops.app.deps import Csrf, StateDep, TerritoryPlanner, TerritoryViewer
 from revops.app.export import XLSX, table_response
 from revops.app.views.territories import (
@@ -63,7 +65,7 @@ def plan(state: StateDep, principal: TerritoryPlanner) -> PlanResult:
         raise HTTPException(422, str(exc)) from None
 
 
-@router.post("/territories/apply", dependencies=[Csrf])
+@router.post("/territories/apply", dependencies=[Csrf], responses=CONFLICT)
 def apply(state: StateDep, principal: TerritoryPlanner, body: ApplyIn) -> Applied:
     """Store exactly the pending plan whose hash is sent (409 with the reason when it is
     another plan, none is pending, or its inputs changed since it was planned)."""
@@ -73,7 +75,7 @@ def apply(state: StateDep, principal: TerritoryPlanner, body: ApplyIn) -> Applie
         raise HTTPException(409, str(exc)) from None
 
 
-@router.post("/territories/revert", dependencies=[Csrf])
+@router.post("/territories/revert", dependencies=[Csrf], responses=CONFLICT)
 def revert(state: StateDep, principal: TerritoryPlanner, body: RevertIn) -> Applied:
     """Revert the latest version; the one before it is in effect again, exactly."""
     try:
@@ -82,7 +84,7 @@ def revert(state: StateDep, principal: TerritoryPlanner, body: RevertIn) -> Appl
         raise HTTPException(409, str(exc)) from None
 
 
-@router.get("/territories/export")
+@router.get("/territories/export", response_class=Response, responses=DOWNLOAD)
 def export(state: StateDep, principal: TerritoryViewer, format: str = "xlsx") -> Response:
     """The pending plan: every account's current and proposed owner (names beside ids),
     territory, potential and workload, as CSV, or XLSX with the reps and comparison."""
