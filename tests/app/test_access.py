@@ -8,9 +8,17 @@ import io
 from urllib.parse import urlencode
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.conftest import MANAGER, OTHER_REP, QUARTER, REP, YEAR, Cockpit, role_email
-from revops.app.access import COACHING_ROLES, PERMISSIONS, ROLES, Permission
+from revops.app.access import (
+    COACHING_ROLES,
+    PERMISSIONS,
+    ROLES,
+    TERRITORY_PLANNERS,
+    TERRITORY_ROLES,
+    Permission,
+)
 
 ENDPOINTS: list[tuple[str, Permission]] = [
     ("/api/v1/home", "view_cockpit"),
@@ -60,9 +68,31 @@ def test_each_role_reaches_exactly_the_endpoints_its_permissions_allow(
 
 
 # Pages of some roles only, on top of view_cockpit: path → the roles that reach it.
+PLAN = "year=FY2028&target=5000000"
 ROLE_PAGES: list[tuple[str, frozenset[str]]] = [
     (f"/coaching?window={QUARTER}", COACHING_ROLES),
     (f"/api/v1/coaching?window={QUARTER}", COACHING_ROLES),
+    ("/territories", TERRITORY_ROLES),
+    ("/api/v1/territories", TERRITORY_ROLES),
+    (f"/quotas?{PLAN}", TERRITORY_ROLES),
+    (f"/api/v1/quotas?{PLAN}", TERRITORY_ROLES),
+    (f"/api/v1/quotas/export?{PLAN}", TERRITORY_ROLES),
+    (f"/capacity?{PLAN}", TERRITORY_ROLES),
+    (f"/api/v1/capacity?{PLAN}", TERRITORY_ROLES),
+    (f"/api/v1/capacity/export?{PLAN}", TERRITORY_ROLES),
+]
+# Plans applied and reverted (POST, CSRF): path → form or JSON body. Nothing is pending
+# and no hash matches on the shared company, so a planner gets past the role check to a
+# 409 and nothing changes.
+PLAN_ACTIONS: list[tuple[str, dict[str, object]]] = [
+    ("/territories/apply", {"plan_sha256": "0" * 64}),
+    ("/territories/revert", {"version": 99}),
+    ("/api/v1/territories/apply", {"plan_sha256": "0" * 64}),
+    ("/api/v1/territories/revert", {"version": 99}),
+    ("/quotas/apply", {"year": "FY2028", "target": 5000000, "plan_sha256": "0" * 64}),
+    ("/quotas/revert", {"year": "FY2028", "version": 99}),
+    ("/api/v1/quotas/apply", {"year": "FY2028", "target": 5000000, "plan_sha256": "0" * 64}),
+    ("/api/v1/quotas/revert", {"year": "FY2028", "version": 99}),
 ]
 
 
@@ -73,6 +103,32 @@ def test_each_role_reaches_exactly_the_pages_of_its_role(
 ) -> None:
     response = cockpit.client(role_email(role)).get(path, follow_redirects=False)
     assert response.status_code == (200 if role in roles else 403), response.text[:300]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("path", "body"), PLAN_ACTIONS, ids=[p[0] for p in PLAN_ACTIONS])
+def test_only_planners_apply_or_revert_plans(
+    cockpit: Cockpit, role: str, path: str, body: dict[str, object]
+) -> None:
+    client = cockpit.client(role_email(role))
+    token = _csrf_token(cockpit, client)
+    if path.startswith("/api/"):
+        response = client.post(path, json=body, headers={"x-csrf-token": token})
+    else:
+        response = client.post(path, data={**body, "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == (409 if role in TERRITORY_PLANNERS else 403), response.text
+    assert cockpit.client().post(path, json=body).status_code in (401, 403)
+
+
+def _csrf_token(cockpit: Cockpit, client: TestClient) -> str:
+    """The CSRF token of the client's session, as its pages' forms carry it (read from
+    the session rather than a page, which costs a whole home under a loaded machine)."""
+    from revops.app.auth import SESSION_COOKIE
+
+    state = cockpit.app.state.revops
+    session = state.sessions.read(client.cookies.get(SESSION_COOKIE))
+    assert session is not None
+    return str(state.sessions.csrf_token(session))
 
 
 @pytest.mark.parametrize(("path", "roles"), ROLE_PAGES, ids=[p[0] for p in ROLE_PAGES])

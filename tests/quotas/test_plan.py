@@ -111,3 +111,47 @@ def test_bad_yaml_names_the_file_and_key(company: Company) -> None:
     (company.ws.root / "plans" / "quotas.yaml").write_text("split: {history: nope}\n")
     with pytest.raises(ConfigError, match=r"quotas.yaml.*split.history"):
         company.ws.quotas.plan(TARGET, "FY2027", AS_OF)
+
+
+def test_the_plan_is_deterministic_and_applying_checks_it_is_the_one_reviewed(
+    company: Company,
+) -> None:
+    from revops.errors import PlanError
+
+    quotas = company.ws.quotas
+    reviewed = quotas.plan(TARGET, "FY2027", AS_OF)
+    again = quotas.plan(TARGET, "FY2027", AS_OF)
+    assert again.plan_sha256() == reviewed.plan_sha256()  # computed again: the same plan
+    assert quotas.plan(TARGET + 1, "FY2027", AS_OF).plan_sha256() != reviewed.plan_sha256()
+    with pytest.raises(PlanError, match="not the 000000000000 reviewed"):
+        quotas.apply(again, expected_sha256="0" * 12)
+    version = quotas.apply(again, expected_sha256=reviewed.plan_sha256()[:12])
+    # Applied: the plan as of the same day now replaces that version, so it is another.
+    assert quotas.plan(TARGET, "FY2027", AS_OF).plan_sha256() != reviewed.plan_sha256()
+    rows = quotas.records(version.version)
+    assert sum(Decimal(str(r["amount"])) for r in rows) == TARGET
+    by_quarter = {(r["rep_id"], r["quarter"]): r["quota"] for r in reviewed.quarter_rep_rows()}
+    assert sum(by_quarter.values()) == TARGET
+    assert len(by_quarter) == 4 * len(reviewed.quotas)
+
+
+def test_the_cli_prints_the_plan_hash_and_reverts_without_a_target(
+    company: Company, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from support import run_cli
+
+    root = str(company.ws.root)
+    company.ws.close()
+    args = ("-w", root, "plan", "quotas", "--target", "1000000", "--year", "FY2027",
+            "--as-of", "2026-01-31")  # fmt: skip
+    code, _, err = run_cli(capsys, *args)
+    assert code == 0, err
+    digest = err.split("Plan ", 1)[1].split(" ", 1)[0]
+    code, _, err = run_cli(capsys, *args, "--apply", "--plan-hash", "f" * 12)
+    assert code == 1
+    assert "not the ffffffffffff reviewed" in err
+    code, _, err = run_cli(capsys, *args, "--apply", "--plan-hash", digest)
+    assert code == 0, err
+    code, _, err = run_cli(capsys, "-w", root, "plan", "quotas", "revert", "FY2027")
+    assert code == 0, err
+    assert "Reverted version 1" in err

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
@@ -27,6 +28,7 @@ AS_OF = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
                      help="Day the history is read as of (default today).")  # fmt: skip
 TARGET = typer.Option(..., "--target", help="Bookings target of the year, reporting currency.")
 YEAR = typer.Option(..., "--year", help="Fiscal year, e.g. FY2027.")
+XLSX = typer.Option(None, "--xlsx", dir_okay=False, help="Also write an XLSX workbook here.")
 VERSION_COLUMNS = ("version", "fiscal_year", "state", "target", "currency", "applied_at",
                    "as_of_date", "reps", "file", "reverted_at", "note")  # fmt: skip
 
@@ -50,15 +52,24 @@ def _money(text: str) -> Decimal:
 @quotas_app.callback()
 def quotas(
     ctx: typer.Context,
-    target: str = TARGET,
-    year: str = YEAR,
+    target: str | None = typer.Option(
+        None, "--target", help="Bookings target of the year, reporting currency."
+    ),
+    year: str | None = typer.Option(None, "--year", help="Fiscal year, e.g. FY2027."),
     plan: bool = typer.Option(False, "--plan", help="Show the plan (the default)."),
     apply: bool = typer.Option(False, "--apply", help="Store the quotas as a new version."),
     as_of: datetime | None = AS_OF,
     note: str | None = typer.Option(None, "--note", help="Why this version (with --apply)."),
+    plan_hash: str | None = typer.Option(
+        None,
+        "--plan-hash",
+        help="With --apply: the plan hash --plan printed; refused when "
+        "the plan computed now differs (its inputs changed).",
+    ),
     rows: QuotaRows = typer.Option(
         QuotaRows.reps, "--rows", help="reps, teams or quarters (with -f json|csv)."
     ),
+    xlsx: Path | None = XLSX,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Quotas of a fiscal year by plans/quotas.yaml: --plan (default) or --apply."""
@@ -66,14 +77,22 @@ def quotas(
         return
     if plan and apply:
         raise typer.BadParameter("give one of --plan and --apply")
+    if target is None or year is None:
+        raise typer.BadParameter("a plan needs --target and --year (e.g. --target 12000000 "
+                                 "--year FY2027)")  # fmt: skip
     from revops.quotas.component import REP_COLUMNS, TEAM_COLUMNS
 
     ws = ctx.obj.open_workspace(read_only=not apply)
     try:
         found = ws.quotas.plan(_money(target), year, as_of.date() if as_of else None)
-        version = ws.quotas.apply(found, note) if apply else None
+        version = ws.quotas.apply(found, note, plan_hash) if apply else None
     finally:
         ws.close()
+    if xlsx is not None:
+        from revops.quotas.export import quota_workbook
+
+        xlsx.write_bytes(quota_workbook(found))
+        error_console().print(f"Wrote {xlsx}.")
     quarter_columns = ("quarter", "start", "season_share", "top_down")
     if fmt is not OutputFormat.table:
         chosen = {QuotaRows.reps: (found.rep_rows(), REP_COLUMNS),
@@ -98,7 +117,10 @@ def quotas(
                       f"({version.reps} reps), recorded in {version.file}; attainment reads it "
                       "from now on.")  # fmt: skip
     else:
-        console.print("Plan only: `--apply` stores the quotas as a new version.")
+        console.print(
+            f"Plan {found.plan_sha256()[:12]} only: `--apply --plan-hash "
+            f"{found.plan_sha256()[:12]}` stores exactly it as a new version."
+        )
 
 
 @quotas_app.command("revert")
@@ -162,6 +184,7 @@ def capacity(
         None, "--attrition", help="What-if change of yearly attrition, e.g. +5pts."
     ),
     hires: bool = typer.Option(False, "--hires", help="With -f json|csv: the hires."),
+    xlsx: Path | None = XLSX,
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """Reps to hire, and when, to reach a bookings target in a fiscal year."""
@@ -174,6 +197,11 @@ def capacity(
                                    parse_change(attrition, "pts"))  # fmt: skip
     finally:
         ws.close()
+    if xlsx is not None:
+        from revops.quotas.export import capacity_workbook
+
+        xlsx.write_bytes(capacity_workbook(found))
+        error_console().print(f"Wrote {xlsx}.")
     if fmt is not OutputFormat.table:
         if hires:
             render(found.hire_rows(), HIRE_COLUMNS, fmt)

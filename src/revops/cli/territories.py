@@ -5,8 +5,9 @@ versions, and read the territory valid at a day. The CRM is never written."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -14,6 +15,7 @@ import typer
 from revops.cli.output import OutputFormat, error_console, render
 
 if TYPE_CHECKING:
+    from revops import Workspace
     from revops.territories import TerritoryPlan
 
 app = typer.Typer(
@@ -24,6 +26,9 @@ FORMAT = typer.Option(OutputFormat.table, "--format", "-f", help="table, json or
 AS_OF = typer.Option(None, "--as-of", formats=["%Y-%m-%d"],
                      help="Day the accounts are read as of (default today).")  # fmt: skip
 MOVES_SHOWN = 30
+REP_SHOWN = ("rep", "rep_id", "team", "capacity", "potential", "workload", "accounts",
+             "current_potential", "current_accounts", "rate", "current_expected",
+             "expected_bookings")  # fmt: skip
 VERSION_COLUMNS = ("version", "state", "effective_date", "applied_at", "as_of_date",
                    "accounts", "reps", "moved", "cv_potential", "cv_workload", "reverted_at",
                    "note")  # fmt: skip
@@ -40,18 +45,28 @@ class Rows(StrEnum):
 @app.callback()
 def territories(
     ctx: typer.Context,
-    plan: bool = typer.Option(False, "--plan", help="Design and compare (the default)."),
-    apply: bool = typer.Option(False, "--apply", help="Store the design as a new version."),
+    plan: bool = typer.Option(
+        False, "--plan", help="Design, compare and keep as the pending plan (the default)."
+    ),
+    apply: bool = typer.Option(
+        False, "--apply", help="Store the pending plan, exactly as reviewed, as a new version."
+    ),
     as_of: datetime | None = AS_OF,
     effective: datetime | None = typer.Option(
         None,
         "--effective",
         formats=["%Y-%m-%d"],
-        help="Day the applied version takes effect (default the as-of day).",
+        help="Day the applied version takes effect (default the plan's as-of day).",
     ),
     note: str | None = typer.Option(None, "--note", help="Why this version (with --apply)."),
     rows: Rows = typer.Option(
         Rows.moves, "--rows", help="moves, reps or comparison (with --format json|csv)."
+    ),
+    xlsx: Path | None = typer.Option(
+        None,
+        "--xlsx",
+        dir_okay=False,
+        help="Also write the plan as an XLSX workbook (assignment, reps, comparison) here.",
     ),
     fmt: OutputFormat = FORMAT,
 ) -> None:
@@ -60,13 +75,19 @@ def territories(
         return
     if plan and apply:
         raise typer.BadParameter("give one of --plan and --apply")
+    if apply:
+        if as_of is not None:
+            raise typer.BadParameter("--apply stores the pending plan, made as of its own day")
+        _apply(ctx, effective.date() if effective else None, note)
+        return
     from revops.territories.component import COMPARISON_COLUMNS, MOVE_COLUMNS, REP_COLUMNS
 
-    ws = ctx.obj.open_workspace(read_only=not apply)
+    ws = ctx.obj.open_workspace(read_only=True)
     try:
         found = ws.territories.plan(as_of.date() if as_of else None)
-        version = ws.territories.apply(found, effective.date() if effective else None, note) \
-            if apply else None  # fmt: skip
+        path, digest = ws.territories.save_pending(found)
+        if xlsx is not None:
+            _write_xlsx(ws, xlsx)
     finally:
         ws.close()
     if fmt is not OutputFormat.table:
@@ -76,23 +97,41 @@ def territories(
         render(chosen[0], chosen[1], fmt)
         return
     _print(found)
-    if version is not None:
-        error_console().print(
-            f"Applied version {version.version} ({version.state}, effective "
-            f"{version.effective_date}): {version.moved} account(s) moved; the CRM is unchanged."
-        )
-    else:
-        error_console().print("Plan only: `--apply` stores it as a new territory version.")
+    error_console().print(
+        f"Pending plan {digest[:12]} kept in {path}: `--apply` stores exactly it as a new "
+        "territory version."
+    )
+
+
+def _apply(ctx: typer.Context, effective: date | None, note: str | None) -> None:
+    ws = ctx.obj.open_workspace()
+    try:
+        version = ws.territories.apply_pending(effective, note)
+    finally:
+        ws.close()
+    error_console().print(
+        f"Applied version {version.version} ({version.state}, effective "
+        f"{version.effective_date}): {version.moved} account(s) moved; the CRM is unchanged."
+    )
+
+
+def _write_xlsx(ws: Workspace, path: Path) -> None:
+    from revops.territories.export import territory_workbook
+
+    found = ws.territories.pending()
+    assert found is not None  # just saved
+    path.write_bytes(territory_workbook(found, ws.territories.assignment_rows(found)))
+    error_console().print(f"Wrote {path}.")
 
 
 def _print(found: TerritoryPlan) -> None:
-    from revops.territories.component import COMPARISON_COLUMNS, REP_COLUMNS
+    from revops.territories.component import COMPARISON_COLUMNS
 
     s = found.solver_summary()
     render(found.comparison_rows(), COMPARISON_COLUMNS, OutputFormat.table,
            title=f"Territories as of {found.as_of}: {s['accounts']} accounts, "
            f"{s['reps']} reps")  # fmt: skip
-    render(found.rep_rows(), REP_COLUMNS, OutputFormat.table, title="Reps (optimiser's book)")
+    render(found.rep_rows(), REP_SHOWN, OutputFormat.table, title="Reps (optimiser's book)")
     moves = found.move_rows()
     render(moves[:MOVES_SHOWN], ("account", "account_id", "from_rep", "to_rep", "potential"),
            OutputFormat.table,

@@ -49,6 +49,8 @@ TEAM_COLUMNS = ("team", "manager", "reps", "top_down", "bottom_up", "gap", "gap_
 MONTH_COLUMNS = ("month", "hires_starting", "heads", "ramped_fte", "expected_bookings", "low",
                  "high", "cumulative", "pipeline_needed")  # fmt: skip
 HIRE_COLUMNS = ("hire", "start_month", "start_date", "open_requisition_by")
+QUARTER_REP_COLUMNS = ("rep", "rep_id", "team", "manager", "quarter", "start", "end", "quota",
+                       "bottom_up", "ramp", "currency")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,30 @@ class QuotaPlan:
         return [{"quarter": p.label, "start": p.start, "season_share": round(self.season[i], 6),
                  "top_down": sum((q.top_down[i] for q in self.quotas), Decimal(0))}
                 for i, p in enumerate(self.quarters)]  # fmt: skip
+
+    def quarter_rep_rows(self) -> list[dict[str, Any]]:
+        """One row per rep and quarter: the quota record applying writes, names beside ids."""
+        return [
+            {"rep": q.rep.name, "rep_id": q.rep.user_id, "team": q.rep.team,
+             "manager": q.rep.manager, "quarter": p.label, "start": p.start, "end": p.last_day,
+             "quota": q.top_down[i], "bottom_up": q.bottom_up[i], "ramp": round(q.ramp[i], 4),
+             "currency": self.currency}
+            for q in self.quotas for i, p in enumerate(self.quarters)
+        ]  # fmt: skip
+
+    def plan_sha256(self) -> str:
+        """SHA-256 of what applying stores (year, target, as-of day, the version it
+        replaces, every quota record): the plan is computed again to apply it (it is
+        deterministic), and applying refuses when this differs from the plan reviewed."""
+        import hashlib
+        import json
+
+        content = {"year": self.year.label, "target": str(self.target), "as_of":
+                   self.as_of.isoformat(), "currency": self.currency,
+                   "current_version": self.current_version,
+                   "records": self.records()}  # fmt: skip
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def total(self) -> Decimal:
         """Sum of every top-down quota (equals the target, to the cent)."""
@@ -251,9 +277,26 @@ class Quotas:
         )  # fmt: skip
         return plan_capacity(inputs)
 
-    def apply(self, found: QuotaPlan, note: str | None = None) -> QuotaVersion:
+    def apply(self, found: QuotaPlan, note: str | None = None,
+              expected_sha256: str | None = None) -> QuotaVersion:  # fmt: skip
         """Store the plan's quota records as a new version of its year, counted by
-        attainment from now on, and write its YAML file under `plans/quota_versions/`."""
+        attainment from now on, and write its YAML file under `plans/quota_versions/`.
+
+        Args:
+            expected_sha256: the hash (or its first 12 characters or more) of the plan
+                reviewed: refused when `found` is another plan.
+
+        Raises:
+            PlanError: `found` is not the plan reviewed (its inputs changed since).
+        """
+        if expected_sha256 is not None:
+            digest = found.plan_sha256()
+            if len(expected_sha256) < 12 or not digest.startswith(expected_sha256):
+                raise PlanError(
+                    f"the quota plan is {digest[:12]} now, not the "
+                    f"{expected_sha256[:12]} reviewed: its inputs changed since "
+                    "(bookings, reps, territories or versions); review it again"
+                )
         warehouse = self._warehouse()
         number = max((v.version for v in read_versions(warehouse)), default=0) + 1
         year = found.year.fiscal_year or 0

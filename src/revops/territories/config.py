@@ -96,6 +96,20 @@ class Pin(_Frozen):
     rep: str = Field(min_length=1, description="The rep (user_id or e-mail) who keeps it.")
 
 
+class ExpectedBookings(_Frozen):
+    """How the comparison's expected bookings are estimated (docs/territories.md)."""
+
+    history_days: int = Field(
+        default=365, ge=30, le=1830,
+        description="Days up to the as-of day whose won deals give each rep's productivity.",
+    )  # fmt: skip
+    headroom: float = Field(
+        default=0.2, ge=0, le=10,
+        description="Workload above a rep's fair share it still covers fully (0.2: 20 % "
+        "more); beyond, its accounts get proportionally less attention.",
+    )  # fmt: skip
+
+
 class Limits(_Frozen):
     """Caps every rep's book must respect."""
 
@@ -160,6 +174,10 @@ class TerritoriesFile(_Frozen):
     pinned: tuple[Pin, ...] = Field(default=(), description="Named accounts kept by one rep.")
     limits: Limits = Field(default_factory=Limits, description="Caps per rep.")
     solver: Solver = Field(default_factory=Solver, description="Solver settings.")
+    expected_bookings: ExpectedBookings = Field(
+        default_factory=ExpectedBookings,
+        description="How each design's expected bookings are estimated.",
+    )
 
     @model_validator(mode="after")
     def _weights(self) -> TerritoriesFile:

@@ -111,6 +111,8 @@ class Balance:
     unassigned: int
     per_rep: dict[str, tuple[float, float, int]] = field(default_factory=dict)
     """Per rep: potential, workload, accounts."""
+    fair: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per rep: its fair share of potential and of workload."""
 
 
 def build_units(accounts: Sequence[Account], max_units: int) -> list[Unit]:
@@ -516,4 +518,5 @@ def balance(
         max_min_potential=max(pot) / smallest if smallest > 0 else None,
         unassigned=unassigned,
         per_rep={r: (v[0], v[1], int(v[2])) for r, v in per_rep.items()},
+        fair={r: (share_p.get(r, 0.0), share_w.get(r, 0.0)) for r in per_rep},
     )

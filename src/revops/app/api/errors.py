@@ -39,3 +39,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     504: _error("The query ran past the statement timeout of the query budget."),
 }
 """Documented on every route of the API."""
+
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: _error("A plan apply or revert refused: not the plan reviewed, none pending, its "
+                "inputs changed since it was planned, or not the latest version."),
+}  # fmt: skip
+"""Documented on the plan apply and revert routes."""

@@ -287,6 +287,16 @@
         series: [{ name: "Records passing", points: view.entities.map(function (e) { return e.score; }) }],
       });
     }
+    if (box("balance-chart") && view.balance && view.balance.length) {
+      series(box("balance-chart"), {
+        labels: view.balance.map(function (b) { return b.rep; }), unit: "multiple", kind: "bar",
+        x: "rep", y: "over fair share",
+        series: [{ name: "Potential today", points: view.balance.map(function (b) { return b.potential_today; }) },
+                 { name: "Potential proposed", points: view.balance.map(function (b) { return b.potential_proposed; }) },
+                 { name: "Workload today", points: view.balance.map(function (b) { return b.workload_today; }) },
+                 { name: "Workload proposed", points: view.balance.map(function (b) { return b.workload_proposed; }) }],
+      });
+    }
     if (box("trend-chart") && view.trend) {
       series(box("trend-chart"), {
         labels: view.trend.map(function (t) { return t.run_at.slice(0, 10); }), unit: "ratio",
