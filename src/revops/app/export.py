@@ -1,5 +1,5 @@
-"""CSV and XLSX downloads of small tables; text that would run as a spreadsheet formula
-is escaped (:func:`revops.core.cells.spreadsheet_safe`)."""
+"""CSV and XLSX downloads of small tables (XLSX by :mod:`revops.core.workbook`); text that
+would run as a spreadsheet formula is escaped (:func:`revops.core.cells.spreadsheet_safe`)."""
 
 from __future__ import annotations
 
@@ -22,18 +22,10 @@ def table_response(
     """A download of `rows` under `header`, as ``csv`` or ``xlsx``."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        from revops.core.workbook import workbook_bytes
 
-        book = Workbook()
-        sheet = book.active
-        assert sheet is not None
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([spreadsheet_safe(v) for v in row])
-        buffer = io.BytesIO()
-        book.save(buffer)
         return Response(
-            buffer.getvalue(),
+            workbook_bytes({safe: (header, rows)}),
             media_type=XLSX,
             headers={"Content-Disposition": f'attachment; filename="{safe}.xlsx"'},
         )
