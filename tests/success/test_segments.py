@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from revops.errors import ConfigError, SuccessError
+from revops.metrics import stored_models
 from revops.metrics.engines import churn_signals
 from revops.metrics.engines.churn_signals import scored
 from revops.stats.sbg import fit_sbg
@@ -131,7 +132,16 @@ def test_the_cohort_table_gives_logo_and_revenue_retention(book: Company) -> Non
 
 
 def test_a_stored_model_is_used_on_later_days(book: Company) -> None:
-    folder = book.ws.success.train(as_of=DAY)
+    older = book.ws.root / stored_models.MODELS / "2026-05-31"
+    older.mkdir(parents=True)
+    (older / "churn.pkl").write_bytes(b"")
+    (older / "model.json").write_text("{}")
+    with pytest.raises(SuccessError, match="keep at least 1 stored model"):
+        book.ws.success.train(as_of=DAY, keep=0)
+
+    folder = book.ws.success.train(as_of=DAY, keep=1)
+
+    assert [m["day"] for m in book.ws.success.stored_models()] == ["2026-06-30"]
 
     meta = json.loads((folder / "model.json").read_text())
     assert meta["trained_as_of"] == "2026-06-30"
@@ -144,17 +154,23 @@ def test_a_stored_model_is_used_on_later_days(book: Company) -> None:
     assert book.ws.success.stored_model(date(2026, 6, 29)) is None
 
 
-def test_training_keeps_the_newest_models(book: Company) -> None:
-    book.ws.success.train(as_of=date(2026, 5, 31))
-    book.ws.success.train(as_of=DAY, keep=1)
+def test_pruning_keeps_the_newest_stored_models(tmp_path: Path) -> None:
+    for day in ("2026-04-30", "2026-05-31", "2026-06-30"):
+        folder = tmp_path / stored_models.MODELS / day
+        folder.mkdir(parents=True)
+        (folder / "churn.pkl").write_bytes(b"")
+        (folder / "model.json").write_text(json.dumps({"rows": len(day), "events": 3}))
+    (tmp_path / stored_models.MODELS / "2026-06-30" / "model.json").write_text("{not json")
 
-    found = book.ws.success.stored_models()
+    removed = stored_models.prune(tmp_path, 2)
+    found = stored_models.describe(tmp_path)
 
-    assert [m["day"] for m in found] == ["2026-06-30"]
-    assert all(m["rows"] > 0 and m["events"] > 0 for m in found)
-    assert book.ws.success.stored_model(date(2026, 5, 15)) is None
+    assert removed == [date(2026, 4, 30)]
+    assert [m["day"] for m in found] == ["2026-05-31", "2026-06-30"]
+    assert found[0]["rows"] == 10
+    assert "cannot read" in found[1]["error"]
     with pytest.raises(SuccessError, match="keep at least 1 stored model"):
-        book.ws.success.train(as_of=DAY, keep=0)
+        stored_models.prune(tmp_path, 0)
 
 
 def test_the_catalogs_churn_risk_scores_with_the_stored_model(
