@@ -75,6 +75,21 @@ def read_definitions(
         raise ConfigError(path, key, error_message(error)) from None
 
 
+def read_optional(
+    root: Path | None, name: Path | str, model: type[Model], expected: str
+) -> tuple[Path | None, Model]:
+    """The workspace file `name` validated into `model`, and its path; `model`'s defaults
+    and no path when there is no workspace folder or no such file.
+
+    Raises:
+        ConfigError: as :func:`read_definitions`.
+    """
+    if root is None or not (root / name).is_file():
+        return None, model()
+    path = root / name
+    return path, read_definitions(path, model, expected)
+
+
 def error_key(
     data: Any,
     loc: tuple[int | str, ...],

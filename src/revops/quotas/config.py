@@ -108,9 +108,6 @@ def read_quotas(root: Path | None) -> tuple[Path | None, QuotasFile]:
     Raises:
         ConfigError: naming the file and key of the first problem.
     """
-    from revops.definitions import read_definitions
+    from revops.definitions import read_optional
 
-    if root is None or not (root / QUOTAS_FILE).is_file():
-        return None, QuotasFile()
-    path = root / QUOTAS_FILE
-    return path, read_definitions(path, QuotasFile, "a mapping with `split:`")
+    return read_optional(root, QUOTAS_FILE, QuotasFile, "a mapping with `split:`")

@@ -198,9 +198,6 @@ def read_territories(root: Path | None) -> tuple[Path | None, TerritoriesFile]:
     Raises:
         ConfigError: naming the file and key of the first problem.
     """
-    from revops.definitions import read_definitions
+    from revops.definitions import read_optional
 
-    if root is None or not (root / TERRITORIES_FILE).is_file():
-        return None, TerritoriesFile()
-    path = root / TERRITORIES_FILE
-    return path, read_definitions(path, TerritoriesFile, "a mapping with `potential:`")
+    return read_optional(root, TERRITORIES_FILE, TerritoriesFile, "a mapping with `potential:`")
