@@ -196,6 +196,36 @@ def test_the_catalogs_churn_risk_scores_with_the_stored_model(
     assert any("trained again" in w for w in before.warnings)
 
 
+def test_a_model_trained_while_reading_is_trained_again_only_when_the_data_changes(
+    book: Company, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trained: list[date] = []
+    train = churn_signals.train_churn_model
+
+    def counted(ctx: object, day: date, **kw: object) -> object:
+        trained.append(day)
+        return train(ctx, day, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(churn_signals, "train_churn_model", counted)
+    window = "2026-06-01..2026-06-30"
+    first = book.ws.metrics.compute(["arr_at_risk"], window, as_of=DAY).value("arr_at_risk")
+    again = book.ws.metrics.compute(["arr_at_risk"], window, as_of=DAY).value("arr_at_risk")
+    if not book.ws.warehouse.exact_data_version:
+        # PostgreSQL's statistics tell a write within seconds, not at once: nothing kept.
+        assert trained == [DAY, DAY]
+        return
+    assert trained == [DAY]
+    assert again == first
+    book.ws.metrics.compute(["arr_at_risk"], window, as_of=date(2026, 7, 2))
+    assert trained == [DAY, DAY]  # another as-of day may see other records
+
+    book.add("account", {"account_id": "c99", "name": "Company 99", "segment": "smb"})
+    book.add("subscription_line", line("c99", 1, 5000, "2025-01-05"))
+    changed = book.ws.metrics.compute(["arr_at_risk"], window, as_of=DAY).value("arr_at_risk")
+    assert trained == [DAY, DAY, DAY]
+    assert changed != first
+
+
 def test_the_cli_prints_segments_cohorts_and_stores_models(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -207,6 +207,10 @@ class Warehouse(ABC):
         None when this backend cannot tell cheaply (then caches must expire by time)."""
         return None
 
+    exact_data_version = False
+    """Whether :meth:`data_version` changes with every committed write at once (else it
+    may lag a write by seconds, and only caches that expire by time may rely on it)."""
+
     def status(self) -> list[TableStatus]:
         """Every revops table with its row count."""
         return [

@@ -110,6 +110,8 @@ class DuckDBWarehouse(TransactionalWarehouse):
             done.set()
             timer.join()
 
+    exact_data_version = True
+
     def data_version(self) -> Hashable | None:
         """The size and modification time of the file and its write-ahead log: every
         committed write changes one of them (an in-memory database: None)."""

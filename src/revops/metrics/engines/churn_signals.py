@@ -11,6 +11,9 @@ is complete); at a month end the windows of 28, 84 and 112 days hold one, three 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -317,7 +320,40 @@ def stored_or_trained(ctx: SourceContext, day: date) -> ChurnModel:
         found = stored_models.latest(ctx.root, day)
         if found is not None:
             return stored_models.load(ctx.root, found)[0]
-    return train_churn_model(ctx, day)
+    key = _training_key(ctx, day)
+    if key is None:
+        return train_churn_model(ctx, day)
+    with _TRAINED_LOCK:
+        model = _TRAINED.get(key)
+        if model is not None:
+            _TRAINED.move_to_end(key)
+            return model
+    model = train_churn_model(ctx, day)
+    with _TRAINED_LOCK:
+        _TRAINED[key] = model
+        while len(_TRAINED) > _TRAINED_KEPT:
+            _TRAINED.popitem(last=False)
+    return model
+
+
+_TRAINED: OrderedDict[Hashable, ChurnModel] = OrderedDict()
+"""Models :func:`stored_or_trained` trained in this process, by what they were trained
+on: training takes seconds, and every page and query that reads the churn risk of a day
+would otherwise train again on the same rows."""
+_TRAINED_KEPT = 16
+_TRAINED_LOCK = threading.Lock()
+
+
+def _training_key(ctx: SourceContext, day: date) -> Hashable | None:
+    """What a model trained as of `day` through `ctx` depends on: the warehouse and its
+    data version, the rows the scope lets it read, the as-of day and the conventions
+    (currency); None when the warehouse cannot tell at once that its data changed
+    (nothing is kept)."""
+    version = ctx.warehouse.data_version() if ctx.warehouse.exact_data_version else None
+    if version is None:
+        return None
+    warehouse = (str(ctx.warehouse.url), ctx.warehouse.schema_prefix, version)
+    return (warehouse, ctx.scope, ctx.as_of, day, ctx.config.model_dump_json())
 
 
 def scored(ctx: SourceContext, day: date, model: ChurnModel) -> pd.DataFrame:
