@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO ?= demo-workspace
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install check lint types imports test test-spark test-fast bench demo clean
+.PHONY: install check lint types imports test test-spark test-long test-fast bench demo clean
 
 $(BIN)/revops: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ test: install
 # example on Spark; Spark plans the engines' large queries in minutes each).
 test-spark: install
 	REVOPS_TEST_SPARK=all $(BIN)/pytest -m spark
+
+# Every test at its longest: every Spark case, and 10 kills per pass of each connector's
+# killed-and-resumed sync (`make test` kills 4 times).
+test-long: install
+	REVOPS_TEST_SPARK=all REVOPS_TEST_KILLS=10 $(BIN)/pytest -n 2 --dist loadgroup
 
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install

@@ -77,6 +77,7 @@ def test_cost_and_sourced_return_of_the_quarters_campaigns(world: MetricWorld) -
     assert result.value("campaign_deals_won") == 3  # o1, o2 for k1; o1 for k2
 
 
+@pytest.mark.spark_scenario
 def test_each_model_credits_bookings_and_customers_to_the_campaigns(world: MetricWorld) -> None:
     _campaigns(world)
     result = world.compute(_names("pipeline", "bookings", "new_customers", "roi", "cac"), Q1)
@@ -100,6 +101,7 @@ def test_each_model_credits_bookings_and_customers_to_the_campaigns(world: Metri
     assert result.value("campaign_cac_w_shaped") == pytest.approx(1500 / 0.7)
 
 
+@pytest.mark.spark_scenario
 def test_roi_and_cac_by_channel_and_campaign(world: MetricWorld) -> None:
     _campaigns(world)
     names = ["campaign_cost", "campaign_roi_linear", "campaign_cac_last_touch",
@@ -117,6 +119,7 @@ def test_roi_and_cac_by_channel_and_campaign(world: MetricWorld) -> None:
     assert dict(zip(frame["campaign"], frame["campaign_label"], strict=True))["k1"] == "Q1 Summit"
 
 
+@pytest.mark.spark_scenario
 def test_return_counts_only_what_was_won_by_the_as_of_day(world: MetricWorld) -> None:
     _campaigns(world)
     names = ["campaign_cost", "campaign_pipeline_linear", "campaign_bookings_linear",
@@ -130,6 +133,7 @@ def test_return_counts_only_what_was_won_by_the_as_of_day(world: MetricWorld) ->
     assert result.value("campaign_deals_won") == 0
 
 
+@pytest.mark.spark_scenario
 def test_campaign_cost_is_the_cost_recorded_by_the_as_of_day(world: MetricWorld) -> None:
     _campaigns(world)
     # k1's actual cost was 400 on 2025-01-20, 1,000 from 2025-04-02 (the row holds the

@@ -23,7 +23,13 @@ CHILD = Path(__file__).with_name("load_child.py")
 CASES = [
     pytest.param("duckdb:///warehouse.duckdb", "deleted", id="duckdb"),
     pytest.param(POSTGRES_URL, "deleted", id="postgres", marks=pytest.mark.postgres),
-    pytest.param("spark://local?dir=spark", "staged", id="spark", marks=pytest.mark.spark),
+    # Its child starts a JVM of its own (two minutes): run with REVOPS_TEST_SPARK=all.
+    pytest.param(
+        "spark://local?dir=spark",
+        "staged",
+        id="spark",
+        marks=[pytest.mark.spark, pytest.mark.spark_scenario],
+    ),
 ]
 
 

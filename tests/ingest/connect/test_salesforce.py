@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,27 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+FILE_ONLY = {
+    ("OpportunityLineItem", "deal_line"),
+    ("Product2", "product"),
+    ("OpportunityTeamMember", "opportunity_team_member"),
+}
+"""Objects the shipped mappings read from file exports that the API sync does not read
+yet, as docs/ingest.md says."""
+
+
 def test_the_connector_reads_every_object_a_shipped_salesforce_mapping_reads() -> None:
     shipped = {
         (m.object, m.entity)
         for m in shipped_mappings()
         if m.source == "salesforce" and not m.object.startswith("report_")
     }
-    assert shipped == set(ENTITIES.items())
+    assert shipped >= FILE_ONLY
+    assert shipped - FILE_ONLY == set(ENTITIES.items())
+    docs = (Path(__file__).parents[3] / "docs" / "ingest.md").read_text(encoding="utf-8")
+    said = re.search(r"file exports only: the API sync does not read ([^.)]*)", docs)
+    assert said is not None
+    assert {o for o, _ in FILE_ONLY} == set(re.findall(r"`(\w+)`", said.group(1)))
 
 
 def test_a_query_page_and_a_data_loader_csv_of_the_same_records_load_the_same_rows(
