@@ -25,7 +25,7 @@ customers, and the CAC built on them, slice by the channel that won them.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, reduce
 from typing import TYPE_CHECKING
 
 from revops.metrics.engines.lines import day_end, paid_spans
@@ -287,18 +287,21 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
     """
     import ibis
 
-    ends = []
     first = _earliest_start(lines)
     if first is None or first > until:
         first = until
-    month = first.replace(day=1)
-    while month <= until:
-        following = (month + timedelta(days=32)).replace(day=1)
-        ends.append(min(following - _DAY, until))
-        month = following
-    spine = ibis.memtable(
-        {"measured": ends, "edge": [day_end(day) for day in ends]},
-        schema={"measured": "date", "edge": "timestamp('UTC')"},
+    # The month ends from the first start's month to the one holding `until` (itself the
+    # last measurement day): a slice of a fixed calendar cut by date literals, so the
+    # query has one shape whatever the days (its SQL is compiled once, then reused).
+    months = month_calendar()
+    last = months.month_end > ibis.literal(until, type="date")
+    spine = months.filter(
+        months.month_end >= ibis.literal(first, type="date"),
+        months.month_start <= ibis.literal(until, type="date"),
+    )
+    spine = spine.select(
+        measured=ibis.ifelse(last, ibis.literal(until, type="date"), months.month_end),
+        edge=ibis.ifelse(last, ibis.literal(day_end(until), type="timestamp('UTC')"), months.edge),
     )
     paid = lines.join(
         spine,
@@ -313,6 +316,26 @@ def _first_paid_month_end(ctx: SourceContext, lines: ir.Table, until: date) -> i
     return firsts.select(
         first_account_id=firsts.account_id,
         first_paid_on=firsts.first_paid_on,
+    )
+
+
+CALENDAR_YEARS = (1970, 2100)
+"""The years :func:`month_calendar` holds."""
+
+
+@cache
+def month_calendar() -> ir.Table:
+    """Every month from 1970 to 2100: `month_start`, `month_end` and `edge`, the instant
+    its last day ends (UTC): one table for the process, so its generated name, and the SQL
+    of the queries reading it, stay the same."""
+    import ibis
+
+    starts = [date(y, m, 1) for y in range(CALENDAR_YEARS[0], CALENDAR_YEARS[1] + 1)
+              for m in range(1, 13)]  # fmt: skip
+    ends = [(start + timedelta(days=32)).replace(day=1) - _DAY for start in starts]
+    return ibis.memtable(
+        {"month_start": starts, "month_end": ends, "edge": [day_end(e) for e in ends]},
+        schema={"month_start": "date", "month_end": "date", "edge": "timestamp('UTC')"},
     )
 
 
