@@ -22,6 +22,7 @@ read before someone decides who sees its rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from revops.errors import MetricError
@@ -334,14 +335,19 @@ class ScopedReader:
         # The owners as a table, not an IN list of literals: DuckDB 1.4 fails with an
         # internal error on some plans where its IN-clause optimizer rewrites a long list
         # (a manager's team) under a pushed-down filter (the MRR drill-down).
-        import ibis
-
         if "owners" not in self._tables:
-            owners = sorted(self.scope.owners or ())
-            self._tables["owners"] = ibis.memtable(
-                {"owner_key": owners}, schema={"owner_key": "string"}
-            )
+            self._tables["owners"] = owners_table(self.scope.owners or frozenset())
         return self._tables["owners"]
+
+
+@lru_cache(maxsize=256)
+def owners_table(owners: frozenset[str]) -> ir.Table:
+    """`owners` as a one-column table (`owner_key`), the same table for the same owners
+    in the whole process: the queries of one scope keep their shape, and so their
+    compiled SQL (:mod:`revops.warehouse.compiled`), from one request to the next."""
+    import ibis
+
+    return ibis.memtable({"owner_key": sorted(owners)}, schema={"owner_key": "string"})
 
 
 def scope_of(

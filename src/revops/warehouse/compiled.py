@@ -75,7 +75,7 @@ class CompiledQueries:
         compiles: expressions compiled (a template's sentinel compile included).
     """
 
-    def __init__(self, size: int = 1000) -> None:
+    def __init__(self, size: int = 4000) -> None:
         self.size = size
         self._shapes: OrderedDict[Hashable, _Template | _Seen | object] = OrderedDict()
         self._renderings: dict[tuple[str, Any, Any], str] = {}
