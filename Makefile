@@ -32,7 +32,7 @@ check: lint types imports
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
 
-# Every Spark case, the scenario variants included (`make test` runs each engine's worked
+# Every Spark case, the scenario variants included (`make test` runs the first of each file, an engine's worked
 # example on Spark; Spark plans the engines' large queries in minutes each).
 test-spark: install
 	REVOPS_TEST_SPARK=all $(BIN)/pytest -m spark

@@ -35,16 +35,29 @@ each engine's worked example."""
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Send every Spark test to one xdist worker, so a parallel run starts one JVM, not two;
-    skip the Spark case of a `spark_scenario` test unless REVOPS_TEST_SPARK=all.
+    unless REVOPS_TEST_SPARK=all, skip the Spark case of a `spark_scenario` test and every
+    Spark case of a file after its first (Spark spends seconds planning each query).
 
     First: xdist's worker reads the `xdist_group` marks in its own hook of this name, and
     a conftest's hook would otherwise run after it (the marks then name no group)."""
+    first_of_file: dict[str, str] = {}
     for item in items:
         if item.get_closest_marker("spark"):
             item.add_marker(pytest.mark.xdist_group("spark"))
-            if item.get_closest_marker("spark_scenario") and not SPARK_SCENARIOS:
+            if SPARK_SCENARIOS:
+                continue
+            if item.get_closest_marker("spark_scenario"):
                 item.add_marker(pytest.mark.skip(reason=SCENARIO_SKIP))
+                continue
+            first = first_of_file.setdefault(str(item.path), item.nodeid)
+            if first != item.nodeid:
+                item.add_marker(pytest.mark.skip(reason=LATER_SKIP))
 
+
+LATER_SKIP = (
+    "a Spark case after its file's first: `make test` runs one Spark case of each file (a "
+    "worked example), every case runs with REVOPS_TEST_SPARK=all (make test-spark)"
+)
 
 SCENARIO_SKIP = (
     "a variant of an engine's scenario: its worked example runs on Spark in every run, "
