@@ -32,8 +32,8 @@ check: lint types imports
 test: install
 	$(BIN)/pytest -n 2 --dist loadgroup --durations=25
 
-# Every Spark case, the scenario variants included (`make test` runs the first of each file, an engine's worked
-# example on Spark; Spark plans the engines' large queries in minutes each).
+# Every Spark case, the scenario variants included (`make test` runs the first Spark case
+# of each test file, an engine's worked example; Spark plans large queries in minutes).
 test-spark: install
 	REVOPS_TEST_SPARK=all $(BIN)/pytest -m spark
 

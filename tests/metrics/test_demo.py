@@ -193,3 +193,31 @@ def test_every_metric_of_the_catalog_compiles_as_the_compiler_would_at_other_dat
                 fresh = type(ctx.warehouse.con).compile(ctx.warehouse.con, expr)
                 assert sql == fresh, (members[0].source, window)
     assert hits >= len(groups)
+
+
+def test_mrr_and_a_rep_scopes_queries_keep_one_shape_from_day_to_day(demo: Workspace) -> None:
+    """MRR's month spine and a scope's owner list are tables made in memory: made anew per
+    query, each query would be a new shape and compiled again (docs/warehouse.md)."""
+    from datetime import date
+
+    from revops.metrics.compile import aggregate_query
+
+    metrics = demo.metrics
+    members = [m for m in metrics.catalog if m.kind == "aggregate" and m.source == "mrr_movement"]
+    assert members
+    owner = next(u for u in metrics.crm_users() if u[2])
+    rep = metrics.scope_for(str(owner[2]), team=False)
+    assert rep is not None
+    assert rep.restricted
+    asks = [("FY2027-Q1", date(2026, 11, 22)), ("FY2027-Q2", date(2026, 11, 15)),
+            ("FY2026-Q4", date(2026, 6, 30))]  # fmt: skip
+    for scope in (None, rep):
+        answered = []
+        for window, as_of in asks:
+            ctx = metrics.context(as_of, scope)
+            expr = aggregate_query(ctx, metrics.catalog, members, metrics.window(window), ())
+            before = ctx.warehouse.compiled.hits
+            ctx.warehouse.con.compile(expr)
+            answered.append(ctx.warehouse.compiled.hits > before)
+        # The first ask is compiled, the second makes the template, the third is filled in.
+        assert answered[-1], scope
