@@ -6,7 +6,7 @@ Settings are chosen on the fit seeds and reported on the others. Each seed's com
 made by `revops demo` (reused when its folder exists); the model is trained on what was
 known at a cutoff and judged on what became of the leads after it (`ws.leads.backtest`).
 
-    python benchmarks/leads_quality.py --accounts 300 --fit-seeds 1,2 --report-seeds 3,4
+    python benchmarks/leads_quality.py --accounts 2000 --fit-seeds 1,2 --report-seeds 3,4
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 from revops import Workspace
 from revops.leads.evaluate import auc
 
-SCORES = ("model_score", "rule_score", "fit", "engagement", "imported_score")
+SCORES = ("model_score", "window_probability", "rule_score", "fit", "engagement", "imported_score")
 
 
 def company(folder: Path, seed: int, accounts: int, as_of: date) -> Path:
@@ -68,7 +68,7 @@ def figures(workspace: Path, as_of: date, snapshots: int) -> dict[str, float | i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--accounts", type=int, default=300)
+    parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--fit-seeds", default="1,2")
     parser.add_argument("--report-seeds", default="3,4")
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 12, 1))

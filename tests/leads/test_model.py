@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from leads.conftest import Company, at, lead, write_rules
 from revops.errors import LeadsError
+from revops.leads.evaluate import evaluate_frame
 from revops.leads.model import training_cutoffs
 
 START = at("2025-06-02")
@@ -64,6 +65,45 @@ def test_reasons_name_the_input_its_value_and_its_pull(company: Company) -> None
     reasons = pd.Series(frame["reasons"]).str.cat(sep=" ")
     assert "seniority = vp +" in reasons or "title = vp sales +" in reasons
     assert "employees" not in model.numeric  # no value at all: left out, not refused
+
+
+def test_a_leads_score_is_what_it_is_not_how_long_it_waited(company: Company) -> None:
+    """Two leads alike but for their age score the same, and age is no reason; the
+    probability from each lead's age, which the calibration reads, tells them apart."""
+    history(company)
+    alike = {"first_name": "Ana", "last_name": "Twin", "title": "VP Sales", "source": "referral"}
+    company.add(
+        "lead",
+        lead("twin-1", "2026-05-30", email="twin1@acme1.com", **alike),
+        lead("twin-2", "2026-05-10", email="twin2@acme1.com", **alike),
+    )
+    frame, model = company.ws.leads.compute(AS_OF)
+    twins = frame.set_index("lead_id").loc[["twin-1", "twin-2"]]
+    assert twins["age_days"].iloc[1] - twins["age_days"].iloc[0] == pytest.approx(20)
+    assert twins["model_score"].iloc[0] == twins["model_score"].iloc[1]
+    assert twins["reasons"].iloc[0] == twins["reasons"].iloc[1]
+    assert "lead age" not in pd.Series(frame["reasons"]).str.cat(sep=" ")
+    assert "age_days" in model.numeric
+    window = model.window_probability(twins.reset_index())
+    # a VP converts ten days after arriving: the 22-day-old twin has had its chance
+    assert window[0] > window[1] + 0.05
+
+
+def test_lift_ranks_by_the_score_and_calibration_by_the_probability_from_age() -> None:
+    frame = pd.DataFrame(
+        {
+            "model_score": [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05],
+            "window_probability": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
+            "label": [1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+        }
+    )
+    result = evaluate_frame(frame, datetime(2026, 1, 1, tzinfo=UTC), AS_OF, "v")
+    assert [row["outcomes"] for row in result.lift] == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    top = result.calibration[0]
+    assert (top["predicted"], top["observed"]) == (0.95, 1.0)
+    assert [row["predicted"] for row in result.calibration][-1] == 0.1
+    assert result.auc["model_score"] == 0.5
+    assert result.auc["window_probability"] == 0.5
 
 
 def test_outcomes_after_the_as_of_never_change_the_learned_score(company: Company) -> None:

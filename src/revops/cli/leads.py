@@ -98,9 +98,14 @@ def evaluate(
     )
     aucs = [{"score": k, "auc": v} for k, v in result.auc.items()]
     render(aucs, ("score", "auc"), fmt, title="AUC")
-    merged = [{**lift, **cal} for lift, cal in zip(result.lift, result.calibration, strict=True)]
-    columns = ("decile", "leads", "outcomes", "rate", "lift", "predicted", "observed")
-    render(merged, columns, fmt, title="Lift and calibration by decile of the learned score")
+    columns = ("decile", "leads", "outcomes", "rate", "lift")
+    render(result.lift, columns, fmt, title="Lift by decile of the learned score")
+    render(
+        result.calibration,
+        ("decile", "predicted", "observed"),
+        fmt,
+        title="Calibration by decile of the probability from each lead's age",
+    )
 
 
 @app.command("qualify")

@@ -192,7 +192,13 @@ class Leads:
         for i in range(snapshots):
             frame = snapshot(self.warehouse, cutoff + step * i, self.rules)
             probability, _ = model.predict(frame)
-            parts.append(frame.assign(model_score=probability, snapshot_at=cutoff + step * i))
+            parts.append(
+                frame.assign(
+                    model_score=probability,
+                    window_probability=model.window_probability(frame),
+                    snapshot_at=cutoff + step * i,
+                )
+            )
         frame = pd.concat(parts, ignore_index=True)
         return frame.assign(rule_score=(frame["fit"] + frame["engagement"]) / 2), model
 

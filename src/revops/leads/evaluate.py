@@ -1,5 +1,7 @@
-"""How well scores ranked leads against what later became of them: AUC, lift by decile
-and calibration, each for the learned score, the rule scores and the imported score.
+"""How well scores ranked leads against what later became of them: AUC for the learned
+score, the rule scores and the imported score; lift by decile of the learned score; and
+calibration of the learned model's probability from each lead's age (the score itself is
+the probability as a new lead, so older leads fall short of it by design).
 
 The caller makes it time-correct: the model is trained on what was known at a cutoff,
 the leads are scored as of that cutoff, and the outcomes are those of the window after.
@@ -14,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-SCORES = ("model_score", "rule_score", "fit", "engagement", "imported_score")
+SCORES = (
+    "model_score",
+    "window_probability",
+    "rule_score",
+    "fit",
+    "engagement",
+    "imported_score",
+)
 DECILES = 10
 
 
@@ -26,7 +35,8 @@ class Evaluation:
         auc: per score, the area under the ROC curve (None: no value or one outcome).
         lift: per decile of the learned score (1 = top tenth), leads, outcomes, the
             outcome rate and its lift over the base rate.
-        calibration: per decile, the mean predicted probability and the observed rate.
+        calibration: per decile of the probability from each lead's age
+            (`window_probability`, else the score), its mean and the observed rate.
     """
 
     cutoff: datetime
@@ -87,8 +97,7 @@ def evaluate_frame(
     lift: list[dict[str, Any]] = []
     calibration: list[dict[str, Any]] = []
     if len(frame):
-        grouped = frame.assign(decile=deciles(frame)).groupby("decile")
-        for decile, part in grouped:
+        for decile, part in frame.assign(decile=deciles(frame)).groupby("decile"):
             rate = float(part["label"].mean())
             lift.append(
                 {
@@ -99,11 +108,14 @@ def evaluate_frame(
                     "lift": round(rate / base, 2) if base else None,
                 }
             )
+        predicted = "window_probability" if "window_probability" in frame else "model_score"
+        by_probability = frame.assign(decile=deciles(frame, predicted)).groupby("decile")
+        for decile, part in by_probability:
             calibration.append(
                 {
                     "decile": int(str(decile)),
-                    "predicted": round(float(part["model_score"].mean()), 4),
-                    "observed": round(rate, 4),
+                    "predicted": round(float(part[predicted].mean()), 4),
+                    "observed": round(float(part["label"].mean()), 4),
                 }
             )
     return Evaluation(

@@ -2,6 +2,12 @@
 engagement, trained on snapshots of what was known at past instants, with the outcome of
 the window after each; per-lead reasons are the features' contributions to the log-odds.
 
+The lead's age is an input, so that what each attribute is worth is learned apart from how
+long the lead had been open (an old open lead is one that has not converted yet). The
+score is the probability of the outcome within the window for the lead *as a new lead*:
+leads of every age are ranked by what they are, not by when they arrived. The chance
+from the lead's present age is :meth:`LeadModel.window_probability`.
+
 A snapshot at instant C holds the leads open at C with their features as of C, labelled
 by what became of them in (C, C + window]. Training as of T uses only snapshots whose
 window closed by T, so nothing after T is read.
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
 
 CATEGORICAL = ("segment", "industry", "country", "title", "seniority", "email_type", "source")
 MISSING = "(unknown)"
+AGE = "age_days"
 
 
 def numeric_features(rules: LeadRules) -> tuple[str, ...]:
@@ -35,7 +42,7 @@ def numeric_features(rules: LeadRules) -> tuple[str, ...]:
         "fit",
         "engagement",
         "employees",
-        "age_days",
+        AGE,
         *(engagement_column(r) for r in rules.engagement),
     )
 
@@ -100,19 +107,30 @@ class LeadModel:
     reasons: int
 
     def predict(self, frame: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
-        """Each lead's probability of the outcome and its top reasons, largest first
-        (``industry = software +0.80``)."""
+        """Each lead's score (its probability of the outcome within the window as a new
+        lead, whatever its age) and its top reasons, largest first
+        (``industry = software +0.80``); the age, the same for every lead, is no reason."""
         import numpy as np
 
         x = _inputs(frame, self.categorical, self.numeric)
+        if AGE in self.numeric:
+            x[AGE] = 0.0
         probability = self.pipeline.predict_proba(x)[:, 1]
         contributions, labels = self.contributions(x)
+        if AGE in self.numeric:
+            contributions[:, len(self.categorical) + self.numeric.index(AGE)] = 0.0
         order = np.argsort(-np.abs(contributions), axis=1)[:, : self.reasons]
         reasons = [
             [f"{labels[i][j]} {contributions[i, j]:+.2f}" for j in row if contributions[i, j] != 0]
             for i, row in enumerate(order)
         ]
         return probability, reasons
+
+    def window_probability(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each lead's probability of the outcome within the window from its present
+        age (what the evaluation's calibration compares with what happened)."""
+        x = _inputs(frame, self.categorical, self.numeric)
+        return self.pipeline.predict_proba(x)[:, 1]  # type: ignore[no-any-return]
 
     def contributions(self, x: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
         """Per lead and input, the input's share of the log-odds against the average
@@ -135,7 +153,7 @@ class LeadModel:
 
 
 def _label(name: str, value: Any) -> str:
-    if name == "age_days":
+    if name == AGE:
         return f"lead age = {float(value):.0f} days"
     if name.startswith("engagement_"):
         return f"{name.removeprefix('engagement_')} = {float(value):.1f} points"
