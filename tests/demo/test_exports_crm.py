@@ -45,7 +45,8 @@ SALESFORCE_HEADERS = {
     "MailingState,MailingCountry,Birthdate",
     "Lead": "Id,IsDeleted,FirstName,LastName,Company,Email,Phone,Title,Status,LeadSource,"
     "OwnerId,IsConverted,ConvertedDate,ConvertedAccountId,ConvertedContactId,"
-    "ConvertedOpportunityId,CreatedDate,LastModifiedDate,Street,City,PostalCode,State,Country",
+    "ConvertedOpportunityId,CreatedDate,LastModifiedDate,Street,City,PostalCode,State,Country,"
+    "pi__score__c",
     "Opportunity": "Id,IsDeleted,AccountId,ContactId,Name,Type,StageName,Amount,Probability,"
     "ExpectedRevenue,CloseDate,ForecastCategoryName,IsClosed,IsWon,LeadSource,CampaignId,"
     "OwnerId,NextStep,Loss_Reason__c,Sales_Play__c,CreatedDate,CreatedById,LastModifiedDate",
@@ -357,6 +358,28 @@ def test_people_at_an_account_whom_sales_took_on_are_contacts_and_the_rest_leads
     }
     assert row_of(leads, "FirstName", "Finn")["Company"] == "Ray Labs"
     assert row_of(leads, "FirstName", "Gus")["Company"] == "Initech"
+
+
+def test_a_leads_marketing_automation_score_adds_up_its_responses_and_visits(
+    world: World, tmp_path: Path
+) -> None:
+    # Cara: a webinar invitation (0), a response (5) and the webinar attended (20); Ann
+    # answered the search ad (5); Eve was sent a newsletter (0). Then Eve visits twice,
+    # viewing 3 and 2 pages, and fills a form the second time (50).
+    sessions = frame(
+        "web_sessions",
+        "session_id,visitor_id,person_id,account_id,started_at,landing_page,source,medium,"
+        "channel,device,pageviews,converted\n"
+        "ses-1,v1,per-0000005,,2024-04-02 09:00,/,google,cpc,paid_search,desktop,3,false\n"
+        "ses-2,v1,per-0000005,,2024-04-03 09:00,/demo,google,cpc,paid_search,desktop,2,true\n"
+        "ses-3,v2,,,2024-04-03 10:00,/,google,cpc,paid_search,desktop,9,true\n",
+    ).assign(converted=lambda f: f["converted"] == "true")
+    visited = World(**{**vars(world), "web_sessions": sessions})
+    export_salesforce(visited, tmp_path, as_of=AS_OF.date())
+    leads = read_salesforce(tmp_path)["Lead"]
+    score = dict(zip(leads["FirstName"], leads["pi__score__c"], strict=True))
+    assert score == {"Ann": "5", "Cara": "25", "Dev": "5", "Eve": "55", "Finn": "0",
+                     "Gus": "0", "Hana": "0"}  # fmt: skip
 
 
 def test_converted_leads_point_at_their_contact_account_and_opportunity(

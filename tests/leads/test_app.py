@@ -121,6 +121,8 @@ def test_the_page_lists_the_queue_and_links_to_the_person(cockpit: Cockpit) -> N
         rows = page.locator("#lead-queue tbody tr")
         assert rows.count() > 1
         assert page.locator("#lead-auc tbody tr").count() >= 4
+        assert "Learned score (as a new lead)" in page.locator("#lead-auc").inner_text()
+        assert page.locator("#lead-calibration tbody tr").count() == 10
         assert page.locator("nav a[href='/leads']").get_attribute("aria-current") == "page"
         first = page.locator("#lead-queue tbody a[href^='/people/lead:']").first
         name = first.inner_text()

@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from revops.cli.output import OutputFormat, console, render, render_document
+from revops.leads.evaluate import LABELS
 
 app = typer.Typer(
     help=(
@@ -96,7 +97,7 @@ def evaluate(
         f"Trained as of {result.cutoff:%Y-%m-%d} ({result.model_version}); "
         f"{result.leads:,} lead snapshots, {result.outcomes:,} outcomes by {result.as_of:%Y-%m-%d}."
     )
-    aucs = [{"score": k, "auc": v} for k, v in result.auc.items()]
+    aucs = [{"score": LABELS.get(k, k), "auc": v} for k, v in result.auc.items()]
     render(aucs, ("score", "auc"), fmt, title="AUC")
     columns = ("decile", "leads", "outcomes", "rate", "lift")
     render(result.lift, columns, fmt, title="Lift by decile of the learned score")

@@ -254,8 +254,11 @@ def _compile_rule(
         # Of alternatives (`[customer, customer.id]`), those the file lacks are not missing
         # while one of them is there.
         present = [f for f in rule.fields if f in fields.source or f in fields.lookups]
-        texts = [f"NULLIF(trim({fields.sql(f)}), '')" for f in present or rule.fields]
-        raw = texts[0] if len(texts) == 1 else f"coalesce({', '.join(texts)})"
+        if present or not rule.optional:
+            texts = [f"NULLIF(trim({fields.sql(f)}), '')" for f in present or rule.fields]
+            raw = texts[0] if len(texts) == 1 else f"coalesce({', '.join(texts)})"
+        else:
+            raw = "CAST(NULL AS VARCHAR)"
     elif rule.value is not None:
         raw = literal(rule.value)
     else:

@@ -80,6 +80,12 @@ class FieldRule(_Frozen):
     required: bool | None = Field(
         None, description="Whether an empty value rejects the row; default from the model."
     )
+    optional: bool = Field(
+        False,
+        description="Whether exports may lack the field (one an installed package adds, "
+        "such as Account Engagement's `pi__score__c`): then the column is empty and the "
+        "load names no missing column.",
+    )
 
     @model_validator(mode="after")
     def _one_origin(self) -> FieldRule:

@@ -24,6 +24,15 @@ SCORES = (
     "engagement",
     "imported_score",
 )
+LABELS = {
+    "model_score": "Learned score (as a new lead)",
+    "window_probability": "Learned probability from the lead's age",
+    "rule_score": "Rule score ((fit + engagement) / 2)",
+    "fit": "Fit",
+    "engagement": "Engagement",
+    "imported_score": "Imported score (lead.score)",
+}
+"""How a person reads each score's name."""
 DECILES = 10
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from revops.app.views.common import Page, number, page
 from revops.app.views.records import RecordLink, link, record_url
+from revops.leads.evaluate import LABELS
 
 if TYPE_CHECKING:
     from revops.app.deps import Principal
@@ -51,6 +52,9 @@ class LeadsView(Page):
     queue: list[QueuedLead]
     evaluation: dict[str, Any] | None = Field(
         description="The latest `revops leads evaluate`: AUC per score, lift, calibration."
+    )
+    score_labels: dict[str, str] = Field(
+        default_factory=lambda: dict(LABELS), description="Each score's name as read."
     )
     problem: str | None = None
 

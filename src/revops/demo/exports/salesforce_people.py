@@ -42,8 +42,13 @@ LEAD_FIELDS = [
     "Id", "IsDeleted", "FirstName", "LastName", "Company", "Email", "Phone", "Title", "Status",
     "LeadSource", "OwnerId", "IsConverted", "ConvertedDate", "ConvertedAccountId",
     "ConvertedContactId", "ConvertedOpportunityId", "CreatedDate", "LastModifiedDate",
-    *LEAD_POSTAL,
+    *LEAD_POSTAL, "pi__score__c",
 ]  # fmt: skip
+# Account Engagement (Pardot) scoring points, as its default scoring rules give them: the
+# score the org's marketing automation writes on the Lead (`pi__score__c`).
+TOUCH_POINTS = {"sent": 0, "responded": 5, "attended": 20}
+PAGEVIEW_POINTS = 1
+FORM_POINTS = 50
 USER_FIELDS = [
     "Id", "Username", "FirstName", "LastName", "Alias", "Email", "Title", "Department",
     "IsActive", "UserRoleId", "ManagerId", "CreatedDate", "LastModifiedDate",
@@ -190,10 +195,26 @@ def build_leads(world: World, records: pd.DataFrame, as_of: np.datetime64) -> pd
             "CreatedDate": sf_datetime(people["created_at"]),
             "LastModifiedDate": sf_datetime(pd.Series(np.where(converted, converted_at, progress))),
             **dict.fromkeys(LEAD_POSTAL, ""),
+            "pi__score__c": engagement_points(world, people["person_id"]).astype(str),
         },
         LEAD_FIELDS,
         len(people),
     )
+
+
+def engagement_points(world: World, person_ids: pd.Series) -> pd.Series:
+    """Each person's marketing automation score at export: points for every campaign
+    response and event attended, page viewed and form submitted, never decayed (as
+    Account Engagement's default scoring keeps them)."""
+    touches = frame_of(world, "touches")
+    touch = touches["status"].map(TOUCH_POINTS).fillna(0).groupby(touches["person_id"]).sum()
+    sessions = frame_of(world, "web_sessions")
+    known = sessions[sessions["person_id"].fillna("") != ""]
+    views = pd.to_numeric(known["pageviews"], errors="coerce").fillna(0) * PAGEVIEW_POINTS
+    forms = known["converted"].astype(bool) * FORM_POINTS
+    web = (views + forms).groupby(known["person_id"]).sum()
+    total = touch.add(web, fill_value=0)
+    return person_ids.map(total).fillna(0).astype(np.int64)
 
 
 def build_users(world: World, as_of: np.datetime64) -> pd.DataFrame:
