@@ -1,10 +1,11 @@
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 
 from revops.errors import LoadError, WarehouseError
-from revops.model.base import TEXT, Column, Entity
+from revops.model.base import BOOL, DATE, FLOAT, INT, MONEY, TEXT, TIMESTAMP, Column, Entity
 from revops.warehouse import Warehouse
 
 from support import DEAL, DEAL_HISTORY, SimulatedCrashError, crash_at, deals, rows
@@ -208,3 +209,59 @@ def test_init_adds_a_new_optional_column_and_keeps_the_rows(warehouse: Warehouse
     warehouse.load("deal", again.append_column("region", pa.array(["EMEA"])), mode="upsert")
     upgraded = warehouse.table("deal")
     assert upgraded.filter(upgraded.source_id == "1").region.execute().tolist() == ["EMEA"]
+
+
+NOTE = Entity(
+    "note",
+    "test",
+    "A note with a value of each kind, for the round trip of a load.",
+    (
+        Column("body", TEXT, "Free text."),
+        Column("amount", MONEY, "Amount."),
+        Column("ratio", FLOAT, "A ratio."),
+        Column("done", BOOL, "Done."),
+        Column("day", DATE, "A day."),
+        Column("at", TIMESTAMP, "An instant."),
+        Column("count", INT, "A count."),
+    ),
+)
+
+
+LAST_SECOND = datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+def test_every_kind_of_value_comes_back_as_it_was_loaded(warehouse: Warehouse) -> None:
+    """Empty text is not null, and quotes, separators, line ends, backslashes and
+    non-ASCII text, extreme numbers and instants survive the load (PostgreSQL's COPY)."""
+    warehouse.init([NOTE])
+    bodies = ["plain", "", None, 'say "hi", then\nleave', "C:\\temp\\new;x\ty", "Ünïcødé ✓ 日本",
+              "\\N", "NULL"]  # fmt: skip
+    n = len(bodies)
+    batch = pa.table(
+        {
+            "source_system": ["test"] * n,
+            "source_id": [str(i) for i in range(n)],
+            "body": pa.array(bodies, pa.string()),
+            "amount": pa.array(
+                [Decimal("1234567890123456.78"), Decimal("-0.01"), None, *[Decimal("0")] * 5],
+                pa.decimal128(18, 2),
+            ),
+            "ratio": pa.array([1e-300, -2.5, None, 1 / 3, 0.0, 1e300, None, 7.0]),
+            "done": pa.array([True, False, None, True, False, True, None, False]),
+            "day": pa.array([date(1970, 1, 1), date(2026, 12, 31), None, *[date(2024, 2, 29)] * 5]),
+            "at": pa.array(
+                [datetime(2024, 3, 1, 14, 5, 0, 123456, tzinfo=UTC), None, *[LAST_SECOND] * 6],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "count": pa.array([0, -(2**62), None, 2**62, 1, 2, 3, 4], pa.int64()),
+        }
+    )
+    warehouse.load("note", batch)
+    back = warehouse.table("note").order_by("source_id").to_pyarrow()
+    for name in batch.column_names:
+        got = back.column(name).to_pylist()
+        expected = batch.column(name).to_pylist()
+        if name == "ratio":
+            assert got == pytest.approx(expected, rel=1e-15), name
+        else:
+            assert got == expected, name

@@ -17,6 +17,29 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
+_COPY_ROWS = 50_000
+
+
+def _csv_writable(schema: pa.Schema) -> bool:
+    """Whether every column is a type whose CSV text PostgreSQL reads back as it was:
+    text, numbers, booleans, dates and timestamps (not times, lists or structs)."""
+    import pyarrow.types as t
+
+    checks = (t.is_string, t.is_large_string, t.is_integer, t.is_floating, t.is_boolean,
+              t.is_decimal, t.is_date, t.is_timestamp, t.is_null)  # fmt: skip
+    return all(any(check(field.type) for check in checks) for field in schema)
+
+
+def _csv(batch: pa.RecordBatch) -> bytes:
+    import io
+
+    import pyarrow.csv as pacsv
+
+    out = io.BytesIO()
+    pacsv.write_csv(batch, out, pacsv.WriteOptions(include_header=False))
+    return out.getvalue()
+
+
 class PostgresWarehouse(TransactionalWarehouse):
     """A PostgreSQL database; revops keeps its tables in its own schemas."""
 
@@ -81,13 +104,20 @@ class PostgresWarehouse(TransactionalWarehouse):
             name, schema=ibis.Schema.from_pyarrow(obj.schema), temp=True, overwrite=True
         )
         columns = ", ".join(self.quote(c) for c in obj.column_names)
-        with (
-            self.transaction() as cursor,
-            cursor.copy(f"COPY {self.quote(name)} ({columns}) FROM STDIN") as copy,
-        ):
-            for batch in obj.to_batches(max_chunksize=50_000):
-                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
-                    copy.write_row(row)
+        target = f"COPY {self.quote(name)} ({columns}) FROM STDIN"
+        with self.transaction() as cursor:
+            if _csv_writable(obj.schema):
+                # Arrow writes the CSV in C; a null is an empty field and an empty text
+                # "", as PostgreSQL's CSV format reads them.
+                with cursor.copy(f"{target} (FORMAT csv)") as copy:
+                    for batch in obj.to_batches(max_chunksize=_COPY_ROWS):
+                        copy.write(_csv(batch))
+            else:
+                with cursor.copy(target) as copy:
+                    for batch in obj.to_batches(max_chunksize=_COPY_ROWS):
+                        values = (column.to_pylist() for column in batch.columns)
+                        for row in zip(*values, strict=True):
+                            copy.write_row(row)
         return table
 
     def data_version(self) -> Hashable | None:
