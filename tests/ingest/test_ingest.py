@@ -16,7 +16,8 @@ import pytest
 from revops import Workspace
 from revops.demo import DemoParams
 from revops.demo.generate import generate_company
-from revops.ingest.runner import IngestReport, ingest
+from revops.ingest.report import IngestReport
+from revops.ingest.runner import ingest
 from revops.warehouse import Warehouse
 
 from conftest import POSTGRES_URL

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from revops import Workspace
-from revops.ingest.runner import IngestReport, ingest
+from revops.ingest.report import IngestReport
+from revops.ingest.runner import ingest
 
 from support import run_cli
 

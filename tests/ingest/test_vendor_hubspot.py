@@ -20,7 +20,8 @@ import pytest
 
 from revops import Workspace
 from revops.ingest.proposal_yaml import propose_config
-from revops.ingest.runner import IngestReport, ingest
+from revops.ingest.report import IngestReport
+from revops.ingest.runner import ingest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot"
 AS_OF = date(2024, 6, 30)

@@ -21,7 +21,8 @@ import pytest
 
 from revops import Workspace
 from revops.ingest.proposal_yaml import propose_config
-from revops.ingest.runner import IngestReport, ingest
+from revops.ingest.report import IngestReport
+from revops.ingest.runner import ingest
 
 from support import run_cli
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from revops import Workspace
-from revops.ingest.runner import IngestReport, ingest
+from revops.ingest.report import IngestReport
+from revops.ingest.runner import ingest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "zendesk"
 AS_OF = date(2024, 6, 30)

@@ -11,7 +11,7 @@ from rich.markup import escape
 from revops.cli.output import OutputFormat, console, error_console, render, write_csv
 
 if TYPE_CHECKING:
-    from revops.ingest.runner import IngestReport
+    from revops.ingest.report import IngestReport
 
 app = typer.Typer(help="Data in: files → mappings → validation → warehouse.", no_args_is_help=True)
 mapping_app = typer.Typer(help="Mappings from source files to the canonical model.")

@@ -15,11 +15,12 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from revops.ingest import tables
+from revops.ingest.files import SourceFiles, source_of
 from revops.ingest.history import changed_versions
 from revops.ingest.mapping import Mapping, all_mappings
 from revops.ingest.readers import (
@@ -28,9 +29,9 @@ from revops.ingest.readers import (
     ReadError,
     SourceRows,
     find_files,
-    holds_stripe_objects,
-    read_file,
 )
+from revops.ingest.references import check_references, unresolved_references
+from revops.ingest.report import FileNote, IngestReport, ObjectLoad
 from revops.ingest.screen import screen
 from revops.ingest.transform import MappedRows, MappingError, engine, map_rows
 from revops.ingest.vocabulary import Vocabulary, vocabularies
@@ -42,102 +43,8 @@ if TYPE_CHECKING:
     import duckdb
 
     from revops.config import RevOpsConfig
-    from revops.quality import RunResult
     from revops.warehouse import Warehouse
     from revops.workspace import Workspace
-
-
-@dataclass(frozen=True)
-class ObjectLoad:
-    """What loading one mapping's files did."""
-
-    mapping: str
-    source_system: str
-    object: str
-    entity: str
-    files: tuple[str, ...]
-    status: Literal["loaded", "failed"]
-    message: str = ""
-    load_id: str | None = None
-    rows_in: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    skipped: int = 0
-    released: int = 0
-    history_rows: int = 0
-    flagged: int = 0
-    """Values loaded with a warning: a control character, a negative amount."""
-    seconds: float = 0.0
-
-    @property
-    def loaded(self) -> int:
-        """Rows now in the canonical table from this load (new, updated or unchanged)."""
-        return self.inserted + self.updated + self.unchanged
-
-    def as_row(self) -> dict[str, Any]:
-        """The load as one flat row a person reads (the CLI's summary, a job's result)."""
-        return {
-            "object": f"{self.source_system}/{self.object}",
-            "entity": self.entity,
-            "rows_in": self.rows_in,
-            "loaded": self.loaded,
-            "new": self.inserted,
-            "updated": self.updated,
-            "duplicates": self.duplicates,
-            "quarantined": self.quarantined,
-            "skipped": self.skipped,
-            "history": self.history_rows,
-            "released": self.released,
-            "status": self.status,
-            "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class FileNote:
-    """Something about a file as a whole. An `error` means the file loaded nothing
-    (unreadable, empty, not the object its name says, no mapping, an ambiguous header);
-    a `warning` that it loaded, with something to check (a column missing)."""
-
-    file: str
-    message: str
-    level: Literal["error", "warning"] = "warning"
-
-
-@dataclass
-class IngestReport:
-    """Every load of a run, the notes on files, and unresolved references found after."""
-
-    loads: list[ObjectLoad] = field(default_factory=list)
-    notes: list[FileNote] = field(default_factory=list)
-    reference_warnings: int = 0
-    unresolved: list[dict[str, Any]] = field(default_factory=list)
-    """Unresolved references by source, entity and column, most first."""
-    run_id: str = ""
-    """This ingest run's id, stored with the quality run that ends it."""
-    quality: RunResult | None = None
-    """The quality run scoring the warehouse after these loads (None when not asked for,
-    or nothing loaded)."""
-    quality_problem: str = ""
-    """Why the quality run could not be made (a rule the workspace's stages break)."""
-
-    @property
-    def failed(self) -> list[ObjectLoad]:
-        """Loads that did not happen."""
-        return [load for load in self.loads if load.status == "failed"]
-
-    @property
-    def refused(self) -> list[FileNote]:
-        """Files that loaded nothing, each with why."""
-        return [note for note in self.notes if note.level == "error"]
-
-    @property
-    def ok(self) -> bool:
-        """Whether every file found loaded: no file refused, no load failed."""
-        return not self.refused and not self.failed
 
 
 @dataclass(frozen=True)
@@ -153,55 +60,6 @@ class PlannedLoad:
 def allowed_for(mapping: Mapping, config: RevOpsConfig) -> dict[str, Vocabulary]:
     """The workspace's vocabularies of `mapping`'s columns (stages, types, categories)."""
     return vocabularies(mapping, config)
-
-
-def source_of(path: Path, sources: Iterable[str]) -> str | None:
-    """The source a file belongs to: the nearest folder named after a known source."""
-    known = set(sources)
-    return next((p.name for p in path.parents if p.name in known), None)
-
-
-class SourceFiles:
-    """Files read on demand, each once, and released when no load still needs them.
-
-    A 200k-account company exports gigabytes of text: holding every file at once would
-    cost several times that in memory, so only the files of the load at hand (and its
-    lookups) are held.
-    """
-
-    SINGLE_OBJECT = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet"})
-
-    def __init__(self) -> None:
-        self._read: dict[Path, list[SourceRows]] = {}
-        self.notes: list[FileNote] = []
-
-    def objects(self, path: Path) -> list[SourceRows]:
-        """The objects of the file at `path`, read on first use."""
-        if path not in self._read:
-            objects = read_file(path)
-            self._read[path] = objects
-            self.notes += [
-                FileNote(str(path), p.reason, "error")
-                for o in objects
-                for p in o.problems
-                if p.row is None
-            ]
-        return self._read[path]
-
-    def unreadable(self, path: Path) -> bool:
-        """Whether the file was read and could not be."""
-        return any(p.row is None for o in self._read.get(path, ()) for p in o.problems)
-
-    def object_names(self, path: Path) -> set[str]:
-        """The object names a file holds; a one-object format is named by its file."""
-        if path.suffix.lower() in self.SINGLE_OBJECT and not holds_stripe_objects(path):
-            return {path.stem}
-        return {o.object for o in self.objects(path)}
-
-    def keep_only(self, needed: set[Path]) -> None:
-        """Forget the files not in `needed`."""
-        for path in [p for p in self._read if p not in needed]:
-            del self._read[path]
 
 
 def plan(
@@ -601,67 +459,3 @@ def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
     # Under the load's own id, so the log entry and the rows it wrote share it.
     spec = LoadSpec(name, table, namespace, "append")
     warehouse.load_many([spec], load_id=load.load_id)
-
-
-def check_references(
-    warehouse: Warehouse, mappings: Sequence[Mapping], loads: Sequence[ObjectLoad]
-) -> int:
-    """Record references of loaded rows that point at no record (they load anyway).
-
-    References are checked per source system and entity, over every mapping into it
-    (Salesforce Task and Event both fill activity), after all loads of the run, so the
-    order files load in does not matter. Returns the number of unresolved references.
-    """
-    import ibis
-
-    by_name = {m.name: m for m in mappings}
-    loaded = {
-        (by_name[load.mapping].source, load.entity) for load in loads if load.mapping in by_name
-    }
-    name, namespace = tables.WARNING
-    total = 0
-    for source, entity_name in sorted(loaded):
-        refs = {
-            column: rule.ref
-            for m in mappings
-            if (m.source, m.entity) == (source, entity_name)
-            for column, rule in m.columns.items()
-            if rule.ref is not None
-        }
-        entity = get_entity(entity_name)
-        rows = warehouse.table(entity.name, entity.namespace)
-        found = []
-        for column, ref in sorted(refs.items()):
-            target = get_entity(ref)
-            ids = warehouse.table(target.name, target.namespace)[target.id_column]
-            orphans = rows.filter(
-                rows.source_system == source, rows[column].notnull(), ~rows[column].isin(ids)
-            )
-            found.append(
-                orphans.select(
-                    id=orphans[entity.id_column],
-                    source_id=orphans.source_id,
-                    value=orphans[column],
-                    column=ibis.literal(column),
-                    reason=ibis.literal(f"no {target.name} with this id"),
-                )
-            )
-        if not found:
-            continue
-        table = (ibis.union(*found) if len(found) > 1 else found[0]).to_pyarrow()
-        n = table.num_rows
-        table = table.append_column("source_system", pa.array([source] * n, pa.string()))
-        table = table.append_column("entity", pa.array([entity.name] * n, pa.string()))
-        scope = {"source_system": [source], "entity": [entity.name]}
-        warehouse.load(name, table, namespace=namespace, mode="replace", scope=scope)
-        total += n
-    return total
-
-
-def unresolved_references(warehouse: Warehouse) -> list[dict[str, Any]]:
-    """How many references of each source, entity and column point at no record."""
-    warnings = warehouse.table(*tables.WARNING)
-    groups = warnings.group_by(["source_system", "entity", "column", "reason"]).aggregate(
-        references=warnings.count()
-    )
-    return list(groups.order_by(groups.references.desc()).to_pyarrow().to_pylist())

@@ -26,7 +26,9 @@ from revops.ingest import tables
 from revops.ingest.connect import state
 from revops.ingest.connect.protocol import Connector, Page, StreamState, SupportsIncremental
 from revops.ingest.mapping import Mapping, all_mappings
-from revops.ingest.runner import FileNote, ObjectLoad, check_references, run
+from revops.ingest.references import check_references
+from revops.ingest.report import FileNote, ObjectLoad
+from revops.ingest.runner import run
 from revops.warehouse.batch import new_load_id
 
 if TYPE_CHECKING:
