@@ -77,7 +77,8 @@ class EntryCriterion(Frozen):
         default=None,
         ge=0,
         le=1,
-        description="Lowest learned score (a conversion probability, 0-1) that qualifies.",
+        description="Lowest learned score (a conversion probability as a new lead, 0-1) "
+        "that qualifies.",
     )
     conversions: tuple[str, ...] = Field(
         default=(),

@@ -153,8 +153,6 @@ class LeadModel:
 
 
 def _label(name: str, value: Any) -> str:
-    if name == AGE:
-        return f"lead age = {float(value):.0f} days"
     if name.startswith("engagement_"):
         return f"{name.removeprefix('engagement_')} = {float(value):.1f} points"
     if name == "employees":
