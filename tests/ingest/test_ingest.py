@@ -119,13 +119,64 @@ def test_the_same_files_twice_change_nothing(
     folder = copy_system(company, "salesforce", tmp_path / "exports")
     first = ingest(workspace, [folder])
     history_before = workspace.warehouse.table("opportunity_history", "history").count().execute()
-    second = ingest(workspace, [folder])
-    assert_counts_add_up(second)
-    for load in second.loads:
-        assert (load.inserted, load.updated, load.history_rows, load.released) == (0, 0, 0, 0)
-    assert [load.quarantined for load in second.loads] == [load.quarantined for load in first.loads]
+    # Loaded again for real (--force), and reused (the default): the same counts.
+    for again in (ingest(workspace, [folder], force=True), ingest(workspace, [folder])):
+        assert_counts_add_up(again)
+        for load, before in zip(again.loads, first.loads, strict=True):
+            assert (load.inserted, load.updated, load.history_rows, load.released) == (0, 0, 0, 0)
+            assert (load.rows_in, load.loaded) == (before.rows_in, before.loaded)
+            assert load.quarantined == before.quarantined
     history_after = workspace.warehouse.table("opportunity_history", "history").count().execute()
     assert history_after == history_before
+
+
+def test_a_mapping_whose_files_did_not_change_is_not_loaded_again(
+    company: Path, workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = copy_system(company, "salesforce", tmp_path / "exports")
+    first = ingest(workspace, [folder])
+    assert not any(load.reused for load in first.loads)
+    log = workspace.warehouse.table("ingest_log", "raw")
+    logged = log.count().execute()
+    accounts = workspace.warehouse.table("account")
+    account_rows = accounts.count().execute()
+
+    # One export changes (a new account); every other mapping's files are as they were.
+    path = folder / "Account.csv"
+    with path.open(encoding="utf-8", newline="") as file:
+        reader = csv.DictReader(file)
+        fields, rows = reader.fieldnames, list(reader)
+    assert fields is not None
+    rows.append({**rows[0], "Id": "0018d00000Zz9ZZAAZ", "Name": "Newly Added Inc"})
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=fields, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    second = ingest(workspace, [folder])
+    assert_counts_add_up(second)
+    account = next(load for load in second.loads if load.object == "Account")
+    assert (account.reused, account.inserted) == (None, 1)
+    others = [load for load in second.loads if load.object != "Account"]
+    assert others
+    assert all(load.reused for load in others)
+    by_mapping = {load.mapping: load for load in first.loads}
+    for load in others:
+        assert load.reused == by_mapping[load.mapping].load_id
+        assert load.message.startswith(f"files unchanged since load {load.reused}")
+    assert second.quality is not None  # the account load is scored
+    assert log.count().execute() == logged + len(second.loads)
+    assert accounts.count().execute() == account_rows + 1
+
+    # What the files' digest cannot see: rows deleted by hand come back only with force.
+    table = workspace.warehouse.qualified("account", "core")
+    workspace.warehouse.execute(f"DELETE FROM {table} WHERE name = 'Newly Added Inc'")
+    third = ingest(workspace, [folder])
+    assert all(load.reused for load in third.loads)
+    assert third.quality is None  # nothing loaded: nothing new to score
+    assert accounts.count().execute() == account_rows
+    forced = ingest(workspace, [folder], force=True)
+    assert not any(load.reused for load in forced.loads)
+    assert accounts.count().execute() == account_rows + 1
 
 
 def test_stage_changes_in_a_new_export_become_exactly_those_history_rows(

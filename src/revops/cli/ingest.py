@@ -126,12 +126,20 @@ def run(
         "--include",
         help="A folder left out by default to read all the same (truth). Repeatable.",
     ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Load every file, also those whose files, mapping and vocabularies are "
+        "those of the mapping's last load (reused by default: nothing to write).",
+    ),
 ) -> None:
     """Ingest files: map, validate, quarantine bad rows, load the rest atomically, then
     score data quality (`revops quality report` shows the trend by load).
 
     A file that cannot be read or that no mapping reads is refused and listed; the
-    others load. The exit code is then 1, unless --keep-going (and something loaded)."""
+    others load. The exit code is then 1, unless --keep-going (and something loaded).
+    A mapping whose files are byte for byte those of its last load is not loaded again:
+    that load's counts stand (--force loads it all the same)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from revops.ingest.runner import ingest
@@ -157,6 +165,7 @@ def run(
                 progress=step,
                 quality=quality,
                 include=include,
+                force=force,
             )
     finally:
         ws.close()

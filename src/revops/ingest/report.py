@@ -34,6 +34,9 @@ class ObjectLoad:
     flagged: int = 0
     """Values loaded with a warning: a control character, a negative amount."""
     seconds: float = 0.0
+    reused: str | None = None
+    """The load whose result stands, when the files, mapping and vocabularies were the
+    same as that load's: nothing was read or written."""
 
     @property
     def loaded(self) -> int:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from revops.ingest import fingerprint as fingerprints
 from revops.ingest import tables
 from revops.ingest.files import SourceFiles, source_of
 from revops.ingest.history import changed_versions
@@ -162,6 +163,7 @@ def ingest(
     quality: bool = True,
     as_of: date | None = None,
     include: Collection[str] = (),
+    force: bool = False,
 ) -> IngestReport:
     """Ingest the files at `paths` (files, folders or globs) into the workspace warehouse.
 
@@ -174,6 +176,8 @@ def ingest(
             trends load by load.
         as_of: the day that quality run is evaluated as of (default today, UTC).
         include: folders left out by default to read all the same (``truth``).
+        force: load every file, even those whose load would change nothing (see
+            :mod:`revops.ingest.fingerprint`).
 
     Raises:
         ReadError: a path names nothing, or no file revops can read.
@@ -181,14 +185,21 @@ def ingest(
     report = IngestReport(run_id=new_load_id())
     mappings = all_mappings(workspace.root)
     items = run(
-        workspace, paths, source=source, progress=progress, mappings=mappings, include=include
+        workspace,
+        paths,
+        source=source,
+        progress=progress,
+        mappings=mappings,
+        include=include,
+        force=force,
     )
     for item in items:
         if isinstance(item, ObjectLoad):
             report.loads.append(item)
         else:
             report.notes.append(item)
-    loaded = [load for load in report.loads if load.status == "loaded"]
+    # A reused load wrote nothing: its references and quality were checked when it ran.
+    loaded = [load for load in report.loads if load.status == "loaded" and not load.reused]
     report.reference_warnings = check_references(workspace.warehouse, mappings, loaded)
     report.unresolved = unresolved_references(workspace.warehouse)
     if quality and loaded:
@@ -224,12 +235,17 @@ def run(
     include: Collection[str] = (),
     commit_with: Sequence[LoadSpec] = (),
     prepare: bool = True,
+    force: bool = False,
 ) -> Iterator[ObjectLoad | FileNote]:
     """The loads of :func:`ingest`, one at a time, as they finish.
 
     `commit_with` are more tables' batches written in the transaction of the last load,
     when every load before it loaded (a sync's cursor, so it is committed with the rows
     it covers); they are not written when a load failed or nothing was planned.
+
+    A load whose files, mapping and vocabularies are those of the mapping's last load
+    (:mod:`revops.ingest.fingerprint`) is not made again: its result stands, reported
+    with `reused`, unless `force` or `commit_with` is given.
     """
     mappings = mappings if mappings is not None else all_mappings(workspace.root)
     files = SourceFiles()
@@ -241,6 +257,8 @@ def run(
     yield from files.notes
     files.notes.clear()
     yield from notes
+    previous = {} if force or commit_with else fingerprints.stored(warehouse)
+    reused: list[ObjectLoad] = []
     con = engine()
     failed = False
     try:
@@ -249,13 +267,25 @@ def run(
                 progress(planned, index, len(loads))
             needed = {p for later in loads[index:] for p in _paths(later)}
             files.keep_only(needed)
+            mapping = planned.mapping
+            digest = fingerprints.fingerprint(
+                mapping, _paths(planned), allowed_for(mapping, workspace.config)
+            )
+            same = previous.get(mapping.name)
+            if same is not None and same.fingerprint == digest:
+                reused.append(_reuse(planned, same))
+                yield reused[-1]
+                continue
             readable, screen_notes, refused = _screened(files, planned)
             yield from files.notes
             files.notes.clear()
             yield from screen_notes
             last = index == len(loads) - 1
             if readable:
-                extra = commit_with if last and not failed else ()
+                extra = [
+                    *(commit_with if last and not failed else ()),
+                    fingerprints.spec(mapping.name, digest),
+                ]
                 load = _load(con, warehouse, workspace.config, planned, readable, files, extra)
             else:
                 load = _refuse(warehouse, planned, refused)
@@ -265,6 +295,29 @@ def run(
             yield load
     finally:
         con.close()
+        if reused:
+            _log_reused(warehouse, reused)
+
+
+def _reuse(planned: PlannedLoad, same: fingerprints.StoredLoad) -> ObjectLoad:
+    """The result of the mapping's last load, standing for a load of the same files."""
+    mapping = planned.mapping
+    counts = same.counts
+    return ObjectLoad(
+        mapping.name,
+        mapping.source,
+        mapping.object,
+        mapping.entity,
+        tuple(str(p) for p in planned.files),
+        status="loaded",
+        message=f"files unchanged since load {same.load_id}: nothing to write",
+        rows_in=counts["rows_in"],
+        unchanged=counts["inserted"] + counts["updated"] + counts["unchanged"],
+        duplicates=counts["duplicates"],
+        quarantined=counts["quarantined"],
+        skipped=counts["skipped"],
+        reused=same.load_id,
+    )
 
 
 def _paths(planned: PlannedLoad) -> set[Path]:
@@ -429,7 +482,25 @@ def _released(
 
 def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
     name, namespace = tables.LOG
-    row = {
+    table = pa.Table.from_pylist(
+        [_log_row(load, started)], schema=tables.schema(tables.LOG).to_pyarrow()
+    )
+    # Under the load's own id, so the log entry and the rows it wrote share it.
+    spec = LoadSpec(name, table, namespace, "append")
+    warehouse.load_many([spec], load_id=load.load_id)
+
+
+def _log_reused(warehouse: Warehouse, loads: Sequence[ObjectLoad]) -> None:
+    """One log entry per load whose result was reused, written together."""
+    name, namespace = tables.LOG
+    now = datetime.now(UTC)
+    rows = [_log_row(load, now) for load in loads]
+    table = pa.Table.from_pylist(rows, schema=tables.schema(tables.LOG).to_pyarrow())
+    warehouse.load_many([LoadSpec(name, table, namespace, "append")])
+
+
+def _log_row(load: ObjectLoad, started: datetime) -> dict[str, Any]:
+    return {
         "load_id": load.load_id,
         "mapping": load.mapping,
         "source_system": load.source_system,
@@ -455,7 +526,3 @@ def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
             )
         },
     }
-    table = pa.Table.from_pylist([row], schema=tables.schema(tables.LOG).to_pyarrow())
-    # Under the load's own id, so the log entry and the rows it wrote share it.
-    spec = LoadSpec(name, table, namespace, "append")
-    warehouse.load_many([spec], load_id=load.load_id)

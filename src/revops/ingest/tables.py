@@ -1,6 +1,6 @@
-"""The warehouse tables ingest keeps beside the canonical model: what each load did, the
-rows it refused, the values it loaded but flagged, and the references it could not
-resolve."""
+"""The warehouse tables ingest keeps beside the canonical model: what each load did (and
+the digest of what it read), the rows it refused, the values it loaded but flagged, and
+the references it could not resolve."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from revops.warehouse import Warehouse
 
 LOG = ("ingest_log", "raw")
+FINGERPRINT = ("ingest_fingerprint", "raw")
 REJECTED = ("rejected_row", "quarantine")
 WARNING = ("reference_warning", "quarantine")
 FLAGGED = ("flagged_value", "quarantine")
@@ -55,6 +56,7 @@ _SCHEMAS: dict[tuple[str, str], dict[str, str]] = {
         "released": "int64",
         "history_rows": "int64",
     },
+    FINGERPRINT: {"mapping": "string", "fingerprint": "string", "load_id": "string"},
     REJECTED: _FIELD_ROWS,
     FLAGGED: _FIELD_ROWS,
     WARNING: {
