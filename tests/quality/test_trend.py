@@ -74,13 +74,18 @@ def test_two_ingests_with_a_defect_fixed_between_them_trend_by_load(
     trend = workspace.quality.report().trend
     assert [(t["records"], t["passing"], t["score"]) for t in trend] == [(5, 3, 0.6), (5, 4, 0.8)]
     assert trend[1]["score"] - trend[0]["score"] == pytest.approx(0.2)
-    # Each point names the ingest run and the loads it scored, as `ingest log` lists them.
-    for point, report in zip(trend, (first, second), strict=True):
-        load_ids = [load.load_id for load in report.loads]
+    # Each point names the ingest run and the loads it made, as `ingest log` lists them;
+    # the second run made only the accounts' (the users' file was the same: reused).
+    assert {load.object: load.reused is not None for load in second.loads} == {
+        "User": True,
+        "Account": False,
+    }
+    for point, report, made in zip(trend, (first, second), (2, 1), strict=True):
+        load_ids = [load.load_id for load in report.loads if load.reused is None]
         assert point["trigger"] == "ingest"
         assert point["ingest_run_id"] == report.run_id
         assert point["sources"] == "salesforce"
-        assert point["loads"] == len(load_ids) == 2
+        assert point["loads"] == len(load_ids) == made
         assert point["load_id"] == max(load_ids)  # type: ignore[type-var]
 
 
@@ -108,7 +113,8 @@ def test_ingest_cli_without_quality_stores_no_run(
     code, _, err = run_cli(capsys, "-w", str(root), "ingest", "run", str(exports), "--no-quality")
     assert code == 0, err
     assert "Data quality after these loads" not in err
-    code, _, err = run_cli(capsys, "-w", str(root), "ingest", "run", str(exports))
+    # The same files: --force loads them again (else they are reused, naming no load).
+    code, _, err = run_cli(capsys, "-w", str(root), "ingest", "run", str(exports), "--force")
     assert code == 0, err
     assert "Data quality after these loads" in err
     code, out, err = run_cli(capsys, "-w", str(root), "quality", "report", "--section", "trend",

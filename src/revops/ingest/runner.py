@@ -198,9 +198,10 @@ def ingest(
             report.loads.append(item)
         else:
             report.notes.append(item)
-    # A reused load wrote nothing: its references and quality were checked when it ran.
-    loaded = [load for load in report.loads if load.status == "loaded" and not load.reused]
-    report.reference_warnings = check_references(workspace.warehouse, mappings, loaded)
+    loaded = [load for load in report.loads if load.status == "loaded"]
+    # A reused load wrote nothing: its references were checked when it was made.
+    made = [load for load in loaded if not load.reused]
+    report.reference_warnings = check_references(workspace.warehouse, mappings, made)
     report.unresolved = unresolved_references(workspace.warehouse)
     if quality and loaded:
         _score_loads(workspace, report, loaded, as_of)
@@ -210,7 +211,8 @@ def ingest(
 def _score_loads(
     workspace: Workspace, report: IngestReport, loaded: Sequence[ObjectLoad], as_of: date | None
 ) -> None:
-    """Score the warehouse as these loads left it, stored with their ids."""
+    """Score the warehouse as these loads left it, stored with the ids of those made
+    (a reused load has none of its own)."""
     from revops.errors import RevOpsError
     from revops.quality import Loads
 
