@@ -60,10 +60,15 @@ def flagged_sql(
             # The first control character, by its code point: U+0007.
             f"'control character in the text (U+' || upper(printf('%04x', "
             f"unicode(regexp_extract({ident(column)}, {literal(CONTROL)})))) || ')'",
-            good,
         )
         for column in text
     ]
+    # One pattern match per row over all its text, not one per value: few rows match.
+    suspects = (
+        [f"regexp_matches(concat_ws('', {', '.join(ident(c) for c in text)}), {literal(CONTROL)})"]
+        if text
+        else []
+    )
     if entity in CREDITS and "amount" in columns:
         credit, values = CREDITS[entity]
         is_credit = (
@@ -72,27 +77,38 @@ def flagged_sql(
             if credit in columns
             else "false"
         )
+        negative = f"{ident('amount')} < 0 AND NOT {is_credit}"
+        suspects.append(negative)
         parts.append(
             _select(
                 "amount",
                 origins.get("amount", "amount"),
-                f"{ident('amount')} < 0 AND NOT {is_credit}",
+                negative,
                 literal(
                     f"negative amount on {'a deal' if entity == 'opportunity' else 'an invoice'} "
                     f"that is not a credit (its {credit} is not a credit one)"
                 ),
-                good,
             )
         )
-    return " UNION ALL ".join(parts) or None
+    if not parts:
+        return None
+    suspect = " OR ".join(f"coalesce({condition}, false)" for condition in suspects)
+    return (
+        f"WITH {_SUSPECTS} AS MATERIALIZED (SELECT * FROM __checked WHERE ({good}) "
+        f"AND ({suspect})) " + " UNION ALL ".join(parts)
+    )
 
 
-def _select(column: str, origin: str, condition: str, reason_sql: str, good: str) -> str:
+_SUSPECTS = "__suspects"
+"""The accepted rows with a value to flag, found in one pass; each kind reads them."""
+
+
+def _select(column: str, origin: str, condition: str, reason_sql: str) -> str:
     return (
         f"SELECT {ident(FILE)} AS {ident('file')}, {ident(ROW)} AS {ident('row')}, "
         f"source_id AS {ident('source_id')}, {literal(origin)} AS {ident('field')}, "
         f"{literal(column)} AS {ident('column')}, "
         f"CAST({ident('__raw_' + column)} AS VARCHAR) AS {ident('value')}, "
         f"{reason_sql} AS {ident('reason')}, CAST(NULL AS VARCHAR) AS {ident('record')} "
-        f"FROM __checked WHERE ({good}) AND coalesce({condition}, false)"
+        f"FROM {_SUSPECTS} WHERE coalesce({condition}, false)"
     )

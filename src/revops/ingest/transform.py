@@ -145,26 +145,33 @@ def map_rows(
         ) from None
     entity = get_entity(mapping.entity)
     canonical = [c.name for c in entity.all_columns if c.name != "load_id"]
-    _reject_conflicting_ids(con, canonical)
+    repeated = _reject_conflicting_ids(con, canonical)
     errors = [ident(f"__error_{c.name}") for c in compiled.columns if c.error != "NULL"]
     bad = " OR ".join(f"{e} IS NOT NULL" for e in errors) or "FALSE"
+    bad_rows = _count(con, f"SELECT count(*) FROM __checked WHERE {bad}")
     present = [c for c in canonical if c in {col.name for col in compiled.columns}]
-    # Exact duplicate rows collapse here, where it is cheap, and are counted.
     listed = ", ".join(ident(c) for c in present)
-    good = con.execute(
-        f"SELECT {listed}, count(*) AS __copies FROM __checked WHERE NOT ({bad}) GROUP BY ALL"
-    ).fetch_arrow_table()
-    copies = good.column("__copies")
-    duplicates = int(pc.sum(copies).as_py() or 0) - good.num_rows
-    good = good.drop_columns(["__copies"])
+    if repeated:
+        # Exact duplicate rows collapse here, where it is cheap, and are counted.
+        good = con.execute(
+            f"SELECT {listed}, count(*) AS __copies FROM __checked WHERE NOT ({bad}) GROUP BY ALL"
+        ).fetch_arrow_table()
+        copies = good.column("__copies")
+        duplicates = int(pc.sum(copies).as_py() or 0) - good.num_rows
+        good = good.drop_columns(["__copies"])
+    else:  # every row has an id of its own: none can be a copy of another
+        good = con.execute(f"SELECT {listed} FROM __checked WHERE NOT ({bad})").fetch_arrow_table()
+        duplicates = 0
+    # The refused rows, in one pass: each column's reasons read only them.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE __refused AS SELECT * FROM __checked WHERE {bad}")
     rejected_sql = " UNION ALL ".join(
         f"SELECT {ident(FILE)} AS {ident('file')}, {ident(ROW)} AS {ident('row')}, "
         f"__raw_source_id AS {ident('source_id')}, {literal(c.origin)} AS {ident('field')}, "
         f"{literal(c.name)} AS {ident('column')}, {ident('__raw_' + c.name)} AS {ident('value')}, "
         f"{ident('__error_' + c.name)} AS {ident('reason')} "
-        f"FROM __checked WHERE {ident('__error_' + c.name)} IS NOT NULL"
+        f"FROM __refused WHERE {ident('__error_' + c.name)} IS NOT NULL"
         for c in compiled.columns
-        if c.error != "NULL"
+        if c.error != "NULL" and bad_rows
     )
     order = ", ".join(f"refused.{ident(c)}" for c in ("file", "row", "column"))
     # The whole source record, as JSON, only for the rows refused: cheap when few are.
@@ -182,10 +189,10 @@ def map_rows(
         if flags
         else _empty_rejected()
     )
-    bad_rows = _count(con, f"SELECT count(*) FROM __checked WHERE {bad}")
     mapped = _count(con, "SELECT count(*) FROM __checked")
     problems = _problem_rows(sources)
     con.execute("DROP TABLE __checked")
+    con.execute("DROP TABLE __refused")
     return MappedRows(
         mapping=mapping,
         files=files,
@@ -209,21 +216,33 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _reject_conflicting_ids(con: duckdb.DuckDBPyConnection, canonical: list[str]) -> None:
-    """Rows sharing a source id but differing in content: which is right would be a guess."""
-    columns = ", ".join(ident(c) for c in canonical if c in _checked_columns(con))
+def _reject_conflicting_ids(con: duckdb.DuckDBPyConnection, canonical: list[str]) -> bool:
+    """Rows sharing a source id but differing in content: which is right would be a guess.
+
+    Returns whether two rows may be copies of each other: some id appears more than
+    once, or some row has none.
+    """
     con.execute(
-        f"""
-        UPDATE __checked SET __error_source_id =
-            'id appears ' || conflicts.n || ' times with different values'
-        FROM (
-            SELECT source_id, count(*) AS n FROM __checked
-            WHERE source_id IS NOT NULL
-            GROUP BY source_id HAVING count(DISTINCT hash({columns})) > 1
-        ) AS conflicts
-        WHERE __checked.source_id = conflicts.source_id
-        """
+        "CREATE OR REPLACE TEMP TABLE __repeated AS SELECT source_id, count(*) AS n "
+        "FROM __checked WHERE source_id IS NOT NULL GROUP BY source_id HAVING count(*) > 1"
     )
+    repeated = _count(con, "SELECT count(*) FROM __repeated") > 0
+    if repeated:
+        columns = ", ".join(ident(c) for c in canonical if c in _checked_columns(con))
+        con.execute(
+            f"""
+            UPDATE __checked SET __error_source_id =
+                'id appears ' || conflicts.n || ' times with different values'
+            FROM (
+                SELECT source_id, count(*) AS n FROM __checked
+                SEMI JOIN __repeated USING (source_id)
+                GROUP BY source_id HAVING count(DISTINCT hash({columns})) > 1
+            ) AS conflicts
+            WHERE __checked.source_id = conflicts.source_id
+            """
+        )
+    con.execute("DROP TABLE __repeated")
+    return repeated or _count(con, "SELECT count(*) FROM __checked WHERE source_id IS NULL") > 0
 
 
 def _checked_columns(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from sqlglot import exp
 
@@ -70,6 +70,15 @@ class LoadSpec:
     restore: bool = False
     """The batch brings back rows as they were (before-images): it keeps their own
     `load_id` instead of getting this load's, so an undo restores them exactly."""
+
+
+class Write(NamedTuple):
+    """One table's conformed rows to write, and the table as the load found it."""
+
+    spec: LoadSpec
+    rows: Any
+    """A conformed batch (pyarrow Table) or a query's rows (:class:`QueryRows`)."""
+    target: ir.Table
 
 
 @dataclass(frozen=True)
@@ -163,7 +172,7 @@ class Warehouse(ABC):
         """The table `namespace.name` as an ibis expression."""
         schema = self.schema_name(namespace)
         try:
-            return self.con.table(name, database=schema)
+            return self._lookup(name, schema)
         except Exception:
             # Listing tables costs more than a lookup: only when the lookup failed.
             if self.has_table(name, namespace):
@@ -171,6 +180,15 @@ class Warehouse(ABC):
             raise WarehouseError(
                 f"no table {namespace}.{name} in the warehouse; run `revops warehouse init`"
             ) from None
+
+    def _lookup(self, name: str, schema: str | None) -> ir.Table:
+        """The table `schema.name` (the session's own when `schema` is None), as ibis
+        describes it; a backend may describe it faster.
+
+        Raises:
+            Exception: the backend's own error when there is no such table.
+        """
+        return self.con.table(name, database=schema)
 
     def has_table(self, name: str, namespace: str = "core") -> bool:
         """Whether `namespace.name` exists."""
@@ -364,9 +382,10 @@ class Warehouse(ABC):
         """
         load_id = load_id or new_load_id()
         report = progress or (lambda step: None)
-        batches = []
+        batches, targets = [], []
         for spec in specs:
             target = self.table(spec.name, spec.namespace)
+            targets.append(target)
             if _is_query(spec.data):
                 batch = self._conform_query(spec, target, load_id)
             else:
@@ -383,8 +402,8 @@ class Warehouse(ABC):
                 raise WarehouseError(f"a scope only narrows a replace, not an {spec.mode}")
             batches.append(batch)
         writes = [
-            (spec, batch.rows)
-            for spec, batch in zip(specs, batches, strict=True)
+            Write(spec, batch.rows, target)
+            for spec, batch, target in zip(specs, batches, targets, strict=True)
             if not (spec.mode == "upsert" and batch.rows.num_rows == 0)
         ]
         changes = iter(self._apply_many(writes, report) if writes else [])
@@ -474,9 +493,7 @@ class Warehouse(ABC):
         return Changes(rows, total - known, known)
 
     @abstractmethod
-    def _apply_many(
-        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
-    ) -> list[Changes]:
+    def _apply_many(self, writes: Sequence[Write], progress: Progress) -> list[Changes]:
         """Write each spec's conformed rows so readers see all of them or none."""
 
     def drop(self) -> None:

@@ -6,18 +6,38 @@ import re
 import threading
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from revops.errors import QueryTimeout, WarehouseError
 from revops.warehouse.base import timeout_message
+from revops.warehouse.tables import bound_table
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pyarrow as pa
+    from ibis.backends import BaseBackend
+
+    from revops.warehouse.compiled import CompiledQueries
 
 
 class DuckDBWarehouse(TransactionalWarehouse):
     """A DuckDB database file (or memory). One process at a time may write to a file."""
 
     backend = "duckdb"
+
+    def __init__(
+        self,
+        con: BaseBackend,
+        url: WarehouseURL,
+        schema_prefix: str = "",
+        *,
+        compiled: CompiledQueries | None = None,
+    ) -> None:
+        super().__init__(con, url, schema_prefix, compiled=compiled)
+        self._views: set[str] = set()
+        """Batches registered as views by :meth:`create_temporary`."""
 
     @classmethod
     def connect(
@@ -73,6 +93,31 @@ class DuckDBWarehouse(TransactionalWarehouse):
 
     def interrupt(self) -> None:
         self.con.con.interrupt()
+
+    def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
+        """A batch is read where it is, as a view of the Arrow table: no copy is made
+        (a query's result is still stored, as every backend does)."""
+        import pyarrow as pa
+
+        if not isinstance(obj, pa.Table):
+            return super().create_temporary(name, obj)
+        self.drop_temporary(name)
+        self.con.con.register(name, obj)
+        self._views.add(name)
+        return self._lookup(name, None)
+
+    def drop_temporary(self, name: str) -> None:
+        if name in self._views:
+            self._views.discard(name)
+            self.con.con.unregister(name)
+        else:
+            super().drop_temporary(name)
+
+    def _lookup(self, name: str, schema: str | None) -> ir.Table:
+        where = f"{self.quote(schema)}.{self.quote(name)}" if schema else self.quote(name)
+        described = self.con.con.execute(f"DESCRIBE {where}").fetchall()
+        columns = ((row[0], row[1], row[2] == "YES") for row in described)
+        return bound_table(self.con, name, schema, columns)
 
     @contextmanager
     def deadline(

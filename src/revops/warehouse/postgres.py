@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from revops.errors import QueryTimeout, WarehouseError
 from revops.warehouse.base import NAMESPACES, timeout_message
+from revops.warehouse.tables import bound_table
 from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
 
@@ -18,6 +19,20 @@ if TYPE_CHECKING:
 
 
 _COPY_ROWS = 50_000
+_COLUMNS = """
+SELECT attribute.attname,
+       CASE WHEN type.typtype = 'e' THEN 'enum'
+            ELSE pg_catalog.format_type(attribute.atttypid, attribute.atttypmod) END,
+       NOT attribute.attnotnull
+FROM pg_catalog.pg_attribute AS attribute
+JOIN pg_catalog.pg_class AS class ON class.oid = attribute.attrelid
+JOIN pg_catalog.pg_namespace AS namespace ON namespace.oid = class.relnamespace
+JOIN pg_catalog.pg_type AS type ON type.oid = attribute.atttypid
+WHERE namespace.nspname = %(schema)s AND class.relname = %(name)s
+  AND attribute.attnum > 0 AND NOT attribute.attisdropped
+ORDER BY attribute.attnum
+"""
+"""A table's columns: name, type as PostgreSQL writes it, nullable."""
 
 
 def _csv_writable(schema: pa.Schema) -> bool:
@@ -93,6 +108,16 @@ class PostgresWarehouse(TransactionalWarehouse):
             raise QueryTimeout(timeout_message(seconds, setting)) from None
         finally:
             self.con.raw_sql("SET statement_timeout = 0").close()
+
+    def _lookup(self, name: str, schema: str | None) -> ir.Table:
+        if schema is None:
+            return super()._lookup(name, schema)
+        with self.con.con.cursor() as cursor:
+            cursor.execute(_COLUMNS, {"schema": schema, "name": name}, prepare=True)
+            described = cursor.fetchall()
+        if not described:
+            raise WarehouseError(f"no table {schema}.{name}")
+        return bound_table(self.con, name, schema, described)
 
     def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
         if not isinstance(obj, pa.Table):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from revops.errors import WarehouseError
-from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
+from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse, Write
 from revops.warehouse.batch import QueryRows, new_load_id
 from revops.warehouse.url import WarehouseURL
 
@@ -70,13 +70,12 @@ class SparkWarehouse(Warehouse):
         self._point(name, namespace, version)
         self._drop_versions(name, namespace, keep=version)
 
-    def _apply_many(
-        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
-    ) -> list[Changes]:
-        return [self._apply(spec, rows, progress) for spec, rows in writes]
+    def _apply_many(self, writes: Sequence[Write], progress: Progress) -> list[Changes]:
+        return [self._apply(spec, rows, target, progress) for spec, rows, target in writes]
 
-    def _apply(self, spec: LoadSpec, rows: pa.Table | QueryRows, progress: Progress) -> Changes:
-        target = self.table(spec.name, spec.namespace)
+    def _apply(
+        self, spec: LoadSpec, rows: pa.Table | QueryRows, target: ir.Table, progress: Progress
+    ) -> Changes:
         staged_view = f"_revops_stage_{new_load_id()}"
         session = self.con._session
         if not isinstance(rows, QueryRows):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager, ExitStack
 from typing import TYPE_CHECKING, Any
 
-from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse
+from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse, Write
 from revops.warehouse.batch import QueryRows
 
 if TYPE_CHECKING:
@@ -38,12 +38,10 @@ class TransactionalWarehouse(Warehouse):
         # Ibis materialises `content` under a temporary name before swapping it in.
         self.con.create_table(name, content, database=self.schema_name(namespace), overwrite=True)
 
-    def _apply_many(
-        self, writes: Sequence[tuple[LoadSpec, Any]], progress: Progress
-    ) -> list[Changes]:
+    def _apply_many(self, writes: Sequence[Write], progress: Progress) -> list[Changes]:
         with ExitStack() as temporaries:
             changes, sources = [], []
-            for spec, rows in writes:
+            for spec, rows, target in writes:
                 if isinstance(rows, QueryRows):
                     # Read straight from the warehouse inside the transaction: no copy of
                     # a large result in a temporary table.
@@ -51,12 +49,12 @@ class TransactionalWarehouse(Warehouse):
                     changes.append(Changes(rows.expr, rows.num_rows, 0))
                     sources.append(f"({sql}) AS {self.quote('_revops_query')}")
                     continue
-                target = self.table(spec.name, spec.namespace)
                 suffix = f"{spec.namespace}_{spec.name}"
                 stage = f"_revops_stage_{suffix}"
                 staged = temporaries.enter_context(self._temporary(stage, rows))
-                if spec.mode != "replace" and self._is_empty(target):
-                    # Into an empty table every row is new: no comparison to make.
+                if spec.mode != "upsert" or self._is_empty(target):
+                    # Every row is written as it is (an upsert into an empty table: every
+                    # row is new): no comparison to make.
                     changes.append(Changes(staged, rows.num_rows, 0))
                     sources.append(stage)
                     continue
@@ -67,8 +65,8 @@ class TransactionalWarehouse(Warehouse):
                 sources.append(changed)
             progress("staged")
             with self.transaction() as cursor:
-                for (spec, _), source in zip(writes, sources, strict=True):
-                    self._write(cursor, spec, source)
+                for (spec, _, target), source in zip(writes, sources, strict=True):
+                    self._write(cursor, spec, target.columns, source)
                 progress("deleted")
                 progress("inserted")
             progress("applied")
@@ -88,11 +86,16 @@ class TransactionalWarehouse(Warehouse):
         """A session-private table holding `obj` (a batch or a query's result)."""
         return self.con.create_table(name, obj, temp=True, overwrite=True)
 
-    def _write(self, cursor: Any, spec: LoadSpec, source: str) -> None:
-        """Inside the open transaction: remove what `source` replaces, then insert it."""
+    def drop_temporary(self, name: str) -> None:
+        """Drop what :meth:`create_temporary` made under `name`."""
+        self.con.drop_table(name, force=True)
+
+    def _write(self, cursor: Any, spec: LoadSpec, names: Sequence[str], source: str) -> None:
+        """Inside the open transaction: remove what `source` replaces, then insert it
+        into the columns `names` of the target."""
         target = self.qualified(spec.name, spec.namespace)
         source_sql = source if source.startswith("(") else self.quote(source)
-        columns = ", ".join(self.quote(c) for c in self.table(spec.name, spec.namespace).columns)
+        columns = ", ".join(self.quote(c) for c in names)
         self._lock(cursor, target)
         if spec.mode == "replace":
             where = f" WHERE {self.scope_sql(spec.scope)}" if spec.scope is not None else ""
@@ -115,4 +118,4 @@ class _TemporaryTable(AbstractContextManager[Any]):
         return self.warehouse.create_temporary(self.name, self.obj)
 
     def __exit__(self, *exc: object) -> None:
-        self.warehouse.con.drop_table(self.name, force=True)
+        self.warehouse.drop_temporary(self.name)
