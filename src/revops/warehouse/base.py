@@ -108,7 +108,8 @@ class TableStatus:
 class Changes:
     """The rows a load writes, and how they divide into new and changed ones."""
 
-    rows: ir.Table
+    rows: ir.Table | None
+    """None when the batch itself is written (every row of it)."""
     inserted: int
     updated: int
 

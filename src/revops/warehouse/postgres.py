@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -128,22 +128,49 @@ class PostgresWarehouse(TransactionalWarehouse):
         table = self.con.create_table(
             name, schema=ibis.Schema.from_pyarrow(obj.schema), temp=True, overwrite=True
         )
-        columns = ", ".join(self.quote(c) for c in obj.column_names)
-        target = f"COPY {self.quote(name)} ({columns}) FROM STDIN"
         with self.transaction() as cursor:
-            if _csv_writable(obj.schema):
-                # Arrow writes the CSV in C; a null is an empty field and an empty text
-                # "", as PostgreSQL's CSV format reads them.
-                with cursor.copy(f"{target} (FORMAT csv)") as copy:
-                    for batch in obj.to_batches(max_chunksize=_COPY_ROWS):
-                        copy.write(_csv(batch))
-            else:
-                with cursor.copy(target) as copy:
-                    for batch in obj.to_batches(max_chunksize=_COPY_ROWS):
-                        values = (column.to_pylist() for column in batch.columns)
-                        for row in zip(*values, strict=True):
-                            copy.write_row(row)
+            self._copy(cursor, self.quote(name), obj)
         return table
+
+    writes_batches = True
+
+    def insert_batch(
+        self, cursor: Any, target: str, batch: pa.Table, key: Sequence[str] = ()
+    ) -> None:
+        """COPY `batch` into the table `target` (quoted), its columns by name."""
+        if key:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {target})")
+            row = cursor.fetchone()
+            if row is not None and row[0]:
+                self._replace_keys(cursor, target, batch, key)
+                return
+        self._copy(cursor, target, batch)
+
+    def _replace_keys(self, cursor: Any, target: str, batch: pa.Table, key: Sequence[str]) -> None:
+        """Stage `batch` for this transaction only, then replace the rows of its keys."""
+        stage = self.quote("_revops_late_stage")
+        cursor.execute(f"CREATE TEMP TABLE {stage} (LIKE {target}) ON COMMIT DROP")
+        self._copy(cursor, stage, batch)
+        match = " AND ".join(f"t.{self.quote(k)} = s.{self.quote(k)}" for k in key)
+        columns = ", ".join(self.quote(c) for c in batch.column_names)
+        cursor.execute(f"DELETE FROM {target} AS t USING {stage} AS s WHERE {match}")
+        cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {stage}")
+
+    def _copy(self, cursor: Any, target: str, batch: pa.Table) -> None:
+        columns = ", ".join(self.quote(c) for c in batch.column_names)
+        statement = f"COPY {target} ({columns}) FROM STDIN"
+        if _csv_writable(batch.schema):
+            # Arrow writes the CSV in C; a null is an empty field and an empty text
+            # "", as PostgreSQL's CSV format reads them.
+            with cursor.copy(f"{statement} (FORMAT csv)") as copy:
+                for part in batch.to_batches(max_chunksize=_COPY_ROWS):
+                    copy.write(_csv(part))
+        else:
+            with cursor.copy(statement) as copy:
+                for part in batch.to_batches(max_chunksize=_COPY_ROWS):
+                    values = (column.to_pylist() for column in part.columns)
+                    for row in zip(*values, strict=True):
+                        copy.write_row(row)
 
     def data_version(self) -> Hashable | None:
         """Rows inserted, updated and deleted in the revops schemas so far, as the server's

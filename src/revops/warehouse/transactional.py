@@ -40,7 +40,8 @@ class TransactionalWarehouse(Warehouse):
 
     def _apply_many(self, writes: Sequence[Write], progress: Progress) -> list[Changes]:
         with ExitStack() as temporaries:
-            changes, sources = [], []
+            changes: list[Changes] = []
+            sources: list[str | pa.Table] = []
             for spec, rows, target in writes:
                 if isinstance(rows, QueryRows):
                     # Read straight from the warehouse inside the transaction: no copy of
@@ -51,13 +52,17 @@ class TransactionalWarehouse(Warehouse):
                     continue
                 suffix = f"{spec.namespace}_{spec.name}"
                 stage = f"_revops_stage_{suffix}"
-                staged = temporaries.enter_context(self._temporary(stage, rows))
                 if spec.mode != "upsert" or self._is_empty(target):
                     # Every row is written as it is (an upsert into an empty table: every
                     # row is new): no comparison to make.
-                    changes.append(Changes(staged, rows.num_rows, 0))
-                    sources.append(stage)
+                    changes.append(Changes(None, rows.num_rows, 0))
+                    if self.writes_batches:  # straight into the table, in the transaction
+                        sources.append(rows)
+                    else:
+                        temporaries.enter_context(self._temporary(stage, rows))
+                        sources.append(stage)
                     continue
+                staged = temporaries.enter_context(self._temporary(stage, rows))
                 to_write = self._changed_rows(staged, target, spec.mode, spec.key)
                 changed = f"_revops_changes_{suffix}"
                 written = temporaries.enter_context(self._temporary(changed, to_write))
@@ -90,17 +95,36 @@ class TransactionalWarehouse(Warehouse):
         """Drop what :meth:`create_temporary` made under `name`."""
         self.con.drop_table(name, force=True)
 
-    def _write(self, cursor: Any, spec: LoadSpec, names: Sequence[str], source: str) -> None:
-        """Inside the open transaction: remove what `source` replaces, then insert it
-        into the columns `names` of the target."""
+    writes_batches: bool = False
+    """Whether :meth:`insert_batch` writes a batch into a table faster than staging it
+    and inserting what was staged."""
+
+    def insert_batch(
+        self, cursor: Any, target: str, batch: pa.Table, key: Sequence[str] = ()
+    ) -> None:
+        """Inside the open transaction, which holds the lock on `target` (quoted): write
+        `batch` into it. With a `key`, the table was empty when the load began: should a
+        concurrent load have written since, the rows of the keys `batch` brings are
+        replaced, not written twice."""
+        raise NotImplementedError
+
+    def _write(
+        self, cursor: Any, spec: LoadSpec, names: Sequence[str], source: str | pa.Table
+    ) -> None:
+        """Inside the open transaction: remove what `source` (a staged table's or a
+        query's name, or a batch) replaces, then insert it into the columns `names` of
+        the target."""
         target = self.qualified(spec.name, spec.namespace)
-        source_sql = source if source.startswith("(") else self.quote(source)
-        columns = ", ".join(self.quote(c) for c in names)
         self._lock(cursor, target)
         if spec.mode == "replace":
             where = f" WHERE {self.scope_sql(spec.scope)}" if spec.scope is not None else ""
             cursor.execute(f"DELETE FROM {target}{where}")
-        elif spec.mode == "upsert":
+        if not isinstance(source, str):
+            self.insert_batch(cursor, target, source, spec.key if spec.mode == "upsert" else ())
+            return
+        source_sql = source if source.startswith("(") else self.quote(source)
+        columns = ", ".join(self.quote(c) for c in names)
+        if spec.mode == "upsert":
             match = " AND ".join(f"t.{self.quote(k)} = s.{self.quote(k)}" for k in spec.key)
             cursor.execute(f"DELETE FROM {target} AS t USING {source_sql} AS s WHERE {match}")
         cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source_sql}")
