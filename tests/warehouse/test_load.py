@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -8,6 +9,7 @@ from revops.errors import LoadError, WarehouseError
 from revops.model.base import BOOL, DATE, FLOAT, INT, MONEY, TEXT, TIMESTAMP, Column, Entity
 from revops.warehouse import Warehouse
 
+from conftest import open_warehouse
 from support import DEAL, DEAL_HISTORY, SimulatedCrashError, crash_at, deals, rows
 
 FIRST = deals(
@@ -176,6 +178,48 @@ def test_a_load_that_fails_half_way_changes_nothing_and_the_next_one_succeeds(
     if warehouse.backend == "spark":
         versions = warehouse.con.list_tables(database=warehouse.schema_name("core"))
         assert len([t for t in versions if t.startswith("deal__v")]) == 1
+
+
+@pytest.mark.parametrize(
+    "backend", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_loads_of_every_kind_leave_no_staged_batch_in_the_session(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A batch written whole is read where it is (a view of the Arrow table on DuckDB,
+    copied straight into the table on PostgreSQL); one compared is staged. Neither is
+    left behind, by a load that succeeds or by one that fails."""
+    warehouse = open_warehouse(backend, tmp_path, request)
+    try:
+        warehouse.init([DEAL, DEAL_HISTORY])
+        changed = deals(("1", "Closed Lost", "0.00", "2024-03-31"))
+        warehouse.load("deal", FIRST)  # into an empty table: written whole
+        warehouse.load("deal", changed)  # compared with what is there
+        warehouse.load("deal", changed, mode="replace")
+        with pytest.raises(SimulatedCrashError):
+            warehouse.load("deal", FIRST, progress=crash_at("deleted"))
+        assert _session_tables(warehouse) == []
+        assert rows(warehouse.table("deal"))[0][:3] == ("d-1", "Closed Lost", "0.00")
+        assert warehouse.table("deal").count().execute() == 1
+    finally:
+        warehouse.drop()
+        warehouse.close()
+
+
+def _session_tables(warehouse: Warehouse) -> list[str]:
+    """Tables and views private to the warehouse's session."""
+    if warehouse.backend == "duckdb":
+        query = (
+            "SELECT table_name FROM duckdb_tables() WHERE temporary "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+        )
+        return sorted(str(r[0]) for r in warehouse.con.con.execute(query).fetchall())
+    with warehouse.con.con.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = pg_my_temp_schema()"
+            " AND relkind IN ('r', 'v')"
+        )
+        return sorted(str(r[0]) for r in cursor.fetchall())
 
 
 def test_init_refuses_a_table_that_does_not_match_the_model(warehouse: Warehouse) -> None:

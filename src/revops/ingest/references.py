@@ -48,10 +48,11 @@ def check_references(
         found = []
         for column, ref in sorted(refs.items()):
             target = get_entity(ref)
-            ids = warehouse.table(target.name, target.namespace)[target.id_column]
-            orphans = rows.filter(
-                rows.source_system == source, rows[column].notnull(), ~rows[column].isin(ids)
-            )
+            targets = warehouse.table(target.name, target.namespace)
+            # An anti-join, not NOT IN: PostgreSQL runs NOT IN over a large subquery as a
+            # nested loop (minutes at 200,000 accounts).
+            referring = rows.filter(rows.source_system == source, rows[column].notnull())
+            orphans = referring.anti_join(targets, referring[column] == targets[target.id_column])
             found.append(
                 orphans.select(
                     id=orphans[entity.id_column],
