@@ -17,27 +17,12 @@ from revops.warehouse.url import WarehouseURL
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
-    from ibis.backends import BaseBackend
-
-    from revops.warehouse.compiled import CompiledQueries
 
 
 class DuckDBWarehouse(TransactionalWarehouse):
     """A DuckDB database file (or memory). One process at a time may write to a file."""
 
     backend = "duckdb"
-
-    def __init__(
-        self,
-        con: BaseBackend,
-        url: WarehouseURL,
-        schema_prefix: str = "",
-        *,
-        compiled: CompiledQueries | None = None,
-    ) -> None:
-        super().__init__(con, url, schema_prefix, compiled=compiled)
-        self._views: set[str] = set()
-        """Batches registered as views by :meth:`create_temporary`."""
 
     @classmethod
     def connect(
@@ -103,12 +88,13 @@ class DuckDBWarehouse(TransactionalWarehouse):
             return super().create_temporary(name, obj)
         self.drop_temporary(name)
         self.con.con.register(name, obj)
-        self._views.add(name)
         return self._lookup(name, None)
 
     def drop_temporary(self, name: str) -> None:
-        if name in self._views:
-            self._views.discard(name)
+        registered = self.con.con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE temporary AND view_name = ?", [name]
+        ).fetchone()
+        if registered and registered[0]:
             self.con.con.unregister(name)
         else:
             super().drop_temporary(name)
