@@ -250,3 +250,36 @@ def test_the_ingest_flags_and_the_quality_rules_exempt_the_same_credits() -> Non
         rows = ibis.memtable({column: [*values, "new", None]})
         applies = rows.select(a=compile_filter(rule.when, rows)).to_pyarrow()
         assert applies.column("a").to_pylist() == [False] * len(values) + [True, True]
+
+
+def test_an_id_twice_collapses_when_the_rows_match_and_is_refused_when_they_differ(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """A file whose ids all differ skips the collapse of copies; one with repeats gets it."""
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    file = folder / "Opportunity.csv"
+    file.write_text(
+        OPPORTUNITY
+        + opportunity("006A", "Acme", "New Business", "100")
+        + opportunity("006A", "Acme", "New Business", "100")  # an exact copy: collapses
+        + opportunity("006B", "Beta", "New Business", "200")
+        + opportunity("006B", "Beta", "New Business", "250")  # same id, other amount
+        + opportunity("006C", "Gamma", "New Business", "300"),
+        encoding="utf-8",
+    )
+    [load] = ingest(workspace, [folder], quality=False).loads
+    assert (load.rows_in, load.loaded, load.duplicates, load.quarantined) == (5, 2, 1, 2)
+    refused = workspace.warehouse.table("rejected_row", "quarantine").to_pyarrow().to_pylist()
+    assert sorted((r["row"], r["reason"]) for r in refused if r["column"] == "source_id") == [
+        (4, "id appears 2 times with different values"),
+        (5, "id appears 2 times with different values"),
+    ]
+    file.write_text(
+        OPPORTUNITY
+        + opportunity("006A", "Acme", "New Business", "100")
+        + opportunity("006C", "Gamma", "New Business", "300"),
+        encoding="utf-8",
+    )
+    [load] = ingest(workspace, [folder], quality=False).loads
+    assert (load.rows_in, load.loaded, load.duplicates, load.quarantined) == (2, 2, 0, 0)
