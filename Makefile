@@ -37,10 +37,11 @@ test: install
 test-spark: install
 	REVOPS_TEST_SPARK=all $(BIN)/pytest -m spark
 
-# Every test at its longest: every Spark case, and 10 kills per pass of each connector's
-# killed-and-resumed sync (`make test` kills 4 times).
+# Every test at its longest: every Spark case, every role of each sweep (`make test`: the
+# role each keeps), and 10 kills per pass of each connector's killed-and-resumed sync
+# (`make test` kills 4 times).
 test-long: install
-	REVOPS_TEST_SPARK=all REVOPS_TEST_KILLS=10 $(BIN)/pytest -n 2 --dist loadgroup
+	REVOPS_TEST_SPARK=all REVOPS_TEST_SWEEP=all REVOPS_TEST_KILLS=10 $(BIN)/pytest -n 2 --dist loadgroup
 
 # Without the Postgres and Spark backends, for a quick loop.
 test-fast: install

@@ -31,6 +31,10 @@ SPARK_SCENARIOS = os.environ.get("REVOPS_TEST_SPARK") == "all"
 """Whether the Spark case of every scenario runs (`make test-spark`), not only those of
 each engine's worked example."""
 
+SWEEPS = os.environ.get("REVOPS_TEST_SWEEP") == "all"
+"""Whether a sweep (a test marked `sweep`: every route, page or metric, for each of
+several roles) runs for every role (`make test-long`), not only for the role it keeps."""
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,6 +46,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     a conftest's hook would otherwise run after it (the marks then name no group)."""
     first_of_file: dict[str, str] = {}
     for item in items:
+        sweep = item.get_closest_marker("sweep")
+        if sweep is not None and not SWEEPS and not _kept(item, sweep.kwargs["keep"]):
+            item.add_marker(pytest.mark.skip(reason=SWEEP_SKIP))
         if item.get_closest_marker("spark"):
             item.add_marker(pytest.mark.xdist_group("spark"))
             if SPARK_SCENARIOS:
@@ -53,6 +60,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if first != item.nodeid:
                 item.add_marker(pytest.mark.skip(reason=LATER_SKIP))
 
+
+def _kept(item: pytest.Item, keep: str) -> bool:
+    """Whether `item` is the case of its sweep that `make test` runs: the one whose
+    parameters include `keep` (a role)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is None or keep in callspec.params.values()
+
+
+SWEEP_SKIP = (
+    "a sweep's case for another role: `make test` runs each sweep for the role it keeps, "
+    "every role with REVOPS_TEST_SWEEP=all (make test-long)"
+)
 
 LATER_SKIP = (
     "a Spark case after its file's first: `make test` runs one Spark case of each file (a "

@@ -51,6 +51,9 @@ IDENTIFIED = {
 }
 """Columns that identify a private row when they show in a response."""
 
+pytestmark = pytest.mark.xdist_group("leaks")
+"""One worker builds the company and its cuts (a minute), not both."""
+
 
 @pytest.fixture(scope="module")
 def leak_root(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -109,6 +112,7 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
 
 
+@pytest.mark.sweep(keep="rep")
 @pytest.mark.parametrize("role", ROLES)
 def test_every_metric_of_the_catalog_equals_its_value_on_the_cut_company(
     cuts: dict[str, Cut], role: str
@@ -136,6 +140,7 @@ def test_every_metric_of_the_catalog_equals_its_value_on_the_cut_company(
 # One leaf per source: the row scope is applied where a source reads its tables (the test
 # below checks every engine reads through it), and the leaves of one source differ only by
 # filters on the rows it built, which cannot bring a row back.
+@pytest.mark.sweep(keep="manager")
 @pytest.mark.parametrize("role", ["rep", "manager"])
 def test_every_drill_down_and_owner_slice_holds_the_cut_company_rows_only(
     cuts: dict[str, Cut], role: str
@@ -259,6 +264,7 @@ def served(leak_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     db.close()
 
 
+@pytest.mark.sweep(keep="rep")
 @pytest.mark.parametrize("role", ROLES)
 def test_every_api_route_shows_no_row_outside_the_scope(
     cuts: dict[str, Cut], served: Any, role: str

@@ -35,6 +35,7 @@ def _months(world: MetricWorld, window: str) -> dict[str, dict[str, float]]:
     return {str(period): row.to_dict() for period, row in table.iterrows()}
 
 
+@pytest.mark.spark_scenario  # 24 months of 7 metrics: Spark plans them in minutes
 def test_the_worked_example_month_by_month(world: MetricWorld) -> None:
     _worked_example(world)
     year = _months(world, "FY2024")

@@ -263,9 +263,10 @@ class Warehouse(ABC):
         """Create `namespace` and those of its tables in `schemas` that are missing (a
         component's own tables, made on first use)."""
         self.ensure_namespace(namespace)
-        for name, schema in schemas.items():
-            if not self.has_table(name, namespace):
-                self.create_table(name, schema, namespace)
+        present = set(self.list_tables(namespace))
+        self.create_tables(
+            [(name, schema, namespace) for name, schema in schemas.items() if name not in present]
+        )
 
     def init(self, entities: Iterable[Entity]) -> tuple[list[str], list[str]]:
         """Create the namespaces and the tables of `entities` that do not exist yet.
@@ -280,15 +281,18 @@ class Warehouse(ABC):
         for namespace in NAMESPACES:
             if self.schema_name(namespace) not in existing_schemas:
                 self.con.create_database(self.schema_name(namespace), force=True)
-        created, present = [], []
+        entities = list(entities)
+        tables = {ns: set(self.list_tables(ns)) for ns in {e.namespace for e in entities}}
+        created, present, missing = [], [], []
         for entity in entities:
             label = f"{entity.namespace}.{entity.name}"
-            if self.has_table(entity.name, entity.namespace):
+            if entity.name in tables[entity.namespace]:
                 self._check_columns(entity)
                 present.append(label)
             else:
-                self.create_table(entity.name, entity.schema(), entity.namespace)
+                missing.append((entity.name, entity.schema(), entity.namespace))
                 created.append(label)
+        self.create_tables(missing)
         return created, present
 
     def _check_columns(self, entity: Entity) -> None:
@@ -328,6 +332,11 @@ class Warehouse(ABC):
     @abstractmethod
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
         """Create an empty table."""
+
+    def create_tables(self, tables: Sequence[tuple[str, sch.Schema, str]]) -> None:
+        """Create the empty tables (name, schema, namespace), at once where the backend can."""
+        for name, schema, namespace in tables:
+            self.create_table(name, schema, namespace)
 
     # -- loading -----------------------------------------------------------------------
 

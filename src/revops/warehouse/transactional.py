@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from revops.warehouse.base import Changes, LoadSpec, Progress, Warehouse, Write
 from revops.warehouse.batch import QueryRows
+from revops.warehouse.tables import create_table_sql
 
 if TYPE_CHECKING:
     import ibis.expr.schema as sch
@@ -32,7 +33,15 @@ class TransactionalWarehouse(Warehouse):
             cursor.execute(sql)
 
     def create_table(self, name: str, schema: sch.Schema, namespace: str) -> None:
-        self.con.create_table(name, schema=schema, database=self.schema_name(namespace))
+        self.create_tables([(name, schema, namespace)])
+
+    def create_tables(self, tables: Sequence[tuple[str, sch.Schema, str]]) -> None:
+        if not tables:
+            return
+        dialect = self.con.dialect
+        with self.transaction() as cursor:
+            for name, schema, namespace in tables:
+                cursor.execute(create_table_sql(dialect, self.schema_name(namespace), name, schema))
 
     def rewrite_table(self, name: str, namespace: str, content: ir.Table) -> None:
         # Ibis materialises `content` under a temporary name before swapping it in.
