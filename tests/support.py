@@ -243,3 +243,17 @@ def hold_job_lock(root: str, name: str, ready: Any, release: Any) -> None:
         assert held
         ready.set()
         release.wait(30)
+
+
+CSRF_PAGE = "/admin"
+"""A page every role may open (their own tokens) and that computes little: its form fields carry the
+session's CSRF token (the home, by contrast, computes a role's KPIs cold)."""
+
+
+def csrf(client: Any, page: str = CSRF_PAGE) -> str:
+    """The CSRF token of the session `client` is signed in with, read off `page`."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+    assert found is not None, page
+    return found.group(1)

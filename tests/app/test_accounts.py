@@ -27,7 +27,7 @@ from revops.app.db import AppDatabase
 from revops.app.keys import KEY_FILE, SECRET_ENV, session_key
 from revops.errors import AppError
 
-from support import run_cli
+from support import csrf, run_cli
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -74,13 +74,6 @@ def _post_signin(client: TestClient, email: str, password: str) -> object:
     )
 
 
-def _csrf(client: TestClient) -> str:
-    page = client.get("/admin")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
-
-
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
     fresh: Fresh, capsys: pytest.CaptureFixture[str], cockpit_root_config: None
 ) -> None:
@@ -118,7 +111,7 @@ def test_an_admin_sees_and_lifts_a_lock_on_the_admin_page_and_api(fresh: Fresh) 
     page = admin.get("/admin").text
     assert f"/admin/users/{row['id']}/unlock" in page
     response = admin.post(
-        f"/api/v1/users/{row['id']}/unlock", headers={"X-CSRF-Token": _csrf(admin)}
+        f"/api/v1/users/{row['id']}/unlock", headers={"X-CSRF-Token": csrf(admin)}
     )
     assert response.status_code == 200
     [row] = [u for u in admin.get("/api/v1/users").json() if u["email"] == REP]
@@ -157,7 +150,7 @@ def test_a_copied_cookie_stops_working_after_sign_out(fresh: Fresh) -> None:
     thief = fresh.client("10.6.6.6")
     thief.cookies.update(dict(browser.cookies))
     assert thief.get("/api/v1/me").status_code == 200
-    token = _csrf(browser)
+    token = csrf(browser)
     assert (
         browser.post("/signout", data={"csrf_token": token}, follow_redirects=False).status_code
         == 303
@@ -196,13 +189,13 @@ def test_a_token_above_the_role_is_refused_at_issue_everywhere(
         users.create_token(fresh.db, rep.id, "script", ("admin",), actor="test")
     client = fresh.client()
     assert _post_signin(client, REP, PASSWORD).status_code == 303  # type: ignore[attr-defined]
-    csrf = _csrf(client)
+    token = csrf(client)
     response = client.post(
-        "/api/v1/tokens", json={"name": "x", "scopes": ["admin"]}, headers={"X-CSRF-Token": csrf}
+        "/api/v1/tokens", json={"name": "x", "scopes": ["admin"]}, headers={"X-CSRF-Token": token}
     )
     assert response.status_code == 400
     assert "a rep may not hold a token with the scope admin" in response.json()["detail"]
-    page = client.post("/admin/tokens", data={"name": "x", "scope": "admin", "csrf_token": csrf})
+    page = client.post("/admin/tokens", data={"name": "x", "scope": "admin", "csrf_token": token})
     assert page.status_code == 400
     assert "may not hold a token with the scope admin" in page.text
     # The form offers only what the role may hold (a rep may file desk requests).
@@ -249,7 +242,7 @@ def test_demoting_a_user_revokes_tokens_above_the_new_role(
     assert _post_signin(boss, ADMIN, PASSWORD).status_code == 303  # type: ignore[attr-defined]
     response = boss.post(
         f"/api/v1/users/{ops.id}/role", json={"role": "revops"},
-        headers={"X-CSRF-Token": _csrf(boss)},
+        headers={"X-CSRF-Token": csrf(boss)},
     )  # fmt: skip
     assert response.status_code == 200
     assert response.json()["role"] == "revops"

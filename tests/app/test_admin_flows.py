@@ -13,13 +13,9 @@ import pytest
 from app.conftest import PASSWORD, REP, Cockpit, TestClient, role_email, sign_in
 from revops.app import audit, users
 
+from support import csrf
+
 ADMIN = "admin@example.com"
-
-
-def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/admin").text)
-    assert found is not None
-    return found.group(1)
 
 
 def _signin_form(client: TestClient, path: str = "/signin") -> tuple[str, str]:
@@ -48,16 +44,16 @@ def _reset_form(client: TestClient, link: str) -> tuple[str, str]:
 def test_a_reset_link_sets_a_new_password_once(cockpit: Cockpit) -> None:
     user = users.add_user(cockpit.db, "forgetful@example.com", "executive", PASSWORD)
     admin = cockpit.client(ADMIN)
-    made = admin.post(f"/api/v1/users/{user.id}/reset", headers={"X-CSRF-Token": _csrf(admin)})
+    made = admin.post(f"/api/v1/users/{user.id}/reset", headers={"X-CSRF-Token": csrf(admin)})
     assert made.status_code == 200, made.text
     link = made.json()["link"]
     assert link.startswith("/reset?token=")
     assert made.json()["expires_in"] == 24 * 3600
     browser = TestClient(cockpit.app)
-    csrf, token = _reset_form(browser, link)
+    form_csrf, token = _reset_form(browser, link)
     new = "a brand new passphrase"
     done = browser.post(
-        "/reset", data={"token": token, "password": new, "confirm": new, "csrf_token": csrf},
+        "/reset", data={"token": token, "password": new, "confirm": new, "csrf_token": form_csrf},
         follow_redirects=False,
     )  # fmt: skip
     assert (done.status_code, done.headers["location"]) == (303, "/signin?reset=1")
@@ -94,19 +90,19 @@ def test_an_expired_reset_link_is_refused(cockpit: Cockpit, monkeypatch: Any) ->
 def test_the_admin_page_makes_a_reset_link_and_enables_a_disabled_user(cockpit: Cockpit) -> None:
     user = users.add_user(cockpit.db, "away@example.com", "marketing", PASSWORD)
     admin = cockpit.client(ADMIN)
-    csrf = _csrf(admin)
-    page = admin.post(f"/admin/users/{user.id}/reset", data={"csrf_token": csrf})
+    token = csrf(admin)
+    page = admin.post(f"/admin/users/{user.id}/reset", data={"csrf_token": token})
     assert page.status_code == 200
     shown = re.search(r'<code id="reset-link">([^<]+)</code>', page.text)
     assert shown is not None
     assert "/reset?token=" in shown.group(1)
     assert (
-        admin.post(f"/admin/users/{user.id}/disable", data={"csrf_token": csrf}).status_code == 200
+        admin.post(f"/admin/users/{user.id}/disable", data={"csrf_token": token}).status_code == 200
     )
     assert users.authenticate(cockpit.db, user.email, PASSWORD) is None
     assert f'action="/admin/users/{user.id}/enable"' in admin.get("/admin").text
     assert (
-        admin.post(f"/admin/users/{user.id}/enable", data={"csrf_token": csrf}).status_code == 200
+        admin.post(f"/admin/users/{user.id}/enable", data={"csrf_token": token}).status_code == 200
     )
     assert users.authenticate(cockpit.db, user.email, PASSWORD) is not None
     actions = _actions(cockpit, user.email)
@@ -118,8 +114,7 @@ def test_the_admin_page_makes_a_reset_link_and_enables_a_disabled_user(cockpit: 
 def test_only_an_admin_enables_or_resets_through_the_api(cockpit: Cockpit, role: str) -> None:
     user = users.add_user(cockpit.db, f"target-{role}@example.com", "finance", PASSWORD)
     client = cockpit.client(role_email(role))
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
-    headers = {"X-CSRF-Token": found.group(1) if found else ""}
+    headers = {"X-CSRF-Token": csrf(client)}
     assert client.post(f"/api/v1/users/{user.id}/enable", headers=headers).status_code == 403
     assert client.post(f"/api/v1/users/{user.id}/reset", headers=headers).status_code == 403
 
@@ -160,11 +155,11 @@ def test_sign_in_returns_to_the_page_first_asked(cockpit: Cockpit) -> None:
     assert asked.status_code == 303
     location = asked.headers["location"]
     assert location.startswith("/signin?next=")
-    csrf, following = _signin_form(browser, location)
+    form_token, following = _signin_form(browser, location)
     assert following == "/pipeline?window=FY2027-Q4&by=owner"
     done = browser.post(
         "/signin",
-        data={"email": ADMIN, "password": PASSWORD, "csrf_token": csrf, "next": following},
+        data={"email": ADMIN, "password": PASSWORD, "csrf_token": form_token, "next": following},
         follow_redirects=False,
     )
     assert (done.status_code, done.headers["location"]) == (303, following)
@@ -173,10 +168,10 @@ def test_sign_in_returns_to_the_page_first_asked(cockpit: Cockpit) -> None:
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
 def test_sign_in_never_sends_to_another_site(cockpit: Cockpit, target: str) -> None:
     browser = TestClient(cockpit.app)
-    csrf, _ = _signin_form(browser)
+    form_token, _ = _signin_form(browser)
     done = browser.post(
         "/signin",
-        data={"email": ADMIN, "password": PASSWORD, "csrf_token": csrf, "next": target},
+        data={"email": ADMIN, "password": PASSWORD, "csrf_token": form_token, "next": target},
         follow_redirects=False,
     )
     assert (done.status_code, done.headers["location"]) == (303, "/")

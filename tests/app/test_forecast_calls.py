@@ -4,7 +4,6 @@ the audit log, and past calls' accuracy against bookings computed by hand."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -21,7 +20,7 @@ from revops.app.db import AppDatabase
 from revops.app.org import load_org
 from revops.metrics import Scope
 
-from support import run_cli
+from support import csrf, run_cli
 
 CLOSED = "FY2027-Q3"
 """The quarter before QUARTER: closed on 2026-10-31, before AS_OF."""
@@ -43,19 +42,12 @@ def calling(cockpit: Cockpit, tmp_path_factory: pytest.TempPathFactory) -> Itera
     db.close()
 
 
-def _csrf(client: object) -> str:
-    page = client.get("/admin")  # type: ignore[attr-defined]
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
-
-
 def _post(calling: Cockpit, email: str, **body: object) -> object:
     client = calling.client(email)
     return client.post(
         "/api/v1/forecast/submissions",
         json={"period": QUARTER, **body},
-        headers={"X-CSRF-Token": _csrf(client)},
+        headers={"X-CSRF-Token": csrf(client)},
     )
 
 
@@ -158,7 +150,7 @@ def test_nobody_submits_for_someone_outside_their_rows(calling: Cockpit) -> None
     response = finance.post(
         "/api/v1/forecast/submissions",
         json={"period": QUARTER, **amounts},
-        headers={"X-CSRF-Token": _csrf(finance)},
+        headers={"X-CSRF-Token": csrf(finance)},
     )
     assert response.status_code == 403
     anonymous = calling.client().post(
@@ -211,7 +203,7 @@ def test_the_form_submits_a_call_and_refuses_bad_amounts(calling: Cockpit) -> No
     page = client.get(f"/forecast?period={QUARTER}")
     assert 'id="rep-call-form"' in page.text
     assert 'id="manager-call-form"' not in page.text  # a rep has no team to roll up
-    form = {"csrf_token": _csrf(client), "period": QUARTER, "commit": "12,000",
+    form = {"csrf_token": csrf(client), "period": QUARTER, "commit": "12,000",
             "best_case": "15000", "pipeline": "40000", "note": "from the form"}  # fmt: skip
     sent = client.post("/forecast/submissions", data=form, follow_redirects=False)
     assert sent.status_code == 303

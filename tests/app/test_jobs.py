@@ -5,7 +5,6 @@ on a copy of the demo company, under the role's permissions and in the audit log
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from fastapi.testclient import TestClient
 from app.conftest import AS_OF, MANAGER, REP, Cockpit, role_email, serving
 from revops.app import audit, jobs, uploads, users
 
-from support import run_cli
+from support import csrf, run_cli
 
 ACCOUNTS = (
     "Id,Name,Website,Industry,NumberOfEmployees,CreatedDate,LastModifiedDate\n"
@@ -49,10 +48,7 @@ def served(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 def _csrf(cockpit: Cockpit, email: str) -> dict[str, str]:
-    page = cockpit.client(email).get("/admin").text  # a page every role may open
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found is not None
-    return {"X-CSRF-Token": found.group(1)}
+    return {"X-CSRF-Token": csrf(cockpit.client(email))}
 
 
 def _wait(client: TestClient, url: str, seconds: float = 600) -> dict[str, Any]:

@@ -4,10 +4,8 @@ is refused; the next `revops identity run` stores and respects the decisions."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,7 +17,7 @@ from revops.app.access import ROLES
 from revops.app.db import AppDatabase
 from revops.ingest.runner import ingest
 
-from support import run_cli
+from support import CSRF_PAGE, csrf, run_cli
 
 FEBRL1 = Path(__file__).parents[1] / "fixtures" / "febrl" / "febrl1"
 REVIEWERS = ("admin", "revops")
@@ -45,13 +43,6 @@ def cockpit(resolved_root: Path) -> Iterator[Cockpit]:
     (resolved_root / "app.db").unlink(missing_ok=True)
 
 
-def _csrf(client: Any) -> str:
-    page = client.get("/")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None
-    return found.group(1)
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_only_revops_and_admin_see_the_queue(cockpit: Cockpit, role: str) -> None:
     client = cockpit.client(role_email(role))
@@ -59,11 +50,11 @@ def test_only_revops_and_admin_see_the_queue(cockpit: Cockpit, role: str) -> Non
     page = client.get("/identity/review")
     if role not in REVIEWERS:
         assert api.status_code == page.status_code == 403
-        assert 'href="/identity/review"' not in client.get("/").text
+        assert 'href="/identity/review"' not in client.get(CSRF_PAGE).text
         posted = client.post(
             "/api/v1/identity/review",
             json={"left": "a", "right": "b", "decision": "accept"},
-            headers={"X-CSRF-Token": _csrf(client)},
+            headers={"X-CSRF-Token": csrf(client)},
         )
         assert posted.status_code == 403
         return
@@ -102,7 +93,7 @@ def test_a_decision_is_stored_audited_and_leaves_the_queue(cockpit: Cockpit) -> 
     posted = client.post(
         "/api/v1/identity/review",
         json={"left": pair["right"], "right": pair["left"], "decision": "reject"},
-        headers={"X-CSRF-Token": _csrf(client)},
+        headers={"X-CSRF-Token": csrf(client)},
     )
     assert posted.status_code == 201, posted.text
     body = posted.json()
@@ -122,7 +113,7 @@ def test_a_decision_is_stored_audited_and_leaves_the_queue(cockpit: Cockpit) -> 
     same = client.post(
         "/api/v1/identity/review",
         json={"left": pair["left"], "right": pair["left"], "decision": "accept"},
-        headers={"X-CSRF-Token": _csrf(client)},
+        headers={"X-CSRF-Token": csrf(client)},
     )
     assert same.status_code == 400
     assert "same record" in same.json()["detail"]
@@ -137,7 +128,7 @@ def test_the_next_run_stores_and_respects_cockpit_decisions(
         pairs = client.get("/api/v1/identity/review").json()["pairs"]
         linked = next(p for p in pairs if p["is_match"])
         apart = next(p for p in pairs if not p["is_match"])
-        token = _csrf(client)
+        token = csrf(client)
         for pair, decision in ((linked, "reject"), (apart, "accept")):
             posted = client.post(
                 "/identity/review",

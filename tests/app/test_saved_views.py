@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -14,28 +13,22 @@ import pytest
 from app.conftest import MANAGER, OTHER_REP, QUARTER, REP, Cockpit
 from revops.app import audit, saved
 
-from support import run_cli
+from support import csrf, run_cli
 
 URL = f"/pipeline?window={QUARTER}&by=owner"
-
-
-def _csrf(cockpit: Cockpit, email: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', cockpit.client(email).get("/").text)
-    assert found is not None
-    return found.group(1)
 
 
 def _clear(cockpit: Cockpit, email: str) -> None:
     client = cockpit.client(email)
     for view in client.get("/api/v1/views").json():
-        headers = {"X-CSRF-Token": _csrf(cockpit, email)}
+        headers = {"X-CSRF-Token": csrf(cockpit.client(email))}
         assert client.delete(f"/api/v1/views/{view['id']}", headers=headers).status_code == 200
 
 
 def test_a_user_saves_lists_replaces_and_deletes_their_views(cockpit: Cockpit) -> None:
     _clear(cockpit, REP)
     client = cockpit.client(REP)
-    headers = {"X-CSRF-Token": _csrf(cockpit, REP)}
+    headers = {"X-CSRF-Token": csrf(cockpit.client(REP))}
     made = client.post(
         "/api/v1/views", json={"name": "  My   pipeline ", "path": URL}, headers=headers
     )
@@ -66,12 +59,12 @@ def test_views_are_per_user_and_nobody_deletes_another_users_view(cockpit: Cockp
     _clear(cockpit, OTHER_REP)
     mine = cockpit.client(REP).post(
         "/api/v1/views", json={"name": "Mine", "path": URL},
-        headers={"X-CSRF-Token": _csrf(cockpit, REP)},
+        headers={"X-CSRF-Token": csrf(cockpit.client(REP))},
     ).json()  # fmt: skip
     other = cockpit.client(OTHER_REP)
     assert other.get("/api/v1/views").json() == []
     refused = other.delete(
-        f"/api/v1/views/{mine['id']}", headers={"X-CSRF-Token": _csrf(cockpit, OTHER_REP)}
+        f"/api/v1/views/{mine['id']}", headers={"X-CSRF-Token": csrf(cockpit.client(OTHER_REP))}
     )
     assert refused.status_code == 404
     assert [v["name"] for v in cockpit.client(REP).get("/api/v1/views").json()] == ["Mine"]
@@ -84,7 +77,7 @@ def test_views_are_per_user_and_nobody_deletes_another_users_view(cockpit: Cockp
 def test_writes_need_the_csrf_token_and_a_page_of_the_cockpit(cockpit: Cockpit) -> None:
     client = cockpit.client(MANAGER)
     assert client.post("/api/v1/views", json={"name": "x", "path": URL}).status_code == 403
-    headers = {"X-CSRF-Token": _csrf(cockpit, MANAGER)}
+    headers = {"X-CSRF-Token": csrf(cockpit.client(MANAGER))}
     for path in ("https://evil.example/", "//evil.example/x", "/api/v1/home", "/signout", "x"):
         response = client.post("/api/v1/views", json={"name": "x", "path": path}, headers=headers)
         assert response.status_code == 400, path
@@ -109,13 +102,13 @@ def test_the_save_control_on_a_page_saves_it_and_returns_to_it(cockpit: Cockpit)
     saved_ = client.post(
         "/views",
         data={"name": "Team pipeline", "path": "/pipeline", "query": f"window={QUARTER}&by=owner",
-              "csrf_token": _csrf(cockpit, MANAGER)},
+              "csrf_token": csrf(cockpit.client(MANAGER))},
         follow_redirects=False,
     )  # fmt: skip
     assert (saved_.status_code, saved_.headers["location"]) == (303, URL)
     [view] = client.get("/api/v1/views").json()
     deleted = client.post(
-        f"/views/{view['id']}/delete", data={"csrf_token": _csrf(cockpit, MANAGER)},
+        f"/views/{view['id']}/delete", data={"csrf_token": csrf(cockpit.client(MANAGER))},
         follow_redirects=False,
     )  # fmt: skip
     assert deleted.status_code == 303

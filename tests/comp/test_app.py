@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,8 @@ from app.test_browser import CHROMIUM, served
 from revops.app.access import COMP_ROLES, ROLES
 from revops.comp.plan import write_example_plans
 
+from support import csrf
+
 PERIOD = "FY2027-Q3"
 
 
@@ -33,12 +34,6 @@ def cockpit(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     assert [p.name for p in write_example_plans(root)] == ["ae.yaml", "managers.yaml"]
     with serving(root) as served_app:
         yield served_app
-
-
-def _csrf(client: Any) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
-    assert found is not None
-    return found.group(1)
 
 
 def _summary(cockpit: Cockpit, email: str) -> list[dict[str, Any]]:
@@ -90,7 +85,7 @@ def test_every_line_names_and_links_its_deal(cockpit: Cockpit) -> None:
 def test_what_if_for_ones_own_deal_not_another_reps(cockpit: Cockpit) -> None:
     rep = cockpit.client(REP)
     ask = {"amount": "50000", "close_date": "2026-09-15"}
-    headers = {"X-CSRF-Token": _csrf(rep)}
+    headers = {"X-CSRF-Token": csrf(rep)}
     found = rep.post("/api/v1/comp/whatif", json=ask, headers=headers)
     assert found.status_code == 200, found.text[:300]
     (ae,) = [r for r in found.json() if r["plan"] == "ae"]
@@ -119,19 +114,19 @@ def test_a_rep_disputes_their_own_line_and_finance_resolves_it(cockpit: Cockpit)
     rep = cockpit.client(REP)
     body = {"period": PERIOD, "line": 1, "note": "this deal was split with my SE", "plan": "ae"}
     assert rep.post("/api/v1/comp/disputes", json=body).status_code == 403  # no CSRF token
-    opened = rep.post("/api/v1/comp/disputes", json=body, headers={"X-CSRF-Token": _csrf(rep)})
+    opened = rep.post("/api/v1/comp/disputes", json=body, headers={"X-CSRF-Token": csrf(rep)})
     assert opened.status_code == 200, opened.text[:300]
     dispute_id = opened.json()["dispute_id"]
     other = rep.post("/api/v1/comp/disputes", json={**body, "rep": OTHER_REP},
-                     headers={"X-CSRF-Token": _csrf(rep)})  # fmt: skip
+                     headers={"X-CSRF-Token": csrf(rep)})  # fmt: skip
     assert other.status_code == 404
     decision = {"status": "accepted", "resolution": "split 70/30 from next period"}
     refused = rep.post(f"/api/v1/comp/disputes/{dispute_id}/resolve", json=decision,
-                       headers={"X-CSRF-Token": _csrf(rep)})  # fmt: skip
+                       headers={"X-CSRF-Token": csrf(rep)})  # fmt: skip
     assert refused.status_code == 403
     finance = cockpit.client(role_email("finance"))
     done = finance.post(f"/api/v1/comp/disputes/{dispute_id}/resolve", json=decision,
-                        headers={"X-CSRF-Token": _csrf(finance)})  # fmt: skip
+                        headers={"X-CSRF-Token": csrf(finance)})  # fmt: skip
     assert done.status_code == 200, done.text[:300]
     (seen,) = [d for d in rep.get("/api/v1/comp/disputes").json() if d["dispute_id"] == dispute_id]
     assert (seen["status"], seen["note"]) == ("accepted", body["note"])
@@ -168,7 +163,7 @@ def test_the_deal_page_asks_what_an_open_deal_would_pay_its_owner(cockpit: Cockp
     assert page.status_code == 200
     assert 'id="whatif-form"' in page.text
     deal_id = deal["opportunity_id"]
-    form = {"csrf_token": _csrf(rep), "deal": deal_id, "amount": "50000",
+    form = {"csrf_token": csrf(rep), "deal": deal_id, "amount": "50000",
             "close_date": "2026-09-15", "rep": ""}  # fmt: skip
     shown = rep.post("/comp/whatif", data=form)
     assert shown.status_code == 200, shown.text[:300]
@@ -201,7 +196,7 @@ def test_revops_costs_applies_and_reverts_a_plan_change_finance_only_costs_it(
     finance = cockpit.client(role_email("finance"))
     costed = finance.post(
         "/comp/plans/diff",
-        data={"csrf_token": _csrf(finance), "plan": text, "period": PERIOD, "effective": start},
+        data={"csrf_token": csrf(finance), "plan": text, "period": PERIOD, "effective": start},
     )
     assert costed.status_code == 200
     assert 'id="plan-diff"' in costed.text
@@ -209,17 +204,17 @@ def test_revops_costs_applies_and_reverts_a_plan_change_finance_only_costs_it(
     refused = finance.post(
         "/api/v1/comp/plans/apply",
         json={"plan": text, "effective": start},
-        headers={"X-CSRF-Token": _csrf(finance)},
+        headers={"X-CSRF-Token": csrf(finance)},
     )
     assert refused.status_code == 403
     revops = cockpit.client(role_email("revops"))
     assert "revops" in COMP_PLANNERS
     shown = revops.post(
         "/comp/plans/diff",
-        data={"csrf_token": _csrf(revops), "plan": text, "period": PERIOD, "effective": start},
+        data={"csrf_token": csrf(revops), "plan": text, "period": PERIOD, "effective": start},
     )
     assert 'id="plan-apply-form"' in shown.text
-    headers = {"X-CSRF-Token": _csrf(revops)}
+    headers = {"X-CSRF-Token": csrf(revops)}
     diff = revops.post(
         "/api/v1/comp/plans/diff",
         headers=headers,
@@ -228,7 +223,7 @@ def test_revops_costs_applies_and_reverts_a_plan_change_finance_only_costs_it(
     assert any(row["difference"] != "0.00" for row in diff["diff"])
     applied = revops.post(
         "/comp/plans/apply",
-        data={"csrf_token": _csrf(revops), "plan": text, "effective": start},
+        data={"csrf_token": csrf(revops), "plan": text, "effective": start},
         follow_redirects=False,
     )
     assert applied.status_code == 303

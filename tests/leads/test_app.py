@@ -7,7 +7,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,6 +16,8 @@ from app.test_browser import ARGS, CHROMIUM, served
 from leads.conftest import QUICK_RULES, write_rules
 from revops import Workspace
 from revops.app.access import LEADS_ROLES, ROLES
+
+from support import csrf
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +35,6 @@ def cockpit(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         ws.close()
     with serving(root) as served_app:
         yield served_app
-
-
-def _csrf(client: Any) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
-    assert found is not None
-    return found.group(1)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -83,7 +78,7 @@ def test_a_rep_sees_only_their_own_leads(cockpit: Cockpit) -> None:
 def test_the_qualify_plan_names_rules_and_needs_the_csrf_token(cockpit: Cockpit) -> None:
     client = cockpit.client(role_email("marketing"))
     assert client.post("/api/v1/leads/qualify/plan").status_code == 403
-    response = client.post("/api/v1/leads/qualify/plan", headers={"X-CSRF-Token": _csrf(client)})
+    response = client.post("/api/v1/leads/qualify/plan", headers={"X-CSRF-Token": csrf(client)})
     assert response.status_code == 200, response.text[:300]
     body = response.json()
     assert body["considered"] > 0

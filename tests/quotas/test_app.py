@@ -4,7 +4,6 @@ JSON twins, names beside ids, the plan summing to the target, and the page in Ch
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,8 @@ from app.conftest import PASSWORD, Cockpit, role_email, serving
 from app.conftest import demo_root as demo_root  # the served demo company, once a run
 from app.test_browser import ARGS, CHROMIUM, served
 from revops.app.access import ROLES, TERRITORY_PLANNERS, TERRITORY_ROLES
+
+from support import csrf
 
 QUERY = "year=FY2028&target=5000000"
 
@@ -85,16 +86,10 @@ def writable(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield served_app
 
 
-def _csrf(client: Any) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
-    assert found is not None
-    return found.group(1)
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_only_revops_and_admins_apply_or_revert_quotas(writable: Cockpit, role: str) -> None:
     client = writable.client(role_email(role))
-    headers = {"x-csrf-token": _csrf(client)}
+    headers = {"x-csrf-token": csrf(client)}
     body = {"year": "FY2028", "target": 5_000_000, "plan_sha256": "0" * 64}
     applied = client.post("/api/v1/quotas/apply", json=body, headers=headers)
     # A planner gets past the role check to the hash check (409: not the plan reviewed).
@@ -115,7 +110,7 @@ def test_the_plan_shown_is_applied_then_reverted_from_the_page(writable: Cockpit
     assert digest in page
     applied = client.post("/quotas/apply", data={
         "year": "FY2028", "target": "5000000", "plan_sha256": digest, "note": "board",
-        "csrf_token": _csrf(client)}, follow_redirects=False)  # fmt: skip
+        "csrf_token": csrf(client)}, follow_redirects=False)  # fmt: skip
     assert applied.status_code == 303, applied.text
     ws = writable.app.state.revops.workspace
     version = ws.quotas.versions()[-1]
@@ -128,12 +123,12 @@ def test_the_plan_shown_is_applied_then_reverted_from_the_page(writable: Cockpit
     # The same request again is another plan now (it replaces the version just applied).
     again = client.post("/quotas/apply", data={
         "year": "FY2028", "target": "5000000", "plan_sha256": digest,
-        "csrf_token": _csrf(client)}, follow_redirects=False)  # fmt: skip
+        "csrf_token": csrf(client)}, follow_redirects=False)  # fmt: skip
     assert again.status_code == 409
     after = client.get(f"/api/v1/quotas?{QUERY}").json()
     assert after["latest_version"] == version.version
     reverted = client.post("/quotas/revert", data={
-        "year": "FY2028", "version": str(version.version), "csrf_token": _csrf(client)},
+        "year": "FY2028", "version": str(version.version), "csrf_token": csrf(client)},
         follow_redirects=False)  # fmt: skip
     assert reverted.status_code == 303, reverted.text
     assert ws.quotas.versions()[-1].reverted_at is not None

@@ -3,7 +3,6 @@ twin, who may run a design, and the version in effect with names beside ids."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,8 @@ from app.conftest import demo_root as demo_root  # the served demo company, once
 from app.test_browser import ARGS, CHROMIUM, served
 from revops import Workspace
 from revops.app.access import ROLES, TERRITORY_PLANNERS, TERRITORY_ROLES
+
+from support import csrf
 
 DESIGN = """
 potential: {arr: 1.0, open_pipeline: 0.5}
@@ -40,12 +41,6 @@ def cockpit(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield served_app
 
 
-def _csrf(client: Any) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
-    assert found is not None
-    return found.group(1)
-
-
 @pytest.mark.parametrize("role", ROLES)
 def test_company_wide_roles_see_territories(cockpit: Cockpit, role: str) -> None:
     client = cockpit.client(role_email(role))
@@ -57,7 +52,7 @@ def test_company_wide_roles_see_territories(cockpit: Cockpit, role: str) -> None
 @pytest.mark.parametrize("role", ["revops", "executive", "rep"])
 def test_only_revops_and_admins_run_a_design(cockpit: Cockpit, role: str) -> None:
     client = cockpit.client(role_email(role))
-    response = client.post("/api/v1/territories/plan", headers={"x-csrf-token": _csrf(client)})
+    response = client.post("/api/v1/territories/plan", headers={"x-csrf-token": csrf(client)})
     assert response.status_code == (200 if role in TERRITORY_PLANNERS else 403), response.text
     if response.status_code == 200:
         body = response.json()
@@ -88,14 +83,14 @@ def _users(ws: Workspace) -> list[Any]:
 @pytest.mark.parametrize("role", ["executive", "rep", "manager"])
 def test_only_revops_and_admins_apply_or_revert(cockpit: Cockpit, role: str) -> None:
     client = cockpit.client(role_email(role))
-    headers = {"x-csrf-token": _csrf(client)}
+    headers = {"x-csrf-token": csrf(client)}
     applied = client.post("/api/v1/territories/apply", json={"plan_sha256": "0" * 64},
                           headers=headers)  # fmt: skip
     assert applied.status_code == 403
     assert client.post("/api/v1/territories/revert", json={"version": 1},
                        headers=headers).status_code == 403  # fmt: skip
     form = client.post("/territories/apply", data={"plan_sha256": "0" * 64,
-                                                   "csrf_token": _csrf(client)})  # fmt: skip
+                                                   "csrf_token": csrf(client)})  # fmt: skip
     assert form.status_code == 403
 
 
@@ -112,7 +107,7 @@ def test_the_pending_plan_is_applied_exactly_then_reverted_from_the_cockpit(
     from revops.app.audit import recent
 
     client = cockpit.client(role_email("revops"))
-    headers = {"x-csrf-token": _csrf(client)}
+    headers = {"x-csrf-token": csrf(client)}
     planned = client.post("/api/v1/territories/plan", headers=headers)
     assert planned.status_code == 200, planned.text
     digest = planned.json()["plan_sha256"]
@@ -150,7 +145,7 @@ def test_the_pending_plan_is_applied_exactly_then_reverted_from_the_cockpit(
     proposed = _pending_assignment(cockpit.root)
     applied = client.post("/territories/apply", data={
         "plan_sha256": digest, "effective": AS_OF.isoformat(), "note": "from the cockpit",
-        "csrf_token": _csrf(client)}, follow_redirects=False)  # fmt: skip
+        "csrf_token": csrf(client)}, follow_redirects=False)  # fmt: skip
     assert applied.status_code == 303, applied.text
     version, stored = ws.territories.assignment_at(AS_OF)
     assert version is not None
@@ -190,7 +185,7 @@ def test_the_pending_plan_downloads_as_xlsx_with_names_beside_ids(cockpit: Cockp
     from openpyxl import load_workbook
 
     client = cockpit.client(role_email("admin"))
-    planned = client.post("/api/v1/territories/plan", headers={"x-csrf-token": _csrf(client)})
+    planned = client.post("/api/v1/territories/plan", headers={"x-csrf-token": csrf(client)})
     assert planned.status_code == 200
     response = client.get("/api/v1/territories/export?format=xlsx")
     assert response.status_code == 200
@@ -216,7 +211,7 @@ def test_apply_this_plan_then_revert_in_chromium(cockpit: Cockpit) -> None:
     from playwright.sync_api import sync_playwright
 
     client = cockpit.client(role_email("revops"))
-    planned = client.post("/api/v1/territories/plan", headers={"x-csrf-token": _csrf(client)})
+    planned = client.post("/api/v1/territories/plan", headers={"x-csrf-token": csrf(client)})
     assert planned.status_code == 200
     proposed = _pending_assignment(cockpit.root)
     ws = cockpit.app.state.revops.workspace
