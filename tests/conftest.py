@@ -38,9 +38,12 @@ several roles) runs for every role (`make test-long`), not only for the role it 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Send every Spark test to one xdist worker, so a parallel run starts one JVM, not two;
-    unless REVOPS_TEST_SPARK=all, skip the Spark case of a `spark_scenario` test and every
-    Spark case of a file after its first (Spark spends seconds planning each query).
+    """Send every Spark test to one xdist worker, so a parallel run starts one JVM, not two,
+    and the other tests of a file to one worker, so a module's fixtures (a served company,
+    a resolved one) are built once, not on both; unless REVOPS_TEST_SPARK=all, skip the
+    Spark case of a `spark_scenario` test and every Spark case of a file after its first
+    (Spark spends seconds planning each query); skip a sweep's cases of the roles it does
+    not keep unless REVOPS_TEST_SWEEP=all.
 
     First: xdist's worker reads the `xdist_group` marks in its own hook of this name, and
     a conftest's hook would otherwise run after it (the marks then name no group)."""
@@ -49,16 +52,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         sweep = item.get_closest_marker("sweep")
         if sweep is not None and not SWEEPS and not _kept(item, sweep.kwargs["keep"]):
             item.add_marker(pytest.mark.skip(reason=SWEEP_SKIP))
-        if item.get_closest_marker("spark"):
-            item.add_marker(pytest.mark.xdist_group("spark"))
-            if SPARK_SCENARIOS:
-                continue
-            if item.get_closest_marker("spark_scenario"):
-                item.add_marker(pytest.mark.skip(reason=SCENARIO_SKIP))
-                continue
-            first = first_of_file.setdefault(str(item.path), item.nodeid)
-            if first != item.nodeid:
-                item.add_marker(pytest.mark.skip(reason=LATER_SKIP))
+        if not item.get_closest_marker("spark"):
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            continue
+        item.add_marker(pytest.mark.xdist_group("spark"))
+        if SPARK_SCENARIOS:
+            continue
+        if item.get_closest_marker("spark_scenario"):
+            item.add_marker(pytest.mark.skip(reason=SCENARIO_SKIP))
+            continue
+        first = first_of_file.setdefault(str(item.path), item.nodeid)
+        if first != item.nodeid:
+            item.add_marker(pytest.mark.skip(reason=LATER_SKIP))
 
 
 def _kept(item: pytest.Item, keep: str) -> bool:

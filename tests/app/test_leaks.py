@@ -51,9 +51,6 @@ IDENTIFIED = {
 }
 """Columns that identify a private row when they show in a response."""
 
-pytestmark = pytest.mark.xdist_group("leaks")
-"""One worker builds the company and its cuts (a minute), not both."""
-
 
 @pytest.fixture(scope="module")
 def leak_root(demo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
