@@ -87,35 +87,65 @@ END $$ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 def install_functions(con: Any, schema: str) -> str:
     """Create the comparison functions in `schema`; the schema that has fuzzystrmatch.
 
-    fuzzystrmatch is used where the database has it; else it is created in `schema`, so
-    it goes when the schema is dropped.
+    fuzzystrmatch is used where the database has it; else it is created in the schema
+    `public`, where it stays. Not in the run's own work schema: the extension exists once
+    per database, so a run running beside this one would find it there and lose it midway
+    when this run drops its schema (`function levenshtein(text, text) does not exist`).
+    One found in a work schema (left there by an earlier release's run) is moved to
+    `public` for the same reason.
 
     Raises:
         IdentityError: the server has no fuzzystrmatch, or refuses to create it.
     """
-    from sqlalchemy import exc, text
+    from sqlalchemy import text
 
     quoted = f'"{schema}"'
+    found = _fuzzy_schema(con)
+    if found is None or WORK_SCHEMA in found:
+        _settle_fuzzy(con, moving=found is not None)
+        found = _fuzzy_schema(con)
+    for ddl in (_JARO_WINKLER, _DAMERAU_LEVENSHTEIN):
+        con.execute(text(ddl.format(schema=quoted)))
+    return str(found)
+
+
+WORK_SCHEMA = "identity_work_"
+"""What the name of a run's own work schema holds (`<prefix>identity_work_<hex>`)."""
+
+
+def _fuzzy_schema(con: Any) -> str | None:
+    from sqlalchemy import text
+
     found = con.execute(
         text(
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
             "ON n.oid = e.extnamespace WHERE e.extname = 'fuzzystrmatch'"
         )
     ).scalar()
-    if found is None:
-        try:
-            with con.begin_nested():
-                con.execute(text(f"CREATE EXTENSION fuzzystrmatch SCHEMA {quoted}"))
-        except exc.DBAPIError as error:
-            reason = str(error.orig).strip().splitlines()[0]
-            raise IdentityError(
-                "identity resolution on PostgreSQL needs the fuzzystrmatch extension "
-                f"({reason}); install it or set identity.engine: duckdb"
-            ) from None
-        found = schema
-    for ddl in (_JARO_WINKLER, _DAMERAU_LEVENSHTEIN):
-        con.execute(text(ddl.format(schema=quoted)))
-    return str(found)
+    return None if found is None else str(found)
+
+
+def _settle_fuzzy(con: Any, *, moving: bool) -> None:
+    """Create fuzzystrmatch in `public` (or move it there); a run doing the same at the
+    same moment may win the race, which leaves the extension where this run wanted it."""
+    from sqlalchemy import exc, text
+
+    statement = (
+        "ALTER EXTENSION fuzzystrmatch SET SCHEMA public"
+        if moving
+        else "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch SCHEMA public"
+    )
+    try:
+        with con.begin_nested():
+            con.execute(text(statement))
+    except exc.DBAPIError as error:
+        if _fuzzy_schema(con) == "public":
+            return
+        reason = str(error.orig).strip().splitlines()[0]
+        raise IdentityError(
+            "identity resolution on PostgreSQL needs the fuzzystrmatch extension "
+            f"({reason}); install it or set identity.engine: duckdb"
+        ) from None
 
 
 class CopyPostgresAPI(PostgresAPI):
