@@ -39,7 +39,7 @@ test-spark: install
 
 # Every test at its longest: every Spark case, every role of each sweep (`make test`: the
 # role each keeps), and 10 kills per pass of each connector's killed-and-resumed sync
-# (`make test` kills 4 times).
+# (`make test` kills twice).
 test-long: install
 	REVOPS_TEST_SPARK=all REVOPS_TEST_SWEEP=all REVOPS_TEST_KILLS=10 $(BIN)/pytest -n 2 --dist loadgroup
 

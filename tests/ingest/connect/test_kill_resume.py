@@ -24,9 +24,9 @@ from revops.workspace import Workspace
 
 from connectors import HARNESSES, SALESFORCE_BULK, Harness
 
-KILLS_PER_PHASE = int(os.environ.get("REVOPS_TEST_KILLS", "4"))
+KILLS_PER_PHASE = int(os.environ.get("REVOPS_TEST_KILLS", "2"))
 """Kills per pass: each starts a child process (seconds of imports); REVOPS_TEST_KILLS=10
-for the long run (`make test-slow`)."""
+for the long run (`make test-long`)."""
 PAGE_SIZE = 2
 
 
