@@ -141,3 +141,28 @@ def test_a_broken_expression_in_a_workspace_mapping_fails_that_load_only(
     assert failed.object == "UserRole"
     assert "teams.yaml" in failed.message
     assert [load.loaded for load in report.loads if load.status == "loaded"] == [1]
+
+
+def test_a_load_past_the_memory_limit_fails_naming_the_setting_and_the_others_load(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "ws"
+    Workspace.create(root).close()
+    config = root / "revops.yaml"
+    config.write_text(config.read_text() + "\ningest:\n  memory_limit: 4MB\n  part_mb: 1\n")
+    folder = tmp_path / "salesforce"
+    folder.mkdir()
+    deals = [deal(f"006{i:015d}", name=f"Deal {i} " + "x" * 200) for i in range(20_000)]
+    (folder / "Opportunity.csv").write_text("\n".join([HEADER, *deals]) + "\n")
+    (folder / "UserRole.csv").write_text("Id,Name\n00E1,Sales\n", encoding="utf-8")
+    ws = Workspace.open(root)
+    try:
+        report = ingest(ws, [folder], quality=False)
+        [failed] = report.failed
+        assert failed.object == "Opportunity"
+        assert "ran out of memory" in failed.message
+        assert "ingest.memory_limit" in failed.message
+        assert [load.object for load in report.loads if load.status == "loaded"] == ["UserRole"]
+        assert ws.warehouse.table("team").count().execute() == 1
+    finally:
+        ws.close()

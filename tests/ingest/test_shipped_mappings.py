@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -75,24 +74,23 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def mapped(company: Path) -> Iterator[dict[str, MappedRows]]:
+def mapped(company: Path) -> dict[str, MappedRows]:
     """Each mapping's result on the company's files, as `revops ingest run` reads them."""
     objects: dict[str, list[SourceRows]] = {}
     for system in SYSTEMS:
         objects[system] = [o for p in sorted((company / system).iterdir()) for o in read_file(p)]
     config = RevOpsConfig()
-    con = engine()
     results = {}
-    for name, mapping in MAPPINGS.items():
-        found = objects[mapping.source]
-        lookups = {
-            lookup.object: [o for o in found if o.object == lookup.object]
-            for lookup in mapping.lookups.values()
-        }
-        sources = [o for o in found if o.object == mapping.object]
-        results[name] = map_rows(con, mapping, sources, lookups, allowed_for(mapping, config))
-    yield results
-    con.close()
+    with engine() as con:
+        for name, mapping in MAPPINGS.items():
+            found = objects[mapping.source]
+            lookups = {
+                lookup.object: [o for o in found if o.object == lookup.object]
+                for lookup in mapping.lookups.values()
+            }
+            sources = [o for o in found if o.object == mapping.object]
+            results[name] = map_rows(con, mapping, sources, lookups, allowed_for(mapping, config))
+    return results
 
 
 def rows_of(path: Path) -> list[dict[str, Any]]:
@@ -410,11 +408,8 @@ def test_the_demo_is_a_single_currency_salesforce_org_and_its_deals_load_in_usd(
     assert all("CurrencyIsoCode" not in header for header in headers.values())
     mapping = next(m for m in shipped_mappings() if m.name == "salesforce.Opportunity.opportunity")
     sources = read_file(company / "salesforce" / "Opportunity.csv")
-    con = engine()
-    try:
+    with engine() as con:
         result = map_rows(con, mapping, sources, {}, allowed_for(mapping, RevOpsConfig()))
-    finally:
-        con.close()
     assert result.missing_fields == ("CurrencyIsoCode",)
     rows = result.good.to_pylist()
     assert rows

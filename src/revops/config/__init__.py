@@ -27,7 +27,12 @@ from revops.config.identity import (
     IdentityPreset,
     IdentitySettings,
 )
-from revops.config.settings import HealthWeights, MetricSettings, PipelineSettings
+from revops.config.settings import (
+    HealthWeights,
+    IngestSettings,
+    MetricSettings,
+    PipelineSettings,
+)
 from revops.config.stores import AppDatabaseConfig, QueryBudget, SmtpSettings, WarehouseConfig
 from revops.config.template import config_template
 
@@ -48,6 +53,7 @@ __all__ = [
     "IdentityMode",
     "IdentityPreset",
     "IdentitySettings",
+    "IngestSettings",
     "LifecycleStage",
     "MetricSettings",
     "OpportunityStage",

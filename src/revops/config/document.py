@@ -20,7 +20,7 @@ from revops.config.funnel import (
     OpportunityType,
 )
 from revops.config.identity import IdentitySettings
-from revops.config.settings import MetricSettings, PipelineSettings
+from revops.config.settings import IngestSettings, MetricSettings, PipelineSettings
 from revops.config.stores import AppDatabaseConfig, QueryBudget, WarehouseConfig
 from revops.core.yamltext import parse_yaml
 from revops.errors import ConfigError
@@ -66,6 +66,10 @@ class RevOpsConfig(Frozen):
     pipeline: PipelineSettings = Field(
         default_factory=PipelineSettings,
         description="Thresholds of pipeline analytics: stalled deals, bottlenecks.",
+    )
+    ingest: IngestSettings = Field(
+        default_factory=IngestSettings,
+        description="Memory of `revops ingest`: parts of large files, the engines' limit.",
     )
     query_budget: QueryBudget = Field(
         default_factory=QueryBudget,

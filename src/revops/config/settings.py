@@ -126,3 +126,29 @@ class PipelineSettings(Frozen):
             "cohort's deals have had time to close."
         ),
     )
+
+
+class IngestSettings(Frozen):
+    """How `revops ingest` uses memory: large files are mapped part by part, and the
+    embedded DuckDBs it writes through spill to disk past a limit, so a load's memory is
+    set by these and not by the size of its largest file (docs/ingest.md)."""
+
+    part_mb: int = Field(
+        default=64,
+        ge=1,
+        le=4096,
+        description=(
+            "A delimited file of more than twice this many megabytes is read and copied "
+            "into the mapping engine part by part, each about this size, when it can be "
+            "cut between records safely (UTF-8, regular quoting)."
+        ),
+    )
+    memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$",
+        description=(
+            "Memory the ingest's mapping engine, and an embedded DuckDB warehouse while it "
+            "loads, may each use before spilling to disk (their temporary directory). A "
+            "load that needs more fails, naming this setting; the other loads go on."
+        ),
+    )

@@ -78,24 +78,6 @@ def _memory_bound(kind: str) -> Iterator[None]:
         raise
 
 
-@contextmanager
-def _warehouse_memory(warehouse: Warehouse, limit: str) -> Iterator[None]:
-    """An embedded DuckDB warehouse held to `limit` (identity.memory_limit) while a run
-    writes its pairs, then set back: else DuckDB keeps every written page in memory up to
-    its default, 80 % of the machine's."""
-    if warehouse.backend != "duckdb" or getattr(warehouse.url, "path", None) is None:
-        yield
-        return
-    raw = warehouse.con.con
-    before = raw.sql("SELECT current_setting('memory_limit')").fetchone()
-    raw.execute(f"SET memory_limit = '{limit.replace(' ', '')}'")
-    try:
-        yield
-    finally:
-        if before:
-            raw.execute(f"SET memory_limit = '{before[0]}'")
-
-
 class Identity:
     """Identity resolution of a workspace's warehouse.
 
@@ -167,7 +149,7 @@ class Identity:
             try:
                 with (
                     _memory_bound(kind),
-                    _warehouse_memory(self.warehouse, self.settings.memory_limit),
+                    self.warehouse.memory_held(self.settings.memory_limit),
                 ):
                     resolution = self._resolve(
                         spec, compared, threshold, seed, labels(decided), staged.write

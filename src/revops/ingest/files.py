@@ -34,14 +34,17 @@ class SourceFiles:
 
     SINGLE_OBJECT = frozenset({".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet"})
 
-    def __init__(self) -> None:
+    def __init__(self, part_bytes: int | None = None) -> None:
         self._read: dict[Path, list[SourceRows]] = {}
+        self.part_bytes = part_bytes
+        """Large delimited files are read in parts of about this many bytes, each
+        part when a load maps it (:mod:`revops.ingest.readers.parts`)."""
         self.notes: list[FileNote] = []
 
     def objects(self, path: Path) -> list[SourceRows]:
         """The objects of the file at `path`, read on first use."""
         if path not in self._read:
-            objects = read_file(path)
+            objects = read_file(path, self.part_bytes)
             self._read[path] = objects
             self.notes += [
                 FileNote(str(path), p.reason, "error")

@@ -101,8 +101,7 @@ def check_mapping(mapping_file: Path, data: Path, config: RevOpsConfig) -> list[
     """Run each mapping of `mapping_file` on the rows of `data`, loading nothing."""
     mappings = load_mapping_file(mapping_file)
     sources = list(read_files([data]))
-    con = engine()
-    try:
+    with engine() as con:
         return [
             CheckResult(
                 map_rows(
@@ -115,5 +114,3 @@ def check_mapping(mapping_file: Path, data: Path, config: RevOpsConfig) -> list[
             )
             for mapping in mappings
         ]
-    finally:
-        con.close()

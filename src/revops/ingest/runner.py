@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -250,7 +251,8 @@ def run(
     with `reused`, unless `force` or `commit_with` is given.
     """
     mappings = mappings if mappings is not None else all_mappings(workspace.root)
-    files = SourceFiles()
+    settings = workspace.config.ingest
+    files = SourceFiles(settings.part_mb << 20)
     loads, notes = plan(paths, mappings, files, source, include)
     warehouse = workspace.warehouse
     if prepare:
@@ -261,9 +263,11 @@ def run(
     yield from notes
     previous = {} if force or commit_with else fingerprints.stored(warehouse)
     reused: list[ObjectLoad] = []
-    con = engine()
     failed = False
-    try:
+    with ExitStack() as held:
+        con = held.enter_context(engine(settings.memory_limit))
+        held.enter_context(warehouse.memory_held(settings.memory_limit))
+        held.callback(_log_reused, warehouse, reused)
         for index, planned in enumerate(loads):
             if progress:
                 progress(planned, index, len(loads))
@@ -295,10 +299,6 @@ def run(
             yield from files.notes
             files.notes.clear()
             yield load
-    finally:
-        con.close()
-        if reused:
-            _log_reused(warehouse, reused)
 
 
 def _reuse(planned: PlannedLoad, same: fingerprints.StoredLoad) -> ObjectLoad:
@@ -494,6 +494,8 @@ def _log(warehouse: Warehouse, load: ObjectLoad, started: datetime) -> None:
 
 def _log_reused(warehouse: Warehouse, loads: Sequence[ObjectLoad]) -> None:
     """One log entry per load whose result was reused, written together."""
+    if not loads:
+        return
     name, namespace = tables.LOG
     now = datetime.now(UTC)
     rows = [_log_row(load, now) for load in loads]

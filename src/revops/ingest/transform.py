@@ -7,9 +7,13 @@ as Arrow without copying them and checks every column of every row in one query.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
 from collections.abc import Mapping as MappingOf
-from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -34,7 +38,7 @@ from revops.ingest.vocabulary import Vocabulary
 from revops.model import get_entity
 
 if TYPE_CHECKING:
-    from revops.ingest.readers import SourceRows
+    from revops.ingest.readers import ReadProblem, SourceRows
 
 REJECTED_COLUMNS = ("file", "row", "source_id", "field", "column", "value", "reason", "record")
 
@@ -66,9 +70,26 @@ class MappedRows:
     as quarantine rows naming file, row and field; they load all the same."""
 
 
-def engine() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the reference tables the checks use."""
-    con = duckdb.connect(":memory:")
+@contextmanager
+def engine(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB with the reference tables the checks use, closed after.
+
+    Past `memory_limit` (``"1GB"``; default DuckDB's, 80 % of the machine's) it spills to
+    a temporary directory of its own, removed after.
+    """
+    spill = Path(tempfile.mkdtemp(prefix="revops-ingest-"))
+    con = duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+    try:
+        if memory_limit:
+            con.execute(f"SET memory_limit = '{memory_limit.replace(' ', '')}'")
+        _prepare(con)
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
     aliases = country_aliases()
     con.register(
@@ -82,7 +103,6 @@ def engine() -> duckdb.DuckDBPyConnection:
     )
     con.register("__currencies", pa.table({"code": sorted(currency_codes())}))
     create_functions(con)
-    return con
 
 
 def map_rows(
@@ -98,7 +118,6 @@ def map_rows(
         MappingError: the mapping's SQL does not run on these files.
     """
     files = tuple(str(s.file) for s in sources)
-    rows = _stack(sources)
     lookups = lookups or {}
     for name, lookup in mapping.lookups.items():
         if not lookups.get(lookup.object) and not lookup.optional:
@@ -107,24 +126,85 @@ def map_rows(
                 f"but no {lookup.object} file of {mapping.source} was given"
             )
     lookup_rows = {
-        name: _with_empty(
+        name: _only(
             _stack(lookups.get(lookup.object, ())),
             expression_fields(mapping, name)
             | {lookup.key}
             | {
-                o.on.partition(".")[2]
-                for o in mapping.lookups.values()
-                if o.on.startswith(f"{name}.")
+                field.partition(".")[2]
+                for field in [
+                    *(o.on for o in mapping.lookups.values()),
+                    *(f for rule in mapping.rules().values() for f in rule.fields),
+                ]
+                if field.startswith(f"{name}.")
             },
         )
         for name, lookup in mapping.lookups.items()
     }
-    con.register("__source_all", rows)
-    for name, table in lookup_rows.items():
-        con.register(f"lookup_{name}", table)
+    staged = any(s.later is not None for s in sources)
+    try:
+        columns, rows_read, problems = _register_sources(con, sources)
+        for name, table in lookup_rows.items():
+            con.register(f"lookup_{name}", table)
+        return _map(con, mapping, files, columns, rows_read, problems, lookup_rows, allowed)
+    except duckdb.OutOfMemoryException as exc:
+        raise MappingError(
+            f"mapping {mapping.name} ran out of memory on {', '.join(files)} "
+            f"({str(exc).splitlines()[0]}): raise ingest.memory_limit in revops.yaml"
+        ) from None
+    finally:  # nothing of this load stays held by the engine
+        for name in lookup_rows:
+            con.unregister(f"lookup_{name}")
+        if staged:
+            con.execute("DROP TABLE IF EXISTS __source_all")
+        else:
+            con.unregister("__source_all")
+
+
+def _register_sources(
+    con: duckdb.DuckDBPyConnection, sources: Sequence[SourceRows]
+) -> tuple[list[str], int, list[ReadProblem]]:
+    """`__source_all`: the rows of every source, with the file of each row; its column
+    names, its rows and the sources' problems.
+
+    Sources read whole are one Arrow table DuckDB reads where it is. A file read in parts
+    is copied part by part into a temporary table, which DuckDB keeps on disk past its
+    memory limit: memory holds one part at a time.
+    """
+    if all(s.later is None for s in sources):
+        rows = _stack(sources)
+        con.register("__source_all", rows)
+        return rows.column_names, rows.num_rows, [p for s in sources for p in s.problems]
+    firsts = [_with_file(s.rows, s.file) for s in sources]
+    schema = pa.unify_schemas([t.schema for t in firsts], promote_options="permissive")
+    con.register("__source_schema", schema.empty_table())
+    con.execute("CREATE OR REPLACE TEMP TABLE __source_all AS SELECT * FROM __source_schema")
+    con.unregister("__source_schema")
+    count = 0
+    problems: list[ReadProblem] = []
+    for source in sources:
+        for rows, found in source.parts():
+            con.register("__source_part", _with_file(rows, source.file))
+            con.execute("INSERT INTO __source_all BY NAME SELECT * FROM __source_part")
+            con.unregister("__source_part")
+            count += rows.num_rows
+            problems += found
+    return schema.names, count, problems
+
+
+def _map(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    files: tuple[str, ...],
+    columns: list[str],
+    rows_read: int,
+    read_problems: Sequence[ReadProblem],
+    lookup_rows: MappingOf[str, pa.Table],
+    allowed: MappingOf[str, Vocabulary] | None,
+) -> MappedRows:
     where = f"WHERE {mapping.where}" if mapping.where else ""
     # Fields an expression reads that these files lack are read as empty, like fields.
-    absent = sorted(expression_fields(mapping) - set(rows.column_names) - {"__name", "__value"})
+    absent = sorted(expression_fields(mapping) - set(columns) - {"__name", "__value"})
     nulls = "".join(f", CAST(NULL AS VARCHAR) AS {ident(name)}" for name in absent)
     try:
         con.execute(
@@ -133,11 +213,13 @@ def map_rows(
         kept = _count(con, f"SELECT count(*) FROM {SOURCE}")
         compiled = compile_mapping(
             mapping,
-            [c for c in rows.column_names if c not in (FILE, ROW)] + absent,
+            [c for c in columns if c not in (FILE, ROW)] + absent,
             {name: table.column_names for name, table in lookup_rows.items()},
             allowed,
         )
         con.execute(f"CREATE OR REPLACE TEMP TABLE __checked AS {compiled.select_sql()}")
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
         raise MappingError(
             f"mapping {mapping.name} ({mapping.path}) cannot run on {', '.join(files)}: "
@@ -190,7 +272,7 @@ def map_rows(
         else _empty_rejected()
     )
     mapped = _count(con, "SELECT count(*) FROM __checked")
-    problems = _problem_rows(sources)
+    problems = _problem_rows(read_problems)
     con.execute("DROP TABLE __checked")
     con.execute("DROP TABLE __refused")
     return MappedRows(
@@ -198,14 +280,14 @@ def map_rows(
         files=files,
         good=good,
         rejected=pa.concat_tables([rejected.cast(_rejected_schema()), problems]),
-        rows_in=mapped + problems.num_rows + rows.num_rows - kept,
+        rows_in=mapped + problems.num_rows + rows_read - kept,
         duplicates=duplicates,
         quarantined=bad_rows + problems.num_rows,
-        skipped=rows.num_rows - kept,
+        skipped=rows_read - kept,
         missing_fields=tuple(
             name
             for name in dict.fromkeys((*compiled.missing_fields, *absent))
-            if not inside_empty_object(name, rows.column_names)
+            if not inside_empty_object(name, columns)
         ),
         flagged=flagged,
     )
@@ -249,12 +331,13 @@ def _checked_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("DESCRIBE __checked").fetchall()}
 
 
+def _with_file(rows: pa.Table, file: Path) -> pa.Table:
+    return rows.append_column(FILE, pa.array([str(file)] * rows.num_rows, pa.string()))
+
+
 def _stack(sources: Sequence[SourceRows]) -> pa.Table:
     """The rows of several files of one object as one table, with the file of each row."""
-    tables = [
-        s.rows.append_column(FILE, pa.array([str(s.file)] * s.rows.num_rows, pa.string()))
-        for s in sources
-    ]
+    tables = [_with_file(s.whole().rows, s.file) for s in sources]
     if not tables:
         return pa.table({ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())})
     return pa.concat_tables(tables, promote_options="permissive")
@@ -274,11 +357,13 @@ def inside_empty_object(name: str, columns: Sequence[str]) -> bool:
     return any(".".join(parts[:n]) in columns for n in range(1, len(parts)))
 
 
-def _with_empty(table: pa.Table, fields: set[str]) -> pa.Table:
-    """`table` with the `fields` it lacks as empty columns (an expression reads them)."""
+def _only(table: pa.Table, fields: set[str]) -> pa.Table:
+    """A lookup's `table` with only the `fields` the mapping reads of it (those it lacks
+    as empty columns: an expression reads them), and the file and row of each record: a
+    large lookup joined with all its columns would cost memory for nothing."""
     for name in sorted(fields - set(table.column_names)):
         table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
-    return table
+    return table.select(sorted(fields) + [c for c in (FILE, ROW) if c in table.column_names])
 
 
 def _rejected_schema() -> pa.Schema:
@@ -291,7 +376,7 @@ def _empty_rejected() -> pa.Table:
     return _rejected_schema().empty_table()
 
 
-def _problem_rows(sources: Sequence[SourceRows]) -> pa.Table:
+def _problem_rows(problems: Sequence[ReadProblem]) -> pa.Table:
     """Records the reader could not read, as quarantine rows (no field: the whole row)."""
     rows = [
         {
@@ -304,8 +389,7 @@ def _problem_rows(sources: Sequence[SourceRows]) -> pa.Table:
             "reason": p.reason,
             "record": None,
         }
-        for s in sources
-        for p in s.problems
+        for p in problems
         if p.row is not None
     ]
     return pa.Table.from_pylist(rows, schema=_rejected_schema())

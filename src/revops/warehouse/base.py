@@ -221,6 +221,13 @@ class Warehouse(ABC):
         """
         yield
 
+    @contextmanager
+    def memory_held(self, limit: str) -> Iterator[None]:
+        """Hold an embedded engine to `limit` (``"1GB"``) while the block runs, then set
+        it back: past it, it spills to disk. A server's memory is the server's own
+        (nothing happens)."""
+        yield
+
     def data_version(self) -> Hashable | None:
         """A value that changes whenever the data changes, for caches of computed results;
         None when this backend cannot tell cheaply (then caches must expire by time)."""

@@ -79,6 +79,22 @@ class DuckDBWarehouse(TransactionalWarehouse):
     def interrupt(self) -> None:
         self.con.con.interrupt()
 
+    @contextmanager
+    def memory_held(self, limit: str) -> Iterator[None]:
+        """Else DuckDB keeps every page written in memory up to its default, 80 % of
+        the machine's."""
+        if self.url.path is None:
+            yield
+            return
+        raw = self.con.con
+        before = raw.sql("SELECT current_setting('memory_limit')").fetchone()
+        raw.execute(f"SET memory_limit = '{limit.replace(' ', '')}'")
+        try:
+            yield
+        finally:
+            if before:
+                raw.execute(f"SET memory_limit = '{before[0]}'")
+
     def create_temporary(self, name: str, obj: pa.Table | ir.Table) -> ir.Table:
         """A batch is read where it is, as a view of the Arrow table: no copy is made
         (a query's result is still stored, as every backend does)."""

@@ -9,8 +9,8 @@ the two: ``rows.num_rows + (problems with a row) == records in the file``.
 from __future__ import annotations
 
 import glob
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -81,6 +81,9 @@ class SourceRows:
         delimiter: the delimiter found (csv).
         repeated: header names that appear more than once (each column is kept, the
             repeats numbered: `Name`, `Name_2`).
+        later: for a file read in parts (:mod:`revops.ingest.readers.parts`), the records
+            and problems of the parts after the one `rows` and `problems` hold, read anew
+            each time it is called; None when `rows` holds every record.
     """
 
     file: Path
@@ -91,6 +94,23 @@ class SourceRows:
     encoding: str | None = None
     delimiter: str | None = None
     repeated: tuple[RepeatedHeader, ...] = ()
+    later: Callable[[], Iterator[tuple[pa.Table, tuple[ReadProblem, ...]]]] | None = None
+
+    def parts(self) -> Iterator[tuple[pa.Table, tuple[ReadProblem, ...]]]:
+        """Every part's records and problems, the first one first."""
+        yield self.rows, self.problems
+        if self.later is not None:
+            yield from self.later()
+
+    def whole(self) -> SourceRows:
+        """These records with every part read into `rows` (the same object when the
+        file was read whole)."""
+        if self.later is None:
+            return self
+        parts = list(self.parts())
+        rows = pa.concat_tables([rows for rows, _ in parts])
+        problems = tuple(p for _, found in parts for p in found)
+        return replace(self, rows=rows, problems=problems, later=None)
 
 
 def clip(text: str) -> str:

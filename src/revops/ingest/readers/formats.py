@@ -11,6 +11,7 @@ from revops.ingest.readers.delimited import read_delimited
 from revops.ingest.readers.excel import read_excel
 from revops.ingest.readers.jsonl import read_jsonl
 from revops.ingest.readers.parquet import read_parquet
+from revops.ingest.readers.parts import read_delimited_parts
 
 Reader = Callable[[Path], list[SourceRows]]
 
@@ -27,8 +28,11 @@ READERS: dict[str, Reader] = {
 assert set(READERS) == SUPPORTED_SUFFIXES
 
 
-def read_file(path: Path | str) -> list[SourceRows]:
+def read_file(path: Path | str, part_bytes: int | None = None) -> list[SourceRows]:
     """The objects in one file. Bad content never raises: it becomes problems.
+
+    With `part_bytes`, a large delimited file is read in parts of about that size
+    (:func:`~revops.ingest.readers.parts.read_delimited_parts`).
 
     Raises:
         ReadError: there is no such file, or no reader for its extension.
@@ -46,6 +50,8 @@ def read_file(path: Path | str) -> list[SourceRows]:
     if reader is None:
         known = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise ReadError(f"{path}: cannot read {path.suffix or 'files without extension'} ({known})")
+    if part_bytes is not None and reader is read_delimited:
+        return read_delimited_parts(path, part_bytes)
     return reader(path)
 
 
