@@ -144,7 +144,7 @@ class IngestSettings(Frozen):
         ),
     )
     memory_limit: str = Field(
-        default="2GB",
+        default="1GB",
         pattern=r"^\d+(\.\d+)?\s*(MB|GB|MiB|GiB)$",
         description=(
             "Memory the ingest's mapping engine, and an embedded DuckDB warehouse while it "

@@ -220,6 +220,13 @@ def _source_sql(mapping: Mapping, fields: _Fields) -> str:
     return f"({' UNION ALL '.join(branches)}) AS {SOURCE}"
 
 
+def lookup_sql(mapping: Mapping, name: str, rows: str) -> str:
+    """The rows of lookup `name` a mapping joins, from the table `rows`: the first row of
+    each key in file order, so a repeated key picks the same row."""
+    key = ident(mapping.lookups[name].key)
+    return f"SELECT DISTINCT ON ({key}) * FROM {rows} ORDER BY {key}, {ident(FILE)}, {ident(ROW)}"
+
+
 def _joins(mapping: Mapping) -> str:
     joins = []
     for name, lookup in mapping.lookups.items():
@@ -230,14 +237,10 @@ def _joins(mapping: Mapping) -> str:
             on = f"{ident(before)}.{ident(field)}"
         else:
             on = f"{SOURCE}.{ident(lookup.on)}"
+        # The caller's `lookup_<name>` holds one row per key (see `lookup_sql`).
         table = ident(f"lookup_{name}")
-        # The first row of each key in file order, so a repeated key picks the same row.
-        deduplicated = (
-            f"(SELECT DISTINCT ON ({ident(lookup.key)}) * FROM {table} "
-            f"ORDER BY {ident(lookup.key)}, {ident(FILE)}, {ident(ROW)})"
-        )
         joins.append(
-            f"LEFT JOIN {deduplicated} AS {ident(name)} ON {ident(name)}.{ident(lookup.key)} = {on}"
+            f"LEFT JOIN {table} AS {ident(name)} ON {ident(name)}.{ident(lookup.key)} = {on}"
         )
     return " ".join(joins)
 

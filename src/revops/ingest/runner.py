@@ -43,6 +43,7 @@ from revops.warehouse.batch import new_load_id
 
 if TYPE_CHECKING:
     import duckdb
+    import ibis.expr.types as ir
 
     from revops.config import RevOpsConfig
     from revops.warehouse import Warehouse
@@ -265,7 +266,6 @@ def run(
     reused: list[ObjectLoad] = []
     failed = False
     with ExitStack() as held:
-        con = held.enter_context(engine(settings.memory_limit))
         held.enter_context(warehouse.memory_held(settings.memory_limit))
         held.callback(_log_reused, warehouse, reused)
         for index, planned in enumerate(loads):
@@ -292,7 +292,10 @@ def run(
                     *(commit_with if last and not failed else ()),
                     fingerprints.spec(mapping.name, digest),
                 ]
-                load = _load(con, warehouse, workspace.config, planned, readable, files, extra)
+                # An engine of its own per load: what one load's engine allocated goes back
+                # to the system when it closes, not to the next load.
+                with engine(settings.memory_limit) as con:
+                    load = _load(con, warehouse, workspace.config, planned, readable, files, extra)
             else:
                 load = _refuse(warehouse, planned, refused)
             failed = failed or load.status == "failed"
@@ -410,10 +413,13 @@ def _load(
         if mapped.missing_fields
         else ""
     )
-    history = changed_versions(warehouse, mapping, mapped.good, started)
+    # Snapshots compare with their history in memory: such objects are not the large ones.
+    history = (
+        changed_versions(warehouse, mapping, mapped.good, started) if mapping.history else None
+    )
     released = _released(warehouse, mapping, names, mapped.rejected)
     entity = get_entity(mapping.entity)
-    specs = [LoadSpec(entity.name, mapped.good, entity.namespace, distinct=True)]
+    specs = [LoadSpec(entity.name, _accepted(warehouse, mapped), entity.namespace, distinct=True)]
     if history is not None and mapping.history is not None:
         target = get_entity(mapping.history.entity)
         specs.append(LoadSpec(target.name, history, target.namespace))
@@ -443,6 +449,26 @@ def _load(
     )
     _log(warehouse, done, started)
     return done
+
+
+def _accepted(warehouse: Warehouse, mapped: MappedRows) -> pa.Table | ir.Table:
+    """The accepted rows as the warehouse loads them: read from the engine's file by a
+    warehouse that reads files (memory never holds them), else as one Arrow table. They
+    are distinct, with ids of their own (the mapping made them so)."""
+    if mapped.good_file is not None:
+        rows = warehouse.file_rows(mapped.good_file)
+        if rows is not None:
+            import ibis
+
+            entity = get_entity(mapped.mapping.entity)
+            schema = warehouse.table(entity.name, entity.namespace).schema()
+            unmapped = {  # columns the mapping fills for no row
+                name: ibis.null().cast(kind)
+                for name, kind in schema.items()
+                if name not in rows.columns and name != "load_id"
+            }
+            return rows.mutate(**unmapped) if unmapped else rows
+    return mapped.good
 
 
 def _quarantine_rows(mapped: MappedRows, rows: pa.Table | None) -> pa.Table:

@@ -18,17 +18,19 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from revops.errors import RevOpsError
 from revops.ingest.compile import (
     FILE,
     ROW,
     SOURCE,
+    CompiledMapping,
     compile_mapping,
     expression_fields,
     ident,
     literal,
+    lookup_sql,
 )
 from revops.ingest.functions import create_functions
 from revops.ingest.mapping import Mapping
@@ -58,7 +60,8 @@ class MappedRows:
 
     mapping: Mapping
     files: tuple[str, ...]
-    good: pa.Table
+    good_rows: pa.Table | None
+    """The accepted rows, or None when they were written to `good_file`."""
     rejected: pa.Table
     rows_in: int
     duplicates: int
@@ -68,6 +71,27 @@ class MappedRows:
     flagged: pa.Table | None = None
     """Values of accepted rows that look wrong (see :mod:`revops.ingest.suspicious`),
     as quarantine rows naming file, row and field; they load all the same."""
+    good_file: Path | None = None
+    """For a load of files read in parts: the accepted rows as a Parquet file of the
+    engine's temporary directory (there while the engine is open), so memory need not
+    hold them; a warehouse that reads files loads them from it."""
+
+    @property
+    def good(self) -> pa.Table:
+        """The accepted rows (read from `good_file` when they were written there)."""
+        if self.good_rows is not None:
+            return self.good_rows
+        assert self.good_file is not None
+        rows: pa.Table = pq.read_table(self.good_file)
+        return rows
+
+    @property
+    def accepted(self) -> int:
+        """How many rows were accepted."""
+        if self.good_rows is not None:
+            return int(self.good_rows.num_rows)
+        assert self.good_file is not None
+        return int(pq.ParquetFile(self.good_file).metadata.num_rows)
 
 
 @contextmanager
@@ -143,88 +167,140 @@ def map_rows(
     }
     staged = any(s.later is not None for s in sources)
     try:
-        columns, rows_read, problems = _register_sources(con, sources)
         for name, table in lookup_rows.items():
-            con.register(f"lookup_{name}", table)
-        return _map(con, mapping, files, columns, rows_read, problems, lookup_rows, allowed)
+            # Made once per load, not in each part's query.
+            con.register("__lookup_rows", table)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {ident('lookup_' + name)} AS "
+                + lookup_sql(mapping, name, "__lookup_rows")
+            )
+            con.unregister("__lookup_rows")
+        checked = _check(con, mapping, sources, lookup_rows, allowed)
+        return _finish(con, checked, files)
     except duckdb.OutOfMemoryException as exc:
         raise MappingError(
             f"mapping {mapping.name} ran out of memory on {', '.join(files)} "
             f"({str(exc).splitlines()[0]}): raise ingest.memory_limit in revops.yaml"
         ) from None
-    finally:  # nothing of this load stays held by the engine
-        for name in lookup_rows:
-            con.unregister(f"lookup_{name}")
-        if staged:
-            con.execute("DROP TABLE IF EXISTS __source_all")
-        else:
-            con.unregister("__source_all")
-
-
-def _register_sources(
-    con: duckdb.DuckDBPyConnection, sources: Sequence[SourceRows]
-) -> tuple[list[str], int, list[ReadProblem]]:
-    """`__source_all`: the rows of every source, with the file of each row; its column
-    names, its rows and the sources' problems.
-
-    Sources read whole are one Arrow table DuckDB reads where it is. A file read in parts
-    is copied part by part into a temporary table, which DuckDB keeps on disk past its
-    memory limit: memory holds one part at a time.
-    """
-    if all(s.later is None for s in sources):
-        rows = _stack(sources)
-        con.register("__source_all", rows)
-        return rows.column_names, rows.num_rows, [p for s in sources for p in s.problems]
-    firsts = [_with_file(s.rows, s.file) for s in sources]
-    schema = pa.unify_schemas([t.schema for t in firsts], promote_options="permissive")
-    con.register("__source_schema", schema.empty_table())
-    con.execute("CREATE OR REPLACE TEMP TABLE __source_all AS SELECT * FROM __source_schema")
-    con.unregister("__source_schema")
-    count = 0
-    problems: list[ReadProblem] = []
-    for source in sources:
-        for rows, found in source.parts():
-            con.register("__source_part", _with_file(rows, source.file))
-            con.execute("INSERT INTO __source_all BY NAME SELECT * FROM __source_part")
-            con.unregister("__source_part")
-            count += rows.num_rows
-            problems += found
-    return schema.names, count, problems
-
-
-def _map(
-    con: duckdb.DuckDBPyConnection,
-    mapping: Mapping,
-    files: tuple[str, ...],
-    columns: list[str],
-    rows_read: int,
-    read_problems: Sequence[ReadProblem],
-    lookup_rows: MappingOf[str, pa.Table],
-    allowed: MappingOf[str, Vocabulary] | None,
-) -> MappedRows:
-    where = f"WHERE {mapping.where}" if mapping.where else ""
-    # Fields an expression reads that these files lack are read as empty, like fields.
-    absent = sorted(expression_fields(mapping) - set(columns) - {"__name", "__value"})
-    nulls = "".join(f", CAST(NULL AS VARCHAR) AS {ident(name)}" for name in absent)
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS SELECT *{nulls} FROM __source_all {where}"
-        )
-        kept = _count(con, f"SELECT count(*) FROM {SOURCE}")
-        compiled = compile_mapping(
-            mapping,
-            [c for c in columns if c not in (FILE, ROW)] + absent,
-            {name: table.column_names for name, table in lookup_rows.items()},
-            allowed,
-        )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __checked AS {compiled.select_sql()}")
-    except duckdb.OutOfMemoryException:
-        raise
     except duckdb.Error as exc:
         raise MappingError(
             f"mapping {mapping.name} ({mapping.path}) cannot run on {', '.join(files)}: "
             f"{str(exc).splitlines()[0]}"
         ) from None
+    finally:  # nothing of this load stays held by the engine
+        for name in lookup_rows:
+            con.execute(f"DROP TABLE IF EXISTS {ident('lookup_' + name)}")
+        for table in ("__checked", "__refused", "__good", *(("__source_all",) if staged else ())):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        if not staged:
+            con.unregister("__source_all")
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """`__checked` made: every source row mapped, with its raw values and reasons."""
+
+    mapping: Mapping
+    compiled: CompiledMapping
+    columns: list[str]
+    absent: list[str]
+    rows_read: int
+    kept: int
+    problems: list[ReadProblem]
+    staged: bool = False
+    """Whether files read in parts were copied into the engine part by part."""
+
+
+def _check(
+    con: duckdb.DuckDBPyConnection,
+    mapping: Mapping,
+    sources: Sequence[SourceRows],
+    lookup_rows: MappingOf[str, pa.Table],
+    allowed: MappingOf[str, Vocabulary] | None,
+) -> _Checked:
+    """Map every row of `sources` into the temporary table `__checked`, their rows into
+    `__source_all` (read again only for the refused rows' records).
+
+    Sources read whole are one Arrow table DuckDB reads where it is, mapped in one query.
+    When a file was read in parts, each part is copied into `__source_all` and mapped
+    into `__checked` in a statement of its own, and DuckDB may move what each committed
+    to disk past its memory limit: memory holds one part at a time.
+    """
+    lookup_fields = {name: table.column_names for name, table in lookup_rows.items()}
+    where = f"WHERE {mapping.where}" if mapping.where else ""
+    if all(s.later is None for s in sources):
+        rows = _stack(sources)
+        con.register("__source_all", rows)
+        columns = rows.column_names
+        compiled, absent = _compiled(mapping, columns, lookup_fields, allowed)
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS SELECT *{_nulls(absent)} "
+            f"FROM __source_all {where}"
+        )
+        kept = _count(con, f"SELECT count(*) FROM {SOURCE}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __checked AS {compiled.select_sql()}")
+        whole = [p for s in sources for p in s.problems]
+        return _Checked(mapping, compiled, columns, absent, rows.num_rows, kept, whole)
+    firsts = [_with_file(s.rows, s.file) for s in sources]
+    shape = pa.unify_schemas([t.schema for t in firsts], promote_options="permissive")
+    columns = shape.names
+    compiled, absent = _compiled(mapping, columns, lookup_fields, allowed)
+    con.register("__source_shape", shape.empty_table())
+    con.execute("CREATE OR REPLACE TEMP TABLE __source_all AS SELECT * FROM __source_shape")
+    # A part of a file lacking a column of another file reads it as empty.
+    part = "(SELECT * FROM __source_shape UNION ALL BY NAME SELECT * FROM __source_part)"
+    rows_read = kept = 0
+    problems: list[ReadProblem] = []
+    made = False
+    for source in sources:
+        for rows, found in source.parts():
+            con.register("__source_part", _with_file(rows, source.file))
+            con.execute(f"INSERT INTO __source_all SELECT * FROM {part}")
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {SOURCE} AS SELECT *{_nulls(absent)} "
+                f"FROM {part} {where}"
+            )
+            kept += _count(con, f"SELECT count(*) FROM {SOURCE}")
+            select = compiled.select_sql()
+            con.execute(
+                f"INSERT INTO __checked {select}"
+                if made
+                else f"CREATE OR REPLACE TEMP TABLE __checked AS {select}"
+            )
+            made = True
+            con.unregister("__source_part")
+            rows_read += rows.num_rows
+            problems += found
+    con.unregister("__source_shape")
+    return _Checked(mapping, compiled, columns, absent, rows_read, kept, problems, staged=True)
+
+
+def _compiled(
+    mapping: Mapping,
+    columns: list[str],
+    lookup_fields: MappingOf[str, list[str]],
+    allowed: MappingOf[str, Vocabulary] | None,
+) -> tuple[CompiledMapping, list[str]]:
+    """The mapping's query for rows of `columns`, and the fields an expression reads that
+    the rows lack (read as empty, like fields)."""
+    absent = sorted(expression_fields(mapping) - set(columns) - {"__name", "__value"})
+    compiled = compile_mapping(
+        mapping, [c for c in columns if c not in (FILE, ROW)] + absent, lookup_fields, allowed
+    )
+    return compiled, absent
+
+
+def _nulls(absent: Sequence[str]) -> str:
+    return "".join(f", CAST(NULL AS VARCHAR) AS {ident(name)}" for name in absent)
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, checked: _Checked, files: tuple[str, ...]
+) -> MappedRows:
+    """The accepted rows, the refused and flagged ones, and the counts, from `__checked`."""
+    mapping, compiled, columns = checked.mapping, checked.compiled, checked.columns
+    absent, rows_read, kept = checked.absent, checked.rows_read, checked.kept
+    read_problems = checked.problems
     entity = get_entity(mapping.entity)
     canonical = [c.name for c in entity.all_columns if c.name != "load_id"]
     repeated = _reject_conflicting_ids(con, canonical)
@@ -235,15 +311,21 @@ def _map(
     listed = ", ".join(ident(c) for c in present)
     if repeated:
         # Exact duplicate rows collapse here, where it is cheap, and are counted.
-        good = con.execute(
-            f"SELECT {listed}, count(*) AS __copies FROM __checked WHERE NOT ({bad}) GROUP BY ALL"
-        ).fetch_arrow_table()
-        copies = good.column("__copies")
-        duplicates = int(pc.sum(copies).as_py() or 0) - good.num_rows
-        good = good.drop_columns(["__copies"])
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __good AS SELECT {listed}, count(*) AS __copies "
+            f"FROM __checked WHERE NOT ({bad}) GROUP BY ALL"
+        )
+        duplicates = _count(con, "SELECT coalesce(sum(__copies) - count(*), 0) FROM __good")
+        good_sql = f"SELECT {listed} FROM __good"
     else:  # every row has an id of its own: none can be a copy of another
-        good = con.execute(f"SELECT {listed} FROM __checked WHERE NOT ({bad})").fetch_arrow_table()
+        good_sql = f"SELECT {listed} FROM __checked WHERE NOT ({bad})"
         duplicates = 0
+    good_file = _spill_file(con, "accepted.parquet") if checked.staged else None
+    if good_file is not None:
+        con.execute(f"COPY ({good_sql}) TO {literal(str(good_file))} (FORMAT parquet)")
+        good = None
+    else:
+        good = con.execute(good_sql).fetch_arrow_table()
     # The refused rows, in one pass: each column's reasons read only them.
     con.execute(f"CREATE OR REPLACE TEMP TABLE __refused AS SELECT * FROM __checked WHERE {bad}")
     rejected_sql = " UNION ALL ".join(
@@ -273,12 +355,11 @@ def _map(
     )
     mapped = _count(con, "SELECT count(*) FROM __checked")
     problems = _problem_rows(read_problems)
-    con.execute("DROP TABLE __checked")
-    con.execute("DROP TABLE __refused")
     return MappedRows(
         mapping=mapping,
         files=files,
-        good=good,
+        good_rows=good,
+        good_file=good_file,
         rejected=pa.concat_tables([rejected.cast(_rejected_schema()), problems]),
         rows_in=mapped + problems.num_rows + rows_read - kept,
         duplicates=duplicates,
@@ -291,6 +372,14 @@ def _map(
         ),
         flagged=flagged,
     )
+
+
+def _spill_file(con: duckdb.DuckDBPyConnection, name: str) -> Path:
+    """A path in the engine's temporary directory, removed with it."""
+    row = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    folder = Path(str(row[0])) if row else Path(tempfile.mkdtemp(prefix="revops-ingest-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -20,6 +20,8 @@ from revops.warehouse.compiled import CompiledQueries
 from revops.warehouse.url import BackendName, WarehouseURL
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import ibis.expr.schema as sch
     import ibis.expr.types as ir
     from ibis.backends import BaseBackend
@@ -444,16 +446,25 @@ class Warehouse(ABC):
             results.append(result)
         return results
 
+    upserts_queries: bool = False
+    """Whether a query's rows may load by upsert (else only by append or replace). The
+    query's rows must be distinct with keys of their own: they are not checked."""
+
+    def file_rows(self, path: Path) -> ir.Table | None:
+        """The rows of the Parquet file at `path` as a query this warehouse reads the file
+        with, without loading it into memory; None when it cannot (a server)."""
+        return None
+
     def _conform_query(self, spec: LoadSpec, target: ir.Table, load_id: str) -> ConformedBatch:
         """A query's rows as a batch: the target's columns in its order and types, this
-        load's id stamped; only for `append` and `replace` (an upsert compares row by row).
+        load's id stamped; an upsert only where :attr:`upserts_queries`.
 
         Raises:
             WarehouseError: an upsert, or a column the target has that the query lacks.
         """
         import ibis
 
-        if spec.mode == "upsert":
+        if spec.mode == "upsert" and not self.upserts_queries:
             raise WarehouseError("a query's rows load by append or replace, not upsert")
         query: ir.Table = spec.data
         missing = [c for c in target.columns if c not in query.columns and c != "load_id"]

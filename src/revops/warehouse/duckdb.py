@@ -15,6 +15,8 @@ from revops.warehouse.transactional import TransactionalWarehouse
 from revops.warehouse.url import WarehouseURL
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import ibis.expr.types as ir
     import pyarrow as pa
 
@@ -78,6 +80,9 @@ class DuckDBWarehouse(TransactionalWarehouse):
 
     def interrupt(self) -> None:
         self.con.con.interrupt()
+
+    def file_rows(self, path: Path) -> ir.Table:
+        return self.con.sql(f"SELECT * FROM read_parquet({_sql_text(str(path))})")
 
     @contextmanager
     def memory_held(self, limit: str) -> Iterator[None]:
@@ -195,3 +200,12 @@ def _lock_message(error: str, path: str) -> str:
             "stop it, or run this command through it"
         )
     return f"cannot open the warehouse {path}: {error}"
+
+
+def _sql_text(text: str) -> str:
+    """
+    Examples:
+        >>> _sql_text("/tmp/it's.parquet")
+        "'/tmp/it''s.parquet'"
+    """
+    return "'" + text.replace("'", "''") + "'"

@@ -24,6 +24,8 @@ class TransactionalWarehouse(Warehouse):
     the open transaction back.
     """
 
+    upserts_queries = True
+
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Any]:
         """A context whose value has `execute(sql)`, committed on exit."""
@@ -52,16 +54,19 @@ class TransactionalWarehouse(Warehouse):
             changes: list[Changes] = []
             sources: list[str | pa.Table] = []
             for spec, rows, target in writes:
-                if isinstance(rows, QueryRows):
+                suffix = f"{spec.namespace}_{spec.name}"
+                stage = f"_revops_stage_{suffix}"
+                everything = spec.mode != "upsert" or self._is_empty(target)
+                if isinstance(rows, QueryRows) and everything:
                     # Read straight from the warehouse inside the transaction: no copy of
                     # a large result in a temporary table.
                     sql = self.con.compile(rows.expr)
                     changes.append(Changes(rows.expr, rows.num_rows, 0))
-                    sources.append(f"({sql}) AS {self.quote('_revops_query')}")
+                    sources.append(f"({sql})")
                     continue
-                suffix = f"{spec.namespace}_{spec.name}"
-                stage = f"_revops_stage_{suffix}"
-                if spec.mode != "upsert" or self._is_empty(target):
+                if isinstance(rows, QueryRows):  # compared with the table: staged first
+                    rows = rows.expr
+                elif everything:
                     # Every row is written as it is (an upsert into an empty table: every
                     # row is new): no comparison to make.
                     changes.append(Changes(None, rows.num_rows, 0))
@@ -136,7 +141,10 @@ class TransactionalWarehouse(Warehouse):
         if spec.mode == "upsert":
             match = " AND ".join(f"t.{self.quote(k)} = s.{self.quote(k)}" for k in spec.key)
             cursor.execute(f"DELETE FROM {target} AS t USING {source_sql} AS s WHERE {match}")
-        cursor.execute(f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source_sql}")
+        cursor.execute(
+            f"INSERT INTO {target} ({columns}) SELECT {columns} FROM {source_sql} AS "
+            + self.quote("_revops_source")
+        )
 
 
 class _TemporaryTable(AbstractContextManager[Any]):
