@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from revops.ingest import tables
 from revops.model import get_entity
 
@@ -55,6 +53,8 @@ def check_references(
             orphans = referring.anti_join(targets, referring[column] == targets[target.id_column])
             found.append(
                 orphans.select(
+                    source_system=ibis.literal(source),
+                    entity=ibis.literal(entity.name),
                     id=orphans[entity.id_column],
                     source_id=orphans.source_id,
                     value=orphans[column],
@@ -64,13 +64,11 @@ def check_references(
             )
         if not found:
             continue
-        table = (ibis.union(*found) if len(found) > 1 else found[0]).to_pyarrow()
-        n = table.num_rows
-        table = table.append_column("source_system", pa.array([source] * n, pa.string()))
-        table = table.append_column("entity", pa.array([entity.name] * n, pa.string()))
+        # Written by the warehouse from the query: millions of them never leave it.
+        query = ibis.union(*found) if len(found) > 1 else found[0]
         scope = {"source_system": [source], "entity": [entity.name]}
-        warehouse.load(name, table, namespace=namespace, mode="replace", scope=scope)
-        total += n
+        result = warehouse.load(name, query, namespace=namespace, mode="replace", scope=scope)
+        total += result.inserted
     return total
 
 

@@ -203,10 +203,11 @@ def ingest(
     loaded = [load for load in report.loads if load.status == "loaded"]
     # A reused load wrote nothing: its references were checked when it was made.
     made = [load for load in loaded if not load.reused]
-    report.reference_warnings = check_references(workspace.warehouse, mappings, made)
-    report.unresolved = unresolved_references(workspace.warehouse)
-    if quality and loaded:
-        _score_loads(workspace, report, loaded, as_of)
+    with workspace.warehouse.memory_held(workspace.config.ingest.memory_limit):
+        report.reference_warnings = check_references(workspace.warehouse, mappings, made)
+        report.unresolved = unresolved_references(workspace.warehouse)
+        if quality and loaded:
+            _score_loads(workspace, report, loaded, as_of)
     return report
 
 
