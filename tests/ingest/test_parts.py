@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
+import subprocess
+import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -232,3 +236,22 @@ def test_a_large_file_ingests_in_parts_as_it_does_whole(tmp_path: Path) -> None:
     whole, parted = (_ingested(tmp_path, name, again, None) for name in ("whole", "parted"))
     assert whole == parted
     assert whole["counts"] == ("loaded", 30_000, 0, 1, 29_997, 1, 1)
+
+
+def test_the_spill_folder_of_a_killed_engine_is_removed_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    stale = tmp_path / f"revops-ingest-{gone.stdout.strip()}-abc"
+    (stale / "spill").mkdir(parents=True)
+    mine = tmp_path / f"revops-ingest-{os.getpid()}-def"
+    mine.mkdir()
+    with engine("64MB") as con:
+        assert con.execute("SELECT 1").fetchone() == (1,)
+        [running] = [p for p in tmp_path.iterdir() if p != mine]
+        assert running.name.startswith(f"revops-ingest-{os.getpid()}-")
+    assert not stale.exists()
+    assert mine.exists()  # this process's: not stale
+    assert sorted(tmp_path.iterdir()) == [mine]

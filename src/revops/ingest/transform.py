@@ -7,6 +7,7 @@ as Arrow without copying them and checks every column of every row in one query.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -101,8 +102,13 @@ def engine(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     Past `memory_limit` (``"1GB"``; default DuckDB's, 80 % of the machine's) it spills to
     a temporary directory of its own, removed after.
     """
-    spill = Path(tempfile.mkdtemp(prefix="revops-ingest-"))
-    con = duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+    _remove_stale(Path(tempfile.gettempdir()))
+    spill = Path(tempfile.mkdtemp(prefix=f"{_SPILL}{os.getpid()}-"))
+    try:
+        con = duckdb.connect(":memory:", config={"temp_directory": str(spill)})
+    except BaseException:
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
     try:
         if memory_limit:
             con.execute(f"SET memory_limit = '{memory_limit.replace(' ', '')}'")
@@ -111,6 +117,28 @@ def engine(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnectio
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
+
+
+_SPILL = "revops-ingest-"
+
+
+def _remove_stale(parent: Path) -> None:
+    """Remove the temporary directories of engines whose process is gone (killed: the
+    spilled rows of a large load can take gigabytes)."""
+    for folder in parent.glob(f"{_SPILL}*-*"):
+        pid = folder.name[len(_SPILL) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
