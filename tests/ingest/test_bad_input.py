@@ -157,7 +157,11 @@ def test_a_load_past_the_memory_limit_fails_naming_the_setting_and_the_others_lo
     (folder / "UserRole.csv").write_text("Id,Name\n00E1,Sales\n", encoding="utf-8")
     ws = Workspace.open(root)
     try:
-        report = ingest(ws, [folder], quality=False)
+        # The closing quality run needs more than 4 MB of the warehouse: it runs again
+        # with the warehouse's own limit, and the ingest ends with its score.
+        report = ingest(ws, [folder])
+        assert report.quality is not None
+        assert report.quality_problem is None or "memory" not in report.quality_problem
         [failed] = report.failed
         assert failed.object == "Opportunity"
         assert "ran out of memory" in failed.message

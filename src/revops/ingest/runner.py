@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 import pyarrow as pa
 
 from revops.ingest import fingerprint as fingerprints
@@ -42,7 +43,6 @@ from revops.warehouse import LoadSpec
 from revops.warehouse.batch import new_load_id
 
 if TYPE_CHECKING:
-    import duckdb
     import ibis.expr.types as ir
 
     from revops.config import RevOpsConfig
@@ -203,11 +203,20 @@ def ingest(
     loaded = [load for load in report.loads if load.status == "loaded"]
     # A reused load wrote nothing: its references were checked when it was made.
     made = [load for load in loaded if not load.reused]
-    with workspace.warehouse.memory_held(workspace.config.ingest.memory_limit):
+
+    def closing_checks() -> None:
         report.reference_warnings = check_references(workspace.warehouse, mappings, made)
         report.unresolved = unresolved_references(workspace.warehouse)
         if quality and loaded:
             _score_loads(workspace, report, loaded, as_of)
+
+    try:
+        with workspace.warehouse.memory_held(workspace.config.ingest.memory_limit):
+            closing_checks()
+    except duckdb.OutOfMemoryException:
+        # The limit bounds the loads; the checks after them, whose writes roll back
+        # whole, run again with the warehouse's own limit rather than fail.
+        closing_checks()
     return report
 
 
@@ -429,7 +438,16 @@ def _load(
         name, namespace = table
         rows = _quarantine_rows(mapped, rows)
         specs.append(LoadSpec(name, rows, namespace, "replace", (), scope))
-    results = warehouse.load_many([*specs, *commit_with])
+    try:
+        results = warehouse.load_many([*specs, *commit_with])
+    except duckdb.OutOfMemoryException as exc:  # rolled back: nothing of it was written
+        failed = replace(
+            pending,
+            message=f"the warehouse ran out of memory writing the load "
+            f"({str(exc).splitlines()[0]}): raise ingest.memory_limit in revops.yaml",
+        )
+        _log(warehouse, failed, started)
+        return failed
     core = results[0]
     done = replace(
         pending,
