@@ -86,14 +86,6 @@ class MappedRows:
         rows: pa.Table = pq.read_table(self.good_file)
         return rows
 
-    @property
-    def accepted(self) -> int:
-        """How many rows were accepted."""
-        if self.good_rows is not None:
-            return int(self.good_rows.num_rows)
-        assert self.good_file is not None
-        return int(pq.ParquetFile(self.good_file).metadata.num_rows)
-
 
 @contextmanager
 def engine(memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -403,9 +395,10 @@ def _finish(
 
 
 def _spill_file(con: duckdb.DuckDBPyConnection, name: str) -> Path:
-    """A path in the engine's temporary directory, removed with it."""
+    """A path in the engine's temporary directory (see :func:`engine`), removed with it."""
     row = con.execute("SELECT current_setting('temp_directory')").fetchone()
-    folder = Path(str(row[0])) if row else Path(tempfile.mkdtemp(prefix="revops-ingest-"))
+    assert row is not None
+    folder = Path(str(row[0]))
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
 

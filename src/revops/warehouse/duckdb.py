@@ -82,7 +82,10 @@ class DuckDBWarehouse(TransactionalWarehouse):
         self.con.con.interrupt()
 
     def file_rows(self, path: Path) -> ir.Table:
-        return self.con.sql(f"SELECT * FROM read_parquet({_sql_text(str(path))})")
+        from sqlglot import exp
+
+        location = exp.Literal.string(str(path)).sql(self.con.dialect)
+        return self.con.sql(f"SELECT * FROM read_parquet({location})")
 
     @contextmanager
     def memory_held(self, limit: str) -> Iterator[None]:
@@ -200,12 +203,3 @@ def _lock_message(error: str, path: str) -> str:
             "stop it, or run this command through it"
         )
     return f"cannot open the warehouse {path}: {error}"
-
-
-def _sql_text(text: str) -> str:
-    """
-    Examples:
-        >>> _sql_text("/tmp/it's.parquet")
-        "'/tmp/it''s.parquet'"
-    """
-    return "'" + text.replace("'", "''") + "'"
